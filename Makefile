@@ -1,0 +1,32 @@
+# mactile: `make demo` runs the main job, `make test` the whole test suite; both set up what is missing.
+NODE_BIN := node_modules/.bin
+TS_SOURCES := $(shell find src bench -name '*.ts' 2>/dev/null)
+
+.PHONY: setup demo test build tools clean bench
+
+setup: node_modules/.package-lock.json tools build
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+tools:
+	@./scripts/setup-tools.sh
+
+build: dist/.built
+
+dist/.built: $(TS_SOURCES) tsconfig.json node_modules/.package-lock.json
+	$(NODE_BIN)/tsc -p tsconfig.json
+	@touch $@
+
+demo: setup
+	node dist/src/cli/main.js demo
+
+test: setup
+	$(NODE_BIN)/vitest run
+
+bench: setup
+	node dist/bench/run.js
+
+clean:
+	rm -rf dist generated reports

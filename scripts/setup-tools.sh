@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the system tools mactile needs when they are missing: Verilator, yosys and a C++ toolchain
+# (Debian packages). As root it runs apt-get; otherwise it says what to install and fails.
+set -euo pipefail
+
+need=()
+command -v verilator >/dev/null 2>&1 || need+=(verilator)
+command -v yosys >/dev/null 2>&1 || need+=(yosys)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v make >/dev/null 2>&1 || need+=(make)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+for extra in "$@"; do
+  case "$extra" in
+    chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+    *) echo "setup-tools: unknown extra tool $extra" >&2; exit 2 ;;
+  esac
+done
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing ${need[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+  echo "setup: missing ${need[*]}. Install them with: sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi

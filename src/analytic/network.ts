@@ -1,0 +1,187 @@
+/**
+ * Whole-network analysis on a systolic array: per-layer figures and totals, in mactile's own model
+ * (true RTL cycles, padding-aware traffic) or in SCALE-Sim compatibility mode.
+ */
+import type { SystolicConfig } from '../config/schema.js';
+import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
+import { expandDepthwise, exportRows, type ScaleSimRow } from '../nets/scalesim-csv.js';
+import { layerGemm, rowGemm } from './gemm.js';
+import { scaleSimMemory, type OperandTrace } from './scalesim-memory.js';
+import { arrayOf, gemmPerf, type GemmPerf } from './systolic.js';
+import { bandwidthStalls, gemmDramWords } from './traffic.js';
+
+export type ModelFlavour = 'mactile' | 'scalesim';
+
+/** Figures of one layer. Percentages are 0-100; bandwidths are words per cycle. */
+export interface LayerPerf {
+  name: string;
+  kind: string;
+  macs: number;
+  m: number;
+  k: number;
+  n: number;
+  /** GEMMs the layer runs (channel groups; SCALE-Sim: channels of a DP row). */
+  gemms: number;
+  rowFolds: number;
+  colFolds: number;
+  folds: number;
+  cycles: number;
+  stallCycles: number;
+  overallUtil: number;
+  mappingEfficiency: number;
+  computeUtil: number;
+  sramIfmapReads: number;
+  sramFilterReads: number;
+  sramOfmapWrites: number;
+  sramOfmapReads: number;
+  dramIfmapWords: number;
+  dramFilterWords: number;
+  dramOfmapWords: number;
+  dramIfmapBw: number;
+  dramFilterBw: number;
+  dramOfmapBw: number;
+  timeUs: number;
+  /** SCALE-Sim mode only: the per-simulated-layer detail (DP rows split per channel). */
+  scalesimParts?: ScaleSimPart[];
+}
+
+/** One layer as SCALE-Sim simulates and reports it (a DP row becomes one part per channel). */
+export interface ScaleSimPart {
+  name: string;
+  perf: GemmPerf;
+  cycles: number;
+  stallCycles: number;
+  dram: { ifmap: OperandTrace; filter: OperandTrace; ofmap: OperandTrace };
+}
+
+export interface NetworkPerf {
+  network: string;
+  config: SystolicConfig;
+  model: ModelFlavour;
+  layers: LayerPerf[];
+  totals: {
+    macs: number;
+    cycles: number;
+    stallCycles: number;
+    overallUtil: number;
+    mappingEfficiency: number;
+    dramWords: number;
+    timeUs: number;
+  };
+}
+
+const pct = (x: number) => 100 * x;
+
+function finishLayer(
+  base: Pick<LayerPerf, 'name' | 'kind' | 'm' | 'k' | 'n' | 'gemms'>,
+  perfs: GemmPerf[],
+  cycles: number,
+  stalls: number,
+  dram: { ifmap: number; filter: number; ofmap: number },
+  bwWindows: { ifmap: number; filter: number; ofmap: number },
+  cfg: SystolicConfig,
+  computeUtilOverride?: number,
+): LayerPerf {
+  const sum = (f: (p: GemmPerf) => number) => perfs.reduce((s, p) => s + f(p), 0);
+  const folds = sum((p) => p.map.folds * p.gemm.count);
+  const macs = sum((p) => p.macs);
+  const pes = cfg.rows * cfg.cols;
+  return {
+    ...base,
+    macs,
+    rowFolds: perfs[0]!.map.rowFolds,
+    colFolds: perfs[0]!.map.colFolds,
+    folds,
+    cycles,
+    stallCycles: stalls,
+    overallUtil: pct(macs / (cycles * pes)),
+    mappingEfficiency: pct(sum((p) => p.mappedFolds) / folds),
+    computeUtil: computeUtilOverride ?? pct(macs / ((cycles - stalls) * pes)),
+    sramIfmapReads: sum((p) => p.sram.ifmapReads),
+    sramFilterReads: sum((p) => p.sram.filterReads),
+    sramOfmapWrites: sum((p) => p.sram.ofmapWrites),
+    sramOfmapReads: sum((p) => p.sram.ofmapReads),
+    dramIfmapWords: dram.ifmap,
+    dramFilterWords: dram.filter,
+    dramOfmapWords: dram.ofmap,
+    dramIfmapBw: bwWindows.ifmap > 0 ? dram.ifmap / bwWindows.ifmap : 0,
+    dramFilterBw: bwWindows.filter > 0 ? dram.filter / bwWindows.filter : 0,
+    dramOfmapBw: bwWindows.ofmap > 0 ? dram.ofmap / bwWindows.ofmap : 0,
+    timeUs: cycles / cfg.clock_mhz,
+  };
+}
+
+/** mactile's own model of one MAC layer. */
+export function analyzeLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
+  const g = layerGemm(l);
+  const a = arrayOf(cfg);
+  const perf = gemmPerf(g, a, { compat: false, timing: cfg.timing });
+  const bytes = cfg.precision === 'int8' ? 1 : 2;
+  const words = (kb: number) => Math.floor((kb * 1024) / bytes);
+  const sram = { ifmap: words(cfg.sram.ifmap_kb), filter: words(cfg.sram.filter_kb), ofmap: words(cfg.sram.ofmap_kb) };
+  const accWords = cfg.precision === 'int8' ? 4 : 3; // 32-bit (INT8) or 48-bit (INT16) partial sums
+  const ifmapUnique = l.kind === 'fc' ? g.k : l.inShape.h * l.inShape.w * (l.inShape.c / l.groups);
+  const d = gemmDramWords(g, perf.map, cfg.dataflow, cfg.cols, ifmapUnique, sram, accWords);
+  const dram = { ifmap: d.ifmapWords * g.count, filter: d.filterWords * g.count, ofmap: d.ofmapWords * g.count };
+  const compute = perf.cycles;
+  const stalls = cfg.dram.bandwidth === 'calc' ? 0 : bandwidthStalls(dram.ifmap + dram.filter + dram.ofmap, cfg.dram.bandwidth, compute);
+  const cycles = compute + stalls;
+  return finishLayer({ name: l.name, kind: l.kind, m: g.m, k: g.k, n: g.n, gemms: g.count }, [perf], cycles, stalls, dram, { ifmap: cycles, filter: cycles, ofmap: cycles }, cfg);
+}
+
+/** SCALE-Sim v2's figures for one topology row (a DP row is simulated as one layer per channel). */
+export function analyzeRowScaleSim(row: ScaleSimRow, cfg: SystolicConfig, kind: string): LayerPerf {
+  const a = arrayOf(cfg);
+  const parts: ScaleSimPart[] = expandDepthwise([row]).map((r) => {
+    const perf = gemmPerf(rowGemm(r), a, { compat: true, timing: 'scalesim' });
+    const mem = scaleSimMemory(r, perf, cfg);
+    return { name: r.name, perf, cycles: perf.cycles + mem.stallCycles, stallCycles: mem.stallCycles, dram: mem };
+  });
+  const sum = (f: (p: ScaleSimPart) => number) => parts.reduce((s, p) => s + f(p), 0);
+  const cycles = sum((p) => p.cycles);
+  const g = parts[0]!.perf.gemm;
+  const window = (t: OperandTrace) => (t.words > 0 ? t.stop - t.start + 1 : 0);
+  const computeUtil = pct(sum((p) => p.perf.computeFolds) / sum((p) => p.perf.map.folds));
+  const layer = finishLayer(
+    { name: row.name, kind, m: g.m, k: g.k, n: g.n, gemms: parts.length },
+    parts.map((p) => p.perf),
+    cycles,
+    sum((p) => p.stallCycles),
+    { ifmap: sum((p) => p.dram.ifmap.words), filter: sum((p) => p.dram.filter.words), ofmap: sum((p) => p.dram.ofmap.words) },
+    { ifmap: sum((p) => window(p.dram.ifmap)), filter: sum((p) => window(p.dram.filter)), ofmap: sum((p) => window(p.dram.ofmap)) },
+    cfg,
+    computeUtil,
+  );
+  return { ...layer, scalesimParts: parts };
+}
+
+/** Analyses every MAC layer of a network on a systolic config, in the chosen flavour. */
+export function analyzeNetwork(net: Network & { scalesimRows?: ScaleSimRow[] }, cfg: SystolicConfig, model: ModelFlavour = 'mactile'): NetworkPerf {
+  let layers: LayerPerf[];
+  if (model === 'scalesim') {
+    const rows = net.scalesimRows ?? exportRows(net);
+    const kinds = new Map(macLayers(net).map((l) => [l.name, l.kind]));
+    layers = rows.map((r) => analyzeRowScaleSim(r, cfg, kinds.get(r.name) ?? (r.name.includes('DP') ? 'dwconv' : 'conv')));
+  } else {
+    layers = macLayers(net).map((l) => analyzeLayer(l, cfg));
+  }
+  const sum = (f: (l: LayerPerf) => number) => layers.reduce((s, l) => s + f(l), 0);
+  const cycles = sum((l) => l.cycles);
+  const folds = sum((l) => l.folds);
+  const macs = sum((l) => l.macs);
+  return {
+    network: net.name,
+    config: cfg,
+    model,
+    layers,
+    totals: {
+      macs,
+      cycles,
+      stallCycles: sum((l) => l.stallCycles),
+      overallUtil: pct(macs / (cycles * cfg.rows * cfg.cols)),
+      mappingEfficiency: folds > 0 ? sum((l) => (l.mappingEfficiency * l.folds)) / folds : 0,
+      dramWords: sum((l) => l.dramIfmapWords + l.dramFilterWords + l.dramOfmapWords),
+      timeUs: cycles / cfg.clock_mhz,
+    },
+  };
+}

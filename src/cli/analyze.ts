@@ -1,0 +1,89 @@
+/** `mactile analyze`: the analytic model of a network on a systolic array, per layer with totals. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { analyzeNetwork, type NetworkPerf } from '../analytic/network.js';
+import { describeConfig } from '../config/describe.js';
+import { loadNetwork } from '../nets/load.js';
+import { layerColumns, perfJson } from '../report/analytic-tables.js';
+import { writeScaleSimReports } from '../report/scalesim-reports.js';
+import { renderCsv, renderTable } from '../report/table.js';
+import { MactileError } from '../util/errors.js';
+import { configFromOptions, formatOption, requireSystolic, withConfigOverrides } from './options.js';
+
+interface AnalyzeOptions {
+  net: string;
+  config: string;
+  compat?: string;
+  format: string;
+  out?: string;
+  rows?: number;
+  cols?: number;
+  dataflow?: string;
+  precision?: string;
+  timing?: string;
+}
+
+/** Prints or writes the analysis in the requested format. */
+function emit(perf: NetworkPerf, opts: AnalyzeOptions): void {
+  if (opts.format === 'scalesim') {
+    if (!opts.out) throw new MactileError(`--format scalesim: expected --out DIR for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv, received no --out`);
+    const files = writeScaleSimReports(perf, opts.out);
+    process.stdout.write(files.map((f) => `wrote ${f}`).join('\n') + '\n');
+    return;
+  }
+  let text: string;
+  if (opts.format === 'json') text = JSON.stringify(perfJson(perf), null, 2) + '\n';
+  else if (opts.format === 'csv') text = renderCsv(layerColumns(perf, 'csv'), perf.layers);
+  else {
+    const header = `${perf.network} on ${describeConfig(perf.config)} — ${perf.model === 'scalesim' ? 'SCALE-Sim v2 compatible model' : 'mactile model'}`;
+    const total = { ...perf.layers[0]!, name: 'total', kind: '', ...totalsRow(perf) };
+    text = `${header}\n${renderTable(layerColumns(perf, 'table'), perf.layers, total)}\n`;
+  }
+  if (opts.out) {
+    mkdirSync(opts.out, { recursive: true });
+    const file = join(opts.out, `analysis.${opts.format === 'table' ? 'txt' : opts.format}`);
+    writeFileSync(file, text);
+    process.stdout.write(`wrote ${file}\n`);
+  } else process.stdout.write(text);
+}
+
+function totalsRow(perf: NetworkPerf) {
+  const sum = (f: (l: NetworkPerf['layers'][number]) => number) => perf.layers.reduce((s, l) => s + f(l), 0);
+  return {
+    macs: perf.totals.macs,
+    m: NaN, k: NaN, n: NaN,
+    folds: sum((l) => l.folds),
+    cycles: perf.totals.cycles,
+    stallCycles: perf.totals.stallCycles,
+    overallUtil: perf.totals.overallUtil,
+    mappingEfficiency: perf.totals.mappingEfficiency,
+    computeUtil: NaN,
+    dramIfmapWords: sum((l) => l.dramIfmapWords),
+    dramFilterWords: sum((l) => l.dramFilterWords),
+    dramOfmapWords: sum((l) => l.dramOfmapWords),
+    timeUs: perf.totals.timeUs,
+  };
+}
+
+/** Registers the `analyze` command. */
+export function registerAnalyze(cmd: Command): void {
+  withConfigOverrides(
+    cmd
+      .command('analyze')
+      .description('analytic cycles, utilisation and traffic of every MAC layer of a network on a systolic array')
+      .requiredOption('--net <net>', 'zoo name (lenet5, alexnet, efficientnet_b0) or a SCALE-Sim topology/GEMM .csv')
+      .requiredOption('--config <config>', 'hardware config file (.yaml, .toml, SCALE-Sim .cfg) or preset name')
+      .option('--compat <tool>', 'reproduce another tool\'s numbers exactly (scalesim)')
+      .addOption(formatOption(['table', 'json', 'csv', 'scalesim'], 'table'))
+      .option('--out <dir>', 'write the output into this folder'),
+  ).action((opts: AnalyzeOptions) => {
+    if (opts.compat !== undefined && opts.compat !== 'scalesim') {
+      throw new MactileError(`--compat: expected scalesim, received ${JSON.stringify(opts.compat)}`);
+    }
+    const cfg = requireSystolic(configFromOptions(opts), 'analyze');
+    const net = loadNetwork(opts.net);
+    const compat = opts.compat === 'scalesim' || opts.format === 'scalesim';
+    emit(analyzeNetwork(net, cfg, compat ? 'scalesim' : 'mactile'), opts);
+  });
+}

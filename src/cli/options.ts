@@ -1,0 +1,38 @@
+/** Options shared by several commands: the network, the config and its command-line overrides. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig, type ConfigOverrides } from '../config/load.js';
+import type { HardwareConfig, SystolicConfig } from '../config/schema.js';
+import { MactileError } from '../util/errors.js';
+
+/** Parses a whole-number option value. */
+export function wholeNumber(value: string): number {
+  if (!/^\s*-?\d+\s*$/.test(value)) throw new InvalidArgumentError(`expected a whole number, received ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** Adds --rows, --cols, --dataflow, --precision and --timing to a command. */
+export function withConfigOverrides(cmd: Command): Command {
+  return cmd
+    .option('--rows <n>', 'override the config key rows', wholeNumber)
+    .option('--cols <n>', 'override the config key cols', wholeNumber)
+    .option('--dataflow <df>', 'override the config key dataflow (os | ws | is)')
+    .option('--precision <p>', 'override the config key precision (int8 | int16)')
+    .option('--timing <t>', 'override the config key timing (scalesim | pipelined)');
+}
+
+/** Loads the config named by --config with the overrides given on the command line. */
+export function configFromOptions(opts: ConfigOverrides & { config: string }): HardwareConfig {
+  const { rows, cols, dataflow, precision, timing } = opts;
+  return loadConfig(opts.config, { rows, cols, dataflow, precision, timing });
+}
+
+/** Narrows a config to a systolic array, with a clear error for other kinds. */
+export function requireSystolic(cfg: HardwareConfig, command: string): SystolicConfig {
+  if (cfg.kind !== 'systolic') throw new MactileError(`config ${cfg.source}: '${command}' expected kind: systolic, received kind: ${cfg.kind}`);
+  return cfg;
+}
+
+/** A --format option restricted to the given choices. */
+export function formatOption(choices: string[], fallback: string): Option {
+  return new Option('--format <format>', 'output format').choices(choices).default(fallback);
+}

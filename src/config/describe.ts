@@ -1,0 +1,11 @@
+/** One-line descriptions of hardware configs for tables and report headers. */
+import type { HardwareConfig } from './schema.js';
+
+/** Describes a config in one line, e.g. "systolic 16x16 os int8, scalesim timing, 1000 MHz". */
+export function describeConfig(c: HardwareConfig): string {
+  if (c.kind === 'systolic') {
+    const bw = c.dram.bandwidth === 'calc' ? 'DRAM calc' : `DRAM ${c.dram.bandwidth} words/cycle`;
+    return `systolic ${c.rows}x${c.cols} ${c.dataflow} ${c.precision}, ${c.timing} timing, SRAM ${c.sram.ifmap_kb}/${c.sram.filter_kb}/${c.sram.ofmap_kb} kB, ${bw}, ${c.clock_mhz} MHz`;
+  }
+  return `nvdla atomic-C ${c.atomic_c} x atomic-K ${c.atomic_k} ${c.precision}, buffers ${c.feature_buffer_kb}/${c.weight_buffer_kb} kB, ${c.clock_mhz} MHz`;
+}

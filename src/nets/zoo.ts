@@ -1,0 +1,104 @@
+/**
+ * The built-in model zoo with the published layer shapes: LeNet-5 (32x32x1), AlexNet (torchvision,
+ * 224x224x3) and EfficientNet-B0 (torchvision, 224x224x3, all 16 MBConv blocks).
+ */
+import { MactileError } from '../util/errors.js';
+import { NetBuilder } from './builder.js';
+import type { Network } from './ir.js';
+
+/** Classic LeNet-5: two 5x5 convolutions with 2x2 pooling, then 400-120-84-10 fully connected. */
+export function lenet5(): Network {
+  const b = new NetBuilder('lenet5', { h: 32, w: 32, c: 1 });
+  b.conv('conv1', { out: 6, k: 5, activation: 'relu' });
+  b.pool('pool1', 'maxpool', 2, 2);
+  b.conv('conv2', { out: 16, k: 5, activation: 'relu' });
+  b.pool('pool2', 'maxpool', 2, 2);
+  b.flatten('flatten');
+  b.fc('fc1', 120, 'relu');
+  b.fc('fc2', 84, 'relu');
+  b.fc('fc3', 10);
+  return b.build();
+}
+
+/** AlexNet as in torchvision (single tower, 64-192-384-256-256 filters, padding as published). */
+export function alexnet(): Network {
+  const b = new NetBuilder('alexnet', { h: 224, w: 224, c: 3 });
+  b.conv('conv1', { out: 64, k: 11, stride: 4, pad: 2, activation: 'relu' });
+  b.pool('pool1', 'maxpool', 3, 2);
+  b.conv('conv2', { out: 192, k: 5, pad: 2, activation: 'relu' });
+  b.pool('pool2', 'maxpool', 3, 2);
+  b.conv('conv3', { out: 384, k: 3, pad: 1, activation: 'relu' });
+  b.conv('conv4', { out: 256, k: 3, pad: 1, activation: 'relu' });
+  b.conv('conv5', { out: 256, k: 3, pad: 1, activation: 'relu' });
+  b.pool('pool5', 'maxpool', 3, 2);
+  b.flatten('flatten');
+  b.fc('fc6', 4096, 'relu');
+  b.fc('fc7', 4096, 'relu');
+  b.fc('fc8', 1000);
+  return b.build();
+}
+
+/** EfficientNet-B0 stages: expand ratio, kernel, stride, output channels, repeats. */
+export const EFFICIENTNET_B0_STAGES: readonly [number, number, number, number, number][] = [
+  [1, 3, 1, 16, 1],
+  [6, 3, 2, 24, 2],
+  [6, 5, 2, 40, 2],
+  [6, 3, 2, 80, 3],
+  [6, 5, 1, 112, 3],
+  [6, 5, 2, 192, 4],
+  [6, 3, 1, 320, 1],
+];
+
+/** One MBConv block: optional 1x1 expand, depthwise kxk, squeeze-excite, 1x1 project, residual add. */
+function mbconv(b: NetBuilder, id: string, expand: number, k: number, stride: number, out: number): void {
+  const x = b.current;
+  const cin = b.shape(x).c;
+  const hidden = cin * expand;
+  if (expand !== 1) b.conv(`${id}.expand`, { out: hidden, k: 1, activation: 'silu' });
+  const dw = b.conv(`${id}.dw`, { out: hidden, k, stride, pad: (k - 1) / 2, groups: hidden, activation: 'silu' });
+  // Squeeze-and-excite: squeeze to max(1, cin/4) channels as torchvision does.
+  b.globalAvgPool(`${id}.se.pool`);
+  b.conv(`${id}.se.reduce`, { out: Math.max(1, Math.floor(cin / 4)), k: 1, activation: 'silu' });
+  b.conv(`${id}.se.expand`, { out: hidden, k: 1, activation: 'sigmoid' });
+  b.scale(`${id}.se.scale`, dw, b.current);
+  const y = b.conv(`${id}.project`, { out, k: 1 });
+  if (stride === 1 && cin === out) b.addTensors(`${id}.add`, y, x);
+}
+
+/** EfficientNet-B0 as in torchvision: stem, 16 MBConv blocks, 1x1 head, pooling and classifier. */
+export function efficientnetB0(): Network {
+  const b = new NetBuilder('efficientnet_b0', { h: 224, w: 224, c: 3 });
+  b.conv('stem', { out: 32, k: 3, stride: 2, pad: 1, activation: 'silu' });
+  let block = 0;
+  EFFICIENTNET_B0_STAGES.forEach(([expand, k, stride, out, repeats], stage) => {
+    for (let r = 0; r < repeats; r++) {
+      mbconv(b, `s${stage + 1}.b${r + 1}`, expand, k, r === 0 ? stride : 1, out);
+      block++;
+    }
+  });
+  if (block !== 16) throw new Error(`EfficientNet-B0 has 16 MBConv blocks, built ${block}`);
+  b.conv('head', { out: 1280, k: 1, activation: 'silu' });
+  b.globalAvgPool('pool');
+  b.flatten('flatten');
+  b.fc('classifier', 1000);
+  return b.build();
+}
+
+export interface ZooEntry {
+  name: string;
+  description: string;
+  build: () => Network;
+}
+
+export const ZOO: readonly ZooEntry[] = [
+  { name: 'lenet5', description: 'LeNet-5, 32x32x1 input (LeCun et al. 1998)', build: lenet5 },
+  { name: 'alexnet', description: 'AlexNet, torchvision variant, 224x224x3 input', build: alexnet },
+  { name: 'efficientnet_b0', description: 'EfficientNet-B0, torchvision, 224x224x3 input, 16 MBConv blocks', build: efficientnetB0 },
+];
+
+/** Looks up a zoo network by name. */
+export function zooNetwork(name: string): Network {
+  const entry = ZOO.find((e) => e.name === name);
+  if (!entry) throw new MactileError(`network ${JSON.stringify(name)}: expected one of ${ZOO.map((e) => e.name).join(', ')}, a .csv topology or an .onnx file`);
+  return entry.build();
+}

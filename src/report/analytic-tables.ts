@@ -1,0 +1,64 @@
+/** Column sets and JSON shape of analytic results, shared by `analyze` and the reports. */
+import type { LayerPerf, NetworkPerf } from '../analytic/network.js';
+import type { Column } from './table.js';
+
+const dash = (v: number, digits?: number) => (Number.isNaN(v) ? '' : digits === undefined ? v : Number(v.toFixed(digits)));
+
+/** The per-layer columns: a compact set for the terminal, every figure for CSV. */
+export function layerColumns(perf: NetworkPerf, style: 'table' | 'csv'): Column<LayerPerf>[] {
+  const compact: Column<LayerPerf>[] = [
+    { header: 'layer', value: (l) => l.name },
+    { header: 'kind', value: (l) => l.kind },
+    { header: 'M', value: (l) => dash(l.m) },
+    { header: 'K', value: (l) => dash(l.k) },
+    { header: 'N', value: (l) => dash(l.n) },
+    { header: 'MACs', value: (l) => l.macs },
+    { header: 'folds', value: (l) => l.folds },
+    { header: 'cycles', value: (l) => l.cycles },
+    { header: 'stalls', value: (l) => l.stallCycles },
+    { header: 'util %', value: (l) => l.overallUtil, digits: 2 },
+    { header: 'map eff %', value: (l) => l.mappingEfficiency, digits: 2 },
+    { header: 'DRAM words', value: (l) => l.dramIfmapWords + l.dramFilterWords + l.dramOfmapWords },
+    { header: `time us @${perf.config.clock_mhz}MHz`, value: (l) => l.timeUs, digits: 3 },
+  ];
+  if (style === 'table') return compact;
+  return [
+    { header: 'layer', value: (l) => l.name },
+    { header: 'kind', value: (l) => l.kind },
+    { header: 'macs', value: (l) => l.macs },
+    { header: 'M', value: (l) => l.m },
+    { header: 'K', value: (l) => l.k },
+    { header: 'N', value: (l) => l.n },
+    { header: 'gemms', value: (l) => l.gemms },
+    { header: 'row_folds', value: (l) => l.rowFolds },
+    { header: 'col_folds', value: (l) => l.colFolds },
+    { header: 'folds', value: (l) => l.folds },
+    { header: 'cycles', value: (l) => l.cycles },
+    { header: 'stall_cycles', value: (l) => l.stallCycles },
+    { header: 'overall_util_pct', value: (l) => l.overallUtil },
+    { header: 'mapping_efficiency_pct', value: (l) => l.mappingEfficiency },
+    { header: 'compute_util_pct', value: (l) => l.computeUtil },
+    { header: 'sram_ifmap_reads', value: (l) => l.sramIfmapReads },
+    { header: 'sram_filter_reads', value: (l) => l.sramFilterReads },
+    { header: 'sram_ofmap_writes', value: (l) => l.sramOfmapWrites },
+    { header: 'sram_ofmap_reads', value: (l) => l.sramOfmapReads },
+    { header: 'dram_ifmap_words', value: (l) => l.dramIfmapWords },
+    { header: 'dram_filter_words', value: (l) => l.dramFilterWords },
+    { header: 'dram_ofmap_words', value: (l) => l.dramOfmapWords },
+    { header: 'dram_ifmap_bw', value: (l) => l.dramIfmapBw },
+    { header: 'dram_filter_bw', value: (l) => l.dramFilterBw },
+    { header: 'dram_ofmap_bw', value: (l) => l.dramOfmapBw },
+    { header: 'time_us', value: (l) => l.timeUs },
+  ];
+}
+
+/** The JSON document of an analysis: config, per-layer figures and totals. */
+export function perfJson(perf: NetworkPerf): object {
+  return {
+    network: perf.network,
+    model: perf.model,
+    config: perf.config,
+    layers: perf.layers.map(({ scalesimParts, ...l }) => ({ ...l, ...(scalesimParts ? { scalesimLayers: scalesimParts.length } : {}) })),
+    totals: perf.totals,
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * User-facing errors. Every error a user can cause (a bad file, a bad option, a missing tool) is a
+ * MactileError: the CLI prints its message on one line and exits non-zero, never with a stack trace.
+ */
+
+/** An error caused by the user's input or environment, printed as one clear line by the CLI. */
+export class MactileError extends Error {
+  constructor(
+    message: string,
+    /** Process exit status the CLI uses for this error (2: bad input, 3: tool failure, 1: mismatch). */
+    readonly exitCode = 2,
+  ) {
+    super(message);
+    this.name = 'MactileError';
+  }
+}
+
+/** Formats a received value for an error message: strings quoted, objects as JSON, long values cut. */
+export function describeValue(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (value === undefined) text = 'nothing';
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Builds the standard "what, expected, received" message. */
+export function expectedError(where: string, expected: string, received: unknown): MactileError {
+  return new MactileError(`${where}: expected ${expected}, received ${describeValue(received)}`);
+}
