@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system tools mactile needs when they are missing: Verilator, yosys and a C++ toolchain
+# Installs the system tools mactile needs when they are missing: Verilator, yosys, a C++ toolchain and ccache
 # (Debian packages). As root it runs apt-get; otherwise it says what to install and fails.
 set -euo pipefail
 
@@ -9,6 +9,7 @@ command -v yosys >/dev/null 2>&1 || need+=(yosys)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v ccache >/dev/null 2>&1 || need+=(ccache)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;

@@ -1,0 +1,253 @@
+// C++ driver of the generated systolic array. It only plays memory: it loads the operand matrices of
+// each GEMM of a job, pulses `start`, answers the array's read requests one cycle later (synchronous
+// SRAMs, write-first), stores its writes, and records the RTL's own counters until `busy` falls.
+// Usage: sa_driver JOB RESULT
+#include <memory>
+
+#include "Vmt_sa_top.h"
+#include "mt_job.h"
+#include "mt_params.h"
+#include "verilated.h"
+
+namespace {
+
+// Lane access on Verilator ports of any width (scalar integer types or VlWide).
+template <class T> uint64_t get_bits(const T& v, unsigned lsb, unsigned w) {
+  return (static_cast<uint64_t>(v) >> lsb) & (w == 64 ? ~0ULL : ((1ULL << w) - 1));
+}
+template <std::size_t N> uint64_t get_bits(const VlWide<N>& v, unsigned lsb, unsigned w) {
+  uint64_t out = 0;
+  for (unsigned b = 0; b < w;) {
+    unsigned bit = lsb + b, word = bit / 32, off = bit % 32, take = std::min(32u - off, w - b);
+    uint64_t chunk = (static_cast<uint64_t>(v[word]) >> off) & ((1ULL << take) - 1);
+    out |= chunk << b;
+    b += take;
+  }
+  return out;
+}
+template <class T> void set_bits(T& v, unsigned lsb, unsigned w, uint64_t x) {
+  uint64_t mask = (w == 64 ? ~0ULL : ((1ULL << w) - 1)) << lsb;
+  v = static_cast<T>((static_cast<uint64_t>(v) & ~mask) | ((x << lsb) & mask));
+}
+template <std::size_t N> void set_bits(VlWide<N>& v, unsigned lsb, unsigned w, uint64_t x) {
+  for (unsigned b = 0; b < w;) {
+    unsigned bit = lsb + b, word = bit / 32, off = bit % 32, take = std::min(32u - off, w - b);
+    uint32_t mask = static_cast<uint32_t>(((1ULL << take) - 1) << off);
+    v[word] = (v[word] & ~mask) | (static_cast<uint32_t>((x >> b) << off) & mask);
+    b += take;
+  }
+}
+inline int64_t sext(uint64_t x, unsigned w) { return w == 64 ? static_cast<int64_t>(x) : static_cast<int64_t>(x << (64 - w)) >> (64 - w); }
+
+// What memory returns outside the matrices: a recognisable pattern, so that the RTL must mask it.
+constexpr int64_t POISON = 0x5A5A5A5A5A5ALL;
+
+struct Gemm {
+  uint32_t m, k, n, relu;
+  int32_t zp;
+  uint64_t max_cycles;
+  mt::Matrix<int16_t> p1, p2, o;
+  mt::Matrix<int64_t> acc;
+  std::vector<int64_t> bias;
+  std::vector<int32_t> mult;
+  std::vector<uint32_t> shift;
+};
+
+struct Counters {
+  uint64_t cycles = 0, macs = 0, outputs = 0, folds = 0, lane_writes = 0, repeated = 0, outside = 0;
+  std::vector<uint64_t> fold_starts;
+};
+
+Gemm read_gemm(mt::Reader& in) {
+  Gemm g;
+  g.m = in.get<uint32_t>();
+  g.k = in.get<uint32_t>();
+  g.n = in.get<uint32_t>();
+  g.relu = in.get<uint32_t>();
+  g.zp = in.get<int32_t>();
+  g.max_cycles = in.get<uint64_t>();
+  mt::read_matrix(in, g.p1, MT_DW);
+  mt::read_matrix(in, g.p2, MT_DW);
+  uint32_t q = in.get<uint32_t>();
+  g.bias.resize(q);
+  g.mult.resize(q);
+  g.shift.resize(q);
+  for (uint32_t i = 0; i < q; i++) {
+    g.bias[i] = in.get<int64_t>();
+    g.mult[i] = in.get<int32_t>();
+    g.shift[i] = in.get<uint32_t>();
+  }
+  uint32_t orows = in.get<uint32_t>(), ocols = in.get<uint32_t>();
+  g.o.resize(orows, ocols);
+  uint32_t arows = in.get<uint32_t>(), acols = in.get<uint32_t>();
+  g.acc.resize(arows, acols);
+  return g;
+}
+
+class Sim {
+ public:
+  Sim() : top_(new Vmt_sa_top) {
+    top_->clk = 0;
+    top_->rst = 1;
+    top_->start = 0;
+    top_->eval();
+    for (int i = 0; i < 3; i++) edge();
+    top_->rst = 0;
+    top_->eval();
+  }
+  ~Sim() { top_->final(); }
+
+  // Runs one GEMM; returns false when the watchdog stopped it.
+  bool run(Gemm& g, Counters& c) {
+    std::vector<uint8_t> written(g.o.v.size(), 0);
+    top_->cfg_m = g.m;
+    top_->cfg_k = g.k;
+    top_->cfg_n = g.n;
+    top_->cfg_relu = g.relu ? 1 : 0;
+    set_bits(top_->cfg_zp, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(g.zp)));
+    top_->start = 1;
+    top_->eval();
+    edge();
+    top_->start = 0;
+    top_->eval();
+    uint64_t n = 0;
+    while (top_->busy) {
+      if (++n > g.max_cycles) return false;
+      cycle(g, c, written);
+    }
+    c.cycles = top_->cnt_cycles;
+    c.macs = top_->cnt_macs;
+    c.outputs = top_->cnt_outputs;
+    c.folds = top_->cnt_folds;
+    return true;
+  }
+
+ private:
+  void edge() {
+    top_->clk = 1;
+    top_->eval();
+    top_->clk = 0;
+    top_->eval();
+  }
+
+  void cycle(Gemm& g, Counters& c, std::vector<uint8_t>& written) {
+    // Requests of this cycle, sampled before the clock edge.
+    const bool p1 = top_->p1_rd_en, p2 = top_->p2_rd_en, q = top_->q_rd_en;
+    const uint32_t p1r = top_->p1_rd_row, p1c = top_->p1_rd_col, p2r = top_->p2_rd_row, p2c = top_->p2_rd_col, qr = top_->q_rd_row;
+    if (top_->fold_pulse) c.fold_starts.push_back(top_->cnt_cycles);
+    const bool ow = top_->o_wr_en;
+    const uint32_t owr = top_->o_wr_row, owc = top_->o_wr_col;
+    if (ow) {
+      for (unsigned j = 0; j < MT_COLS; j++) {
+        if (!get_bits(top_->o_wr_mask, j, 1)) continue;
+        c.lane_writes++;
+        uint64_t r = static_cast<uint64_t>(owr) + j;
+        if (!g.o.inside(r, owc)) {
+          c.outside++;
+          continue;
+        }
+        size_t idx = r * g.o.cols + owc;
+        if (written[idx]++) c.repeated++;
+        g.o.v[idx] = static_cast<int16_t>(sext(get_bits(top_->o_wr_data, j * MT_DW, MT_DW), MT_DW));
+      }
+    }
+#if MT_HAS_ACC_PORT
+    const bool ar = top_->acc_rd_en, aw = top_->acc_wr_en;
+    const uint32_t arr = top_->acc_rd_row, arc = top_->acc_rd_col, awr = top_->acc_wr_row, awc = top_->acc_wr_col;
+    if (aw) {
+      for (unsigned j = 0; j < MT_COLS; j++) {
+        if (!get_bits(top_->acc_wr_mask, j, 1)) continue;
+        uint64_t r = static_cast<uint64_t>(awr) + j;
+        if (g.acc.inside(r, awc)) g.acc.at(r, awc) = sext(get_bits(top_->acc_wr_data, j * MT_ACC_W, MT_ACC_W), MT_ACC_W);
+        else c.outside++;
+      }
+    }
+#endif
+    top_->clk = 1;
+    top_->eval();
+    // Read data for the requests above, visible during the next cycle.
+    if (p1) {
+      for (unsigned i = 0; i < MT_ROWS; i++) {
+        uint64_t r = static_cast<uint64_t>(p1r) + i;
+        int64_t v = g.p1.inside(r, p1c) ? g.p1.at(r, p1c) : POISON;
+        set_bits(top_->p1_rd_data, i * MT_DW, MT_DW, static_cast<uint64_t>(v));
+      }
+    }
+    if (p2) {
+      for (unsigned j = 0; j < MT_COLS; j++) {
+        uint64_t r = static_cast<uint64_t>(p2r) + j;
+        int64_t v = g.p2.inside(r, p2c) ? g.p2.at(r, p2c) : POISON;
+        set_bits(top_->p2_rd_data, j * MT_DW, MT_DW, static_cast<uint64_t>(v));
+      }
+    }
+    if (q) {
+      for (unsigned j = 0; j < MT_Q_LANES; j++) {
+        uint64_t r = static_cast<uint64_t>(qr) + j;
+        bool in = r < g.bias.size();
+        set_bits(top_->q_bias, j * MT_ACC_W, MT_ACC_W, static_cast<uint64_t>(in ? g.bias[r] : POISON));
+        set_bits(top_->q_mult, j * 32, 32, static_cast<uint64_t>(in ? g.mult[r] : POISON));
+        set_bits(top_->q_shift, j * 6, 6, in ? g.shift[r] : 0x2Au);
+      }
+    }
+#if MT_HAS_ACC_PORT
+    if (ar) {
+      for (unsigned j = 0; j < MT_COLS; j++) {
+        uint64_t r = static_cast<uint64_t>(arr) + j;
+        int64_t v = g.acc.inside(r, arc) ? g.acc.at(r, arc) : POISON;
+        set_bits(top_->acc_rd_data, j * MT_ACC_W, MT_ACC_W, static_cast<uint64_t>(v));
+      }
+    }
+#endif
+    top_->clk = 0;
+    top_->eval();
+  }
+
+  std::unique_ptr<Vmt_sa_top> top_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) mt::fail("usage: sa_driver JOB RESULT");
+  Verilated::commandArgs(1, argv);
+  mt::Reader in(argv[1]);
+  char magic[8];
+  in.bytes(magic, 8);
+  if (std::memcmp(magic, mt::JOB_MAGIC, 8) != 0) mt::fail("not a mactile job file");
+  uint32_t kind = in.get<uint32_t>(), rows = in.get<uint32_t>(), cols = in.get<uint32_t>(), dw = in.get<uint32_t>(),
+           accw = in.get<uint32_t>(), df = in.get<uint32_t>();
+  if (kind != 1 || rows != MT_ROWS || cols != MT_COLS || dw != MT_DW || accw != MT_ACC_W || df != MT_DATAFLOW) {
+    mt::fail("job was planned for another array (rows, cols, precision or dataflow differ from this build)");
+  }
+  uint32_t n_gemms = in.get<uint32_t>();
+  Sim sim;
+  uint32_t status = 0, completed = 0;
+  mt::Writer body;
+  for (uint32_t i = 0; i < n_gemms && status == 0; i++) {
+    Gemm g = read_gemm(in);
+    Counters c;
+    if (!sim.run(g, c)) status = 1;
+    body.put<uint64_t>(c.cycles);
+    body.put<uint64_t>(c.macs);
+    body.put<uint64_t>(c.outputs);
+    body.put<uint64_t>(c.folds);
+    body.put<uint64_t>(c.lane_writes);
+    body.put<uint64_t>(c.repeated);
+    body.put<uint64_t>(c.outside);
+    body.put<uint32_t>(static_cast<uint32_t>(c.fold_starts.size()));
+    for (uint64_t f : c.fold_starts) body.put<uint64_t>(f);
+    for (int16_t v : g.o.v) {
+      if (MT_DW == 8) body.put<int8_t>(static_cast<int8_t>(v));
+      else body.put<int16_t>(v);
+    }
+    completed++;
+  }
+  if (status == 0 && !in.at_end()) mt::fail("job file has trailing bytes");
+  mt::Writer out;
+  out.bytes(mt::RES_MAGIC, 8);
+  out.put<uint32_t>(status);
+  out.put<uint32_t>(completed);
+  out.append(body);
+  out.save(argv[2]);
+  return status == 0 ? 0 : 3;
+}

@@ -1,0 +1,122 @@
+/**
+ * The Verilator build cache: a compiled simulator per (generated sources, driver sources, Verilator
+ * version, flags), under generated/build/<key>/. A cached build is reused at once; concurrent runs
+ * take a lock, build in a temporary folder and publish it with an atomic rename.
+ */
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import lockfile from 'proper-lockfile';
+import { MactileError } from '../util/errors.js';
+import { projectRoot } from '../util/paths.js';
+
+/** Verilator flags measured on these machines (see docs/BENCHMARKS.md): split output, O2 for hot code. */
+export const VERILATOR_FLAGS = [
+  '--cc', '--exe', '--build', '-j', '2',
+  '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert',
+  '--output-split', '5000', '--output-split-cfuncs', '500',
+  '-Wno-fatal', '-Wno-lint', '-Wno-style',
+];
+const MAKEFLAGS = 'OPT_FAST=-O2';
+
+export interface Sources {
+  /** Verilog files (name -> text), the top module, the generated C++ header. */
+  files: [string, string][];
+  top: string;
+  header: string;
+  /** Driver source in sim/ (e.g. sa_driver.cpp). */
+  driver: string;
+}
+
+export interface Build {
+  binary: string;
+  dir: string;
+  key: string;
+  cached: boolean;
+  seconds: number;
+}
+
+let verilatorVersion: string | undefined;
+
+/** The installed Verilator's version line, or a clear error saying how to install it. */
+export async function verilatorVersionLine(): Promise<string> {
+  if (verilatorVersion) return verilatorVersion;
+  try {
+    const r = await execa('verilator', ['--version']);
+    verilatorVersion = r.stdout.trim();
+    return verilatorVersion;
+  } catch {
+    throw new MactileError(
+      'Verilator: expected the `verilator` command on PATH, found none. Install it with `sudo apt-get install -y verilator` (or run `make setup` as root)',
+      3,
+    );
+  }
+}
+
+function driverFiles(driver: string): string[] {
+  return [driver, 'mt_job.h'];
+}
+
+/** The cache key of a build: sources, driver, Verilator version and flags. */
+export function buildKey(src: Sources, version: string): string {
+  const h = createHash('sha256');
+  for (const [name, text] of src.files) h.update(`${name}\0${text}\0`);
+  h.update(src.header);
+  for (const f of driverFiles(src.driver)) h.update(`${f}\0${readFileSync(join(projectRoot(), 'sim', f))}\0`);
+  h.update(`${version}\0${VERILATOR_FLAGS.join(' ')}\0${MAKEFLAGS}\0${src.top}`);
+  return h.digest('hex').slice(0, 20);
+}
+
+/** Lines of a failed build worth showing: Verilator %Error lines and compiler errors. */
+function errorExcerpt(output: string): string {
+  const lines = output.split('\n').filter((l) => /%Error|error:|Error \d|undefined reference/.test(l));
+  return (lines.length ? lines : output.split('\n').slice(-10)).slice(0, 8).join('\n');
+}
+
+/** Returns a compiled simulator for the sources, building it if no cached build exists. */
+export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {}): Promise<Build> {
+  const version = await verilatorVersionLine();
+  const key = buildKey(src, version);
+  const root = opts.cacheRoot ?? join(projectRoot(), 'generated', 'build');
+  const dir = join(root, key);
+  const binary = join(dir, 'sim');
+  const t0 = performance.now();
+  if (existsSync(join(dir, 'ok'))) return { binary, dir, key, cached: true, seconds: (performance.now() - t0) / 1000 };
+  mkdirSync(root, { recursive: true });
+  const lockTarget = join(root, `${key}.lock`);
+  writeFileSync(lockTarget, '', { flag: 'a' });
+  const release = await lockfile.lock(lockTarget, { retries: { retries: 600, minTimeout: 500, maxTimeout: 2000 }, stale: 15 * 60_000 });
+  try {
+    if (existsSync(join(dir, 'ok'))) return { binary, dir, key, cached: true, seconds: (performance.now() - t0) / 1000 };
+    const tmp = join(root, `${key}.tmp-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    for (const [name, text] of src.files) writeFileSync(join(tmp, name), text);
+    writeFileSync(join(tmp, 'mt_params.h'), src.header);
+    for (const f of driverFiles(src.driver)) copyFileSync(join(projectRoot(), 'sim', f), join(tmp, f));
+    const env = { ...process.env, ...(await hasCcache() ? { OBJCACHE: 'ccache' } : {}) };
+    const args = [
+      ...VERILATOR_FLAGS, '-MAKEFLAGS', MAKEFLAGS, '--top-module', src.top, '--Mdir', 'obj', '-o', '../sim',
+      '-CFLAGS', `-I${tmp}`, ...src.files.map(([n]) => n), src.driver,
+    ];
+    const r = await execa('verilator', args, { cwd: tmp, env, all: true, reject: false });
+    if (r.exitCode !== 0 || !existsSync(join(tmp, 'sim'))) {
+      writeFileSync(join(tmp, 'build.log'), r.all ?? '');
+      throw new MactileError(`Verilator build of ${src.top} failed (log: ${join(tmp, 'build.log')}):\n${errorExcerpt(r.all ?? '')}`, 3);
+    }
+    rmSync(join(tmp, 'obj'), { recursive: true, force: true });
+    writeFileSync(join(tmp, 'ok'), `${version}\n`);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    return { binary, dir, key, cached: false, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    await release();
+  }
+}
+
+let ccache: boolean | undefined;
+async function hasCcache(): Promise<boolean> {
+  if (ccache === undefined) ccache = (await execa('ccache', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
+  return ccache;
+}
