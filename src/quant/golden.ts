@@ -1,0 +1,53 @@
+/**
+ * The golden integer model of a MAC layer: a direct loop convolution on the original tensors (padding,
+ * stride, dilation and groups applied here, independently of the tile planner), then the shared
+ * requantization. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
+ */
+import type { MacLayer } from '../nets/ir.js';
+import { requantizeNumber } from './requant.js';
+import { nhwc, zeros, type IntTensor, type QuantLayer } from './tensor.js';
+
+/** Raw accumulators (before bias and requantization) of a layer, NHWC over the output shape. */
+export function goldenAccumulators(l: MacLayer, x: IntTensor, q: QuantLayer): Float64Array {
+  const { inShape: is, outShape: os, kernel, stride, dilation, pad, groups } = l;
+  const cinG = is.c / groups;
+  const coutG = os.c / groups;
+  const acc = new Float64Array(os.h * os.w * os.c);
+  for (let oh = 0; oh < os.h; oh++) {
+    for (let ow = 0; ow < os.w; ow++) {
+      for (let co = 0; co < os.c; co++) {
+        const g = Math.floor(co / coutG);
+        let sum = 0;
+        for (let kh = 0; kh < kernel.h; kh++) {
+          const ih = oh * stride.h - pad.top + kh * dilation.h;
+          for (let kw = 0; kw < kernel.w; kw++) {
+            const iw = ow * stride.w - pad.left + kw * dilation.w;
+            const inside = ih >= 0 && ih < is.h && iw >= 0 && iw < is.w;
+            const wBase = ((co * kernel.h + kh) * kernel.w + kw) * cinG;
+            for (let ci = 0; ci < cinG; ci++) {
+              const v = inside ? x.data[nhwc(is, ih, iw, g * cinG + ci)]! : q.inZeroPoint;
+              sum += v * q.weights[wBase + ci]!;
+            }
+          }
+        }
+        acc[nhwc(os, oh, ow, co)] = sum;
+      }
+    }
+  }
+  return acc;
+}
+
+/** The layer's quantized output as the golden model computes it. */
+export function goldenLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor {
+  const acc = goldenAccumulators(l, x, q);
+  const out = zeros(l.outShape);
+  const c = l.outShape.c;
+  const bias = q.bias.map(Number);
+  for (let i = 0; i < acc.length; i++) {
+    const co = i % c;
+    out.data[i] = requantizeNumber(acc[i]!, bias[co]!, {
+      mult: q.mult[co]!, shift: q.shift[co]!, relu: q.relu, zeroPoint: q.outZeroPoint, bits: q.bits,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+/**
+ * Layer-to-tile planning for the systolic array: each channel group of a MAC layer becomes one GEMM
+ * (im2col of the input with stride, dilation and padding; weights as K x N), laid out as the array's
+ * memory ports read it for the dataflow, and the results are scattered back into the output tensor.
+ */
+import type { Dataflow } from '../config/schema.js';
+import type { MacLayer } from '../nets/ir.js';
+import { nhwc, zeros, type IntTensor, type QuantLayer } from '../quant/tensor.js';
+import type { IntMatrix, JobGemm } from './job.js';
+
+export interface PlannedGemm {
+  group: number;
+  m: number;
+  k: number;
+  n: number;
+  job: Omit<JobGemm, 'maxCycles'>;
+}
+
+function matrix(rows: number, cols: number, f: (r: number, c: number) => number): IntMatrix {
+  const data = new Int16Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[r * cols + c] = f(r, c);
+  return { rows, cols, data };
+}
+
+/** im2col of one channel group: A[m][k], m = output pixel (row-major), k = (kh, kw, ci) with ci fastest. */
+export function im2col(l: MacLayer, x: IntTensor, group: number, padValue: number): IntMatrix {
+  const { inShape: is, outShape: os, kernel, stride, dilation, pad } = l;
+  const cinG = is.c / l.groups;
+  const k = kernel.h * kernel.w * cinG;
+  const m = os.h * os.w;
+  const data = new Int16Array(m * k);
+  for (let oh = 0; oh < os.h; oh++) {
+    for (let ow = 0; ow < os.w; ow++) {
+      const row = (oh * os.w + ow) * k;
+      for (let kh = 0; kh < kernel.h; kh++) {
+        const ih = oh * stride.h - pad.top + kh * dilation.h;
+        for (let kw = 0; kw < kernel.w; kw++) {
+          const iw = ow * stride.w - pad.left + kw * dilation.w;
+          const inside = ih >= 0 && ih < is.h && iw >= 0 && iw < is.w;
+          const col = row + (kh * kernel.w + kw) * cinG;
+          for (let ci = 0; ci < cinG; ci++) data[col + ci] = inside ? x.data[nhwc(is, ih, iw, group * cinG + ci)]! : padValue;
+        }
+      }
+    }
+  }
+  return { rows: m, cols: k, data };
+}
+
+/** Plans every channel group of a layer as a GEMM laid out for the dataflow's ports. */
+export function planLayer(l: MacLayer, x: IntTensor, q: QuantLayer, dataflow: Dataflow): PlannedGemm[] {
+  const coutG = l.outShape.c / l.groups;
+  const plans: PlannedGemm[] = [];
+  for (let g = 0; g < l.groups; g++) {
+    const a = im2col(l, x, g, q.inZeroPoint);
+    const m = a.rows;
+    const k = a.cols;
+    const n = coutG;
+    // Weights of output channel g*coutG + j are contiguous in OHWI: B[kk][j] = w[(g*coutG + j) * k + kk].
+    const w = (kk: number, j: number) => q.weights[(g * coutG + j) * k + kk]!;
+    const at = (r: number, c: number) => a.data[r * k + c]!;
+    let p1: IntMatrix, p2: IntMatrix, out: { rows: number; cols: number }, acc: { rows: number; cols: number };
+    if (dataflow === 'os') {
+      p1 = a;
+      p2 = matrix(n, k, (j, kk) => w(kk, j));
+      out = { rows: n, cols: m };
+      acc = { rows: 0, cols: 0 };
+    } else if (dataflow === 'ws') {
+      p1 = matrix(k, m, (kk, mm) => at(mm, kk));
+      p2 = matrix(n, k, (j, kk) => w(kk, j));
+      out = { rows: n, cols: m };
+      acc = out;
+    } else {
+      p1 = matrix(k, n, (kk, j) => w(kk, j));
+      p2 = a;
+      out = { rows: m, cols: n };
+      acc = out;
+    }
+    const channels = Array.from({ length: n }, (_, j) => g * coutG + j);
+    plans.push({
+      group: g, m, k, n,
+      job: {
+        m, k, n, relu: q.relu, zeroPoint: q.outZeroPoint, p1, p2, out, acc,
+        q: { bias: channels.map((c) => q.bias[c]!), mult: channels.map((c) => q.mult[c]!), shift: channels.map((c) => q.shift[c]!) },
+      },
+    });
+  }
+  return plans;
+}
+
+/** Scatters the GEMM results (O matrices as the array wrote them) back into the layer's output tensor. */
+export function gatherOutputs(l: MacLayer, plans: PlannedGemm[], outs: IntMatrix[], dataflow: Dataflow): IntTensor {
+  const y = zeros(l.outShape);
+  const c = l.outShape.c;
+  const coutG = c / l.groups;
+  plans.forEach((p, i) => {
+    const o = outs[i]!;
+    for (let m = 0; m < p.m; m++) {
+      for (let j = 0; j < p.n; j++) {
+        // os and ws write O = C^T (rows are output channels); is writes O = C.
+        const v = dataflow === 'is' ? o.data[m * p.n + j]! : o.data[j * p.m + m]!;
+        y.data[m * c + p.group * coutG + j] = v;
+      }
+    }
+  });
+  return y;
+}
