@@ -2,6 +2,7 @@
  * Whole-network analysis on a systolic array: per-layer figures and totals, in mactile's own model
  * (true RTL cycles, padding-aware traffic) or in SCALE-Sim compatibility mode.
  */
+import { MEM_READ_LATENCY, OUTPUT_LATENCY, foldInterval, foldLength } from '../config/pipeline.js';
 import type { SystolicConfig } from '../config/schema.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
 import { expandDepthwise, exportRows, type ScaleSimRow } from '../nets/scalesim-csv.js';
@@ -183,5 +184,30 @@ export function analyzeNetwork(net: Network & { scalesimRows?: ScaleSimRow[] }, 
       dramWords: sum((l) => l.dramIfmapWords + l.dramFilterWords + l.dramOfmapWords),
       timeUs: cycles / cfg.clock_mhz,
     },
+  };
+}
+
+/** The terms between SCALE-Sim v2's cycles and the RTL's for one layer (their sum is RTL - SCALE-Sim). */
+export interface CycleTerms {
+  /** SCALE-Sim reports the 0-based index of its last cycle: one less per simulated layer. */
+  offByOne: number;
+  /** Operand read latency and output pipeline (read-out, requantization, write), once per GEMM. */
+  pipelineLatency: number;
+  /** Cycles saved by overlapping folds (pipelined timing; negative or zero). */
+  foldOverlap: number;
+}
+
+/**
+ * SCALE-Sim v2's total cycles of one MAC layer (each channel group a separate simulated layer, as its DP
+ * split does) and the named terms from them to the RTL's cycles.
+ */
+export function scaleSimComparison(l: MacLayer, cfg: SystolicConfig): { scalesimCycles: number; terms: CycleTerms } {
+  const g = layerGemm(l);
+  const perf = gemmPerf({ ...g, count: 1 }, arrayOf(cfg), { compat: true, timing: 'scalesim' });
+  const d = foldLength(cfg.dataflow, cfg.rows, cfg.cols, perf.map.t);
+  const saved = (perf.map.folds - 1) * (d - foldInterval(cfg.timing, cfg.dataflow, cfg.rows, cfg.cols, perf.map.t));
+  return {
+    scalesimCycles: perf.cycles * g.count,
+    terms: { offByOne: g.count, pipelineLatency: g.count * (MEM_READ_LATENCY + OUTPUT_LATENCY), foldOverlap: -saved * g.count },
   };
 }

@@ -6,6 +6,7 @@ import { registerAnalyze } from './analyze.js';
 import { registerConfigs } from './configs.js';
 import { registerExport } from './export.js';
 import { registerNets } from './nets.js';
+import { registerSim } from './sim.js';
 
 function program(): Command {
   const cmd = new Command('mactile')
@@ -17,6 +18,7 @@ function program(): Command {
   registerConfigs(cmd);
   registerAnalyze(cmd);
   registerExport(cmd);
+  registerSim(cmd);
   return cmd;
 }
 

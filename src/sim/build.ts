@@ -86,8 +86,15 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
   mkdirSync(root, { recursive: true });
   const lockTarget = join(root, `${key}.lock`);
   writeFileSync(lockTarget, '', { flag: 'a' });
-  const release = await lockfile.lock(lockTarget, { retries: { retries: 600, minTimeout: 500, maxTimeout: 2000 }, stale: 15 * 60_000 });
+  const release = await lockfile.lock(lockTarget, { retries: { retries: 1800, minTimeout: 200, maxTimeout: 1000 }, stale: 60_000 });
+  // One Verilator build at a time on the machine: each already uses both cores.
+  const globalTarget = join(root, 'verilator.lock');
+  writeFileSync(globalTarget, '', { flag: 'a' });
+  let releaseGlobal: (() => Promise<void>) | undefined;
   try {
+    if (!existsSync(join(dir, 'ok'))) {
+      releaseGlobal = await lockfile.lock(globalTarget, { retries: { retries: 3600, minTimeout: 200, maxTimeout: 1000 }, stale: 60_000 });
+    }
     if (existsSync(join(dir, 'ok'))) return { binary, dir, key, cached: true, seconds: (performance.now() - t0) / 1000 };
     const tmp = join(root, `${key}.tmp-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
@@ -111,6 +118,7 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
     renameSync(tmp, dir);
     return { binary, dir, key, cached: false, seconds: (performance.now() - t0) / 1000 };
   } finally {
+    await releaseGlobal?.();
     await release();
   }
 }

@@ -1,0 +1,74 @@
+/**
+ * The RTL of the systolic array against the golden model (bit-exact, every output written exactly once)
+ * and the analytic model (cycle-exact), on the layer-case table, on LeNet-5 and on random shapes.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SystolicConfig } from '../../src/config/schema.js';
+import { lenet5 } from '../../src/nets/zoo.js';
+import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
+import { buildSystolic, checkLayer, simulateNetwork } from '../../src/sim/run-network.js';
+import { systolic } from '../helpers/configs.js';
+import { LAYER_CASES, randomLayer, type LayerCase } from '../helpers/layer-cases.js';
+
+async function expectExact(cfg: SystolicConfig, c: LayerCase, seed: number): Promise<void> {
+  const build = await buildSystolic(cfg);
+  const bits = cfg.precision === 'int8' ? 8 : 16;
+  const r = await checkLayer(build, cfg, c.layer, randomTensor(c.layer.inShape, bits, seed), randomQuantLayer(c.layer, bits, seed));
+  const where = `${c.name} on ${cfg.name}`;
+  expect(r.outputsChecked, `${where}: outputs written exactly once`).toBe(r.outputsExpected);
+  expect(r.mismatches, `${where}: ${r.firstMismatches.join('; ')}`).toBe(0);
+  expect(r.bitExact, where).toBe(true);
+  expect(r.rtlCycles, `${where}: RTL cycles vs analytic`).toBe(r.analyticCycles);
+  expect(r.countersOk, `${where}: RTL MAC and output counters`).toBe(true);
+  // RTL - SCALE-Sim is exactly the sum of the named terms.
+  expect(r.rtlCycles - r.scalesimCycles, where).toBe(r.terms.offByOne + r.terms.pipelineLatency + r.terms.foldOverlap);
+}
+
+describe('systolic RTL on the layer-case table', () => {
+  const arrays: [number, number][] = [[4, 4], [2, 3]];
+  for (const [rows, cols] of arrays) {
+    for (const df of ['os', 'ws', 'is'] as const) {
+      it(`${rows}x${cols} ${df}: every case bit-exact and cycle-exact`, async () => {
+        const cfg = systolic(rows, cols, df);
+        for (const [i, c] of LAYER_CASES.entries()) await expectExact(cfg, c, 10 + i);
+      });
+    }
+  }
+});
+
+describe('systolic RTL on LeNet-5', () => {
+  for (const df of ['os', 'ws', 'is'] as const) {
+    it(`runs every LeNet-5 layer on a 4x4 ${df} array, exact`, async () => {
+      const sim = await simulateNetwork(lenet5(), systolic(4, 4, df));
+      expect(sim.layers).toHaveLength(5);
+      for (const l of sim.layers) {
+        expect(l.outputsChecked, l.name).toBe(l.outputsExpected);
+        expect([l.bitExact, l.cycleExact, l.countersOk], l.name).toEqual([true, true, true]);
+      }
+      expect(sim.ok).toBe(true);
+      expect(sim.totals.rtlCycles).toBe(sim.totals.analyticCycles);
+    });
+  }
+});
+
+describe('systolic RTL on random shapes (property test)', () => {
+  // Every dataflow x timing x precision appears; each combination on one or two array shapes.
+  const combos: [number, number, 'os' | 'ws' | 'is', 'scalesim' | 'pipelined', 'int8' | 'int16'][] = [
+    [1, 1, 'os', 'scalesim', 'int8'], [1, 1, 'ws', 'pipelined', 'int16'], [1, 1, 'is', 'pipelined', 'int8'],
+    [2, 3, 'os', 'pipelined', 'int16'], [2, 3, 'ws', 'scalesim', 'int16'], [2, 3, 'is', 'scalesim', 'int16'],
+    [4, 4, 'os', 'pipelined', 'int8'], [4, 4, 'ws', 'pipelined', 'int8'], [4, 4, 'is', 'pipelined', 'int16'],
+    [5, 7, 'os', 'scalesim', 'int16'], [5, 7, 'ws', 'pipelined', 'int8'], [5, 7, 'is', 'scalesim', 'int8'],
+    [8, 8, 'os', 'pipelined', 'int8'], [8, 8, 'ws', 'scalesim', 'int8'], [8, 8, 'is', 'pipelined', 'int16'],
+    [7, 5, 'os', 'scalesim', 'int8'], [3, 8, 'ws', 'pipelined', 'int16'],
+  ];
+  const perCombo = 12;
+  it(`covers at least 200 random shapes`, () => {
+    expect(combos.length * perCombo).toBeGreaterThanOrEqual(200);
+  });
+  combos.forEach(([rows, cols, df, timing, precision], ci) => {
+    it(`${rows}x${cols} ${df} ${timing} ${precision}: ${perCombo} random conv/depthwise/FC layers exact`, async () => {
+      const cfg = systolic(rows, cols, df, timing, precision);
+      for (let s = 0; s < perCombo; s++) await expectExact(cfg, randomLayer(1000 * ci + s), s);
+    });
+  });
+});
