@@ -182,7 +182,9 @@ module mt_sa_ctrl #(
   wire        md_first = OS ? 1'b1 : (st_r0 == 32'd0);
   wire        md_lastk = OS ? 1'b1 : (st_r0 + R32 >= sr);
   wire        md_endf  = OS ? (ou_v && ou_last && ou_i == R32 - 32'd1) : (st_v && st_last && st_t == t_len - 32'd1);
-  wire [31:0] md_used32 = OS ? used(sc, ou_c0, C32) : used(sc, st_c0, C32);
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [31:0] md_used32 = OS ? used(sc, ou_c0, C32) : used(sc, st_c0, C32);  // at most C: UW bits suffice
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [UW-1:0] md_used = md_used32[UW-1:0];
   wire [31:0] md_row = OS ? ou_c0 : st_c0;
   wire [31:0] md_col = OS ? ou_r0 + ou_i : st_t;

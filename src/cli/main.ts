@@ -5,6 +5,7 @@ import { MactileError } from '../util/errors.js';
 import { registerAnalyze } from './analyze.js';
 import { registerConfigs } from './configs.js';
 import { registerExport } from './export.js';
+import { registerGenerate } from './generate.js';
 import { registerNets } from './nets.js';
 import { registerSim } from './sim.js';
 
@@ -19,6 +20,7 @@ function program(): Command {
   registerAnalyze(cmd);
   registerExport(cmd);
   registerSim(cmd);
+  registerGenerate(cmd);
   return cmd;
 }
 

@@ -61,7 +61,15 @@ export function validateConfig(raw: unknown, source: string, overrides: ConfigOv
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
   // Validate against the kind's own schema so that messages can list that kind's keys.
   const schema = merged.kind === 'systolic' ? systolicSchema : merged.kind === 'nvdla' ? nvdlaSchema : configSchema;
-  const parsed = validateWith(schema, merged, `config ${source}`);
+  const overridden = Object.keys(overrides).filter((k) => overrides[k as keyof ConfigOverrides] !== undefined);
+  let parsed;
+  try {
+    parsed = validateWith(schema, merged, `config ${source}`);
+  } catch (err) {
+    const key = overridden.find((k) => (err as Error).message.includes(`key '${k}'`));
+    if (err instanceof MactileError && key) throw new MactileError(err.message.replace(`key '${key}'`, `key '${key}' (from --${key})`));
+    throw err;
+  }
   const name = parsed.name ?? (basename(source, extname(source)).replace(/[^A-Za-z0-9_.-]/g, '_') || 'config');
   return { ...parsed, name, source } as HardwareConfig;
 }

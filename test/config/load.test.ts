@@ -43,7 +43,7 @@ describe('hardware configs', () => {
 
   it('applies command-line overrides before validation', () => {
     expect(loadConfig('sa-16x16-os', { rows: 4, dataflow: 'is', precision: 'int16' })).toMatchObject({ rows: 4, cols: 16, dataflow: 'is', precision: 'int16' });
-    expect(() => loadConfig('sa-16x16-os', { rows: 0 })).toThrow(/key 'rows': expected an integer from 1 to 256, received 0/);
+    expect(() => loadConfig('sa-16x16-os', { rows: 0 })).toThrow(/key 'rows' \(from --rows\): expected an integer from 1 to 256, received 0/);
   });
 
   it.each([

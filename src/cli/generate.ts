@@ -1,0 +1,22 @@
+/** `mactile generate`: writes the Verilog, C++ header and manifest of a hardware config. */
+import { readdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import { describeConfig } from '../config/describe.js';
+import { buildSystolicDesign, writeDesign } from '../rtl/generate.js';
+import { configFromOptions, requireSystolic, withConfigOverrides } from './options.js';
+
+/** Registers the `generate` command. */
+export function registerGenerate(cmd: Command): void {
+  withConfigOverrides(
+    cmd
+      .command('generate')
+      .description('generate the Verilog of an accelerator config (deterministic, lint-clean) into generated/<name>-<hash>/ or --out')
+      .argument('<config>', 'hardware config file or preset name')
+      .option('--out <dir>', 'write into this folder instead of generated/'),
+  ).action((config: string, opts: { out?: string; rows?: number; cols?: number; dataflow?: string; precision?: string; timing?: string }) => {
+    const cfg = requireSystolic(configFromOptions({ ...opts, config }), 'generate');
+    const design = writeDesign(buildSystolicDesign(cfg), cfg.name, cfg, opts.out);
+    process.stdout.write(`${describeConfig(cfg)}\n`);
+    process.stdout.write(`wrote ${design.dir}/ (top module ${design.top}): ${readdirSync(design.dir).sort().join(', ')}\n`);
+  });
+}
