@@ -20,7 +20,7 @@ dist/.built: $(TS_SOURCES) tsconfig.json node_modules/.package-lock.json
 	@touch $@
 
 demo: setup
-	node dist/src/cli/main.js demo
+	./scripts/demo.sh
 
 test: setup
 	$(NODE_BIN)/vitest run

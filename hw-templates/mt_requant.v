@@ -1,5 +1,6 @@
 `default_nettype none
-// Output stage of one lane: requantizes an accumulator to the operand type, in two pipeline stages.
+// Output stage of one lane: requantizes an accumulator to the operand type, in two pipeline stages
+// that only compute when their input is valid (so an idle output stage costs nothing in simulation).
 //   stage 1: x = acc + bias (both ACC_W bits; the quantizer keeps the sum in range), p = x * mult
 //   stage 2: t = round_half_away_from_zero(p / 2^shift); t = max(t, 0) if relu; y = sat_DW(t + zp)
 module mt_requant #(
@@ -7,6 +8,7 @@ module mt_requant #(
   parameter int ACC_W = 32
 ) (
   input  wire                     clk,
+  input  wire                     en,
   input  wire signed [ACC_W-1:0]  acc,
   input  wire signed [ACC_W-1:0]  bias,
   input  wire signed [31:0]       mult,
@@ -21,26 +23,34 @@ module mt_requant #(
 
   reg signed [PW-1:0] p_q;
   reg [5:0]           shift_q;
-  reg                 relu_q;
+  reg                 relu_q, en_q;
   reg signed [DW-1:0] zp_q;
 
-  wire signed [ACC_W-1:0] x = acc + bias;
-  always @(posedge clk) begin
-    p_q <= PW'(x) * PW'(mult);
-    shift_q <= shift;
-    relu_q <= relu;
-    zp_q <= zp;
-  end
+  reg signed [ACC_W-1:0] x;
+  reg                    neg;
+  reg [PW-1:0]           mag, rmag;
+  reg signed [PW-1:0]    t;
 
-  wire                neg  = p_q[PW-1];
-  wire [PW-1:0]       mag  = neg ? PW'(-p_q) : PW'(p_q);
-  wire [PW-1:0]       half = (shift_q == 6'd0) ? '0 : (PW'(1) << (shift_q - 6'd1));
-  wire [PW-1:0]       rmag = (mag + half) >> shift_q;
-  wire signed [PW-1:0] t   = neg ? -$signed(rmag) : $signed(rmag);
-  wire signed [PW-1:0] tr  = (relu_q && t < 0) ? '0 : t;
-  wire signed [PW-1:0] tz  = tr + PW'(zp_q);
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    y <= (tz > QMAX) ? QMAX[DW-1:0] : (tz < QMIN) ? QMIN[DW-1:0] : tz[DW-1:0];
+    en_q <= en;
+    if (en) begin
+      x = acc + bias;
+      p_q <= PW'(x) * PW'(mult);
+      shift_q <= shift;
+      relu_q <= relu;
+      zp_q <= zp;
+    end
+    if (en_q) begin
+      neg = p_q[PW-1];
+      mag = neg ? PW'(-p_q) : PW'(p_q);
+      rmag = (shift_q == 6'd0) ? mag : (mag + (PW'(1) << (shift_q - 6'd1))) >> shift_q;
+      t = neg ? -$signed(rmag) : $signed(rmag);
+      if (relu_q && t < 0) t = '0;
+      t = t + PW'(zp_q);
+      y <= (t > QMAX) ? QMAX[DW-1:0] : (t < QMIN) ? QMIN[DW-1:0] : t[DW-1:0];
+    end
   end
+  /* verilator lint_on BLKSEQ */
 endmodule
 `default_nettype wire

@@ -1,6 +1,9 @@
 `default_nettype none
 // Input skew / output de-skew for a bus of LANES lanes of W bits: lane i is delayed by i cycles
-// (DESKEW = 0) or by LANES-1-i cycles (DESKEW = 1). Lane 0 (or lane LANES-1) passes straight through.
+// (DESKEW = 0) or by LANES-1-i cycles (DESKEW = 1). Each delayed lane is a circular buffer, so the
+// work per cycle does not grow with the delay. Contents are not reset: until a lane has been filled
+// it carries stale values, which the array ignores (every fold starts with its own `first` flag and
+// results are only taken under the output metadata, which is reset).
 module mt_skew #(
   parameter int LANES = 4,
   parameter int W = 8,
@@ -18,13 +21,19 @@ module mt_skew #(
       localparam int DELAY = DESKEW ? (LANES - 1 - i) : i;
       if (DELAY == 0) begin : g_pass
         assign dout[i*W +: W] = din[i*W +: W];
-      end else begin : g_delay
-        reg [W-1:0] stage [DELAY];
+      end else if (DELAY == 1) begin : g_reg
+        reg [W-1:0] q;
+        always @(posedge clk) q <= din[i*W +: W];
+        assign dout[i*W +: W] = q;
+      end else begin : g_ring
+        localparam int PW = $clog2(DELAY);
+        reg [W-1:0]  mem [DELAY];
+        reg [PW-1:0] ptr = '0;
         always @(posedge clk) begin
-          stage[0] <= din[i*W +: W];
-          for (int s = 1; s < DELAY; s = s + 1) stage[s] <= stage[s-1];
+          mem[ptr] <= din[i*W +: W];
+          ptr <= (ptr == PW'(DELAY - 1)) ? '0 : ptr + 1'b1;
         end
-        assign dout[i*W +: W] = stage[DELAY-1];
+        assign dout[i*W +: W] = mem[ptr];
       end
     end
   endgenerate

@@ -3,6 +3,7 @@
 // SRAMs, write-first), stores its writes, and records the RTL's own counters until `busy` falls.
 // Usage: sa_driver JOB RESULT
 #include <memory>
+#include <type_traits>
 
 #include "Vmt_sa_top.h"
 #include "mt_job.h"
@@ -42,11 +43,44 @@ inline int64_t sext(uint64_t x, unsigned w) { return w == 64 ? static_cast<int64
 // What memory returns outside the matrices: a recognisable pattern, so that the RTL must mask it.
 constexpr int64_t POISON = 0x5A5A5A5A5A5ALL;
 
+// Operand element type of this build.
+using elem_t = std::conditional<MT_DW == 8, int8_t, int16_t>::type;
+
+// Raw little-endian bytes of a port, for lane-contiguous copies.
+template <class T> uint8_t* bytes_of(T& v) { return reinterpret_cast<uint8_t*>(&v); }
+template <std::size_t N> uint8_t* bytes_of(VlWide<N>& v) { return reinterpret_cast<uint8_t*>(v.data()); }
+
+// A matrix stored column by column, so that the lanes of one read (consecutive rows) are contiguous.
+struct LaneMatrix {
+  uint32_t rows = 0, cols = 0;
+  std::vector<elem_t> v;
+  void load(const mt::Matrix<int16_t>& m) {
+    rows = m.rows;
+    cols = m.cols;
+    v.resize(static_cast<size_t>(rows) * cols);
+    for (uint32_t r = 0; r < rows; r++)
+      for (uint32_t c = 0; c < cols; c++) v[static_cast<size_t>(c) * rows + r] = static_cast<elem_t>(m.v[static_cast<size_t>(r) * cols + c]);
+  }
+  // Fills `lanes` lanes of a port with rows r0.. of column c (poison outside the matrix).
+  template <class P> void read(P& port, uint64_t r0, uint32_t c, unsigned lanes) const {
+    if (c < cols && r0 + lanes <= rows) {
+      std::memcpy(bytes_of(port), &v[static_cast<size_t>(c) * rows + r0], lanes * sizeof(elem_t));
+      return;
+    }
+    for (unsigned i = 0; i < lanes; i++) {
+      uint64_t r = r0 + i;
+      int64_t x = (c < cols && r < rows) ? v[static_cast<size_t>(c) * rows + r] : POISON;
+      set_bits(port, i * MT_DW, MT_DW, static_cast<uint64_t>(x));
+    }
+  }
+};
+
 struct Gemm {
   uint32_t m, k, n, relu;
   int32_t zp;
   uint64_t max_cycles;
-  mt::Matrix<int16_t> p1, p2, o;
+  LaneMatrix p1, p2;
+  mt::Matrix<int16_t> o;
   mt::Matrix<int64_t> acc;
   std::vector<int64_t> bias;
   std::vector<int32_t> mult;
@@ -66,8 +100,11 @@ Gemm read_gemm(mt::Reader& in) {
   g.relu = in.get<uint32_t>();
   g.zp = in.get<int32_t>();
   g.max_cycles = in.get<uint64_t>();
-  mt::read_matrix(in, g.p1, MT_DW);
-  mt::read_matrix(in, g.p2, MT_DW);
+  mt::Matrix<int16_t> m;
+  mt::read_matrix(in, m, MT_DW);
+  g.p1.load(m);
+  mt::read_matrix(in, m, MT_DW);
+  g.p2.load(m);
   uint32_t q = in.get<uint32_t>();
   g.bias.resize(q);
   g.mult.resize(q);
@@ -166,20 +203,8 @@ class Sim {
     top_->clk = 1;
     top_->eval();
     // Read data for the requests above, visible during the next cycle.
-    if (p1) {
-      for (unsigned i = 0; i < MT_ROWS; i++) {
-        uint64_t r = static_cast<uint64_t>(p1r) + i;
-        int64_t v = g.p1.inside(r, p1c) ? g.p1.at(r, p1c) : POISON;
-        set_bits(top_->p1_rd_data, i * MT_DW, MT_DW, static_cast<uint64_t>(v));
-      }
-    }
-    if (p2) {
-      for (unsigned j = 0; j < MT_COLS; j++) {
-        uint64_t r = static_cast<uint64_t>(p2r) + j;
-        int64_t v = g.p2.inside(r, p2c) ? g.p2.at(r, p2c) : POISON;
-        set_bits(top_->p2_rd_data, j * MT_DW, MT_DW, static_cast<uint64_t>(v));
-      }
-    }
+    if (p1) g.p1.read(top_->p1_rd_data, p1r, p1c, MT_ROWS);
+    if (p2) g.p2.read(top_->p2_rd_data, p2r, p2c, MT_COLS);
     if (q) {
       for (unsigned j = 0; j < MT_Q_LANES; j++) {
         uint64_t r = static_cast<uint64_t>(qr) + j;

@@ -217,7 +217,7 @@ function outputStage(p: SystolicRtlParams): VItem[] {
     comment('Requantization, two stages; the row metadata follows in w1/w2.'),
     { kind: 'for', genvar: 'gj', count: C, label: 'g_rq', items: [
       instance('mt_requant', 'u_rq', [['DW', DW], ['ACC_W', ACC_W]], [
-        ['clk', 'clk'], ['acc', `sums[gj*${ACC_W} +: ${ACC_W}]`], ['bias', `q_bias[${lane}*${ACC_W} +: ${ACC_W}]`],
+        ['clk', 'clk'], ['en', 'y_valid && y_last'], ['acc', `sums[gj*${ACC_W} +: ${ACC_W}]`], ['bias', `q_bias[${lane}*${ACC_W} +: ${ACC_W}]`],
         ['mult', `q_mult[${lane}*32 +: 32]`], ['shift', `q_shift[${lane}*6 +: 6]`], ['relu', 'cfg_relu'], ['zp', 'cfg_zp'],
         ['y', `o_wr_data[gj*${DW} +: ${DW}]`],
       ]),

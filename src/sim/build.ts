@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
 import { MactileError } from '../util/errors.js';
@@ -25,7 +25,7 @@ export interface Sources {
   files: [string, string][];
   top: string;
   header: string;
-  /** Driver source in sim/ (e.g. sa_driver.cpp). */
+  /** Driver source: a file name in sim/ (e.g. sa_driver.cpp) or an absolute path. */
   driver: string;
 }
 
@@ -54,8 +54,10 @@ export async function verilatorVersionLine(): Promise<string> {
   }
 }
 
+/** The driver's C++ files as absolute paths: the driver and the shared job-format header. */
 function driverFiles(driver: string): string[] {
-  return [driver, 'mt_job.h'];
+  const main = isAbsolute(driver) ? driver : join(projectRoot(), 'sim', driver);
+  return [main, join(projectRoot(), 'sim', 'mt_job.h')];
 }
 
 /** The cache key of a build: sources, driver, Verilator version and flags. */
@@ -63,7 +65,7 @@ export function buildKey(src: Sources, version: string): string {
   const h = createHash('sha256');
   for (const [name, text] of src.files) h.update(`${name}\0${text}\0`);
   h.update(src.header);
-  for (const f of driverFiles(src.driver)) h.update(`${f}\0${readFileSync(join(projectRoot(), 'sim', f))}\0`);
+  for (const f of driverFiles(src.driver)) h.update(`${basename(f)}\0${readFileSync(f)}\0`);
   h.update(`${version}\0${VERILATOR_FLAGS.join(' ')}\0${MAKEFLAGS}\0${src.top}`);
   return h.digest('hex').slice(0, 20);
 }
@@ -101,11 +103,11 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
     mkdirSync(tmp, { recursive: true });
     for (const [name, text] of src.files) writeFileSync(join(tmp, name), text);
     writeFileSync(join(tmp, 'mt_params.h'), src.header);
-    for (const f of driverFiles(src.driver)) copyFileSync(join(projectRoot(), 'sim', f), join(tmp, f));
+    for (const f of driverFiles(src.driver)) copyFileSync(f, join(tmp, basename(f)));
     const env = { ...process.env, ...(await hasCcache() ? { OBJCACHE: 'ccache' } : {}) };
     const args = [
       ...VERILATOR_FLAGS, '-MAKEFLAGS', MAKEFLAGS, '--top-module', src.top, '--Mdir', 'obj', '-o', '../sim',
-      '-CFLAGS', `-I${tmp}`, ...src.files.map(([n]) => n), src.driver,
+      '-CFLAGS', `-I${tmp}`, ...src.files.map(([n]) => n), basename(src.driver),
     ];
     const r = await execa('verilator', args, { cwd: tmp, env, all: true, reject: false });
     if (r.exitCode !== 0 || !existsSync(join(tmp, 'sim'))) {

@@ -33,7 +33,9 @@ export interface LayerSimResult {
   repeatedWrites: number;
   outsideWrites: number;
   foldCycles: number[];
+  /** Wall time of the whole layer (planning, job, simulation, reading) and of the simulator process alone. */
   wallSeconds: number;
+  driverSeconds: number;
 }
 
 /** Checks that no accumulator of the layer can overflow the RTL's accumulator width. */
@@ -73,7 +75,9 @@ export async function simulateLayer(
       { kind: 1, rows: cfg.rows, cols: cfg.cols, dw: q.bits, accW: accumulatorBits(q.bits), dataflow: DATAFLOW_CODE[cfg.dataflow] },
       plans.map((p, i) => ({ ...p.job, maxCycles: 2 * predicted[i]! + 1000 })),
     );
+    const tRun = performance.now();
     const run = await execa(binary, [job, res], { reject: false, timeout: (opts.timeoutSeconds ?? 3600) * 1000, all: true });
+    const driverSeconds = (performance.now() - tRun) / 1000;
     if (run.timedOut) throw new MactileError(`layer ${l.name}: the simulation did not finish within ${opts.timeoutSeconds ?? 3600} s and was stopped`, 3);
     if (run.signal) throw new MactileError(`layer ${l.name}: the simulator crashed (${run.signal}); no results are reported for it`, 3);
     if (run.exitCode !== 0 && run.exitCode !== 3) {
@@ -102,6 +106,7 @@ export async function simulateLayer(
       outsideWrites: sum((g) => g.outsideWrites),
       foldCycles: result.gemms.flatMap((g) => g.foldStarts.map((s, i) => (i + 1 < g.foldStarts.length ? g.foldStarts[i + 1]! : g.cycles) - s)),
       wallSeconds: (performance.now() - t0) / 1000,
+      driverSeconds,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,21 @@
+/**
+ * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|all]` prints markdown
+ * tables for docs/BENCHMARKS.md, with the machine they ran on.
+ */
+import { cpus, totalmem } from 'node:os';
+import { execa } from 'execa';
+import { buildTimes, pipelinedVsScaleSim, throughput } from './systolic.js';
+import { analyticSpeed } from './analytic.js';
+
+async function machine(): Promise<string> {
+  const v = await execa('verilator', ['--version'], { reject: false });
+  return `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${v.stdout.trim()}`;
+}
+
+const what = process.argv[2] ?? 'all';
+const out: string[] = [`Machine: ${await machine()}`, ''];
+if (what === 'analytic' || what === 'all') out.push('### Analytic model speed', ...analyticSpeed(), '');
+if (what === 'pipelined' || what === 'all') out.push('### AlexNet on 16x16: pipelined timing vs SCALE-Sim', ...pipelinedVsScaleSim(), '');
+if (what === 'build' || what === 'all') out.push('### Verilator build time', ...(await buildTimes([8, 16, 32, 64, 128])), '');
+if (what === 'throughput' || what === 'all') out.push('### Simulation throughput', ...(await throughput([8, 16, 32, 64], ['os', 'ws'])), '');
+process.stdout.write(out.join('\n') + '\n');
