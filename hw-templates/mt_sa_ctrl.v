@@ -51,12 +51,14 @@ module mt_sa_ctrl #(
   localparam [31:0] R32 = 32'(R);
   localparam [31:0] C32 = 32'(C);
 
-  // GEMM dimensions on the array: rows take Sr, columns Sc, time T (SCALE-Sim's mapping).
-  wire [31:0] sr = OS ? cfg_m : cfg_k;
-  wire [31:0] sc = (DF == 2) ? cfg_m : cfg_n;
-  wire [31:0] t_len = OS ? cfg_k : (DF == 1) ? cfg_m : cfg_n;
-  wire [31:0] fold_len = OS ? (t_len + R32 + C32 - 32'd2) : (32'd2 * R32 + C32 + t_len - 32'd2);
-  wire [31:0] interval = ((TIMING == 0) ? fold_len : ((t_len > R32) ? t_len : R32)) + 32'(FOLD_ADJ);
+  // GEMM dimensions on the array: rows take Sr, columns Sc, time T (SCALE-Sim's mapping), and the
+  // window length; computed from the cfg inputs and held in registers while the GEMM runs.
+  wire [31:0] sr_in = OS ? cfg_m : cfg_k;
+  wire [31:0] sc_in = (DF == 2) ? cfg_m : cfg_n;
+  wire [31:0] t_in = OS ? cfg_k : (DF == 1) ? cfg_m : cfg_n;
+  wire [31:0] fold_len_in = OS ? (t_in + R32 + C32 - 32'd2) : (32'd2 * R32 + C32 + t_in - 32'd2);
+  wire [31:0] interval_in = ((TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32)) + 32'(FOLD_ADJ);
+  reg  [31:0] sr, sc, t_len, interval;
 
   // Rows or columns of a fold in use: min(width, size - base).
   function automatic [31:0] used(input [31:0] size, input [31:0] base, input [31:0] width);
@@ -92,6 +94,10 @@ module mt_sa_ctrl #(
       cnt_folds <= '0;
     end else if (start && !busy) begin
       busy <= 1'b1;
+      sr <= sr_in;
+      sc <= sc_in;
+      t_len <= t_in;
+      interval <= interval_in;
       wn_on <= 1'b1;
       wn_t <= '0;
       wn_r0 <= '0;
@@ -99,9 +105,9 @@ module mt_sa_ctrl #(
       cnt_macs <= '0;
       cnt_folds <= '0;
       if (OS) begin
-        st_v <= 1'b1; st_t <= '0; st_r0 <= '0; st_c0 <= '0; st_last <= (R32 >= cfg_m) && (C32 >= cfg_n);
+        st_v <= 1'b1; st_t <= '0; st_r0 <= '0; st_c0 <= '0; st_last <= (R32 >= sr_in) && (C32 >= sc_in);
       end else begin
-        pl_v <= 1'b1; pl_i <= '0; pl_r0 <= '0; pl_c0 <= '0; pl_last <= (R32 >= sr) && (C32 >= sc);
+        pl_v <= 1'b1; pl_i <= '0; pl_r0 <= '0; pl_c0 <= '0; pl_last <= (R32 >= sr_in) && (C32 >= sc_in);
       end
     end else begin
       // Windows: one fold per I cycles until the last fold has started.

@@ -46,9 +46,22 @@ constexpr int64_t POISON = 0x5A5A5A5A5A5ALL;
 // Operand element type of this build.
 using elem_t = std::conditional<MT_DW == 8, int8_t, int16_t>::type;
 
-// Raw little-endian bytes of a port, for lane-contiguous copies.
+// Raw little-endian bytes of a port, for lane-contiguous copies (every lane width here is whole bytes,
+// except the 6-bit shift lanes, which use set_bits).
 template <class T> uint8_t* bytes_of(T& v) { return reinterpret_cast<uint8_t*>(&v); }
 template <std::size_t N> uint8_t* bytes_of(VlWide<N>& v) { return reinterpret_cast<uint8_t*>(v.data()); }
+template <class T> const uint8_t* bytes_of(const T& v) { return reinterpret_cast<const uint8_t*>(&v); }
+template <std::size_t N> const uint8_t* bytes_of(const VlWide<N>& v) { return reinterpret_cast<const uint8_t*>(v.data()); }
+
+// Lane j of a port whose lanes are `bits` wide (a multiple of 8), sign-extended.
+template <class P> inline int64_t lane_get(const P& port, unsigned j, unsigned bits) {
+  int64_t v = 0;
+  std::memcpy(&v, bytes_of(port) + j * (bits / 8), bits / 8);
+  return sext(static_cast<uint64_t>(v), bits);
+}
+template <class P> inline void lane_set(P& port, unsigned j, unsigned bits, int64_t v) {
+  std::memcpy(bytes_of(port) + j * (bits / 8), &v, bits / 8);
+}
 
 // A matrix stored column by column, so that the lanes of one read (consecutive rows) are contiguous.
 struct LaneMatrix {
@@ -117,7 +130,7 @@ Gemm read_gemm(mt::Reader& in) {
   uint32_t orows = in.get<uint32_t>(), ocols = in.get<uint32_t>();
   g.o.resize(orows, ocols);
   uint32_t arows = in.get<uint32_t>(), acols = in.get<uint32_t>();
-  g.acc.resize(arows, acols);
+  g.acc.resize(acols, arows);  // stored column by column: the lanes of one access are contiguous
   return g;
 }
 
@@ -185,7 +198,7 @@ class Sim {
         }
         size_t idx = r * g.o.cols + owc;
         if (written[idx]++) c.repeated++;
-        g.o.v[idx] = static_cast<int16_t>(sext(get_bits(top_->o_wr_data, j * MT_DW, MT_DW), MT_DW));
+        g.o.v[idx] = static_cast<int16_t>(lane_get(top_->o_wr_data, j, MT_DW));
       }
     }
 #if MT_HAS_ACC_PORT
@@ -195,7 +208,7 @@ class Sim {
       for (unsigned j = 0; j < MT_COLS; j++) {
         if (!get_bits(top_->acc_wr_mask, j, 1)) continue;
         uint64_t r = static_cast<uint64_t>(awr) + j;
-        if (g.acc.inside(r, awc)) g.acc.at(r, awc) = sext(get_bits(top_->acc_wr_data, j * MT_ACC_W, MT_ACC_W), MT_ACC_W);
+        if (g.acc.inside(awc, r)) g.acc.at(awc, r) = lane_get(top_->acc_wr_data, j, MT_ACC_W);
         else c.outside++;
       }
     }
@@ -209,8 +222,8 @@ class Sim {
       for (unsigned j = 0; j < MT_Q_LANES; j++) {
         uint64_t r = static_cast<uint64_t>(qr) + j;
         bool in = r < g.bias.size();
-        set_bits(top_->q_bias, j * MT_ACC_W, MT_ACC_W, static_cast<uint64_t>(in ? g.bias[r] : POISON));
-        set_bits(top_->q_mult, j * 32, 32, static_cast<uint64_t>(in ? g.mult[r] : POISON));
+        lane_set(top_->q_bias, j, MT_ACC_W, in ? g.bias[r] : POISON);
+        lane_set(top_->q_mult, j, 32, in ? g.mult[r] : POISON);
         set_bits(top_->q_shift, j * 6, 6, in ? g.shift[r] : 0x2Au);
       }
     }
@@ -218,8 +231,8 @@ class Sim {
     if (ar) {
       for (unsigned j = 0; j < MT_COLS; j++) {
         uint64_t r = static_cast<uint64_t>(arr) + j;
-        int64_t v = g.acc.inside(r, arc) ? g.acc.at(r, arc) : POISON;
-        set_bits(top_->acc_rd_data, j * MT_ACC_W, MT_ACC_W, static_cast<uint64_t>(v));
+        int64_t v = g.acc.inside(arc, r) ? g.acc.at(arc, r) : POISON;
+        lane_set(top_->acc_rd_data, j, MT_ACC_W, v);
       }
     }
 #endif

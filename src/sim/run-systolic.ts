@@ -3,7 +3,7 @@
  * job per layer, runs the driver under a watchdog, reads the results back and checks them: every
  * output written exactly once, bit-exact against the golden model, cycles against the analytic model.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -109,6 +109,12 @@ export async function simulateLayer(
       driverSeconds,
     };
   } finally {
+    // MACTILE_KEEP_JOBS=DIR keeps the job and result files (for debugging and profiling the driver).
+    const keep = process.env.MACTILE_KEEP_JOBS;
+    if (keep) {
+      mkdirSync(keep, { recursive: true });
+      for (const f of ['job.bin', 'result.bin']) if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(keep, `${l.name}.${f}`));
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
