@@ -1,7 +1,7 @@
 `default_nettype none
 // Output stage of one lane: requantizes an accumulator to the operand type, in two pipeline stages
 // that only compute when their input is valid (so an idle output stage costs nothing in simulation).
-//   stage 1: x = acc + bias (both ACC_W bits; the quantizer keeps the sum in range), p = x * mult
+//   stage 1: x = acc + bias (ACC_W bits each, summed exactly in ACC_W+1 bits), p = x * mult
 //   stage 2: t = round_half_away_from_zero(p / 2^shift); t = max(t, 0) if relu; y = sat_DW(t + zp)
 module mt_requant #(
   parameter int DW = 8,
@@ -17,7 +17,7 @@ module mt_requant #(
   input  wire signed [DW-1:0]     zp,
   output reg  signed [DW-1:0]     y
 );
-  localparam int PW = ACC_W + 32;
+  localparam int PW = ACC_W + 33;
   localparam signed [PW-1:0] QMAX = (PW'(1) <<< (DW - 1)) - PW'(1);
   localparam signed [PW-1:0] QMIN = -QMAX - PW'(1);
 
@@ -26,7 +26,7 @@ module mt_requant #(
   reg                 relu_q, en_q;
   reg signed [DW-1:0] zp_q;
 
-  reg signed [ACC_W-1:0] x;
+  reg signed [ACC_W:0]   x;
   reg                    neg;
   reg [PW-1:0]           mag, rmag;
   reg signed [PW-1:0]    t;
@@ -35,7 +35,7 @@ module mt_requant #(
   always @(posedge clk) begin
     en_q <= en;
     if (en) begin
-      x = acc + bias;
+      x = (ACC_W+1)'(acc) + (ACC_W+1)'(bias);
       p_q <= PW'(x) * PW'(mult);
       shift_q <= shift;
       relu_q <= relu;

@@ -70,6 +70,13 @@ export function validateConfig(raw: unknown, source: string, overrides: ConfigOv
     if (err instanceof MactileError && key) throw new MactileError(err.message.replace(`key '${key}'`, `key '${key}' (from --${key})`));
     throw err;
   }
+  if (parsed.kind === 'nvdla' && !parsed.supported_precisions.includes(parsed.precision)) {
+    const via = overridden.includes('precision') ? ' (from --precision)' : '';
+    throw new MactileError(
+      `config ${source}: key 'precision'${via}: this core supports ${parsed.supported_precisions.join(' | ')}, received ${JSON.stringify(parsed.precision)}` +
+        (parsed.precision === 'int16' ? '; use the nv_full_int16 preset for INT16' : ''),
+    );
+  }
   const name = parsed.name ?? (basename(source, extname(source)).replace(/[^A-Za-z0-9_.-]/g, '_') || 'config');
   return { ...parsed, name, source } as HardwareConfig;
 }

@@ -4,7 +4,7 @@
  * requantization. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
  */
 import type { MacLayer } from '../nets/ir.js';
-import { requantizeNumber } from './requant.js';
+import { requantizeNumber, roundShift } from './requant.js';
 import { nhwc, zeros, type IntTensor, type QuantLayer } from './tensor.js';
 
 /** Raw accumulators (before bias and requantization) of a layer, NHWC over the output shape. */
@@ -46,6 +46,28 @@ export function goldenLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor
   for (let i = 0; i < acc.length; i++) {
     const co = i % c;
     out.data[i] = requantizeNumber(acc[i]!, bias[co]!, {
+      mult: q.mult[co]!, shift: q.shift[co]!, relu: q.relu, zeroPoint: q.outZeroPoint, bits: q.bits,
+    });
+  }
+  return out;
+}
+
+/** NVDLA CACC's conversion of an accumulator to 32 bits: sat32(round_half_away_from_zero(acc / 2^t)). */
+export function caccConvert(acc: number, truncate: number): number {
+  const t = truncate === 0 ? acc : Number(roundShift(BigInt(acc), truncate));
+  return t > 2147483647 ? 2147483647 : t < -2147483648 ? -2147483648 : t;
+}
+
+/** The golden model of a layer on the NVDLA-style core: the same accumulators, CACC's conversion, then the SDP. */
+export function goldenNvdlaLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor {
+  const acc = goldenAccumulators(l, x, q);
+  const out = zeros(l.outShape);
+  const c = l.outShape.c;
+  const bias = q.bias.map(Number);
+  const t = q.caccTruncate ?? 0;
+  for (let i = 0; i < acc.length; i++) {
+    const co = i % c;
+    out.data[i] = requantizeNumber(caccConvert(acc[i]!, t), bias[co]!, {
       mult: q.mult[co]!, shift: q.shift[co]!, relu: q.relu, zeroPoint: q.outZeroPoint, bits: q.bits,
     });
   }

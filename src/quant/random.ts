@@ -33,8 +33,11 @@ export function randomTensor(shape: Shape, bits: 8 | 16, seed: number): IntTenso
   return { shape, data };
 }
 
-/** Random quantized parameters for a MAC layer (weights, bias, multiplier and shift per output channel). */
-export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number): QuantLayer {
+/**
+ * Random quantized parameters for a MAC layer (weights, bias, multiplier and shift per output channel).
+ * `nvdla` also picks CACC's truncation so that accumulators fit 32 bits, with the output stage scaled to it.
+ */
+export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number, opts: { nvdla?: boolean } = {}): QuantLayer {
   const r = rng(seed ^ 0x9e3779b9);
   const { min, max } = operandRange(bits);
   const k = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
@@ -43,7 +46,9 @@ export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number): Quant
   // Uniform operands have a standard deviation of about range/sqrt(12); an accumulator of K products
   // about sqrt(K) * sigma^2. Map three of those to the top of the output range.
   const sigma = (max - min) / Math.sqrt(12);
-  const accSigma = Math.sqrt(k) * sigma * sigma;
+  const worst = k * min * min;
+  const truncate = opts.nvdla ? Math.max(0, Math.ceil(Math.log2(worst + 1)) - 30) : 0;
+  const accSigma = (Math.sqrt(k) * sigma * sigma) / 2 ** truncate;
   const shift = bits === 8 ? 30 : 31;
   const scale = max / (3 * accSigma);
   const mult = Math.min(2 ** 31 - 1, Math.max(1, Math.round(scale * 2 ** shift)));
@@ -58,5 +63,6 @@ export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number): Quant
     relu: r() < 0.5,
     inZeroPoint: randInt(r, -3, 3),
     outZeroPoint: zp,
+    ...(opts.nvdla ? { caccTruncate: truncate } : {}),
   };
 }

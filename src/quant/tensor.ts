@@ -19,6 +19,11 @@ export interface QuantLayer {
   /** Zero point of the input (padding value) and of the output. */
   inZeroPoint: number;
   outZeroPoint: number;
+  /**
+   * NVDLA-style core only: CACC's right shift before saturating accumulators to 32 bits (default 0).
+   * The bias, multiplier and shift then apply to the converted value.
+   */
+  caccTruncate?: number;
 }
 
 /** A zero-filled tensor of a shape. */

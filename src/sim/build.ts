@@ -4,7 +4,7 @@
  * take a lock, build in a temporary folder and publish it with an atomic rename.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
@@ -54,10 +54,11 @@ export async function verilatorVersionLine(): Promise<string> {
   }
 }
 
-/** The driver's C++ files as absolute paths: the driver and the shared job-format header. */
+/** The driver's C++ files as absolute paths: the driver and the shared headers in sim/. */
 function driverFiles(driver: string): string[] {
   const main = isAbsolute(driver) ? driver : join(projectRoot(), 'sim', driver);
-  return [main, join(projectRoot(), 'sim', 'mt_job.h')];
+  const headers = readdirSync(join(projectRoot(), 'sim')).filter((f) => f.endsWith('.h')).sort();
+  return [main, ...headers.map((h) => join(projectRoot(), 'sim', h))];
 }
 
 /** The cache key of a build: sources, driver, Verilator version and flags. */

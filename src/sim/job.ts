@@ -85,6 +85,48 @@ function matrixBytes(m: IntMatrix, dw: 8 | 16): Buffer {
   return b;
 }
 
+/** One convolution of an NVDLA-style job: the layer geometry, buffers in NVDLA's orders, SDP parameters. */
+export interface NvJobConv {
+  /** h, w, c, k, r, s, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW. */
+  dims: number[];
+  relu: boolean;
+  zeroPoint: number;
+  padValue: number;
+  truncate: number;
+  maxCycles: number;
+  feature: IntMatrix;
+  weight: IntMatrix;
+  q: RequantParams;
+  out: { rows: number; cols: number };
+}
+
+export interface NvJobHeader {
+  atomicC: number;
+  atomicK: number;
+  dw: 8 | 16;
+  weightKernels: number;
+}
+
+/** Serialises an NVDLA-style job to bytes. */
+export function encodeNvJob(h: NvJobHeader, convs: NvJobConv[]): Buffer {
+  const w = new ByteWriter();
+  w.raw(Buffer.from('MTJOB01\0', 'latin1'));
+  for (const v of [2, h.atomicC, h.atomicK, h.dw, h.weightKernels, convs.length]) w.u32(v);
+  for (const c of convs) {
+    if (c.dims.length !== 14) throw new Error('nvdla job: 14 dimensions expected');
+    for (const d of c.dims) w.u32(d);
+    w.u32(c.relu ? 1 : 0); w.i32(c.zeroPoint); w.i32(c.padValue); w.u32(c.truncate); w.u64(c.maxCycles);
+    for (const m of [c.feature, c.weight]) {
+      w.u32(m.rows); w.u32(m.cols);
+      w.raw(matrixBytes(m, h.dw));
+    }
+    w.u32(c.q.bias.length);
+    c.q.bias.forEach((b, i) => { w.i64(b); w.i32(c.q.mult[i]!); w.u32(c.q.shift[i]!); });
+    w.u32(c.out.rows); w.u32(c.out.cols);
+  }
+  return w.done();
+}
+
 /** Serialises a job to bytes. */
 export function encodeJob(h: JobHeader, gemms: JobGemm[]): Buffer {
   const w = new ByteWriter();

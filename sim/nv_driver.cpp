@@ -1,0 +1,180 @@
+// C++ driver of the generated NVDLA-style core. It only plays memory: it loads the feature buffer (atom
+// order) and the weight buffer (sequencer order) of each convolution of a job, pulses `start`, answers
+// read requests one cycle later, stores the results the core writes, and records the RTL's own counters.
+// Usage: nv_driver JOB RESULT
+#include <memory>
+
+#include "Vmt_nv_top.h"
+#include "mt_job.h"
+#include "mt_lanes.h"
+#include "mt_params.h"
+#include "verilated.h"
+
+namespace {
+
+struct Conv {
+  uint32_t dims[14];  // h, w, c, k, r, s, sh, sw, dh, dw, pt, pl, oh, ow
+  uint32_t relu, trunc;
+  int32_t zp, pad;
+  uint64_t max_cycles;
+  LaneMatrix feat, wgt;
+  std::vector<int64_t> bias;
+  std::vector<int32_t> mult;
+  std::vector<uint32_t> shift;
+  mt::Matrix<int16_t> o;
+};
+
+struct Counters {
+  uint64_t cycles = 0, macs = 0, outputs = 0, slots = 0, lane_writes = 0, repeated = 0, outside = 0;
+};
+
+Conv read_conv(mt::Reader& in) {
+  Conv c;
+  for (auto& d : c.dims) d = in.get<uint32_t>();
+  c.relu = in.get<uint32_t>();
+  c.zp = in.get<int32_t>();
+  c.pad = in.get<int32_t>();
+  c.trunc = in.get<uint32_t>();
+  c.max_cycles = in.get<uint64_t>();
+  mt::Matrix<int16_t> m;
+  mt::read_matrix(in, m, MT_DW);
+  c.feat.load(m);
+  mt::read_matrix(in, m, MT_DW);
+  c.wgt.load(m);
+  uint32_t q = in.get<uint32_t>();
+  c.bias.resize(q);
+  c.mult.resize(q);
+  c.shift.resize(q);
+  for (uint32_t i = 0; i < q; i++) {
+    c.bias[i] = in.get<int64_t>();
+    c.mult[i] = in.get<int32_t>();
+    c.shift[i] = in.get<uint32_t>();
+  }
+  uint32_t orows = in.get<uint32_t>(), ocols = in.get<uint32_t>();
+  c.o.resize(orows, ocols);
+  return c;
+}
+
+class Sim {
+ public:
+  Sim() : top_(new Vmt_nv_top) {
+    top_->clk = 0;
+    top_->rst = 1;
+    top_->start = 0;
+    top_->eval();
+    for (int i = 0; i < 3; i++) edge();
+    top_->rst = 0;
+    top_->eval();
+  }
+  ~Sim() { top_->final(); }
+
+  bool run(Conv& c, Counters& n) {
+    std::vector<uint8_t> written(c.o.v.size(), 0);
+    uint32_t* cfg[14] = {&top_->cfg_h, &top_->cfg_w, &top_->cfg_c, &top_->cfg_k, &top_->cfg_r, &top_->cfg_s, &top_->cfg_sh,
+                         &top_->cfg_sw, &top_->cfg_dh, &top_->cfg_dw, &top_->cfg_pt, &top_->cfg_pl, &top_->cfg_oh, &top_->cfg_ow};
+    for (int i = 0; i < 14; i++) *cfg[i] = c.dims[i];
+    top_->cfg_relu = c.relu ? 1 : 0;
+    top_->cfg_trunc = c.trunc;
+    set_bits(top_->cfg_zp, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(c.zp)));
+    set_bits(top_->cfg_pad, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(c.pad)));
+    top_->start = 1;
+    top_->eval();
+    edge();
+    top_->start = 0;
+    top_->eval();
+    uint64_t k = 0;
+    while (top_->busy) {
+      if (++k > c.max_cycles) return false;
+      cycle(c, n, written);
+    }
+    n.cycles = top_->cnt_cycles;
+    n.macs = top_->cnt_macs;
+    n.outputs = top_->cnt_outputs;
+    n.slots = top_->cnt_slots;
+    return true;
+  }
+
+ private:
+  void edge() {
+    top_->clk = 1;
+    top_->eval();
+    top_->clk = 0;
+    top_->eval();
+  }
+
+  void cycle(Conv& c, Counters& n, std::vector<uint8_t>& written) {
+    const bool f = top_->f_rd_en, w = top_->w_rd_en, q = top_->q_rd_en;
+    const uint32_t fc = top_->f_rd_col, wc = top_->w_rd_col, qr = top_->q_rd_row;
+    if (top_->o_wr_en) {
+      const uint32_t row = top_->o_wr_row, col = top_->o_wr_col;
+      for (unsigned k = 0; k < MT_ATOMK; k++) {
+        if (!get_bits(top_->o_wr_mask, k, 1)) continue;
+        n.lane_writes++;
+        uint64_t r = static_cast<uint64_t>(row) + k;
+        if (!c.o.inside(r, col)) {
+          n.outside++;
+          continue;
+        }
+        size_t idx = r * c.o.cols + col;
+        if (written[idx]++) n.repeated++;
+        c.o.v[idx] = static_cast<int16_t>(lane_get(top_->o_wr_data, k, MT_DW));
+      }
+    }
+    top_->clk = 1;
+    top_->eval();
+    if (f) c.feat.read(top_->f_rd_data, 0, fc, MT_ATOMC);
+    if (w) c.wgt.read(top_->w_rd_data, 0, wc, MT_WK * MT_ATOMC);
+    if (q) {
+      for (unsigned k = 0; k < MT_ATOMK; k++) {
+        uint64_t r = static_cast<uint64_t>(qr) + k;
+        bool in = r < c.bias.size();
+        lane_set(top_->q_bias, k, 32, in ? c.bias[r] : POISON);
+        lane_set(top_->q_mult, k, 32, in ? c.mult[r] : POISON);
+        set_bits(top_->q_shift, k * 6, 6, in ? c.shift[r] : 0x2Au);
+      }
+    }
+    top_->clk = 0;
+    top_->eval();
+  }
+
+  std::unique_ptr<Vmt_nv_top> top_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) mt::fail("usage: nv_driver JOB RESULT");
+  Verilated::commandArgs(1, argv);
+  mt::Reader in(argv[1]);
+  char magic[8];
+  in.bytes(magic, 8);
+  if (std::memcmp(magic, mt::JOB_MAGIC, 8) != 0) mt::fail("not a mactile job file");
+  uint32_t kind = in.get<uint32_t>(), atomc = in.get<uint32_t>(), atomk = in.get<uint32_t>(), dw = in.get<uint32_t>(), wk = in.get<uint32_t>();
+  if (kind != 2 || atomc != MT_ATOMC || atomk != MT_ATOMK || dw != MT_DW || wk != MT_WK) {
+    mt::fail("job was planned for another core (atomic sizes, precision or weight loader differ from this build)");
+  }
+  uint32_t count = in.get<uint32_t>();
+  Sim sim;
+  uint32_t status = 0, completed = 0;
+  mt::Writer body;
+  for (uint32_t i = 0; i < count && status == 0; i++) {
+    Conv c = read_conv(in);
+    Counters n;
+    if (!sim.run(c, n)) status = 1;
+    for (uint64_t v : {n.cycles, n.macs, n.outputs, n.slots, n.lane_writes, n.repeated, n.outside}) body.put<uint64_t>(v);
+    body.put<uint32_t>(0);  // no per-fold events
+    for (int16_t v : c.o.v) {
+      if (MT_DW == 8) body.put<int8_t>(static_cast<int8_t>(v));
+      else body.put<int16_t>(v);
+    }
+    completed++;
+  }
+  if (status == 0 && !in.at_end()) mt::fail("job file has trailing bytes");
+  mt::Writer out;
+  out.bytes(mt::RES_MAGIC, 8);
+  out.put<uint32_t>(status);
+  out.put<uint32_t>(completed);
+  out.append(body);
+  out.save(argv[2]);
+  return status == 0 ? 0 : 3;
+}

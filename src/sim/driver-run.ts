@@ -1,0 +1,67 @@
+/**
+ * Runs a compiled simulator on one job file under a watchdog and reads its results back, turning every
+ * failure (timeout, crash, refused job, hang caught by the driver's cycle watchdog) into one clear error.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { MactileError } from '../util/errors.js';
+import { readResult, type GemmResult } from './job.js';
+
+export interface DriverRun {
+  items: GemmResult[];
+  driverSeconds: number;
+}
+
+/**
+ * Writes `job`, runs `binary JOB RESULT`, and returns one result per item. `what` names the layer,
+ * `itemName` its items (GEMM, convolution), `limits[i]` the watchdog limit the job gave item i and
+ * `predicted[i]` the analytic cycles (for the message).
+ */
+export async function runDriver(
+  binary: string,
+  job: Buffer,
+  opts: { what: string; itemName: string; dw: 8 | 16; outShapes: { rows: number; cols: number }[]; limits: number[]; predicted: number[]; timeoutSeconds?: number },
+): Promise<DriverRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'mactile-job-'));
+  const timeout = opts.timeoutSeconds ?? 3600;
+  try {
+    const jobFile = join(dir, 'job.bin');
+    const resFile = join(dir, 'result.bin');
+    writeFileSync(jobFile, job);
+    const t0 = performance.now();
+    const run = await execa(binary, [jobFile, resFile], { reject: false, timeout: timeout * 1000, all: true });
+    const driverSeconds = (performance.now() - t0) / 1000;
+    if (run.timedOut) throw new MactileError(`${opts.what}: the simulation did not finish within ${timeout} s and was stopped`, 3);
+    if (run.signal) throw new MactileError(`${opts.what}: the simulator crashed (${run.signal}); no results are reported for it`, 3);
+    if (run.exitCode !== 0 && run.exitCode !== 3) {
+      throw new MactileError(`${opts.what}: the simulator failed (exit ${run.exitCode}): ${(run.all ?? '').trim().split('\n').slice(-3).join(' ')}`, 3);
+    }
+    const result = readResult(resFile, opts.dw, opts.outShapes);
+    const n = opts.outShapes.length;
+    if (result.status === 'watchdog') {
+      const i = result.gemms.length - 1;
+      throw new MactileError(
+        `${opts.what}: the simulation hung: ${opts.itemName} ${i + 1} of ${n} did not finish within ${opts.limits[i]} cycles (the analytic model predicts ${opts.predicted[i]}); no results are reported for it`,
+        3,
+      );
+    }
+    if (result.gemms.length !== n) throw new MactileError(`${opts.what}: the simulator returned ${result.gemms.length} of ${n} ${opts.itemName}s`, 3);
+    return { items: result.gemms, driverSeconds };
+  } finally {
+    // MACTILE_KEEP_JOBS=DIR keeps the job and result files (for debugging and profiling the driver).
+    const keep = process.env.MACTILE_KEEP_JOBS;
+    if (keep) {
+      mkdirSync(keep, { recursive: true });
+      const tag = opts.what.replace(/[^A-Za-z0-9_.-]+/g, '_');
+      for (const f of ['job.bin', 'result.bin']) if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(keep, `${tag}.${f}`));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The watchdog limit of an item: twice the analytic cycles plus a margin. */
+export function watchdogLimit(predicted: number): number {
+  return 2 * predicted + 1000;
+}

@@ -1,0 +1,118 @@
+/**
+ * Layer planning for the NVDLA-style core: lays out each convolution of the layer's NVDLA plan (channel
+ * groups, kernel chunks, output-row bands) as the core's buffers hold it: the feature buffer in atom
+ * order (channel block > row > column, atomic_c channels per entry) and the weight buffer in sequencer
+ * order (kernel group > channel block > R > S > kernels, weight_kernels_per_cycle kernels per entry).
+ */
+import { planNvdlaLayer, type NvLayerPlan } from '../analytic/nvdla-plan.js';
+import type { NvConv } from '../analytic/nvdla.js';
+import type { NvdlaConfig } from '../config/schema.js';
+import type { MacLayer } from '../nets/ir.js';
+import { nhwc, zeros, type IntTensor, type QuantLayer } from '../quant/tensor.js';
+import { MactileError } from '../util/errors.js';
+import type { IntMatrix, NvJobConv } from './job.js';
+
+export interface PlannedNvLayer {
+  plan: NvLayerPlan;
+  jobs: Omit<NvJobConv, 'maxCycles'>[];
+}
+
+/** The 14 geometry numbers the core's cfg ports take, in port order. */
+export function convDims(c: NvConv): number[] {
+  return [c.h, c.w, c.c, c.k, c.r, c.s, c.strideH, c.strideW, c.dilationH, c.dilationW, c.padTop, c.padLeft, c.outH, c.outW];
+}
+
+function featureBuffer(l: MacLayer, x: IntTensor, c: NvConv, cfg: NvdlaConfig): IntMatrix {
+  const ac = cfg.atomic_c;
+  const cb = Math.ceil(c.c / ac);
+  const cols = cb * c.h * c.w;
+  const data = new Int16Array(ac * cols);
+  const cin = l.inShape.c / l.groups;
+  for (let b = 0; b < cb; b++) {
+    for (let y = 0; y < c.h; y++) {
+      for (let xx = 0; xx < c.w; xx++) {
+        const entry = (b * c.h + y) * c.w + xx;
+        for (let lane = 0; lane < ac && b * ac + lane < c.c; lane++) {
+          // FC layers read their 1x1xC input; convolutions the band's rows.
+          const ch = c.group * cin + b * ac + lane;
+          data[lane * cols + entry] = l.kind === 'fc' ? x.data[ch]! : x.data[nhwc(l.inShape, c.inRow0 + y, xx, ch)]!;
+        }
+      }
+    }
+  }
+  return { rows: ac, cols, data };
+}
+
+function weightBuffer(l: MacLayer, q: QuantLayer, c: NvConv, cfg: NvdlaConfig): IntMatrix {
+  const ac = cfg.atomic_c;
+  const ak = cfg.atomic_k;
+  const wk = cfg.weight_kernels_per_cycle;
+  const cb = Math.ceil(c.c / ac);
+  const groups = Math.ceil(c.k / ak);
+  const u = Math.ceil(ak / wk);
+  const cols = groups * cb * c.r * c.s * u;
+  const rows = wk * ac;
+  const data = new Int16Array(rows * cols);
+  const cin = l.inShape.c / l.groups;
+  const kout = l.outShape.c / l.groups;
+  for (let g = 0; g < groups; g++) {
+    for (let b = 0; b < cb; b++) {
+      for (let r = 0; r < c.r; r++) {
+        for (let s = 0; s < c.s; s++) {
+          for (let e = 0; e < u; e++) {
+            const entry = (((g * cb + b) * c.r + r) * c.s + s) * u + e;
+            for (let v = 0; v < wk; v++) {
+              const n = g * ak + e * wk + v;
+              if (e * wk + v >= ak || n >= c.k) continue;
+              const co = c.group * kout + c.kernel0 + n;
+              for (let ch = 0; ch < ac && b * ac + ch < c.c; ch++) {
+                data[(v * ac + ch) * cols + entry] = q.weights[((co * l.kernel.h + r) * l.kernel.w + s) * cin + b * ac + ch]!;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return { rows, cols, data };
+}
+
+/** Plans a layer for the NVDLA-style core: its convolutions with buffers and SDP parameters. */
+export function planNvLayer(l: MacLayer, x: IntTensor, q: QuantLayer, cfg: NvdlaConfig): PlannedNvLayer {
+  const plan = planNvdlaLayer(l, cfg);
+  const kout = l.outShape.c / l.groups;
+  const over = q.bias.find((b) => b > 2147483647n || b < -2147483648n);
+  if (over !== undefined) throw new MactileError(`layer ${l.name}: the NVDLA-style SDP takes a 32-bit bias, received ${over}; raise caccTruncate`);
+  const jobs = plan.convs.map((c) => {
+    const channels = Array.from({ length: c.k }, (_, n) => c.group * kout + c.kernel0 + n);
+    return {
+      dims: convDims(c),
+      relu: q.relu,
+      zeroPoint: q.outZeroPoint,
+      padValue: q.inZeroPoint,
+      truncate: q.caccTruncate ?? 0,
+      feature: featureBuffer(l, x, c, cfg),
+      weight: weightBuffer(l, q, c, cfg),
+      q: { bias: channels.map((n) => q.bias[n]!), mult: channels.map((n) => q.mult[n]!), shift: channels.map((n) => q.shift[n]!) },
+      out: { rows: c.k, cols: c.outH * c.outW },
+    };
+  });
+  return { plan, jobs };
+}
+
+/** Scatters the results of the layer's convolutions (O[kernel][point]) into its output tensor. */
+export function gatherNvOutputs(l: MacLayer, plan: NvLayerPlan, outs: IntMatrix[]): IntTensor {
+  const y = zeros(l.outShape);
+  const kout = l.outShape.c / l.groups;
+  plan.convs.forEach((c, i) => {
+    const o = outs[i]!;
+    for (let n = 0; n < c.k; n++) {
+      for (let p = 0; p < c.outH * c.outW; p++) {
+        const oh = c.outRow0 + Math.floor(p / c.outW);
+        const ow = p % c.outW;
+        y.data[nhwc(l.outShape, oh, ow, c.group * kout + c.kernel0 + n)] = o.data[n * o.cols + p]!;
+      }
+    }
+  });
+  return y;
+}
