@@ -16,7 +16,7 @@ import { emitModule } from '../src/rtl/emit.js';
 import { buildSystolicDesign } from '../src/rtl/generate.js';
 import { systolicParams } from '../src/rtl/systolic.js';
 import { ensureBuild } from '../src/sim/build.js';
-import { buildSystolic } from '../src/sim/run-network.js';
+import { buildFor } from '../src/sim/run-network.js';
 import { simulateLayer } from '../src/sim/run-systolic.js';
 import { analyzeNetwork } from '../src/analytic/network.js';
 import { projectRoot } from '../src/util/paths.js';
@@ -55,7 +55,7 @@ export async function throughput(sizes: number[], dataflows: ('os' | 'ws')[]): P
   for (const n of sizes) {
     for (const df of dataflows) {
       const cfg = cfgOf(n, n, df);
-      const build = await buildSystolic(cfg);
+      const build = await buildFor(cfg);
       const x = randomTensor(conv.inShape, 8, 1);
       const q = randomQuantLayer(conv, 8, 1);
       const r = await simulateLayer(build.binary, cfg, conv, x, q);

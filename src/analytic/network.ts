@@ -7,7 +7,7 @@ import type { SystolicConfig } from '../config/schema.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
 import { expandDepthwise, exportRows, type ScaleSimRow } from '../nets/scalesim-csv.js';
 import { layerGemm, rowGemm } from './gemm.js';
-import { scaleSimMemory, type OperandTrace } from './scalesim-memory.js';
+import { scaleSimMemory, type OperandTrace, type SramWindow } from './scalesim-memory.js';
 import { arrayOf, gemmPerf, type GemmPerf } from './systolic.js';
 import { bandwidthStalls, gemmDramWords } from './traffic.js';
 
@@ -53,6 +53,10 @@ export interface ScaleSimPart {
   cycles: number;
   stallCycles: number;
   dram: { ifmap: OperandTrace; filter: OperandTrace; ofmap: OperandTrace };
+  /** First and last SRAM access cycle per operand (DETAILED_ACCESS_REPORT). */
+  sram: { ifmap: SramWindow; filter: SramWindow; ofmap: SramWindow };
+  /** Overall Util %, Mapping Efficiency %, Compute Util % as SCALE-Sim's floats (COMPUTE_REPORT). */
+  figures: { overallUtil: number; mappingEfficiency: number; computeUtil: number };
 }
 
 export interface NetworkPerf {
@@ -136,7 +140,16 @@ export function analyzeRowScaleSim(row: ScaleSimRow, cfg: SystolicConfig, kind: 
   const parts: ScaleSimPart[] = expandDepthwise([row]).map((r) => {
     const perf = gemmPerf(rowGemm(r), a, { compat: true, timing: 'scalesim' });
     const mem = scaleSimMemory(r, perf, cfg);
-    return { name: r.name, perf, cycles: perf.cycles + mem.stallCycles, stallCycles: mem.stallCycles, dram: mem };
+    return {
+      name: r.name,
+      perf,
+      // SCALE-Sim's Total Cycles: the stalls before its last demand row (in USER mode) added to the compute cycles.
+      cycles: mem.totalCycles,
+      stallCycles: mem.stallCycles,
+      dram: { ifmap: mem.ifmap, filter: mem.filter, ofmap: mem.ofmap },
+      sram: mem.sram,
+      figures: { overallUtil: mem.overallUtil, mappingEfficiency: mem.mappingEfficiency, computeUtil: mem.computeUtil },
+    };
   });
   const sum = (f: (p: ScaleSimPart) => number) => parts.reduce((s, p) => s + f(p), 0);
   const cycles = sum((p) => p.cycles);
@@ -153,7 +166,9 @@ export function analyzeRowScaleSim(row: ScaleSimRow, cfg: SystolicConfig, kind: 
     cfg,
     computeUtil,
   );
-  return { ...layer, scalesimParts: parts };
+  // The parts of a DP row are identical layers, so the first part's figures are the row's, bit for bit.
+  const exact = parts[0]!.figures;
+  return { ...layer, overallUtil: exact.overallUtil, mappingEfficiency: exact.mappingEfficiency, computeUtil: exact.computeUtil, scalesimParts: parts };
 }
 
 /** Analyses every MAC layer of a network on a systolic config, in the chosen flavour. */

@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { describeConfig } from '../config/describe.js';
 import { loadNetwork } from '../nets/load.js';
+import { cellsOf } from '../sim/check-layer.js';
 import { simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
-import { renderTable } from '../report/table.js';
-import { configFromOptions, formatOption, requireSystolic, wholeNumber, withConfigOverrides } from './options.js';
+import { renderTable, type Column } from '../report/table.js';
+import { configFromOptions, formatOption, wholeNumber, withConfigOverrides } from './options.js';
 
 interface SimOptions {
   net: string;
@@ -22,6 +23,7 @@ interface SimOptions {
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
 
 function termsText(c: LayerCheck): string {
+  if (!c.terms) return `${c.rtlCycles - c.referenceCycles >= 0 ? '+' : ''}${c.rtlCycles - c.referenceCycles}`;
   const parts = [`+${c.terms.offByOne} off-by-one`, `+${c.terms.pipelineLatency} pipeline`];
   if (c.terms.foldOverlap !== 0) parts.push(`${c.terms.foldOverlap} overlap`);
   return parts.join(' ');
@@ -29,32 +31,43 @@ function termsText(c: LayerCheck): string {
 
 /** The per-layer table of a simulation, with totals. */
 export function simTable(sim: NetworkSim): string {
+  const systolic = sim.config.kind === 'systolic';
   const total = {
     name: 'total', kind: '', macs: sim.totals.macs, rtlCycles: sim.totals.rtlCycles, analyticCycles: sim.totals.analyticCycles,
-    scalesimCycles: sim.totals.scalesimCycles, outputsChecked: sim.layers.reduce((s, l) => s + l.outputsChecked, 0),
-    overallUtil: (100 * sim.totals.macs) / (sim.totals.rtlCycles * sim.config.rows * sim.config.cols),
+    referenceCycles: sim.totals.referenceCycles, outputsChecked: sim.layers.reduce((s, l) => s + l.outputsChecked, 0),
+    overallUtil: (100 * sim.totals.macs) / (sim.totals.rtlCycles * cellsOf(sim.config)),
     mappingEfficiency: NaN, timeUs: sim.totals.timeUs, bitExact: sim.layers.every((l) => l.bitExact),
-    cycleExact: sim.layers.every((l) => l.cycleExact), terms: undefined,
+    cycleExact: sim.layers.every((l) => l.cycleExact), issueSlots: sim.layers.reduce((s, l) => s + (l.issueSlots ?? 0), 0),
   } as unknown as LayerCheck;
-  return renderTable<LayerCheck>(
-    [
-      { header: 'layer', value: (l) => l.name },
-      { header: 'MACs', value: (l) => l.macs },
-      { header: 'RTL cycles', value: (l) => l.rtlCycles },
-      { header: 'analytic', value: (l) => l.analyticCycles },
-      { header: 'diff', value: (l) => l.rtlCycles - l.analyticCycles },
-      { header: 'SCALE-Sim', value: (l) => l.scalesimCycles },
-      { header: 'RTL - SCALE-Sim', value: (l) => (l.terms ? termsText(l) : `${l.rtlCycles - l.scalesimCycles >= 0 ? '+' : ''}${l.rtlCycles - l.scalesimCycles}`) },
-      { header: 'util %', value: (l) => l.overallUtil, digits: 2 },
-      { header: 'map eff %', value: (l) => (Number.isNaN(l.mappingEfficiency) ? '' : l.mappingEfficiency.toFixed(2)) },
-      { header: 'time us', value: (l) => l.timeUs, digits: 3 },
-      { header: 'outputs checked', value: (l) => l.outputsChecked },
-      { header: 'bit-exact', value: (l) => yes(l.bitExact) },
-      { header: 'cycle-exact', value: (l) => yes(l.cycleExact) },
-    ],
-    sim.layers,
-    total,
+  const columns: Column<LayerCheck>[] = [
+    { header: 'layer', value: (l) => l.name },
+    { header: 'MACs', value: (l) => l.macs },
+    { header: 'RTL cycles', value: (l) => l.rtlCycles },
+    { header: 'analytic', value: (l) => l.analyticCycles },
+    { header: 'diff', value: (l) => l.rtlCycles - l.analyticCycles },
+  ];
+  if (systolic) {
+    columns.push(
+      { header: 'SCALE-Sim', value: (l) => l.referenceCycles },
+      { header: 'RTL - SCALE-Sim', value: termsText },
+    );
+  } else {
+    columns.push(
+      { header: 'issue slots', value: (l) => l.issueSlots ?? 0 },
+      { header: 'NVDLA estimator', value: (l) => Math.round(l.referenceCycles) },
+    );
+  }
+  columns.push(
+    { header: 'util %', value: (l) => l.overallUtil, digits: 2 },
+    { header: 'map eff %', value: (l) => (Number.isNaN(l.mappingEfficiency) ? '' : l.mappingEfficiency.toFixed(2)) },
+    systolic ? { header: 'time us', value: (l) => l.timeUs, digits: 3 } : { header: 'time ms', value: (l) => l.timeUs / 1000, digits: 4 },
+    { header: 'outputs checked', value: (l) => l.outputsChecked },
+    { header: 'bit-exact', value: (l) => yes(l.bitExact) },
+    { header: 'cycle-exact', value: (l) => yes(l.cycleExact) },
   );
+  const table = renderTable<LayerCheck>(columns, sim.layers, total);
+  const notes = sim.layers.filter((l) => l.notes?.length).map((l) => `  ${l.name}: ${l.notes!.join('; ')}`);
+  return notes.length ? `${table}\nmapping notes:\n${notes.join('\n')}` : table;
 }
 
 /** The JSON document of a simulation. */
@@ -63,10 +76,11 @@ export function simJson(sim: NetworkSim): object {
     network: sim.network,
     config: sim.config,
     precision: `int${sim.precision}`,
+    reference: sim.reference,
     build: { key: sim.build.key, cached: sim.build.cached, seconds: sim.build.seconds },
     ok: sim.ok,
     layers: sim.layers,
-    totals: sim.totals,
+    totals: { ...sim.totals, timeMs: sim.totals.timeUs / 1000 },
   };
 }
 
@@ -77,12 +91,12 @@ export function registerSim(cmd: Command): void {
       .command('sim')
       .description('run every MAC layer of a network through the generated RTL (Verilator), bit-exact against the golden model and cycle-exact against the analytic model')
       .requiredOption('--net <net>', 'zoo name (lenet5, alexnet, efficientnet_b0) or a SCALE-Sim topology .csv')
-      .requiredOption('--config <config>', 'hardware config file or preset name')
+      .requiredOption('--config <config>', 'hardware config file or preset name (systolic or nvdla)')
       .option('--layers <names>', 'comma-separated MAC layer names (default: all)')
       .option('--seed <n>', 'seed of the random INT8/INT16 operands', wholeNumber, 1)
       .addOption(formatOption(['table', 'json'], 'table')),
   ).action(async (opts: SimOptions) => {
-    const cfg = requireSystolic(configFromOptions(opts), 'sim');
+    const cfg = configFromOptions(opts);
     const net = loadNetwork(opts.net);
     const tty = process.stderr.isTTY && opts.format === 'table';
     const sim = await simulateNetwork(net, cfg, {
@@ -95,6 +109,7 @@ export function registerSim(cmd: Command): void {
     else {
       process.stdout.write(`${net.name} on ${describeConfig(cfg)}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`);
       process.stdout.write(simTable(sim) + '\n');
+      process.stdout.write(`execution time at ${cfg.clock_mhz} MHz: ${(sim.totals.timeUs / 1000).toFixed(4)} ms per inference (${sim.totals.rtlCycles.toLocaleString('en-US')} cycles)\n`);
       process.stdout.write(sim.ok ? 'all layers bit-exact and cycle-exact\n' : 'MISMATCH: see the rows marked NO\n');
     }
     if (!sim.ok) process.exitCode = 1;

@@ -6,7 +6,8 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { buildSystolicDesign } from '../../src/rtl/generate.js';
 import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
-import { buildSystolic, checkLayer } from '../../src/sim/run-network.js';
+import { checkLayer } from '../../src/sim/check-layer.js';
+import { buildFor } from '../../src/sim/run-network.js';
 import { systolic } from '../helpers/configs.js';
 import { LAYER_CASES } from '../helpers/layer-cases.js';
 
@@ -49,9 +50,9 @@ describe('systolic generator', () => {
 describe('mutation: a fold one cycle shorter', () => {
   it('is caught by the cycle-exact check', async () => {
     const cfg = systolic(4, 4, 'os');
-    const mutant = await buildSystolic(cfg, { foldAdjust: -1 });
+    const mutant = await buildFor(cfg, { foldAdjust: -1 });
     const c = LAYER_CASES.find((x) => x.name === 'conv3x3_pad1')!;
-    const r = await checkLayer(mutant, cfg, c.layer, randomTensor(c.layer.inShape, 8, 1), randomQuantLayer(c.layer, 8, 1));
+    const { check: r } = await checkLayer(mutant, cfg, c.layer, randomTensor(c.layer.inShape, 8, 1), randomQuantLayer(c.layer, 8, 1));
     expect(r.cycleExact).toBe(false);
     expect(r.rtlCycles).toBeLessThan(r.analyticCycles);
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
 import { ensureBuild } from '../../src/sim/build.js';
-import { buildSystolic } from '../../src/sim/run-network.js';
+import { buildFor } from '../../src/sim/run-network.js';
 import { simulateLayer } from '../../src/sim/run-systolic.js';
 import { MactileError } from '../../src/util/errors.js';
 import { runCli } from '../helpers/cli.js';
@@ -37,7 +37,7 @@ describe('simulation failures', () => {
 
   it('a hung simulation is stopped by the watchdog', async () => {
     const cfg = systolic(4, 4, 'os');
-    const slow = await buildSystolic(cfg, { foldAdjust: 5000 });
+    const slow = await buildFor(cfg, { foldAdjust: 5000 });
     const err = await simulateLayer(slow.binary, cfg, c.layer, x, q).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MactileError);
     expect((err as Error).message).toMatch(/layer conv3x3_pad1: the simulation hung: GEMM 1 of 1 did not finish within \d+ cycles \(the analytic model predicts \d+\); no results are reported/);
@@ -54,7 +54,7 @@ describe('simulation failures', () => {
   });
 
   it('a driver given a job for another array refuses it', async () => {
-    const other = await buildSystolic(systolic(2, 3, 'os'));
+    const other = await buildFor(systolic(2, 3, 'os'));
     const err = await simulateLayer(other.binary, systolic(4, 4, 'os'), c.layer, x, q).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/the simulator failed \(exit 2\): driver: job was planned for another array/);
   });

@@ -6,14 +6,15 @@ import { describe, expect, it } from 'vitest';
 import type { SystolicConfig } from '../../src/config/schema.js';
 import { lenet5 } from '../../src/nets/zoo.js';
 import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
-import { buildSystolic, checkLayer, simulateNetwork } from '../../src/sim/run-network.js';
+import { checkLayer } from '../../src/sim/check-layer.js';
+import { buildFor, simulateNetwork } from '../../src/sim/run-network.js';
 import { systolic } from '../helpers/configs.js';
 import { LAYER_CASES, randomLayer, type LayerCase } from '../helpers/layer-cases.js';
 
 async function expectExact(cfg: SystolicConfig, c: LayerCase, seed: number): Promise<void> {
-  const build = await buildSystolic(cfg);
+  const build = await buildFor(cfg);
   const bits = cfg.precision === 'int8' ? 8 : 16;
-  const r = await checkLayer(build, cfg, c.layer, randomTensor(c.layer.inShape, bits, seed), randomQuantLayer(c.layer, bits, seed));
+  const { check: r } = await checkLayer(build, cfg, c.layer, randomTensor(c.layer.inShape, bits, seed), randomQuantLayer(c.layer, bits, seed));
   const where = `${c.name} on ${cfg.name}`;
   expect(r.outputsChecked, `${where}: outputs written exactly once`).toBe(r.outputsExpected);
   expect(r.mismatches, `${where}: ${r.firstMismatches.join('; ')}`).toBe(0);
@@ -21,7 +22,7 @@ async function expectExact(cfg: SystolicConfig, c: LayerCase, seed: number): Pro
   expect(r.rtlCycles, `${where}: RTL cycles vs analytic`).toBe(r.analyticCycles);
   expect(r.countersOk, `${where}: RTL MAC and output counters`).toBe(true);
   // RTL - SCALE-Sim is exactly the sum of the named terms.
-  expect(r.rtlCycles - r.scalesimCycles, where).toBe(r.terms.offByOne + r.terms.pipelineLatency + r.terms.foldOverlap);
+  expect(r.rtlCycles - r.referenceCycles, where).toBe(r.terms!.offByOne + r.terms!.pipelineLatency + r.terms!.foldOverlap);
 }
 
 describe('systolic RTL on the layer-case table', () => {

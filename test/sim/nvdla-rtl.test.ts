@@ -1,0 +1,82 @@
+/**
+ * The RTL of the NVDLA-style core against the golden model (bit-exact, every output written once) and the
+ * exact cycle model (cycle-exact, issue slots counted by the sequencer), on the layer-case table, NVDLA's
+ * Caffe LeNet conv2, LeNet-5 and random shapes on small cores.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadConfig, validateConfig } from '../../src/config/load.js';
+import type { NvdlaConfig } from '../../src/config/schema.js';
+import { NetBuilder } from '../../src/nets/builder.js';
+import { macLayers, type MacLayer } from '../../src/nets/ir.js';
+import { lenet5 } from '../../src/nets/zoo.js';
+import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
+import { checkLayer } from '../../src/sim/check-layer.js';
+import { buildFor, simulateNetwork } from '../../src/sim/run-network.js';
+import { nvdla } from '../helpers/configs.js';
+import { LAYER_CASES, randomLayer } from '../helpers/layer-cases.js';
+
+async function expectExact(cfg: NvdlaConfig, name: string, layer: MacLayer, seed: number) {
+  const build = await buildFor(cfg);
+  const bits = cfg.precision === 'int8' ? 8 : 16;
+  const { check } = await checkLayer(build, cfg, layer, randomTensor(layer.inShape, bits, seed), randomQuantLayer(layer, bits, seed, { nvdla: true }));
+  const where = `${name} on ${cfg.name}`;
+  expect(check.outputsChecked, `${where}: outputs written exactly once`).toBe(check.outputsExpected);
+  expect(check.mismatches, `${where}: ${check.firstMismatches.join('; ')}`).toBe(0);
+  expect(check.bitExact, where).toBe(true);
+  expect(check.rtlCycles, `${where}: RTL cycles vs exact model`).toBe(check.analyticCycles);
+  expect(check.issueSlots, `${where}: issue slots`).toBe(check.issueSlotsPredicted);
+  expect(check.countersOk, `${where}: MAC and output counters`).toBe(true);
+  return check;
+}
+
+describe('NVDLA-style RTL', () => {
+  it("runs NVDLA's Caffe LeNet conv2 on nv_small in 33,600 issue cycles, exact", async () => {
+    const b = new NetBuilder('caffe-lenet', { h: 12, w: 12, c: 20 });
+    b.conv('conv2', { out: 50, k: 5 });
+    const check = await expectExact(loadConfig('nv_small') as NvdlaConfig, 'caffe conv2', macLayers(b.build())[0]!, 3);
+    // The sequencer stops issuing right after the last operation: no idle tail here.
+    expect(check.issueSlots).toBe(33_600);
+    expect(check.rtlCycles).toBe(8 + 33_600 + 8);
+  });
+
+  const cores: [string, NvdlaConfig][] = [
+    ['4x4 v2', nvdla(4, 4)],
+    ['8x4 v2, 2 kernels/cycle', nvdla(8, 4, { weight_kernels_per_cycle: 2 })],
+    ['5x3 v1', nvdla(5, 3, { stripe_rule: 'v1', min_stripe: 10 })],
+    ['3x5 v2 INT16', nvdla(3, 5, { precision: 'int16' })],
+  ];
+  for (const [label, cfg] of cores) {
+    it(`${label}: every layer case bit-exact and cycle-exact`, async () => {
+      for (const [i, c] of LAYER_CASES.entries()) await expectExact(cfg, c.name, c.layer, 20 + i);
+    });
+  }
+
+  it('random conv, depthwise and FC shapes on small cores (property test)', async () => {
+    let n = 0;
+    for (const [ci, [, cfg]] of cores.entries()) {
+      for (let s = 0; s < 15; s++) {
+        const c = randomLayer(5000 + 100 * ci + s);
+        await expectExact(cfg, c.name, c.layer, s);
+        n++;
+      }
+    }
+    expect(n).toBe(60);
+  });
+
+  it('runs every LeNet-5 layer on nv_small, exact, and reports the execution time', async () => {
+    const sim = await simulateNetwork(lenet5(), loadConfig('nv_small'));
+    expect(sim.layers).toHaveLength(5);
+    expect(sim.ok).toBe(true);
+    expect(sim.totals.rtlCycles).toBe(sim.totals.analyticCycles);
+    expect(sim.totals.timeUs).toBeCloseTo(sim.totals.rtlCycles / 1000, 9);
+    expect(sim.reference).toBe('NVDLA estimator');
+  });
+});
+
+describe('NVDLA-style configs', () => {
+  it('reject atomic sizes of 0 and a precision the preset does not support', () => {
+    expect(() => validateConfig({ kind: 'nvdla', atomic_c: 0, atomic_k: 8 }, 'x.yaml')).toThrow(/key 'atomic_c': expected an integer from 1 to 128, received 0/);
+    expect(() => validateConfig({ kind: 'nvdla', atomic_c: 8, atomic_k: 0 }, 'x.yaml')).toThrow(/key 'atomic_k': expected an integer from 1 to 64, received 0/);
+    expect(() => loadConfig('nv_small', { precision: 'int16' })).toThrow(/key 'precision' \(from --precision\): this core supports int8, received "int16"; use the nv_full_int16 preset for INT16/);
+  });
+});
