@@ -1,4 +1,6 @@
 # mactile: `make demo` runs the main job, `make test` the whole test suite; both set up what is missing.
+# ONNXRUNTIME_NODE_INSTALL=skip: onnxruntime-node (a test dependency) carries its CPU binary; its install
+# script would otherwise try to download GPU files from outside the npm registry.
 NODE_BIN := node_modules/.bin
 TS_SOURCES := $(shell find src bench -name '*.ts' 2>/dev/null)
 
@@ -7,7 +9,7 @@ TS_SOURCES := $(shell find src bench -name '*.ts' 2>/dev/null)
 setup: node_modules/.package-lock.json tools build
 
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 	@touch $@
 
 tools:

@@ -4,7 +4,7 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { execa } from 'execa';
-import { buildTimes, pipelinedVsScaleSim, throughput } from './systolic.js';
+import { buildTimes, nvdlaThroughput, pipelinedVsScaleSim, throughput } from './systolic.js';
 import { analyticSpeed } from './analytic.js';
 
 async function machine(): Promise<string> {
@@ -18,4 +18,5 @@ if (what === 'analytic' || what === 'all') out.push('### Analytic model speed', 
 if (what === 'pipelined' || what === 'all') out.push('### AlexNet on 16x16: pipelined timing vs SCALE-Sim', ...pipelinedVsScaleSim(), '');
 if (what === 'build' || what === 'all') out.push('### Verilator build time', ...(await buildTimes([8, 16, 32, 64, 128])), '');
 if (what === 'throughput' || what === 'all') out.push('### Simulation throughput', ...(await throughput([8, 16, 32, 64], ['os', 'ws'])), '');
+if (what === 'nvdla' || what === 'all') out.push('### NVDLA-style core simulation speed', ...(await nvdlaThroughput(['nv_small', 'nv_full_int8', 'nv_full_int16'])), '');
 process.stdout.write(out.join('\n') + '\n');

@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { validateConfig } from '../src/config/load.js';
-import type { SystolicConfig } from '../src/config/schema.js';
+import { loadConfig, validateConfig } from '../src/config/load.js';
+import type { NvdlaConfig, SystolicConfig } from '../src/config/schema.js';
+import { simulateNvLayer } from '../src/sim/run-nvdla.js';
 import { macLayers } from '../src/nets/ir.js';
 import { alexnet } from '../src/nets/zoo.js';
 import { randomQuantLayer, randomTensor } from '../src/quant/random.js';
@@ -86,3 +87,22 @@ export function pipelinedVsScaleSim(): string[] {
   return lines;
 }
 
+
+/** Cycles per second of the NVDLA-style cores (driver time only), against NVDLA's own RTL at ~200 cycles/s. */
+export async function nvdlaThroughput(presets: string[]): Promise<string[]> {
+  const lines = [
+    '| core | layer | RTL cycles | simulator seconds | cycles/s | MAC-cycles/s | vs NVDLA RTL (200 cycles/s) |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  const conv = macLayers(alexnet()).find((l) => l.name === 'conv3')!;
+  for (const p of presets) {
+    const cfg = loadConfig(p) as NvdlaConfig;
+    const build = await buildFor(cfg);
+    const bits = cfg.precision === 'int8' ? 8 : 16;
+    const r = await simulateNvLayer(build.binary, cfg, conv, randomTensor(conv.inShape, bits, 1), randomQuantLayer(conv, bits, 1, { nvdla: true }));
+    const rate = r.rtlCycles / r.driverSeconds;
+    const cells = cfg.atomic_c * cfg.atomic_k;
+    lines.push(`| ${p} (${cfg.atomic_c}x${cfg.atomic_k}) | AlexNet conv3 | ${r.rtlCycles.toLocaleString('en-US')} | ${r.driverSeconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en-US')} | ${((rate * cells) / 1e6).toFixed(1)} M | ${Math.round(rate / 200).toLocaleString('en-US')}x |`);
+  }
+  return lines;
+}

@@ -7,6 +7,7 @@ import { registerConfigs } from './configs.js';
 import { registerExport } from './export.js';
 import { registerGenerate } from './generate.js';
 import { registerNets } from './nets.js';
+import { registerQuantize } from './quantize.js';
 import { registerSim } from './sim.js';
 
 function program(): Command {
@@ -21,6 +22,7 @@ function program(): Command {
   registerExport(cmd);
   registerSim(cmd);
   registerGenerate(cmd);
+  registerQuantize(cmd);
   return cmd;
 }
 

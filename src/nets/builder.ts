@@ -132,14 +132,34 @@ export class NetBuilder {
     });
   }
 
-  /** Max or average pooling. */
-  pool(name: string, kind: 'maxpool' | 'avgpool', k: number, stride: number, pad = 0, from = this.last): string {
+  /** Max or average pooling (square window and stride, or [h, w] pairs; padding per side). */
+  pool(
+    name: string,
+    kind: 'maxpool' | 'avgpool',
+    k: number | [number, number],
+    stride: number | [number, number],
+    pad: number | Padding = 0,
+    from = this.last,
+    countIncludePad = false,
+  ): string {
     this.claim(name);
     const inShape = this.shape(from);
-    const p = samePad(pad);
-    checkWindow(inShape, { h: k, w: k }, { h: stride, w: stride }, p, { h: 1, w: 1 }, `${this.where}, layer ${name}`);
-    const outShape = { h: windowOutput(inShape.h, k, stride, pad, pad), w: windowOutput(inShape.w, k, stride, pad, pad), c: inShape.c };
-    return this.add({ kind, name, inputs: [from], output: name, inShapes: [inShape], outShape, kernel: { h: k, w: k }, stride: { h: stride, w: stride }, pad: p });
+    const p = padOf(pad);
+    const kk = pair(k);
+    const st = pair(stride);
+    checkWindow(inShape, kk, st, p, { h: 1, w: 1 }, `${this.where}, layer ${name}`);
+    const outShape = { h: windowOutput(inShape.h, kk.h, st.h, p.top, p.bottom), w: windowOutput(inShape.w, kk.w, st.w, p.left, p.right), c: inShape.c };
+    return this.add({ kind, name, inputs: [from], output: name, inShapes: [inShape], outShape, kernel: kk, stride: st, pad: p, ...(kind === 'avgpool' ? { countIncludePad } : {}) });
+  }
+
+  /** Concatenation along channels of tensors with equal height and width. */
+  concat(name: string, inputs: string[]): string {
+    const shapes = inputs.map((t) => this.shape(t));
+    const first = shapes[0]!;
+    if (shapes.some((s) => s.h !== first.h || s.w !== first.w)) {
+      throw new MactileError(`${this.where}, layer ${name}: expected inputs of equal height and width, received ${shapes.map(shapeText).join(', ')}`);
+    }
+    return this.host(name, 'concat', inputs, { h: first.h, w: first.w, c: shapes.reduce((s, x) => s + x.c, 0) });
   }
 
   /** A host op whose output has the given shape (defaults to its first input's shape). */

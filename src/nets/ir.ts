@@ -66,6 +66,8 @@ export interface HostLayer {
   kernel?: { h: number; w: number };
   stride?: { h: number; w: number };
   pad?: Padding;
+  /** Average pooling: divide by the whole window (true) or only its part inside the input (false). */
+  countIncludePad?: boolean;
 }
 
 export type Layer = MacLayer | HostLayer;
@@ -76,6 +78,8 @@ export interface Network {
   layers: Layer[];
   /** Where the network came from (zoo, file path). */
   source: string;
+  /** The tensor holding the network's result (default: the last layer's output). */
+  output?: string;
 }
 
 const MAC_KINDS: ReadonlySet<string> = new Set(['conv', 'dwconv', 'fc']);
@@ -115,4 +119,16 @@ export function samePad(p: number): Padding {
 /** Human-readable "HxWxC". */
 export function shapeText(s: Shape): string {
   return `${s.h}x${s.w}x${s.c}`;
+}
+
+/** Float parameters of a MAC layer: weights as [cout][kh][kw][cin/groups] (OHWI), one bias per output channel. */
+export interface LayerParams {
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
+/** A network with trained float parameters (from ONNX). */
+export interface FloatModel {
+  net: Network;
+  params: Map<string, LayerParams>;
 }

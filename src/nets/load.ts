@@ -2,21 +2,20 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { MactileError } from '../util/errors.js';
-import type { Network } from './ir.js';
+import type { Network, Shape } from './ir.js';
+import { loadOnnxModel } from './onnx-import.js';
 import { loadScaleSimCsv, type ScaleSimRow } from './scalesim-csv.js';
-import { ZOO, zooNetwork } from './zoo.js';
+import { zooNetwork } from './zoo.js';
 
 export type LoadedNetwork = Network & { scalesimRows?: ScaleSimRow[] };
 
-/** Loads the network named by a zoo name or a file path. */
-export function loadNetwork(spec: string): LoadedNetwork {
+/** Loads the network named by a zoo name or a file path (an ONNX model's input size can be given). */
+export function loadNetwork(spec: string, opts: { inputShape?: Shape } = {}): LoadedNetwork {
   const ext = extname(spec).toLowerCase();
   if (ext === '.csv') {
     if (!existsSync(spec)) throw new MactileError(`topology ${spec}: no such file`);
     return loadScaleSimCsv(spec);
   }
-  if (ext === '.onnx') {
-    throw new MactileError(`network ${spec}: ONNX models are not supported by this version yet; use a zoo name (${ZOO.map((z) => z.name).join(', ')}) or a SCALE-Sim .csv topology`);
-  }
+  if (ext === '.onnx') return loadOnnxModel(spec, opts).net;
   return zooNetwork(spec);
 }

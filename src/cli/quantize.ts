@@ -1,0 +1,138 @@
+/** `mactile quantize`: post-training quantization of an ONNX model and its accuracy on held-out MNIST digits. */
+import type { Command } from 'commander';
+import { CALIBRATION_METHODS, type CalibrationMethod } from '../quant/calibrate.js';
+import { evaluateModels } from '../quant/evaluate.js';
+import { calibrationDigits, HELD_OUT_PER_CLASS, mnistSplit } from '../quant/mnist.js';
+import { collectStats, quantizeModel, type Granularity, type QuantModel } from '../quant/quantize.js';
+import { writeQuantFile } from '../quant/store.js';
+import { loadOnnxModel } from '../nets/onnx-import.js';
+import { renderTable } from '../report/table.js';
+import { MactileError } from '../util/errors.js';
+import { formatOption, wholeNumber } from './options.js';
+
+interface QuantizeOptions {
+  model: string;
+  data: string;
+  precision: string;
+  calibration: string;
+  granularity: string;
+  asymmetric?: boolean;
+  calibrationImages: number;
+  testImages?: number;
+  out?: string;
+  format: string;
+}
+
+function listOption<T extends string>(value: string, allowed: readonly T[], key: string): T[] {
+  const items = value === 'all' ? [...allowed] : value.split(',').map((s) => s.trim());
+  for (const it of items) if (!allowed.includes(it as T)) throw new MactileError(`--${key}: expected ${allowed.join(' | ')} (or a comma list, or all), received ${JSON.stringify(it)}`);
+  return items as T[];
+}
+
+interface Variant {
+  precision: 'int8' | 'int16';
+  calibration: CalibrationMethod;
+  granularity: Granularity;
+  model: QuantModel;
+  accuracy: number;
+  layers: { name: string; kind: string; sqnrDb: number }[];
+}
+
+/** Runs the study: calibration, quantization variants, accuracy and SQNR; returns everything printed. */
+export function quantizeStudy(opts: QuantizeOptions) {
+  if (opts.data !== 'mnist') throw new MactileError(`--data: expected mnist, received ${JSON.stringify(opts.data)}`);
+  const precisions = listOption(opts.precision, ['int8', 'int16'] as const, 'precision');
+  const calibrations = listOption(opts.calibration, CALIBRATION_METHODS, 'calibration');
+  const granularities = listOption(opts.granularity, ['channel', 'tensor'] as const, 'granularity');
+  const model = loadOnnxModel(opts.model);
+  const s = model.net.input.shape;
+  if (s.h !== 32 || s.w !== 32 || s.c !== 1) throw new MactileError(`--data mnist: expected a model with a 32x32x1 input, ${opts.model} takes ${s.h}x${s.w}x${s.c}`);
+  const split = mnistSplit();
+  const test = opts.testImages ? split.test.filter((_, i) => i % Math.ceil(split.test.length / opts.testImages!) === 0) : split.test;
+  const stats = collectStats(model, calibrationDigits(opts.calibrationImages).map((d) => d.pixels));
+  const variants: Omit<Variant, 'accuracy' | 'layers'>[] = [];
+  for (const precision of precisions) {
+    for (const calibration of calibrations) {
+      for (const granularity of granularities) {
+        const bits = precision === 'int8' ? 8 : 16;
+        variants.push({ precision, calibration, granularity, model: quantizeModel(model, stats, { bits, calibration, granularity, symmetric: !opts.asymmetric }) });
+      }
+    }
+  }
+  const result = evaluateModels(model, variants.map((v) => v.model), test);
+  const scored: Variant[] = variants.map((v, i) => ({ ...v, accuracy: result.quantized[i]!.accuracy, layers: result.quantized[i]!.layers }));
+  const best = Object.fromEntries(precisions.map((p) => [p, scored.filter((v) => v.precision === p).reduce((a, b) => (b.accuracy > a.accuracy ? b : a))])) as Record<string, Variant>;
+  return { model, fp32: result.fp32, test: test.length, train: split.train.length, variants: scored, best };
+}
+
+/** Registers the `quantize` command. */
+export function registerQuantize(cmd: Command): void {
+  cmd
+    .command('quantize')
+    .description('post-training INT8/INT16 quantization of an ONNX model, with FP32/INT16/INT8 accuracy on held-out digits and per-layer SQNR')
+    .requiredOption('--model <file>', 'ONNX model (32x32x1 input for MNIST)')
+    .option('--data <name>', 'data set: mnist (8,000 training/calibration digits, 2,000 held out)', 'mnist')
+    .option('--precision <list>', 'int8, int16 or both', 'int8,int16')
+    .option('--calibration <list>', `activation calibration: ${CALIBRATION_METHODS.join(' | ')} | all (comma lists allowed)`, 'mse')
+    .option('--granularity <list>', 'weight scales: channel | tensor | all', 'channel')
+    .option('--asymmetric', 'asymmetric activations (zero point folded into the bias)')
+    .option('--calibration-images <n>', 'training digits used for calibration', wholeNumber, 500)
+    .option('--test-images <n>', 'evaluate on an evenly spaced subset of the held-out digits', wholeNumber)
+    .option('--out <file>', 'write the best quantized model of each precision here (for `mactile sim --quantized`)')
+    .addOption(formatOption(['table', 'json'], 'table'))
+    .action((opts: QuantizeOptions) => {
+      const study = quantizeStudy(opts);
+      const accuracy: Record<string, number> = { fp32: study.fp32 };
+      for (const [p, v] of Object.entries(study.best)) accuracy[p] = v.accuracy;
+      if (opts.out) {
+        writeQuantFile(opts.out, {
+          version: 1,
+          source: opts.model,
+          data: `mnist: last ${HELD_OUT_PER_CLASS} digits of each class held out`,
+          models: Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, { ...v.model, accuracy: { fp32: study.fp32, [p]: v.accuracy } }])),
+        });
+      }
+      const hostOps = Object.values(study.best)[0]?.model.hostModes ?? {};
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify({
+          model: opts.model,
+          data: { name: 'mnist', trainDigits: study.train, heldOutDigits: study.test, calibrationImages: opts.calibrationImages },
+          accuracy,
+          best: Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, { calibration: v.calibration, granularity: v.granularity }])),
+          variants: study.variants.map((v) => ({ precision: v.precision, calibration: v.calibration, granularity: v.granularity, accuracy: v.accuracy, layers: v.layers })),
+          layers: Object.values(study.best)[0]!.layers.map((l, i) => ({ ...l, sqnrDb: Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, v.layers[i]!.sqnrDb])) })),
+          hostOps,
+          fused: Object.values(study.best)[0]?.model.fused ?? [],
+          out: opts.out,
+        }, null, 2) + '\n');
+        return;
+      }
+      const lines = [`${opts.model}: ${study.test} held-out MNIST digits, calibration on ${opts.calibrationImages} training digits`];
+      lines.push(`FP32 accuracy ${study.fp32.toFixed(2)} %`, '');
+      lines.push(renderTable(
+        [
+          { header: 'precision', value: (v: Variant) => v.precision },
+          { header: 'calibration', value: (v) => v.calibration },
+          { header: 'weights', value: (v) => (v.granularity === 'channel' ? 'per channel' : 'per tensor') },
+          { header: 'accuracy %', value: (v) => v.accuracy, digits: 2 },
+          { header: 'vs FP32 (points)', value: (v) => v.accuracy - study.fp32, digits: 2 },
+        ],
+        study.variants,
+      ));
+      const bests = Object.entries(study.best);
+      lines.push('', 'per-layer SQNR (dB) of the best variant of each precision:');
+      lines.push(renderTable(
+        [
+          { header: 'layer', value: (l: { name: string; i: number }) => l.name },
+          ...bests.map(([p, v]) => ({ header: `${p} (${v.calibration}, ${v.granularity})`, value: (l: { name: string; i: number }) => v.layers[l.i]!.sqnrDb, digits: 1 })),
+        ],
+        bests[0]![1].layers.map((l, i) => ({ name: l.name, i })),
+      ));
+      const modes = Object.entries(hostOps);
+      lines.push('', `host ops on integers: ${modes.filter(([, m]) => m === 'integer').map(([n]) => n).join(', ') || 'none'}`);
+      lines.push(`host ops in float between requantized tensors: ${modes.filter(([, m]) => m === 'float').map(([n]) => n).join(', ') || 'none'}`);
+      lines.push(`ReLUs fused into the MAC layer before them: ${(Object.values(study.best)[0]?.model.fused ?? []).join(', ') || 'none'}`);
+      if (opts.out) lines.push(`wrote ${opts.out}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

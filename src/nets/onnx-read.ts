@@ -1,0 +1,127 @@
+/**
+ * Reads an ONNX file with the onnx-proto package into a plain graph: nodes with decoded attributes,
+ * constant tensors (initializers and Constant nodes) as Float64Arrays, and the graph inputs/outputs with
+ * their shapes. Malformed files give an error naming the file.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { MactileError } from '../util/errors.js';
+
+const require = createRequire(import.meta.url);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { onnx } = require('onnx-proto') as { onnx: any };
+
+export type AttrValue = number | number[] | string | ConstTensor | undefined;
+
+export interface OnnxNode {
+  name: string;
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+  attrs: Map<string, AttrValue>;
+}
+
+export interface ConstTensor {
+  dims: number[];
+  data: Float64Array;
+}
+
+export interface OnnxValue {
+  name: string;
+  /** Dimensions: numbers, or the symbolic name / undefined for a dynamic dimension. */
+  dims: (number | string | undefined)[];
+}
+
+export interface OnnxGraph {
+  file: string;
+  opset: number;
+  nodes: OnnxNode[];
+  consts: Map<string, ConstTensor>;
+  inputs: OnnxValue[];
+  outputs: OnnxValue[];
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : v && typeof (v as { toNumber?: () => number }).toNumber === 'function' ? (v as { toNumber: () => number }).toNumber() : Number(v));
+
+/** Decodes a TensorProto's data (float, double, int32/64, int8/uint8; raw or typed fields). */
+function tensorData(t: any, where: string): ConstTensor {
+  const dims: number[] = (t.dims ?? []).map(num);
+  const count = dims.reduce((a, b) => a * b, 1);
+  const type: number = t.dataType;
+  const raw: Uint8Array | undefined = t.rawData && t.rawData.length ? t.rawData : undefined;
+  const out = new Float64Array(count);
+  if (raw) {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const size = { 1: 4, 11: 8, 6: 4, 7: 8, 3: 1, 2: 1, 9: 1 }[type];
+    if (!size) throw new MactileError(`${where}: tensor ${t.name} has data type ${type}, which mactile does not read`);
+    if (raw.byteLength !== count * size) throw new MactileError(`${where}: tensor ${t.name} holds ${raw.byteLength} bytes, expected ${count * size} for dims [${dims.join(', ')}]`);
+    for (let i = 0; i < count; i++) {
+      out[i] = type === 1 ? view.getFloat32(i * 4, true) : type === 11 ? view.getFloat64(i * 8, true) : type === 6 ? view.getInt32(i * 4, true)
+        : type === 7 ? Number(view.getBigInt64(i * 8, true)) : type === 3 ? view.getInt8(i) : view.getUint8(i);
+    }
+    return { dims, data: out };
+  }
+  const src: unknown[] = type === 1 ? t.floatData : type === 11 ? t.doubleData : type === 7 ? t.int64Data : t.int32Data;
+  if (!src || src.length !== count) throw new MactileError(`${where}: tensor ${t.name} holds ${src?.length ?? 0} values, expected ${count} for dims [${dims.join(', ')}]`);
+  for (let i = 0; i < count; i++) out[i] = num(src[i]);
+  return { dims, data: out };
+}
+
+function attrValue(a: any, where: string): AttrValue {
+  switch (a.type) {
+    case 1: return a.f;
+    case 2: return num(a.i);
+    case 3: return Buffer.from(a.s ?? []).toString('utf8');
+    case 4: return tensorData(a.t, where);
+    case 6: return (a.floats ?? []).map(Number);
+    case 7: return (a.ints ?? []).map(num);
+    default: return undefined;
+  }
+}
+
+function valueInfo(v: any): OnnxValue {
+  const dims = (v.type?.tensorType?.shape?.dim ?? []).map((d: any) => (d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue) > 0 ? num(d.dimValue) : undefined));
+  return { name: v.name, dims };
+}
+
+/** Parses ONNX bytes into a graph. */
+export function parseOnnx(bytes: Uint8Array, file: string): OnnxGraph {
+  let model: any;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (err) {
+    throw new MactileError(`ONNX model ${file}: not a valid ONNX file (${String((err as Error).message).split('\n')[0]})`);
+  }
+  const g = model.graph;
+  if (!g || !g.node || g.node.length === 0) throw new MactileError(`ONNX model ${file}: expected a graph with nodes, found none`);
+  const opset = Math.max(0, ...(model.opsetImport ?? []).filter((o: any) => !o.domain || o.domain === 'ai.onnx').map((o: any) => num(o.version)));
+  const consts = new Map<string, ConstTensor>();
+  for (const t of g.initializer ?? []) consts.set(t.name, tensorData(t, `ONNX model ${file}`));
+  const nodes: OnnxNode[] = g.node.map((n: any, i: number) => ({
+    name: n.name || `${n.opType}_${i}`,
+    opType: n.opType,
+    inputs: [...(n.input ?? [])],
+    outputs: [...(n.output ?? [])],
+    attrs: new Map((n.attribute ?? []).map((a: any) => [a.name, attrValue(a, `ONNX model ${file}, node ${n.name || i}`)])),
+  }));
+  const initNames = new Set(consts.keys());
+  return {
+    file,
+    opset,
+    nodes,
+    consts,
+    inputs: (g.input ?? []).filter((v: any) => !initNames.has(v.name)).map(valueInfo),
+    outputs: (g.output ?? []).map(valueInfo),
+  };
+}
+
+/** Reads and parses an ONNX file. */
+export function readOnnx(file: string): OnnxGraph {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new MactileError(`ONNX model ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseOnnx(bytes, file);
+}

@@ -1,0 +1,67 @@
+/**
+ * Quantized model files: JSON holding, per precision, the network IR, the quantization options, every
+ * tensor's scale and zero point, and each MAC layer's integer weights (base64), bias (decimal strings),
+ * multiplier and shift. Everything `mactile sim --quantized` needs, without the ONNX file.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { MactileError } from '../util/errors.js';
+import type { QuantModel } from './quantize.js';
+import type { QuantLayer } from './tensor.js';
+
+export const QUANT_FILE_VERSION = 1;
+
+interface StoredLayer extends Omit<QuantLayer, 'weights' | 'bias'> {
+  weights: string;
+  bias: string[];
+}
+
+interface StoredModel extends Omit<QuantModel, 'layers'> {
+  layers: Record<string, StoredLayer>;
+  accuracy?: Record<string, number>;
+}
+
+export interface QuantFile {
+  version: number;
+  source: string;
+  data: string;
+  models: Record<string, QuantModel & { accuracy?: Record<string, number> }>;
+}
+
+/** Writes quantized models (keyed by precision, e.g. int8, int16) to a file. */
+export function writeQuantFile(file: string, content: QuantFile): void {
+  const models: Record<string, StoredModel> = {};
+  for (const [key, m] of Object.entries(content.models)) {
+    const layers: Record<string, StoredLayer> = {};
+    for (const [name, l] of Object.entries(m.layers)) {
+      layers[name] = { ...l, weights: Buffer.from(l.weights.buffer, l.weights.byteOffset, l.weights.byteLength).toString('base64'), bias: l.bias.map(String) };
+    }
+    models[key] = { ...m, layers };
+  }
+  writeFileSync(file, JSON.stringify({ ...content, models }) + '\n');
+}
+
+/** Reads a quantized model file. */
+export function readQuantFile(file: string): QuantFile {
+  let raw: { version?: number; source?: string; data?: string; models?: Record<string, StoredModel> };
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new MactileError(`quantized model ${file}: ${code ? `cannot read it (${code})` : 'not valid JSON'}`);
+  }
+  if (raw.version !== QUANT_FILE_VERSION || !raw.models) {
+    throw new MactileError(`quantized model ${file}: expected a mactile quantized model (version ${QUANT_FILE_VERSION}), received ${raw.version === undefined ? 'another file' : `version ${raw.version}`}`);
+  }
+  const models: QuantFile['models'] = {};
+  for (const [key, m] of Object.entries(raw.models)) {
+    const layers: Record<string, QuantLayer> = {};
+    for (const [name, l] of Object.entries(m.layers)) {
+      const bytes = Buffer.from(l.weights, 'base64');
+      const weights = new Int16Array(bytes.byteLength / 2);
+      for (let i = 0; i < weights.length; i++) weights[i] = bytes.readInt16LE(2 * i);
+      layers[name] = { ...l, weights, bias: l.bias.map((b) => BigInt(b)) };
+    }
+    models[key] = { ...m, layers };
+  }
+  return { version: raw.version, source: raw.source ?? '', data: raw.data ?? '', models };
+}
