@@ -6,9 +6,16 @@ import { cellsOf } from '../sim/check-layer.js';
 import { simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
 import { renderTable, type Column } from '../report/table.js';
 import { configFromOptions, formatOption, wholeNumber, withConfigOverrides } from './options.js';
+import type { HardwareConfig } from '../config/schema.js';
+import { mnistSplit } from '../quant/mnist.js';
+import { readQuantFile } from '../quant/store.js';
+import { simulateQuantized } from '../sim/run-quantized.js';
+import { MactileError } from '../util/errors.js';
 
 interface SimOptions {
-  net: string;
+  net?: string;
+  quantized?: string;
+  image?: number;
   config: string;
   layers?: string;
   seed: number;
@@ -84,19 +91,55 @@ export function simJson(sim: NetworkSim): object {
   };
 }
 
+/** `sim --quantized Q --image N`: one real inference through the RTL, checked against the golden executor. */
+async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void> {
+  const file = readQuantFile(opts.quantized!);
+  const qm = file.models[cfg.precision];
+  if (!qm) {
+    throw new MactileError(`--quantized ${opts.quantized}: expected a ${cfg.precision} model for config ${cfg.name}, the file holds ${Object.keys(file.models).join(', ')} (use --precision or another config)`);
+  }
+  const test = mnistSplit().test;
+  const n = opts.image ?? 0;
+  if (n < 0 || n >= test.length) throw new MactileError(`--image: expected a held-out digit from 0 to ${test.length - 1}, received ${n}`);
+  const r = await simulateQuantized(qm, cfg, test[n]!);
+  const sum = (f: (c: LayerCheck) => number) => r.layers.reduce((s, c) => s + f(c), 0);
+  const sim: NetworkSim = {
+    network: qm.net.name, config: cfg, precision: cfg.precision === 'int8' ? 8 : 16, reference: cfg.kind === 'systolic' ? 'SCALE-Sim v2' : 'NVDLA estimator',
+    build: r.build, layers: r.layers, ok: r.ok,
+    totals: { macs: sum((c) => c.macs), rtlCycles: sum((c) => c.rtlCycles), analyticCycles: sum((c) => c.analyticCycles), referenceCycles: sum((c) => c.referenceCycles), timeUs: sum((c) => c.timeUs), wallSeconds: sum((c) => c.wallSeconds) },
+  };
+  if (opts.format === 'json') {
+    process.stdout.write(JSON.stringify({ ...simJson(sim), quantized: opts.quantized, image: n, label: r.label, predicted: r.predicted, goldenPredicted: r.goldenPredicted, logits: r.logits, goldenLogits: r.goldenLogits, logitsIdentical: r.logitsIdentical }, null, 2) + '\n');
+  } else {
+    process.stdout.write(`${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: held-out digit ${n}, label ${r.label}\n`);
+    process.stdout.write(simTable(sim) + '\n');
+    process.stdout.write(`RTL logits    ${r.logits.join(' ')} -> class ${r.predicted}\n`);
+    process.stdout.write(`golden logits ${r.goldenLogits.join(' ')} -> class ${r.goldenPredicted}\n`);
+    process.stdout.write(r.ok ? 'logits identical; every layer bit-exact and cycle-exact\n' : 'MISMATCH between the RTL and the golden executor\n');
+  }
+  if (!r.ok) process.exitCode = 1;
+}
+
 /** Registers the `sim` command. */
 export function registerSim(cmd: Command): void {
   withConfigOverrides(
     cmd
       .command('sim')
       .description('run every MAC layer of a network through the generated RTL (Verilator), bit-exact against the golden model and cycle-exact against the analytic model')
-      .requiredOption('--net <net>', 'zoo name (lenet5, alexnet, efficientnet_b0) or a SCALE-Sim topology .csv')
+      .option('--net <net>', 'zoo name (lenet5, alexnet, efficientnet_b0), a SCALE-Sim topology .csv or an ONNX model')
+      .option('--quantized <file>', 'a quantized model from `mactile quantize --out`: run its real weights instead of random ones')
+      .option('--image <n>', 'with --quantized: the held-out MNIST digit to infer (0-1999)', wholeNumber, 0)
       .requiredOption('--config <config>', 'hardware config file or preset name (systolic or nvdla)')
       .option('--layers <names>', 'comma-separated MAC layer names (default: all)')
       .option('--seed <n>', 'seed of the random INT8/INT16 operands', wholeNumber, 1)
       .addOption(formatOption(['table', 'json'], 'table')),
   ).action(async (opts: SimOptions) => {
     const cfg = configFromOptions(opts);
+    if (opts.quantized) {
+      await simQuantized(opts, cfg);
+      return;
+    }
+    if (!opts.net) throw new MactileError(`sim: expected --net NET (or --quantized FILE), received neither`);
     const net = loadNetwork(opts.net);
     const tty = process.stderr.isTTY && opts.format === 'table';
     const sim = await simulateNetwork(net, cfg, {

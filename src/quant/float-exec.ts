@@ -14,28 +14,32 @@ export function floatMac(l: MacLayer, x: Float32Array, weights: Float32Array, bi
   const { inShape: is, outShape: os, kernel, stride, dilation, pad, groups } = l;
   const cinG = is.c / groups;
   const coutG = os.c / groups;
-  const y = new Float32Array(os.h * os.w * os.c);
+  const taps = kernel.h * kernel.w;
+  const acc = new Float64Array(os.h * os.w * os.c);
+  for (let p = 0; p < os.h * os.w; p++) acc.set(bias, p * os.c);
   for (let oh = 0; oh < os.h; oh++) {
     for (let ow = 0; ow < os.w; ow++) {
-      for (let co = 0; co < os.c; co++) {
-        const g = Math.floor(co / coutG);
-        let sum = bias[co]!;
-        for (let kh = 0; kh < kernel.h; kh++) {
-          const ih = oh * stride.h - pad.top + kh * dilation.h;
-          if (ih < 0 || ih >= is.h) continue;
-          for (let kw = 0; kw < kernel.w; kw++) {
-            const iw = ow * stride.w - pad.left + kw * dilation.w;
-            if (iw < 0 || iw >= is.w) continue;
-            const wb = ((co * kernel.h + kh) * kernel.w + kw) * cinG;
-            const xb = at(is, ih, iw, g * cinG);
-            for (let ci = 0; ci < cinG; ci++) sum += x[xb + ci]! * weights[wb + ci]!;
+      const ob = (oh * os.w + ow) * os.c;
+      for (let kh = 0; kh < kernel.h; kh++) {
+        const ih = oh * stride.h - pad.top + kh * dilation.h;
+        if (ih < 0 || ih >= is.h) continue;
+        for (let kw = 0; kw < kernel.w; kw++) {
+          const iw = ow * stride.w - pad.left + kw * dilation.w;
+          if (iw < 0 || iw >= is.w) continue;
+          const xb = (ih * is.w + iw) * is.c;
+          const t = kh * kernel.w + kw;
+          for (let co = 0; co < os.c; co++) {
+            const xg = xb + Math.floor(co / coutG) * cinG;
+            const wb = (co * taps + t) * cinG;
+            let s = 0;
+            for (let ci = 0; ci < cinG; ci++) s += x[xg + ci]! * weights[wb + ci]!;
+            acc[ob + co] += s;
           }
         }
-        y[at(os, oh, ow, co)] = sum;
       }
     }
   }
-  return y;
+  return Float32Array.from(acc);
 }
 
 function pool(l: HostLayer, x: Float32Array): Float32Array {

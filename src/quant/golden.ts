@@ -5,32 +5,53 @@
  */
 import type { MacLayer } from '../nets/ir.js';
 import { requantizeNumber, roundShift } from './requant.js';
-import { nhwc, zeros, type IntTensor, type QuantLayer } from './tensor.js';
+import { zeros, type IntTensor, type QuantLayer } from './tensor.js';
 
-/** Raw accumulators (before bias and requantization) of a layer, NHWC over the output shape. */
+/**
+ * Raw accumulators (before bias and requantization) of a layer, NHWC over the output shape: for every
+ * output, the sum over its window of input x weight, padded positions holding the input zero point.
+ */
 export function goldenAccumulators(l: MacLayer, x: IntTensor, q: QuantLayer): Float64Array {
   const { inShape: is, outShape: os, kernel, stride, dilation, pad, groups } = l;
   const cinG = is.c / groups;
   const coutG = os.c / groups;
+  const taps = kernel.h * kernel.w;
+  const xd = x.data;
+  const wd = q.weights;
+  const zp = q.inZeroPoint;
   const acc = new Float64Array(os.h * os.w * os.c);
+  // Padded taps contribute zero point x (sum of that tap's weights).
+  const wsum = new Float64Array(os.c * taps);
+  if (zp !== 0) {
+    for (let co = 0; co < os.c; co++) {
+      for (let t = 0; t < taps; t++) {
+        let s = 0;
+        for (let ci = 0; ci < cinG; ci++) s += wd[(co * taps + t) * cinG + ci]!;
+        wsum[co * taps + t] = s;
+      }
+    }
+  }
   for (let oh = 0; oh < os.h; oh++) {
     for (let ow = 0; ow < os.w; ow++) {
-      for (let co = 0; co < os.c; co++) {
-        const g = Math.floor(co / coutG);
-        let sum = 0;
-        for (let kh = 0; kh < kernel.h; kh++) {
-          const ih = oh * stride.h - pad.top + kh * dilation.h;
-          for (let kw = 0; kw < kernel.w; kw++) {
-            const iw = ow * stride.w - pad.left + kw * dilation.w;
-            const inside = ih >= 0 && ih < is.h && iw >= 0 && iw < is.w;
-            const wBase = ((co * kernel.h + kh) * kernel.w + kw) * cinG;
-            for (let ci = 0; ci < cinG; ci++) {
-              const v = inside ? x.data[nhwc(is, ih, iw, g * cinG + ci)]! : q.inZeroPoint;
-              sum += v * q.weights[wBase + ci]!;
-            }
+      const ob = (oh * os.w + ow) * os.c;
+      for (let kh = 0; kh < kernel.h; kh++) {
+        const ih = oh * stride.h - pad.top + kh * dilation.h;
+        for (let kw = 0; kw < kernel.w; kw++) {
+          const iw = ow * stride.w - pad.left + kw * dilation.w;
+          const t = kh * kernel.w + kw;
+          if (ih < 0 || ih >= is.h || iw < 0 || iw >= is.w) {
+            if (zp !== 0) for (let co = 0; co < os.c; co++) acc[ob + co] += zp * wsum[co * taps + t]!;
+            continue;
+          }
+          const xb = (ih * is.w + iw) * is.c;
+          for (let co = 0; co < os.c; co++) {
+            const xg = xb + Math.floor(co / coutG) * cinG;
+            const wb = (co * taps + t) * cinG;
+            let s = 0;
+            for (let ci = 0; ci < cinG; ci++) s += xd[xg + ci]! * wd[wb + ci]!;
+            acc[ob + co] += s;
           }
         }
-        acc[nhwc(os, oh, ow, co)] = sum;
       }
     }
   }
