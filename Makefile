@@ -13,7 +13,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 tools:
-	@./scripts/setup-tools.sh
+	@./scripts/setup-tools.sh chromium
 
 build: dist/.built
 

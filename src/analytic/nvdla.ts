@@ -104,6 +104,7 @@ export function nvConvCycles(conv: NvConv, cfg: NvdlaConfig): NvConvCycles {
     stripes.forEach((len, i) => {
       const lastStripeOfGroup = i === stripes.length - 1;
       // Weights of the next package load during this one: the next group's after the last package of a group.
+    // (Every package reloads: stripes x channel blocks x taps packages per group, k_g kernels each.)
       const nextKernels = lastStripeOfGroup && g + 1 < groups ? kernelsOf(g + 1) : kernelsOf(g);
       const inner = Math.max(len, minLen, weightLoadCycles(kernelsOf(g), cfg));
       const lastPkg = Math.max(len, minLen, weightLoadCycles(nextKernels, cfg));
@@ -120,5 +121,29 @@ export function nvConvCycles(conv: NvConv, cfg: NvdlaConfig): NvConvCycles {
     issue, preload, idleTail, pipeline, total: preload + issue - idleTail + pipeline,
     packages, stripes, groups, channelBlocks: cb,
     macs: points * conv.k * conv.c * conv.r * conv.s,
+  };
+}
+
+/** On-chip and DRAM traffic of one convolution on the core, in elements (words). */
+export interface NvConvTraffic {
+  /** Feature-buffer reads: one atom of atomic_c elements per operation (padding positions included). */
+  featureReads: number;
+  /** Weight-buffer reads: every package loads its kernels' atoms. */
+  weightReads: number;
+  outputWrites: number;
+  /** DRAM words with no DMA model: the input band, the weights and the outputs, once each. */
+  dramWords: number;
+}
+
+/** Buffer and DRAM traffic of a convolution. */
+export function nvConvTraffic(conv: NvConv, cfg: NvdlaConfig): NvConvTraffic {
+  const m = nvConvCycles(conv, cfg);
+  const points = conv.outH * conv.outW;
+  const ops = m.groups * m.channelBlocks * conv.r * conv.s * points;
+  return {
+    featureReads: ops * cfg.atomic_c,
+    weightReads: m.stripes.length * conv.k * m.channelBlocks * conv.r * conv.s * cfg.atomic_c,
+    outputWrites: points * conv.k,
+    dramWords: conv.h * conv.w * conv.c + conv.k * conv.c * conv.r * conv.s + points * conv.k,
   };
 }

@@ -8,6 +8,7 @@ import { registerExport } from './export.js';
 import { registerGenerate } from './generate.js';
 import { registerNets } from './nets.js';
 import { registerQuantize } from './quantize.js';
+import { registerReport } from './report.js';
 import { registerSim } from './sim.js';
 
 function program(): Command {
@@ -23,6 +24,7 @@ function program(): Command {
   registerSim(cmd);
   registerGenerate(cmd);
   registerQuantize(cmd);
+  registerReport(cmd);
   return cmd;
 }
 

@@ -44,13 +44,19 @@ export interface QuantizedSim {
 }
 
 /** Runs one image through the RTL and through the golden executor of the same hardware. */
-export async function simulateQuantized(qm: QuantModel, cfg: HardwareConfig, image: { pixels: Float32Array; label: number }): Promise<QuantizedSim> {
+export async function simulateQuantized(
+  qm: QuantModel,
+  cfg: HardwareConfig,
+  image: { pixels: Float32Array; label: number },
+  opts: { onLayer?: (c: LayerCheck) => void } = {},
+): Promise<QuantizedSim> {
   const build = await buildFor(cfg);
   const layerFor = (l: MacLayer, q: QuantLayer) => (cfg.kind === 'nvdla' ? nvdlaQuantLayer(l, q) : q);
   const layers: LayerCheck[] = [];
   const rtl = await runQuantWith(qm, image.pixels, async (l, x, q) => {
     const { check, output } = await checkLayer(build, cfg, l, x, layerFor(l, q), qm.net);
     layers.push(check);
+    opts.onLayer?.(check);
     return output;
   });
   const golden = await runQuantWith(qm, image.pixels, async (l, x, q) =>

@@ -1,0 +1,137 @@
+/**
+ * The whole study behind `mactile report`: the quantization study (when a model is given), then for every
+ * config and precision the analytic model, the reference estimate (SCALE-Sim v2 or NVDLA's estimator) and
+ * the RTL simulation of every MAC layer, merged into one table per run.
+ */
+import { analyzeLayer } from '../analytic/network.js';
+import { planNvdlaLayer } from '../analytic/nvdla-plan.js';
+import { nvConvTraffic } from '../analytic/nvdla.js';
+import type { HardwareConfig } from '../config/schema.js';
+import { validateConfig } from '../config/load.js';
+import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
+import { mnistSplit } from '../quant/mnist.js';
+import type { QuantModel } from '../quant/quantize.js';
+import type { LayerCheck } from '../sim/check-layer.js';
+import { simulateNetwork } from '../sim/run-network.js';
+import { simulateQuantized } from '../sim/run-quantized.js';
+import { progress } from './progress.js';
+
+/** One row of a run's per-layer table. */
+export interface ReportLayer {
+  name: string;
+  kind: string;
+  macs: number;
+  rtlCycles: number;
+  analyticCycles: number;
+  referenceCycles: number;
+  overallUtil: number;
+  mappingEfficiency: number;
+  sramReads: number;
+  sramWrites: number;
+  dramWords: number;
+  dramBw: number;
+  timeUs: number;
+  outputsChecked: number;
+  bitExact: boolean;
+  cycleExact: boolean;
+}
+
+export interface RunStudy {
+  /** e.g. "sa-16x16-os int8". */
+  label: string;
+  config: HardwareConfig;
+  precision: 'int8' | 'int16';
+  reference: string;
+  /** "random operands (seed 1)" or "quantized model, held-out digit 0". */
+  operands: string;
+  layers: ReportLayer[];
+  totals: { macs: number; rtlCycles: number; analyticCycles: number; referenceCycles: number; timeMs: number; overallUtil: number; dramWords: number };
+  ok: boolean;
+  /** Quantized runs: RTL logits equal to the golden executor's. */
+  logitsIdentical?: boolean;
+}
+
+function traffic(l: MacLayer, cfg: HardwareConfig): { sramReads: number; sramWrites: number; dramWords: number } {
+  if (cfg.kind === 'systolic') {
+    const p = analyzeLayer(l, cfg);
+    return { sramReads: p.sramIfmapReads + p.sramFilterReads + p.sramOfmapReads, sramWrites: p.sramOfmapWrites, dramWords: p.dramIfmapWords + p.dramFilterWords + p.dramOfmapWords };
+  }
+  const t = planNvdlaLayer(l, cfg).convs.map((c) => nvConvTraffic(c, cfg));
+  const sum = (f: (x: (typeof t)[number]) => number) => t.reduce((s, x) => s + f(x), 0);
+  return { sramReads: sum((x) => x.featureReads + x.weightReads), sramWrites: sum((x) => x.outputWrites), dramWords: sum((x) => x.dramWords) };
+}
+
+function toRow(c: LayerCheck, l: MacLayer, cfg: HardwareConfig): ReportLayer {
+  const t = traffic(l, cfg);
+  return {
+    name: c.name, kind: c.kind, macs: c.macs, rtlCycles: c.rtlCycles, analyticCycles: c.analyticCycles, referenceCycles: c.referenceCycles,
+    overallUtil: c.rtlUtil, mappingEfficiency: c.mappingEfficiency, ...t, dramBw: t.dramWords / c.rtlCycles, timeUs: c.timeUs,
+    outputsChecked: c.outputsChecked, bitExact: c.bitExact, cycleExact: c.cycleExact,
+  };
+}
+
+function summarise(label: string, cfg: HardwareConfig, precision: 'int8' | 'int16', reference: string, operands: string, rows: ReportLayer[], ok: boolean): RunStudy {
+  const sum = (f: (r: ReportLayer) => number) => rows.reduce((s, r) => s + f(r), 0);
+  const cells = cfg.kind === 'systolic' ? cfg.rows * cfg.cols : cfg.atomic_c * cfg.atomic_k;
+  const rtl = sum((r) => r.rtlCycles);
+  return {
+    label, config: cfg, precision, reference, operands, layers: rows, ok,
+    totals: {
+      macs: sum((r) => r.macs), rtlCycles: rtl, analyticCycles: sum((r) => r.analyticCycles), referenceCycles: sum((r) => r.referenceCycles),
+      timeMs: sum((r) => r.timeUs) / 1000, overallUtil: (100 * sum((r) => r.macs)) / (rtl * cells), dramWords: sum((r) => r.dramWords),
+    },
+  };
+}
+
+/** The runs of a study: each config at each precision it supports (a skipped pair is returned as a note). */
+export function plannedRuns(configs: HardwareConfig[], precisions: ('int8' | 'int16')[]): { runs: { cfg: HardwareConfig; precision: 'int8' | 'int16' }[]; skipped: string[] } {
+  const runs: { cfg: HardwareConfig; precision: 'int8' | 'int16' }[] = [];
+  const skipped: string[] = [];
+  for (const base of configs) {
+    for (const precision of precisions) {
+      if (base.kind === 'nvdla' && !base.supported_precisions.includes(precision)) {
+        skipped.push(`${base.name} ${precision}: the core supports ${base.supported_precisions.join(', ')}`);
+        continue;
+      }
+      const { name, source, ...raw } = base;
+      runs.push({ cfg: validateConfig({ ...raw, name, precision }, source), precision });
+    }
+  }
+  return { runs, skipped };
+}
+
+/** Runs the hardware part of the study: every MAC layer of every run through the RTL, with the models beside it. */
+export async function hardwareStudy(
+  net: Network,
+  configs: HardwareConfig[],
+  precisions: ('int8' | 'int16')[],
+  opts: { quantized?: Record<string, QuantModel>; image?: number; quiet?: boolean; seed?: number },
+): Promise<{ runs: RunStudy[]; skipped: string[] }> {
+  const { runs, skipped } = plannedRuns(configs, precisions);
+  const layersPerRun = (precision: string) => macLayers(opts.quantized?.[precision]?.net ?? net).length;
+  const bar = progress(runs.reduce((s, r) => s + layersPerRun(r.precision), 0), { quiet: opts.quiet, title: 'simulating' });
+  const out: RunStudy[] = [];
+  try {
+    for (const { cfg, precision } of runs) {
+      const label = `${cfg.name} ${precision}`;
+      const qm = opts.quantized?.[precision];
+      if (qm) {
+        const image = mnistSplit().test[opts.image ?? 0]!;
+        const layers = macLayers(qm.net);
+        let i = 0;
+        bar.step(`${label}: ${layers[0]?.name ?? ''}`);
+        const r = await simulateQuantized(qm, cfg, image, { onLayer: () => bar.step(`${label}: ${layers[++i]?.name ?? 'done'}`) });
+        const rows = r.layers.map((c, k) => toRow(c, layers[k]!, cfg));
+        out.push({ ...summarise(label, cfg, precision, cfg.kind === 'systolic' ? 'SCALE-Sim v2' : 'NVDLA estimator', `quantized model, held-out digit ${opts.image ?? 0}`, rows, r.ok), logitsIdentical: r.logitsIdentical });
+      } else {
+        const layers = macLayers(net);
+        const sim = await simulateNetwork(net, cfg, { seed: opts.seed, onStart: (l) => bar.step(`${label}: ${l.name}`) });
+        const rows = sim.layers.map((c, k) => toRow(c, layers[k]!, cfg));
+        out.push(summarise(label, cfg, precision, sim.reference, `random operands (seed ${opts.seed ?? 1})`, rows, sim.ok));
+      }
+    }
+  } finally {
+    bar.done();
+  }
+  return { runs: out, skipped };
+}
