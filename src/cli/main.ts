@@ -9,6 +9,8 @@ import { registerGenerate } from './generate.js';
 import { registerNets } from './nets.js';
 import { registerQuantize } from './quantize.js';
 import { registerReport } from './report.js';
+import { registerSynth } from './synth.js';
+import { registerSweep } from './sweep.js';
 import { registerSim } from './sim.js';
 
 function program(): Command {
@@ -25,6 +27,8 @@ function program(): Command {
   registerGenerate(cmd);
   registerQuantize(cmd);
   registerReport(cmd);
+  registerSynth(cmd);
+  registerSweep(cmd);
   return cmd;
 }
 

@@ -1,0 +1,31 @@
+/** `mactile synth`: area of a hardware config with yosys (cell counts; LUT/FF/DSP with the Xilinx flow). */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { describeConfig } from '../config/describe.js';
+import { buildDesign } from '../rtl/generate.js';
+import { synthesize, type SynthFlow } from '../synth/yosys.js';
+import { renderTable } from '../report/table.js';
+import { configFromOptions, formatOption, wholeNumber, withConfigOverrides } from './options.js';
+
+/** Registers the `synth` command. */
+export function registerSynth(cmd: Command): void {
+  withConfigOverrides(
+    cmd
+      .command('synth')
+      .description('synthesize the generated RTL of a config with yosys and report its area (cached)')
+      .argument('<config>', 'hardware config file or preset name')
+      .addOption(new Option('--flow <flow>', 'generic (yosys synth: cells) or xilinx (synth_xilinx: LUT/FF/DSP)').choices(['generic', 'xilinx']).default('generic'))
+      .option('--timeout <s>', 'give up after this many seconds', wholeNumber, 1800)
+      .addOption(formatOption(['table', 'json'], 'table')),
+  ).action(async (config: string, opts: { flow: SynthFlow; timeout: number; format: string; rows?: number; cols?: number; dataflow?: string; precision?: string; timing?: string }) => {
+    const cfg = configFromOptions({ ...opts, config });
+    const r = await synthesize(buildDesign(cfg), opts.flow, { timeoutSeconds: opts.timeout });
+    if (opts.format === 'json') {
+      process.stdout.write(JSON.stringify({ config: cfg, ...r }, null, 2) + '\n');
+      return;
+    }
+    const rows = Object.entries(r.cellTypes).sort((a, b) => b[1] - a[1]).map(([type, count]) => ({ type, count }));
+    process.stdout.write(`${describeConfig(cfg)}\n${r.yosys}, flow ${r.flow}: ${r.cells.toLocaleString('en-US')} cells${r.luts !== undefined ? `, ${r.luts} LUTs, ${r.flipFlops} FFs, ${r.dsps} DSPs` : ''} (${r.cached ? 'cached' : `${r.seconds.toFixed(1)} s`})\n`);
+    process.stdout.write(renderTable([{ header: 'cell type', value: (x: { type: string }) => x.type }, { header: 'count', value: (x: { count: number }) => x.count }], rows.slice(0, 25)) + '\n');
+  });
+}
