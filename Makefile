@@ -4,7 +4,7 @@
 NODE_BIN := node_modules/.bin
 TS_SOURCES := $(shell find src bench -name '*.ts' 2>/dev/null)
 
-.PHONY: setup demo test build tools clean bench
+.PHONY: setup demo test build tools services clean bench
 
 setup: node_modules/.package-lock.json tools build
 
@@ -24,7 +24,11 @@ dist/.built: $(TS_SOURCES) tsconfig.json node_modules/.package-lock.json
 demo: setup
 	./scripts/demo.sh
 
-test: setup
+# The test suite also needs a single-node Slurm (for the Slurm sweep test); as root it is installed and started.
+services:
+	@./scripts/slurm-up.sh
+
+test: setup services
 	$(NODE_BIN)/vitest run
 
 bench: setup
