@@ -24,7 +24,7 @@ module mt_nv_cmac #(
   reg signed [DW-1:0]    shadow [ATOMK][ATOMC];
   reg signed [DW-1:0]    active [ATOMK][ATOMC];
   reg signed [DOT_W-1:0] tree   [LEV+1][ATOMK][ATOMC];
-  reg signed [DW-1:0]    a, w;
+  reg signed [DW-1:0]    av [ATOMC];
   int width, half;
 
   /* verilator lint_off BLKSEQ */
@@ -38,15 +38,13 @@ module mt_nv_cmac #(
         for (int i = 0; i < half; i = i + 1)
           tree[l][k][i] = tree[l-1][k][2*i] + ((2*i + 1 < width) ? tree[l-1][k][2*i+1] : '0);
     end
-    // Products with the weights in force for this atom.
-    for (int k = 0; k < ATOMK; k = k + 1) begin
-      for (int c = 0; c < ATOMC; c = c + 1) begin
-        a = atom[c*DW +: DW];
-        w = a_switch ? shadow[k][c] : active[k][c];
-        tree[0][k][c] = DOT_W'(a * w);
-        if (a_switch) active[k][c] = shadow[k][c];
-      end
-    end
+    // Products with the weights in force for this atom (the first atom of a package switches them in).
+    if (a_switch)
+      for (int k = 0; k < ATOMK; k = k + 1)
+        for (int c = 0; c < ATOMC; c = c + 1) active[k][c] = shadow[k][c];
+    for (int c = 0; c < ATOMC; c = c + 1) av[c] = atom[c*DW +: DW];
+    for (int k = 0; k < ATOMK; k = k + 1)
+      for (int c = 0; c < ATOMC; c = c + 1) tree[0][k][c] = DOT_W'(av[c] * active[k][c]);
     // Weight loader: WK kernels into the shadow registers.
     if (wl_valid) begin
       for (int v = 0; v < WK; v = v + 1)

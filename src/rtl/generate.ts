@@ -25,9 +25,9 @@ export interface GeneratedDesign {
 }
 
 const SYSTOLIC_CELLS: Record<number, string[]> = {
-  0: ['mt_skew.v', 'mt_delay.v', 'mt_requant.v', 'mt_sa_ctrl.v', 'mt_array_os.v'],
-  1: ['mt_skew.v', 'mt_delay.v', 'mt_requant.v', 'mt_sa_ctrl.v', 'mt_array_ws.v'],
-  2: ['mt_skew.v', 'mt_delay.v', 'mt_requant.v', 'mt_sa_ctrl.v', 'mt_array_ws.v'],
+  0: ['mt_skew.v', 'mt_stagger.v', 'mt_delay.v', 'mt_requant.v', 'mt_sa_ctrl.v', 'mt_array_os.v'],
+  1: ['mt_skew.v', 'mt_stagger.v', 'mt_delay.v', 'mt_requant.v', 'mt_sa_ctrl.v', 'mt_array_ws.v'],
+  2: ['mt_skew.v', 'mt_stagger.v', 'mt_delay.v', 'mt_requant.v', 'mt_sa_ctrl.v', 'mt_array_ws.v'],
 };
 
 /** The C++ header that gives the driver the same parameters as the RTL. */

@@ -113,23 +113,30 @@ function alignment(p: SystolicRtlParams): VItem[] {
   ];
 }
 
-/** Skews, array and de-skew for output-stationary arrays. */
+/** The streamed operand's row skew: data per lane, valid/first flags staggered once for all lanes. */
+function streamSkew(p: SystolicRtlParams): VItem[] {
+  const { R, DW } = p;
+  return [
+    comment('Row skew of the streamed operand; its valid/first flags are the same for every row, staggered.'),
+    bus('s_lanes', R * DW), bus('s_valid', R), bus('s_firsts', R), bus('s_flags', R * 2),
+    instance('mt_skew', 'u_askew', [['LANES', R], ['W', DW], ['DESKEW', 0]], [['clk', 'clk'], ['din', 'a_data'], ['dout', 's_lanes']]),
+    instance('mt_stagger', 'u_aflags', [['LANES', R], ['W', 2]], [['clk', 'clk'], ['din', '{a_en_q, a_first_q}'], ['dout', 's_flags']]),
+    { kind: 'for', genvar: 'gi', count: R, label: 'g_aflags', items: [
+      assign('s_valid[gi]', 's_flags[gi*2 + 1]'),
+      assign('s_firsts[gi]', 's_flags[gi*2]'),
+    ] },
+  ];
+}
+
+/** Skews and array for output-stationary arrays. */
 function osDatapath(p: SystolicRtlParams): VItem[] {
   const { R, C, DW, ACC_W, RW } = p;
-  const AW = DW + 2;
   return [
-    comment('Row skew of A with its valid/first flags; column skew of B.'),
-    bus('a_pack', R * AW), bus('a_skew', R * AW), bus('b_skew', C * DW),
-    bus('s_lanes', R * DW), bus('s_valid', R), bus('s_firsts', R),
-    { kind: 'for', genvar: 'gi', count: R, label: 'g_apack', items: [
-      assign(`a_pack[gi*${AW} +: ${AW}]`, `{a_en_q, a_first_q, a_data[gi*${DW} +: ${DW}]}`),
-      assign(`s_lanes[gi*${DW} +: ${DW}]`, `a_skew[gi*${AW} +: ${DW}]`),
-      assign('s_firsts[gi]', `a_skew[gi*${AW} + ${DW}]`),
-      assign('s_valid[gi]', `a_skew[gi*${AW} + ${DW + 1}]`),
-    ] },
-    instance('mt_skew', 'u_askew', [['LANES', R], ['W', AW], ['DESKEW', 0]], [['clk', 'clk'], ['din', 'a_pack'], ['dout', 'a_skew']]),
+    ...streamSkew(p),
+    comment('Column skew of B.'),
+    bus('b_skew', C * DW),
     instance('mt_skew', 'u_bskew', [['LANES', C], ['W', DW], ['DESKEW', 0]], [['clk', 'clk'], ['din', 'b_data'], ['dout', 'b_skew']]),
-    wire('array_out', C * ACC_W),
+    bus('array_out', C * ACC_W),
     instance('mt_array_os', 'u_array', [['R', R], ['C', C], ['DW', DW], ['ACC_W', ACC_W], ['RW', RW]], [
       ['clk', 'clk'], ['a_lanes', 's_lanes'], ['a_valid', 's_valid'], ['a_first', 's_firsts'], ['b_lanes', 'b_skew'],
       ['rd_row_in', 'rd_row'], ['out', 'array_out'],
@@ -137,33 +144,23 @@ function osDatapath(p: SystolicRtlParams): VItem[] {
   ];
 }
 
-/** Skews, array and de-skew for the stationary (ws/is) arrays. */
+/** Skews and array for the stationary (ws/is) arrays. */
 function stationaryDatapath(p: SystolicRtlParams): VItem[] {
   const { R, C, DW, ACC_W, RW } = p;
-  const AW = DW + 2;
-  const BW = DW + RW + 1;
+  const FW = RW + 1;
   return [
-    comment('Row skew of the streamed operand with its valid/first flags; column skew of the preload buses.'),
+    ...streamSkew(p),
+    comment('Column skew of the preload buses; their valid flag and row index are staggered once for all columns.'),
     reg('b_en_q', 1), reg('pl_row_q', RW),
     always(['b_en_q <= p2_rd_en;', 'pl_row_q <= pl_row;']),
-    bus('a_pack', R * AW), bus('a_skew', R * AW), bus('b_pack', C * BW), bus('b_skew', C * BW),
-    bus('s_lanes', R * DW), bus('s_valid', R), bus('s_firsts', R),
-    bus('w_lanes', C * DW), bus('w_rows', C * RW), bus('w_valid', C),
-    { kind: 'for', genvar: 'gi', count: R, label: 'g_apack', items: [
-      assign(`a_pack[gi*${AW} +: ${AW}]`, `{a_en_q, a_first_q, a_data[gi*${DW} +: ${DW}]}`),
-      assign(`s_lanes[gi*${DW} +: ${DW}]`, `a_skew[gi*${AW} +: ${DW}]`),
-      assign('s_firsts[gi]', `a_skew[gi*${AW} + ${DW}]`),
-      assign('s_valid[gi]', `a_skew[gi*${AW} + ${DW + 1}]`),
+    bus('w_lanes', C * DW), bus('w_rows', C * RW), bus('w_valid', C), bus('w_flags', C * FW),
+    instance('mt_skew', 'u_bskew', [['LANES', C], ['W', DW], ['DESKEW', 0]], [['clk', 'clk'], ['din', 'b_data'], ['dout', 'w_lanes']]),
+    instance('mt_stagger', 'u_bflags', [['LANES', C], ['W', FW]], [['clk', 'clk'], ['din', '{b_en_q, pl_row_q}'], ['dout', 'w_flags']]),
+    { kind: 'for', genvar: 'gj', count: C, label: 'g_bflags', items: [
+      assign(`w_rows[gj*${RW} +: ${RW}]`, `w_flags[gj*${FW} +: ${RW}]`),
+      assign('w_valid[gj]', `w_flags[gj*${FW} + ${RW}]`),
     ] },
-    { kind: 'for', genvar: 'gj', count: C, label: 'g_bpack', items: [
-      assign(`b_pack[gj*${BW} +: ${BW}]`, `{b_en_q, pl_row_q, b_data[gj*${DW} +: ${DW}]}`),
-      assign(`w_lanes[gj*${DW} +: ${DW}]`, `b_skew[gj*${BW} +: ${DW}]`),
-      assign(`w_rows[gj*${RW} +: ${RW}]`, `b_skew[gj*${BW} + ${DW} +: ${RW}]`),
-      assign('w_valid[gj]', `b_skew[gj*${BW} + ${DW + RW}]`),
-    ] },
-    instance('mt_skew', 'u_askew', [['LANES', R], ['W', AW], ['DESKEW', 0]], [['clk', 'clk'], ['din', 'a_pack'], ['dout', 'a_skew']]),
-    instance('mt_skew', 'u_bskew', [['LANES', C], ['W', BW], ['DESKEW', 0]], [['clk', 'clk'], ['din', 'b_pack'], ['dout', 'b_skew']]),
-    wire('array_out', C * ACC_W),
+    bus('array_out', C * ACC_W),
     instance('mt_array_ws', 'u_array', [['R', R], ['C', C], ['DW', DW], ['ACC_W', ACC_W], ['RW', RW]], [
       ['clk', 'clk'], ['s_lanes', 's_lanes'], ['s_valid', 's_valid'], ['s_first', 's_firsts'],
       ['w_lanes', 'w_lanes'], ['w_row', 'w_rows'], ['w_valid', 'w_valid'], ['out', 'array_out'],
