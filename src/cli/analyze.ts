@@ -9,7 +9,8 @@ import { layerColumns, perfJson } from '../report/analytic-tables.js';
 import { writeScaleSimReports } from '../report/scalesim-reports.js';
 import { renderCsv, renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
-import { configFromOptions, formatOption, requireSystolic, withConfigOverrides } from './options.js';
+import { configFromOptions, formatOption, inputShape, requireSystolic, withConfigOverrides } from './options.js';
+import type { Shape } from '../nets/ir.js';
 
 interface AnalyzeOptions {
   net: string;
@@ -22,6 +23,7 @@ interface AnalyzeOptions {
   dataflow?: string;
   precision?: string;
   timing?: string;
+  inputShape?: Shape;
 }
 
 /** Prints or writes the analysis in the requested format. */
@@ -76,13 +78,14 @@ export function registerAnalyze(cmd: Command): void {
       .requiredOption('--config <config>', 'hardware config file (.yaml, .toml, SCALE-Sim .cfg) or preset name')
       .option('--compat <tool>', 'reproduce another tool\'s numbers exactly (scalesim)')
       .addOption(formatOption(['table', 'json', 'csv', 'scalesim'], 'table'))
-      .option('--out <dir>', 'write the output into this folder'),
+      .option('--out <dir>', 'write the output into this folder')
+      .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape),
   ).action((opts: AnalyzeOptions) => {
     if (opts.compat !== undefined && opts.compat !== 'scalesim') {
       throw new MactileError(`--compat: expected scalesim, received ${JSON.stringify(opts.compat)}`);
     }
     const cfg = requireSystolic(configFromOptions(opts), 'analyze');
-    const net = loadNetwork(opts.net);
+    const net = loadNetwork(opts.net, { inputShape: opts.inputShape });
     const compat = opts.compat === 'scalesim' || opts.format === 'scalesim';
     emit(analyzeNetwork(net, cfg, compat ? 'scalesim' : 'mactile'), opts);
   });

@@ -1,6 +1,7 @@
 /** Options shared by several commands: the network, the config and its command-line overrides. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
+import type { Shape } from '../nets/ir.js';
 import type { HardwareConfig, SystolicConfig } from '../config/schema.js';
 import { MactileError } from '../util/errors.js';
 
@@ -35,4 +36,11 @@ export function requireSystolic(cfg: HardwareConfig, command: string): SystolicC
 /** A --format option restricted to the given choices. */
 export function formatOption(choices: string[], fallback: string): Option {
   return new Option('--format <format>', 'output format').choices(choices).default(fallback);
+}
+
+/** Parses `--input-shape HxWxC` (for ONNX models with a dynamic input size). */
+export function inputShape(value: string): Shape {
+  const m = /^(\d+)x(\d+)x(\d+)$/.exec(value.trim());
+  if (!m || m.slice(1).some((v) => Number(v) < 1)) throw new InvalidArgumentError(`expected HxWxC with positive sizes, e.g. 32x32x1, received ${JSON.stringify(value)}`);
+  return { h: Number(m[1]), w: Number(m[2]), c: Number(m[3]) };
 }

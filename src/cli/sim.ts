@@ -5,7 +5,8 @@ import { loadNetwork } from '../nets/load.js';
 import { cellsOf } from '../sim/check-layer.js';
 import { simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
 import { renderTable, type Column } from '../report/table.js';
-import { configFromOptions, formatOption, wholeNumber, withConfigOverrides } from './options.js';
+import { configFromOptions, formatOption, inputShape, wholeNumber, withConfigOverrides } from './options.js';
+import type { Shape } from '../nets/ir.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { mnistSplit } from '../quant/mnist.js';
 import { readQuantFile } from '../quant/store.js';
@@ -25,6 +26,7 @@ interface SimOptions {
   dataflow?: string;
   precision?: string;
   timing?: string;
+  inputShape?: Shape;
 }
 
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
@@ -132,6 +134,7 @@ export function registerSim(cmd: Command): void {
       .requiredOption('--config <config>', 'hardware config file or preset name (systolic or nvdla)')
       .option('--layers <names>', 'comma-separated MAC layer names (default: all)')
       .option('--seed <n>', 'seed of the random INT8/INT16 operands', wholeNumber, 1)
+      .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape)
       .addOption(formatOption(['table', 'json'], 'table')),
   ).action(async (opts: SimOptions) => {
     const cfg = configFromOptions(opts);
@@ -140,7 +143,7 @@ export function registerSim(cmd: Command): void {
       return;
     }
     if (!opts.net) throw new MactileError(`sim: expected --net NET (or --quantized FILE), received neither`);
-    const net = loadNetwork(opts.net);
+    const net = loadNetwork(opts.net, { inputShape: opts.inputShape });
     const tty = process.stderr.isTTY && opts.format === 'table';
     const sim = await simulateNetwork(net, cfg, {
       layers: opts.layers?.split(',').map((s) => s.trim()).filter(Boolean),
