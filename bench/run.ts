@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { execa } from 'execa';
 import { buildTimes, nvdlaThroughput, pipelinedVsScaleSim, throughput } from './systolic.js';
 import { analyticSpeed } from './analytic.js';
+import { quantSpeed } from './quant.js';
 
 async function machine(): Promise<string> {
   const v = await execa('verilator', ['--version'], { reject: false });
@@ -18,5 +19,6 @@ if (what === 'analytic' || what === 'all') out.push('### Analytic model speed', 
 if (what === 'pipelined' || what === 'all') out.push('### AlexNet on 16x16: pipelined timing vs SCALE-Sim', ...pipelinedVsScaleSim(), '');
 if (what === 'build' || what === 'all') out.push('### Verilator build time', ...(await buildTimes([8, 16, 32, 64, 128])), '');
 if (what === 'throughput' || what === 'all') out.push('### Simulation throughput', ...(await throughput([8, 16, 32, 64], ['os', 'ws'])), '');
+if (what === 'quant' || what === 'all') out.push('### Golden integer executor speed', ...quantSpeed(), '');
 if (what === 'nvdla' || what === 'all') out.push('### NVDLA-style core simulation speed', ...(await nvdlaThroughput(['nv_small', 'nv_full_int8', 'nv_full_int16'])), '');
 process.stdout.write(out.join('\n') + '\n');
