@@ -64,13 +64,21 @@ describe('mactile analyze', () => {
     [['analyze', '--net', 'missing.csv', '--config', 'sa-8x8-os'], /topology missing\.csv: no such file/],
     [['analyze', '--net', 'lenet5', '--config', 'nope.yaml'], /config "nope\.yaml": no such file/],
     [['analyze', '--net', 'lenet5', '--config', 'sa-8x8-os', '--compat', 'timeloop'], /--compat: expected scalesim, received "timeloop"/],
-    [['analyze', '--net', 'lenet5', '--config', 'nv_small'], /'analyze' expected kind: systolic, received kind: nvdla/],
+    [['analyze', '--net', 'lenet5', '--config', 'nv_small', '--compat', 'scalesim'], /--compat scalesim and --format scalesim need kind: systolic, received kind: nvdla/],
   ])('rejects bad input %j with one line and a non-zero exit', async (args, message) => {
     const r = await runCli(args as string[]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toBe('');
+  });
+
+  it('analyzes NVDLA-style cores with the exact model the RTL equals, and NVDLA\'s estimator beside it', async () => {
+    const a = JSON.parse((await runCli(['analyze', '--net', 'lenet5', '--config', 'nv_small', '--format', 'json'])).stdout);
+    const s = JSON.parse((await runCli(['sim', '--net', 'lenet5', '--config', 'nv_small', '--format', 'json'])).stdout);
+    expect(a.totals.cycles).toBe(s.totals.rtlCycles);
+    expect(a.layers.map((l: { cycles: number }) => l.cycles)).toEqual(s.layers.map((l: { rtlCycles: number }) => l.rtlCycles));
+    expect(a.layers.map((l: { estimatorCycles: number }) => l.estimatorCycles)).toEqual(s.layers.map((l: { referenceCycles: number }) => l.referenceCycles));
   });
 
   it('names the file and line of a bad topology row', async () => {
