@@ -29,14 +29,14 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 export function accuracySpec(rows: { variant: string; precision: string; accuracy: number }[], fp32: number): VegaLiteSpec {
   const lo = Math.floor(Math.min(fp32, ...rows.map((r) => r.accuracy)) - 1);
   return {
-    title: `Held-out accuracy (FP32 ${fp32.toFixed(2)} %)`,
-    width: 420, height: 220,
+    title: `Held-out accuracy (FP32 ${fp32.toFixed(2)} %, dashed)`,
+    width: { step: 60 }, height: 220,
     layer: [
       {
         data: { values: rows },
-        mark: { type: 'bar', tooltip: true },
+        mark: { type: 'bar', tooltip: true, clip: true },
         encoding: {
-          x: { field: 'variant', type: 'nominal', title: 'calibration / weight scales', axis: { labelAngle: -30 } },
+          x: { field: 'variant', type: 'nominal', title: 'calibration / weight scales', axis: { labelAngle: -30, labelLimit: 160 } },
           xOffset: { field: 'precision' },
           y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)', scale: { domain: [lo, 100] } },
           color: { field: 'precision', type: 'nominal', title: 'precision' },
