@@ -6,6 +6,7 @@
 
 #include "Vmt_nv_top.h"
 #include "mt_job.h"
+#include "mt_harness.h"
 #include "mt_lanes.h"
 #include "mt_params.h"
 #include "verilated.h"
@@ -21,11 +22,7 @@ struct Conv {
   std::vector<int64_t> bias;
   std::vector<int32_t> mult;
   std::vector<uint32_t> shift;
-  mt::Matrix<int16_t> o;
-};
-
-struct Counters {
-  uint64_t cycles = 0, macs = 0, outputs = 0, slots = 0, lane_writes = 0, repeated = 0, outside = 0;
+  OutputMemory out;
 };
 
 Conv read_conv(mt::Reader& in) {
@@ -51,25 +48,16 @@ Conv read_conv(mt::Reader& in) {
     c.shift[i] = in.get<uint32_t>();
   }
   uint32_t orows = in.get<uint32_t>(), ocols = in.get<uint32_t>();
-  c.o.resize(orows, ocols);
+  c.out.resize(orows, ocols);
   return c;
 }
 
 class Sim {
  public:
-  Sim() : top_(new Vmt_nv_top) {
-    top_->clk = 0;
-    top_->rst = 1;
-    top_->start = 0;
-    top_->eval();
-    for (int i = 0; i < 3; i++) edge();
-    top_->rst = 0;
-    top_->eval();
-  }
+  Sim() : top_(new Vmt_nv_top) { reset(top_.get()); }
   ~Sim() { top_->final(); }
 
   bool run(Conv& c, Counters& n) {
-    std::vector<uint8_t> written(c.o.v.size(), 0);
     uint32_t* cfg[14] = {&top_->cfg_h, &top_->cfg_w, &top_->cfg_c, &top_->cfg_k, &top_->cfg_r, &top_->cfg_s, &top_->cfg_sh,
                          &top_->cfg_sw, &top_->cfg_dh, &top_->cfg_dw, &top_->cfg_pt, &top_->cfg_pl, &top_->cfg_oh, &top_->cfg_ow};
     for (int i = 0; i < 14; i++) *cfg[i] = c.dims[i];
@@ -77,49 +65,24 @@ class Sim {
     top_->cfg_trunc = c.trunc;
     set_bits(top_->cfg_zp, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(c.zp)));
     set_bits(top_->cfg_pad, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(c.pad)));
-    top_->start = 1;
-    top_->eval();
-    edge();
-    top_->start = 0;
-    top_->eval();
+    pulse_start(top_.get());
     uint64_t k = 0;
     while (top_->busy) {
       if (++k > c.max_cycles) return false;
-      cycle(c, n, written);
+      cycle(c, n);
     }
     n.cycles = top_->cnt_cycles;
     n.macs = top_->cnt_macs;
     n.outputs = top_->cnt_outputs;
-    n.slots = top_->cnt_slots;
+    n.extra = top_->cnt_slots;
     return true;
   }
 
  private:
-  void edge() {
-    top_->clk = 1;
-    top_->eval();
-    top_->clk = 0;
-    top_->eval();
-  }
-
-  void cycle(Conv& c, Counters& n, std::vector<uint8_t>& written) {
+  void cycle(Conv& c, Counters& n) {
     const bool f = top_->f_rd_en, w = top_->w_rd_en, q = top_->q_rd_en;
     const uint32_t fc = top_->f_rd_col, wc = top_->w_rd_col, qr = top_->q_rd_row;
-    if (top_->o_wr_en) {
-      const uint32_t row = top_->o_wr_row, col = top_->o_wr_col;
-      for (unsigned k = 0; k < MT_ATOMK; k++) {
-        if (!get_bits(top_->o_wr_mask, k, 1)) continue;
-        n.lane_writes++;
-        uint64_t r = static_cast<uint64_t>(row) + k;
-        if (!c.o.inside(r, col)) {
-          n.outside++;
-          continue;
-        }
-        size_t idx = r * c.o.cols + col;
-        if (written[idx]++) n.repeated++;
-        c.o.v[idx] = static_cast<int16_t>(lane_get(top_->o_wr_data, k, MT_DW));
-      }
-    }
+    if (top_->o_wr_en) c.out.write(top_->o_wr_mask, top_->o_wr_data, top_->o_wr_row, top_->o_wr_col, MT_ATOMK, MT_DW, n);
     top_->clk = 1;
     top_->eval();
     if (f) c.feat.read(top_->f_rd_data, 0, fc, MT_ATOMC);
@@ -161,20 +124,9 @@ int main(int argc, char** argv) {
     Conv c = read_conv(in);
     Counters n;
     if (!sim.run(c, n)) status = 1;
-    for (uint64_t v : {n.cycles, n.macs, n.outputs, n.slots, n.lane_writes, n.repeated, n.outside}) body.put<uint64_t>(v);
-    body.put<uint32_t>(0);  // no per-fold events
-    for (int16_t v : c.o.v) {
-      if (MT_DW == 8) body.put<int8_t>(static_cast<int8_t>(v));
-      else body.put<int16_t>(v);
-    }
+    put_item(body, n, c.out.o, MT_DW);
     completed++;
   }
   if (status == 0 && !in.at_end()) mt::fail("job file has trailing bytes");
-  mt::Writer out;
-  out.bytes(mt::RES_MAGIC, 8);
-  out.put<uint32_t>(status);
-  out.put<uint32_t>(completed);
-  out.append(body);
-  out.save(argv[2]);
-  return status == 0 ? 0 : 3;
+  return save_result(argv[2], status, completed, body);
 }

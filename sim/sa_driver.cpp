@@ -7,6 +7,7 @@
 
 #include "Vmt_sa_top.h"
 #include "mt_job.h"
+#include "mt_harness.h"
 #include "mt_lanes.h"
 #include "mt_params.h"
 #include "verilated.h"
@@ -18,16 +19,11 @@ struct Gemm {
   int32_t zp;
   uint64_t max_cycles;
   LaneMatrix p1, p2;
-  mt::Matrix<int16_t> o;
+  OutputMemory out;
   mt::Matrix<int64_t> acc;
   std::vector<int64_t> bias;
   std::vector<int32_t> mult;
   std::vector<uint32_t> shift;
-};
-
-struct Counters {
-  uint64_t cycles = 0, macs = 0, outputs = 0, folds = 0, lane_writes = 0, repeated = 0, outside = 0;
-  std::vector<uint64_t> fold_starts;
 };
 
 Gemm read_gemm(mt::Reader& in) {
@@ -53,7 +49,7 @@ Gemm read_gemm(mt::Reader& in) {
     g.shift[i] = in.get<uint32_t>();
   }
   uint32_t orows = in.get<uint32_t>(), ocols = in.get<uint32_t>();
-  g.o.resize(orows, ocols);
+  g.out.resize(orows, ocols);
   uint32_t arows = in.get<uint32_t>(), acols = in.get<uint32_t>();
   g.acc.resize(acols, arows);  // stored column by column: the lanes of one access are contiguous
   return g;
@@ -61,71 +57,36 @@ Gemm read_gemm(mt::Reader& in) {
 
 class Sim {
  public:
-  Sim() : top_(new Vmt_sa_top) {
-    top_->clk = 0;
-    top_->rst = 1;
-    top_->start = 0;
-    top_->eval();
-    for (int i = 0; i < 3; i++) edge();
-    top_->rst = 0;
-    top_->eval();
-  }
+  Sim() : top_(new Vmt_sa_top) { reset(top_.get()); }
   ~Sim() { top_->final(); }
 
   // Runs one GEMM; returns false when the watchdog stopped it.
   bool run(Gemm& g, Counters& c) {
-    std::vector<uint8_t> written(g.o.v.size(), 0);
     top_->cfg_m = g.m;
     top_->cfg_k = g.k;
     top_->cfg_n = g.n;
     top_->cfg_relu = g.relu ? 1 : 0;
     set_bits(top_->cfg_zp, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(g.zp)));
-    top_->start = 1;
-    top_->eval();
-    edge();
-    top_->start = 0;
-    top_->eval();
+    pulse_start(top_.get());
     uint64_t n = 0;
     while (top_->busy) {
       if (++n > g.max_cycles) return false;
-      cycle(g, c, written);
+      cycle(g, c);
     }
     c.cycles = top_->cnt_cycles;
     c.macs = top_->cnt_macs;
     c.outputs = top_->cnt_outputs;
-    c.folds = top_->cnt_folds;
+    c.extra = top_->cnt_folds;
     return true;
   }
 
  private:
-  void edge() {
-    top_->clk = 1;
-    top_->eval();
-    top_->clk = 0;
-    top_->eval();
-  }
-
-  void cycle(Gemm& g, Counters& c, std::vector<uint8_t>& written) {
+  void cycle(Gemm& g, Counters& c) {
     // Requests of this cycle, sampled before the clock edge.
     const bool p1 = top_->p1_rd_en, p2 = top_->p2_rd_en, q = top_->q_rd_en;
     const uint32_t p1r = top_->p1_rd_row, p1c = top_->p1_rd_col, p2r = top_->p2_rd_row, p2c = top_->p2_rd_col, qr = top_->q_rd_row;
     if (top_->fold_pulse) c.fold_starts.push_back(top_->cnt_cycles);
-    const bool ow = top_->o_wr_en;
-    const uint32_t owr = top_->o_wr_row, owc = top_->o_wr_col;
-    if (ow) {
-      for (unsigned j = 0; j < MT_COLS; j++) {
-        if (!get_bits(top_->o_wr_mask, j, 1)) continue;
-        c.lane_writes++;
-        uint64_t r = static_cast<uint64_t>(owr) + j;
-        if (!g.o.inside(r, owc)) {
-          c.outside++;
-          continue;
-        }
-        size_t idx = r * g.o.cols + owc;
-        if (written[idx]++) c.repeated++;
-        g.o.v[idx] = static_cast<int16_t>(lane_get(top_->o_wr_data, j, MT_DW));
-      }
-    }
+    if (top_->o_wr_en) g.out.write(top_->o_wr_mask, top_->o_wr_data, top_->o_wr_row, top_->o_wr_col, MT_COLS, MT_DW, c);
 #if MT_HAS_ACC_PORT
     const bool ar = top_->acc_rd_en, aw = top_->acc_wr_en;
     const uint32_t arr = top_->acc_rd_row, arc = top_->acc_rd_col, awr = top_->acc_wr_row, awc = top_->acc_wr_col;
@@ -190,27 +151,9 @@ int main(int argc, char** argv) {
     Gemm g = read_gemm(in);
     Counters c;
     if (!sim.run(g, c)) status = 1;
-    body.put<uint64_t>(c.cycles);
-    body.put<uint64_t>(c.macs);
-    body.put<uint64_t>(c.outputs);
-    body.put<uint64_t>(c.folds);
-    body.put<uint64_t>(c.lane_writes);
-    body.put<uint64_t>(c.repeated);
-    body.put<uint64_t>(c.outside);
-    body.put<uint32_t>(static_cast<uint32_t>(c.fold_starts.size()));
-    for (uint64_t f : c.fold_starts) body.put<uint64_t>(f);
-    for (int16_t v : g.o.v) {
-      if (MT_DW == 8) body.put<int8_t>(static_cast<int8_t>(v));
-      else body.put<int16_t>(v);
-    }
+    put_item(body, c, g.out.o, MT_DW);
     completed++;
   }
   if (status == 0 && !in.at_end()) mt::fail("job file has trailing bytes");
-  mt::Writer out;
-  out.bytes(mt::RES_MAGIC, 8);
-  out.put<uint32_t>(status);
-  out.put<uint32_t>(completed);
-  out.append(body);
-  out.save(argv[2]);
-  return status == 0 ? 0 : 3;
+  return save_result(argv[2], status, completed, body);
 }

@@ -28,6 +28,18 @@ interface AnalyzeOptions {
   inputShape?: Shape;
 }
 
+/** Prints the analysis text, or writes it to --out DIR/analysis.<format>. */
+function writeAnalysis(text: string, opts: AnalyzeOptions): void {
+  if (!opts.out) {
+    process.stdout.write(text);
+    return;
+  }
+  mkdirSync(opts.out, { recursive: true });
+  const file = join(opts.out, `analysis.${opts.format === 'table' ? 'txt' : opts.format}`);
+  writeFileSync(file, text);
+  process.stdout.write(`wrote ${file}\n`);
+}
+
 /** Prints or writes the analysis in the requested format. */
 function emit(perf: NetworkPerf, opts: AnalyzeOptions): void {
   if (opts.format === 'scalesim') {
@@ -44,12 +56,7 @@ function emit(perf: NetworkPerf, opts: AnalyzeOptions): void {
     const total = { ...perf.layers[0]!, name: 'total', kind: '', ...totalsRow(perf) };
     text = `${header}\n${renderTable(layerColumns(perf, 'table'), perf.layers, total)}\n`;
   }
-  if (opts.out) {
-    mkdirSync(opts.out, { recursive: true });
-    const file = join(opts.out, `analysis.${opts.format === 'table' ? 'txt' : opts.format}`);
-    writeFileSync(file, text);
-    process.stdout.write(`wrote ${file}\n`);
-  } else process.stdout.write(text);
+  writeAnalysis(text, opts);
 }
 
 function totalsRow(perf: NetworkPerf) {
@@ -88,12 +95,7 @@ function emitNvdla(perf: ReturnType<typeof analyzeNvdlaNetwork>, cfg: NvdlaConfi
     const notes = perf.layers.filter((l) => l.notes.length).map((l) => `  ${l.name}: ${l.notes.join('; ')}`);
     text = `${network} on ${describeConfig(cfg)} — exact cycle model and NVDLA's estimator\n${renderTable(columns, perf.layers, total)}\n${notes.length ? `mapping notes:\n${notes.join('\n')}\n` : ''}`;
   }
-  if (opts.out) {
-    mkdirSync(opts.out, { recursive: true });
-    const file = join(opts.out, `analysis.${opts.format === 'table' ? 'txt' : opts.format}`);
-    writeFileSync(file, text);
-    process.stdout.write(`wrote ${file}\n`);
-  } else process.stdout.write(text);
+  writeAnalysis(text, opts);
 }
 
 /** Registers the `analyze` command. */

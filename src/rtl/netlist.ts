@@ -95,3 +95,16 @@ export const instance = (module: string, name: string, params: [string, number |
 export const always = (body: string[], comment?: string): VProcess => ({ kind: 'always', body, comment });
 /** A comment line. */
 export const comment = (text: string): VComment => ({ kind: 'comment', text });
+
+/** The counters every generated top keeps: cycles while busy and results written (`inc` per write when `write`). */
+export function counterProcess(write: string, inc: string): VProcess {
+  return always([
+    'if (start && !busy) begin',
+    "  cnt_cycles <= 64'd0;",
+    "  cnt_outputs <= 64'd0;",
+    'end else begin',
+    "  if (busy) cnt_cycles <= cnt_cycles + 64'd1;",
+    `  if (${write}) cnt_outputs <= cnt_outputs + 64'(${inc});`,
+    'end',
+  ], 'Counters: cycles while busy, results written.');
+}

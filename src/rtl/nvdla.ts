@@ -5,7 +5,7 @@
  */
 import type { NvdlaConfig } from '../config/schema.js';
 import { minStripe } from '../analytic/nvdla.js';
-import { always, assign, bus, comment, instance, reg, wire, type VItem, type VModule, type VPort } from './netlist.js';
+import { always, assign, bus, comment, counterProcess, instance, reg, wire, type VItem, type VModule, type VPort } from './netlist.js';
 
 /** Verilog-level parameters of an NVDLA-style config (the same values go into the C++ header). */
 export interface NvdlaRtlParams {
@@ -149,16 +149,7 @@ export function nvdlaTop(p: NvdlaRtlParams): VModule {
       assign('o_wr_mask[gk]', `o_wr_en && ${KW}'(gk) < s3_kg`),
     ] },
     assign('end_seen', 's3_end'),
-    comment('Counters: cycles while busy, results written.'),
-    always([
-      'if (start && !busy) begin',
-      "  cnt_cycles <= 64'd0;",
-      "  cnt_outputs <= 64'd0;",
-      'end else begin',
-      "  if (busy) cnt_cycles <= cnt_cycles + 64'd1;",
-      "  if (o_wr_en) cnt_outputs <= cnt_outputs + 64'(s3_kg);",
-      'end',
-    ]),
+    counterProcess('o_wr_en', 's3_kg'),
   ];
   return {
     name: 'mt_nv_top',

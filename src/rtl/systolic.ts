@@ -4,7 +4,7 @@
  * output stage, with every width and size taken from the hardware config.
  */
 import type { SystolicConfig } from '../config/schema.js';
-import { always, assign, bus, busReg, comment, instance, reg, wire, type VItem, type VModule, type VPort } from './netlist.js';
+import { always, assign, bus, busReg, comment, counterProcess, instance, reg, wire, type VItem, type VModule, type VPort } from './netlist.js';
 
 /** Verilog-level parameters derived from a systolic config (the same values go into the C++ header). */
 export interface SystolicRtlParams {
@@ -228,16 +228,7 @@ function outputStage(p: SystolicRtlParams): VItem[] {
     ]),
     assign('o_wr_en', 'w2_en'),
     assign('end_seen', 'w2_end'),
-    comment('Counters: cycles while busy, results written.'),
-    always([
-      'if (start && !busy) begin',
-      "  cnt_cycles <= 64'd0;",
-      "  cnt_outputs <= 64'd0;",
-      'end else begin',
-      "  if (busy) cnt_cycles <= cnt_cycles + 64'd1;",
-      `  if (w2_en) cnt_outputs <= cnt_outputs + 64'(w2_used);`,
-      'end',
-    ]),
+    counterProcess('w2_en', 'w2_used'),
   );
   return items;
 }
