@@ -38,4 +38,17 @@ describe('mactile sweep --backend slurm', () => {
     const again = await runCli(args);
     expect(again.stdout).toMatch(/4 points \(4 already done, 0 to run\)/);
   }, 900_000);
+
+  it('reports a job that sbatch refuses, and keeps the points pending', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'mactile-slurm-')), 'refused.sqlite');
+    const r = await runCli(['sweep', '--db', db, '--net', 'lenet5', '--rows', '4', '--cols', '4', '--backend', 'slurm', '--slurm-option', '--partition=no_such_partition']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/sbatch refused the job \(exit \d+\): .*partition.*; the points stay pending in the database/i);
+    const d = SweepDb.open(db, { create: false });
+    try {
+      expect(d.counts()).toMatchObject({ pending: 3, done: 0 });
+    } finally {
+      d.close();
+    }
+  });
 });
