@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { buildTimes, nvdlaThroughput, pipelinedVsScaleSim, throughput } from './systolic.js';
 import { analyticSpeed } from './analytic.js';
 import { quantSpeed } from './quant.js';
+import { sweepBench } from './sweep.js';
 
 async function machine(): Promise<string> {
   const v = await execa('verilator', ['--version'], { reject: false });
@@ -21,4 +22,5 @@ if (what === 'build' || what === 'all') out.push('### Verilator build time', ...
 if (what === 'throughput' || what === 'all') out.push('### Simulation throughput', ...(await throughput([8, 16, 32, 64], ['os', 'ws'])), '');
 if (what === 'quant' || what === 'all') out.push('### Golden integer executor speed', ...quantSpeed(), '');
 if (what === 'nvdla' || what === 'all') out.push('### NVDLA-style core simulation speed', ...(await nvdlaThroughput(['nv_small', 'nv_full_int8', 'nv_full_int16'])), '');
+if (what === 'sweep' || what === 'all') out.push('### Sweeps', ...(await sweepBench()), '');
 process.stdout.write(out.join('\n') + '\n');
