@@ -12,7 +12,8 @@ module mt_nv_seq #(
   parameter int MIN_STRIPE = 8,
   parameter int RULE = 2,
   parameter int JW = 7,          // width of a stripe-point index
-  parameter int KW = 7           // width of a kernel count (0..ATOMK)
+  parameter int KW = 7,          // width of a kernel count (0..ATOMK)
+  parameter int DMA_WPC = 0      // >0: the input is loaded at DMA_WPC words per cycle before anything starts
 ) (
   input  wire         clk,
   input  wire         rst,
@@ -50,7 +51,8 @@ module mt_nv_seq #(
   // Layer constants held while the layer runs.
   reg [31:0] points, cb_n, g_n;
   // Loop indices of the current package and position in_img it.
-  reg        phase_pre, running;
+  reg        phase_pre, running, phase_dma;
+  reg [31:0] dma_left;
   reg [31:0] g, cb, r, s, pc, st_len, st_cnt, q0;
   reg [31:0] sb_oh, sb_ow, cur_oh, cur_ow;
   // Weight loader: package it loads for, and progress.
@@ -120,6 +122,7 @@ module mt_nv_seq #(
     if (rst) begin
       busy <= 1'b0;
       phase_pre <= 1'b0;
+      phase_dma <= 1'b0;
       running <= 1'b0;
       wl_on <= 1'b0;
       cnt_macs <= '0;
@@ -135,14 +138,26 @@ module mt_nv_seq #(
       sb_oh <= '0; sb_ow <= '0; cur_oh <= '0; cur_ow <= '0;
       cnt_macs <= '0;
       cnt_slots <= '0;
-      // Preload the first package's kernels.
-      phase_pre <= 1'b1;
-      wl_on <= 1'b1;
+      // Load the input by DMA (optional), then preload the first package's kernels.
+      if (DMA_WPC > 0) begin
+        phase_dma <= 1'b1;
+        dma_left <= cfg_h * cfg_w * cfg_c;
+      end else begin
+        phase_pre <= 1'b1;
+        wl_on <= 1'b1;
+      end
       wl_u <= '0;
       wl_n <= (kernels_of(32'd0, cfg_k) + 32'(WK) - 1) / 32'(WK);
       wl_entry <= '0;
       wl_chans <= (cfg_c >= AC) ? AC : cfg_c;
     end else begin
+      if (phase_dma) begin
+        if (dma_left <= 32'(DMA_WPC)) begin
+          phase_dma <= 1'b0;
+          phase_pre <= 1'b1;
+          wl_on <= 1'b1;
+        end else dma_left <= dma_left - 32'(DMA_WPC);
+      end
       if (wl_on) begin
         if (wl_u + 32'd1 == wl_n) wl_on <= 1'b0;
         else wl_u <= wl_u + 32'd1;

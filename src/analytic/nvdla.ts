@@ -76,6 +76,8 @@ export function weightLoadCycles(kernels: number, cfg: NvdlaConfig): number {
 export interface NvConvCycles {
   /** Operation slots of all packages (the sequencer's issue cycles). */
   issue: number;
+  /** Optional DMA term: cycles loading the input before anything starts. */
+  dma: number;
   /** First weight preload before the first operation. */
   preload: number;
   /** Idle slots at the end of the last package (not waited for). */
@@ -117,8 +119,9 @@ export function nvConvCycles(conv: NvConv, cfg: NvdlaConfig): NvConvCycles {
   const idleTail = lastPackage - lastLen;
   const preload = weightLoadCycles(kernelsOf(0), cfg);
   const pipeline = nvdlaPipelineLatency(cfg.atomic_c);
+  const dma = cfg.dma_words_per_cycle ? Math.ceil((conv.h * conv.w * conv.c) / cfg.dma_words_per_cycle) : 0;
   return {
-    issue, preload, idleTail, pipeline, total: preload + issue - idleTail + pipeline,
+    issue, dma, preload, idleTail, pipeline, total: dma + preload + issue - idleTail + pipeline,
     packages, stripes, groups, channelBlocks: cb,
     macs: points * conv.k * conv.c * conv.r * conv.s,
   };

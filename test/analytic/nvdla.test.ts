@@ -56,6 +56,26 @@ describe('NVDLA exact cycle model', () => {
     expect(m.idleTail).toBe(7);
   });
 
+  it('with MIN_STRIPE 1 short stripes wait for the weight reload; a DMA term loads the input first', () => {
+    const b = new NetBuilder('s', { h: 3, w: 3, c: 8 });
+    b.conv('c', { out: 8, k: 1 });
+    const l = macLayers(b.build())[0]!;
+    const base = nvdla(8, 8, { min_stripe: 1 });
+    const m = nvConvCycles(planNvdlaLayer(l, base).convs[0]!, base);
+    // 9 points in one stripe, one package; nothing to reload after it: 9 slots.
+    expect(m.issue).toBe(9);
+    const dma = nvdla(8, 8, { min_stripe: 1, dma_words_per_cycle: 4 });
+    const d = nvConvCycles(planNvdlaLayer(l, dma).convs[0]!, dma);
+    expect(d.dma).toBe(Math.ceil((3 * 3 * 8) / 4));
+    expect(d.total - m.total).toBe(18);
+    const fc = new NetBuilder('f', { h: 1, w: 1, c: 16 });
+    fc.fc('f', 16);
+    const lf = macLayers(fc.build())[0]!;
+    // Two channel blocks x two kernel groups, one point: each package lasts the 8-cycle reload of the next;
+    // the sequencer stops right after the last operation (7 idle slots not waited for).
+    expect(nvConvCycles(planNvdlaLayer(lf, base).convs[0]!, base)).toMatchObject({ issue: 4 * 8, idleTail: 7 });
+  });
+
   it('splits a layer whose input does not fit the feature buffer into bands of output rows', () => {
     const conv1 = macLayers(alexnet())[0]!;
     const plan = planNvdlaLayer(conv1, preset('nv_small'));
