@@ -15,6 +15,8 @@ export function floatMac(l: MacLayer, x: Float32Array, weights: Float32Array, bi
   const cinG = is.c / groups;
   const coutG = os.c / groups;
   const taps = kernel.h * kernel.w;
+  // Offset of each output channel's input-channel group.
+  const groupOffset = Int32Array.from({ length: os.c }, (_, co) => Math.floor(co / coutG) * cinG);
   const acc = new Float64Array(os.h * os.w * os.c);
   for (let p = 0; p < os.h * os.w; p++) acc.set(bias, p * os.c);
   for (let oh = 0; oh < os.h; oh++) {
@@ -29,7 +31,7 @@ export function floatMac(l: MacLayer, x: Float32Array, weights: Float32Array, bi
           const xb = (ih * is.w + iw) * is.c;
           const t = kh * kernel.w + kw;
           for (let co = 0; co < os.c; co++) {
-            const xg = xb + Math.floor(co / coutG) * cinG;
+            const xg = xb + groupOffset[co]!;
             const wb = (co * taps + t) * cinG;
             let s = 0;
             for (let ci = 0; ci < cinG; ci++) s += x[xg + ci]! * weights[wb + ci]!;
@@ -77,7 +79,11 @@ const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 /** One host operator in float. */
 export function floatHost(l: HostLayer, xs: Float32Array[]): Float32Array {
   const x = xs[0]!;
-  const map = (f: (v: number, i: number) => number) => Float32Array.from(x, f);
+  const map = (f: (v: number, i: number) => number) => {
+    const y = new Float32Array(x.length);
+    for (let i = 0; i < y.length; i++) y[i] = f(x[i]!, i);
+    return y;
+  };
   switch (l.kind) {
     case 'maxpool':
     case 'avgpool': return pool(l, x);

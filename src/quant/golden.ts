@@ -16,10 +16,14 @@ export function goldenAccumulators(l: MacLayer, x: IntTensor, q: QuantLayer): Fl
   const cinG = is.c / groups;
   const coutG = os.c / groups;
   const taps = kernel.h * kernel.w;
+  // Offset of each output channel's input-channel group.
+  const groupOffset = Int32Array.from({ length: os.c }, (_, co) => Math.floor(co / coutG) * cinG);
   const xd = x.data;
   const wd = q.weights;
   const zp = q.inZeroPoint;
   const acc = new Float64Array(os.h * os.w * os.c);
+  // |x * w| <= 2^14 for INT8: a tap's sum over up to 2^16 channels stays below 2^31.
+  const small = q.bits === 8 && cinG < 65536;
   // Padded taps contribute zero point x (sum of that tap's weights).
   const wsum = new Float64Array(os.c * taps);
   if (zp !== 0) {
@@ -45,10 +49,15 @@ export function goldenAccumulators(l: MacLayer, x: IntTensor, q: QuantLayer): Fl
           }
           const xb = (ih * is.w + iw) * is.c;
           for (let co = 0; co < os.c; co++) {
-            const xg = xb + Math.floor(co / coutG) * cinG;
+            const xg = xb + groupOffset[co]!;
             const wb = (co * taps + t) * cinG;
             let s = 0;
-            for (let ci = 0; ci < cinG; ci++) s += xd[xg + ci]! * wd[wb + ci]!;
+            if (small) {
+              // INT8: every partial sum of one tap fits 32 bits, so integer arithmetic is exact.
+              for (let ci = 0; ci < cinG; ci++) s = (s + Math.imul(xd[xg + ci]!, wd[wb + ci]!)) | 0;
+            } else {
+              for (let ci = 0; ci < cinG; ci++) s += xd[xg + ci]! * wd[wb + ci]!;
+            }
             acc[ob + co] += s;
           }
         }

@@ -20,7 +20,10 @@ export function quantizeTensor(x: Float32Array, q: TensorQuant, bits: 8 | 16, sh
 
 /** Dequantizes an integer tensor. */
 export function dequantize(t: IntTensor, q: TensorQuant): Float32Array {
-  return Float32Array.from(t.data, (v) => q.scale * (v - q.zeroPoint));
+  const out = new Float32Array(t.data.length);
+  const { scale, zeroPoint } = q;
+  for (let i = 0; i < out.length; i++) out[i] = scale * (t.data[i]! - zeroPoint);
+  return out;
 }
 
 function integerHost(l: HostLayer, x: IntTensor, q: TensorQuant, bits: 8 | 16): IntTensor {

@@ -4,9 +4,12 @@
  * then ReLU, then the output zero point. Exact in BigInt.
  */
 
+const RANGE8 = Object.freeze({ min: -128, max: 127 });
+const RANGE16 = Object.freeze({ min: -32768, max: 32767 });
+
 /** Operand range of a precision. */
 export function operandRange(bits: 8 | 16): { min: number; max: number } {
-  return { min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 };
+  return bits === 8 ? RANGE8 : RANGE16;
 }
 
 /** Accumulator width of a precision: 32 bits for INT8, 48 for INT16. */
