@@ -27,6 +27,9 @@ export interface LayerCheck {
   referenceCycles: number;
   /** Systolic only: the named terms from SCALE-Sim's cycles to the RTL's. */
   terms?: CycleTerms;
+  /** Systolic only: folds the RTL started, and how many started off the model's schedule (must be 0). */
+  foldsStarted?: number;
+  foldsOffSchedule?: number;
   /** NVDLA-style only: issue slots counted by the RTL and by the exact model, and the planner's notes. */
   issueSlots?: number;
   issueSlotsPredicted?: number;
@@ -79,8 +82,12 @@ async function checkSystolic(build: Build, cfg: SystolicConfig, l: MacLayer, x: 
   const r = await simulateLayer(build.binary, cfg, l, x, q);
   const perf = analyzeLayer(l, cfg);
   const { scalesimCycles, terms } = scaleSimComparison(l, cfg);
+  const base = common(l, cfg, r, goldenLayer(l, x, q));
   const check: LayerCheck = {
-    ...common(l, cfg, r, goldenLayer(l, x, q)),
+    ...base,
+    countersOk: base.countersOk && r.foldsOffSchedule === 0,
+    foldsStarted: r.foldsStarted,
+    foldsOffSchedule: r.foldsOffSchedule,
     referenceCycles: scalesimCycles,
     terms,
     overallUtil: perf.overallUtil,

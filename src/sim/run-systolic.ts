@@ -3,8 +3,8 @@
  * job per layer, runs the driver under a watchdog, reads the results back and checks them: every
  * output written exactly once, bit-exact against the golden model, cycles against the analytic model.
  */
-import { mapGemm } from '../analytic/gemm.js';
-import { gemmCycles } from '../config/pipeline.js';
+import { mapGemm, type ArrayMapping } from '../analytic/gemm.js';
+import { foldInterval, gemmCycles } from '../config/pipeline.js';
 import type { SystolicConfig } from '../config/schema.js';
 import type { MacLayer } from '../nets/ir.js';
 import { shapeText } from '../nets/ir.js';
@@ -29,7 +29,9 @@ export interface LayerSimResult {
   outputsWritten: number;
   repeatedWrites: number;
   outsideWrites: number;
-  foldCycles: number[];
+  /** Folds whose start the RTL's fold pulse marked, and how many started off the model's schedule. */
+  foldsStarted: number;
+  foldsOffSchedule: number;
   /** Wall time of the whole layer (planning, job, simulation, reading) and of the simulator process alone. */
   wallSeconds: number;
   driverSeconds: number;
@@ -59,10 +61,8 @@ export async function simulateLayer(
   checkAccumulatorRange(l, q);
   const t0 = performance.now();
   const plans = planLayer(l, x, q, cfg.dataflow);
-  const predicted = plans.map((p) => {
-    const map = mapGemm({ m: p.m, k: p.k, n: p.n, count: 1 }, cfg.rows, cfg.cols, cfg.dataflow);
-    return gemmCycles(cfg.timing, cfg.dataflow, cfg.rows, cfg.cols, map.t, map.folds);
-  });
+  const maps = plans.map((p) => mapGemm({ m: p.m, k: p.k, n: p.n, count: 1 }, cfg.rows, cfg.cols, cfg.dataflow));
+  const predicted = maps.map((map) => gemmCycles(cfg.timing, cfg.dataflow, cfg.rows, cfg.cols, map.t, map.folds));
   const limits = predicted.map(watchdogLimit);
   const job = encodeJob(
     { kind: 1, rows: cfg.rows, cols: cfg.cols, dw: q.bits, accW: accumulatorBits(q.bits), dataflow: DATAFLOW_CODE[cfg.dataflow] },
@@ -76,10 +76,30 @@ export async function simulateLayer(
     ...sumCounters(run.items),
     analyticCycles: predicted.reduce((a, b) => a + b, 0),
     gemms: plans.length,
-    foldCycles: run.items.flatMap((g) => g.foldStarts.map((s, i) => (i + 1 < g.foldStarts.length ? g.foldStarts[i + 1]! : g.cycles) - s)),
+    ...foldSchedule(cfg, maps, run.items),
     wallSeconds: (performance.now() - t0) / 1000,
     driverSeconds: run.driverSeconds,
   };
+}
+
+/**
+ * Checks the fold schedule the RTL's fold pulses report against the model: fold f of a GEMM starts streaming
+ * at the operand latency plus the preload (ws/is) plus f fold intervals.
+ */
+export function foldSchedule(cfg: SystolicConfig, maps: ArrayMapping[], items: GemmResult[]): { foldsStarted: number; foldsOffSchedule: number } {
+  let started = 0;
+  let off = 0;
+  items.forEach((g, i) => {
+    const map = maps[i]!;
+    const interval = foldInterval(cfg.timing, cfg.dataflow, cfg.rows, cfg.cols, map.t);
+    const first = cfg.dataflow === 'os' ? 0 : cfg.rows;
+    started += g.foldStarts.length;
+    if (g.foldStarts.length !== map.folds) off += Math.abs(map.folds - g.foldStarts.length);
+    g.foldStarts.forEach((cycle, f) => {
+      if (cycle !== first + f * interval) off++;
+    });
+  });
+  return { foldsStarted: started, foldsOffSchedule: off };
 }
 
 /** The RTL's counters and the driver's write checks summed over the items of a layer. */

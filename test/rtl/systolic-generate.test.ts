@@ -55,5 +55,6 @@ describe('mutation: a fold one cycle shorter', () => {
     const { check: r } = await checkLayer(mutant, cfg, c.layer, randomTensor(c.layer.inShape, 8, 1), randomQuantLayer(c.layer, 8, 1));
     expect(r.cycleExact).toBe(false);
     expect(r.rtlCycles).toBeLessThan(r.analyticCycles);
+    expect(r.foldsOffSchedule).toBeGreaterThan(0);
   });
 });

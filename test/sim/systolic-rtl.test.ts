@@ -21,6 +21,9 @@ async function expectExact(cfg: SystolicConfig, c: LayerCase, seed: number): Pro
   expect(r.bitExact, where).toBe(true);
   expect(r.rtlCycles, `${where}: RTL cycles vs analytic`).toBe(r.analyticCycles);
   expect(r.countersOk, `${where}: RTL MAC and output counters`).toBe(true);
+  // Every fold starts streaming exactly when the model says (the RTL's fold pulse, cycle by cycle).
+  expect(r.foldsStarted, `${where}: folds started`).toBeGreaterThan(0);
+  expect(r.foldsOffSchedule, `${where}: folds off the model's schedule`).toBe(0);
   // RTL - SCALE-Sim is exactly the sum of the named terms.
   expect(r.rtlCycles - r.referenceCycles, where).toBe(r.terms!.offByOne + r.terms!.pipelineLatency + r.terms!.foldOverlap);
 }
