@@ -13,7 +13,9 @@ module mt_nv_seq #(
   parameter int RULE = 2,
   parameter int JW = 7,          // width of a stripe-point index
   parameter int KW = 7,          // width of a kernel count (0..ATOMK)
-  parameter int DMA_WPC = 0      // >0: the input is loaded at DMA_WPC words per cycle before anything starts
+  parameter int DMA_WPC = 0,     // >0: the input is loaded at DMA_WPC words per cycle before anything starts
+  parameter int SDP_LANES = 0    // >0 and < ATOMK: results leave at SDP_LANES per cycle, so the operations of
+                                 // each stripe's last package are spaced ceil(kernels / SDP_LANES) cycles apart
 ) (
   input  wire         clk,
   input  wire         rst,
@@ -91,25 +93,30 @@ module mt_nv_seq #(
   wire [31:0] n_st_cnt = cb_wrap ? (st_wrap ? 32'd0 : st_cnt + st_len) : st_cnt;
   wire [31:0] n_st_len = stripe_len(n_st_cnt, points);
   // Length of the current package: its stripe, the minimum, and the reload of the next package.
-  wire [31:0] cur_len = last_pkg ? st_len : max3(st_len, 32'(MIN_STRIPE), n_wt);
+  // Spacing of operations: 1, or the SDP's cycles per point in the package that produces results.
+  wire        out_pkg = cb + 32'd1 == cb_n && r + 32'd1 == cfg_r && s + 32'd1 == cfg_s;
+  wire [31:0] spacing = (SDP_LANES > 0 && out_pkg) ? (kernels_of(g, cfg_k) + 32'(SDP_LANES) - 1) / 32'(SDP_LANES) : 32'd1;
+  wire [31:0] span = st_len * spacing;
+  wire [31:0] cur_len = last_pkg ? span - spacing + 32'd1 : max3(span, 32'(MIN_STRIPE), n_wt);
+  reg  [31:0] sub, jj;
 
   // Window position of this cycle's operation.
   wire signed [31:0] ih = $signed(cur_oh * cfg_sh) - $signed(cfg_pt) + $signed(r * cfg_dh);
   wire signed [31:0] iw = $signed(cur_ow * cfg_sw) - $signed(cfg_pl) + $signed(s * cfg_dw);
   wire in_img = ih >= 0 && ih < $signed(cfg_h) && iw >= 0 && iw < $signed(cfg_w);
 
-  assign op_valid = running && pc < st_len;
+  assign op_valid = running && sub == 32'd0 && jj < st_len;
   assign op_pad = !in_img;
   assign f_rd_col = (cb * cfg_h + 32'(ih)) * cfg_w + 32'(iw);
   assign op_chans = chans_of(cb);
   assign op_switch = op_valid && pc == 32'd0;
   assign op_first = cb == 32'd0 && r == 32'd0 && s == 32'd0;
-  assign op_last = cb + 32'd1 == cb_n && r + 32'd1 == cfg_r && s + 32'd1 == cfg_s;
-  assign op_j = JW'(pc);
-  assign op_q = q0 + pc;
+  assign op_last = out_pkg;
+  assign op_j = JW'(jj);
+  assign op_q = q0 + jj;
   assign op_kbase = g * AK;
   assign op_kg = KW'(kernels_of(g, cfg_k));
-  assign op_end = last_pkg && pc + 32'd1 == st_len;
+  assign op_end = last_pkg && op_valid && jj + 32'd1 == st_len;
   // The next package's load starts in the first cycle of each package (entry 0 straight from the
   // successor indices), then continues from the loader's registers.
   wire        wl_launch = running && pc == 32'd0 && !last_pkg;
@@ -132,7 +139,7 @@ module mt_nv_seq #(
       points <= cfg_oh * cfg_ow;
       cb_n <= (cfg_c + AC - 1) / AC;
       g_n <= (cfg_k + AK - 1) / AK;
-      g <= '0; cb <= '0; r <= '0; s <= '0; pc <= '0;
+      g <= '0; cb <= '0; r <= '0; s <= '0; pc <= '0; sub <= '0; jj <= '0;
       st_cnt <= '0; q0 <= '0;
       st_len <= stripe_len(32'd0, cfg_oh * cfg_ow);
       sb_oh <= '0; sb_ow <= '0; cur_oh <= '0; cur_ow <= '0;
@@ -184,10 +191,17 @@ module mt_nv_seq #(
           wl_entry <= entry_of(n_g, n_cb, n_r, n_s);
           wl_chans <= chans_of(n_cb);
         end
-        if (last_pkg && pc + 32'd1 == st_len) running <= 1'b0;
+        // Operation spacing within the package.
+        if (sub + 32'd1 == spacing) begin
+          sub <= '0;
+          jj <= jj + 32'd1;
+        end else sub <= sub + 32'd1;
+        if (last_pkg && pc + 32'd1 == cur_len) running <= 1'b0;
         else if (pc + 32'd1 == cur_len) begin
           // Next package.
           pc <= '0;
+          sub <= '0;
+          jj <= '0;
           s <= n_s; r <= n_r; cb <= n_cb; g <= n_g;
           if (cb_wrap) begin
             // Next stripe: it starts where this one's points ended (or at 0 for a new group).

@@ -100,23 +100,27 @@ export function nvConvCycles(conv: NvConv, cfg: NvdlaConfig): NvConvCycles {
   const kernelsOf = (g: number) => Math.min(cfg.atomic_k, conv.k - g * cfg.atomic_k);
   const perStripe = cb * conv.r * conv.s;
   const minLen = minStripe(cfg);
+  // With an SDP narrower than atomic_k, the package that produces results spaces its operations by the
+  // SDP's cycles per point.
+  const spacing = (g: number) => (cfg.sdp_lanes && cfg.sdp_lanes < kernelsOf(g) ? Math.ceil(kernelsOf(g) / cfg.sdp_lanes) : 1);
   let issue = 0;
   let packages = 0;
   for (let g = 0; g < groups; g++) {
     stripes.forEach((len, i) => {
       const lastStripeOfGroup = i === stripes.length - 1;
       // Weights of the next package load during this one: the next group's after the last package of a group.
-    // (Every package reloads: stripes x channel blocks x taps packages per group, k_g kernels each.)
+      // (Every package reloads: stripes x channel blocks x taps packages per group, k_g kernels each.)
       const nextKernels = lastStripeOfGroup && g + 1 < groups ? kernelsOf(g + 1) : kernelsOf(g);
       const inner = Math.max(len, minLen, weightLoadCycles(kernelsOf(g), cfg));
-      const lastPkg = Math.max(len, minLen, weightLoadCycles(nextKernels, cfg));
+      const lastPkg = Math.max(len * spacing(g), minLen, weightLoadCycles(nextKernels, cfg));
       issue += (perStripe - 1) * inner + lastPkg;
       packages += perStripe;
     });
   }
   const lastLen = stripes[stripes.length - 1]!;
-  const lastPackage = Math.max(lastLen, minLen, weightLoadCycles(kernelsOf(groups - 1), cfg));
-  const idleTail = lastPackage - lastLen;
+  const d = spacing(groups - 1);
+  const lastPackage = Math.max(lastLen * d, minLen, weightLoadCycles(kernelsOf(groups - 1), cfg));
+  const idleTail = lastPackage - ((lastLen - 1) * d + 1);
   const preload = weightLoadCycles(kernelsOf(0), cfg);
   const pipeline = nvdlaPipelineLatency(cfg.atomic_c);
   const dma = cfg.dma_words_per_cycle ? Math.ceil((conv.h * conv.w * conv.c) / cfg.dma_words_per_cycle) : 0;

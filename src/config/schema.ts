@@ -73,6 +73,8 @@ export const nvdlaSchema = z
     /** Shortest package in cycles (default: atomic_k for v2, 10 for v1). */
     min_stripe: int(1, 64).optional(),
     clock_mhz: positive(100_000).default(1000),
+    /** Optional: an SDP narrower than atomic_k, writing this many results per cycle. */
+    sdp_lanes: int(1, 64).optional(),
     /** Optional DMA term: the whole input is loaded at this many words per cycle before the layer starts. */
     dma_words_per_cycle: int(1, 4096).optional(),
     /** DRAM bandwidth for NVDLA's own performance estimator (GB/s). */

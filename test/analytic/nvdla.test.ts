@@ -76,6 +76,20 @@ describe('NVDLA exact cycle model', () => {
     expect(nvConvCycles(planNvdlaLayer(lf, base).convs[0]!, base)).toMatchObject({ issue: 4 * 8, idleTail: 7 });
   });
 
+  it("an SDP narrower than atomic_k makes 1x1 layers with few channels output-bound, as on nv_small", () => {
+    const b = new NetBuilder('s', { h: 8, w: 8, c: 8 });
+    b.conv('c', { out: 8, k: 1 });
+    const l = macLayers(b.build())[0]!;
+    const full = nvdla(8, 8);
+    const narrow = nvdla(8, 8, { sdp_lanes: 2 });
+    const a = nvConvCycles(planNvdlaLayer(l, full).convs[0]!, full);
+    const n = nvConvCycles(planNvdlaLayer(l, narrow).convs[0]!, narrow);
+    // One channel block, one tap: every package produces results, 8 kernels at 2 per cycle -> 4 cycles per point.
+    expect(a.issue).toBe(64);
+    expect(n.issue).toBe(4 * 64);
+    expect(n.total - a.total).toBe(4 * 64 - 3 - 64);
+  });
+
   it('splits a layer whose input does not fit the feature buffer into bands of output rows', () => {
     const conv1 = macLayers(alexnet())[0]!;
     const plan = planNvdlaLayer(conv1, preset('nv_small'));

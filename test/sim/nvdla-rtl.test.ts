@@ -45,6 +45,7 @@ describe('NVDLA-style RTL', () => {
     ['5x3 v1', nvdla(5, 3, { stripe_rule: 'v1', min_stripe: 10 })],
     ['3x5 v2 INT16', nvdla(3, 5, { precision: 'int16' })],
     ['4x2 v2, MIN_STRIPE 1 (reload stalls show), input DMA 3 words/cycle', nvdla(4, 2, { min_stripe: 1, dma_words_per_cycle: 3 })],
+    ['4x4 v1, SDP of 3 lanes (output bound)', nvdla(4, 4, { stripe_rule: 'v1', sdp_lanes: 3 })],
   ];
   for (const [label, cfg] of cores) {
     it(`${label}: every layer case bit-exact and cycle-exact`, async () => {
@@ -61,7 +62,7 @@ describe('NVDLA-style RTL', () => {
         n++;
       }
     }
-    expect(n).toBe(75);
+    expect(n).toBe(90);
   });
 
   it('runs every LeNet-5 layer on nv_small, exact, and reports the execution time', async () => {
