@@ -1,6 +1,7 @@
 // What both drivers share: clocking and reset of the Verilated top, the output memory with its
 // written-once bookkeeping, and the result file.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -39,7 +40,7 @@ template <class Top> void pulse_start(Top* top) {
 
 // The RTL's counters of one item and what the driver's output memory saw.
 struct Counters {
-  uint64_t cycles = 0, macs = 0, outputs = 0, extra = 0, lane_writes = 0, repeated = 0, outside = 0;
+  uint64_t cycles = 0, macs = 0, outputs = 0, extra = 0, lane_writes = 0, repeated = 0, outside = 0, sim_ns = 0;
   std::vector<uint64_t> fold_starts;
 };
 
@@ -70,13 +71,21 @@ struct OutputMemory {
 
 // Appends one item's counters and outputs to the result body (layout in mt_job.h).
 inline void put_item(mt::Writer& body, const Counters& c, const mt::Matrix<int16_t>& o, unsigned dw) {
-  for (uint64_t v : {c.cycles, c.macs, c.outputs, c.extra, c.lane_writes, c.repeated, c.outside}) body.put<uint64_t>(v);
+  for (uint64_t v : {c.cycles, c.macs, c.outputs, c.extra, c.lane_writes, c.repeated, c.outside, c.sim_ns}) body.put<uint64_t>(v);
   body.put<uint32_t>(static_cast<uint32_t>(c.fold_starts.size()));
   for (uint64_t f : c.fold_starts) body.put<uint64_t>(f);
   for (int16_t v : o.v) {
     if (dw == 8) body.put<int8_t>(static_cast<int8_t>(v));
     else body.put<int16_t>(v);
   }
+}
+
+// Runs `item` (a simulation) and records its steady-clock duration in `c.sim_ns`; returns what it returns.
+template <class F> bool timed(Counters& c, F item) {
+  auto t0 = std::chrono::steady_clock::now();
+  bool ok = item();
+  c.sim_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+  return ok;
 }
 
 // Writes the result file: status (0 ok, 1 watchdog), the number of items and their bodies.

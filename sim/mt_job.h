@@ -9,6 +9,7 @@
 // Result: magic "MTRES01\0", u32 status (0 ok, 1 watchdog), u32 n_gemms (completed or stopped),
 //         then per GEMM: u64 cycles, macs, outputs, folds (the RTL's counters), u64 lane_writes,
 //                        u64 repeated_writes, u64 outside_writes (seen by the driver's memory),
+//                        u64 sim_ns (steady-clock time of the item's clocked loop, for speed benchmarks),
 //                        u32 n_fold_starts, u64 fold_start_cycle[n], o_rows*o_cols elements of dw/8 bytes.
 #pragma once
 #include <cstdint>

@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
   for (uint32_t i = 0; i < count && status == 0; i++) {
     Conv c = read_conv(in);
     Counters n;
-    if (!sim.run(c, n)) status = 1;
+    if (!timed(n, [&] { return sim.run(c, n); })) status = 1;
     put_item(body, n, c.out.o, MT_DW);
     completed++;
   }

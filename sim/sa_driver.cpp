@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
   for (uint32_t i = 0; i < n_gemms && status == 0; i++) {
     Gemm g = read_gemm(in);
     Counters c;
-    if (!sim.run(g, c)) status = 1;
+    if (!timed(c, [&] { return sim.run(g, c); })) status = 1;
     put_item(body, c, g.out.o, MT_DW);
     completed++;
   }

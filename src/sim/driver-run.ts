@@ -12,6 +12,8 @@ import { readResult, type GemmResult } from './job.js';
 export interface DriverRun {
   items: GemmResult[];
   driverSeconds: number;
+  /** The driver's own time in the clocked loops (process start, job reading and result writing excluded). */
+  simSeconds: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function runDriver(
       );
     }
     if (result.gemms.length !== n) throw new MactileError(`${opts.what}: the simulator returned ${result.gemms.length} of ${n} ${opts.itemName}s`, 3);
-    return { items: result.gemms, driverSeconds };
+    return { items: result.gemms, driverSeconds, simSeconds: result.gemms.reduce((s, g) => s + g.simSeconds, 0) };
   } finally {
     // MACTILE_KEEP_JOBS=DIR keeps the job and result files (for debugging and profiling the driver).
     const keep = process.env.MACTILE_KEEP_JOBS;

@@ -51,6 +51,8 @@ export interface GemmResult {
   laneWrites: number;
   repeatedWrites: number;
   outsideWrites: number;
+  /** The driver's steady-clock time for the item's clocked loop (job reading and result writing excluded). */
+  simSeconds: number;
   foldStarts: number[];
   out: IntMatrix;
 }
@@ -171,7 +173,7 @@ export function readResult(file: string, dw: 8 | 16, outShapes: { rows: number; 
   const count = u32();
   const gemms: GemmResult[] = [];
   for (let i = 0; i < count; i++) {
-    const [cycles, macs, outputs, folds, laneWrites, repeatedWrites, outsideWrites] = [u64(), u64(), u64(), u64(), u64(), u64(), u64()];
+    const [cycles, macs, outputs, folds, laneWrites, repeatedWrites, outsideWrites, simNs] = [u64(), u64(), u64(), u64(), u64(), u64(), u64(), u64()];
     const nf = u32();
     const foldStarts: number[] = [];
     for (let f = 0; f < nf; f++) foldStarts.push(u64());
@@ -187,7 +189,7 @@ export function readResult(file: string, dw: 8 | 16, outShapes: { rows: number; 
       for (let e = 0; e < n; e++) data[e] = b.readInt16LE(pos + 2 * e);
       pos += 2 * n;
     }
-    gemms.push({ cycles, macs, outputs, folds, laneWrites, repeatedWrites, outsideWrites, foldStarts, out: { ...shape, data } });
+    gemms.push({ cycles, macs, outputs, folds, laneWrites, repeatedWrites, outsideWrites, simSeconds: simNs / 1e9, foldStarts, out: { ...shape, data } });
   }
   if (pos !== b.length) throw new MactileError(`simulation result ${file}: ${b.length - pos} unexpected trailing bytes`, 3);
   return { status: status === 0 ? 'ok' : 'watchdog', gemms };

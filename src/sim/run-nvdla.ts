@@ -52,5 +52,6 @@ export async function simulateNvLayer(binary: string, cfg: NvdlaConfig, l: MacLa
     notes: plan.notes,
     wallSeconds: (performance.now() - t0) / 1000,
     driverSeconds: run.driverSeconds,
+    simSeconds: run.simSeconds,
   };
 }

@@ -8,6 +8,7 @@ import { lenet5 } from '../../src/nets/zoo.js';
 import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
 import { checkLayer } from '../../src/sim/check-layer.js';
 import { buildFor, simulateNetwork } from '../../src/sim/run-network.js';
+import { simulateLayer } from '../../src/sim/run-systolic.js';
 import { systolic } from '../helpers/configs.js';
 import { LAYER_CASES, randomLayer, type LayerCase } from '../helpers/layer-cases.js';
 
@@ -74,5 +75,16 @@ describe('systolic RTL on random shapes (property test)', () => {
       const cfg = systolic(rows, cols, df, timing, precision);
       for (let s = 0; s < perCombo; s++) await expectExact(cfg, randomLayer(1000 * ci + s), s);
     });
+  });
+});
+
+describe("the driver's own simulation timer (what the speed benchmarks divide by)", () => {
+  it('reports a positive clocked-loop time per layer, within the driver process time', async () => {
+    const cfg = systolic(4, 4, 'ws');
+    const c = LAYER_CASES[0]!;
+    const build = await buildFor(cfg);
+    const r = await simulateLayer(build.binary, cfg, c.layer, randomTensor(c.layer.inShape, 8, 3), randomQuantLayer(c.layer, 8, 3));
+    expect(r.simSeconds).toBeGreaterThan(0);
+    expect(r.simSeconds).toBeLessThanOrEqual(r.driverSeconds);
   });
 });
