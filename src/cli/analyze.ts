@@ -13,18 +13,14 @@ import type { NvdlaConfig } from '../config/schema.js';
 import { MactileError } from '../util/errors.js';
 import { configFromOptions, formatOption, inputShape, requireSystolic, withConfigOverrides } from './options.js';
 import type { Shape } from '../nets/ir.js';
+import type { ConfigOverrides } from '../config/load.js';
 
-interface AnalyzeOptions {
+interface AnalyzeOptions extends ConfigOverrides {
   net: string;
   config: string;
   compat?: string;
   format: string;
   out?: string;
-  rows?: number;
-  cols?: number;
-  dataflow?: string;
-  precision?: string;
-  timing?: string;
   inputShape?: Shape;
 }
 

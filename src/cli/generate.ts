@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeConfig } from '../config/describe.js';
+import type { ConfigOverrides } from '../config/load.js';
 import { buildSystolicDesign, writeDesign } from '../rtl/generate.js';
 import { configFromOptions, requireSystolic, withConfigOverrides } from './options.js';
 
@@ -13,7 +14,7 @@ export function registerGenerate(cmd: Command): void {
       .description('generate the Verilog of an accelerator config (deterministic, lint-clean) into generated/<name>-<hash>/ or --out')
       .argument('<config>', 'hardware config file or preset name')
       .option('--out <dir>', 'write into this folder instead of generated/'),
-  ).action((config: string, opts: { out?: string; rows?: number; cols?: number; dataflow?: string; precision?: string; timing?: string }) => {
+  ).action((config: string, opts: ConfigOverrides & { out?: string }) => {
     const cfg = requireSystolic(configFromOptions({ ...opts, config }), 'generate');
     const design = writeDesign(buildSystolicDesign(cfg), cfg.name, cfg, opts.out);
     process.stdout.write(`${describeConfig(cfg)}\n`);

@@ -7,13 +7,14 @@ import { simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-ne
 import { renderTable, type Column } from '../report/table.js';
 import { configFromOptions, formatOption, inputShape, wholeNumber, withConfigOverrides } from './options.js';
 import type { Shape } from '../nets/ir.js';
+import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { mnistSplit } from '../quant/mnist.js';
 import { readQuantFile } from '../quant/store.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
 
-interface SimOptions {
+interface SimOptions extends ConfigOverrides {
   net?: string;
   quantized?: string;
   image?: number;
@@ -21,11 +22,6 @@ interface SimOptions {
   layers?: string;
   seed: number;
   format: string;
-  rows?: number;
-  cols?: number;
-  dataflow?: string;
-  precision?: string;
-  timing?: string;
   inputShape?: Shape;
 }
 

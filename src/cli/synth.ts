@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { describeConfig } from '../config/describe.js';
+import type { ConfigOverrides } from '../config/load.js';
 import { buildDesign } from '../rtl/generate.js';
 import { synthesize, type SynthFlow } from '../synth/yosys.js';
 import { renderTable } from '../report/table.js';
@@ -17,7 +18,7 @@ export function registerSynth(cmd: Command): void {
       .addOption(new Option('--flow <flow>', 'generic (yosys synth: cells) or xilinx (synth_xilinx: LUT/FF/DSP)').choices(['generic', 'xilinx']).default('generic'))
       .option('--timeout <s>', 'give up after this many seconds', wholeNumber, 1800)
       .addOption(formatOption(['table', 'json'], 'table')),
-  ).action(async (config: string, opts: { flow: SynthFlow; timeout: number; format: string; rows?: number; cols?: number; dataflow?: string; precision?: string; timing?: string }) => {
+  ).action(async (config: string, opts: ConfigOverrides & { flow: SynthFlow; timeout: number; format: string }) => {
     const cfg = configFromOptions({ ...opts, config });
     const r = await synthesize(buildDesign(cfg), opts.flow, { timeoutSeconds: opts.timeout });
     if (opts.format === 'json') {

@@ -15,9 +15,8 @@ const Database = require('better-sqlite3') as typeof BetterSqlite3;
 
 export const SCHEMA_VERSION = '1';
 
-export interface PointRow {
-  id: number;
-  key: string;
+/** Where a point sits in the grid, as stored in the points table. */
+export interface PointCoordinates {
   net: string;
   level: string;
   rows: number;
@@ -25,6 +24,11 @@ export interface PointRow {
   dataflow: string;
   precision: string;
   timing: string;
+}
+
+export interface PointRow extends PointCoordinates {
+  id: number;
+  key: string;
   config: string;
   status: 'pending' | 'running' | 'done' | 'failed';
   attempts: number;

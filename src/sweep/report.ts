@@ -7,16 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderSvg } from '../report/charts.js';
 import { renderCsv, type Column } from '../report/table.js';
-import type { SweepDb } from './db.js';
+import type { PointCoordinates, SweepDb } from './db.js';
 
-export interface SweepRow {
-  net: string;
-  level: string;
-  rows: number;
-  cols: number;
-  dataflow: string;
-  precision: string;
-  timing: string;
+export interface SweepRow extends PointCoordinates {
   cycles: number;
   timeUs: number;
   util: number;
