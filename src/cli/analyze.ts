@@ -100,8 +100,8 @@ export function registerAnalyze(cmd: Command): void {
     cmd
       .command('analyze')
       .description('analytic cycles, utilisation and traffic of every MAC layer of a network on a systolic array or an NVDLA-style core')
-      .requiredOption('--net <net>', 'zoo name (lenet5, alexnet, efficientnet_b0) or a SCALE-Sim topology/GEMM .csv')
-      .requiredOption('--config <config>', 'hardware config file (.yaml, .toml, SCALE-Sim .cfg) or preset name')
+      .requiredOption('--net <net>', 'zoo name (lenet5, alexnet, efficientnet_b0), a SCALE-Sim topology/GEMM .csv or an ONNX model')
+      .requiredOption('--config <config>', 'hardware config file (.yaml, .yml, .toml, SCALE-Sim .cfg) or preset name')
       .option('--compat <tool>', 'reproduce another tool\'s numbers exactly (scalesim)')
       .addOption(formatOption(['table', 'json', 'csv', 'scalesim'], 'table'))
       .option('--out <dir>', 'write the output into this folder')

@@ -3,13 +3,14 @@ import type { Command } from 'commander';
 import { macLayers, networkMacs } from '../nets/ir.js';
 import { ZOO } from '../nets/zoo.js';
 import { renderTable } from '../report/table.js';
+import { formatOption } from './options.js';
 
 /** Registers the `nets` command. */
 export function registerNets(cmd: Command): void {
   cmd
     .command('nets')
     .description('list the built-in networks with their MAC counts')
-    .option('--format <format>', 'table | json', 'table')
+    .addOption(formatOption(['table', 'json'], 'table'))
     .action((opts: { format: string }) => {
       const rows = ZOO.map((z) => {
         const net = z.build();

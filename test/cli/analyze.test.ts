@@ -96,6 +96,9 @@ describe('other commands', () => {
     expect(JSON.parse(r.stdout).map((n: { name: string; macs: number }) => [n.name, n.macs])).toEqual([
       ['lenet5', 416_520], ['alexnet', 714_188_480], ['efficientnet_b0', 385_814_752],
     ]);
+    const bad = await runCli(['nets', '--format', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/'xml' is invalid\. Allowed choices are table, json/);
   });
   it('export writes a SCALE-Sim topology that analyze reads back to the same cycles', async () => {
     const file = join(dir, 'effnet.csv');
