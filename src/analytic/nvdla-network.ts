@@ -1,4 +1,5 @@
 /** Whole-network analysis on an NVDLA-style core: the exact cycle model and NVDLA's estimator per layer. */
+import { cellsOf } from '../config/describe.js';
 import type { NvdlaConfig } from '../config/schema.js';
 import { layerMacs, macLayers, type Network } from '../nets/ir.js';
 import { nvdlaLayerEstimate } from './nvdla-estimator.js';
@@ -25,7 +26,7 @@ export interface NvLayerPerf {
 
 /** The exact model and the estimator for every MAC layer of a network. */
 export function analyzeNvdlaNetwork(net: Network, cfg: NvdlaConfig): { layers: NvLayerPerf[]; totals: { macs: number; cycles: number; estimatorCycles: number; timeUs: number } } {
-  const cells = cfg.atomic_c * cfg.atomic_k;
+  const cells = cellsOf(cfg);
   const layers = macLayers(net).map((l) => {
     const plan = planNvdlaLayer(l, cfg);
     const models = plan.convs.map((c) => nvConvCycles(c, cfg));

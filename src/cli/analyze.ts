@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { analyzeNetwork, type NetworkPerf } from '../analytic/network.js';
-import { describeConfig } from '../config/describe.js';
+import { cellsOf, describeConfig } from '../config/describe.js';
 import { loadNetwork } from '../nets/load.js';
 import { layerColumns, perfJson } from '../report/analytic-tables.js';
 import { writeScaleSimReports } from '../report/scalesim-reports.js';
@@ -87,7 +87,7 @@ function emitNvdla(perf: ReturnType<typeof analyzeNvdlaNetwork>, cfg: NvdlaConfi
   if (opts.format === 'json') text = JSON.stringify({ network, model: 'nvdla-exact', config: cfg, ...perf }, null, 2) + '\n';
   else if (opts.format === 'csv') text = renderCsv(columns, perf.layers);
   else {
-    const total = { ...perf.layers[0]!, name: 'total', kind: '', macs: perf.totals.macs, convs: perf.layers.reduce((s, l) => s + l.convs, 0), issueCycles: perf.layers.reduce((s, l) => s + l.issueCycles, 0), cycles: perf.totals.cycles, estimatorCycles: perf.totals.estimatorCycles, overallUtil: (100 * perf.totals.macs) / (perf.totals.cycles * cfg.atomic_c * cfg.atomic_k), mappingEfficiency: NaN, dramWords: perf.layers.reduce((s, l) => s + l.dramWords, 0), timeUs: perf.totals.timeUs };
+    const total = { ...perf.layers[0]!, name: 'total', kind: '', macs: perf.totals.macs, convs: perf.layers.reduce((s, l) => s + l.convs, 0), issueCycles: perf.layers.reduce((s, l) => s + l.issueCycles, 0), cycles: perf.totals.cycles, estimatorCycles: perf.totals.estimatorCycles, overallUtil: (100 * perf.totals.macs) / (perf.totals.cycles * cellsOf(cfg)), mappingEfficiency: NaN, dramWords: perf.layers.reduce((s, l) => s + l.dramWords, 0), timeUs: perf.totals.timeUs };
     const notes = perf.layers.filter((l) => l.notes.length).map((l) => `  ${l.name}: ${l.notes.join('; ')}`);
     text = `${network} on ${describeConfig(cfg)} — exact cycle model and NVDLA's estimator\n${renderTable(columns, perf.layers, total)}\n${notes.length ? `mapping notes:\n${notes.join('\n')}\n` : ''}`;
   }

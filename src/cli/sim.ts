@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { describeConfig } from '../config/describe.js';
 import { loadNetwork } from '../nets/load.js';
-import { cellsOf } from '../sim/check-layer.js';
+import { cellsOf } from '../config/describe.js';
 import { simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
 import { renderTable, type Column } from '../report/table.js';
 import { configFromOptions, formatOption, inputShape, wholeNumber, withConfigOverrides } from './options.js';

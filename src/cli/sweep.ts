@@ -36,8 +36,7 @@ function printStatus(db: SweepDb): void {
   const c = db.counts();
   const total = Object.values(c).reduce((a, b) => a + b, 0);
   process.stdout.write(`${db.file}: ${total} points: ${c.done} done, ${c.running} running, ${c.pending} pending, ${c.failed} failed${db.meta('slurm_job') ? ` (Slurm job ${db.meta('slurm_job')})` : ''}\n`);
-  const failed = db.db.prepare(`SELECT key, error FROM points WHERE status = 'failed' ORDER BY id LIMIT 20`).all() as { key: string; error: string }[];
-  for (const f of failed) process.stdout.write(`  failed ${f.key}: ${f.error.split('\n')[0]}\n`);
+  for (const f of db.failedPoints(20)) process.stdout.write(`  failed ${f.key}: ${f.error.split('\n')[0]}\n`);
 }
 
 /** Registers `sweep` and the internal `sweep-worker`. */

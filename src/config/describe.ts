@@ -1,6 +1,11 @@
 /** One-line descriptions of hardware configs for tables and report headers. */
 import type { HardwareConfig } from './schema.js';
 
+/** Cells of the accelerator (PEs or MAC cells). */
+export function cellsOf(c: HardwareConfig): number {
+  return c.kind === 'systolic' ? c.rows * c.cols : c.atomic_c * c.atomic_k;
+}
+
 /** Describes a config in one line, e.g. "systolic 16x16 os int8, scalesim timing, 1000 MHz". */
 export function describeConfig(c: HardwareConfig): string {
   if (c.kind === 'systolic') {

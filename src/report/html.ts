@@ -35,9 +35,11 @@ export interface ReportData {
   hostOps: HostOp[];
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Escapes text for HTML content and attribute values. */
+export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fmt = (v: number, digits?: number) => (digits === undefined && Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { minimumFractionDigits: digits ?? 2, maximumFractionDigits: digits ?? 2 }));
-const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '-');
+/** A name made safe for file names and element ids. */
+export const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '-');
 
 interface HtmlColumn<T> extends Column<T> {
   key: string;

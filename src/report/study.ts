@@ -6,6 +6,7 @@
 import { analyzeLayer } from '../analytic/network.js';
 import { planNvdlaLayer } from '../analytic/nvdla-plan.js';
 import { nvConvTraffic } from '../analytic/nvdla.js';
+import { cellsOf } from '../config/describe.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { validateConfig } from '../config/load.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
@@ -72,7 +73,7 @@ function toRow(c: LayerCheck, l: MacLayer, cfg: HardwareConfig): ReportLayer {
 
 function summarise(label: string, cfg: HardwareConfig, precision: 'int8' | 'int16', reference: string, operands: string, rows: ReportLayer[], ok: boolean): RunStudy {
   const sum = (f: (r: ReportLayer) => number) => rows.reduce((s, r) => s + f(r), 0);
-  const cells = cfg.kind === 'systolic' ? cfg.rows * cfg.cols : cfg.atomic_c * cfg.atomic_k;
+  const cells = cellsOf(cfg);
   const rtl = sum((r) => r.rtlCycles);
   return {
     label, config: cfg, precision, reference, operands, layers: rows, ok,

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { basename, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
-import { MactileError } from '../util/errors.js';
+import { errorExcerpt, MactileError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';
 
 /** Verilator flags measured on these machines (see docs/BENCHMARKS.md): split output, O2 for hot code. */
@@ -72,10 +72,7 @@ export function buildKey(src: Sources, version: string): string {
 }
 
 /** Lines of a failed build worth showing: Verilator %Error lines and compiler errors. */
-function errorExcerpt(output: string): string {
-  const lines = output.split('\n').filter((l) => /%Error|error:|Error \d|undefined reference/.test(l));
-  return (lines.length ? lines : output.split('\n').slice(-10)).slice(0, 8).join('\n');
-}
+const buildErrors = (output: string) => errorExcerpt(output, /%Error|error:|Error \d|undefined reference/, 8, 10);
 
 /** Returns a compiled simulator for the sources, building it if no cached build exists. */
 export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {}): Promise<Build> {
@@ -113,7 +110,7 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
     const r = await execa('verilator', args, { cwd: tmp, env, all: true, reject: false });
     if (r.exitCode !== 0 || !existsSync(join(tmp, 'sim'))) {
       writeFileSync(join(tmp, 'build.log'), r.all ?? '');
-      throw new MactileError(`Verilator build of ${src.top} failed (log: ${join(tmp, 'build.log')}):\n${errorExcerpt(r.all ?? '')}`, 3);
+      throw new MactileError(`Verilator build of ${src.top} failed (log: ${join(tmp, 'build.log')}):\n${buildErrors(r.all ?? '')}`, 3);
     }
     rmSync(join(tmp, 'obj'), { recursive: true, force: true });
     writeFileSync(join(tmp, 'ok'), `${version}\n`);

@@ -7,6 +7,7 @@ import { analyzeLayer, scaleSimComparison, type CycleTerms } from '../analytic/n
 import { nvdlaLayerEstimate } from '../analytic/nvdla-estimator.js';
 import { planNvdlaLayer } from '../analytic/nvdla-plan.js';
 import { nvConvCycles } from '../analytic/nvdla.js';
+import { cellsOf } from '../config/describe.js';
 import type { HardwareConfig, NvdlaConfig, SystolicConfig } from '../config/schema.js';
 import { layerMacs, type MacLayer, type Network } from '../nets/ir.js';
 import { goldenLayer, goldenNvdlaLayer } from '../quant/golden.js';
@@ -47,11 +48,6 @@ export interface LayerCheck {
   countersOk: boolean;
   timeUs: number;
   wallSeconds: number;
-}
-
-/** Cells of the accelerator (PEs or MAC cells). */
-export function cellsOf(cfg: HardwareConfig): number {
-  return cfg.kind === 'systolic' ? cfg.rows * cfg.cols : cfg.atomic_c * cfg.atomic_k;
 }
 
 function common(l: MacLayer, cfg: HardwareConfig, r: LayerSimResult, golden: IntTensor) {

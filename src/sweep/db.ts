@@ -4,7 +4,7 @@
  * Slurm array tasks can share one file; results land in one transaction, so a killed sweep loses nothing
  * that finished.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import { MactileError } from '../util/errors.js';
@@ -53,6 +53,17 @@ export interface PointResult {
   layers: { name: string; kind: string; macs: number; cycles: number; analyticCycles: number; util: number; mappingEfficiency: number; dramWords: number; bitExact: boolean | null }[];
 }
 
+/** The first `n` bytes of a file (fewer when it is shorter), without reading the rest. */
+function fileHead(file: string, n: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS points (
@@ -80,10 +91,11 @@ export class SweepDb {
 
   /** Opens (or creates) a sweep database, with a clear error for a file that is not one. */
   static open(file: string, opts: { create: boolean }): SweepDb {
-    if (!opts.create && !existsSync(file)) throw new MactileError(`database ${file}: no such file`);
     if (existsSync(file)) {
-      const head = readFileSync(file).subarray(0, 16).toString('latin1');
+      const head = fileHead(file, 16).toString('latin1');
       if (head.length > 0 && head !== 'SQLite format 3\0') throw new MactileError(`database ${file}: expected an SQLite database, received another kind of file`);
+    } else if (!opts.create) {
+      throw new MactileError(`database ${file}: no such file`);
     }
     let db: BetterSqlite3.Database;
     try {
@@ -141,6 +153,11 @@ export class SweepDb {
       for (const l of r.layers) layer.run(id, l.name, l.kind, l.macs, l.cycles, l.analyticCycles, l.util, l.mappingEfficiency, l.dramWords, b(l.bitExact));
       this.db.prepare(`UPDATE points SET status = 'done', finished_at = ?, error = NULL WHERE id = ?`).run(new Date().toISOString(), id);
     }).immediate();
+  }
+
+  /** Failed points with their errors, in grid order (the first `limit` of them). */
+  failedPoints(limit = -1): { key: string; error: string }[] {
+    return this.db.prepare(`SELECT key, error FROM points WHERE status = 'failed' ORDER BY id LIMIT ?`).all(limit) as { key: string; error: string }[];
   }
 
   /** Marks a point failed with its error. */

@@ -28,8 +28,7 @@ export interface GridSpec {
 
 /** Parses a comma list of whole numbers (`--rows 8,16,32`), naming the option in errors. */
 export function numberList(text: string, option: string): number[] {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
-  return items.map((s) => {
+  return wordList(text).map((s) => {
     if (!/^\d+$/.test(s)) throw new MactileError(`${option}: expected whole numbers separated by commas, received ${JSON.stringify(s)}`);
     return Number(s);
   });

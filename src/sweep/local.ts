@@ -18,7 +18,7 @@ export interface LocalRun {
 }
 
 /** Runs the pending points of a database with `jobs` worker processes. */
-export async function runLocal(file: string, jobs: number, onChange?: (counts: Record<string, number>) => void): Promise<LocalRun> {
+export async function runLocal(file: string, jobs: number): Promise<LocalRun> {
   const t0 = performance.now();
   const db = SweepDb.open(file, { create: false });
   let started = 0;
@@ -44,7 +44,6 @@ export async function runLocal(file: string, jobs: number, onChange?: (counts: R
           const tail = String(r.all ?? '').trim().split('\n').slice(-5).join(' | ');
           if (held) db.fail(held.id, `the worker process died (${r.signal ?? `exit ${r.exitCode}`}) while running this point${tail ? `: ${tail}` : ''}`);
         }
-        onChange?.(db.counts());
         if (pending() > 0 && running.size < jobs) await watch(start());
       });
     for (let i = 0; i < launch; i++) waits.push(watch(start()));

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderSvg } from '../report/charts.js';
+import { esc, slug } from '../report/html.js';
 import { renderCsv, type Column } from '../report/table.js';
 import type { PointCoordinates, SweepDb } from './db.js';
 
@@ -34,8 +35,6 @@ export function markPareto(rows: SweepRow[], cost: (r: SweepRow) => number): voi
     r.pareto = !rows.some((o) => o !== r && cost(o) <= cost(r) && o.cycles <= r.cycles && (cost(o) < cost(r) || o.cycles < r.cycles));
   }
 }
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Writes the sweep report into `dir`; returns index.html's path. */
 export async function writeSweepReport(db: SweepDb, dir: string): Promise<string> {
@@ -71,7 +70,7 @@ export async function writeSweepReport(db: SweepDb, dir: string): Promise<string
       facet: { row: { field: 'precision', type: 'nominal' }, column: { field: 'dataflow', type: 'nominal' } },
       spec: { width: 150, height: 120, mark: { type: 'rect', tooltip: true }, encoding: { x: { field: 'cols', type: 'ordinal' }, y: { field: 'rows', type: 'ordinal', sort: 'descending' }, color: { aggregate: 'mean', field: 'util', type: 'quantitative', title: 'util %' } } },
     };
-    const id = net.replace(/[^A-Za-z0-9_.-]+/g, '-');
+    const id = slug(net);
     writeFileSync(join(dir, 'data', `${id}.csv`), renderCsv(columns, mine));
     writeFileSync(join(dir, 'data', `${id}.json`), JSON.stringify(mine, null, 2));
     parts.push(`<h2>${esc(net)}</h2><div class="charts"><div class="chart" data-chart="pareto-${esc(id)}">${await renderSvg(scatter)}</div><div class="chart" data-chart="heat-${esc(id)}">${await renderSvg(heat)}</div></div>`);
@@ -79,7 +78,7 @@ export async function writeSweepReport(db: SweepDb, dir: string): Promise<string
     const body = mine.map((r) => `<tr${r.pareto ? ' class="pareto"' : ''}>${columns.map((c) => `<td>${esc(String(c.value(r)))}</td>`).join('')}</tr>`).join('\n');
     parts.push(`<table data-table="${esc(id)}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`);
   }
-  const failed = db.db.prepare(`SELECT key, error FROM points WHERE status = 'failed'`).all() as { key: string; error: string }[];
+  const failed = db.failedPoints();
   if (failed.length) parts.push(`<h2>Failed points</h2><ul>${failed.map((f) => `<li><code>${esc(f.key)}</code>: ${esc(f.error)}</li>`).join('')}</ul>`);
   const css = 'body{font-family:Helvetica,Arial,sans-serif;margin:24px}table{border-collapse:collapse;font-size:12px}th,td{border:1px solid #ddd;padding:2px 6px}tr.pareto{background:#eef6ee}.charts{display:flex;flex-wrap:wrap;gap:16px}';
   const file = join(dir, 'index.html');

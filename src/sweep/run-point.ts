@@ -1,5 +1,6 @@
 /** Runs one sweep point: the analytic model, or every MAC layer through the RTL; area with yosys on request. */
 import { analyzeNetwork } from '../analytic/network.js';
+import { cellsOf } from '../config/describe.js';
 import type { SystolicConfig } from '../config/schema.js';
 import { loadNetwork } from '../nets/load.js';
 import { buildDesign } from '../rtl/generate.js';
@@ -29,7 +30,7 @@ export async function runPoint(row: PointRow, opts: { area: boolean }): Promise<
     const dram = new Map(analytic.layers.map((l) => [l.name, l.dramIfmapWords + l.dramFilterWords + l.dramOfmapWords]));
     result = {
       cycles: sim.totals.rtlCycles, analyticCycles: sim.totals.analyticCycles, macs: sim.totals.macs, timeUs: sim.totals.timeUs,
-      util: (100 * sim.totals.macs) / (sim.totals.rtlCycles * cfg.rows * cfg.cols), mappingEfficiency: analytic.totals.mappingEfficiency,
+      util: (100 * sim.totals.macs) / (sim.totals.rtlCycles * cellsOf(cfg)), mappingEfficiency: analytic.totals.mappingEfficiency,
       dramWords: analytic.totals.dramWords, bitExact: sim.layers.every((l) => l.bitExact), cycleExact: sim.layers.every((l) => l.cycleExact),
       layers: sim.layers.map((l) => ({ name: l.name, kind: l.kind, macs: l.macs, cycles: l.rtlCycles, analyticCycles: l.analyticCycles, util: l.rtlUtil, mappingEfficiency: l.mappingEfficiency, dramWords: dram.get(l.name) ?? 0, bitExact: l.bitExact })),
     };

@@ -41,12 +41,8 @@ export async function submitSlurm(file: string, tasks: number, extra: string[]):
   const script = join(logDir, 'sweep-job.sh');
   writeFileSync(script, jobScript(db, tasks, logDir, extra));
   chmodSync(script, 0o755);
-  let r;
-  try {
-    r = await execa('sbatch', ['--parsable', script], { reject: false, all: true });
-  } catch {
-    throw new MactileError('sbatch: expected the Slurm `sbatch` command on PATH, found none; the points stay pending in the database (use --backend local, or install Slurm)', 3);
-  }
+  // With reject: false, execa reports a missing command (ENOENT) in the result instead of throwing.
+  const r = await execa('sbatch', ['--parsable', script], { reject: false, all: true });
   if ((r.exitCode as number | undefined) === undefined || r.exitCode === 127 || (r as { code?: string }).code === 'ENOENT') {
     throw new MactileError('sbatch: expected the Slurm `sbatch` command on PATH, found none; the points stay pending in the database (use --backend local, or install Slurm)', 3);
   }

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { MactileError } from '../util/errors.js';
+import { errorExcerpt, MactileError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';
 
 export type SynthFlow = 'generic' | 'xilinx';
@@ -47,12 +47,14 @@ export function parseStat(text: string): { cells: number; cellTypes: Record<stri
   return { cells, cellTypes };
 }
 
-async function yosysVersion(): Promise<string> {
-  try {
-    return (await execa('yosys', ['-V'])).stdout.trim();
-  } catch {
+let version: Promise<string> | undefined;
+/** yosys's version line, asked once per process. */
+function yosysVersion(): Promise<string> {
+  version ??= execa('yosys', ['-V']).then((r) => r.stdout.trim(), () => {
+    version = undefined;
     throw new MactileError('yosys: expected the `yosys` command on PATH, found none. Install it with `sudo apt-get install -y yosys` (or run `make setup` as root)', 3);
-  }
+  });
+  return version;
 }
 
 /** Synthesizes a design (cached); `timeoutSeconds` bounds yosys. */
@@ -65,15 +67,13 @@ export async function synthesize(design: Design, flow: SynthFlow, opts: { timeou
   try {
     for (const [name, text] of design.files) writeFileSync(join(work, name), text);
     const read = `read_verilog -sv ${design.files.map(([n]) => n).join(' ')}`;
-    const script = flow === 'generic'
-      ? `${read}; synth -top ${design.top} -flatten; tee -o stat.txt stat`
-      : `${read}; synth_xilinx -top ${design.top} -flatten; tee -o stat.txt stat`;
+    const script = `${read}; ${flow === 'generic' ? 'synth' : 'synth_xilinx'} -top ${design.top} -flatten; tee -o stat.txt stat`;
+    const timeout = opts.timeoutSeconds ?? 1800;
     const t0 = performance.now();
-    const r = await execa('yosys', ['-q', '-p', script], { cwd: work, reject: false, all: true, timeout: (opts.timeoutSeconds ?? 1800) * 1000 });
-    if (r.timedOut) throw new MactileError(`yosys ${flow} synthesis of ${design.top} did not finish within ${opts.timeoutSeconds ?? 1800} s`, 3);
+    const r = await execa('yosys', ['-q', '-p', script], { cwd: work, reject: false, all: true, timeout: timeout * 1000 });
+    if (r.timedOut) throw new MactileError(`yosys ${flow} synthesis of ${design.top} did not finish within ${timeout} s`, 3);
     if (r.exitCode !== 0 || !existsSync(join(work, 'stat.txt'))) {
-      const excerpt = (r.all ?? '').split('\n').filter((l) => /ERROR|Error/.test(l)).slice(0, 5).join('\n');
-      throw new MactileError(`yosys ${flow} synthesis of ${design.top} failed:\n${excerpt || (r.all ?? '').split('\n').slice(-5).join('\n')}`, 3);
+      throw new MactileError(`yosys ${flow} synthesis of ${design.top} failed:\n${errorExcerpt(r.all ?? '', /ERROR|Error/, 5, 5)}`, 3);
     }
     const stat = parseStat(readFileSync(join(work, 'stat.txt'), 'utf8'));
     const ct = stat.cellTypes;

@@ -34,3 +34,13 @@ export function describeValue(value: unknown): string {
 export function expectedError(where: string, expected: string, received: unknown): MactileError {
   return new MactileError(`${where}: expected ${expected}, received ${describeValue(received)}`);
 }
+
+/**
+ * The lines of a failed tool's output worth showing: the first `max` lines matching `pattern`, or, when none
+ * does, the last `tail` lines.
+ */
+export function errorExcerpt(output: string, pattern: RegExp, max: number, tail: number): string {
+  const all = output.split('\n');
+  const lines = all.filter((l) => pattern.test(l));
+  return (lines.length ? lines.slice(0, max) : all.slice(-tail).slice(0, max)).join('\n');
+}
