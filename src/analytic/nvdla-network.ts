@@ -30,7 +30,7 @@ export function analyzeNvdlaNetwork(net: Network, cfg: NvdlaConfig): { layers: N
   const layers = macLayers(net).map((l) => {
     const plan = planNvdlaLayer(l, cfg);
     const models = plan.convs.map((c) => nvConvCycles(c, cfg));
-    const traffic = plan.convs.map((c) => nvConvTraffic(c, cfg));
+    const traffic = plan.convs.map((c, i) => nvConvTraffic(c, cfg, models[i]));
     const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((s, x) => s + f(x), 0);
     const macs = layerMacs(l);
     const cycles = sum(models, (m) => m.total);

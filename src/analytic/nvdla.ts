@@ -142,9 +142,8 @@ export interface NvConvTraffic {
   dramWords: number;
 }
 
-/** Buffer and DRAM traffic of a convolution. */
-export function nvConvTraffic(conv: NvConv, cfg: NvdlaConfig): NvConvTraffic {
-  const m = nvConvCycles(conv, cfg);
+/** Buffer and DRAM traffic of a convolution; `m` is its cycle model (computed here when not given). */
+export function nvConvTraffic(conv: NvConv, cfg: NvdlaConfig, m: NvConvCycles = nvConvCycles(conv, cfg)): NvConvTraffic {
   const points = conv.outH * conv.outW;
   const ops = m.groups * m.channelBlocks * conv.r * conv.s * points;
   return {

@@ -9,6 +9,7 @@ import { isMacLayer, type Network } from '../nets/ir.js';
 import { loadNetwork } from '../nets/load.js';
 import { writeReport, type HostOp, type ReportData } from '../report/html.js';
 import { hardwareStudy } from '../report/study.js';
+import { heldOutDigit } from '../quant/mnist.js';
 import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';
 import { quantizeStudy } from './quantize.js';
@@ -77,6 +78,7 @@ export function registerReport(cmd: Command): void {
       let quantized: Parameters<typeof hardwareStudy>[3]['quantized'];
       let ops = hostOps(net);
       if (opts.model) {
+        heldOutDigit(opts.image ?? 0); // a bad --image fails now, not after the quantization study
         if (!opts.quiet) process.stderr.write(`quantizing ${opts.model} (${precisions.join(', ')})...\n`);
         const study = quantizeStudy({
           model: opts.model, data: 'mnist', precision: precisions.join(','), calibration: opts.calibration, granularity: opts.granularity,

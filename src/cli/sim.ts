@@ -9,7 +9,7 @@ import { configFromOptions, formatOption, inputShape, wholeNumber, withConfigOve
 import type { Shape } from '../nets/ir.js';
 import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
-import { mnistSplit } from '../quant/mnist.js';
+import { heldOutDigit } from '../quant/mnist.js';
 import { readQuantFile } from '../quant/store.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
@@ -96,10 +96,8 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
   if (!qm) {
     throw new MactileError(`--quantized ${opts.quantized}: expected a ${cfg.precision} model for config ${cfg.name}, the file holds ${Object.keys(file.models).join(', ')} (use --precision or another config)`);
   }
-  const test = mnistSplit().test;
   const n = opts.image ?? 0;
-  if (n < 0 || n >= test.length) throw new MactileError(`--image: expected a held-out digit from 0 to ${test.length - 1}, received ${n}`);
-  const r = await simulateQuantized(qm, cfg, test[n]!);
+  const r = await simulateQuantized(qm, cfg, heldOutDigit(n));
   const sum = (f: (c: LayerCheck) => number) => r.layers.reduce((s, c) => s + f(c), 0);
   const sim: NetworkSim = {
     network: qm.net.name, config: cfg, precision: cfg.precision === 'int8' ? 8 : 16, reference: cfg.kind === 'systolic' ? 'SCALE-Sim v2' : 'NVDLA estimator',

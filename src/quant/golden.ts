@@ -82,6 +82,14 @@ export function goldenLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor
   return out;
 }
 
+/** Bits NVDLA's CACC truncates from the layer's accumulators so that the worst case (all operands at the
+ * most negative value) fits 32 bits; 0 when it already does. */
+export function caccTruncateBits(l: MacLayer, bits: 8 | 16): number {
+  const k = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
+  const worst = k * 2 ** (2 * bits - 2);
+  return Math.max(0, Math.ceil(Math.log2(worst + 1)) - 30);
+}
+
 /** NVDLA CACC's conversion of an accumulator to 32 bits: sat32(round_half_away_from_zero(acc / 2^t)). */
 export function caccConvert(acc: number, truncate: number): number {
   const t = truncate === 0 ? acc : Number(roundShift(BigInt(acc), truncate));

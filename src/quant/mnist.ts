@@ -56,6 +56,13 @@ export function mnistSplit(): { train: Digit[]; test: Digit[] } {
   return cache;
 }
 
+/** Held-out digit `n` (what `--image N` names), with a clear error outside 0..1999. */
+export function heldOutDigit(n: number): Digit {
+  const { test } = mnistSplit();
+  if (!Number.isInteger(n) || n < 0 || n >= test.length) throw new MactileError(`--image: expected a held-out digit from 0 to ${test.length - 1}, received ${n}`);
+  return test[n]!;
+}
+
 /** Evenly spaced training digits for calibration (never held-out ones). */
 export function calibrationDigits(count: number): Digit[] {
   const { train } = mnistSplit();

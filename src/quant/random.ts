@@ -4,6 +4,7 @@
  * the output range (so that requantization, rounding and saturation are all exercised).
  */
 import type { MacLayer, Shape } from '../nets/ir.js';
+import { caccTruncateBits } from './golden.js';
 import { operandRange } from './requant.js';
 import type { IntTensor, QuantLayer } from './tensor.js';
 
@@ -46,8 +47,7 @@ export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number, opts: 
   // Uniform operands have a standard deviation of about range/sqrt(12); an accumulator of K products
   // about sqrt(K) * sigma^2. Map three of those to the top of the output range.
   const sigma = (max - min) / Math.sqrt(12);
-  const worst = k * min * min;
-  const truncate = opts.nvdla ? Math.max(0, Math.ceil(Math.log2(worst + 1)) - 30) : 0;
+  const truncate = opts.nvdla ? caccTruncateBits(l, bits) : 0;
   const accSigma = (Math.sqrt(k) * sigma * sigma) / 2 ** truncate;
   const shift = bits === 8 ? 30 : 31;
   const scale = max / (3 * accSigma);

@@ -10,7 +10,7 @@ import { cellsOf } from '../config/describe.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { validateConfig } from '../config/load.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
-import { mnistSplit } from '../quant/mnist.js';
+import { heldOutDigit } from '../quant/mnist.js';
 import type { QuantModel } from '../quant/quantize.js';
 import type { LayerCheck } from '../sim/check-layer.js';
 import { simulateNetwork } from '../sim/run-network.js';
@@ -117,7 +117,7 @@ export async function hardwareStudy(
       const label = `${cfg.name} ${precision}`;
       const qm = opts.quantized?.[precision];
       if (qm) {
-        const image = mnistSplit().test[opts.image ?? 0]!;
+        const image = heldOutDigit(opts.image ?? 0);
         const layers = macLayers(qm.net);
         let i = 0;
         bar.step(`${label}: ${layers[0]?.name ?? ''}`);

@@ -24,11 +24,8 @@ export interface GeneratedDesign {
   hash: string;
 }
 
-const SYSTOLIC_CELLS: Record<number, string[]> = {
-  0: ['mt_skew.v', 'mt_stagger.v', 'mt_delay.v', 'mt_requant.v', 'mt_sa_ctrl.v', 'mt_array_os.v'],
-  1: ['mt_skew.v', 'mt_stagger.v', 'mt_delay.v', 'mt_requant.v', 'mt_sa_ctrl.v', 'mt_array_ws.v'],
-  2: ['mt_skew.v', 'mt_stagger.v', 'mt_delay.v', 'mt_requant.v', 'mt_sa_ctrl.v', 'mt_array_ws.v'],
-};
+/** The template cells of a systolic design: the shared ones and the array of its dataflow (is reuses ws's). */
+const systolicCells = (df: number): string[] => ['mt_skew.v', 'mt_stagger.v', 'mt_delay.v', 'mt_requant.v', 'mt_sa_ctrl.v', df === 0 ? 'mt_array_os.v' : 'mt_array_ws.v'];
 
 /** The C++ header that gives the driver the same parameters as the RTL. */
 export function systolicHeader(p: SystolicRtlParams): string {
@@ -52,7 +49,7 @@ export function systolicHeader(p: SystolicRtlParams): string {
 export function buildSystolicDesign(cfg: SystolicConfig, opts: { foldAdjust?: number } = {}): Omit<GeneratedDesign, 'dir'> {
   const params = systolicParams(cfg, opts.foldAdjust ?? 0);
   const templates = join(projectRoot(), 'hw-templates');
-  const files: [string, string][] = SYSTOLIC_CELLS[params.DF]!.map((f) => [f, readFileSync(join(templates, f), 'utf8')]);
+  const files: [string, string][] = systolicCells(params.DF).map((f) => [f, readFileSync(join(templates, f), 'utf8')]);
   files.push(['mt_sa_top.v', emitModule(systolicTop(params))]);
   return finish('mt_sa_top', files, systolicHeader(params), params, 'sa_driver.cpp');
 }

@@ -7,8 +7,8 @@
 import type { HardwareConfig } from '../config/schema.js';
 import type { MacLayer } from '../nets/ir.js';
 import { argmax } from '../quant/evaluate.js';
-import { goldenLayer, goldenNvdlaLayer } from '../quant/golden.js';
-import { runQuantWith } from '../quant/int-exec.js';
+import { caccTruncateBits, goldenNvdlaLayer } from '../quant/golden.js';
+import { runQuant, runQuantWith } from '../quant/int-exec.js';
 import type { QuantModel } from '../quant/quantize.js';
 import { roundShift } from '../quant/requant.js';
 import type { QuantLayer } from '../quant/tensor.js';
@@ -22,9 +22,7 @@ import type { Build } from './build.js';
  * the bias and shift of the SDP move to the truncated scale.
  */
 export function nvdlaQuantLayer(l: MacLayer, q: QuantLayer): QuantLayer {
-  const k = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
-  const worst = k * 2 ** (2 * q.bits - 2);
-  const t = Math.max(0, Math.ceil(Math.log2(worst + 1)) - 30);
+  const t = caccTruncateBits(l, q.bits);
   if (t === 0) return { ...q, caccTruncate: 0 };
   const shift = q.shift.map((s) => s - t);
   if (shift.some((s) => s < 0)) throw new MactileError(`layer ${l.name}: the NVDLA-style core would need a negative SDP shift after truncating ${t} bits`);
@@ -59,8 +57,10 @@ export async function simulateQuantized(
     opts.onLayer?.(check);
     return output;
   });
-  const golden = await runQuantWith(qm, image.pixels, async (l, x, q) =>
-    cfg.kind === 'nvdla' ? goldenNvdlaLayer(l, x, layerFor(l, q)) : goldenLayer(l, x, q));
+  // The golden executor of the same hardware: NVDLA's CACC truncation on the NVDLA-style core.
+  const golden = cfg.kind === 'nvdla'
+    ? await runQuantWith(qm, image.pixels, async (l, x, q) => goldenNvdlaLayer(l, x, nvdlaQuantLayer(l, q)))
+    : runQuant(qm, image.pixels);
   const a = rtl.tensors.get(rtl.outputName)!.data;
   const b = golden.tensors.get(golden.outputName)!.data;
   const logitsIdentical = a.length === b.length && a.every((v, i) => v === b[i]);

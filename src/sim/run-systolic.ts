@@ -90,14 +90,14 @@ export async function simulateLayer(
  * at the operand latency plus the preload (ws/is) plus f fold intervals.
  */
 export function foldSchedule(cfg: SystolicConfig, maps: ArrayMapping[], items: GemmResult[]): { foldsStarted: number; foldsOffSchedule: number } {
+  const first = cfg.dataflow === 'os' ? 0 : cfg.rows;
   let started = 0;
   let off = 0;
   items.forEach((g, i) => {
     const map = maps[i]!;
     const interval = foldInterval(cfg.timing, cfg.dataflow, cfg.rows, cfg.cols, map.t);
-    const first = cfg.dataflow === 'os' ? 0 : cfg.rows;
     started += g.foldStarts.length;
-    if (g.foldStarts.length !== map.folds) off += Math.abs(map.folds - g.foldStarts.length);
+    off += Math.abs(map.folds - g.foldStarts.length);
     g.foldStarts.forEach((cycle, f) => {
       if (cycle !== first + f * interval) off++;
     });

@@ -95,6 +95,7 @@ describe('quantize and sim --quantized from the command line', () => {
     [['quantize', '--model', 'models/lenet5.onnx', '--calibration', 'kl'], /--calibration: expected minmax \| percentile \| mse .*received "kl"/],
     [['quantize', '--model', 'models/absent.onnx'], /ONNX model models\/absent\.onnx: cannot read it \(ENOENT\)/],
     [['sim', '--quantized', 'models/lenet5.onnx', '--config', 'sa-8x8-os'], /quantized model models\/lenet5\.onnx: not valid JSON/],
+    [['report', '--net', 'lenet5', '--model', 'models/lenet5.onnx', '--configs', 'sa-8x8-os', '--image', '2000'], /--image: expected a held-out digit from 0 to 1999, received 2000/],
   ])('rejects %j', async (args, message) => {
     const r = await runCli(args as string[]);
     expect(r.code).not.toBe(0);
