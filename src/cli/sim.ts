@@ -1,8 +1,7 @@
 /** `mactile sim`: runs every MAC layer of a network through the generated RTL and checks it. */
 import type { Command } from 'commander';
-import { describeConfig } from '../config/describe.js';
+import { cellsOf, describeConfig, referenceName } from '../config/describe.js';
 import { loadNetwork } from '../nets/load.js';
-import { cellsOf } from '../config/describe.js';
 import { simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
 import { renderTable, type Column } from '../report/table.js';
 import { configFromOptions, formatOption, inputShape, wholeNumber, withConfigOverrides } from './options.js';
@@ -100,7 +99,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
   const r = await simulateQuantized(qm, cfg, heldOutDigit(n));
   const sum = (f: (c: LayerCheck) => number) => r.layers.reduce((s, c) => s + f(c), 0);
   const sim: NetworkSim = {
-    network: qm.net.name, config: cfg, precision: cfg.precision === 'int8' ? 8 : 16, reference: cfg.kind === 'systolic' ? 'SCALE-Sim v2' : 'NVDLA estimator',
+    network: qm.net.name, config: cfg, precision: cfg.precision === 'int8' ? 8 : 16, reference: referenceName(cfg),
     build: r.build, layers: r.layers, ok: r.ok,
     totals: { macs: sum((c) => c.macs), rtlCycles: sum((c) => c.rtlCycles), analyticCycles: sum((c) => c.analyticCycles), referenceCycles: sum((c) => c.referenceCycles), timeUs: sum((c) => c.timeUs), wallSeconds: sum((c) => c.wallSeconds) },
   };

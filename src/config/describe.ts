@@ -6,6 +6,11 @@ export function cellsOf(c: HardwareConfig): number {
   return c.kind === 'systolic' ? c.rows * c.cols : c.atomic_c * c.atomic_k;
 }
 
+/** The published estimate mactile's cycles stand beside: SCALE-Sim v2 for arrays, NVDLA's estimator for cores. */
+export function referenceName(c: HardwareConfig): string {
+  return c.kind === 'systolic' ? 'SCALE-Sim v2' : 'NVDLA estimator';
+}
+
 /** Describes a config in one line, e.g. "systolic 16x16 os int8, scalesim timing, 1000 MHz". */
 export function describeConfig(c: HardwareConfig): string {
   if (c.kind === 'systolic') {

@@ -6,7 +6,7 @@
 import { analyzeLayer } from '../analytic/network.js';
 import { planNvdlaLayer } from '../analytic/nvdla-plan.js';
 import { nvConvTraffic } from '../analytic/nvdla.js';
-import { cellsOf } from '../config/describe.js';
+import { cellsOf, referenceName } from '../config/describe.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { validateConfig } from '../config/load.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
@@ -123,7 +123,7 @@ export async function hardwareStudy(
         bar.step(`${label}: ${layers[0]?.name ?? ''}`);
         const r = await simulateQuantized(qm, cfg, image, { onLayer: () => bar.step(`${label}: ${layers[++i]?.name ?? 'done'}`) });
         const rows = r.layers.map((c, k) => toRow(c, layers[k]!, cfg));
-        out.push({ ...summarise(label, cfg, precision, cfg.kind === 'systolic' ? 'SCALE-Sim v2' : 'NVDLA estimator', `quantized model, held-out digit ${opts.image ?? 0}`, rows, r.ok), logitsIdentical: r.logitsIdentical });
+        out.push({ ...summarise(label, cfg, precision, referenceName(cfg), `quantized model, held-out digit ${opts.image ?? 0}`, rows, r.ok), logitsIdentical: r.logitsIdentical });
       } else {
         const layers = macLayers(net);
         const sim = await simulateNetwork(net, cfg, { seed: opts.seed, onStart: (l) => bar.step(`${label}: ${l.name}`) });

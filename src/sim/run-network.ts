@@ -3,6 +3,7 @@
  * layer with seeded random INT8/INT16 operands, and checks every layer against the golden model and
  * the analytic model.
  */
+import { referenceName } from '../config/describe.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
 import { randomQuantLayer, randomTensor } from '../quant/random.js';
@@ -67,7 +68,7 @@ export async function simulateNetwork(
     network: net.name,
     config: cfg,
     precision: bits,
-    reference: cfg.kind === 'systolic' ? 'SCALE-Sim v2' : 'NVDLA estimator',
+    reference: referenceName(cfg),
     build,
     layers: checks,
     totals: {
