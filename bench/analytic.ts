@@ -1,7 +1,7 @@
 /** Speed of the analytic model on the whole of EfficientNet-B0 (every depthwise channel a GEMM). */
 import { validateConfig } from '../src/config/load.js';
 import type { SystolicConfig } from '../src/config/schema.js';
-import { analyzeNetwork } from '../src/analytic/network.js';
+import { analyzeNetwork } from '../src/accel/systolic/model.js';
 import { efficientnetB0 } from '../src/nets/zoo.js';
 
 /** Times the analytic model, both flavours, on EfficientNet-B0 at 8x8 and 32x32 (best of 5 runs). */

@@ -1,5 +1,5 @@
 /** The bare-array benchmark top: the PE array alone, its outputs folded into a checksum so none is optimised away. */
-import type { SystolicRtlParams } from '../src/rtl/systolic.js';
+import type { SystolicRtlParams } from '../src/accel/systolic/generate.js';
 import { always, assign, bus, instance, reg, wire, type VModule } from '../src/rtl/netlist.js';
 
 /** Describes mt_bare_top for the array of a systolic config. */

@@ -9,17 +9,18 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { loadConfig, validateConfig } from '../src/config/load.js';
 import type { NvdlaConfig, SystolicConfig } from '../src/config/schema.js';
-import { simulateNvLayer } from '../src/sim/run-nvdla.js';
+import { simulateNvLayer } from '../src/accel/nvdla/run.js';
 import { macLayers } from '../src/nets/ir.js';
 import { alexnet } from '../src/nets/zoo.js';
 import { randomQuantLayer, randomTensor } from '../src/quant/random.js';
 import { emitModule } from '../src/rtl/emit.js';
-import { buildSystolicDesign } from '../src/rtl/generate.js';
-import { systolicParams } from '../src/rtl/systolic.js';
+import { systolicDesign } from '../src/accel/systolic/design.js';
+import { caccTruncateBits } from '../src/accel/nvdla/cacc.js';
+import { systolicParams } from '../src/accel/systolic/generate.js';
 import { ensureBuild } from '../src/sim/build.js';
 import { buildFor } from '../src/sim/run-network.js';
-import { simulateLayer } from '../src/sim/run-systolic.js';
-import { analyzeNetwork } from '../src/analytic/network.js';
+import { simulateSystolicLayer } from '../src/accel/systolic/run.js';
+import { analyzeNetwork } from '../src/accel/systolic/model.js';
 import { projectRoot } from '../src/util/paths.js';
 import { bareTop } from './bare-top.js';
 
@@ -32,7 +33,7 @@ export async function buildTimes(sizes: number[]): Promise<string[]> {
   for (const n of sizes) {
     const cache = mkdtempSync(join(tmpdir(), 'mactile-bench-build-'));
     process.env.CCACHE_DISABLE = '1';
-    const d = buildSystolicDesign(cfgOf(n, n, 'ws'));
+    const d = systolicDesign(cfgOf(n, n, 'ws'));
     const src = { files: d.files, top: d.top, header: d.header, driver: 'sa_driver.cpp' };
     const cold = await ensureBuild(src, { cacheRoot: cache });
     delete process.env.CCACHE_DISABLE;
@@ -59,13 +60,13 @@ export async function throughput(sizes: number[], dataflows: ('os' | 'ws')[]): P
       const build = await buildFor(cfg);
       const x = randomTensor(conv.inShape, 8, 1);
       const q = randomQuantLayer(conv, 8, 1);
-      const r = await simulateLayer(build.binary, cfg, conv, x, q);
+      const r = await simulateSystolicLayer(build, cfg, conv, x, q);
       // The driver's clocked loops only, like the bare harness (process start and job file I/O excluded).
       const full = (r.rtlCycles * n * n) / r.simSeconds;
       const p = systolicParams(cfg);
-      const files: [string, string][] = buildSystolicDesign(cfg).files.filter(([f]) => f.startsWith('mt_array'));
+      const files: [string, string][] = systolicDesign(cfg).files.filter(([f]) => f.startsWith('mt_array'));
       files.push(['mt_bare_top.v', emitModule(bareTop(p))]);
-      const bare = await ensureBuild({ files, top: 'mt_bare_top', header: buildSystolicDesign(cfg).header, driver: join(projectRoot(), 'bench', 'bare_array.cpp') });
+      const bare = await ensureBuild({ files, top: 'mt_bare_top', header: systolicDesign(cfg).header, driver: join(projectRoot(), 'bench', 'bare_array.cpp') });
       const out = await execa(bare.binary, [String(r.rtlCycles)]);
       const { cycles, seconds } = JSON.parse(out.stdout) as { cycles: number; seconds: number };
       const bareRate = (cycles * n * n) / seconds;
@@ -99,7 +100,7 @@ export async function nvdlaThroughput(presets: string[]): Promise<string[]> {
     const cfg = loadConfig(p) as NvdlaConfig;
     const build = await buildFor(cfg);
     const bits = cfg.precision === 'int8' ? 8 : 16;
-    const r = await simulateNvLayer(build.binary, cfg, conv, randomTensor(conv.inShape, bits, 1), randomQuantLayer(conv, bits, 1, { nvdla: true }));
+    const r = await simulateNvLayer(build, cfg, conv, randomTensor(conv.inShape, bits, 1), randomQuantLayer(conv, bits, 1, { caccTruncate: caccTruncateBits(conv, bits) }));
     const rate = r.rtlCycles / r.simSeconds;
     const cells = cfg.atomic_c * cfg.atomic_k;
     lines.push(`| ${p} (${cfg.atomic_c}x${cfg.atomic_k}) | AlexNet conv2 | ${r.rtlCycles.toLocaleString('en-US')} | ${r.simSeconds.toFixed(3)} (${r.driverSeconds.toFixed(3)}) | ${Math.round(rate).toLocaleString('en-US')} | ${((rate * cells) / 1e6).toFixed(1)} M | ${Math.round(rate / 200).toLocaleString('en-US')}x |`);

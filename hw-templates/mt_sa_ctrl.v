@@ -13,7 +13,6 @@ module mt_sa_ctrl #(
   parameter int C = 4,
   parameter int DF = 0,        // 0 os, 1 ws, 2 is
   parameter int TIMING = 0,    // 0 scalesim, 1 pipelined
-  parameter int FOLD_ADJ = 0,  // added to the window length (0; tests use it to break the timing)
   parameter int RW = (R > 1) ? $clog2(R) : 1,
   parameter int UW = $clog2(C + 1),
   parameter int MDW = 32 + 32 + UW + 4
@@ -57,7 +56,7 @@ module mt_sa_ctrl #(
   wire [31:0] sc_in = (DF == 2) ? cfg_m : cfg_n;
   wire [31:0] t_in = OS ? cfg_k : (DF == 1) ? cfg_m : cfg_n;
   wire [31:0] fold_len_in = OS ? (t_in + R32 + C32 - 32'd2) : (32'd2 * R32 + C32 + t_in - 32'd2);
-  wire [31:0] interval_in = ((TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32)) + 32'(FOLD_ADJ);
+  wire [31:0] interval_in = (TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32);
   reg  [31:0] sr, sc, t_len, interval;
 
   // Rows or columns of a fold in use: min(width, size - base).

@@ -12,7 +12,7 @@ import { demandLayout, foldOf, ofmapBand, scaleSimLayer, validRowSpan, type Scal
 import { calcReadDram } from './scalesim-read-calc.js';
 import { userModeRun } from './scalesim-user.js';
 import { ofmapDramNoStalls } from './scalesim-write.js';
-import type { GemmPerf } from './systolic.js';
+import type { GemmPerf } from '../accel/systolic/perf.js';
 
 /** DRAM word count and first/last DRAM activity cycle of one operand. */
 export interface OperandTrace { words: number; start: number; stop: number }

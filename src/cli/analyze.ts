@@ -2,16 +2,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { analyzeNetwork, type NetworkPerf } from '../analytic/network.js';
-import { cellsOf, describeConfig } from '../config/describe.js';
+import type { Accelerator, BaseConfig, LayerPrediction, NetworkAnalysis } from '../accel/accelerator.js';
+import { accelOf } from '../accel/registry.js';
+import type { NetworkPerf } from '../accel/systolic/model.js';
 import { loadNetwork } from '../nets/load.js';
-import { layerColumns, perfJson } from '../report/analytic-tables.js';
 import { writeScaleSimReports } from '../report/scalesim-reports.js';
-import { renderCsv, renderTable, type Column } from '../report/table.js';
-import { analyzeNvdlaNetwork } from '../analytic/nvdla-network.js';
-import type { NvdlaConfig } from '../config/schema.js';
+import { renderCsv, renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
-import { configFromOptions, formatOption, inputShape, requireSystolic, withConfigOverrides } from './options.js';
+import { configFromOptions, formatOption, inputShape, withConfigOverrides } from './options.js';
 import type { Shape } from '../nets/ir.js';
 import type { ConfigOverrides } from '../config/load.js';
 
@@ -36,63 +34,45 @@ function writeAnalysis(text: string, opts: AnalyzeOptions): void {
   process.stdout.write(`wrote ${file}\n`);
 }
 
-/** Prints or writes the analysis in the requested format. */
-function emit(perf: NetworkPerf, opts: AnalyzeOptions): void {
+/** Prints or writes the analysis in the requested format, with the kind's own columns and JSON. */
+function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: AnalyzeOptions): void {
   if (opts.format === 'scalesim') {
     if (!opts.out) throw new MactileError(`--format scalesim: expected --out DIR for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv, received no --out`);
-    const files = writeScaleSimReports(perf, opts.out);
+    const files = writeScaleSimReports(a as NetworkPerf, opts.out);
     process.stdout.write(files.map((f) => `wrote ${f}`).join('\n') + '\n');
     return;
   }
   let text: string;
-  if (opts.format === 'json') text = JSON.stringify(perfJson(perf), null, 2) + '\n';
-  else if (opts.format === 'csv') text = renderCsv(layerColumns(perf, 'csv'), perf.layers);
+  if (opts.format === 'json') text = JSON.stringify(accel.analysisJson(a, cfg), null, 2) + '\n';
+  else if (opts.format === 'csv') text = renderCsv(accel.analysisColumns(cfg, 'csv'), a.layers);
   else {
-    const header = `${perf.network} on ${describeConfig(perf.config)} — ${perf.model === 'scalesim' ? 'SCALE-Sim v2 compatible model' : 'mactile model'}`;
-    const total = { ...perf.layers[0]!, name: 'total', kind: '', ...totalsRow(perf) };
-    text = `${header}\n${renderTable(layerColumns(perf, 'table'), perf.layers, total)}\n`;
+    const header = `${a.network} on ${accel.describe(cfg)} — ${accel.analysisHeader(a)}`;
+    const notes = accel.analysisNotes?.(a) ?? [];
+    const table = renderTable(accel.analysisColumns(cfg, 'table'), a.layers, totalsRow(accel, cfg, a));
+    text = `${header}\n${table}\n${notes.length ? `mapping notes:\n${notes.join('\n')}\n` : ''}`;
   }
   writeAnalysis(text, opts);
 }
 
-function totalsRow(perf: NetworkPerf) {
-  const sum = (f: (l: NetworkPerf['layers'][number]) => number) => perf.layers.reduce((s, l) => s + f(l), 0);
-  return {
-    macs: perf.totals.macs,
-    m: NaN, k: NaN, n: NaN,
-    folds: sum((l) => l.folds),
-    cycles: perf.totals.cycles,
-    stallCycles: perf.totals.stallCycles,
-    overallUtil: perf.totals.overallUtil,
-    mappingEfficiency: perf.totals.mappingEfficiency,
-    computeUtil: NaN,
-    dramIfmapWords: sum((l) => l.dramIfmapWords),
-    dramFilterWords: sum((l) => l.dramFilterWords),
-    dramOfmapWords: sum((l) => l.dramOfmapWords),
-    timeUs: perf.totals.timeUs,
-  };
+/** The totals row: sums where a sum means something, blank (NaN) where it does not. */
+function totalsRow(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis): LayerPrediction {
+  const first = a.layers[0]!;
+  const row: Record<string, unknown> = { ...first, name: 'total', kind: '', notes: [] };
+  for (const [key, value] of Object.entries(first)) {
+    if (typeof value !== 'number') continue;
+    row[key] = SUMMED.has(key) ? a.layers.reduce((s, l) => s + ((l as unknown as Record<string, number>)[key] ?? 0), 0) : NaN;
+  }
+  row.overallUtil = (100 * a.totals.macs) / (a.totals.cycles * accel.cells(cfg));
+  const mapping = (a.totals as { mappingEfficiency?: number }).mappingEfficiency;
+  if (mapping !== undefined) row.mappingEfficiency = mapping;
+  return row as unknown as LayerPrediction;
 }
 
-/** Prints the NVDLA-style analysis (exact model and NVDLA's estimator). */
-function emitNvdla(perf: ReturnType<typeof analyzeNvdlaNetwork>, cfg: NvdlaConfig, network: string, opts: AnalyzeOptions): void {
-  type Row = (typeof perf.layers)[number];
-  const columns: Column<Row>[] = [
-    { header: 'layer', value: (l) => l.name }, { header: 'kind', value: (l) => l.kind }, { header: 'MACs', value: (l) => l.macs },
-    { header: 'convs', value: (l) => l.convs }, { header: 'issue cycles', value: (l) => l.issueCycles }, { header: 'cycles', value: (l) => l.cycles },
-    { header: 'NVDLA estimator', value: (l) => Math.round(l.estimatorCycles) }, { header: 'util %', value: (l) => l.overallUtil, digits: 2 },
-    { header: 'map eff %', value: (l) => l.mappingEfficiency, digits: 2 }, { header: 'DRAM words', value: (l) => l.dramWords },
-    { header: `time us @${cfg.clock_mhz}MHz`, value: (l) => l.timeUs, digits: 3 },
-  ];
-  let text: string;
-  if (opts.format === 'json') text = JSON.stringify({ network, model: 'nvdla-exact', config: cfg, ...perf }, null, 2) + '\n';
-  else if (opts.format === 'csv') text = renderCsv(columns, perf.layers);
-  else {
-    const total = { ...perf.layers[0]!, name: 'total', kind: '', macs: perf.totals.macs, convs: perf.layers.reduce((s, l) => s + l.convs, 0), issueCycles: perf.layers.reduce((s, l) => s + l.issueCycles, 0), cycles: perf.totals.cycles, estimatorCycles: perf.totals.estimatorCycles, overallUtil: (100 * perf.totals.macs) / (perf.totals.cycles * cellsOf(cfg)), mappingEfficiency: NaN, dramWords: perf.layers.reduce((s, l) => s + l.dramWords, 0), timeUs: perf.totals.timeUs };
-    const notes = perf.layers.filter((l) => l.notes.length).map((l) => `  ${l.name}: ${l.notes.join('; ')}`);
-    text = `${network} on ${describeConfig(cfg)} — exact cycle model and NVDLA's estimator\n${renderTable(columns, perf.layers, total)}\n${notes.length ? `mapping notes:\n${notes.join('\n')}\n` : ''}`;
-  }
-  writeAnalysis(text, opts);
-}
+/** Per-layer figures whose sum over layers is the network's figure. */
+const SUMMED = new Set([
+  'macs', 'folds', 'convs', 'issueCycles', 'cycles', 'computeCycles', 'stallCycles', 'estimatorCycles', 'dramWords',
+  'dramIfmapWords', 'dramFilterWords', 'dramOfmapWords', 'sramReads', 'sramWrites', 'timeUs',
+]);
 
 /** Registers the `analyze` command. */
 export function registerAnalyze(cmd: Command): void {
@@ -110,15 +90,13 @@ export function registerAnalyze(cmd: Command): void {
     if (opts.compat !== undefined && opts.compat !== 'scalesim') {
       throw new MactileError(`--compat: expected scalesim, received ${JSON.stringify(opts.compat)}`);
     }
-    const anyCfg = configFromOptions(opts);
+    const cfg = configFromOptions(opts);
+    const accel = accelOf(cfg);
     const net = loadNetwork(opts.net, { inputShape: opts.inputShape });
-    if (anyCfg.kind === 'nvdla') {
-      if (opts.compat !== undefined || opts.format === 'scalesim') throw new MactileError(`config ${anyCfg.source}: --compat scalesim and --format scalesim need kind: systolic, received kind: nvdla`);
-      emitNvdla(analyzeNvdlaNetwork(net, anyCfg), anyCfg, net.name, opts);
-      return;
-    }
-    const cfg = requireSystolic(anyCfg, 'analyze');
     const compat = opts.compat === 'scalesim' || opts.format === 'scalesim';
-    emit(analyzeNetwork(net, cfg, compat ? 'scalesim' : 'mactile'), opts);
+    if (compat && cfg.kind !== 'systolic') {
+      throw new MactileError(`config ${cfg.source}: --compat scalesim and --format scalesim need kind: systolic, received kind: ${cfg.kind}`);
+    }
+    emit(accel, cfg, accel.analyzeNetwork(net, cfg, compat ? { compat: 'scalesim' } : {}), opts);
   });
 }

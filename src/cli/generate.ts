@@ -3,8 +3,9 @@ import { readdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeConfig } from '../config/describe.js';
 import type { ConfigOverrides } from '../config/load.js';
-import { buildSystolicDesign, writeDesign } from '../rtl/generate.js';
-import { configFromOptions, requireSystolic, withConfigOverrides } from './options.js';
+import { accelOf } from '../accel/registry.js';
+import { writeDesign } from '../rtl/design.js';
+import { configFromOptions, withConfigOverrides } from './options.js';
 
 /** Registers the `generate` command. */
 export function registerGenerate(cmd: Command): void {
@@ -15,8 +16,8 @@ export function registerGenerate(cmd: Command): void {
       .argument('<config>', 'hardware config file or preset name')
       .option('--out <dir>', 'write into this folder instead of generated/'),
   ).action((config: string, opts: ConfigOverrides & { out?: string }) => {
-    const cfg = requireSystolic(configFromOptions({ ...opts, config }), 'generate');
-    const design = writeDesign(buildSystolicDesign(cfg), cfg.name, cfg, opts.out);
+    const cfg = configFromOptions({ ...opts, config });
+    const design = writeDesign(accelOf(cfg).design(cfg), cfg.name, cfg, opts.out);
     process.stdout.write(`${describeConfig(cfg)}\n`);
     process.stdout.write(`wrote ${design.dir}/ (top module ${design.top}): ${readdirSync(design.dir).sort().join(', ')}\n`);
   });

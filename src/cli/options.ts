@@ -2,8 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
 import type { Shape } from '../nets/ir.js';
-import type { HardwareConfig, SystolicConfig } from '../config/schema.js';
-import { MactileError } from '../util/errors.js';
+import type { HardwareConfig } from '../config/schema.js';
 
 /** Parses a whole-number option value. */
 export function wholeNumber(value: string): number {
@@ -25,12 +24,6 @@ export function withConfigOverrides(cmd: Command): Command {
 export function configFromOptions(opts: ConfigOverrides & { config: string }): HardwareConfig {
   const { rows, cols, dataflow, precision, timing } = opts;
   return loadConfig(opts.config, { rows, cols, dataflow, precision, timing });
-}
-
-/** Narrows a config to a systolic array, with a clear error for other kinds. */
-export function requireSystolic(cfg: HardwareConfig, command: string): SystolicConfig {
-  if (cfg.kind !== 'systolic') throw new MactileError(`config ${cfg.source}: '${command}' expected kind: systolic, received kind: ${cfg.kind}`);
-  return cfg;
 }
 
 /** A --format option restricted to the given choices. */

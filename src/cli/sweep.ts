@@ -7,7 +7,10 @@ import { Option, type Command } from 'commander';
 import { cpus } from 'node:os';
 import { MactileError } from '../util/errors.js';
 import { SweepDb } from '../sweep/db.js';
-import { gridPoints, numberList, wordList, type SweepLevel } from '../sweep/grid.js';
+import { ACCELERATORS, findAccelerator } from '../accel/registry.js';
+import { loadConfig } from '../config/load.js';
+import { gridPoints, type GridAxis, type SweepLevel } from '../sweep/grid.js';
+import { wordList } from '../util/lists.js';
 import { runLocal } from '../sweep/local.js';
 import { writeSweepReport } from '../sweep/report.js';
 import { submitSlurm } from '../sweep/slurm.js';
@@ -17,11 +20,8 @@ import { wholeNumber } from './options.js';
 interface SweepOptions {
   db: string;
   net?: string;
-  rows?: string;
-  cols?: string;
-  dataflow: string;
-  precision: string;
-  timing: string;
+  config?: string;
+  precision?: string;
   level: SweepLevel;
   backend: 'local' | 'slurm';
   jobs?: number;
@@ -39,18 +39,56 @@ function printStatus(db: SweepDb): void {
   for (const f of db.failedPoints(20)) process.stdout.write(`  failed ${f.key}: ${f.error.split('\n')[0]}\n`);
 }
 
+/** The option name of an axis key in commander's camel case (`--atomic-c` -> atomicC). */
+const camel = (option: string) => option.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** The base config and axes of a sweep: `--config` (any kind) or, without it, a systolic array as before. */
+function gridOf(opts: SweepOptions & Record<string, unknown>): { base: Record<string, unknown>; baseSource: string; axes: GridAxis[] } {
+  const base = opts.config ? loadConfig(opts.config) : undefined;
+  const accel = base ? findAccelerator(base.kind)! : ACCELERATORS[0]!;
+  const given = (option: string) => opts[camel(option)] as string | undefined;
+  for (const other of ACCELERATORS.filter((a) => a !== accel)) {
+    for (const axis of other.sweepAxes) {
+      if (given(axis.option) !== undefined && !accel.sweepAxes.some((a) => a.option === axis.option)) {
+        throw new MactileError(`sweep: ${axis.option} is a ${other.kind} key; the base config is kind: ${accel.kind} (use --config with a ${other.kind} config)`);
+      }
+    }
+  }
+  // Without --config the legacy systolic grid: --rows and --cols required, every dataflow, INT8, SCALE-Sim timing.
+  const legacy: Record<string, string> = base ? {} : { dataflow: 'os,ws,is', timing: 'scalesim' };
+  if (!base) {
+    for (const key of ['--rows', '--cols']) if (!given(key)) throw new MactileError(`sweep: expected ${key} (or --config, --status / --report), received none`);
+  }
+  const axes: GridAxis[] = [];
+  for (const axis of accel.sweepAxes) {
+    const text = given(axis.option) ?? legacy[axis.key];
+    if (text !== undefined) axes.push({ key: axis.key, option: axis.option, values: axis.parse(text) });
+  }
+  const precision = opts.precision ?? (base ? undefined : 'int8');
+  if (precision !== undefined) axes.push({ key: 'precision', option: '--precision', values: wordList(precision) });
+  if (!base) return { base: { kind: accel.kind }, baseSource: 'the sweep options', axes };
+  const { source, name: _name, ...raw } = base;
+  return { base: raw, baseSource: source, axes };
+}
+
 /** Registers `sweep` and the internal `sweep-worker`. */
 export function registerSweep(cmd: Command): void {
-  cmd
+  const sweep = cmd
     .command('sweep')
-    .description('sweep array sizes x dataflows x precisions over networks (analytic or RTL) into an SQLite database, locally or on Slurm')
+    .description('sweep accelerator configs (array sizes x dataflows, NVDLA atomic-C x atomic-K, precisions) over networks (analytic or RTL) into an SQLite database, locally or on Slurm')
     .requiredOption('--db <file>', 'SQLite database of the sweep (created if absent; a rerun skips the points already done)')
     .option('--net <list>', 'networks: zoo names or files, comma-separated')
-    .option('--rows <list>', 'array rows, e.g. 8,16,32')
-    .option('--cols <list>', 'array columns, e.g. 8,16,32')
-    .option('--dataflow <list>', 'os, ws, is', 'os,ws,is')
-    .option('--precision <list>', 'int8, int16', 'int8')
-    .option('--timing <list>', 'scalesim, pipelined', 'scalesim')
+    .option('--config <config>', 'base config of any kind (file or preset); the axes given replace its keys (default: a systolic array)');
+  const seen = new Set<string>();
+  for (const a of ACCELERATORS) {
+    for (const axis of a.sweepAxes) {
+      if (seen.has(axis.option)) continue;
+      seen.add(axis.option);
+      sweep.option(`${axis.option} <list>`, `${a.kind}: config key ${axis.key}, comma-separated${a === ACCELERATORS[0] && !['rows', 'cols'].includes(axis.key) ? ` (without --config: ${axis.key === 'dataflow' ? 'os,ws,is' : 'scalesim'})` : ''}`);
+    }
+  }
+  sweep
+    .option('--precision <list>', 'int8, int16 (without --config: int8)')
     .addOption(new Option('--level <level>', 'analytic model or RTL simulation').choices(['analytic', 'rtl']).default('analytic'))
     .addOption(new Option('--backend <backend>', 'where tasks run').choices(['local', 'slurm']).default('local'))
     .option('--jobs <n>', 'local worker processes (default: the number of cores)', wholeNumber)
@@ -73,13 +111,8 @@ export function registerSweep(cmd: Command): void {
         process.stdout.write(`wrote ${file}\n`);
         return;
       }
-      for (const [key, v] of [['--net', opts.net], ['--rows', opts.rows], ['--cols', opts.cols]] as const) {
-        if (!v) throw new MactileError(`sweep: expected ${key} (or --status / --report), received none`);
-      }
-      const points = gridPoints({
-        nets: wordList(opts.net!), rows: numberList(opts.rows!, '--rows'), cols: numberList(opts.cols!, '--cols'),
-        dataflows: wordList(opts.dataflow), precisions: wordList(opts.precision), timings: wordList(opts.timing), level: opts.level,
-      });
+      if (!opts.net) throw new MactileError(`sweep: expected --net (or --status / --report), received none`);
+      const points = gridPoints({ nets: wordList(opts.net), ...gridOf(opts as SweepOptions & Record<string, unknown>), level: opts.level });
       const db = SweepDb.open(opts.db, { create: true });
       if (opts.area) db.setMeta('area', 'yosys');
       const added = db.addPoints(points);

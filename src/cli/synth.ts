@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { describeConfig } from '../config/describe.js';
 import type { ConfigOverrides } from '../config/load.js';
-import { buildDesign } from '../rtl/generate.js';
+import { accelOf } from '../accel/registry.js';
 import { synthesize, type SynthFlow } from '../synth/yosys.js';
 import { renderTable } from '../report/table.js';
 import { configFromOptions, formatOption, wholeNumber, withConfigOverrides } from './options.js';
@@ -20,7 +20,7 @@ export function registerSynth(cmd: Command): void {
       .addOption(formatOption(['table', 'json'], 'table')),
   ).action(async (config: string, opts: ConfigOverrides & { flow: SynthFlow; timeout: number; format: string }) => {
     const cfg = configFromOptions({ ...opts, config });
-    const r = await synthesize(buildDesign(cfg), opts.flow, { timeoutSeconds: opts.timeout });
+    const r = await synthesize(accelOf(cfg).design(cfg), opts.flow, { timeoutSeconds: opts.timeout });
     if (opts.format === 'json') {
       process.stdout.write(JSON.stringify({ config: cfg, ...r }, null, 2) + '\n');
       return;

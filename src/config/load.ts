@@ -8,7 +8,9 @@ import TOML from '@iarna/toml';
 import YAML from 'yaml';
 import { MactileError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';
-import { configSchema, nvdlaSchema, systolicSchema, type HardwareConfig } from './schema.js';
+import { z } from 'zod';
+import { ACCELERATORS, findAccelerator } from '../accel/registry.js';
+import type { HardwareConfig } from './schema.js';
 import { parseScaleSimCfg } from './scalesim-cfg.js';
 import { validateWith } from './validate.js';
 
@@ -60,7 +62,8 @@ export function validateConfig(raw: unknown, source: string, overrides: ConfigOv
   const merged: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
   // Validate against the kind's own schema so that messages can list that kind's keys.
-  const schema = merged.kind === 'systolic' ? systolicSchema : merged.kind === 'nvdla' ? nvdlaSchema : configSchema;
+  const accel = findAccelerator(merged.kind);
+  const schema = accel?.schema ?? z.discriminatedUnion('kind', ACCELERATORS.map((a) => a.schema) as [never, never]);
   const overridden = Object.keys(overrides).filter((k) => overrides[k as keyof ConfigOverrides] !== undefined);
   let parsed;
   try {
@@ -70,13 +73,8 @@ export function validateConfig(raw: unknown, source: string, overrides: ConfigOv
     if (err instanceof MactileError && key) throw new MactileError(err.message.replace(`key '${key}'`, `key '${key}' (from --${key})`));
     throw err;
   }
-  if (parsed.kind === 'nvdla' && !parsed.supported_precisions.includes(parsed.precision)) {
-    const via = overridden.includes('precision') ? ' (from --precision)' : '';
-    throw new MactileError(
-      `config ${source}: key 'precision'${via}: this core supports ${parsed.supported_precisions.join(' | ')}, received ${JSON.stringify(parsed.precision)}` +
-        (parsed.precision === 'int16' ? '; use the nv_full_int16 preset for INT16' : ''),
-    );
-  }
+  const problem = findAccelerator(parsed.kind)?.configProblem?.(parsed, overridden);
+  if (problem) throw new MactileError(`config ${source}: ${problem}`);
   const name = parsed.name ?? (basename(source, extname(source)).replace(/[^A-Za-z0-9_.-]/g, '_') || 'config');
   return { ...parsed, name, source } as HardwareConfig;
 }

@@ -81,33 +81,3 @@ export function goldenLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor
   }
   return out;
 }
-
-/** Bits NVDLA's CACC truncates from the layer's accumulators so that the worst case (all operands at the
- * most negative value) fits 32 bits; 0 when it already does. */
-export function caccTruncateBits(l: MacLayer, bits: 8 | 16): number {
-  const k = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
-  const worst = k * 2 ** (2 * bits - 2);
-  return Math.max(0, Math.ceil(Math.log2(worst + 1)) - 30);
-}
-
-/** NVDLA CACC's conversion of an accumulator to 32 bits: sat32(round_half_away_from_zero(acc / 2^t)). */
-export function caccConvert(acc: number, truncate: number): number {
-  const t = truncate === 0 ? acc : Number(roundShift(BigInt(acc), truncate));
-  return t > 2147483647 ? 2147483647 : t < -2147483648 ? -2147483648 : t;
-}
-
-/** The golden model of a layer on the NVDLA-style core: the same accumulators, CACC's conversion, then the SDP. */
-export function goldenNvdlaLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor {
-  const acc = goldenAccumulators(l, x, q);
-  const out = zeros(l.outShape);
-  const c = l.outShape.c;
-  const bias = q.bias.map(Number);
-  const t = q.caccTruncate ?? 0;
-  for (let i = 0; i < acc.length; i++) {
-    const co = i % c;
-    out.data[i] = requantizeNumber(caccConvert(acc[i]!, t), bias[co]!, {
-      mult: q.mult[co]!, shift: q.shift[co]!, relu: q.relu, zeroPoint: q.outZeroPoint, bits: q.bits,
-    });
-  }
-  return out;
-}

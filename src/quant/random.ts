@@ -4,7 +4,6 @@
  * the output range (so that requantization, rounding and saturation are all exercised).
  */
 import type { MacLayer, Shape } from '../nets/ir.js';
-import { caccTruncateBits } from './golden.js';
 import { operandRange } from './requant.js';
 import type { IntTensor, QuantLayer } from './tensor.js';
 
@@ -36,9 +35,9 @@ export function randomTensor(shape: Shape, bits: 8 | 16, seed: number): IntTenso
 
 /**
  * Random quantized parameters for a MAC layer (weights, bias, multiplier and shift per output channel).
- * `nvdla` also picks CACC's truncation so that accumulators fit 32 bits, with the output stage scaled to it.
+ * `caccTruncate` (NVDLA: the bits CACC drops so that accumulators fit 32 bits) scales the output stage to it.
  */
-export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number, opts: { nvdla?: boolean } = {}): QuantLayer {
+export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number, opts: { caccTruncate?: number } = {}): QuantLayer {
   const r = rng(seed ^ 0x9e3779b9);
   const { min, max } = operandRange(bits);
   const k = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
@@ -47,7 +46,7 @@ export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number, opts: 
   // Uniform operands have a standard deviation of about range/sqrt(12); an accumulator of K products
   // about sqrt(K) * sigma^2. Map three of those to the top of the output range.
   const sigma = (max - min) / Math.sqrt(12);
-  const truncate = opts.nvdla ? caccTruncateBits(l, bits) : 0;
+  const truncate = opts.caccTruncate ?? 0;
   const accSigma = (Math.sqrt(k) * sigma * sigma) / 2 ** truncate;
   const shift = bits === 8 ? 30 : 31;
   const scale = max / (3 * accSigma);
@@ -63,6 +62,6 @@ export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number, opts: 
     relu: r() < 0.5,
     inZeroPoint: randInt(r, -3, 3),
     outZeroPoint: zp,
-    ...(opts.nvdla ? { caccTruncate: truncate } : {}),
+    ...(opts.caccTruncate !== undefined ? { caccTruncate: truncate } : {}),
   };
 }

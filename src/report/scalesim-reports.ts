@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NetworkPerf, ScaleSimPart } from '../analytic/network.js';
+import type { NetworkPerf, ScaleSimPart } from '../accel/systolic/model.js';
 import type { OperandTrace } from '../analytic/scalesim-memory.js';
 import { MactileError } from '../util/errors.js';
 

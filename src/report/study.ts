@@ -3,16 +3,14 @@
  * config and precision the analytic model, the reference estimate (SCALE-Sim v2 or NVDLA's estimator) and
  * the RTL simulation of every MAC layer, merged into one table per run.
  */
-import { analyzeLayer } from '../analytic/network.js';
-import { planNvdlaLayer } from '../analytic/nvdla-plan.js';
-import { nvConvTraffic } from '../analytic/nvdla.js';
+import type { LayerCheck } from '../accel/accelerator.js';
+import { accelOf } from '../accel/registry.js';
 import { cellsOf, referenceName } from '../config/describe.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { validateConfig } from '../config/load.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
 import { heldOutDigit } from '../quant/mnist.js';
 import type { QuantModel } from '../quant/quantize.js';
-import type { LayerCheck } from '../sim/check-layer.js';
 import { simulateNetwork } from '../sim/run-network.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { progress } from './progress.js';
@@ -52,18 +50,14 @@ export interface RunStudy {
   logitsIdentical?: boolean;
 }
 
-function traffic(l: MacLayer, cfg: HardwareConfig): { sramReads: number; sramWrites: number; dramWords: number } {
-  if (cfg.kind === 'systolic') {
-    const p = analyzeLayer(l, cfg);
-    return { sramReads: p.sramIfmapReads + p.sramFilterReads + p.sramOfmapReads, sramWrites: p.sramOfmapWrites, dramWords: p.dramIfmapWords + p.dramFilterWords + p.dramOfmapWords };
-  }
-  const t = planNvdlaLayer(l, cfg).convs.map((c) => nvConvTraffic(c, cfg));
-  const sum = (f: (x: (typeof t)[number]) => number) => t.reduce((s, x) => s + f(x), 0);
-  return { sramReads: sum((x) => x.featureReads + x.weightReads), sramWrites: sum((x) => x.outputWrites), dramWords: sum((x) => x.dramWords) };
+/** SRAM and DRAM traffic of a layer, from the kind's analytic model. */
+function traffic(l: MacLayer, cfg: HardwareConfig, net: Network): { sramReads: number; sramWrites: number; dramWords: number } {
+  const p = accelOf(cfg).predictLayer(l, cfg, net);
+  return { sramReads: p.sramReads, sramWrites: p.sramWrites, dramWords: p.dramWords };
 }
 
-function toRow(c: LayerCheck, l: MacLayer, cfg: HardwareConfig): ReportLayer {
-  const t = traffic(l, cfg);
+function toRow(c: LayerCheck, l: MacLayer, cfg: HardwareConfig, net: Network): ReportLayer {
+  const t = traffic(l, cfg, net);
   return {
     name: c.name, kind: c.kind, macs: c.macs, rtlCycles: c.rtlCycles, analyticCycles: c.analyticCycles, referenceCycles: c.referenceCycles,
     overallUtil: c.rtlUtil, mappingEfficiency: c.mappingEfficiency, ...t, dramBw: t.dramWords / c.rtlCycles, timeUs: c.timeUs,
@@ -90,8 +84,9 @@ export function plannedRuns(configs: HardwareConfig[], precisions: ('int8' | 'in
   const skipped: string[] = [];
   for (const base of configs) {
     for (const precision of precisions) {
-      if (base.kind === 'nvdla' && !base.supported_precisions.includes(precision)) {
-        skipped.push(`${base.name} ${precision}: the core supports ${base.supported_precisions.join(', ')}`);
+      const supported = accelOf(base).precisions(base);
+      if (!supported.includes(precision)) {
+        skipped.push(`${base.name} ${precision}: the hardware supports ${supported.join(', ')}`);
         continue;
       }
       const { name, source, ...raw } = base;
@@ -122,12 +117,12 @@ export async function hardwareStudy(
         let i = 0;
         bar.step(`${label}: ${layers[0]?.name ?? ''}`);
         const r = await simulateQuantized(qm, cfg, image, { onLayer: () => bar.step(`${label}: ${layers[++i]?.name ?? 'done'}`) });
-        const rows = r.layers.map((c, k) => toRow(c, layers[k]!, cfg));
+        const rows = r.layers.map((c, k) => toRow(c, layers[k]!, cfg, qm.net));
         out.push({ ...summarise(label, cfg, precision, referenceName(cfg), `quantized model, held-out digit ${opts.image ?? 0}`, rows, r.ok), logitsIdentical: r.logitsIdentical });
       } else {
         const layers = macLayers(net);
         const sim = await simulateNetwork(net, cfg, { seed: opts.seed, onStart: (l) => bar.step(`${label}: ${l.name}`) });
-        const rows = sim.layers.map((c, k) => toRow(c, layers[k]!, cfg));
+        const rows = sim.layers.map((c, k) => toRow(c, layers[k]!, cfg, net));
         out.push(summarise(label, cfg, precision, sim.reference, `random operands (seed ${opts.seed ?? 1})`, rows, sim.ok));
       }
     }

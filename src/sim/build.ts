@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
@@ -87,8 +88,8 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
   const lockTarget = join(root, `${key}.lock`);
   writeFileSync(lockTarget, '', { flag: 'a' });
   const release = await lockfile.lock(lockTarget, { retries: { retries: 1800, minTimeout: 200, maxTimeout: 1000 }, stale: 60_000 });
-  // One Verilator build at a time on the machine: each already uses both cores.
-  const globalTarget = join(root, 'verilator.lock');
+  // One Verilator build at a time on the machine (every checkout and cache root): each already uses both cores.
+  const globalTarget = join(tmpdir(), 'mactile-verilator.lock');
   writeFileSync(globalTarget, '', { flag: 'a' });
   let releaseGlobal: (() => Promise<void>) | undefined;
   try {

@@ -3,16 +3,50 @@
  * layer with seeded random INT8/INT16 operands, and checks every layer against the golden model and
  * the analytic model.
  */
-import { referenceName } from '../config/describe.js';
+import type { DesignOptions } from '../accel/accelerator.js';
+import { checkLayer } from '../accel/check.js';
+import { accelOf } from '../accel/registry.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
 import { randomQuantLayer, randomTensor } from '../quant/random.js';
-import { buildDesign } from '../rtl/generate.js';
 import { MactileError } from '../util/errors.js';
 import { ensureBuild, type Build } from './build.js';
-import { checkLayer, type LayerCheck } from './check-layer.js';
+import type { LayerCheck } from '../accel/accelerator.js';
 
-export type { LayerCheck } from './check-layer.js';
+export type { LayerCheck } from '../accel/accelerator.js';
+
+/** Sums over a network's checked layers. */
+export interface SimTotals {
+  macs: number;
+  rtlCycles: number;
+  /** The analytic model's cycles (as `analyze` reports them), its compute and stall cycles. */
+  analyticCycles: number;
+  analyticComputeCycles: number;
+  analyticStallCycles: number;
+  referenceCycles: number;
+  timeUs: number;
+  wallSeconds: number;
+}
+
+/** The totals of checked layers. */
+export function simTotals(checks: LayerCheck[]): SimTotals {
+  const sum = (f: (c: LayerCheck) => number) => checks.reduce((s, c) => s + f(c), 0);
+  return {
+    macs: sum((c) => c.macs),
+    rtlCycles: sum((c) => c.rtlCycles),
+    analyticCycles: sum((c) => c.analyticCycles),
+    analyticComputeCycles: sum((c) => c.analyticComputeCycles),
+    analyticStallCycles: sum((c) => c.analyticStallCycles),
+    referenceCycles: sum((c) => c.referenceCycles),
+    timeUs: sum((c) => c.timeUs),
+    wallSeconds: sum((c) => c.wallSeconds),
+  };
+}
+
+/** Every layer bit-exact, cycle-exact (in what the RTL models) and with its counters as predicted. */
+export function allChecksPass(checks: LayerCheck[]): boolean {
+  return checks.every((c) => c.bitExact && c.cycleExact && c.countersOk);
+}
 
 export interface NetworkSim {
   network: string;
@@ -22,7 +56,9 @@ export interface NetworkSim {
   reference: string;
   build: Build;
   layers: LayerCheck[];
-  totals: { macs: number; rtlCycles: number; analyticCycles: number; referenceCycles: number; timeUs: number; wallSeconds: number };
+  /** False when the analytic model predicts memory stalls that the RTL does not model (they are not checked). */
+  stallsModelled: boolean;
+  totals: SimTotals;
   ok: boolean;
 }
 
@@ -38,9 +74,9 @@ export function selectLayers(net: Network, names?: string[]): MacLayer[] {
   });
 }
 
-/** Builds the simulator of a config (cached). `foldAdjust` exists only for the mutation test. */
-export async function buildFor(cfg: HardwareConfig, opts: { foldAdjust?: number } = {}): Promise<Build> {
-  const d = buildDesign(cfg, opts);
+/** Builds the simulator of a config (cached). `mutate` exists only for the mutation tests. */
+export async function buildFor(cfg: HardwareConfig, opts: DesignOptions = {}): Promise<Build> {
+  const d = accelOf(cfg).design(cfg, opts);
   return ensureBuild({ files: d.files, top: d.top, header: d.header, driver: d.driver });
 }
 
@@ -50,6 +86,7 @@ export async function simulateNetwork(
   cfg: HardwareConfig,
   opts: { layers?: string[]; seed?: number; onLayer?: (c: LayerCheck, index: number, total: number) => void; onStart?: (l: MacLayer, index: number, total: number) => void } = {},
 ): Promise<NetworkSim> {
+  const accel = accelOf(cfg);
   const layers = selectLayers(net, opts.layers);
   const bits = cfg.precision === 'int8' ? 8 : 16;
   const build = await buildFor(cfg);
@@ -58,27 +95,20 @@ export async function simulateNetwork(
   for (const [i, l] of layers.entries()) {
     opts.onStart?.(l, i, layers.length);
     const seed = (opts.seed ?? 1) * 1000 + all.indexOf(l);
-    const q = randomQuantLayer(l, bits, seed, { nvdla: cfg.kind === 'nvdla' });
-    const { check } = await checkLayer(build, cfg, l, randomTensor(l.inShape, bits, seed), q, net);
+    const q = randomQuantLayer(l, bits, seed, accel.randomQuantOptions(l, bits));
+    const { check } = await checkLayer(accel, build, cfg, l, randomTensor(l.inShape, bits, seed), q, net);
     checks.push(check);
     opts.onLayer?.(check, i, layers.length);
   }
-  const sum = (f: (c: LayerCheck) => number) => checks.reduce((s, c) => s + f(c), 0);
   return {
     network: net.name,
     config: cfg,
     precision: bits,
-    reference: referenceName(cfg),
+    reference: accel.referenceName,
     build,
     layers: checks,
-    totals: {
-      macs: sum((c) => c.macs),
-      rtlCycles: sum((c) => c.rtlCycles),
-      analyticCycles: sum((c) => c.analyticCycles),
-      referenceCycles: sum((c) => c.referenceCycles),
-      timeUs: sum((c) => c.timeUs),
-      wallSeconds: sum((c) => c.wallSeconds),
-    },
-    ok: checks.every((c) => c.bitExact && c.cycleExact && c.countersOk),
+    totals: simTotals(checks),
+    stallsModelled: checks.every((c) => c.stallsModelled),
+    ok: allChecksPass(checks),
   };
 }

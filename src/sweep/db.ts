@@ -7,6 +7,7 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
+import { accelOf } from '../accel/registry.js';
 import { MactileError } from '../util/errors.js';
 import type { SweepPoint } from './grid.js';
 
@@ -123,8 +124,8 @@ export class SweepDb {
     let alreadyDone = 0;
     this.db.transaction(() => {
       for (const p of points) {
-        const c = p.config;
-        added += insert.run({ key: p.key, net: p.net, level: p.level, rows: c.rows, cols: c.cols, dataflow: c.dataflow, precision: c.precision, timing: c.timing, config: JSON.stringify(c) }).changes;
+        const c = accelOf(p.config).sweepCoordinates(p.config);
+        added += insert.run({ key: p.key, net: p.net, level: p.level, ...c, config: JSON.stringify(p.config) }).changes;
         reset.run(p.key);
         if ((status.get(p.key) as { status: string }).status === 'done') alreadyDone++;
       }

@@ -1,9 +1,11 @@
 /**
- * The points of a design-space sweep: the cross product of networks, array sizes, dataflows, precisions
- * and timing modes, each point a validated systolic config plus the level it runs at.
+ * The points of a design-space sweep: the cross product of networks and of the axes given (config keys such
+ * as rows, cols, dataflow, precision, timing, or NVDLA's atomic_c and atomic_k) over a base config of any
+ * kind, each point a validated config plus the level it runs at.
  */
+import { accelOf, findAccelerator } from '../accel/registry.js';
 import { validateConfig } from '../config/load.js';
-import type { SystolicConfig } from '../config/schema.js';
+import type { HardwareConfig } from '../config/schema.js';
 import { MactileError } from '../util/errors.js';
 
 export type SweepLevel = 'analytic' | 'rtl';
@@ -11,52 +13,46 @@ export type SweepLevel = 'analytic' | 'rtl';
 export interface SweepPoint {
   net: string;
   level: SweepLevel;
-  config: SystolicConfig;
+  config: HardwareConfig;
   /** Identity of the point: the same point in a rerun has the same key. */
   key: string;
 }
 
+/** One swept config key and its values (`option` names it in messages). */
+export interface GridAxis {
+  key: string;
+  option: string;
+  values: unknown[];
+}
+
 export interface GridSpec {
   nets: string[];
-  rows: number[];
-  cols: number[];
-  dataflows: string[];
-  precisions: string[];
-  timings: string[];
+  /** The base config every point starts from (raw keys, `kind` included) and where it came from. */
+  base: Record<string, unknown>;
+  baseSource: string;
+  axes: GridAxis[];
   level: SweepLevel;
 }
 
-/** Parses a comma list of whole numbers (`--rows 8,16,32`), naming the option in errors. */
-export function numberList(text: string, option: string): number[] {
-  return wordList(text).map((s) => {
-    if (!/^\d+$/.test(s)) throw new MactileError(`${option}: expected whole numbers separated by commas, received ${JSON.stringify(s)}`);
-    return Number(s);
-  });
-}
-
-/** A comma list of words. */
-export function wordList(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
+/** All combinations of the axes' values, as key -> value records. */
+function combinations(axes: GridAxis[]): Record<string, unknown>[] {
+  return axes.reduce<Record<string, unknown>[]>((acc, a) => acc.flatMap((c) => a.values.map((v) => ({ ...c, [a.key]: v }))), [{}]);
 }
 
 /** Every point of the grid, each config validated; an empty grid is an error. */
 export function gridPoints(g: GridSpec): SweepPoint[] {
-  const dims: [string, unknown[]][] = [['--net', g.nets], ['--rows', g.rows], ['--cols', g.cols], ['--dataflow', g.dataflows], ['--precision', g.precisions], ['--timing', g.timings]];
-  for (const [name, values] of dims) if (values.length === 0) throw new MactileError(`sweep: the grid is empty: ${name} lists no values`);
+  const accel = findAccelerator(g.base.kind);
+  if (!accel) throw new MactileError(`sweep: the base config ${g.baseSource} has no known kind`);
+  if (g.nets.length === 0) throw new MactileError(`sweep: the grid is empty: --net lists no values`);
+  for (const a of g.axes) if (a.values.length === 0) throw new MactileError(`sweep: the grid is empty: ${a.option} lists no values`);
   const points: SweepPoint[] = [];
   for (const net of g.nets) {
-    for (const rows of g.rows) {
-      for (const cols of g.cols) {
-        for (const dataflow of g.dataflows) {
-          for (const precision of g.precisions) {
-            for (const timing of g.timings) {
-              const name = `sweep-${rows}x${cols}-${dataflow}-${precision}-${timing}`;
-              const config = validateConfig({ kind: 'systolic', name, rows, cols, dataflow, precision, timing }, `sweep point ${name}`) as SystolicConfig;
-              points.push({ net, level: g.level, config, key: `${net}|${g.level}|${rows}x${cols}|${dataflow}|${precision}|${timing}` });
-            }
-          }
-        }
-      }
+    for (const values of combinations(g.axes)) {
+      const raw: Record<string, unknown> = { ...g.base, ...values };
+      const probe = validateConfig({ ...raw, name: undefined }, `sweep point of ${g.baseSource}`);
+      const name = `sweep-${accelOf(probe).sweepName(probe)}`;
+      const config = validateConfig({ ...raw, name }, `sweep point ${name}`);
+      points.push({ net, level: g.level, config, key: `${net}|${g.level}|${accelOf(config).sweepKey(config)}` });
     }
   }
   return points;

@@ -1,8 +1,8 @@
 /** The exact cycle model of the NVDLA-style core and NVDLA's own estimator. */
 import { describe, expect, it } from 'vitest';
-import { planNvdlaLayer } from '../../src/analytic/nvdla-plan.js';
-import { nvConvCycles, stripeLengths } from '../../src/analytic/nvdla.js';
-import { SHEET_ALEXNET, SHEET_DEFAULTS, estimateRow } from '../../src/analytic/nvdla-estimator.js';
+import { planNvdlaLayer } from '../../src/accel/nvdla/layer-plan.js';
+import { nvConvCycles, stripeLengths } from '../../src/accel/nvdla/model.js';
+import { SHEET_ALEXNET, SHEET_DEFAULTS, estimateRow } from '../../src/accel/nvdla/estimator.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { NvdlaConfig } from '../../src/config/schema.js';
 import { NetBuilder } from '../../src/nets/builder.js';

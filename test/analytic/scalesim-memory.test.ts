@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { analyzeNetwork, analyzeRowScaleSim, type NetworkPerf } from '../../src/analytic/network.js';
+import { analyzeNetwork, analyzeRowScaleSim, type NetworkPerf } from '../../src/accel/systolic/model.js';
 import {
   bandCount, bandCum, bandRowOfEntry, distinctWords, ifmapEntriesDistinct, ofmapBand, foldOf, scaleSimLayer, type ScaleSimLayer,
 } from '../../src/analytic/scalesim-geometry.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { analyzeNetwork } from '../../src/analytic/network.js';
+import { analyzeNetwork } from '../../src/accel/systolic/model.js';
 import { scaleSimLayer } from '../../src/analytic/scalesim-geometry.js';
 import { userModeRun } from '../../src/analytic/scalesim-user.js';
 import { validateConfig } from '../../src/config/load.js';

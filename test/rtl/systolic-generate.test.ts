@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { buildSystolicDesign } from '../../src/rtl/generate.js';
+import { systolicDesign } from '../../src/accel/systolic/design.js';
+import { systolic as systolicKind } from '../../src/accel/systolic/index.js';
+import { foldIntervalMutation } from '../helpers/mutations.js';
 import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
-import { checkLayer } from '../../src/sim/check-layer.js';
+import { checkLayer } from '../../src/accel/check.js';
 import { buildFor } from '../../src/sim/run-network.js';
 import { systolic } from '../helpers/configs.js';
 import { LAYER_CASES } from '../helpers/layer-cases.js';
@@ -20,15 +22,15 @@ async function lint(files: [string, string][]): Promise<string> {
 
 describe('systolic generator', () => {
   it('emits the same bytes for the same config', () => {
-    const a = buildSystolicDesign(systolic(5, 7, 'ws', 'pipelined', 'int16'));
-    const b = buildSystolicDesign(systolic(5, 7, 'ws', 'pipelined', 'int16'));
+    const a = systolicDesign(systolic(5, 7, 'ws', 'pipelined', 'int16'));
+    const b = systolicDesign(systolic(5, 7, 'ws', 'pipelined', 'int16'));
     expect(a.files).toEqual(b.files);
     expect(a.hash).toBe(b.hash);
-    expect(buildSystolicDesign(systolic(5, 7, 'ws', 'scalesim', 'int16')).hash).not.toBe(a.hash);
+    expect(systolicDesign(systolic(5, 7, 'ws', 'scalesim', 'int16')).hash).not.toBe(a.hash);
   });
 
   it('puts the config into the top level: sizes, widths and the dataflow cells', () => {
-    const d = buildSystolicDesign(systolic(3, 9, 'is', 'scalesim', 'int16'));
+    const d = systolicDesign(systolic(3, 9, 'is', 'scalesim', 'int16'));
     const top = d.files.find(([n]) => n === 'mt_sa_top.v')![1];
     expect(top).toContain('input wire [47:0] p1_rd_data'); // 3 rows x 16 bits
     expect(top).toContain('output wire [143:0] o_wr_data'); // 9 columns x 16 bits
@@ -43,18 +45,18 @@ describe('systolic generator', () => {
     [7, 1, 'ws', 'scalesim', 'int8'], [1, 9, 'os', 'scalesim', 'int8'], [32, 8, 'is', 'pipelined', 'int8'],
   ];
   it.each(shapes)('%ix%i %s %s %s is clean under verilator --lint-only -Wall', async (r, c, df, t, p) => {
-    expect(await lint(buildSystolicDesign(systolic(r, c, df, t, p)).files)).toBe('');
+    expect(await lint(systolicDesign(systolic(r, c, df, t, p)).files)).toBe('');
   });
 });
 
 describe('mutation: a fold one cycle shorter', () => {
   it('is caught by the cycle-exact check', async () => {
     const cfg = systolic(4, 4, 'os');
-    const mutant = await buildFor(cfg, { foldAdjust: -1 });
+    const mutant = await buildFor(cfg, foldIntervalMutation(-1));
     const c = LAYER_CASES.find((x) => x.name === 'conv3x3_pad1')!;
-    const { check: r } = await checkLayer(mutant, cfg, c.layer, randomTensor(c.layer.inShape, 8, 1), randomQuantLayer(c.layer, 8, 1));
+    const { check: r } = await checkLayer(systolicKind, mutant, cfg, c.layer, randomTensor(c.layer.inShape, 8, 1), randomQuantLayer(c.layer, 8, 1));
     expect(r.cycleExact).toBe(false);
     expect(r.rtlCycles).toBeLessThan(r.analyticCycles);
-    expect(r.foldsOffSchedule).toBeGreaterThan(0);
+    expect(r.extras.foldsOffSchedule).toBeGreaterThan(0);
   });
 });

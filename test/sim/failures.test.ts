@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
 import { ensureBuild } from '../../src/sim/build.js';
 import { buildFor } from '../../src/sim/run-network.js';
-import { simulateLayer } from '../../src/sim/run-systolic.js';
+import { simulateSystolicLayer } from '../../src/accel/systolic/run.js';
+import type { Build } from '../../src/sim/build.js';
+import { foldIntervalMutation } from '../helpers/mutations.js';
 import { MactileError } from '../../src/util/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { systolic } from '../helpers/configs.js';
@@ -37,8 +39,8 @@ describe('simulation failures', () => {
 
   it('a hung simulation is stopped by the watchdog', async () => {
     const cfg = systolic(4, 4, 'os');
-    const slow = await buildFor(cfg, { foldAdjust: 5000 });
-    const err = await simulateLayer(slow.binary, cfg, c.layer, x, q).catch((e: unknown) => e);
+    const slow = await buildFor(cfg, foldIntervalMutation(5000));
+    const err = await simulateSystolicLayer(slow, cfg, c.layer, x, q).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MactileError);
     expect((err as Error).message).toMatch(/layer conv3x3_pad1: the simulation hung: GEMM 1 of 1 did not finish within \d+ cycles \(the analytic model predicts \d+\); no results are reported/);
   });
@@ -48,14 +50,14 @@ describe('simulation failures', () => {
     const fake = join(dir, 'sim');
     writeFileSync(fake, '#!/bin/sh\nkill -SEGV $$\n');
     chmodSync(fake, 0o755);
-    const err = await simulateLayer(fake, systolic(4, 4, 'os'), c.layer, x, q).catch((e: unknown) => e);
+    const err = await simulateSystolicLayer({ binary: fake } as Build, systolic(4, 4, 'os'), c.layer, x, q).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MactileError);
     expect((err as Error).message).toMatch(/layer conv3x3_pad1: the simulator crashed \(SIGSEGV\); no results are reported/);
   });
 
   it('a driver given a job for another array refuses it', async () => {
     const other = await buildFor(systolic(2, 3, 'os'));
-    const err = await simulateLayer(other.binary, systolic(4, 4, 'os'), c.layer, x, q).catch((e: unknown) => e);
+    const err = await simulateSystolicLayer(other, systolic(4, 4, 'os'), c.layer, x, q).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/the simulator failed \(exit 2\): driver: job was planned for another array/);
   });
 });

@@ -10,7 +10,9 @@ import { NetBuilder } from '../../src/nets/builder.js';
 import { macLayers, type MacLayer } from '../../src/nets/ir.js';
 import { lenet5 } from '../../src/nets/zoo.js';
 import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
-import { checkLayer } from '../../src/sim/check-layer.js';
+import { checkLayer } from '../../src/accel/check.js';
+import { caccTruncateBits } from '../../src/accel/nvdla/cacc.js';
+import { nvdla as nvdlaKind } from '../../src/accel/nvdla/index.js';
 import { buildFor, simulateNetwork } from '../../src/sim/run-network.js';
 import { nvdla } from '../helpers/configs.js';
 import { LAYER_CASES, randomLayer } from '../helpers/layer-cases.js';
@@ -18,13 +20,13 @@ import { LAYER_CASES, randomLayer } from '../helpers/layer-cases.js';
 async function expectExact(cfg: NvdlaConfig, name: string, layer: MacLayer, seed: number) {
   const build = await buildFor(cfg);
   const bits = cfg.precision === 'int8' ? 8 : 16;
-  const { check } = await checkLayer(build, cfg, layer, randomTensor(layer.inShape, bits, seed), randomQuantLayer(layer, bits, seed, { nvdla: true }));
+  const { check } = await checkLayer(nvdlaKind, build, cfg, layer, randomTensor(layer.inShape, bits, seed), randomQuantLayer(layer, bits, seed, { caccTruncate: caccTruncateBits(layer, bits) }));
   const where = `${name} on ${cfg.name}`;
   expect(check.outputsChecked, `${where}: outputs written exactly once`).toBe(check.outputsExpected);
   expect(check.mismatches, `${where}: ${check.firstMismatches.join('; ')}`).toBe(0);
   expect(check.bitExact, where).toBe(true);
   expect(check.rtlCycles, `${where}: RTL cycles vs exact model`).toBe(check.analyticCycles);
-  expect(check.issueSlots, `${where}: issue slots`).toBe(check.issueSlotsPredicted);
+  expect(check.extras.issueSlots, `${where}: issue slots`).toBe(check.extras.issueSlotsPredicted);
   expect(check.countersOk, `${where}: MAC and output counters`).toBe(true);
   return check;
 }
@@ -35,7 +37,7 @@ describe('NVDLA-style RTL', () => {
     b.conv('conv2', { out: 50, k: 5 });
     const check = await expectExact(loadConfig('nv_small') as NvdlaConfig, 'caffe conv2', macLayers(b.build())[0]!, 3);
     // The sequencer stops issuing right after the last operation: no idle tail here.
-    expect(check.issueSlots).toBe(33_600);
+    expect(check.extras.issueSlots).toBe(33_600);
     expect(check.rtlCycles).toBe(8 + 33_600 + 8);
   });
 

@@ -6,16 +6,17 @@ import { describe, expect, it } from 'vitest';
 import type { SystolicConfig } from '../../src/config/schema.js';
 import { lenet5 } from '../../src/nets/zoo.js';
 import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
-import { checkLayer } from '../../src/sim/check-layer.js';
+import { checkLayer } from '../../src/accel/check.js';
 import { buildFor, simulateNetwork } from '../../src/sim/run-network.js';
-import { simulateLayer } from '../../src/sim/run-systolic.js';
+import { simulateSystolicLayer } from '../../src/accel/systolic/run.js';
+import { systolic as systolicKind } from '../../src/accel/systolic/index.js';
 import { systolic } from '../helpers/configs.js';
 import { LAYER_CASES, randomLayer, type LayerCase } from '../helpers/layer-cases.js';
 
 async function expectExact(cfg: SystolicConfig, c: LayerCase, seed: number): Promise<void> {
   const build = await buildFor(cfg);
   const bits = cfg.precision === 'int8' ? 8 : 16;
-  const { check: r } = await checkLayer(build, cfg, c.layer, randomTensor(c.layer.inShape, bits, seed), randomQuantLayer(c.layer, bits, seed));
+  const { check: r } = await checkLayer(systolicKind, build, cfg, c.layer, randomTensor(c.layer.inShape, bits, seed), randomQuantLayer(c.layer, bits, seed));
   const where = `${c.name} on ${cfg.name}`;
   expect(r.outputsChecked, `${where}: outputs written exactly once`).toBe(r.outputsExpected);
   expect(r.mismatches, `${where}: ${r.firstMismatches.join('; ')}`).toBe(0);
@@ -23,10 +24,11 @@ async function expectExact(cfg: SystolicConfig, c: LayerCase, seed: number): Pro
   expect(r.rtlCycles, `${where}: RTL cycles vs analytic`).toBe(r.analyticCycles);
   expect(r.countersOk, `${where}: RTL MAC and output counters`).toBe(true);
   // Every fold starts streaming exactly when the model says (the RTL's fold pulse, cycle by cycle).
-  expect(r.foldsStarted, `${where}: folds started`).toBeGreaterThan(0);
-  expect(r.foldsOffSchedule, `${where}: folds off the model's schedule`).toBe(0);
+  expect(r.extras.foldsStarted, `${where}: folds started`).toBeGreaterThan(0);
+  expect(r.extras.foldsOffSchedule, `${where}: folds off the model's schedule`).toBe(0);
   // RTL - SCALE-Sim is exactly the sum of the named terms.
-  expect(r.rtlCycles - r.referenceCycles, where).toBe(r.terms!.offByOne + r.terms!.pipelineLatency + r.terms!.foldOverlap);
+  const e = r.extras as Record<string, number>;
+  expect(r.rtlCycles - r.referenceCycles, where).toBe(e.offByOne! + e.pipelineLatency! + e.foldOverlap!);
 }
 
 describe('systolic RTL on the layer-case table', () => {
@@ -83,7 +85,7 @@ describe("the driver's own simulation timer (what the speed benchmarks divide by
     const cfg = systolic(4, 4, 'ws');
     const c = LAYER_CASES[0]!;
     const build = await buildFor(cfg);
-    const r = await simulateLayer(build.binary, cfg, c.layer, randomTensor(c.layer.inShape, 8, 3), randomQuantLayer(c.layer, 8, 3));
+    const r = await simulateSystolicLayer(build, cfg, c.layer, randomTensor(c.layer.inShape, 8, 3), randomQuantLayer(c.layer, 8, 3));
     expect(r.simSeconds).toBeGreaterThan(0);
     expect(r.simSeconds).toBeLessThanOrEqual(r.driverSeconds);
   });

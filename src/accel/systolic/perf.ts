@@ -6,8 +6,9 @@
  *   - `mactile` (default): the true cycle count of the generated RTL in either timing mode, padding-aware
  *     traffic, depthwise as one GEMM per channel.
  */
-import { foldLength, gemmCycles } from '../config/pipeline.js';
-import type { Dataflow, SystolicConfig, Timing } from '../config/schema.js';
+import { gemmCycles } from './timing.js';
+import type { SystolicConfig, Timing } from '../../config/schema.js';
+import { dataflowOf, type DataflowStrategy } from './dataflows/index.js';
 import { mapGemm, mappingEfficiency, type ArrayMapping, type Gemm } from './gemm.js';
 
 /** Figures of one GEMM (or `count` identical GEMMs run one after another). */
@@ -28,26 +29,7 @@ export interface GemmPerf {
 export interface ArrayShape {
   rows: number;
   cols: number;
-  dataflow: Dataflow;
-}
-
-/** SCALE-Sim's Compute Util denominator L': T+R+C-2 for os, 2R+2C+T-3 for ws and is. */
-function scaleSimComputeLength(df: Dataflow, r: number, c: number, t: number): number {
-  return df === 'os' ? t + r + c - 2 : 2 * r + 2 * c + t - 3;
-}
-
-/** SRAM accesses at the array edge. SCALE-Sim counts OFMAP writes of os with its double count. */
-function sramAccesses(g: Gemm, map: ArrayMapping, a: ArrayShape, compat: boolean): GemmPerf['sram'] {
-  const { m, k, n } = g;
-  if (a.dataflow === 'os') {
-    const doubleCount = compat ? map.folds * (a.rows + a.cols) : 0;
-    return { ifmapReads: map.colFolds * m * k, filterReads: map.rowFolds * k * n, ofmapWrites: m * n + doubleCount, ofmapReads: 0 };
-  }
-  const partialReads = compat ? 0 : (map.rowFolds - 1) * m * n;
-  if (a.dataflow === 'ws') {
-    return { ifmapReads: map.colFolds * m * k, filterReads: k * n, ofmapWrites: map.rowFolds * m * n, ofmapReads: partialReads };
-  }
-  return { ifmapReads: k * m, filterReads: map.colFolds * k * n, ofmapWrites: map.rowFolds * m * n, ofmapReads: partialReads };
+  df: DataflowStrategy;
 }
 
 /**
@@ -55,13 +37,13 @@ function sramAccesses(g: Gemm, map: ArrayMapping, a: ArrayShape, compat: boolean
  * the given timing mode. Stalls are added by the memory model.
  */
 export function gemmPerf(g: Gemm, a: ArrayShape, opts: { compat: boolean; timing: Timing }): GemmPerf {
-  const map = mapGemm(g, a.rows, a.cols, a.dataflow);
+  const map = mapGemm(g, a.rows, a.cols, a.df);
   const once = opts.compat
-    ? map.folds * foldLength(a.dataflow, a.rows, a.cols, map.t) - 1
-    : gemmCycles(opts.timing, a.dataflow, a.rows, a.cols, map.t, map.folds);
+    ? map.folds * a.df.foldLength(a.rows, a.cols, map.t) - 1
+    : gemmCycles(opts.timing, a.df, a.rows, a.cols, map.t, map.folds);
   const eff = mappingEfficiency(map, a.rows, a.cols);
-  const computeLen = scaleSimComputeLength(a.dataflow, a.rows, a.cols, map.t);
-  const sram = sramAccesses(g, map, a, opts.compat);
+  const computeLen = a.df.scaleSimComputeLength(a.rows, a.cols, map.t);
+  const sram = a.df.sramAccesses(g, map, a.rows, a.cols, opts.compat);
   const times = (x: number) => x * g.count;
   return {
     gemm: g,
@@ -82,5 +64,5 @@ export function gemmPerf(g: Gemm, a: ArrayShape, opts: { compat: boolean; timing
 
 /** The array shape of a systolic config. */
 export function arrayOf(cfg: SystolicConfig): ArrayShape {
-  return { rows: cfg.rows, cols: cfg.cols, dataflow: cfg.dataflow };
+  return { rows: cfg.rows, cols: cfg.cols, df: dataflowOf(cfg.dataflow) };
 }

@@ -1,11 +1,13 @@
-/** Column sets and JSON shape of analytic results, shared by `analyze` and the reports. */
-import type { LayerPerf, NetworkPerf } from '../analytic/network.js';
-import type { Column } from './table.js';
+/** The systolic array's columns: `analyze` (compact and CSV), its JSON document, and `sim`'s SCALE-Sim columns. */
+import type { LayerCheck } from '../accelerator.js';
+import type { SystolicConfig } from './config.js';
+import type { LayerPerf, NetworkPerf } from './model.js';
+import type { Column } from '../../report/table.js';
 
 const dash = (v: number, digits?: number) => (Number.isNaN(v) ? '' : digits === undefined ? v : Number(v.toFixed(digits)));
 
 /** The per-layer columns: a compact set for the terminal, every figure for CSV. */
-export function layerColumns(perf: NetworkPerf, style: 'table' | 'csv'): Column<LayerPerf>[] {
+export function layerColumns(cfg: SystolicConfig, style: 'table' | 'csv'): Column<LayerPerf>[] {
   const compact: Column<LayerPerf>[] = [
     { header: 'layer', value: (l) => l.name },
     { header: 'kind', value: (l) => l.kind },
@@ -19,7 +21,7 @@ export function layerColumns(perf: NetworkPerf, style: 'table' | 'csv'): Column<
     { header: 'util %', value: (l) => l.overallUtil, digits: 2 },
     { header: 'map eff %', value: (l) => l.mappingEfficiency, digits: 2 },
     { header: 'DRAM words', value: (l) => l.dramIfmapWords + l.dramFilterWords + l.dramOfmapWords },
-    { header: `time us @${perf.config.clock_mhz}MHz`, value: (l) => l.timeUs, digits: 3 },
+    { header: `time us @${cfg.clock_mhz}MHz`, value: (l) => l.timeUs, digits: 3 },
   ];
   if (style === 'table') return compact;
   return [
@@ -62,3 +64,18 @@ export function perfJson(perf: NetworkPerf): object {
     totals: perf.totals,
   };
 }
+
+/** The named terms from SCALE-Sim's cycles to the RTL's, as text ("+1 off-by-one +4 pipeline"). */
+function termsText(c: LayerCheck): string {
+  const e = c.extras;
+  if (typeof e.offByOne !== 'number') return `${c.rtlCycles - c.referenceCycles >= 0 ? '+' : ''}${c.rtlCycles - c.referenceCycles}`;
+  const parts = [`+${e.offByOne} off-by-one`, `+${e.pipelineLatency} pipeline`];
+  if (e.foldOverlap !== 0) parts.push(`${e.foldOverlap} overlap`);
+  return parts.join(' ');
+}
+
+/** `sim`'s columns for an array: SCALE-Sim's cycles and the terms between them and the RTL's. */
+export const systolicSimColumns: Column<LayerCheck>[] = [
+  { header: 'SCALE-Sim', value: (l) => l.referenceCycles },
+  { header: 'RTL - SCALE-Sim', value: termsText },
+];

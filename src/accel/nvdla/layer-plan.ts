@@ -5,10 +5,10 @@
  * compiler splits them. Weights are streamed per kernel group when they do not all fit; when even one
  * group of atomic_k kernels does not fit, the kernels are taken in smaller chunks (fewer MAC cells busy).
  */
-import type { NvdlaConfig } from '../config/schema.js';
-import type { MacLayer } from '../nets/ir.js';
-import { MactileError } from '../util/errors.js';
-import type { NvConv } from './nvdla.js';
+import type { NvdlaConfig } from '../../config/schema.js';
+import type { MacLayer } from '../../nets/ir.js';
+import { MactileError } from '../../util/errors.js';
+import type { NvConv } from './model.js';
 
 export interface NvLayerPlan {
   convs: NvConv[];

@@ -3,8 +3,9 @@
  * the input skews, the PE array, the output de-skew, the K-fold accumulation and the requantizing
  * output stage, with every width and size taken from the hardware config.
  */
-import type { SystolicConfig } from '../config/schema.js';
-import { always, assign, bus, busReg, comment, counterProcess, instance, reg, wire, type VItem, type VModule, type VPort } from './netlist.js';
+import type { SystolicConfig } from './config.js';
+import { dataflowOf, type DataflowStrategy } from './dataflows/index.js';
+import { always, assign, bus, busReg, comment, counterProcess, instance, reg, wire, type VItem, type VModule, type VPort } from '../../rtl/netlist.js';
 
 /** Verilog-level parameters derived from a systolic config (the same values go into the C++ header). */
 export interface SystolicRtlParams {
@@ -14,34 +15,33 @@ export interface SystolicRtlParams {
   ACC_W: number;
   DF: 0 | 1 | 2;
   TIMING: 0 | 1;
-  FOLD_ADJ: number;
   RW: number;
   UW: number;
 }
 
-export const DATAFLOW_CODE = { os: 0, ws: 1, is: 2 } as const;
-
 const clog2 = (n: number) => (n <= 1 ? 0 : Math.ceil(Math.log2(n)));
 
-/** Derives the RTL parameters of a config. `foldAdjust` exists only for the mutation test. */
-export function systolicParams(cfg: SystolicConfig, foldAdjust = 0): SystolicRtlParams {
+/** Derives the RTL parameters of a config. */
+export function systolicParams(cfg: SystolicConfig): SystolicRtlParams {
   const DW = cfg.precision === 'int8' ? 8 : 16;
   return {
     R: cfg.rows,
     C: cfg.cols,
     DW,
     ACC_W: DW === 8 ? 32 : 48,
-    DF: DATAFLOW_CODE[cfg.dataflow],
+    DF: dataflowOf(cfg.dataflow).code,
     TIMING: cfg.timing === 'scalesim' ? 0 : 1,
-    FOLD_ADJ: foldAdjust,
     RW: Math.max(1, clog2(cfg.rows)),
     UW: clog2(cfg.cols + 1),
   };
 }
 
+/** The dataflow strategy of a parameter set. */
+const strategyOf = (p: SystolicRtlParams): DataflowStrategy => dataflowOf((['os', 'ws', 'is'] as const)[p.DF]);
+
 /** Lanes of the parameter port: one per column (os/ws: columns are output channels), one for is. */
 export function qLanes(p: SystolicRtlParams): number {
-  return p.DF === 2 ? 1 : p.C;
+  return strategyOf(p).qLanes(p.C);
 }
 
 /** The top-level ports through which the C++ driver plays the memories. */
@@ -71,7 +71,7 @@ function topPorts(p: SystolicRtlParams): VPort[] {
     { dir: 'input', name: 'q_mult', width: qLanes(p) * 32, vector: true },
     { dir: 'input', name: 'q_shift', width: qLanes(p) * 6, vector: true },
   ];
-  if (p.DF !== 0) {
+  if (strategyOf(p).stationary) {
     ports.push(
       { dir: 'output', name: 'acc_rd_en', width: 1, comment: 'partial sums of earlier K folds: lane j = ACC[row + j][col]' },
       { dir: 'output', name: 'acc_rd_row', width: 32 },
@@ -171,7 +171,7 @@ function stationaryDatapath(p: SystolicRtlParams): VItem[] {
 /** De-skew, metadata delay, K-fold accumulation, requantization, result write and counters. */
 function outputStage(p: SystolicRtlParams): VItem[] {
   const { R, C, DW, ACC_W, UW } = p;
-  const stationary = p.DF !== 0;
+  const stationary = strategyOf(p).stationary;
   const MDW = 64 + UW + 4;
   const depth = stationary ? R + C : C;
   const items: VItem[] = [
@@ -191,7 +191,7 @@ function outputStage(p: SystolicRtlParams): VItem[] {
     assign('y_end', `md_out[${MDW - 4}]`), assign('y_used', `md_out[${MDW - 5}:64]`), assign('y_row', 'md_out[63:32]'), assign('y_col', 'md_out[31:0]'),
     comment('Requantization parameters for the row arriving next cycle.'),
     assign('q_rd_en', 't_valid && t_last'),
-    assign('q_rd_row', p.DF === 2 ? 't_col' : 't_row'),
+    assign('q_rd_row', strategyOf(p).qRowSignal),
   ];
   if (!stationary) {
     items.push(wire('sums', C * ACC_W), assign('sums', 'sums_raw'));
@@ -237,28 +237,28 @@ function outputStage(p: SystolicRtlParams): VItem[] {
 export function systolicTop(p: SystolicRtlParams): VModule {
   const { R, C, RW, UW } = p;
   const MDW = 64 + UW + 4;
+  const df = strategyOf(p);
   const items: VItem[] = [
     comment('Fold controller.'),
     bus('p1_lane_ok', R), bus('p2_lane_ok', C), wire('s_first', 1),
-    ...(p.DF === 0
+    ...(!df.stationary
       ? [{ kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' } as VItem, wire('pl_row', RW, 'preload row: ws/is only'), { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' } as VItem, wire('rd_row', RW)]
       : [wire('pl_row', RW), { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' } as VItem, wire('rd_row', RW, 'read-out row: os only'), { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' } as VItem]),
     wire('md_in', MDW), wire('end_seen', 1),
-    instance('mt_sa_ctrl', 'u_ctrl', [['R', R], ['C', C], ['DF', p.DF], ['TIMING', p.TIMING], ['FOLD_ADJ', p.FOLD_ADJ], ['RW', RW], ['UW', UW], ['MDW', MDW]], [
+    instance('mt_sa_ctrl', 'u_ctrl', [['R', R], ['C', C], ['DF', p.DF], ['TIMING', p.TIMING], ['RW', RW], ['UW', UW], ['MDW', MDW]], [
       ['clk', 'clk'], ['rst', 'rst'], ['start', 'start'], ['cfg_m', 'cfg_m'], ['cfg_k', 'cfg_k'], ['cfg_n', 'cfg_n'], ['end_seen', 'end_seen'],
       ['busy', 'busy'], ['p1_rd_en', 'p1_rd_en'], ['p1_rd_row', 'p1_rd_row'], ['p1_rd_col', 'p1_rd_col'], ['p1_lane_ok', 'p1_lane_ok'],
       ['s_first', 's_first'], ['p2_rd_en', 'p2_rd_en'], ['p2_rd_row', 'p2_rd_row'], ['p2_rd_col', 'p2_rd_col'], ['p2_lane_ok', 'p2_lane_ok'],
       ['pl_row', 'pl_row'], ['rd_row', 'rd_row'], ['md', 'md_in'], ['cnt_macs', 'cnt_macs'], ['cnt_folds', 'cnt_folds'], ['fold_pulse', 'fold_pulse'],
     ]),
     ...alignment(p),
-    ...(p.DF === 0 ? osDatapath(p) : stationaryDatapath(p)),
+    ...(df.stationary ? stationaryDatapath(p) : osDatapath(p)),
     ...outputStage(p),
   ];
-  const df = ['os', 'ws', 'is'][p.DF];
   return {
     name: 'mt_sa_top',
     header: [
-      `Systolic MAC array generated by mactile: ${R}x${C}, dataflow ${df}, INT${p.DW}, ${p.ACC_W}-bit accumulators,`,
+      `Systolic MAC array generated by mactile: ${R}x${C}, dataflow ${df.name}, INT${p.DW}, ${p.ACC_W}-bit accumulators,`,
       `${p.TIMING === 0 ? 'scalesim' : 'pipelined'} fold timing. Do not edit: regenerate with \`mactile generate\`.`,
     ],
     params: [],

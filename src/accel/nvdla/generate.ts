@@ -3,9 +3,9 @@
  * padding and channel masking, MAC cells, accumulator (CACC), SDP-like requantization and the output
  * writer, with every size taken from the config.
  */
-import type { NvdlaConfig } from '../config/schema.js';
-import { minStripe } from '../analytic/nvdla.js';
-import { always, assign, bus, comment, counterProcess, instance, reg, wire, type VItem, type VModule, type VPort } from './netlist.js';
+import type { NvdlaConfig } from '../../config/schema.js';
+import { minStripe } from './model.js';
+import { always, assign, bus, comment, counterProcess, instance, reg, wire, type VItem, type VModule, type VPort } from '../../rtl/netlist.js';
 
 /** Verilog-level parameters of an NVDLA-style config (the same values go into the C++ header). */
 export interface NvdlaRtlParams {

@@ -12,9 +12,9 @@
  * Sources: nvdla/hw#202 (the sheet's AlexNet total, 895,443.563 cycles) and the C++ port of the sheet in
  * PrincetonUniversity/MosaicSim; the formulas here reproduce that total exactly (see the tests).
  */
-import type { NvdlaConfig } from '../config/schema.js';
-import type { HostLayer, MacLayer, Network } from '../nets/ir.js';
-import { isMacLayer } from '../nets/ir.js';
+import type { NvdlaConfig } from '../../config/schema.js';
+import type { HostLayer, MacLayer, Network } from '../../nets/ir.js';
+import { isMacLayer } from '../../nets/ir.js';
 
 /** One row of the estimator's sheet. */
 export interface EstimatorRow {

@@ -3,9 +3,9 @@
  * defines it: M = output pixels, K = window x input channels, N = filters; the dataflow decides which
  * dimensions go to the array rows (Sr), the columns (Sc) and time (T).
  */
-import type { Dataflow } from '../config/schema.js';
-import type { MacLayer } from '../nets/ir.js';
-import { scaleSimOutput, type ScaleSimRow } from '../nets/scalesim-csv.js';
+import type { DataflowStrategy } from './dataflows/index.js';
+import type { MacLayer } from '../../nets/ir.js';
+import { scaleSimOutput, type ScaleSimRow } from '../../nets/scalesim-csv.js';
 
 /** A GEMM C[M x N] = A[M x K] * B[K x N], repeated `count` times (once per channel group). */
 export interface Gemm {
@@ -40,8 +40,8 @@ export function rowGemm(r: ScaleSimRow): Gemm {
 }
 
 /** Maps a GEMM onto rows x cols: os puts M x N on the array, ws K x N, is K x M. */
-export function mapGemm(g: Gemm, rows: number, cols: number, dataflow: Dataflow): ArrayMapping {
-  const [sr, sc, t] = dataflow === 'os' ? [g.m, g.n, g.k] : dataflow === 'ws' ? [g.k, g.n, g.m] : [g.k, g.m, g.n];
+export function mapGemm(g: Gemm, rows: number, cols: number, df: DataflowStrategy): ArrayMapping {
+  const { sr, sc, t } = df.onArray(g);
   const rowFolds = Math.ceil(sr / rows);
   const colFolds = Math.ceil(sc / cols);
   return { sr, sc, t, rowFolds, colFolds, folds: rowFolds * colFolds };

@@ -4,7 +4,7 @@
  * stripe rule, packages of max(stripe, MIN_STRIPE, weight reload) cycles, the first weight preload and
  * the fixed pipeline of feature read, MAC cells with adder trees, accumulator, CACC, SDP and write.
  */
-import type { NvdlaConfig } from '../config/schema.js';
+import type { NvdlaConfig } from '../../config/schema.js';
 
 /** One convolution the core runs: a channel group of a layer, or a band of its output rows. */
 export interface NvConv {

@@ -3,10 +3,10 @@
  * (im2col of the input with stride, dilation and padding; weights as K x N), laid out as the array's
  * memory ports read it for the dataflow, and the results are scattered back into the output tensor.
  */
-import type { Dataflow } from '../config/schema.js';
-import type { MacLayer } from '../nets/ir.js';
-import { nhwc, zeros, type IntTensor, type QuantLayer } from '../quant/tensor.js';
-import type { IntMatrix, JobGemm } from './job.js';
+import type { DataflowStrategy } from './dataflows/index.js';
+import type { MacLayer } from '../../nets/ir.js';
+import { nhwc, zeros, type IntTensor, type QuantLayer } from '../../quant/tensor.js';
+import type { IntMatrix, JobGemm } from '../../sim/job.js';
 
 export interface PlannedGemm {
   group: number;
@@ -14,12 +14,6 @@ export interface PlannedGemm {
   k: number;
   n: number;
   job: Omit<JobGemm, 'maxCycles'>;
-}
-
-function matrix(rows: number, cols: number, f: (r: number, c: number) => number): IntMatrix {
-  const data = new Int16Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[r * cols + c] = f(r, c);
-  return { rows, cols, data };
 }
 
 /** im2col of one channel group: A[m][k], m = output pixel (row-major), k = (kh, kw, ci) with ci fastest. */
@@ -47,7 +41,7 @@ export function im2col(l: MacLayer, x: IntTensor, group: number, padValue: numbe
 }
 
 /** Plans every channel group of a layer as a GEMM laid out for the dataflow's ports. */
-export function planLayer(l: MacLayer, x: IntTensor, q: QuantLayer, dataflow: Dataflow): PlannedGemm[] {
+export function planLayer(l: MacLayer, x: IntTensor, q: QuantLayer, df: DataflowStrategy): PlannedGemm[] {
   const coutG = l.outShape.c / l.groups;
   const plans: PlannedGemm[] = [];
   for (let g = 0; g < l.groups; g++) {
@@ -57,24 +51,7 @@ export function planLayer(l: MacLayer, x: IntTensor, q: QuantLayer, dataflow: Da
     const n = coutG;
     // Weights of output channel g*coutG + j are contiguous in OHWI: B[kk][j] = w[(g*coutG + j) * k + kk].
     const w = (kk: number, j: number) => q.weights[(g * coutG + j) * k + kk]!;
-    const at = (r: number, c: number) => a.data[r * k + c]!;
-    let p1: IntMatrix, p2: IntMatrix, out: { rows: number; cols: number }, acc: { rows: number; cols: number };
-    if (dataflow === 'os') {
-      p1 = a;
-      p2 = matrix(n, k, (j, kk) => w(kk, j));
-      out = { rows: n, cols: m };
-      acc = { rows: 0, cols: 0 };
-    } else if (dataflow === 'ws') {
-      p1 = matrix(k, m, (kk, mm) => at(mm, kk));
-      p2 = matrix(n, k, (j, kk) => w(kk, j));
-      out = { rows: n, cols: m };
-      acc = out;
-    } else {
-      p1 = matrix(k, n, (kk, j) => w(kk, j));
-      p2 = a;
-      out = { rows: m, cols: n };
-      acc = out;
-    }
+    const { p1, p2, out, acc } = df.layout(a, w, n);
     const channels = Array.from({ length: n }, (_, j) => g * coutG + j);
     plans.push({
       group: g, m, k, n,
@@ -88,7 +65,7 @@ export function planLayer(l: MacLayer, x: IntTensor, q: QuantLayer, dataflow: Da
 }
 
 /** Scatters the GEMM results (O matrices as the array wrote them) back into the layer's output tensor. */
-export function gatherOutputs(l: MacLayer, plans: PlannedGemm[], outs: IntMatrix[], dataflow: Dataflow): IntTensor {
+export function gatherOutputs(l: MacLayer, plans: PlannedGemm[], outs: IntMatrix[], df: DataflowStrategy): IntTensor {
   const y = zeros(l.outShape);
   const c = l.outShape.c;
   const coutG = c / l.groups;
@@ -96,9 +73,7 @@ export function gatherOutputs(l: MacLayer, plans: PlannedGemm[], outs: IntMatrix
     const o = outs[i]!;
     for (let m = 0; m < p.m; m++) {
       for (let j = 0; j < p.n; j++) {
-        // os and ws write O = C^T (rows are output channels); is writes O = C.
-        const v = dataflow === 'is' ? o.data[m * p.n + j]! : o.data[j * p.m + m]!;
-        y.data[m * c + p.group * coutG + j] = v;
+        y.data[m * c + p.group * coutG + j] = df.resultAt(o, m, j, p);
       }
     }
   });

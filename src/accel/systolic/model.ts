@@ -2,22 +2,21 @@
  * Whole-network analysis on a systolic array: per-layer figures and totals, in mactile's own model
  * (true RTL cycles, padding-aware traffic) or in SCALE-Sim compatibility mode.
  */
-import { MEM_READ_LATENCY, OUTPUT_LATENCY, foldInterval, foldLength } from '../config/pipeline.js';
-import type { SystolicConfig } from '../config/schema.js';
-import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
-import { expandDepthwise, exportRows, type ScaleSimRow } from '../nets/scalesim-csv.js';
-import { layerGemm, rowGemm } from './gemm.js';
-import { scaleSimMemory, type OperandTrace, type SramWindow } from './scalesim-memory.js';
-import { arrayOf, gemmPerf, type GemmPerf } from './systolic.js';
-import { bandwidthStalls, gemmDramWords } from './traffic.js';
+import type { LayerPrediction, NetworkAnalysis } from '../accelerator.js';
+import { systolicDerived, type SystolicConfig } from './config.js';
+import { dataflowOf } from './dataflows/index.js';
+import { MEM_READ_LATENCY, OUTPUT_LATENCY, foldInterval, foldStarts, gemmCycles } from './timing.js';
+import { macLayers, type MacLayer, type Network } from '../../nets/ir.js';
+import { expandDepthwise, exportRows, type ScaleSimRow } from '../../nets/scalesim-csv.js';
+import { layerGemm, mapGemm, rowGemm } from './gemm.js';
+import { scaleSimMemory, type OperandTrace, type SramWindow } from '../../analytic/scalesim-memory.js';
+import { arrayOf, gemmPerf, type GemmPerf } from './perf.js';
+import { bandwidthStalls } from './traffic.js';
 
 export type ModelFlavour = 'mactile' | 'scalesim';
 
-/** Figures of one layer. Percentages are 0-100; bandwidths are words per cycle. */
-export interface LayerPerf {
-  name: string;
-  kind: string;
-  macs: number;
+/** Figures of one layer (the common prediction plus the array's own). Percentages are 0-100; bandwidths are words per cycle. */
+export interface LayerPerf extends LayerPrediction {
   m: number;
   k: number;
   n: number;
@@ -26,10 +25,6 @@ export interface LayerPerf {
   rowFolds: number;
   colFolds: number;
   folds: number;
-  cycles: number;
-  stallCycles: number;
-  overallUtil: number;
-  mappingEfficiency: number;
   computeUtil: number;
   sramIfmapReads: number;
   sramFilterReads: number;
@@ -41,7 +36,6 @@ export interface LayerPerf {
   dramIfmapBw: number;
   dramFilterBw: number;
   dramOfmapBw: number;
-  timeUs: number;
   /** SCALE-Sim mode only: the per-simulated-layer detail (DP rows split per channel). */
   scalesimParts?: ScaleSimPart[];
 }
@@ -59,20 +53,10 @@ export interface ScaleSimPart {
   figures: { overallUtil: number; mappingEfficiency: number; computeUtil: number };
 }
 
-export interface NetworkPerf {
-  network: string;
+export interface NetworkPerf extends NetworkAnalysis<LayerPerf> {
   config: SystolicConfig;
   model: ModelFlavour;
-  layers: LayerPerf[];
-  totals: {
-    macs: number;
-    cycles: number;
-    stallCycles: number;
-    overallUtil: number;
-    mappingEfficiency: number;
-    dramWords: number;
-    timeUs: number;
-  };
+  totals: NetworkAnalysis['totals'] & { overallUtil: number; mappingEfficiency: number };
 }
 
 const pct = (x: number) => 100 * x;
@@ -91,9 +75,16 @@ function finishLayer(
   const folds = sum((p) => p.map.folds * p.gemm.count);
   const macs = sum((p) => p.macs);
   const pes = cfg.rows * cfg.cols;
+  const sramIfmapReads = sum((p) => p.sram.ifmapReads);
+  const sramFilterReads = sum((p) => p.sram.filterReads);
+  const sramOfmapReads = sum((p) => p.sram.ofmapReads);
+  const sramOfmapWrites = sum((p) => p.sram.ofmapWrites);
   return {
     ...base,
     macs,
+    computeCycles: cycles - stalls,
+    // The RTL plays an ideal memory: at a finite DRAM bandwidth its stalls are a prediction only.
+    stallsModelled: cfg.dram.bandwidth === 'calc',
     rowFolds: perfs[0]!.map.rowFolds,
     colFolds: perfs[0]!.map.colFolds,
     folds,
@@ -102,10 +93,13 @@ function finishLayer(
     overallUtil: pct(macs / (cycles * pes)),
     mappingEfficiency: pct(sum((p) => p.mappedFolds) / folds),
     computeUtil: computeUtilOverride ?? pct(macs / ((cycles - stalls) * pes)),
-    sramIfmapReads: sum((p) => p.sram.ifmapReads),
-    sramFilterReads: sum((p) => p.sram.filterReads),
-    sramOfmapWrites: sum((p) => p.sram.ofmapWrites),
-    sramOfmapReads: sum((p) => p.sram.ofmapReads),
+    sramIfmapReads,
+    sramFilterReads,
+    sramOfmapWrites,
+    sramOfmapReads,
+    sramReads: sramIfmapReads + sramFilterReads + sramOfmapReads,
+    sramWrites: sramOfmapWrites,
+    dramWords: dram.ifmap + dram.filter + dram.ofmap,
     dramIfmapWords: dram.ifmap,
     dramFilterWords: dram.filter,
     dramOfmapWords: dram.ofmap,
@@ -121,12 +115,9 @@ export function analyzeLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
   const g = layerGemm(l);
   const a = arrayOf(cfg);
   const perf = gemmPerf(g, a, { compat: false, timing: cfg.timing });
-  const bytes = cfg.precision === 'int8' ? 1 : 2;
-  const words = (kb: number) => Math.floor((kb * 1024) / bytes);
-  const sram = { ifmap: words(cfg.sram.ifmap_kb), filter: words(cfg.sram.filter_kb), ofmap: words(cfg.sram.ofmap_kb) };
-  const accWords = cfg.precision === 'int8' ? 4 : 3; // 32-bit (INT8) or 48-bit (INT16) partial sums
+  const { sramWords, accWords } = systolicDerived(cfg);
   const ifmapUnique = l.kind === 'fc' ? g.k : l.inShape.h * l.inShape.w * (l.inShape.c / l.groups);
-  const d = gemmDramWords(g, perf.map, cfg.dataflow, cfg.cols, ifmapUnique, sram, accWords);
+  const d = a.df.dramWords(g, perf.map, cfg.cols, ifmapUnique, sramWords, accWords);
   const dram = { ifmap: d.ifmapWords * g.count, filter: d.filterWords * g.count, ofmap: d.ofmapWords * g.count };
   const compute = perf.cycles;
   const stalls = cfg.dram.bandwidth === 'calc' ? 0 : bandwidthStalls(dram.ifmap + dram.filter + dram.ofmap, cfg.dram.bandwidth, compute);
@@ -193,6 +184,7 @@ export function analyzeNetwork(net: Network & { scalesimRows?: ScaleSimRow[] }, 
     totals: {
       macs,
       cycles,
+      computeCycles: sum((l) => l.computeCycles),
       stallCycles: sum((l) => l.stallCycles),
       overallUtil: pct(macs / (cycles * cfg.rows * cfg.cols)),
       mappingEfficiency: folds > 0 ? sum((l) => (l.mappingEfficiency * l.folds)) / folds : 0,
@@ -219,10 +211,31 @@ export interface CycleTerms {
 export function scaleSimComparison(l: MacLayer, cfg: SystolicConfig): { scalesimCycles: number; terms: CycleTerms } {
   const g = layerGemm(l);
   const perf = gemmPerf({ ...g, count: 1 }, arrayOf(cfg), { compat: true, timing: 'scalesim' });
-  const d = foldLength(cfg.dataflow, cfg.rows, cfg.cols, perf.map.t);
-  const saved = (perf.map.folds - 1) * (d - foldInterval(cfg.timing, cfg.dataflow, cfg.rows, cfg.cols, perf.map.t));
+  const df = dataflowOf(cfg.dataflow);
+  const d = df.foldLength(cfg.rows, cfg.cols, perf.map.t);
+  const saved = (perf.map.folds - 1) * (d - foldInterval(cfg.timing, df, cfg.rows, cfg.cols, perf.map.t));
   return {
     scalesimCycles: perf.cycles * g.count,
     terms: { offByOne: g.count, pipelineLatency: g.count * (MEM_READ_LATENCY + OUTPUT_LATENCY), foldOverlap: -saved * g.count },
   };
+}
+
+/** What the model predicts for each GEMM of a layer as the RTL runs it: its cycles and its fold starts. */
+export interface GemmSchedule {
+  cycles: number;
+  folds: number;
+  foldStarts: number[];
+}
+
+/** The per-GEMM schedule of a layer (one GEMM per channel group), from the same formulas as `analyzeLayer`. */
+export function layerSchedule(l: MacLayer, cfg: SystolicConfig): GemmSchedule[] {
+  const g = layerGemm(l);
+  const df = dataflowOf(cfg.dataflow);
+  const map = mapGemm(g, cfg.rows, cfg.cols, df);
+  const one: GemmSchedule = {
+    cycles: gemmCycles(cfg.timing, df, cfg.rows, cfg.cols, map.t, map.folds),
+    folds: map.folds,
+    foldStarts: foldStarts(cfg.timing, df, cfg.rows, cfg.cols, map.t, map.folds),
+  };
+  return Array.from({ length: g.count }, () => one);
 }

@@ -1,20 +1,15 @@
 /** Runs MAC layers through the compiled NVDLA-style core and collects its outputs and counters. */
-import { nvConvCycles } from '../analytic/nvdla.js';
-import type { NvdlaConfig } from '../config/schema.js';
-import type { MacLayer } from '../nets/ir.js';
-import type { IntTensor, QuantLayer } from '../quant/tensor.js';
-import { MactileError } from '../util/errors.js';
-import { runDriver, watchdogLimit } from './driver-run.js';
-import { encodeNvJob } from './job.js';
-import { gatherNvOutputs, planNvLayer } from './nv-plan.js';
-import { sumCounters, type LayerSimResult } from './run-systolic.js';
-
-export interface NvLayerSimResult extends LayerSimResult {
-  /** Issue slots counted by the RTL and predicted by the exact model. */
-  slotsCounted: number;
-  slotsPredicted: number;
-  notes: string[];
-}
+import { nvConvCycles } from './model.js';
+import type { NvdlaConfig } from '../../config/schema.js';
+import type { MacLayer } from '../../nets/ir.js';
+import type { IntTensor, QuantLayer } from '../../quant/tensor.js';
+import { MactileError } from '../../util/errors.js';
+import { runDriver, watchdogLimit } from '../../sim/driver-run.js';
+import { encodeNvJob } from '../../sim/job.js';
+import { gatherNvOutputs, planNvLayer } from './plan.js';
+import type { LayerMeasurement } from '../accelerator.js';
+import { countersOf } from '../check.js';
+import type { Build } from '../../sim/build.js';
 
 /** Checks that no accumulator of the layer can overflow CACC's 34-bit (INT8) or 48-bit (INT16) width. */
 function checkCaccRange(l: MacLayer, q: QuantLayer): void {
@@ -26,7 +21,7 @@ function checkCaccRange(l: MacLayer, q: QuantLayer): void {
 }
 
 /** Simulates one MAC layer on the NVDLA-style core. */
-export async function simulateNvLayer(binary: string, cfg: NvdlaConfig, l: MacLayer, x: IntTensor, q: QuantLayer, opts: { timeoutSeconds?: number } = {}): Promise<NvLayerSimResult> {
+export async function simulateNvLayer(build: Build, cfg: NvdlaConfig, l: MacLayer, x: IntTensor, q: QuantLayer, opts: { timeoutSeconds?: number } = {}): Promise<LayerMeasurement> {
   checkCaccRange(l, q);
   const t0 = performance.now();
   const { plan, jobs } = planNvLayer(l, x, q, cfg);
@@ -37,18 +32,17 @@ export async function simulateNvLayer(binary: string, cfg: NvdlaConfig, l: MacLa
     { atomicC: cfg.atomic_c, atomicK: cfg.atomic_k, dw: q.bits, weightKernels: cfg.weight_kernels_per_cycle },
     jobs.map((j, i) => ({ ...j, maxCycles: limits[i]! })),
   );
-  const run = await runDriver(binary, job, {
+  const run = await runDriver(build.binary, job, {
     what: `layer ${l.name}`, itemName: 'convolution', dw: q.bits, outShapes: jobs.map((j) => j.out), limits, predicted, timeoutSeconds: opts.timeoutSeconds,
   });
+  const slotsCounted = run.items.reduce((s, g) => s + g.folds, 0);
+  const slotsPredicted = models.reduce((s, m) => s + m.issue - m.idleTail, 0);
   return {
     output: gatherNvOutputs(l, plan, run.items.map((g) => g.out)),
-    ...sumCounters(run.items),
-    analyticCycles: predicted.reduce((a, b) => a + b, 0),
-    gemms: plan.convs.length,
-    foldsStarted: 0,
-    foldsOffSchedule: 0,
-    slotsCounted: run.items.reduce((s, g) => s + g.folds, 0),
-    slotsPredicted: models.reduce((s, m) => s + m.issue - m.idleTail, 0),
+    ...countersOf(run.items),
+    items: plan.convs.length,
+    figures: [{ name: 'issue slots', measured: slotsCounted, predicted: slotsPredicted }],
+    extras: { issueSlots: slotsCounted, issueSlotsPredicted: slotsPredicted },
     notes: plan.notes,
     wallSeconds: (performance.now() - t0) / 1000,
     driverSeconds: run.driverSeconds,

@@ -4,13 +4,13 @@
  * order (channel block > row > column, atomic_c channels per entry) and the weight buffer in sequencer
  * order (kernel group > channel block > R > S > kernels, weight_kernels_per_cycle kernels per entry).
  */
-import { planNvdlaLayer, type NvLayerPlan } from '../analytic/nvdla-plan.js';
-import type { NvConv } from '../analytic/nvdla.js';
-import type { NvdlaConfig } from '../config/schema.js';
-import type { MacLayer } from '../nets/ir.js';
-import { nhwc, zeros, type IntTensor, type QuantLayer } from '../quant/tensor.js';
-import { MactileError } from '../util/errors.js';
-import type { IntMatrix, NvJobConv } from './job.js';
+import { planNvdlaLayer, type NvLayerPlan } from './layer-plan.js';
+import type { NvConv } from './model.js';
+import type { NvdlaConfig } from '../../config/schema.js';
+import type { MacLayer } from '../../nets/ir.js';
+import { nhwc, zeros, type IntTensor, type QuantLayer } from '../../quant/tensor.js';
+import { MactileError } from '../../util/errors.js';
+import type { IntMatrix, NvJobConv } from '../../sim/job.js';
 
 export interface PlannedNvLayer {
   plan: NvLayerPlan;

@@ -1,0 +1,95 @@
+/**
+ * One MAC layer through the RTL of any accelerator kind, checked against the golden model (every output,
+ * bit for bit, written exactly once) and against the analytic model's prediction for the same layer (cycles
+ * and the kind's own counters), with the reference estimate beside it. Nothing here predicts a number: the
+ * prediction is the kind's `predictLayer`, the measurement its `simulateLayer`.
+ */
+import { shapeText, type MacLayer, type Network } from '../nets/ir.js';
+import type { IntTensor, QuantLayer } from '../quant/tensor.js';
+import type { Build } from '../sim/build.js';
+import type { GemmResult } from '../sim/job.js';
+import type { Accelerator, BaseConfig, LayerCheck, LayerMeasurement, LayerPrediction } from './accelerator.js';
+
+/** The RTL's counters and the driver's write checks summed over the items of a layer. */
+export function countersOf(
+  items: GemmResult[],
+): Pick<LayerMeasurement, 'rtlCycles' | 'macsCounted' | 'outputsCounted' | 'outputsWritten' | 'repeatedWrites' | 'outsideWrites'> {
+  const sum = (f: (g: GemmResult) => number) => items.reduce((s, g) => s + f(g), 0);
+  return {
+    rtlCycles: sum((g) => g.cycles),
+    macsCounted: sum((g) => g.macs),
+    outputsCounted: sum((g) => g.outputs),
+    outputsWritten: sum((g) => g.laneWrites - g.repeatedWrites - g.outsideWrites),
+    repeatedWrites: sum((g) => g.repeatedWrites),
+    outsideWrites: sum((g) => g.outsideWrites),
+  };
+}
+
+/** Compares two tensors element by element; returns the number of mismatches and the first few. */
+export function compareTensors(got: IntTensor, want: IntTensor): { mismatches: number; first: string[] } {
+  const first: string[] = [];
+  let mismatches = 0;
+  if (shapeText(got.shape) !== shapeText(want.shape)) return { mismatches: want.data.length, first: [`shape ${shapeText(got.shape)} vs ${shapeText(want.shape)}`] };
+  for (let i = 0; i < want.data.length; i++) {
+    if (got.data[i] !== want.data[i]) {
+      mismatches++;
+      if (first.length < 3) first.push(`[${i}] rtl ${got.data[i]} golden ${want.data[i]}`);
+    }
+  }
+  return { mismatches, first };
+}
+
+/**
+ * Runs one layer (with the hardware's quantization `q`) on the build of a config and checks it.
+ * `net` gives the model its context (e.g. the NVDLA estimator's fused pooling).
+ */
+export async function checkLayer<C extends BaseConfig, L extends LayerPrediction>(
+  accel: Accelerator<C, L>,
+  build: Build,
+  cfg: C,
+  l: MacLayer,
+  x: IntTensor,
+  q: QuantLayer,
+  net?: Network,
+): Promise<{ check: LayerCheck; output: IntTensor }> {
+  const predicted = accel.predictLayer(l, cfg, net);
+  const r = await accel.simulateLayer(build, cfg, l, x, q);
+  const golden = accel.golden(l, x, q);
+  const cmp = compareTensors(r.output, golden);
+  const expected = golden.data.length;
+  const comparedCycles = predicted.stallsModelled ? predicted.cycles : predicted.computeCycles;
+  const check: LayerCheck = {
+    name: l.name,
+    kind: l.kind,
+    macs: predicted.macs,
+    gemms: r.items,
+    rtlCycles: r.rtlCycles,
+    analyticCycles: predicted.cycles,
+    analyticComputeCycles: predicted.computeCycles,
+    analyticStallCycles: predicted.stallCycles,
+    stallsModelled: predicted.stallsModelled,
+    referenceCycles: predicted.referenceCycles,
+    overallUtil: predicted.overallUtil,
+    mappingEfficiency: predicted.mappingEfficiency,
+    rtlUtil: (100 * r.macsCounted) / (r.rtlCycles * accel.cells(cfg)),
+    outputsExpected: expected,
+    outputsChecked: r.outputsWritten,
+    mismatches: cmp.mismatches,
+    firstMismatches: cmp.first,
+    bitExact: cmp.mismatches === 0 && r.outputsWritten === expected && r.repeatedWrites === 0 && r.outsideWrites === 0,
+    cycleExact: r.rtlCycles === comparedCycles,
+    countersOk: r.macsCounted === predicted.macs && r.outputsCounted === expected && r.figures.every((f) => f.measured === f.predicted),
+    figures: r.figures,
+    extras: { ...predictedExtras(predicted), ...r.extras },
+    notes: r.notes,
+    timeUs: r.rtlCycles / cfg.clock_mhz,
+    wallSeconds: r.wallSeconds,
+  };
+  return { check, output: r.output };
+}
+
+/** The prediction's kind-specific `extras`, when the kind attaches some to it. */
+function predictedExtras(p: object): Record<string, number | string> {
+  const e = (p as { extras?: Record<string, number | string> }).extras;
+  return e ?? {};
+}

@@ -1,0 +1,34 @@
+/** The NVDLA-style core's config schema. */
+import { z } from 'zod';
+import { int, positive, PRECISIONS, safeName } from '../../config/schema.js';
+
+export const STRIPE_RULES = ['v1', 'v2'] as const;
+
+export const nvdlaSchema = z
+  .object({
+    kind: z.literal('nvdla'),
+    name: safeName.optional(),
+    atomic_c: int(1, 128),
+    atomic_k: int(1, 64),
+    precision: z.enum(PRECISIONS).default('int8'),
+    /** Precisions the MAC cells of this core support (nv_small: int8 only). */
+    supported_precisions: z.array(z.enum(PRECISIONS)).min(1).default(['int8', 'int16']),
+    feature_buffer_kb: int(1, 1 << 16).default(64),
+    weight_buffer_kb: int(1, 1 << 16).default(64),
+    /** Kernels the weight loader moves into the shadow registers per cycle. */
+    weight_kernels_per_cycle: int(1, 8).default(1),
+    /** Sequencer stripe rule: v2 (nv_small: atomK..2*atomK) or v1 (nv_full: 16..32). */
+    stripe_rule: z.enum(STRIPE_RULES).default('v2'),
+    /** Shortest package in cycles (default: atomic_k for v2, 10 for v1). */
+    min_stripe: int(1, 64).optional(),
+    clock_mhz: positive(100_000).default(1000),
+    /** Optional: an SDP narrower than atomic_k, writing this many results per cycle. */
+    sdp_lanes: int(1, 64).optional(),
+    /** Optional DMA term: the whole input is loaded at this many words per cycle before the layer starts. */
+    dma_words_per_cycle: int(1, 4096).optional(),
+    /** DRAM bandwidth for NVDLA's own performance estimator (GB/s). */
+    dram_gbps: positive(10_000).default(10),
+  })
+  .strict();
+
+export type NvdlaConfig = z.infer<typeof nvdlaSchema> & { name: string; source: string };

@@ -1,0 +1,55 @@
+/** The systolic MAC array as an accelerator kind: rows x cols PEs, dataflow os/ws/is, SCALE-Sim or pipelined timing. */
+import { configFingerprint, type Accelerator } from '../accelerator.js';
+import { goldenLayer } from '../../quant/golden.js';
+import { systolicSchema, type SystolicConfig } from './config.js';
+import { layerColumns, perfJson, systolicSimColumns } from './columns.js';
+import { systolicDesign } from './design.js';
+import { analyzeLayer, analyzeNetwork, scaleSimComparison, type LayerPerf } from './model.js';
+import { simulateSystolicLayer } from './run.js';
+import { numberList, wordList } from '../../util/lists.js';
+
+/** Describes a config in one line, e.g. "systolic 16x16 os int8, scalesim timing, ...". */
+function describe(c: SystolicConfig): string {
+  const bw = c.dram.bandwidth === 'calc' ? 'DRAM calc' : `DRAM ${c.dram.bandwidth} words/cycle`;
+  return `systolic ${c.rows}x${c.cols} ${c.dataflow} ${c.precision}, ${c.timing} timing, SRAM ${c.sram.ifmap_kb}/${c.sram.filter_kb}/${c.sram.ofmap_kb} kB, ${bw}, ${c.clock_mhz} MHz`;
+}
+
+export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
+  kind: 'systolic',
+  title: 'systolic array',
+  schema: systolicSchema,
+  precisions: () => ['int8', 'int16'],
+  describe,
+  cells: (c) => c.rows * c.cols,
+  referenceName: 'SCALE-Sim v2',
+  predictLayer(l, cfg) {
+    const { scalesimCycles, terms } = scaleSimComparison(l, cfg);
+    return { ...analyzeLayer(l, cfg), referenceCycles: scalesimCycles, extras: { ...terms } };
+  },
+  analyzeNetwork: (net, cfg, opts = {}) => analyzeNetwork(net, cfg, opts.compat === 'scalesim' ? 'scalesim' : 'mactile'),
+  analysisColumns: layerColumns,
+  analysisJson: (a) => perfJson(a as Parameters<typeof perfJson>[0]),
+  analysisHeader: (a) => (a.model === 'scalesim' ? 'SCALE-Sim v2 compatible model' : 'mactile model'),
+  simColumns: systolicSimColumns,
+  simTimeColumn: { header: 'time us', value: (l) => l.timeUs, digits: 3 },
+  design: systolicDesign,
+  hardwareQuant: (_l, q) => q,
+  randomQuantOptions: () => ({}),
+  golden: goldenLayer,
+  simulateLayer: simulateSystolicLayer,
+  sweepAxes: [
+    { key: 'rows', option: '--rows', parse: (t) => numberList(t, '--rows') },
+    { key: 'cols', option: '--cols', parse: (t) => numberList(t, '--cols') },
+    { key: 'dataflow', option: '--dataflow', parse: wordList },
+    { key: 'timing', option: '--timing', parse: wordList },
+  ],
+  sweepName: (c) => `${c.rows}x${c.cols}-${c.dataflow}-${c.precision}-${c.timing}`,
+  sweepKey(c) {
+    // The key of a point on default SRAM, DRAM and clock keeps the form of earlier databases, so reruns skip it.
+    const grid = ['kind', 'rows', 'cols', 'dataflow', 'precision', 'timing'];
+    const rest = configFingerprint(c, grid);
+    const defaults = configFingerprint(systolicSchema.parse({ kind: 'systolic', rows: 1, cols: 1, dataflow: 'os' }), grid);
+    return `${c.rows}x${c.cols}|${c.dataflow}|${c.precision}|${c.timing}${rest === defaults ? '' : `|${rest}`}`;
+  },
+  sweepCoordinates: (c) => ({ rows: c.rows, cols: c.cols, dataflow: c.dataflow, precision: c.precision, timing: c.timing }),
+};
