@@ -115,9 +115,12 @@ export interface NetworkAnalysis<L extends LayerPrediction = LayerPrediction> {
   totals: { macs: number; cycles: number; computeCycles: number; stallCycles: number; dramWords: number; timeUs: number };
 }
 
+/** Other tools' models a kind can reproduce exactly (`analyze --compat`). */
+export type CompatModel = 'scalesim';
+
 /** Options of `analyze` that only some kinds take. */
 export interface AnalyzeOptions {
-  compat?: 'scalesim';
+  compat?: CompatModel;
 }
 
 /** A sweep axis a kind offers: a config key and how to parse its values from the command line. */
@@ -159,6 +162,8 @@ export interface Accelerator<C extends BaseConfig = BaseConfig, L extends LayerP
   cells(cfg: C): number;
   /** The published estimate mactile's cycles stand beside. */
   referenceName: string;
+  /** The other tools' models `analyzeNetwork` can reproduce (`--compat`). */
+  compat: CompatModel[];
   /** Prediction of one layer (`net` gives context some models use, e.g. a fused pooling). */
   predictLayer(l: MacLayer, cfg: C, net?: Network): L & { referenceCycles: number };
   analyzeNetwork(net: Network, cfg: C, opts?: AnalyzeOptions): NetworkAnalysis<L>;

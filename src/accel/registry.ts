@@ -2,21 +2,24 @@
  * The registered accelerator kinds. Adding a kind means adding its folder and one line here; commands, the
  * report and sweeps find it through `accelOf` and `ACCELERATORS`.
  */
-import type { HardwareConfig } from '../config/schema.js';
 import { MactileError } from '../util/errors.js';
 import type { Accelerator, BaseConfig, LayerPrediction } from './accelerator.js';
 import { nvdla } from './nvdla/index.js';
 import { systolic } from './systolic/index.js';
 
+/** Every kind, in the order help texts list them. */
+export const ACCELERATORS = [systolic, nvdla] as const;
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind is typed over its own config
 type AnyAccelerator = Accelerator<any, any>;
+type ConfigOf<A> = A extends Accelerator<infer C, infer _L> ? C : never;
 
-/** Every kind, in the order help texts list them. */
-export const ACCELERATORS: AnyAccelerator[] = [systolic, nvdla];
+/** Any registered kind's validated config. */
+export type HardwareConfig = ConfigOf<(typeof ACCELERATORS)[number]>;
 
 /** The kind named `kind`, or undefined. */
 export function findAccelerator(kind: unknown): AnyAccelerator | undefined {
-  return ACCELERATORS.find((a) => a.kind === kind);
+  return (ACCELERATORS as readonly AnyAccelerator[]).find((a) => a.kind === kind);
 }
 
 /** The kind of a validated config. */

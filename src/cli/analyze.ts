@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Accelerator, BaseConfig, LayerPrediction, NetworkAnalysis } from '../accel/accelerator.js';
-import { accelOf } from '../accel/registry.js';
+import { ACCELERATORS, accelOf } from '../accel/registry.js';
 import type { NetworkPerf } from '../accel/systolic/model.js';
 import { loadNetwork } from '../nets/load.js';
 import { writeScaleSimReports } from '../report/scalesim-reports.js';
@@ -94,8 +94,9 @@ export function registerAnalyze(cmd: Command): void {
     const accel = accelOf(cfg);
     const net = loadNetwork(opts.net, { inputShape: opts.inputShape });
     const compat = opts.compat === 'scalesim' || opts.format === 'scalesim';
-    if (compat && cfg.kind !== 'systolic') {
-      throw new MactileError(`config ${cfg.source}: --compat scalesim and --format scalesim need kind: systolic, received kind: ${cfg.kind}`);
+    if (compat && !accel.compat.includes('scalesim')) {
+      const kinds = ACCELERATORS.filter((a) => a.compat.includes('scalesim')).map((a) => a.kind);
+      throw new MactileError(`config ${cfg.source}: --compat scalesim and --format scalesim need kind: ${kinds.join(' or ')}, received kind: ${cfg.kind}`);
     }
     emit(accel, cfg, accel.analyzeNetwork(net, cfg, compat ? { compat: 'scalesim' } : {}), opts);
   });

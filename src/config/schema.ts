@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { NvdlaConfig } from '../accel/nvdla/config.js';
 import type { SystolicConfig } from '../accel/systolic/config.js';
+import type { HardwareConfig } from '../accel/registry.js';
 
 export const DATAFLOWS = ['os', 'ws', 'is'] as const;
 export const PRECISIONS = ['int8', 'int16'] as const;
@@ -30,9 +31,8 @@ export const safeName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a name of letters, digits, "_", "-" or "." (at most 64)');
 
-/** Any registered kind's validated config. */
-export type HardwareConfig = SystolicConfig | NvdlaConfig;
-export type { NvdlaConfig, SystolicConfig };
+/** Any registered kind's validated config (the union is derived from the registry). */
+export type { HardwareConfig, NvdlaConfig, SystolicConfig };
 
 /** Operand width in bits for a precision. */
 export function operandBits(p: Precision): 8 | 16 {

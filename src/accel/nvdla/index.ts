@@ -24,6 +24,7 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   describe: (c) => `nvdla atomic-C ${c.atomic_c} x atomic-K ${c.atomic_k} ${c.precision}, buffers ${c.feature_buffer_kb}/${c.weight_buffer_kb} kB, ${c.clock_mhz} MHz`,
   cells: (c) => c.atomic_c * c.atomic_k,
   referenceName: 'NVDLA estimator',
+  compat: [],
   predictLayer(l, cfg, net) {
     const p = analyzeNvdlaLayer(l, cfg, net);
     return { ...p, referenceCycles: p.estimatorCycles };

@@ -22,6 +22,7 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
   describe,
   cells: (c) => c.rows * c.cols,
   referenceName: 'SCALE-Sim v2',
+  compat: ['scalesim'],
   predictLayer(l, cfg) {
     const { scalesimCycles, terms } = scaleSimComparison(l, cfg);
     return { ...analyzeLayer(l, cfg), referenceCycles: scalesimCycles, extras: { ...terms } };
