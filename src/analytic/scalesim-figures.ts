@@ -3,13 +3,14 @@
  * fold order (column fold outer), divided by the fold count and scaled by 100, exactly as its Python does,
  * so the printed digits match. (A count times a value would not: float sums of repeated values are inexact.)
  */
+import { dataflowOf } from '../accel/systolic/dataflows/index.js';
 import { colsUsed, rowsUsed, type ScaleSimLayer } from './scalesim-geometry.js';
 
 /** Mapping Efficiency % and Compute Util % of a layer, bit-compatible with SCALE-Sim. */
 export function scaleSimFoldFigures(L: ScaleSimLayer): { mappingEfficiency: number; computeUtil: number } {
   const R = L.rows, C = L.cols, T = L.t;
   // Compute Util's fold length: os T+R+C-2, ws/is 2R+2C+T-3 (longer than the real ws/is fold; kept).
-  const computeLength = L.dataflow === 'os' ? T + R + C - 2 : 2 * R + 2 * C + T - 3;
+  const computeLength = dataflowOf(L.dataflow).scaleSimComputeLength(R, C, T);
   const pes = R * C;
   const denominator = pes * computeLength;
   let mapped = 0, computed = 0;

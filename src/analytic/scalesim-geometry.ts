@@ -4,6 +4,7 @@
  * and, per fold, which demand row asks for which address. Everything the memory model walks comes from here.
  */
 import type { Dataflow, SystolicConfig } from '../config/schema.js';
+import { dataflowOf } from '../accel/systolic/dataflows/index.js';
 import { scaleSimOutput, type ScaleSimRow } from '../nets/scalesim-csv.js';
 
 export type ReadOperand = 'ifmap' | 'filter';
@@ -30,12 +31,13 @@ export function scaleSimLayer(row: ScaleSimRow, cfg: Pick<SystolicConfig, 'rows'
   const m = eh * ew;
   const k = row.filterH * row.filterW * row.channels;
   const R = cfg.rows, C = cfg.cols, df = cfg.dataflow;
-  const [sr, sc, t] = df === 'os' ? [m, row.numFilter, k] : df === 'ws' ? [k, row.numFilter, m] : [k, m, row.numFilter];
+  const strategy = dataflowOf(df);
+  const { sr, sc, t } = strategy.onArray({ m, k, n: row.numFilter, count: 1 });
   const rowFolds = Math.ceil(sr / R), colFolds = Math.ceil(sc / C);
   return {
     h: row.ifmapH, w: row.ifmapW, rf: row.filterH, sf: row.filterW, ch: row.channels, n: row.numFilter, sh: row.strideH, sw: row.strideW,
     eh, ew, m, k, rows: R, cols: C, dataflow: df, sr, sc, t, rowFolds, colFolds, folds: rowFolds * colFolds,
-    foldLength: df === 'os' ? t + R + C - 2 : 2 * R + C + t - 2,
+    foldLength: strategy.foldLength(R, C, t),
   };
 }
 
