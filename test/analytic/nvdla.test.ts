@@ -2,12 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { planNvdlaLayer } from '../../src/accel/nvdla/layer-plan.js';
 import { nvConvCycles, stripeLengths } from '../../src/accel/nvdla/model.js';
-import { SHEET_ALEXNET, SHEET_DEFAULTS, estimateRow } from '../../src/accel/nvdla/estimator.js';
+import { SHEET_DEFAULTS, estimatorAssumptions, estimatorSettings, fusedPool, nvdlaLayerEstimate, rowOfLayer } from '../../src/accel/nvdla/estimator.js';
+import { analyzeNvdlaNetwork } from '../../src/accel/nvdla/network.js';
+import { evaluateSheet } from '../../src/accel/nvdla/sheet.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { NvdlaConfig } from '../../src/config/schema.js';
 import { NetBuilder } from '../../src/nets/builder.js';
 import { macLayers } from '../../src/nets/ir.js';
-import { alexnet } from '../../src/nets/zoo.js';
+import { alexnet, lenet5 } from '../../src/nets/zoo.js';
 import { nvdla } from '../helpers/configs.js';
 
 /** NVDLA's Caffe LeNet conv2: 12x12x20 input, 50 kernels 5x5, 8x8 output. */
@@ -115,16 +117,55 @@ describe('NVDLA exact cycle model', () => {
   });
 });
 
-describe("NVDLA's performance estimator", () => {
-  it('reproduces the published AlexNet figure at its defaults: 895,443.5625 cycles, 0.895 ms per frame', () => {
-    const total = SHEET_ALEXNET.reduce((s, r) => s + estimateRow(r, SHEET_DEFAULTS).cycles, 0);
-    expect(total).toBe(895_443.5625);
-    expect((total / SHEET_DEFAULTS.clockMhz / 1000).toFixed(3)).toBe('0.895');
+describe("NVDLA's performance estimator on mactile networks", () => {
+  it("enters torchvision AlexNet's conv1 (pad 2, 55x55 out) as the sheet's own conv1: unpadded at 224, pooling fused", () => {
+    const net = alexnet();
+    const conv1 = macLayers(net)[0]!;
+    expect(rowOfLayer(conv1, fusedPool(net, conv1))).toEqual({
+      name: 'conv1', c: 3, h: 224, w: 224, k: 64, r: 11, s: 11, strideH: 4, strideW: 4, padded: false, pool: { size: 3, stride: 2 }, winograd: false, fc: false,
+    });
+    // A 3x3 'same' layer keeps its size: the sheet's "Zero Padding" flag; a window the input does not fit uses the rows read.
+    expect(rowOfLayer(macLayers(net)[2]!)).toMatchObject({ h: 13, padded: true, winograd: true });
+    const b = new NetBuilder('odd', { h: 10, w: 10, c: 8 });
+    b.conv('c', { out: 8, k: 3, stride: 2 });
+    expect(rowOfLayer(macLayers(b.build())[0]!)).toMatchObject({ h: 9, w: 9, padded: false });
   });
-  it('is MAC-bound on conv1/conv2 and DRAM-bound on the rest, as the sheet shows', () => {
-    const bound = SHEET_ALEXNET.map((r) => { const e = estimateRow(r, SHEET_DEFAULTS); return e.macCycles >= e.dramCycles ? 'MAC' : 'DRAM'; });
-    expect(bound).toEqual(['MAC', 'MAC', 'MAC', 'DRAM', 'DRAM', 'DRAM', 'DRAM', 'DRAM', 'DRAM', 'DRAM', 'DRAM']);
-    expect(estimateRow(SHEET_ALEXNET[0]!, SHEET_DEFAULTS).macCycles).toBe(49_617.5625);
-    expect(estimateRow(SHEET_ALEXNET[8]!, SHEET_DEFAULTS).dramCycles).toBe(231_700);
+
+  it("splits a grouped convolution into one row per group, as the sheet's AlexNet conv2 (rows 12 and 13)", () => {
+    const b = new NetBuilder('grouped', { h: 27, w: 27, c: 96 });
+    b.conv('conv2', { out: 256, k: 5, pad: 2, groups: 2 });
+    b.pool('pool2', 'maxpool', 3, 2);
+    const net = b.build();
+    const e = nvdlaLayerEstimate(macLayers(net)[0]!, preset('nv_full_int8'), net);
+    const row12 = evaluateSheet('AlexNet');
+    expect(e.cycles).toBe(2 * (row12.value('max0', 12) as number));
+    expect(e.inputKb).toBe(2 * (row12.value('In', 12) as number));
+  });
+
+  it('takes its MACs, clock and DRAM from the config, 2-byte data for INT16, FC batch 16', () => {
+    expect(estimatorSettings(preset('nv_full_int8'))).toEqual(SHEET_DEFAULTS);
+    expect(estimatorSettings(preset('nv_full_int16'))).toEqual({ ...SHEET_DEFAULTS, macs: 1024, dataBytes: 2 });
+    expect(estimatorSettings(preset('nv_small'))).toEqual({ ...SHEET_DEFAULTS, macs: 64 });
+  });
+
+  it('is pessimistic against the RTL on LeNet-5 on nv_small and optimistic on AlexNet on nv_full INT8', () => {
+    const lenet = analyzeNvdlaNetwork(lenet5(), preset('nv_small'));
+    expect(lenet.totals).toMatchObject({ cycles: 32_153, estimatorCycles: 89_335 });
+    // conv1 has one input channel and six kernels, counted as 16 x 16 by the sheet on 64 MACs.
+    expect(lenet.layers.map((l) => l.estimatorCycles)).toEqual([78_400, 10_000, 750, 168, 17]);
+    const alex = analyzeNvdlaNetwork(alexnet(), preset('nv_full_int8'));
+    expect(alex.totals).toMatchObject({ cycles: 1_477_806, estimatorCycles: 899_222.375 });
+    expect(alex.layers.map((l) => l.estimatorCycles)).toEqual([33_078.375, 109_350, 124_707, 164_163, 107_525, 231_700, 103_200, 25_499]);
+  });
+
+  it('lists what it assumes', () => {
+    expect(estimatorAssumptions(estimatorSettings(preset('nv_small')))).toEqual([
+      'Winograd on every 3x3 layer (MAC cycles / 2.25, weights x 16/9), though this core has none',
+      'FC layers batched by 16',
+      'DRAM 10 GB/s at full efficiency, overlapped with compute',
+      'no on-chip SRAM, each tensor through DRAM once per layer',
+      'C and K padded to 16, 64 MACs, 1-byte data',
+      'no buffer load or pipeline fill',
+    ]);
   });
 });

@@ -1,20 +1,109 @@
 /**
- * NVDLA's own performance estimator (perf/NVDLA_OpenSource_Performance.xlsx, AlexNet sheet), as a second,
- * published estimate beside the exact model. Per layer row, the larger of a MAC-bound and a DRAM-bound
- * cycle count; rows run one after another. With R16(x) = x rounded up to a multiple of 16:
- *   input KB  = R16(C*sy*sx) * ceil(H/sy) * ceil(W/sx) / 1024          (strides folded into channels)
- *   output KB = Hp * Hp * R16(K) / 1024     (Hp: the output side after a fused 3x3/2 pooling, if any)
- *   weight KB = R16(C*sy*sx) * ceil(R/sy) * ceil(S/sx) * K / 1024, x 16/9 for Winograd rows
- *   DRAM      = ceil((in + out + weight / b) / GB/s * MHz)                (b = FC batch, FC rows only)
- *   MAC       = R16(C*sy*sx) * points * Kr * R*S / (sy*sx) / MACs, / 2.25 for every 3x3 row,
- *               points = ceil(H/sy)*ceil(W/sx) if padded else ceil((H-R+1)/sy)*ceil((W-S+1)/sx),
- *               Kr = R16(K) (conv) or R16(K*b)/b (FC)
- * Sources: nvdla/hw#202 (the sheet's AlexNet total, 895,443.563 cycles) and the C++ port of the sheet in
- * PrincetonUniversity/MosaicSim; the formulas here reproduce that total exactly (see the tests).
+ * NVDLA's own performance estimator (perf/NVDLA_OpenSource_Performance.xlsx in nvdla/hw), as a second,
+ * published estimate beside the exact model. The formulas below are the workbook's own, in its order of
+ * operations and with Excel's CEILING/FLOOR, so that they reproduce its cached values bit for bit; sheet.ts
+ * assembles them into the workbook's three network sheets (every per-layer cell and total, both scenarios)
+ * and the tests check them against the extracted workbook (test/analytic/nvdla-perf/).
+ *
+ * For a mactile network the estimator is the sheet's "SRAM=0M" scenario as the AlexNet sheet computes it
+ * (the one behind its published 0.895 ms): per layer, with R16(x) = x rounded up to a multiple of 16,
+ *   input KB  = R16(C*sy*sx) * ceil(H/sy) * ceil(W/sx) * bytes / 1024     (strides folded into channels)
+ *   output KB = A * B * R16(K) * bytes / 1024         (A x B: the output after a fused pooling, if any)
+ *   weight KB = R16(C*sy*sx) * ceil(R/sy) * ceil(S/sx) * K * bytes / 1024, x 16/9 for 3x3 (Winograd) rows
+ *   DRAM      = ceil((weight / b + output + input) / GB/s * MHz)            (b = FC batch, FC rows only)
+ *   MAC       = R16(C*sy*sx) * rows * cols * R16(K*b) * R*S / (sy*sx) / MACs / 2.25 (3x3 rows) / b,
+ *               rows x cols = ceil(H/sy) x ceil(W/sx) if padded, else ceil((H-R+1)/sy) x ceil((W-S+1)/sx)
+ *   cycles    = max(MAC, DRAM); layers run one after another.
+ * What that assumes is listed by `estimatorAssumptions` and shown wherever the estimate appears.
  */
-import type { NvdlaConfig } from '../../config/schema.js';
+import type { NvdlaConfig } from './config.js';
 import type { HostLayer, MacLayer, Network } from '../../nets/ir.js';
 import { isMacLayer } from '../../nets/ir.js';
+
+// ---------------------------------------------------------------- Excel arithmetic
+
+/** A quotient at 15 significant digits, as Excel's CEILING and FLOOR see it. */
+const snap = (q: number) => Number(q.toPrecision(15));
+/** Excel CEILING(x, 1). */
+export const xlCeil = (x: number) => (x === 0 ? 0 : Math.ceil(snap(x)));
+/** Excel CEILING(x, m). */
+export const xlCeilTo = (x: number, m: number) => (x === 0 ? 0 : Math.ceil(snap(x / m)) * m);
+/** Excel FLOOR(x, 1). */
+export const xlFloor = (x: number) => (x === 0 ? 0 : Math.floor(snap(x)));
+
+// ---------------------------------------------------------------- the workbook's per-layer formulas
+
+/** The shape columns of a sheet row (E..M): channels, input size, kernels, filter, "Zero Padding", strides. */
+export interface SheetShape {
+  C: number;
+  H: number;
+  W: number;
+  K: number;
+  R: number;
+  S: number;
+  pad: boolean;
+  sH: number;
+  sW: number;
+}
+
+/** Height (or width) after the convolution: ceil(H/stride) padded, ceil((H-R)/stride)+1 unpadded. */
+export const convOut = (h: number, r: number, stride: number, pad: boolean) => (pad ? xlCeil(h / stride) : xlCeil((h - r) / stride) + 1);
+/** Height (or width) after a fused pooling window of `size` and `stride` (Caffe's ceiling rule). */
+export const pooledOut = (p: number, size: number, stride: number) => xlCeil((p - size) / stride) + 1;
+/** Channels times the stride area, rounded up to 16 (strided convolutions are folded into channels). */
+export const foldedChannels = (x: SheetShape) => xlCeilTo(x.C * x.sH * x.sW, 16);
+/** "Input data size" (KB). */
+export const inputKb = (x: SheetShape, inBytes: number) => (foldedChannels(x) * xlCeil(x.H / x.sH) * xlCeil(x.W / x.sW) * inBytes) / 1024;
+/** "Min input data size" (KB): `rows` stride-folded rows (the sheets take R+1, ResNet50 from row 12 R). */
+export const minInputKb = (x: SheetShape, rows: number, inBytes: number) =>
+  (foldedChannels(x) * Math.min(rows, xlCeil(x.H / x.sH)) * xlCeil(x.W / x.sW) * inBytes) / 1024;
+/** "Output data size" (KB) of an A x B output. */
+export const outputKb = (a: number, b: number, k: number, inBytes: number) => (a * b * xlCeilTo(k, 16) * inBytes) / 1024;
+/** Weight KB of `kernels` kernels, less compression, x 16/9 when `winograd` (a Winograd tile's weights). */
+export const weightKb = (x: SheetShape, kernels: number, wBytes: number, compression: number, winograd: boolean) =>
+  (((foldedChannels(x) * xlCeil(x.R / x.sH) * xlCeil(x.S / x.sW) * kernels * wBytes * (1 - compression)) / 1024) * (winograd ? 16 / 9 : 1));
+/** "Min weight data size" (KB): one group of 32 kernels, or half the conv buffer if that group does not fit. */
+export function minWeightKb(x: SheetShape, cbufKb: number, wBytes: number, compression: number): number {
+  const group = weightKb(x, 32, wBytes, compression, false);
+  return group >= cbufKb ? cbufKb / 2 : group;
+}
+/** "Winograd": every 3x3 filter, whatever the stride. */
+export const isWinograd = (x: { R: number; S: number }) => x.R === 3 && x.S === 3;
+/** "MAC cycles": FC layers computed for `fcBatch` frames (K*batch rounded up to `kRound`) and divided by it. */
+export function macCycles(x: SheetShape, fc: boolean, macs: number, fcBatch: number, kRound = 16): number {
+  const b = fc ? fcBatch : 1;
+  const rows = xlCeil((x.pad ? x.H : x.H - x.R + 1) / x.sH);
+  const cols = xlCeil((x.pad ? x.W : x.W - x.S + 1) / x.sW);
+  return (foldedChannels(x) * rows * cols * xlCeilTo(x.K * b, kRound) * x.R * x.S) / x.sH / x.sW / macs / (isWinograd(x) ? 2.25 : 1) / b;
+}
+/** Cycles of a transfer: KB / (GB/s) * MHz, rounded up (1 KB at 1 GB/s counted as 1 us). */
+export const transferCycles = (kb: number, gbps: number, clockMhz: number) => xlCeil((kb / gbps) * clockMhz);
+/** The AlexNet sheet's SRAM=0M DRAM traffic: weights (shared by the FC batch), output and input, once each. */
+export const onceTrafficKb = (inKb: number, outKb: number, wtKb: number, fcBatchDivisor: number) => wtKb / fcBatchDivisor + outKb + inKb;
+/**
+ * The GoogLeNet and ResNet50 sheets' SRAM=0M DRAM traffic: the larger data set is cut into conv-buffer-sized
+ * slices and the other is fetched once per slice; "conv + elwise" layers read the shortcut operand too. The
+ * sheets add the three terms in different orders (GoogLeNet In+Out+Wt, ResNet50 In+Wt+Out).
+ */
+export function refetchTrafficKb(
+  t: { In: number; InMin: number; Out: number; Wt: number; WtMin: number },
+  smaller: 'feature' | 'weight',
+  cbufKb: number,
+  order: 'in-out-wt' | 'in-wt-out',
+  elwise: boolean,
+): number {
+  const once = order === 'in-out-wt' ? t.In + t.Out + t.Wt : t.In + t.Wt + t.Out;
+  let kb = once;
+  if (smaller === 'weight' && t.Wt > cbufKb - t.InMin) {
+    const inputs = xlCeil(t.Wt / (cbufKb - t.InMin)) * t.In;
+    kb = order === 'in-out-wt' ? inputs + t.Out + t.Wt : inputs + t.Wt + t.Out;
+  } else if (smaller === 'feature' && t.In > cbufKb - t.WtMin) {
+    kb = xlCeil(t.In / (cbufKb - t.WtMin)) * t.Wt + t.In + t.Out;
+  }
+  return kb + (elwise ? t.Out : 0);
+}
+
+// ---------------------------------------------------------------- the estimator for mactile layers
 
 /** One row of the estimator's sheet. */
 export interface EstimatorRow {
@@ -27,9 +116,11 @@ export interface EstimatorRow {
   s: number;
   strideH: number;
   strideW: number;
+  /** The sheet's "Zero Padding" flag: output ceil(H/stride) when set, ceil((H-R)/stride)+1 when not. */
   padded: boolean;
   /** Fused pooling after the layer: window and stride. */
   pool?: { size: number; stride: number };
+  /** The Winograd weight expansion (16/9); the MAC speed-up applies to every 3x3 row regardless. */
   winograd: boolean;
   fc: boolean;
 }
@@ -39,76 +130,78 @@ export interface EstimatorSettings {
   clockMhz: number;
   dramGbps: number;
   fcBatch: number;
+  /** Feature and weight data size (bytes): the sheet's "Feature/Weight Data Size". */
+  dataBytes: number;
 }
 
 export interface RowEstimate {
   inputKb: number;
   outputKb: number;
   weightKb: number;
+  /** KB through DRAM (the SRAM=0M "DRAM Traffic"). */
+  dramKb: number;
   dramCycles: number;
   macCycles: number;
   cycles: number;
+  bound: 'MAC' | 'DRAM';
 }
 
-/** The sheet's defaults: 2048 MACs at 1000 MHz, 10 GB/s DRAM, FC batch 16. */
-export const SHEET_DEFAULTS: EstimatorSettings = { macs: 2048, clockMhz: 1000, dramGbps: 10, fcBatch: 16 };
+/** The sheet's defaults: 2048 MACs at 1000 MHz, 10 GB/s DRAM, FC batch 16, 1-byte data. */
+export const SHEET_DEFAULTS: EstimatorSettings = { macs: 2048, clockMhz: 1000, dramGbps: 10, fcBatch: 16, dataBytes: 1 };
 
-const r16 = (x: number) => Math.ceil(x / 16) * 16;
-
-/** The estimator's cycles of one row. */
-export function estimateRow(row: EstimatorRow, s: EstimatorSettings): RowEstimate {
-  const { c, h, w, k, r, s: sk, strideH: sy, strideW: sx } = row;
-  const b = row.fc ? s.fcBatch : 1;
-  const hc = row.padded ? Math.ceil(h / sy) : Math.ceil((h - r) / sy + 1);
-  const hp = row.pool ? Math.ceil((hc - row.pool.size) / row.pool.stride) + 1 : hc;
-  const cx = r16(c * sy * sx);
-  const inputKb = (cx * Math.ceil(h / sy) * Math.ceil(w / sx)) / 1024;
-  const outputKb = (hp * hp * r16(k)) / 1024;
-  const weightKb = ((cx * Math.ceil(r / sy) * Math.ceil(sk / sx) * k) / 1024) * (row.winograd ? 16 / 9 : 1);
-  const dramCycles = Math.ceil(((inputKb + outputKb + weightKb / b) / s.dramGbps) * s.clockMhz);
-  const points = row.padded ? Math.ceil(h / sy) * Math.ceil(w / sx) : Math.ceil((h - r + 1) / sy) * Math.ceil((w - sk + 1) / sx);
-  const kr = row.fc ? r16(k * b) / b : r16(k);
-  let macCycles = (cx * points * kr * r * sk) / sy / sx / s.macs;
-  if (r === 3 && sk === 3) macCycles /= 2.25;
-  return { inputKb, outputKb, weightKb, dramCycles, macCycles, cycles: Math.max(macCycles, dramCycles) };
+/** The estimator's cycles of one row (the AlexNet sheet's SRAM=0M columns). */
+export function estimateRow(row: EstimatorRow, st: EstimatorSettings): RowEstimate {
+  const x: SheetShape = { C: row.c, H: row.h, W: row.w, K: row.k, R: row.r, S: row.s, pad: row.padded, sH: row.strideH, sW: row.strideW };
+  const p = convOut(x.H, x.R, x.sH, x.pad);
+  const q = convOut(x.W, x.S, x.sW, x.pad);
+  const a = row.pool ? pooledOut(p, row.pool.size, row.pool.stride) : p;
+  const b = row.pool ? pooledOut(q, row.pool.size, row.pool.stride) : q;
+  const inKb = inputKb(x, st.dataBytes);
+  const outKb = outputKb(a, b, x.K, st.dataBytes);
+  const wtKb = weightKb(x, x.K, st.dataBytes, 0, row.winograd);
+  const dramKb = onceTrafficKb(inKb, outKb, wtKb, row.fc ? st.fcBatch : 1);
+  const dramCycles = transferCycles(dramKb, st.dramGbps, st.clockMhz);
+  const mac = macCycles(x, row.fc, st.macs, st.fcBatch);
+  const cycles = Math.max(dramCycles, mac);
+  return { inputKb: inKb, outputKb: outKb, weightKb: wtKb, dramKb, dramCycles, macCycles: mac, cycles, bound: cycles === mac ? 'MAC' : 'DRAM' };
 }
 
-/** The sheet's own AlexNet rows (two-GPU AlexNet at 224x224, halves as rows, pooling fused). */
-export const SHEET_ALEXNET: EstimatorRow[] = (() => {
-  const pool = { size: 3, stride: 2 };
-  const conv = (name: string, c: number, h: number, k: number, r: number, st: number, padded: boolean, extra: Partial<EstimatorRow> = {}): EstimatorRow => ({
-    name, c, h, w: h, k, r, s: r, strideH: st, strideW: st, padded, winograd: false, fc: false, ...extra,
-  });
-  return [
-    conv('conv1', 3, 224, 96, 11, 4, false, { pool }),
-    conv('conv2a', 48, 27, 128, 5, 1, true, { pool }),
-    conv('conv2b', 48, 27, 128, 5, 1, true, { pool }),
-    conv('conv3', 256, 13, 384, 3, 1, true, { winograd: true }),
-    conv('conv4a', 192, 13, 192, 3, 1, true, { winograd: true }),
-    conv('conv4b', 192, 13, 192, 3, 1, true, { winograd: true }),
-    conv('conv5a', 192, 13, 128, 3, 1, true, { winograd: true, pool }),
-    conv('conv5b', 192, 13, 128, 3, 1, true, { winograd: true, pool }),
-    conv('fc6', 256, 6, 4096, 6, 1, false, { fc: true }),
-    conv('fc7', 4096, 1, 4096, 1, 1, false, { fc: true }),
-    conv('fc8', 4096, 1, 1000, 1, 1, false, { fc: true }),
-  ];
-})();
-
-/** The estimator's row for a mactile MAC layer; `pooled` is a pooling layer fused after it, if any. */
+/**
+ * The sheet row of one group of a mactile MAC layer (`pooled`: a pooling layer fused after it). The sheet
+ * has no padding amounts, only its flag: it is set when ceil(H/stride) is the layer's output size; otherwise
+ * the rows are ceil((H-R)/stride)+1, with H the input or, if that does not give the output size either, the
+ * rows the windows read, (out-1)*stride+R. Grouped convolutions are one row per group (as the sheet's AlexNet).
+ */
 export function rowOfLayer(l: MacLayer, pooled?: HostLayer): EstimatorRow {
-  const padded = l.pad.top + l.pad.bottom + l.pad.left + l.pad.right > 0;
+  const g = l.groups;
+  const { h, w } = l.inShape;
+  const [sy, sx, r, s] = [l.stride.h, l.stride.w, l.kernel.h, l.kernel.w];
+  const [oh, ow] = [l.outShape.h, l.outShape.w];
+  const padded = xlCeil(h / sy) === oh && xlCeil(w / sx) === ow;
+  const plain = convOut(h, r, sy, false) === oh && convOut(w, s, sx, false) === ow;
   return {
-    name: l.name, c: l.inShape.c / l.groups, h: l.inShape.h, w: l.inShape.w, k: l.outShape.c, r: l.kernel.h, s: l.kernel.w,
-    strideH: l.stride.h, strideW: l.stride.w, padded,
+    name: l.name, c: l.inShape.c / g, h: padded || plain ? h : (oh - 1) * sy + r, w: padded || plain ? w : (ow - 1) * sx + s,
+    k: l.outShape.c / g, r, s, strideH: sy, strideW: sx, padded,
     pool: pooled?.kernel && pooled.stride ? { size: pooled.kernel.h, stride: pooled.stride.h } : undefined,
-    winograd: l.kernel.h === 3 && l.kernel.w === 3 && l.stride.h === 1 && l.stride.w === 1 && l.groups === 1,
-    fc: l.kind === 'fc',
+    winograd: isWinograd({ R: r, S: s }), fc: l.kind === 'fc',
   };
 }
 
-/** The estimator's settings for an NVDLA-style config (FC batch 16, as the sheet's default). */
+/** The estimator's settings for an NVDLA-style config: its MACs, clock and DRAM, FC batch 16 (the sheet's default). */
 export function estimatorSettings(cfg: NvdlaConfig): EstimatorSettings {
-  return { macs: cfg.atomic_c * cfg.atomic_k, clockMhz: cfg.clock_mhz, dramGbps: cfg.dram_gbps, fcBatch: 16 };
+  return { macs: cfg.atomic_c * cfg.atomic_k, clockMhz: cfg.clock_mhz, dramGbps: cfg.dram_gbps, fcBatch: SHEET_DEFAULTS.fcBatch, dataBytes: cfg.precision === 'int16' ? 2 : 1 };
+}
+
+/** What the estimator assumes that mactile's core does not do or that the config does not say. */
+export function estimatorAssumptions(st: EstimatorSettings): string[] {
+  return [
+    'Winograd on every 3x3 layer (MAC cycles / 2.25, weights x 16/9), though this core has none',
+    `FC layers batched by ${st.fcBatch}`,
+    `DRAM ${st.dramGbps} GB/s at full efficiency, overlapped with compute`,
+    'no on-chip SRAM, each tensor through DRAM once per layer',
+    `C and K padded to 16, ${st.macs} MACs, ${st.dataBytes}-byte data`,
+    'no buffer load or pipeline fill',
+  ];
 }
 
 /** The pooling layer that directly consumes a MAC layer's output (NVDLA fuses it), if any. */
@@ -118,7 +211,13 @@ export function fusedPool(net: Network, l: MacLayer): HostLayer | undefined {
   return only && !isMacLayer(only) && (only.kind === 'maxpool' || only.kind === 'avgpool') ? only : undefined;
 }
 
-/** The estimator's cycles for one layer of a network on an NVDLA-style config. */
+/** The estimator's figures for one layer of a network on an NVDLA-style config (a grouped layer: its groups' sum). */
 export function nvdlaLayerEstimate(l: MacLayer, cfg: NvdlaConfig, net?: Network): RowEstimate {
-  return estimateRow(rowOfLayer(l, net ? fusedPool(net, l) : undefined), estimatorSettings(cfg));
+  const one = estimateRow(rowOfLayer(l, net ? fusedPool(net, l) : undefined), estimatorSettings(cfg));
+  if (l.groups === 1) return one;
+  const sum = { ...one, inputKb: 0, outputKb: 0, weightKb: 0, dramKb: 0, dramCycles: 0, macCycles: 0, cycles: 0 };
+  for (let i = 0; i < l.groups; i++) {
+    for (const k of ['inputKb', 'outputKb', 'weightKb', 'dramKb', 'dramCycles', 'macCycles', 'cycles'] as const) sum[k] += one[k];
+  }
+  return sum;
 }
