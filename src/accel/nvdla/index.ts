@@ -5,7 +5,7 @@ import { caccTruncateBits, goldenNvdlaLayer, nvdlaQuantLayer } from './cacc.js';
 import { nvdlaAnalysisColumns, nvdlaSimColumns } from './columns.js';
 import { nvdlaSchema, type NvdlaConfig } from './config.js';
 import { nvdlaDesign } from './design.js';
-import { analyzeNvdlaLayer, analyzeNvdlaNetwork, type NvLayerPerf } from './network.js';
+import { analyzeNvdlaLayer, analyzeNvdlaNetwork, type NvLayerPerf, type NvNetworkAnalysis } from './network.js';
 import { simulateNvLayer } from './run.js';
 
 export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
@@ -34,9 +34,12 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
     return analyzeNvdlaNetwork(net, cfg);
   },
   analysisColumns: nvdlaAnalysisColumns,
-  analysisJson: (a, cfg) => ({ network: a.network, model: a.model, config: cfg, layers: a.layers, totals: a.totals }),
+  analysisJson: (a, cfg) => ({ network: a.network, model: a.model, config: cfg, layers: a.layers, totals: a.totals, estimator: (a as NvNetworkAnalysis).estimator }),
   analysisHeader: () => "exact cycle model and NVDLA's estimator",
-  analysisNotes: (a) => a.layers.filter((l) => l.notes.length).map((l) => `  ${l.name}: ${l.notes.join('; ')}`),
+  analysisNotes: (a) => [
+    ...a.layers.filter((l) => l.notes.length).map((l) => `  ${l.name}: ${l.notes.join('; ')}`),
+    `  NVDLA estimator assumes: ${(a as NvNetworkAnalysis).estimator.assumptions.join('; ')}`,
+  ],
   simColumns: nvdlaSimColumns,
   simTimeColumn: { header: 'time ms', value: (l) => l.timeUs / 1000, digits: 4 },
   design: nvdlaDesign,

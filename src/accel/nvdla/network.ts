@@ -2,7 +2,7 @@
 import type { LayerPrediction, NetworkAnalysis } from '../accelerator.js';
 import type { NvdlaConfig } from './config.js';
 import { layerMacs, macLayers, type MacLayer, type Network } from '../../nets/ir.js';
-import { nvdlaLayerEstimate } from './estimator.js';
+import { estimatorAssumptions, estimatorSettings, nvdlaLayerEstimate, type EstimatorSettings } from './estimator.js';
 import { planNvdlaLayer } from './layer-plan.js';
 import { nvConvCycles, nvConvTraffic } from './model.js';
 
@@ -42,8 +42,14 @@ export function analyzeNvdlaLayer(l: MacLayer, cfg: NvdlaConfig, net?: Network):
   };
 }
 
+/** A network on the core: the exact model per layer, and NVDLA's estimator with its settings and assumptions. */
+export type NvNetworkAnalysis = NetworkAnalysis<NvLayerPerf> & {
+  totals: { estimatorCycles: number };
+  estimator: { settings: EstimatorSettings; assumptions: string[] };
+};
+
 /** The exact model and the estimator for every MAC layer of a network. */
-export function analyzeNvdlaNetwork(net: Network, cfg: NvdlaConfig): NetworkAnalysis<NvLayerPerf> & { totals: { estimatorCycles: number } } {
+export function analyzeNvdlaNetwork(net: Network, cfg: NvdlaConfig): NvNetworkAnalysis {
   const layers = macLayers(net).map((l) => analyzeNvdlaLayer(l, cfg, net));
   const sum = (f: (l: NvLayerPerf) => number) => layers.reduce((s, l) => s + f(l), 0);
   return {
@@ -54,5 +60,6 @@ export function analyzeNvdlaNetwork(net: Network, cfg: NvdlaConfig): NetworkAnal
       macs: sum((l) => l.macs), cycles: sum((l) => l.cycles), computeCycles: sum((l) => l.computeCycles), stallCycles: sum((l) => l.stallCycles),
       dramWords: sum((l) => l.dramWords), estimatorCycles: sum((l) => l.estimatorCycles), timeUs: sum((l) => l.timeUs),
     },
+    estimator: { settings: estimatorSettings(cfg), assumptions: estimatorAssumptions(estimatorSettings(cfg)) },
   };
 }
