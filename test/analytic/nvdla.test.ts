@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planNvdlaLayer } from '../../src/accel/nvdla/layer-plan.js';
 import { nvConvCycles, stripeLengths } from '../../src/accel/nvdla/model.js';
 import { SHEET_DEFAULTS, estimatorAssumptions, estimatorSettings, fusedPool, nvdlaLayerEstimate, rowOfLayer } from '../../src/accel/nvdla/estimator.js';
+import { nvdla as nvdlaKind } from '../../src/accel/nvdla/index.js';
 import { analyzeNvdlaNetwork } from '../../src/accel/nvdla/network.js';
 import { evaluateSheet } from '../../src/accel/nvdla/sheet.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -158,7 +159,11 @@ describe("NVDLA's performance estimator on mactile networks", () => {
     expect(alex.layers.map((l) => l.estimatorCycles)).toEqual([33_078.375, 109_350, 124_707, 164_163, 107_525, 231_700, 103_200, 25_499]);
   });
 
-  it('lists what it assumes', () => {
+  it('lists what it assumes, under the analyze table and in its JSON', () => {
+    const cfg = preset('nv_small');
+    const a = nvdlaKind.analyzeNetwork(lenet5(), cfg);
+    expect(nvdlaKind.analysisNotes!(a)).toEqual([`  NVDLA estimator assumes: ${estimatorAssumptions(estimatorSettings(cfg)).join('; ')}`]);
+    expect(nvdlaKind.analysisJson(a, cfg)).toMatchObject({ estimator: { settings: estimatorSettings(cfg), assumptions: estimatorAssumptions(estimatorSettings(cfg)) } });
     expect(estimatorAssumptions(estimatorSettings(preset('nv_small')))).toEqual([
       'Winograd on every 3x3 layer (MAC cycles / 2.25, weights x 16/9), though this core has none',
       'FC layers batched by 16',
