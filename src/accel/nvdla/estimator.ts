@@ -14,7 +14,7 @@
  *   MAC       = R16(C*sy*sx) * rows * cols * R16(K*b) * R*S / (sy*sx) / MACs / 2.25 (3x3 rows) / b,
  *               rows x cols = ceil(H/sy) x ceil(W/sx) if padded, else ceil((H-R+1)/sy) x ceil((W-S+1)/sx)
  *   cycles    = max(MAC, DRAM); layers run one after another.
- * What that assumes is listed by `estimatorAssumptions` and shown wherever the estimate appears.
+ * What that assumes is listed by `estimatorAssumptions` (printed under `analyze`'s table and in its JSON).
  */
 import type { NvdlaConfig } from './config.js';
 import type { HostLayer, MacLayer, Network } from '../../nets/ir.js';
