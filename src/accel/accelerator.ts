@@ -160,8 +160,9 @@ export interface Accelerator<C extends BaseConfig = BaseConfig, L extends LayerP
   describe(cfg: C): string;
   /** MAC cells (PEs). */
   cells(cfg: C): number;
-  /** The published estimate mactile's cycles stand beside. */
+  /** The published estimate mactile's cycles stand beside, and what it assumes (shown wherever it appears). */
   referenceName: string;
+  referenceAssumptions(cfg: C): string[];
   /** The other tools' models `analyzeNetwork` can reproduce (`--compat`). */
   compat: CompatModel[];
   /** Prediction of one layer (`net` gives context some models use, e.g. a fused pooling). */

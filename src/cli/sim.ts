@@ -61,7 +61,8 @@ export function simTable(sim: NetworkSim): string {
   );
   const table = renderTable<LayerCheck>(columns, sim.layers, total);
   const notes = sim.layers.filter((l) => l.notes.length).map((l) => `  ${l.name}: ${l.notes.join('; ')}`);
-  return notes.length ? `${table}\nmapping notes:\n${notes.join('\n')}` : table;
+  const mapping = notes.length ? `\nmapping notes:\n${notes.join('\n')}` : '';
+  return `${table}${mapping}\n${sim.reference} assumes: ${accel.referenceAssumptions(sim.config).join('; ')}`;
 }
 
 /** Numeric extras summed over layers (for the totals row). */
@@ -87,6 +88,7 @@ export function simJson(sim: NetworkSim): object {
     config: sim.config,
     precision: `int${sim.precision}`,
     reference: sim.reference,
+    referenceAssumptions: accelOf(sim.config).referenceAssumptions(sim.config),
     build: { key: sim.build.key, cached: sim.build.cached, seconds: sim.build.seconds },
     ok: sim.ok,
     stallsModelled: sim.stallsModelled,

@@ -5,6 +5,7 @@ import { caccTruncateBits, goldenNvdlaLayer, nvdlaQuantLayer } from './cacc.js';
 import { nvdlaAnalysisColumns, nvdlaSimColumns } from './columns.js';
 import { nvdlaSchema, type NvdlaConfig } from './config.js';
 import { nvdlaDesign } from './design.js';
+import { estimatorAssumptions, estimatorSettings } from './estimator.js';
 import { analyzeNvdlaLayer, analyzeNvdlaNetwork, type NvLayerPerf, type NvNetworkAnalysis } from './network.js';
 import { simulateNvLayer } from './run.js';
 
@@ -24,6 +25,7 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   describe: (c) => `nvdla atomic-C ${c.atomic_c} x atomic-K ${c.atomic_k} ${c.precision}, buffers ${c.feature_buffer_kb}/${c.weight_buffer_kb} kB, ${c.clock_mhz} MHz`,
   cells: (c) => c.atomic_c * c.atomic_k,
   referenceName: 'NVDLA estimator',
+  referenceAssumptions: (cfg) => estimatorAssumptions(estimatorSettings(cfg)),
   compat: [],
   predictLayer(l, cfg, net) {
     const p = analyzeNvdlaLayer(l, cfg, net);

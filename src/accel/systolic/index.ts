@@ -22,6 +22,7 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
   describe,
   cells: (c) => c.rows * c.cols,
   referenceName: 'SCALE-Sim v2',
+  referenceAssumptions: () => ["SCALE-Sim v2.0.2's compute cycles (no DRAM stalls), reported as the index of its last cycle"],
   compat: ['scalesim'],
   predictLayer(l, cfg) {
     const { scalesimCycles, terms } = scaleSimComparison(l, cfg);
