@@ -8,7 +8,6 @@ import { createRequire } from 'node:module';
 import { MactileError } from '../util/errors.js';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { onnx } = require('onnx-proto') as { onnx: any };
 
 export type AttrValue = number | number[] | string | ConstTensor | undefined;

@@ -4,7 +4,7 @@
  * requantization. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
  */
 import type { MacLayer } from '../nets/ir.js';
-import { requantizeNumber, roundShift } from './requant.js';
+import { requantizeNumber } from './requant.js';
 import { zeros, type IntTensor, type QuantLayer } from './tensor.js';
 
 /**
