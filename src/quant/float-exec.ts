@@ -35,7 +35,7 @@ export function floatMac(l: MacLayer, x: Float32Array, weights: Float32Array, bi
             const wb = (co * taps + t) * cinG;
             let s = 0;
             for (let ci = 0; ci < cinG; ci++) s += x[xg + ci]! * weights[wb + ci]!;
-            acc[ob + co] += s;
+            acc[ob + co]! += s;
           }
         }
       }
@@ -90,7 +90,7 @@ export function floatHost(l: HostLayer, xs: Float32Array[]): Float32Array {
     case 'globalavgpool': {
       const s = l.inShapes[0]!;
       const y = new Float32Array(s.c);
-      for (let i = 0; i < x.length; i++) y[i % s.c] += x[i]!;
+      for (let i = 0; i < x.length; i++) y[i % s.c]! += x[i]!;
       for (let c = 0; c < s.c; c++) y[c] = y[c]! / (s.h * s.w);
       return y;
     }

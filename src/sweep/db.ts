@@ -172,9 +172,9 @@ export class SweepDb {
   }
 
   /** Counts of points by status. */
-  counts(): Record<string, number> {
-    const out: Record<string, number> = { pending: 0, running: 0, done: 0, failed: 0 };
-    for (const r of this.db.prepare(`SELECT status, COUNT(*) n FROM points GROUP BY status`).all() as { status: string; n: number }[]) out[r.status] = r.n;
+  counts(): Record<PointRow['status'], number> {
+    const out: Record<PointRow['status'], number> = { pending: 0, running: 0, done: 0, failed: 0 };
+    for (const r of this.db.prepare(`SELECT status, COUNT(*) n FROM points GROUP BY status`).all() as { status: PointRow['status']; n: number }[]) out[r.status] = r.n;
     return out;
   }
 
