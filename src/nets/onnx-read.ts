@@ -84,7 +84,7 @@ function valueInfo(v: any): OnnxValue {
 }
 
 /** Parses ONNX bytes into a graph. */
-export function parseOnnx(bytes: Uint8Array, file: string): OnnxGraph {
+function parseOnnx(bytes: Uint8Array, file: string): OnnxGraph {
   let model: any;
   try {
     model = onnx.ModelProto.decode(bytes);

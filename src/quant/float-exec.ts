@@ -10,7 +10,7 @@ export type FloatTensors = Map<string, Float32Array>;
 const at = (s: Shape, h: number, w: number, c: number) => (h * s.w + w) * s.c + c;
 
 /** A convolution, depthwise convolution or fully connected layer in float (zero padding). */
-export function floatMac(l: MacLayer, x: Float32Array, weights: Float32Array, bias: Float32Array): Float32Array {
+function floatMac(l: MacLayer, x: Float32Array, weights: Float32Array, bias: Float32Array): Float32Array {
   const { inShape: is, outShape: os, kernel, stride, dilation, pad, groups } = l;
   const cinG = is.c / groups;
   const coutG = os.c / groups;

@@ -14,7 +14,7 @@ import type { SweepPoint } from './grid.js';
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3') as typeof BetterSqlite3;
 
-export const SCHEMA_VERSION = '1';
+const SCHEMA_VERSION = '1';
 
 /** Where a point sits in the grid, as stored in the points table. */
 export interface PointCoordinates {

@@ -95,7 +95,7 @@ export const SHEET_ALEXNET: EstimatorRow[] = (() => {
 })();
 
 /** The estimator's row for a mactile MAC layer; `pooled` is a pooling layer fused after it, if any. */
-export function rowOfLayer(l: MacLayer, pooled?: HostLayer): EstimatorRow {
+function rowOfLayer(l: MacLayer, pooled?: HostLayer): EstimatorRow {
   const padded = l.pad.top + l.pad.bottom + l.pad.left + l.pad.right > 0;
   return {
     name: l.name, c: l.inShape.c / l.groups, h: l.inShape.h, w: l.inShape.w, k: l.outShape.c, r: l.kernel.h, s: l.kernel.w,
@@ -107,12 +107,12 @@ export function rowOfLayer(l: MacLayer, pooled?: HostLayer): EstimatorRow {
 }
 
 /** The estimator's settings for an NVDLA-style config (FC batch 16, as the sheet's default). */
-export function estimatorSettings(cfg: NvdlaConfig): EstimatorSettings {
+function estimatorSettings(cfg: NvdlaConfig): EstimatorSettings {
   return { macs: cfg.atomic_c * cfg.atomic_k, clockMhz: cfg.clock_mhz, dramGbps: cfg.dram_gbps, fcBatch: 16 };
 }
 
 /** The pooling layer that directly consumes a MAC layer's output (NVDLA fuses it), if any. */
-export function fusedPool(net: Network, l: MacLayer): HostLayer | undefined {
+function fusedPool(net: Network, l: MacLayer): HostLayer | undefined {
   const consumers = net.layers.filter((x) => (isMacLayer(x) ? x.input === l.output : x.inputs.includes(l.output)));
   const only = consumers.length === 1 ? consumers[0] : undefined;
   return only && !isMacLayer(only) && (only.kind === 'maxpool' || only.kind === 'avgpool') ? only : undefined;
