@@ -37,7 +37,7 @@ test: setup lint services
 lint: build
 	$(NODE_BIN)/tsc -p tsconfig.test.json
 	$(NODE_BIN)/eslint --max-warnings 0 --cache --cache-location node_modules/.cache/eslint/ .
-	$(NODE_BIN)/depcruise --cache node_modules/.cache/dependency-cruiser src bench test scripts
+	$(NODE_BIN)/depcruise src bench test scripts
 	$(NODE_BIN)/knip --cache
 	$(NODE_BIN)/prettier --check --cache --log-level warn .
 
