@@ -4,7 +4,7 @@
 NODE_BIN := node_modules/.bin
 TS_SOURCES := $(shell find src bench -name '*.ts' 2>/dev/null)
 
-.PHONY: setup demo test build tools services clean bench
+.PHONY: setup demo test lint format build tools services clean bench
 
 setup: node_modules/.package-lock.json tools build
 
@@ -28,8 +28,22 @@ demo: setup
 services:
 	@./scripts/slurm-up.sh
 
-test: setup services
+test: setup lint services
 	$(NODE_BIN)/vitest run
+
+# The rules a tool keeps: types (tsconfig.json through `build`, tests and scripts through tsconfig.test.json), ESLint,
+# import boundaries (.dependency-cruiser.cjs), unused files/exports/dependencies (knip.jsonc), then formatting.
+# Caches live in node_modules/.cache.
+lint: build
+	$(NODE_BIN)/tsc -p tsconfig.test.json
+	$(NODE_BIN)/eslint --max-warnings 0 --cache --cache-location node_modules/.cache/eslint/ .
+	$(NODE_BIN)/depcruise src bench test scripts
+	$(NODE_BIN)/knip --cache
+	$(NODE_BIN)/prettier --check --cache --log-level warn .
+
+# Rewrites every file prettier checks (see .prettierignore).
+format: node_modules/.package-lock.json
+	$(NODE_BIN)/prettier --write --cache --log-level warn .
 
 bench: setup
 	node dist/bench/run.js

@@ -26,7 +26,7 @@ export function countersOf(
 }
 
 /** Compares two tensors element by element; returns the number of mismatches and the first few. */
-export function compareTensors(got: IntTensor, want: IntTensor): { mismatches: number; first: string[] } {
+function compareTensors(got: IntTensor, want: IntTensor): { mismatches: number; first: string[] } {
   const first: string[] = [];
   let mismatches = 0;
   if (shapeText(got.shape) !== shapeText(want.shape)) return { mismatches: want.data.length, first: [`shape ${shapeText(got.shape)} vs ${shapeText(want.shape)}`] };

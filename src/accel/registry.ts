@@ -30,6 +30,6 @@ export function accelOf(cfg: HardwareConfig | BaseConfig): Accelerator<BaseConfi
 }
 
 /** "systolic | nvdla". */
-export function kindNames(): string {
+function kindNames(): string {
   return ACCELERATORS.map((a) => a.kind).join(' | ');
 }

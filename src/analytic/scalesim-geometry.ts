@@ -151,13 +151,13 @@ export function demandLayout(L: ScaleSimLayer, op: ReadOperand, ifm?: IfmapAddre
 }
 
 /** Demand rows (within the fold) that can hold entries of the layout: first and last. */
-export function layoutRows(L: ScaleSimLayer, lay: DemandLayout, fd: Fold): [number, number] {
+function layoutRows(L: ScaleSimLayer, lay: DemandLayout, fd: Fold): [number, number] {
   if (lay.kind === 'block') return [fd.rd, L.rows - 1];
   return [lay.lo, lay.lo + L.t + lay.width(fd) - 2];
 }
 
 /** Visits the valid entries of demand row r (within fold fd) in column order. */
-export function forEachInRow(L: ScaleSimLayer, lay: DemandLayout, fd: Fold, r: number, visit: (addr: number) => void): void {
+function forEachInRow(L: ScaleSimLayer, lay: DemandLayout, fd: Fold, r: number, visit: (addr: number) => void): void {
   const w = lay.width(fd);
   if (lay.kind === 'block') {
     if (r < fd.rd || r >= L.rows) return;

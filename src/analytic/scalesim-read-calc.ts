@@ -73,7 +73,7 @@ export function circleMapWalk(L: ScaleSimLayer, group: number): WindowWalk {
   for (let x = 0; x < n; x++) {
     while (distinct < group) {
       y++;
-      if (cnt[P[y % n]!]++ === 0) distinct++;
+      if (cnt[P[y % n]!]!++ === 0) distinct++;
     }
     end[x] = y;
     if (--cnt[P[x]!]! === 0) distinct--;

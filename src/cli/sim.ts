@@ -28,7 +28,7 @@ interface SimOptions extends ConfigOverrides {
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
 
 /** The per-layer table of a simulation, with totals: shared columns around the kind's own. */
-export function simTable(sim: NetworkSim): string {
+function simTable(sim: NetworkSim): string {
   const accel = accelOf(sim.config);
   const total: LayerCheck = {
     ...sim.layers[0]!,
@@ -73,7 +73,7 @@ function sumExtras(layers: LayerCheck[]): Record<string, number | string> {
 }
 
 /** The closing line of a run: what matched, and what the RTL does not model. */
-export function verdict(sim: NetworkSim): string {
+function verdict(sim: NetworkSim): string {
   if (!sim.ok) return 'MISMATCH: see the rows marked NO';
   if (!sim.stallsModelled) {
     return `all layers bit-exact and compute-cycle-exact; the ${sim.totals.analyticStallCycles.toLocaleString('en-US')} DRAM stall cycles the analytic model predicts are not modelled by the RTL (a prediction, not checked)`;
@@ -82,7 +82,7 @@ export function verdict(sim: NetworkSim): string {
 }
 
 /** The JSON document of a simulation. */
-export function simJson(sim: NetworkSim): object {
+function simJson(sim: NetworkSim): object {
   return {
     network: sim.network,
     config: sim.config,

@@ -26,7 +26,7 @@ export interface ConfigOverrides {
 const EXTENSIONS = ['.yaml', '.yml', '.toml', '.cfg'];
 
 /** Finds a config file: an existing path, or a preset name looked up in configs/. */
-export function resolveConfigPath(spec: string): string {
+function resolveConfigPath(spec: string): string {
   if (existsSync(spec)) return spec;
   if (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(spec)) {
     for (const ext of ['', ...EXTENSIONS]) {
@@ -40,7 +40,7 @@ export function resolveConfigPath(spec: string): string {
 }
 
 /** Parses a config file's text into a plain object according to its extension. */
-export function parseConfigText(text: string, file: string): unknown {
+function parseConfigText(text: string, file: string): unknown {
   const ext = extname(file).toLowerCase();
   try {
     if (ext === '.yaml' || ext === '.yml') return YAML.parse(text);

@@ -5,7 +5,7 @@
 import { MactileError } from '../util/errors.js';
 
 /** Parses configparser text into section -> (lower-cased key -> value). */
-export function parseIni(text: string, file: string): Map<string, Map<string, string>> {
+function parseIni(text: string, file: string): Map<string, Map<string, string>> {
   const sections = new Map<string, Map<string, string>>();
   let current: Map<string, string> | undefined;
   text.split(/\r?\n/).forEach((line, i) => {

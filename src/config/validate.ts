@@ -28,7 +28,7 @@ function keysOf(schema: ZodTypeAny, path: (string | number)[]): string[] {
 }
 
 /** Describes one zod issue as "key 'x': expected ..., received ...". */
-export function describeIssue(issue: ZodIssue, raw: unknown, schema: ZodTypeAny): string {
+function describeIssue(issue: ZodIssue, raw: unknown, schema: ZodTypeAny): string {
   const key = issue.path.join('.');
   const got = valueAt(raw, issue.path);
   switch (issue.code) {

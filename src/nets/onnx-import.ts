@@ -11,7 +11,7 @@ import { isMacLayer, type FloatModel, type HostKind, type LayerParams, type MacL
 import { readOnnx, type AttrValue, type ConstTensor, type OnnxGraph, type OnnxNode } from './onnx-read.js';
 
 /** ONNX operators the importer understands. */
-export const SUPPORTED_OPS = [
+const SUPPORTED_OPS = [
   'Conv', 'Gemm', 'MatMul', 'Add', 'Mul', 'Relu', 'Clip', 'Sigmoid', 'HardSwish', 'MaxPool', 'AveragePool',
   'GlobalAveragePool', 'ReduceMean', 'Flatten', 'Reshape', 'BatchNormalization', 'Dropout', 'Identity', 'Concat', 'Softmax', 'Constant',
 ];

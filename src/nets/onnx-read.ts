@@ -8,7 +8,6 @@ import { createRequire } from 'node:module';
 import { MactileError } from '../util/errors.js';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { onnx } = require('onnx-proto') as { onnx: any };
 
 export type AttrValue = number | number[] | string | ConstTensor | undefined;
@@ -85,7 +84,7 @@ function valueInfo(v: any): OnnxValue {
 }
 
 /** Parses ONNX bytes into a graph. */
-export function parseOnnx(bytes: Uint8Array, file: string): OnnxGraph {
+function parseOnnx(bytes: Uint8Array, file: string): OnnxGraph {
   let model: any;
   try {
     model = onnx.ModelProto.decode(bytes);

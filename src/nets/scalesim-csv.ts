@@ -30,7 +30,7 @@ export function scaleSimOutput(size: number, filter: number, stride: number): nu
 }
 
 /** True when SCALE-Sim treats the row as depthwise (its name holds the case-sensitive substring DP). */
-export function isDepthwiseRow(row: ScaleSimRow): boolean {
+function isDepthwiseRow(row: ScaleSimRow): boolean {
   return row.name.includes('DP');
 }
 
@@ -88,7 +88,7 @@ export function parseScaleSimCsv(text: string, file: string): { rows: ScaleSimRo
 }
 
 /** Builds the network IR of SCALE-Sim rows (each layer reads its own input; the ceiling output becomes padding). */
-export function rowsToNetwork(rows: ScaleSimRow[], name: string, source: string): Network {
+function rowsToNetwork(rows: ScaleSimRow[], name: string, source: string): Network {
   const first = rows[0]!;
   const b = new NetBuilder(name, { h: first.ifmapH, w: first.ifmapW, c: first.channels }, source, `topology ${source}`);
   rows.forEach((r, i) => {

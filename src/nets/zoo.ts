@@ -39,7 +39,7 @@ export function alexnet(): Network {
 }
 
 /** EfficientNet-B0 stages: expand ratio, kernel, stride, output channels, repeats. */
-export const EFFICIENTNET_B0_STAGES: readonly [number, number, number, number, number][] = [
+const EFFICIENTNET_B0_STAGES: readonly [number, number, number, number, number][] = [
   [1, 3, 1, 16, 1],
   [6, 3, 2, 24, 2],
   [6, 5, 2, 40, 2],

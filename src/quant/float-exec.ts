@@ -10,7 +10,7 @@ export type FloatTensors = Map<string, Float32Array>;
 const at = (s: Shape, h: number, w: number, c: number) => (h * s.w + w) * s.c + c;
 
 /** A convolution, depthwise convolution or fully connected layer in float (zero padding). */
-export function floatMac(l: MacLayer, x: Float32Array, weights: Float32Array, bias: Float32Array): Float32Array {
+function floatMac(l: MacLayer, x: Float32Array, weights: Float32Array, bias: Float32Array): Float32Array {
   const { inShape: is, outShape: os, kernel, stride, dilation, pad, groups } = l;
   const cinG = is.c / groups;
   const coutG = os.c / groups;
@@ -35,7 +35,7 @@ export function floatMac(l: MacLayer, x: Float32Array, weights: Float32Array, bi
             const wb = (co * taps + t) * cinG;
             let s = 0;
             for (let ci = 0; ci < cinG; ci++) s += x[xg + ci]! * weights[wb + ci]!;
-            acc[ob + co] += s;
+            acc[ob + co]! += s;
           }
         }
       }
@@ -90,7 +90,7 @@ export function floatHost(l: HostLayer, xs: Float32Array[]): Float32Array {
     case 'globalavgpool': {
       const s = l.inShapes[0]!;
       const y = new Float32Array(s.c);
-      for (let i = 0; i < x.length; i++) y[i % s.c] += x[i]!;
+      for (let i = 0; i < x.length; i++) y[i % s.c]! += x[i]!;
       for (let c = 0; c < s.c; c++) y[c] = y[c]! / (s.h * s.w);
       return y;
     }

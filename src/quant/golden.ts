@@ -4,7 +4,7 @@
  * requantization. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
  */
 import type { MacLayer } from '../nets/ir.js';
-import { requantizeNumber, roundShift } from './requant.js';
+import { requantizeNumber } from './requant.js';
 import { zeros, type IntTensor, type QuantLayer } from './tensor.js';
 
 /**
@@ -44,7 +44,7 @@ export function goldenAccumulators(l: MacLayer, x: IntTensor, q: QuantLayer): Fl
           const iw = ow * stride.w - pad.left + kw * dilation.w;
           const t = kh * kernel.w + kw;
           if (ih < 0 || ih >= is.h || iw < 0 || iw >= is.w) {
-            if (zp !== 0) for (let co = 0; co < os.c; co++) acc[ob + co] += zp * wsum[co * taps + t]!;
+            if (zp !== 0) for (let co = 0; co < os.c; co++) acc[ob + co]! += zp * wsum[co * taps + t]!;
             continue;
           }
           const xb = (ih * is.w + iw) * is.c;
@@ -58,7 +58,7 @@ export function goldenAccumulators(l: MacLayer, x: IntTensor, q: QuantLayer): Fl
             } else {
               for (let ci = 0; ci < cinG; ci++) s += xd[xg + ci]! * wd[wb + ci]!;
             }
-            acc[ob + co] += s;
+            acc[ob + co]! += s;
           }
         }
       }

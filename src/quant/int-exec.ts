@@ -11,7 +11,7 @@ import { operandRange } from './requant.js';
 import type { IntTensor, QuantLayer } from './tensor.js';
 
 /** Quantizes float values with a tensor's scale and zero point (round half up, saturate). */
-export function quantizeTensor(x: Float32Array, q: TensorQuant, bits: 8 | 16, shape: Shape): IntTensor {
+function quantizeTensor(x: Float32Array, q: TensorQuant, bits: 8 | 16, shape: Shape): IntTensor {
   const { min, max } = operandRange(bits);
   const data = new Int16Array(x.length);
   for (let i = 0; i < x.length; i++) data[i] = Math.max(min, Math.min(max, Math.round(x[i]! / q.scale) + q.zeroPoint));

@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { MactileError } from '../util/errors.js';
 
 export const HELD_OUT_PER_CLASS = 200;
-export const MNIST_MEAN = 0.1307;
-export const MNIST_STD = 0.3081;
+const MNIST_MEAN = 0.1307;
+const MNIST_STD = 0.3081;
 
 export interface Digit {
   label: number;
@@ -28,7 +28,7 @@ interface MnistDigitClass {
 let cache: { train: Digit[]; test: Digit[] } | undefined;
 
 /** Pads a 28x28 digit to 32x32 and normalises it. */
-export function preprocess(raw: ArrayLike<number>): Float32Array {
+function preprocess(raw: ArrayLike<number>): Float32Array {
   const out = new Float32Array(32 * 32).fill((0 - MNIST_MEAN) / MNIST_STD);
   for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) out[(y + 2) * 32 + x + 2] = (raw[y * 28 + x]! - MNIST_MEAN) / MNIST_STD;
   return out;

@@ -8,7 +8,7 @@ import { MactileError } from '../util/errors.js';
 import type { QuantModel } from './quantize.js';
 import type { QuantLayer } from './tensor.js';
 
-export const QUANT_FILE_VERSION = 1;
+const QUANT_FILE_VERSION = 1;
 
 interface StoredLayer extends Omit<QuantLayer, 'weights' | 'bias'> {
   weights: string;

@@ -79,7 +79,7 @@ function summarise(label: string, cfg: HardwareConfig, precision: 'int8' | 'int1
 }
 
 /** The runs of a study: each config at each precision it supports (a skipped pair is returned as a note). */
-export function plannedRuns(configs: HardwareConfig[], precisions: ('int8' | 'int16')[]): { runs: { cfg: HardwareConfig; precision: 'int8' | 'int16' }[]; skipped: string[] } {
+function plannedRuns(configs: HardwareConfig[], precisions: ('int8' | 'int16')[]): { runs: { cfg: HardwareConfig; precision: 'int8' | 'int16' }[]; skipped: string[] } {
   const runs: { cfg: HardwareConfig; precision: 'int8' | 'int16' }[] = [];
   const skipped: string[] = [];
   for (const base of configs) {

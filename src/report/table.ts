@@ -8,7 +8,7 @@ export interface Column<T> {
 }
 
 /** Formats a number for a table: integers with thousands separators, others with fixed digits. */
-export function formatNumber(v: number, digits?: number): string {
+function formatNumber(v: number, digits?: number): string {
   if (Number.isNaN(v)) return '';
   if (!Number.isFinite(v)) return String(v);
   if (digits === undefined && Number.isInteger(v)) return v.toLocaleString('en-US');

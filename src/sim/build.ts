@@ -13,7 +13,7 @@ import { errorExcerpt, MactileError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';
 
 /** Verilator flags measured on these machines (see docs/BENCHMARKS.md): split output, O2 for hot code. */
-export const VERILATOR_FLAGS = [
+const VERILATOR_FLAGS = [
   '--cc', '--exe', '--build', '-j', '2',
   '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert',
   '--output-split', '5000', '--output-split-cfuncs', '500',
@@ -63,7 +63,7 @@ function driverFiles(driver: string): string[] {
 }
 
 /** The cache key of a build: sources, driver, Verilator version and flags. */
-export function buildKey(src: Sources, version: string): string {
+function buildKey(src: Sources, version: string): string {
   const h = createHash('sha256');
   for (const [name, text] of src.files) h.update(`${name}\0${text}\0`);
   h.update(src.header);

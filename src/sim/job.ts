@@ -3,7 +3,7 @@
  * A job holds whole GEMMs: operand matrices as the array's ports read them, requantization
  * parameters, and the shapes of the output and partial-sum memories.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { MactileError } from '../util/errors.js';
 
 /** A row-major matrix of small signed integers. */
@@ -145,11 +145,6 @@ export function encodeJob(h: JobHeader, gemms: JobGemm[]): Buffer {
     w.u32(g.out.rows); w.u32(g.out.cols); w.u32(g.acc.rows); w.u32(g.acc.cols);
   }
   return w.done();
-}
-
-/** Writes a job file. */
-export function writeJob(file: string, h: JobHeader, gemms: JobGemm[]): void {
-  writeFileSync(file, encodeJob(h, gemms));
 }
 
 /** Reads a result file, checking it against the job's GEMMs (output shapes). */

@@ -63,7 +63,7 @@ export interface NetworkSim {
 }
 
 /** Picks the MAC layers named in `names` (all when empty), with a clear error for unknown names. */
-export function selectLayers(net: Network, names?: string[]): MacLayer[] {
+function selectLayers(net: Network, names?: string[]): MacLayer[] {
   const all = macLayers(net);
   if (!names || names.length === 0) return all;
   const known = new Map(all.map((l) => [l.name, l]));

@@ -14,7 +14,7 @@ import type { SweepPoint } from './grid.js';
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3') as typeof BetterSqlite3;
 
-export const SCHEMA_VERSION = '1';
+const SCHEMA_VERSION = '1';
 
 /** Where a point sits in the grid, as stored in the points table. */
 export interface PointCoordinates {
@@ -172,9 +172,9 @@ export class SweepDb {
   }
 
   /** Counts of points by status. */
-  counts(): Record<string, number> {
-    const out: Record<string, number> = { pending: 0, running: 0, done: 0, failed: 0 };
-    for (const r of this.db.prepare(`SELECT status, COUNT(*) n FROM points GROUP BY status`).all() as { status: string; n: number }[]) out[r.status] = r.n;
+  counts(): Record<PointRow['status'], number> {
+    const out: Record<PointRow['status'], number> = { pending: 0, running: 0, done: 0, failed: 0 };
+    for (const r of this.db.prepare(`SELECT status, COUNT(*) n FROM points GROUP BY status`).all() as { status: PointRow['status']; n: number }[]) out[r.status] = r.n;
     return out;
   }
 

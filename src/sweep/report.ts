@@ -23,14 +23,14 @@ export interface SweepRow extends PointCoordinates {
 }
 
 /** Done points with their results. */
-export function sweepRows(db: SweepDb): SweepRow[] {
+function sweepRows(db: SweepDb): SweepRow[] {
   return db.db.prepare(`SELECT p.net, p.level, p.rows, p.cols, p.dataflow, p.precision, p.timing, r.cycles, r.time_us AS timeUs, r.util,
       r.mapping_eff AS mappingEfficiency, r.dram_words AS dramWords, r.area_cells AS areaCells, r.bit_exact AS bitExact, r.cycle_exact AS cycleExact
     FROM points p JOIN results r ON r.point_id = p.id WHERE p.status = 'done' ORDER BY p.net, p.rows, p.cols, p.dataflow, p.precision, p.timing`).all() as SweepRow[];
 }
 
 /** Marks the Pareto-optimal rows of one network (no other row is both cheaper and faster). */
-export function markPareto(rows: SweepRow[], cost: (r: SweepRow) => number): void {
+function markPareto(rows: SweepRow[], cost: (r: SweepRow) => number): void {
   for (const r of rows) {
     r.pareto = !rows.some((o) => o !== r && cost(o) <= cost(r) && o.cycles <= r.cycles && (cost(o) < cost(r) || o.cycles < r.cycles));
   }

@@ -15,7 +15,7 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const TOKEN = /^[A-Za-z0-9_.,:=@%+/-]+$/;
 
 /** The job-array script: each task runs `mactile sweep-worker` on the shared database. */
-export function jobScript(db: string, tasks: number, logDir: string, extra: string[]): string {
+function jobScript(db: string, tasks: number, logDir: string, extra: string[]): string {
   const cmd = selfCommand(['sweep-worker', '--db', db, '--worker', 'slurm-${SLURM_ARRAY_JOB_ID}-${SLURM_ARRAY_TASK_ID}']);
   const args = cmd.args.map((a) => (a.includes('${SLURM_') ? `"${a}"` : quote(a))).join(' ');
   return [

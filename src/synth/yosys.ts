@@ -33,7 +33,7 @@ interface Design {
 }
 
 /** Parses the cell counts of `stat` output (the last, whole-design section). */
-export function parseStat(text: string): { cells: number; cellTypes: Record<string, number> } {
+function parseStat(text: string): { cells: number; cellTypes: Record<string, number> } {
   const sections = text.split(/^=== /m);
   const last = sections[sections.length - 1] ?? text;
   const m = /Number of cells:\s+(\d+)/g;

@@ -30,11 +30,6 @@ export function describeValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Builds the standard "what, expected, received" message. */
-export function expectedError(where: string, expected: string, received: unknown): MactileError {
-  return new MactileError(`${where}: expected ${expected}, received ${describeValue(received)}`);
-}
-
 /**
  * The lines of a failed tool's output worth showing: the first `max` lines matching `pattern`, or, when none
  * does, the last `tail` lines.

@@ -6,7 +6,7 @@
 import type { DesignOptions } from '../../src/accel/accelerator.js';
 
 /** A mutation replacing `from` with `to` in `file`. */
-export function mutation(file: string, from: string, to: string): DesignOptions {
+function mutation(file: string, from: string, to: string): DesignOptions {
   return {
     mutate(text, name) {
       if (name !== file) return text;

@@ -18,7 +18,7 @@ export function caccTruncateBits(l: MacLayer, bits: 8 | 16): number {
 }
 
 /** NVDLA CACC's conversion of an accumulator to 32 bits: sat32(round_half_away_from_zero(acc / 2^t)). */
-export function caccConvert(acc: number, truncate: number): number {
+function caccConvert(acc: number, truncate: number): number {
   const t = truncate === 0 ? acc : Number(roundShift(BigInt(acc), truncate));
   return t > 2147483647 ? 2147483647 : t < -2147483648 ? -2147483648 : t;
 }

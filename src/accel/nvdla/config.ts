@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { int, positive, PRECISIONS, safeName } from '../../config/schema.js';
 
-export const STRIPE_RULES = ['v1', 'v2'] as const;
+const STRIPE_RULES = ['v1', 'v2'] as const;
 
 export const nvdlaSchema = z
   .object({

@@ -23,17 +23,17 @@ export interface NvLayerPlan {
 const bytesOf = (cfg: NvdlaConfig) => (cfg.precision === 'int8' ? 1 : 2);
 
 /** Feature-buffer entries (atoms of atomic_c elements) of a config. */
-export function featureEntries(cfg: NvdlaConfig): number {
+function featureEntries(cfg: NvdlaConfig): number {
   return Math.floor((cfg.feature_buffer_kb * 1024) / (cfg.atomic_c * bytesOf(cfg)));
 }
 
 /** Weight-buffer entries (atomic_c elements each) of a config. */
-export function weightEntries(cfg: NvdlaConfig): number {
+function weightEntries(cfg: NvdlaConfig): number {
   return Math.floor((cfg.weight_buffer_kb * 1024) / (cfg.atomic_c * bytesOf(cfg)));
 }
 
 /** Input rows a band of output rows [oh0, oh1) reads, with the padding that band sees. */
-export function bandInput(l: MacLayer, oh0: number, oh1: number): { row0: number; rows: number; padTop: number; padBottom: number } {
+function bandInput(l: MacLayer, oh0: number, oh1: number): { row0: number; rows: number; padTop: number; padBottom: number } {
   const first = oh0 * l.stride.h - l.pad.top;
   const last = (oh1 - 1) * l.stride.h - l.pad.top + (l.kernel.h - 1) * l.dilation.h;
   const row0 = Math.max(0, first);

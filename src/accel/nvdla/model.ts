@@ -37,7 +37,7 @@ export interface NvConv {
  * Cycles from the last operation's issue to `done`, minus one: feature read (1), products (1), adder
  * tree (ceil(log2 atomic_c) levels), CACC conversion (1), SDP (2), write (1).
  */
-export function nvdlaPipelineLatency(atomicC: number): number {
+function nvdlaPipelineLatency(atomicC: number): number {
   return 5 + Math.ceil(Math.log2(atomicC));
 }
 
@@ -69,7 +69,7 @@ export function stripeLengths(points: number, rule: 'v1' | 'v2', atomicK: number
 }
 
 /** Cycles to load `kernels` kernels into the shadow weight registers. */
-export function weightLoadCycles(kernels: number, cfg: NvdlaConfig): number {
+function weightLoadCycles(kernels: number, cfg: NvdlaConfig): number {
   return Math.ceil(kernels / cfg.weight_kernels_per_cycle);
 }
 

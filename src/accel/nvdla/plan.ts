@@ -18,7 +18,7 @@ export interface PlannedNvLayer {
 }
 
 /** The 14 geometry numbers the core's cfg ports take, in port order. */
-export function convDims(c: NvConv): number[] {
+function convDims(c: NvConv): number[] {
   return [c.h, c.w, c.c, c.k, c.r, c.s, c.strideH, c.strideW, c.dilationH, c.dilationW, c.padTop, c.padLeft, c.outH, c.outW];
 }
 

@@ -101,7 +101,7 @@ function topPorts(p: SystolicRtlParams): VPort[] {
 
 /** Operand alignment: the port data arrives one cycle after the request, so flags are delayed to match. */
 function alignment(p: SystolicRtlParams): VItem[] {
-  const { R, C, DW, RW } = p;
+  const { R, C, DW } = p;
   return [
     comment('Request flags delayed by the memory read latency, to meet their data.'),
     busReg('a_ok_q', R), reg('a_en_q', 1), reg('a_first_q', 1), busReg('b_ok_q', C),

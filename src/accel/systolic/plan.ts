@@ -17,7 +17,7 @@ export interface PlannedGemm {
 }
 
 /** im2col of one channel group: A[m][k], m = output pixel (row-major), k = (kh, kw, ci) with ci fastest. */
-export function im2col(l: MacLayer, x: IntTensor, group: number, padValue: number): IntMatrix {
+function im2col(l: MacLayer, x: IntTensor, group: number, padValue: number): IntMatrix {
   const { inShape: is, outShape: os, kernel, stride, dilation, pad } = l;
   const cinG = is.c / l.groups;
   const k = kernel.h * kernel.w * cinG;

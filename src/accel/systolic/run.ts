@@ -18,7 +18,7 @@ import { layerSchedule, type GemmSchedule } from './model.js';
 import { gatherOutputs, planLayer } from './plan.js';
 
 /** Checks that no accumulator of the layer can overflow the RTL's accumulator width. */
-export function checkAccumulatorRange(l: MacLayer, q: QuantLayer): void {
+function checkAccumulatorRange(l: MacLayer, q: QuantLayer): void {
   const { min } = operandRange(q.bits);
   const k = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
   const worst = BigInt(k) * BigInt(min * min);

@@ -1,6 +1,6 @@
 /** What the two stationary dataflows (ws, is) share: preload, fold length, partial sums over K folds. */
 import type { ArrayMapping, Gemm } from '../gemm.js';
-import { half, type SramAccesses, type SramWords } from './dataflow.js';
+import { half, type SramWords } from './dataflow.js';
 
 /** 2R + C + T - 2: an R-cycle preload before the stream. */
 export const stationaryFoldLength = (rows: number, cols: number, t: number) => 2 * rows + cols + t - 2;
@@ -18,4 +18,3 @@ export function spilledWords(g: Gemm, map: ArrayMapping, partialsPerColFold: num
   return partialsPerColFold * accWords <= half(sram.ofmap) ? 0 : 2 * (map.rowFolds - 1) * g.m * g.n * accWords;
 }
 
-export type { SramAccesses };
