@@ -82,7 +82,7 @@ function verdict(sim: NetworkSim): string {
 }
 
 /** The JSON document of a simulation. */
-function simJson(sim: NetworkSim): object {
+export function simJson(sim: NetworkSim): object {
   return {
     network: sim.network,
     config: sim.config,

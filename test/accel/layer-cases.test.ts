@@ -70,7 +70,7 @@ for (const accel of ACCELERATORS) {
         expect(p.macs, where).toBe(layerMacs(c.layer));
         expect(p.cycles, where).toBe(p.computeCycles + p.stallCycles);
         // No layer runs faster than all MAC cells busy every cycle.
-        expect(p.computeCycles, where).toBeGreaterThanOrEqual(Math.ceil(p.macs / accel.cells(cfg)));
+        expect(p.computeCycles, where).toBeGreaterThanOrEqual(Math.ceil(p.macs / accelOf(cfg).cells(cfg)));
         expect(p.overallUtil, where).toBeGreaterThan(0);
         expect(p.overallUtil, where).toBeLessThanOrEqual(100);
         expect(p.mappingEfficiency, where).toBeGreaterThan(0);

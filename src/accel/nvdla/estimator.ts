@@ -27,7 +27,7 @@ const snap = (q: number) => Number(q.toPrecision(15));
 /** Excel CEILING(x, 1). */
 export const xlCeil = (x: number) => (x === 0 ? 0 : Math.ceil(snap(x)));
 /** Excel CEILING(x, m). */
-export const xlCeilTo = (x: number, m: number) => (x === 0 ? 0 : Math.ceil(snap(x / m)) * m);
+const xlCeilTo = (x: number, m: number) => (x === 0 ? 0 : Math.ceil(snap(x / m)) * m);
 /** Excel FLOOR(x, 1). */
 export const xlFloor = (x: number) => (x === 0 ? 0 : Math.floor(snap(x)));
 
@@ -51,7 +51,7 @@ export const convOut = (h: number, r: number, stride: number, pad: boolean) => (
 /** Height (or width) after a fused pooling window of `size` and `stride` (Caffe's ceiling rule). */
 export const pooledOut = (p: number, size: number, stride: number) => xlCeil((p - size) / stride) + 1;
 /** Channels times the stride area, rounded up to 16 (strided convolutions are folded into channels). */
-export const foldedChannels = (x: SheetShape) => xlCeilTo(x.C * x.sH * x.sW, 16);
+const foldedChannels = (x: SheetShape) => xlCeilTo(x.C * x.sH * x.sW, 16);
 /** "Input data size" (KB). */
 export const inputKb = (x: SheetShape, inBytes: number) => (foldedChannels(x) * xlCeil(x.H / x.sH) * xlCeil(x.W / x.sW) * inBytes) / 1024;
 /** "Min input data size" (KB): `rows` stride-folded rows (the sheets take R+1, ResNet50 from row 12 R). */
