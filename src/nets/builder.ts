@@ -169,6 +169,16 @@ export class NetBuilder {
     return this.add({ kind, name, inputs, output: name, inShapes, outShape: outShape ?? inShapes[0]! } satisfies HostLayer);
   }
 
+  /** LeakyReLU with slope alpha for negative inputs (Darknet's `leaky` is alpha = 0.1). */
+  leakyRelu(name: string, alpha: number, from = this.last): string {
+    if (!Number.isFinite(alpha) || alpha < 0 || alpha >= 1) {
+      throw new MactileError(`${this.where}, layer ${name}: expected a LeakyReLU slope alpha in [0, 1), received ${alpha}`);
+    }
+    this.claim(name);
+    const s = this.shape(from);
+    return this.add({ kind: 'leakyrelu', name, inputs: [from], output: name, inShapes: [s], outShape: s, alpha } satisfies HostLayer);
+  }
+
   /** Global average pooling to 1x1xC. */
   globalAvgPool(name: string, from = this.last): string {
     const s = this.shape(from);

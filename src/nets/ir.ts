@@ -21,6 +21,7 @@ export type HostKind =
   | 'scale'
   | 'relu'
   | 'relu6'
+  | 'leakyrelu'
   | 'sigmoid'
   | 'silu'
   | 'hardswish'
@@ -68,6 +69,8 @@ export interface HostLayer {
   pad?: Padding;
   /** Average pooling: divide by the whole window (true) or only its part inside the input (false). */
   countIncludePad?: boolean;
+  /** LeakyReLU only: the slope for negative inputs (y = x for x > 0, alpha * x otherwise). */
+  alpha?: number;
 }
 
 export type Layer = MacLayer | HostLayer;

@@ -7,7 +7,7 @@ import { loadOnnxModel } from './onnx-import.js';
 import { loadScaleSimCsv, type ScaleSimRow } from './scalesim-csv.js';
 import { zooNetwork } from './zoo.js';
 
-export type LoadedNetwork = Network & { scalesimRows?: ScaleSimRow[] };
+export type LoadedNetwork = Network & { scalesimRows?: ScaleSimRow[]; scalesimNotes?: string[] };
 
 /** Loads the network named by a zoo name or a file path (an ONNX model's input size can be given). */
 export function loadNetwork(spec: string, opts: { inputShape?: Shape } = {}): LoadedNetwork {

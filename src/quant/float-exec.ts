@@ -104,6 +104,10 @@ export function floatHost(l: HostLayer, xs: Float32Array[]): Float32Array {
     }
     case 'relu': return map((v) => (v > 0 ? v : 0));
     case 'relu6': return map((v) => Math.min(6, Math.max(0, v)));
+    case 'leakyrelu': {
+      const alpha = l.alpha ?? 0.01;
+      return map((v) => (v > 0 ? v : alpha * v));
+    }
     case 'sigmoid': return map(sigmoid);
     case 'silu': return map((v) => v * sigmoid(v));
     case 'hardswish': return map((v) => (v * Math.min(6, Math.max(0, v + 3))) / 6);

@@ -94,7 +94,9 @@ describe('other commands', () => {
   it('nets lists the zoo with MAC counts', async () => {
     const r = await runCli(['nets', '--format', 'json']);
     expect(JSON.parse(r.stdout).map((n: { name: string; macs: number }) => [n.name, n.macs])).toEqual([
-      ['lenet5', 416_520], ['alexnet', 714_188_480], ['efficientnet_b0', 385_814_752],
+      ['lenet5', 416_520], ['alexnet', 714_188_480], ['efficientnet_b0', 385_814_752], ['resnet18', 1_814_073_344],
+      ['resnet50', 4_089_184_256], ['mobilenet_v2', 300_774_272], ['vgg16', 15_470_264_320], ['googlenet', 1_498_376_192],
+      ['yolo_tiny', 3_485_520_896], ['bert_base', 931_135_488], ['vit_b16', 1_453_954_560],
     ]);
     const bad = await runCli(['nets', '--format', 'xml']);
     expect(bad.code).toBe(2);
