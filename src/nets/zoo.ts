@@ -138,7 +138,7 @@ export function resnet50(): Network {
 }
 
 /** MobileNetV2 inverted-residual settings (torchvision): expand ratio t, channels c, repeats n, stride s. */
-export const MOBILENET_V2_SETTINGS: readonly [number, number, number, number][] = [
+const MOBILENET_V2_SETTINGS: readonly [number, number, number, number][] = [
   [1, 16, 1, 1],
   [6, 24, 2, 2],
   [6, 32, 3, 2],
@@ -205,7 +205,7 @@ function ceilPool(b: NetBuilder, name: string, k: number, stride: number): strin
 }
 
 /** GoogLeNet inception modules (torchvision): in, 1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool projection. */
-export const GOOGLENET_INCEPTIONS: readonly [string, number, number, number, number, number, number][] = [
+const GOOGLENET_INCEPTIONS: readonly [string, number, number, number, number, number, number][] = [
   ['3a', 64, 96, 128, 16, 32, 32],
   ['3b', 128, 128, 192, 32, 96, 64],
   ['4a', 192, 96, 208, 16, 48, 64],
@@ -292,7 +292,7 @@ export interface EncoderDims {
  * K = seq, N = d/heads). Softmax and the two residual adds are host ops; LayerNorm and GELU have no MACs
  * and are not in the IR. The K and V projections' outputs are therefore read by no layer.
  */
-export function encoderLayer(name: string, dims: EncoderDims): Network {
+function encoderLayer(name: string, dims: EncoderDims): Network {
   const { seq, d, heads, ff } = dims;
   if (d % heads !== 0) throw new MactileError(`network ${name}: expected a width divisible by the ${heads} heads, received ${d}`);
   const b = new NetBuilder(name, { h: seq, w: 1, c: d });
