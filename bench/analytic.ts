@@ -2,7 +2,7 @@
 import { validateConfig } from '../src/config/load.js';
 import type { SystolicConfig } from '../src/config/schema.js';
 import { analyzeNetwork } from '../src/accel/systolic/model.js';
-import { efficientnetB0 } from '../src/nets/zoo.js';
+import { efficientnetB0 } from '../src/nets/zoo/index.js';
 
 /** Times the analytic model, both flavours, on EfficientNet-B0 at 8x8 and 32x32 (best of 5 runs). */
 export function analyticSpeed(): string[] {

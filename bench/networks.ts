@@ -9,7 +9,7 @@
 import { loadConfig, validateConfig } from '../src/config/load.js';
 import type { HardwareConfig } from '../src/config/schema.js';
 import { describeConfig } from '../src/config/describe.js';
-import { zooNetwork } from '../src/nets/zoo.js';
+import { zooNetwork } from '../src/nets/zoo/index.js';
 import { simulateNetwork } from '../src/sim/run-network.js';
 
 const [nets = 'lenet5,alexnet,efficientnet_b0', sizes = '8,16', dataflows = 'os,ws,is', precisions = 'int8', timing = 'scalesim'] = process.argv.slice(2);

@@ -11,7 +11,7 @@ import { loadConfig, validateConfig } from '../src/config/load.js';
 import type { NvdlaConfig, SystolicConfig } from '../src/config/schema.js';
 import { simulateNvLayer } from '../src/accel/nvdla/run.js';
 import { macLayers } from '../src/nets/ir.js';
-import { alexnet } from '../src/nets/zoo.js';
+import { alexnet } from '../src/nets/zoo/index.js';
 import { randomQuantLayer, randomTensor } from '../src/quant/random.js';
 import { emitModule } from '../src/rtl/emit.js';
 import { systolicDesign } from '../src/accel/systolic/design.js';

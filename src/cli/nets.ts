@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { isMacLayer, layerMacs, macLayers, networkMacs, shapeText, type Network } from '../nets/ir.js';
 import { loadNetwork } from '../nets/load.js';
-import { ZOO, zooDefaults } from '../nets/zoo.js';
+import { ZOO, zooDefaults } from '../nets/zoo/index.js';
 import { renderTable } from '../report/table.js';
 import { formatOption } from './options.js';
 

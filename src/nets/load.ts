@@ -5,7 +5,7 @@ import { MactileError } from '../util/errors.js';
 import type { Network, Shape } from './ir.js';
 import { loadOnnxModel } from './onnx-import.js';
 import { loadScaleSimCsv, type ScaleSimRow } from './scalesim-csv.js';
-import { zooNetwork } from './zoo.js';
+import { zooNetwork } from './zoo/index.js';
 
 export type LoadedNetwork = Network & { scalesimRows?: ScaleSimRow[]; scalesimNotes?: string[] };
 

@@ -11,7 +11,7 @@ import { accelOf } from '../../src/accel/registry.js';
 import { loadConfig, validateConfig } from '../../src/config/load.js';
 import type { HardwareConfig } from '../../src/config/schema.js';
 import { macLayers } from '../../src/nets/ir.js';
-import { alexnet, lenet5 } from '../../src/nets/zoo.js';
+import { alexnet, lenet5 } from '../../src/nets/zoo/index.js';
 import { simJson } from '../../src/cli/sim.js';
 import { simulateNetwork } from '../../src/sim/run-network.js';
 import { MactileError } from '../../src/util/errors.js';

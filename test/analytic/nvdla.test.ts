@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { NvdlaConfig } from '../../src/config/schema.js';
 import { NetBuilder } from '../../src/nets/builder.js';
 import { macLayers } from '../../src/nets/ir.js';
-import { alexnet, lenet5 } from '../../src/nets/zoo.js';
+import { alexnet, lenet5 } from '../../src/nets/zoo/index.js';
 import { nvdla } from '../helpers/configs.js';
 
 /** NVDLA's Caffe LeNet conv2: 12x12x20 input, 50 kernels 5x5, 8x8 output. */

@@ -16,7 +16,7 @@ import { validateConfig } from '../../src/config/load.js';
 import type { Dataflow, SystolicConfig } from '../../src/config/schema.js';
 import { expandDepthwise, loadScaleSimCsv, parseScaleSimCsv, type ScaleSimRow } from '../../src/nets/scalesim-csv.js';
 import { readFileSync } from 'node:fs';
-import { efficientnetB0 } from '../../src/nets/zoo.js';
+import { efficientnetB0 } from '../../src/nets/zoo/index.js';
 import { MactileError } from '../../src/util/errors.js';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url));

@@ -11,7 +11,7 @@ import {
   parseScaleSimCsv,
   TOPOLOGY_HEADER,
 } from '../../src/nets/scalesim-csv.js';
-import { alexnet, bertBase, efficientnetB0, googlenet, lenet5, mobilenetV2, resnet50, yoloTiny } from '../../src/nets/zoo.js';
+import { alexnet, bertBase, efficientnetB0, googlenet, lenet5, mobilenetV2, resnet50, yoloTiny } from '../../src/nets/zoo/index.js';
 import { projectRoot } from '../../src/util/paths.js';
 
 const REF = join(projectRoot(), '..', 'shared', 'reference', 'topologies');

@@ -17,7 +17,7 @@ import {
   vitB16,
   yoloTiny,
   zooNetwork,
-} from '../../src/nets/zoo.js';
+} from '../../src/nets/zoo/index.js';
 import { projectRoot } from '../../src/util/paths.js';
 
 /** Every layer reads tensors that exist, with exactly the shapes their producers made. */

@@ -8,7 +8,7 @@ import { loadConfig, validateConfig } from '../../src/config/load.js';
 import type { NvdlaConfig } from '../../src/config/schema.js';
 import { NetBuilder } from '../../src/nets/builder.js';
 import { macLayers, type MacLayer } from '../../src/nets/ir.js';
-import { lenet5 } from '../../src/nets/zoo.js';
+import { lenet5 } from '../../src/nets/zoo/index.js';
 import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
 import { checkLayer } from '../../src/accel/check.js';
 import { caccTruncateBits } from '../../src/accel/nvdla/cacc.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SystolicConfig } from '../../src/config/schema.js';
-import { lenet5 } from '../../src/nets/zoo.js';
+import { lenet5 } from '../../src/nets/zoo/index.js';
 import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
 import { checkLayer } from '../../src/accel/check.js';
 import { buildFor, simulateNetwork } from '../../src/sim/run-network.js';
