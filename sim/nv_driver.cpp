@@ -12,6 +12,8 @@
 #include "mt_params.h"
 #include "verilated.h"
 
+static_assert(MT_JOB_KIND == mt::layout::JOB_KIND_NVDLA, "this driver needs the mt_params.h of an NVDLA-style core");
+
 namespace {
 
 // A convolution of the job and the memories the driver plays for it.

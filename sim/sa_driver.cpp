@@ -13,6 +13,8 @@
 #include "mt_params.h"
 #include "verilated.h"
 
+static_assert(MT_JOB_KIND == mt::layout::JOB_KIND_SYSTOLIC, "this driver needs the mt_params.h of a systolic array");
+
 namespace {
 
 // A GEMM of the job and the memories the driver plays for it.

@@ -10,16 +10,18 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dataflowOf } from '../../src/accel/systolic/dataflows/index.js';
 import { systolicParams } from '../../src/accel/systolic/generate.js';
+import { systolicDesign } from '../../src/accel/systolic/design.js';
+import { nvdlaDesign } from '../../src/accel/nvdla/design.js';
 import { buildKey, generatedHeaders } from '../../src/sim/build.js';
 import { decodeResult, encodeJob, encodeNvJob, readResult, type IntMatrix, type JobGemm, type JobHeader, type NvJobConv, type NvJobHeader } from '../../src/sim/job.js';
 import { decodeFile, encodeFile, FormatError, magicOf } from '../../src/sim/job/codec.js';
 import { JOB_LAYOUT_HEADER, jobLayoutHeader } from '../../src/sim/job/cpp.js';
 import { DOC_BEGIN, DOC_END, generatedPart, jobFormatMarkdown, withGeneratedPart } from '../../src/sim/job/doc.js';
-import { codeOf, DATAFLOW, FILES, NVDLA_JOB, RESULT, SYSTOLIC_JOB, TIMING } from '../../src/sim/job/layout.js';
+import { codeOf, DATAFLOW, FILES, JOB_KIND_CODE, NVDLA_JOB, RESULT, SYSTOLIC_JOB, TIMING } from '../../src/sim/job/layout.js';
 import { fixedOffsets, tableProblems } from '../../src/sim/job/table.js';
 import { MactileError } from '../../src/util/errors.js';
 import { projectRoot } from '../../src/util/paths.js';
-import { systolic } from '../helpers/configs.js';
+import { nvdla, systolic } from '../helpers/configs.js';
 
 const mat = (rows: number, cols: number, f: (i: number) => number): IntMatrix => ({ rows, cols, data: Int16Array.from({ length: rows * cols }, (_, i) => f(i)) });
 
@@ -59,6 +61,15 @@ describe('the job-format table', () => {
   it("gives the dataflow and timing codes the generators give the RTL (MT_DATAFLOW, MT_TIMING)", () => {
     for (const df of ['os', 'ws', 'is'] as const) expect(dataflowOf(df).code, df).toBe(codeOf(DATAFLOW, df));
     for (const t of ['scalesim', 'pipelined'] as const) expect(systolicParams(systolic(2, 2, 'os', t)).TIMING, t).toBe(codeOf(TIMING, t));
+  });
+
+  it("gives each design's mt_params.h the job kind its driver checks at compile time", () => {
+    expect(systolicDesign(systolic(2, 2, 'ws', 'pipelined')).header).toContain(`#define MT_JOB_KIND ${JOB_KIND_CODE.systolic} `);
+    expect(systolicDesign(systolic(2, 2, 'ws', 'pipelined')).header).toContain('#define MT_TIMING 1  // 0 scalesim, 1 pipelined');
+    expect(nvdlaDesign(nvdla(8, 8)).header).toContain(`#define MT_JOB_KIND ${JOB_KIND_CODE.nvdla} `);
+    for (const [driver, kind] of [['sa_driver.cpp', 'SYSTOLIC'], ['nv_driver.cpp', 'NVDLA']]) {
+      expect(readFileSync(join(projectRoot(), 'sim', driver!), 'utf8')).toContain(`static_assert(MT_JOB_KIND == mt::layout::JOB_KIND_${kind}`);
+    }
   });
 
   it('puts the head fields of a job at the offsets it documents', () => {

@@ -5,7 +5,7 @@
  * trailing bytes. Elements (`elem`) have the job's `dw` bits.
  */
 import { FORMAT_VERSION } from './layout.js';
-import { evalCount, isRecord, lengthsOf, minBytes, SCALAR_BYTES, type EnumDef, type FieldDef, type FileDef, type RecordDef, type ScalarType, type Wire } from './table.js';
+import { evalCount, isRecord, lengthsOf, minBytes, SCALAR_BYTES, type EnumDef, type FileDef, type RecordDef, type ScalarType, type Wire } from './table.js';
 
 /** A file that does not follow the table (a truncated result, a wrong magic, a bad count). */
 export class FormatError extends Error {
@@ -199,11 +199,4 @@ export function decodeFile<F extends FileDef>(file: F, b: Buffer, opts: CodecOpt
   const value = readRecord(rd, file, { bits: opts.dw }, true, undefined, opts.itemJob);
   if (rd.pos !== b.length) throw new FormatError(`${b.length - rd.pos} unexpected trailing bytes`);
   return value as Wire<F>;
-}
-
-/** The field of a record by name (for the documentation and tests). */
-export function fieldOf(r: RecordDef, name: string): FieldDef {
-  const f = r.fields.find((x) => x.name === name);
-  if (!f) throw new Error(`${r.name}: no field ${name}`);
-  return f;
 }
