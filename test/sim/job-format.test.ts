@@ -127,8 +127,9 @@ describe('the TypeScript codec', () => {
     const { h, gemms } = systolicJob(8);
     const bad = { ...gemms[0]!, p1: { rows: 2, cols: 3, data: new Int16Array(5) } };
     expect(() => encodeJob(h, [bad])).toThrow(/operand_matrix\.data: 5 values, expected rows\*cols = 6/);
-    expect(() => encodeFile(RESULT, { status: 0, items: [], extra: 1 } as never)).toThrow(/extra is no field of the job format/);
-    expect(() => encodeFile(RESULT, { status: 0, n_items: 0, items: [] } as never)).toThrow(/n_items is no field of the job format \(or a length/);
+    expect(() => encodeFile(RESULT, { status: 0, items: [], extra: 1 } as never)).toThrow(/result: extra is no field of the job format to give/);
+    expect(() => encodeFile(RESULT, { status: 0, n_items: 0, items: [] } as never)).toThrow(/result: n_items is no field of the job format to give/);
+    expect(() => encodeFile(SYSTOLIC_JOB, { kind: 2 } as never)).toThrow(/systolic_job: kind is no field of the job format to give/);
   });
 
   it('refuses files that do not follow the table, naming what is wrong', () => {

@@ -96,8 +96,8 @@ const named = (e: EnumDef | undefined, code: number) => {
 
 function writeRecord(w: ByteWriter, r: RecordDef, value: Obj, dw: 8 | 16 | undefined, job?: Record<string, number>, itemJob?: CodecOptions['itemJob']): void {
   const lengths = lengthsOf(r);
-  const known = new Set(r.fields.map((f) => f.name));
-  for (const key of Object.keys(value)) if (!known.has(key) || lengths.has(key)) throw new Error(`${r.name}: ${key} is no field of the job format (or a length, which the writer derives)`);
+  const given = new Set(r.fields.filter((f) => f.value === undefined && !lengths.has(f.name)).map((f) => f.name));
+  for (const key of Object.keys(value)) if (!given.has(key)) throw new Error(`${r.name}: ${key} is no field of the job format to give (lengths and fixed values are written by the codec)`);
   const scope: Record<string, number> = {};
   for (const f of r.fields) {
     const where = `${r.name}.${f.name}`;
