@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mt_job.h"
+#include "mt_job_layout.h"
 #include "mt_lanes.h"
 
 namespace {
@@ -38,11 +39,8 @@ template <class Top> void pulse_start(Top* top) {
   top->eval();
 }
 
-// The RTL's counters of one item and what the driver's output memory saw.
-struct Counters {
-  uint64_t cycles = 0, macs = 0, outputs = 0, extra = 0, lane_writes = 0, repeated = 0, outside = 0, sim_ns = 0;
-  std::vector<uint64_t> fold_starts;
-};
+// The RTL's counters of one item and what the driver's output memory saw: the result item of the table.
+using Counters = mt::layout::ResultItem;
 
 // The output memory O[row][col] with a write count per element, written by lane ports.
 struct OutputMemory {
@@ -59,25 +57,20 @@ struct OutputMemory {
       c.lane_writes++;
       uint64_t r = static_cast<uint64_t>(row) + j;
       if (!o.inside(r, col)) {
-        c.outside++;
+        c.outside_writes++;
         continue;
       }
       size_t idx = r * o.cols + col;
-      if (written[idx]++) c.repeated++;
+      if (written[idx]++) c.repeated_writes++;
       o.v[idx] = static_cast<int16_t>(lane_get(data, j, dw));
     }
   }
 };
 
-// Appends one item's counters and outputs to the result body (layout in mt_job.h).
-inline void put_item(mt::Writer& body, const Counters& c, const mt::Matrix<int16_t>& o, unsigned dw) {
-  for (uint64_t v : {c.cycles, c.macs, c.outputs, c.extra, c.lane_writes, c.repeated, c.outside, c.sim_ns}) body.put<uint64_t>(v);
-  body.put<uint32_t>(static_cast<uint32_t>(c.fold_starts.size()));
-  for (uint64_t f : c.fold_starts) body.put<uint64_t>(f);
-  for (int16_t v : o.v) {
-    if (dw == 8) body.put<int8_t>(static_cast<int8_t>(v));
-    else body.put<int16_t>(v);
-  }
+// Appends one item's counters and outputs to the result body (layout in mt_job_layout.h).
+inline void put_item(mt::Writer& body, Counters& c, const mt::Matrix<int16_t>& o, unsigned dw) {
+  c.out = o.v;
+  mt::layout::put_result_item(body, c, dw);
 }
 
 // Runs `item` (a simulation) and records its steady-clock duration in `c.sim_ns`; returns what it returns.
@@ -88,15 +81,13 @@ template <class F> bool timed(Counters& c, F item) {
   return ok;
 }
 
-// Writes the result file: status (0 ok, 1 watchdog), the number of items and their bodies.
+// Writes the result file: the head (status, number of items) and the items' bodies; exit status 3 after the watchdog.
 inline int save_result(const char* path, uint32_t status, uint32_t completed, const mt::Writer& body) {
   mt::Writer out;
-  out.bytes(mt::RES_MAGIC, 8);
-  out.put<uint32_t>(status);
-  out.put<uint32_t>(completed);
+  mt::layout::put_result_head(out, {status, completed});
   out.append(body);
   out.save(path);
-  return status == 0 ? 0 : 3;
+  return status == mt::layout::STATUS_OK ? 0 : 3;
 }
 
 }  // namespace

@@ -1,16 +1,8 @@
-// mactile job and result files: the binary boundary between the TypeScript side and the C++ drivers.
-// Little-endian. Layout (the TypeScript writer in src/sim/job.ts follows it field by field):
-//
-// Job:    magic "MTJOB01\0", u32 kind (1 systolic), u32 rows, cols, dw, acc_w, dataflow, u32 n_gemms,
-//         then per GEMM: u32 m, k, n, relu; i32 zero_point; u64 max_cycles;
-//                        matrix P1, matrix P2 (u32 rows, u32 cols, then rows*cols elements of dw/8 bytes);
-//                        u32 q_rows, then per row: i64 bias, i32 mult, u32 shift;
-//                        u32 o_rows, o_cols; u32 acc_rows, acc_cols (0 when the dataflow has no K folds).
-// Result: magic "MTRES01\0", u32 status (0 ok, 1 watchdog), u32 n_gemms (completed or stopped),
-//         then per GEMM: u64 cycles, macs, outputs, folds (the RTL's counters), u64 lane_writes,
-//                        u64 repeated_writes, u64 outside_writes (seen by the driver's memory),
-//                        u64 sim_ns (steady-clock time of the item's clocked loop, for speed benchmarks),
-//                        u32 n_fold_starts, u64 fold_start_cycle[n], o_rows*o_cols elements of dw/8 bytes.
+// The primitives of mactile's job and result files, the binary boundary between the TypeScript side and
+// the C++ drivers: reading a job file, writing a result file, elements of dw bits, and fatal errors.
+// The layouts themselves (magics, version, codes, every record and field) are not written here: they are
+// generated from the job-format table in src/sim/job/layout.ts into mt_job_layout.h, which every build
+// gets next to mt_params.h (docs/JOB-FORMAT.md shows the table). Little-endian.
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -20,9 +12,6 @@
 #include <vector>
 
 namespace mt {
-
-static const char JOB_MAGIC[8] = {'M', 'T', 'J', 'O', 'B', '0', '1', 0};
-static const char RES_MAGIC[8] = {'M', 'T', 'R', 'E', 'S', '0', '1', 0};
 
 [[noreturn]] inline void fail(const std::string& msg, int code = 2) {
   std::fprintf(stderr, "driver: %s\n", msg.c_str());
@@ -49,9 +38,13 @@ class Reader {
     return v;
   }
   void bytes(void* dst, size_t n) {
-    if (pos_ + n > buf_.size()) fail("job file truncated");
+    if (n > buf_.size() - pos_) fail("job file truncated");
     std::memcpy(dst, buf_.data() + pos_, n);
     pos_ += n;
+  }
+  // Fails unless `n` values of at least `size` bytes each can follow (checked before allocating them).
+  void need_items(size_t n, size_t size) {
+    if (size > 0 && n > (buf_.size() - pos_) / size) fail("job file truncated");
   }
   bool at_end() const { return pos_ == buf_.size(); }
 
@@ -84,7 +77,25 @@ class Writer {
   std::vector<uint8_t> buf_;
 };
 
-// A row-major matrix (operands and outputs as int16, partial sums as int64).
+// `n` elements of dw bits (8 or 16, signed), held as int16.
+inline void read_elems(Reader& in, std::vector<int16_t>& v, size_t n, unsigned dw) {
+  in.need_items(n, dw / 8);
+  v.resize(n);
+  if (dw == 16) {
+    in.bytes(v.data(), n * sizeof(int16_t));
+  } else {
+    for (auto& x : v) x = static_cast<int16_t>(in.get<int8_t>());
+  }
+}
+inline void put_elems(Writer& out, const std::vector<int16_t>& v, unsigned dw) {
+  if (dw == 16) {
+    out.bytes(v.data(), v.size() * sizeof(int16_t));
+  } else {
+    for (int16_t x : v) out.put<int8_t>(static_cast<int8_t>(x));
+  }
+}
+
+// A row-major matrix (the output memory as int16, partial sums as int64).
 template <class T>
 struct Matrix {
   uint32_t rows = 0, cols = 0;
@@ -97,15 +108,5 @@ struct Matrix {
   bool inside(uint64_t r, uint64_t c) const { return r < rows && c < cols; }
   T& at(uint64_t r, uint64_t c) { return v[r * cols + c]; }
 };
-
-inline void read_matrix(Reader& in, Matrix<int16_t>& m, unsigned dw) {
-  uint32_t r = in.get<uint32_t>(), c = in.get<uint32_t>();
-  m.resize(r, c);
-  if (dw == 16) {
-    in.bytes(m.v.data(), m.v.size() * sizeof(int16_t));
-  } else {
-    for (auto& x : m.v) x = static_cast<int16_t>(in.get<int8_t>());
-  }
-}
 
 }  // namespace mt

@@ -7,7 +7,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "mt_job.h"
 #include "mt_params.h"
 #include "verilated.h"
 
@@ -69,12 +68,13 @@ template <class P> inline void lane_set(P& port, unsigned j, unsigned bits, int6
 struct LaneMatrix {
   uint32_t rows = 0, cols = 0;
   std::vector<elem_t> v;
-  void load(const mt::Matrix<int16_t>& m) {
+  // Loads a row-major matrix of the job (rows, cols, data: mt::layout::OperandMatrix).
+  template <class M> void load(const M& m) {
     rows = m.rows;
     cols = m.cols;
     v.resize(static_cast<size_t>(rows) * cols);
     for (uint32_t r = 0; r < rows; r++)
-      for (uint32_t c = 0; c < cols; c++) v[static_cast<size_t>(c) * rows + r] = static_cast<elem_t>(m.v[static_cast<size_t>(r) * cols + c]);
+      for (uint32_t c = 0; c < cols; c++) v[static_cast<size_t>(c) * rows + r] = static_cast<elem_t>(m.data[static_cast<size_t>(r) * cols + c]);
   }
   // Fills `lanes` lanes of a port with rows r0.. of column c (poison outside the matrix).
   template <class P> void read(P& port, uint64_t r0, uint32_t c, unsigned lanes) const {

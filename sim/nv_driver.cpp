@@ -6,49 +6,29 @@
 
 #include "Vmt_nv_top.h"
 #include "mt_job.h"
+#include "mt_job_layout.h"
 #include "mt_harness.h"
 #include "mt_lanes.h"
 #include "mt_params.h"
 #include "verilated.h"
 
+static_assert(MT_JOB_KIND == mt::layout::JOB_KIND_NVDLA, "this driver needs the mt_params.h of an NVDLA-style core");
+
 namespace {
 
+// A convolution of the job and the memories the driver plays for it.
 struct Conv {
-  uint32_t dims[14];  // h, w, c, k, r, s, sh, sw, dh, dw, pt, pl, oh, ow
-  uint32_t relu, trunc;
-  int32_t zp, pad;
-  uint64_t max_cycles;
+  mt::layout::NvdlaConv job;
   LaneMatrix feat, wgt;
-  std::vector<int64_t> bias;
-  std::vector<int32_t> mult;
-  std::vector<uint32_t> shift;
   OutputMemory out;
 };
 
 Conv read_conv(mt::Reader& in) {
   Conv c;
-  for (auto& d : c.dims) d = in.get<uint32_t>();
-  c.relu = in.get<uint32_t>();
-  c.zp = in.get<int32_t>();
-  c.pad = in.get<int32_t>();
-  c.trunc = in.get<uint32_t>();
-  c.max_cycles = in.get<uint64_t>();
-  mt::Matrix<int16_t> m;
-  mt::read_matrix(in, m, MT_DW);
-  c.feat.load(m);
-  mt::read_matrix(in, m, MT_DW);
-  c.wgt.load(m);
-  uint32_t q = in.get<uint32_t>();
-  c.bias.resize(q);
-  c.mult.resize(q);
-  c.shift.resize(q);
-  for (uint32_t i = 0; i < q; i++) {
-    c.bias[i] = in.get<int64_t>();
-    c.mult[i] = in.get<int32_t>();
-    c.shift[i] = in.get<uint32_t>();
-  }
-  uint32_t orows = in.get<uint32_t>(), ocols = in.get<uint32_t>();
-  c.out.resize(orows, ocols);
+  c.job = mt::layout::read_nvdla_conv(in, MT_DW);
+  c.feat.load(c.job.feature);
+  c.wgt.load(c.job.weight);
+  c.out.resize(c.job.o_rows, c.job.o_cols);
   return c;
 }
 
@@ -58,23 +38,35 @@ class Sim {
   ~Sim() { top_->final(); }
 
   bool run(Conv& c, Counters& n) {
-    uint32_t* cfg[14] = {&top_->cfg_h, &top_->cfg_w, &top_->cfg_c, &top_->cfg_k, &top_->cfg_r, &top_->cfg_s, &top_->cfg_sh,
-                         &top_->cfg_sw, &top_->cfg_dh, &top_->cfg_dw, &top_->cfg_pt, &top_->cfg_pl, &top_->cfg_oh, &top_->cfg_ow};
-    for (int i = 0; i < 14; i++) *cfg[i] = c.dims[i];
-    top_->cfg_relu = c.relu ? 1 : 0;
-    top_->cfg_trunc = c.trunc;
-    set_bits(top_->cfg_zp, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(c.zp)));
-    set_bits(top_->cfg_pad, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(c.pad)));
+    const mt::layout::NvdlaConv& j = c.job;
+    top_->cfg_h = j.h;
+    top_->cfg_w = j.w;
+    top_->cfg_c = j.c;
+    top_->cfg_k = j.k;
+    top_->cfg_r = j.r;
+    top_->cfg_s = j.s;
+    top_->cfg_sh = j.stride_h;
+    top_->cfg_sw = j.stride_w;
+    top_->cfg_dh = j.dilation_h;
+    top_->cfg_dw = j.dilation_w;
+    top_->cfg_pt = j.pad_top;
+    top_->cfg_pl = j.pad_left;
+    top_->cfg_oh = j.out_h;
+    top_->cfg_ow = j.out_w;
+    top_->cfg_relu = j.relu ? 1 : 0;
+    top_->cfg_trunc = j.truncate;
+    set_bits(top_->cfg_zp, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(j.zero_point)));
+    set_bits(top_->cfg_pad, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(j.pad_value)));
     pulse_start(top_.get());
     uint64_t k = 0;
     while (top_->busy) {
-      if (++k > c.max_cycles) return false;
+      if (++k > j.max_cycles) return false;
       cycle(c, n);
     }
     n.cycles = top_->cnt_cycles;
     n.macs = top_->cnt_macs;
     n.outputs = top_->cnt_outputs;
-    n.extra = top_->cnt_slots;
+    n.folds = top_->cnt_slots;  // operation slots issued
     return true;
   }
 
@@ -88,12 +80,13 @@ class Sim {
     if (f) c.feat.read(top_->f_rd_data, 0, fc, MT_ATOMC);
     if (w) c.wgt.read(top_->w_rd_data, 0, wc, MT_WK * MT_ATOMC);
     if (q) {
+      const auto& rows = c.job.q;
       for (unsigned k = 0; k < MT_ATOMK; k++) {
         uint64_t r = static_cast<uint64_t>(qr) + k;
-        bool in = r < c.bias.size();
-        lane_set(top_->q_bias, k, 32, in ? c.bias[r] : POISON);
-        lane_set(top_->q_mult, k, 32, in ? c.mult[r] : POISON);
-        set_bits(top_->q_shift, k * 6, 6, in ? c.shift[r] : 0x2Au);
+        bool in = r < rows.size();
+        lane_set(top_->q_bias, k, 32, in ? rows[r].bias : POISON);
+        lane_set(top_->q_mult, k, 32, in ? rows[r].mult : POISON);
+        set_bits(top_->q_shift, k * 6, 6, in ? rows[r].shift : 0x2Au);
       }
     }
     top_->clk = 0;
@@ -109,24 +102,20 @@ int main(int argc, char** argv) {
   if (argc != 3) mt::fail("usage: nv_driver JOB RESULT");
   Verilated::commandArgs(1, argv);
   mt::Reader in(argv[1]);
-  char magic[8];
-  in.bytes(magic, 8);
-  if (std::memcmp(magic, mt::JOB_MAGIC, 8) != 0) mt::fail("not a mactile job file");
-  uint32_t kind = in.get<uint32_t>(), atomc = in.get<uint32_t>(), atomk = in.get<uint32_t>(), dw = in.get<uint32_t>(), wk = in.get<uint32_t>();
-  if (kind != 2 || atomc != MT_ATOMC || atomk != MT_ATOMK || dw != MT_DW || wk != MT_WK) {
+  const mt::layout::NvdlaJobHead h = mt::layout::read_nvdla_job_head(in);
+  if (h.atomic_c != MT_ATOMC || h.atomic_k != MT_ATOMK || h.dw != MT_DW || h.weight_kernels != MT_WK) {
     mt::fail("job was planned for another core (atomic sizes, precision or weight loader differ from this build)");
   }
-  uint32_t count = in.get<uint32_t>();
   Sim sim;
-  uint32_t status = 0, completed = 0;
+  uint32_t status = mt::layout::STATUS_OK, completed = 0;
   mt::Writer body;
-  for (uint32_t i = 0; i < count && status == 0; i++) {
+  for (uint32_t i = 0; i < h.n_items && status == mt::layout::STATUS_OK; i++) {
     Conv c = read_conv(in);
-    Counters n;
-    if (!timed(n, [&] { return sim.run(c, n); })) status = 1;
+    Counters n{};
+    if (!timed(n, [&] { return sim.run(c, n); })) status = mt::layout::STATUS_WATCHDOG;
     put_item(body, n, c.out.o, MT_DW);
     completed++;
   }
-  if (status == 0 && !in.at_end()) mt::fail("job file has trailing bytes");
+  if (status == mt::layout::STATUS_OK && !in.at_end()) mt::fail("job file has trailing bytes");
   return save_result(argv[2], status, completed, body);
 }

@@ -7,51 +7,31 @@
 
 #include "Vmt_sa_top.h"
 #include "mt_job.h"
+#include "mt_job_layout.h"
 #include "mt_harness.h"
 #include "mt_lanes.h"
 #include "mt_params.h"
 #include "verilated.h"
 
+static_assert(MT_JOB_KIND == mt::layout::JOB_KIND_SYSTOLIC, "this driver needs the mt_params.h of a systolic array");
+
 namespace {
 
+// A GEMM of the job and the memories the driver plays for it.
 struct Gemm {
-  uint32_t m, k, n, relu;
-  int32_t zp;
-  uint64_t max_cycles;
+  mt::layout::SystolicGemm job;
   LaneMatrix p1, p2;
   OutputMemory out;
   mt::Matrix<int64_t> acc;
-  std::vector<int64_t> bias;
-  std::vector<int32_t> mult;
-  std::vector<uint32_t> shift;
 };
 
 Gemm read_gemm(mt::Reader& in) {
   Gemm g;
-  g.m = in.get<uint32_t>();
-  g.k = in.get<uint32_t>();
-  g.n = in.get<uint32_t>();
-  g.relu = in.get<uint32_t>();
-  g.zp = in.get<int32_t>();
-  g.max_cycles = in.get<uint64_t>();
-  mt::Matrix<int16_t> m;
-  mt::read_matrix(in, m, MT_DW);
-  g.p1.load(m);
-  mt::read_matrix(in, m, MT_DW);
-  g.p2.load(m);
-  uint32_t q = in.get<uint32_t>();
-  g.bias.resize(q);
-  g.mult.resize(q);
-  g.shift.resize(q);
-  for (uint32_t i = 0; i < q; i++) {
-    g.bias[i] = in.get<int64_t>();
-    g.mult[i] = in.get<int32_t>();
-    g.shift[i] = in.get<uint32_t>();
-  }
-  uint32_t orows = in.get<uint32_t>(), ocols = in.get<uint32_t>();
-  g.out.resize(orows, ocols);
-  uint32_t arows = in.get<uint32_t>(), acols = in.get<uint32_t>();
-  g.acc.resize(acols, arows);  // stored column by column: the lanes of one access are contiguous
+  g.job = mt::layout::read_systolic_gemm(in, MT_DW);
+  g.p1.load(g.job.p1);
+  g.p2.load(g.job.p2);
+  g.out.resize(g.job.o_rows, g.job.o_cols);
+  g.acc.resize(g.job.acc_cols, g.job.acc_rows);  // stored column by column: the lanes of one access are contiguous
   return g;
 }
 
@@ -62,21 +42,21 @@ class Sim {
 
   // Runs one GEMM; returns false when the watchdog stopped it.
   bool run(Gemm& g, Counters& c) {
-    top_->cfg_m = g.m;
-    top_->cfg_k = g.k;
-    top_->cfg_n = g.n;
-    top_->cfg_relu = g.relu ? 1 : 0;
-    set_bits(top_->cfg_zp, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(g.zp)));
+    top_->cfg_m = g.job.m;
+    top_->cfg_k = g.job.k;
+    top_->cfg_n = g.job.n;
+    top_->cfg_relu = g.job.relu ? 1 : 0;
+    set_bits(top_->cfg_zp, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(g.job.zero_point)));
     pulse_start(top_.get());
     uint64_t n = 0;
     while (top_->busy) {
-      if (++n > g.max_cycles) return false;
+      if (++n > g.job.max_cycles) return false;
       cycle(g, c);
     }
     c.cycles = top_->cnt_cycles;
     c.macs = top_->cnt_macs;
     c.outputs = top_->cnt_outputs;
-    c.extra = top_->cnt_folds;
+    c.folds = top_->cnt_folds;
     return true;
   }
 
@@ -95,7 +75,7 @@ class Sim {
         if (!get_bits(top_->acc_wr_mask, j, 1)) continue;
         uint64_t r = static_cast<uint64_t>(awr) + j;
         if (g.acc.inside(awc, r)) g.acc.at(awc, r) = lane_get(top_->acc_wr_data, j, MT_ACC_W);
-        else c.outside++;
+        else c.outside_writes++;
       }
     }
 #endif
@@ -105,12 +85,13 @@ class Sim {
     if (p1) g.p1.read(top_->p1_rd_data, p1r, p1c, MT_ROWS);
     if (p2) g.p2.read(top_->p2_rd_data, p2r, p2c, MT_COLS);
     if (q) {
+      const auto& rows = g.job.q;
       for (unsigned j = 0; j < MT_Q_LANES; j++) {
         uint64_t r = static_cast<uint64_t>(qr) + j;
-        bool in = r < g.bias.size();
-        lane_set(top_->q_bias, j, MT_ACC_W, in ? g.bias[r] : POISON);
-        lane_set(top_->q_mult, j, 32, in ? g.mult[r] : POISON);
-        set_bits(top_->q_shift, j * 6, 6, in ? g.shift[r] : 0x2Au);
+        bool in = r < rows.size();
+        lane_set(top_->q_bias, j, MT_ACC_W, in ? rows[r].bias : POISON);
+        lane_set(top_->q_mult, j, 32, in ? rows[r].mult : POISON);
+        set_bits(top_->q_shift, j * 6, 6, in ? rows[r].shift : 0x2Au);
       }
     }
 #if MT_HAS_ACC_PORT
@@ -135,25 +116,24 @@ int main(int argc, char** argv) {
   if (argc != 3) mt::fail("usage: sa_driver JOB RESULT");
   Verilated::commandArgs(1, argv);
   mt::Reader in(argv[1]);
-  char magic[8];
-  in.bytes(magic, 8);
-  if (std::memcmp(magic, mt::JOB_MAGIC, 8) != 0) mt::fail("not a mactile job file");
-  uint32_t kind = in.get<uint32_t>(), rows = in.get<uint32_t>(), cols = in.get<uint32_t>(), dw = in.get<uint32_t>(),
-           accw = in.get<uint32_t>(), df = in.get<uint32_t>();
-  if (kind != 1 || rows != MT_ROWS || cols != MT_COLS || dw != MT_DW || accw != MT_ACC_W || df != MT_DATAFLOW) {
+  const mt::layout::SystolicJobHead h = mt::layout::read_systolic_job_head(in);
+  if (h.rows != MT_ROWS || h.cols != MT_COLS || h.dw != MT_DW || h.acc_w != MT_ACC_W || h.dataflow != MT_DATAFLOW) {
     mt::fail("job was planned for another array (rows, cols, precision or dataflow differ from this build)");
   }
-  uint32_t n_gemms = in.get<uint32_t>();
+  if (h.timing != MT_TIMING) {
+    mt::fail(std::string("job was planned for another timing mode (") + mt::layout::timing_name(h.timing) + " fold timing; this build runs " +
+             mt::layout::timing_name(MT_TIMING) + ")");
+  }
   Sim sim;
-  uint32_t status = 0, completed = 0;
+  uint32_t status = mt::layout::STATUS_OK, completed = 0;
   mt::Writer body;
-  for (uint32_t i = 0; i < n_gemms && status == 0; i++) {
+  for (uint32_t i = 0; i < h.n_items && status == mt::layout::STATUS_OK; i++) {
     Gemm g = read_gemm(in);
-    Counters c;
-    if (!timed(c, [&] { return sim.run(g, c); })) status = 1;
+    Counters c{};
+    if (!timed(c, [&] { return sim.run(g, c); })) status = mt::layout::STATUS_WATCHDOG;
     put_item(body, c, g.out.o, MT_DW);
     completed++;
   }
-  if (status == 0 && !in.at_end()) mt::fail("job file has trailing bytes");
+  if (status == mt::layout::STATUS_OK && !in.at_end()) mt::fail("job file has trailing bytes");
   return save_result(argv[2], status, completed, body);
 }

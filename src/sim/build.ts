@@ -1,7 +1,9 @@
 /**
  * The Verilator build cache: a compiled simulator per (generated sources, driver sources, Verilator
  * version, flags), under generated/build/<key>/. A cached build is reused at once; concurrent runs
- * take a lock, build in a temporary folder and publish it with an atomic rename.
+ * take a lock, build in a temporary folder and publish it with an atomic rename. Every build gets two
+ * generated C++ headers: the design's mt_params.h and mt_job_layout.h, the job and result layouts
+ * generated from the job-format table (job/cpp.ts); both texts are part of the key.
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
 import { errorExcerpt, MactileError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';
+import { JOB_LAYOUT_HEADER, jobLayoutHeader } from './job/cpp.js';
 
 /** Verilator flags measured on these machines (see docs/BENCHMARKS.md): split output, O2 for hot code. */
 const VERILATOR_FLAGS = [
@@ -62,11 +65,16 @@ function driverFiles(driver: string): string[] {
   return [main, ...headers.map((h) => join(projectRoot(), 'sim', h))];
 }
 
-/** The cache key of a build: sources, driver, Verilator version and flags. */
-function buildKey(src: Sources, version: string): string {
+/** The generated C++ headers of a build (file name, text): the design's parameters and the job and result layouts. */
+export function generatedHeaders(src: Sources): [string, string][] {
+  return [['mt_params.h', src.header], [JOB_LAYOUT_HEADER, jobLayoutHeader()]];
+}
+
+/** The cache key of a build: sources, generated headers, driver, Verilator version and flags. */
+export function buildKey(src: Sources, version: string): string {
   const h = createHash('sha256');
   for (const [name, text] of src.files) h.update(`${name}\0${text}\0`);
-  h.update(src.header);
+  for (const [name, text] of generatedHeaders(src)) h.update(`${name}\0${text}\0`);
   for (const f of driverFiles(src.driver)) h.update(`${basename(f)}\0${readFileSync(f)}\0`);
   h.update(`${version}\0${VERILATOR_FLAGS.join(' ')}\0${MAKEFLAGS}\0${src.top}`);
   return h.digest('hex').slice(0, 20);
@@ -101,7 +109,7 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     for (const [name, text] of src.files) writeFileSync(join(tmp, name), text);
-    writeFileSync(join(tmp, 'mt_params.h'), src.header);
+    for (const [name, text] of generatedHeaders(src)) writeFileSync(join(tmp, name), text);
     for (const f of driverFiles(src.driver)) copyFileSync(f, join(tmp, basename(f)));
     const env = { ...process.env, ...(await hasCcache() ? { OBJCACHE: 'ccache' } : {}) };
     const args = [

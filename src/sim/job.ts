@@ -1,10 +1,15 @@
 /**
- * Writer of job files and reader of result files for the C++ drivers (layout in sim/mt_job.h).
- * A job holds whole GEMMs: operand matrices as the array's ports read them, requantization
- * parameters, and the shapes of the output and partial-sum memories.
+ * Job files for the C++ drivers and their result files, in the accelerators' terms. A job holds whole
+ * layers: operand matrices as the accelerator's ports read them, requantization parameters, and the shapes
+ * of the output and partial-sum memories. The bytes follow the job-format table (job/layout.ts, rendered in
+ * docs/JOB-FORMAT.md) through its one codec; the functions here only map these types onto the table's
+ * records, and the compiler checks each mapping against the table.
  */
 import { readFileSync } from 'node:fs';
 import { MactileError } from '../util/errors.js';
+import { decodeFile, encodeFile, FormatError } from './job/codec.js';
+import { NVDLA_JOB, RESULT, STATUS, SYSTOLIC_JOB, codeOf } from './job/layout.js';
+import type { Wire } from './job/table.js';
 
 /** A row-major matrix of small signed integers. */
 export interface IntMatrix {
@@ -34,13 +39,15 @@ export interface JobGemm {
   acc: { rows: number; cols: number };
 }
 
+/** The head of a systolic job: what the array it was planned for looks like (the driver checks it). */
 export interface JobHeader {
-  kind: 1;
   rows: number;
   cols: number;
   dw: 8 | 16;
   accW: number;
+  /** Codes of the table's dataflow and timing enums (the RTL's DF and TIMING). */
   dataflow: number;
+  timing: number;
 }
 
 export interface GemmResult {
@@ -60,31 +67,6 @@ export interface GemmResult {
 export interface JobResult {
   status: 'ok' | 'watchdog';
   gemms: GemmResult[];
-}
-
-class ByteWriter {
-  private chunks: Buffer[] = [];
-  private cur = Buffer.alloc(1 << 16);
-  private pos = 0;
-  private room(n: number): void {
-    if (this.pos + n <= this.cur.length) return;
-    this.chunks.push(this.cur.subarray(0, this.pos));
-    this.cur = Buffer.alloc(Math.max(1 << 16, n));
-    this.pos = 0;
-  }
-  u32(v: number): void { this.room(4); this.cur.writeUInt32LE(v, this.pos); this.pos += 4; }
-  i32(v: number): void { this.room(4); this.cur.writeInt32LE(v, this.pos); this.pos += 4; }
-  u64(v: number): void { this.room(8); this.cur.writeBigUInt64LE(BigInt(v), this.pos); this.pos += 8; }
-  i64(v: bigint): void { this.room(8); this.cur.writeBigInt64LE(v, this.pos); this.pos += 8; }
-  raw(b: Buffer): void { this.room(b.length); b.copy(this.cur, this.pos); this.pos += b.length; }
-  done(): Buffer { return Buffer.concat([...this.chunks, this.cur.subarray(0, this.pos)]); }
-}
-
-function matrixBytes(m: IntMatrix, dw: 8 | 16): Buffer {
-  if (dw === 16) return Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
-  const b = Buffer.alloc(m.data.length);
-  for (let i = 0; i < m.data.length; i++) b.writeInt8(m.data[i]!, i);
-  return b;
 }
 
 /** One convolution of an NVDLA-style job: the layer geometry, buffers in NVDLA's orders, SDP parameters. */
@@ -109,45 +91,54 @@ export interface NvJobHeader {
   weightKernels: number;
 }
 
+const requantRows = (q: RequantParams) => q.bias.map((bias, i) => ({ bias, mult: q.mult[i]!, shift: q.shift[i]! }));
+const matrix = (m: IntMatrix) => ({ rows: m.rows, cols: m.cols, data: m.data });
+
 /** Serialises an NVDLA-style job to bytes. */
-export function encodeNvJob(h: NvJobHeader, convs: NvJobConv[]): Buffer {
-  const w = new ByteWriter();
-  w.raw(Buffer.from('MTJOB01\0', 'latin1'));
-  for (const v of [2, h.atomicC, h.atomicK, h.dw, h.weightKernels, convs.length]) w.u32(v);
-  for (const c of convs) {
+export function encodeNvJob(head: NvJobHeader, convs: NvJobConv[]): Buffer {
+  const items = convs.map((c): Wire<typeof NVDLA_JOB>['items'][number] => {
     if (c.dims.length !== 14) throw new Error('nvdla job: 14 dimensions expected');
-    for (const d of c.dims) w.u32(d);
-    w.u32(c.relu ? 1 : 0); w.i32(c.zeroPoint); w.i32(c.padValue); w.u32(c.truncate); w.u64(c.maxCycles);
-    for (const m of [c.feature, c.weight]) {
-      w.u32(m.rows); w.u32(m.cols);
-      w.raw(matrixBytes(m, h.dw));
-    }
-    w.u32(c.q.bias.length);
-    c.q.bias.forEach((b, i) => { w.i64(b); w.i32(c.q.mult[i]!); w.u32(c.q.shift[i]!); });
-    w.u32(c.out.rows); w.u32(c.out.cols);
-  }
-  return w.done();
+    const [h, w, ch, k, r, s, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, out_h, out_w] = c.dims as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+    return {
+      h, w, c: ch, k, r, s, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, out_h, out_w,
+      relu: c.relu ? 1 : 0, zero_point: c.zeroPoint, pad_value: c.padValue, truncate: c.truncate, max_cycles: c.maxCycles,
+      feature: matrix(c.feature), weight: matrix(c.weight), q: requantRows(c.q), o_rows: c.out.rows, o_cols: c.out.cols,
+    };
+  });
+  return encodeFile(NVDLA_JOB, { atomic_c: head.atomicC, atomic_k: head.atomicK, dw: head.dw, weight_kernels: head.weightKernels, items }, { dw: head.dw });
 }
 
-/** Serialises a job to bytes. */
+/** Serialises a systolic job to bytes. */
 export function encodeJob(h: JobHeader, gemms: JobGemm[]): Buffer {
-  const w = new ByteWriter();
-  w.raw(Buffer.from('MTJOB01\0', 'latin1'));
-  for (const v of [h.kind, h.rows, h.cols, h.dw, h.accW, h.dataflow, gemms.length]) w.u32(v);
-  for (const g of gemms) {
-    w.u32(g.m); w.u32(g.k); w.u32(g.n); w.u32(g.relu ? 1 : 0); w.i32(g.zeroPoint); w.u64(g.maxCycles);
-    for (const m of [g.p1, g.p2]) {
-      w.u32(m.rows); w.u32(m.cols);
-      w.raw(matrixBytes(m, h.dw));
-    }
-    w.u32(g.q.bias.length);
-    g.q.bias.forEach((b, i) => { w.i64(b); w.i32(g.q.mult[i]!); w.u32(g.q.shift[i]!); });
-    w.u32(g.out.rows); w.u32(g.out.cols); w.u32(g.acc.rows); w.u32(g.acc.cols);
-  }
-  return w.done();
+  const items = gemms.map((g): Wire<typeof SYSTOLIC_JOB>['items'][number] => ({
+    m: g.m, k: g.k, n: g.n, relu: g.relu ? 1 : 0, zero_point: g.zeroPoint, max_cycles: g.maxCycles,
+    p1: matrix(g.p1), p2: matrix(g.p2), q: requantRows(g.q),
+    o_rows: g.out.rows, o_cols: g.out.cols, acc_rows: g.acc.rows, acc_cols: g.acc.cols,
+  }));
+  return encodeFile(SYSTOLIC_JOB, { rows: h.rows, cols: h.cols, dw: h.dw, acc_w: h.accW, dataflow: h.dataflow, timing: h.timing, items }, { dw: h.dw });
 }
 
-/** Reads a result file, checking it against the job's GEMMs (output shapes). */
+/** Parses a result file's bytes, given the operand width and the output shape of every job item. */
+export function decodeResult(b: Buffer, dw: 8 | 16, outShapes: { rows: number; cols: number }[]): JobResult {
+  const r = decodeFile(RESULT, b, {
+    dw,
+    itemJob: (i) => {
+      const s = outShapes[i];
+      if (!s) throw new FormatError(`more items than the job's ${outShapes.length}`);
+      return { o_rows: s.rows, o_cols: s.cols };
+    },
+  });
+  return {
+    status: r.status === codeOf(STATUS, 'ok') ? 'ok' : 'watchdog',
+    gemms: r.items.map((g, i) => ({
+      cycles: g.cycles, macs: g.macs, outputs: g.outputs, folds: g.folds,
+      laneWrites: g.lane_writes, repeatedWrites: g.repeated_writes, outsideWrites: g.outside_writes, simSeconds: g.sim_ns / 1e9,
+      foldStarts: g.fold_starts, out: { ...outShapes[i]!, data: g.out },
+    })),
+  };
+}
+
+/** Reads a result file, checking it against the job's items (output shapes). */
 export function readResult(file: string, dw: 8 | 16, outShapes: { rows: number; cols: number }[]): JobResult {
   let b: Buffer;
   try {
@@ -155,37 +146,10 @@ export function readResult(file: string, dw: 8 | 16, outShapes: { rows: number; 
   } catch {
     throw new MactileError(`simulation result ${file}: missing (the driver did not finish)`, 3);
   }
-  let pos = 0;
-  const need = (n: number) => {
-    if (pos + n > b.length) throw new MactileError(`simulation result ${file}: truncated at byte ${pos}`, 3);
-  };
-  const u32 = () => { need(4); const v = b.readUInt32LE(pos); pos += 4; return v; };
-  const u64 = () => { need(8); const v = Number(b.readBigUInt64LE(pos)); pos += 8; return v; };
-  need(8);
-  if (b.subarray(0, 8).toString('latin1') !== 'MTRES01\0') throw new MactileError(`simulation result ${file}: not a mactile result file`, 3);
-  pos = 8;
-  const status = u32();
-  const count = u32();
-  const gemms: GemmResult[] = [];
-  for (let i = 0; i < count; i++) {
-    const [cycles, macs, outputs, folds, laneWrites, repeatedWrites, outsideWrites, simNs] = [u64(), u64(), u64(), u64(), u64(), u64(), u64(), u64()];
-    const nf = u32();
-    const foldStarts: number[] = [];
-    for (let f = 0; f < nf; f++) foldStarts.push(u64());
-    const shape = outShapes[i]!;
-    const n = shape.rows * shape.cols;
-    const data = new Int16Array(n);
-    if (dw === 8) {
-      need(n);
-      for (let e = 0; e < n; e++) data[e] = b.readInt8(pos + e);
-      pos += n;
-    } else {
-      need(2 * n);
-      for (let e = 0; e < n; e++) data[e] = b.readInt16LE(pos + 2 * e);
-      pos += 2 * n;
-    }
-    gemms.push({ cycles, macs, outputs, folds, laneWrites, repeatedWrites, outsideWrites, simSeconds: simNs / 1e9, foldStarts, out: { ...shape, data } });
+  try {
+    return decodeResult(b, dw, outShapes);
+  } catch (e) {
+    if (e instanceof FormatError) throw new MactileError(`simulation result ${file}: ${e.message}`, 3);
+    throw e;
   }
-  if (pos !== b.length) throw new MactileError(`simulation result ${file}: ${b.length - pos} unexpected trailing bytes`, 3);
-  return { status: status === 0 ? 'ok' : 'watchdog', gemms };
 }

@@ -60,4 +60,13 @@ describe('simulation failures', () => {
     const err = await simulateSystolicLayer(other, systolic(4, 4, 'os'), c.layer, x, q).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/the simulator failed \(exit 2\): driver: job was planned for another array/);
   });
+
+  it('a driver given a job for another timing mode refuses it', async () => {
+    const serial = await buildFor(systolic(4, 4, 'os', 'scalesim'));
+    const err = await simulateSystolicLayer(serial, systolic(4, 4, 'os', 'pipelined'), c.layer, x, q).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MactileError);
+    expect((err as Error).message).toMatch(
+      /^layer conv3x3_pad1: the simulator failed \(exit 2\): driver: job was planned for another timing mode \(pipelined fold timing; this build runs scalesim\)$/,
+    );
+  });
 });

@@ -14,6 +14,7 @@ import { encodeJob, type GemmResult } from '../../sim/job.js';
 import { runDriver, watchdogLimit } from '../../sim/driver-run.js';
 import type { Build } from '../../sim/build.js';
 import { dataflowOf } from './dataflows/index.js';
+import { systolicParams } from './generate.js';
 import { layerSchedule, type GemmSchedule } from './model.js';
 import { gatherOutputs, planLayer } from './plan.js';
 
@@ -46,7 +47,7 @@ export async function simulateSystolicLayer(
   const predicted = schedule.map((s) => s.cycles);
   const limits = predicted.map(watchdogLimit);
   const job = encodeJob(
-    { kind: 1, rows: cfg.rows, cols: cfg.cols, dw: q.bits, accW: accumulatorBits(q.bits), dataflow: df.code },
+    { rows: cfg.rows, cols: cfg.cols, dw: q.bits, accW: accumulatorBits(q.bits), dataflow: df.code, timing: systolicParams(cfg).TIMING },
     plans.map((p, i) => ({ ...p.job, maxCycles: limits[i]! })),
   );
   const run = await runDriver(build.binary, job, {
