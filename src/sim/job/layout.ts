@@ -212,5 +212,3 @@ export const RESULT = {
 /** Every file of the boundary, in the order the documentation and the C++ header list them. */
 export const FILES: readonly FileDef[] = [SYSTOLIC_JOB, NVDLA_JOB, RESULT];
 
-/** The job layout of an accelerator kind. */
-const JOB_FILES = { systolic: SYSTOLIC_JOB, nvdla: NVDLA_JOB } as const;
