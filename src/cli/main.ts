@@ -1,54 +1,6 @@
 #!/usr/bin/env node
-/** The `mactile` command: parses the command line and dispatches to one module per command. */
-import { Command, CommanderError } from 'commander';
-import { MactileError } from '../util/errors.js';
-import { registerAnalyze } from './analyze.js';
-import { registerConfigs } from './configs.js';
-import { registerExport } from './export.js';
-import { registerGenerate } from './generate.js';
-import { registerNets } from './nets.js';
-import { registerQuantize } from './quantize.js';
-import { registerReport } from './report.js';
-import { registerSynth } from './synth.js';
-import { registerSweep } from './sweep.js';
-import { registerSim } from './sim.js';
-
-function program(): Command {
-  const cmd = new Command('mactile')
-    .description('CNN accelerator evaluation: quantize, generate systolic/NVDLA-style RTL, simulate with Verilator, check against golden and analytic models')
-    .version(process.env.npm_package_version ?? '0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  registerNets(cmd);
-  registerConfigs(cmd);
-  registerAnalyze(cmd);
-  registerExport(cmd);
-  registerSim(cmd);
-  registerGenerate(cmd);
-  registerQuantize(cmd);
-  registerReport(cmd);
-  registerSynth(cmd);
-  registerSweep(cmd);
-  return cmd;
-}
-
-/** Runs the CLI and returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  try {
-    await program().parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof MactileError) {
-      process.stderr.write(`mactile: ${err.message}\n`);
-      return err.exitCode;
-    }
-    const e = err as Error;
-    process.stderr.write(`mactile: internal error: ${e?.message ?? String(err)}\n`);
-    if (process.env.MACTILE_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
-    return 70;
-  }
-}
+/** The `mactile` executable (package.json's bin): runs the program on the command line and exits with its code. */
+import { main } from './program.js';
 
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;

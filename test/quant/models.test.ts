@@ -14,7 +14,7 @@ import { calibrationDigits, mnistSplit } from '../../src/quant/mnist.js';
 import { collectStats, quantizeModel } from '../../src/quant/quantize.js';
 import { simulateQuantized } from '../../src/sim/run-quantized.js';
 import { projectRoot } from '../../src/util/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { systolic } from '../helpers/configs.js';
 
 const models = join(projectRoot(), 'models');
@@ -40,7 +40,7 @@ describe('shipped models', () => {
   });
 
   it('LeNet-5: FP32 >= 98.5 %, INT16 within 0.05 points, INT8 within 0.3 points on the 2,000 held-out digits', async () => {
-    const r = await runCli(['quantize', '--model', join(models, 'lenet5.onnx'), '--precision', 'int8,int16', '--calibration', 'mse', '--format', 'json']);
+    const r = await runCliInProcess(['quantize', '--model', join(models, 'lenet5.onnx'), '--precision', 'int8,int16', '--calibration', 'mse', '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.data).toMatchObject({ trainDigits: 8000, heldOutDigits: 2000 });
@@ -75,16 +75,16 @@ describe('quantize and sim --quantized from the command line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mactile-q-'));
   it('writes a quantized model that sim --quantized runs through the RTL', async () => {
     const q = join(dir, 'lenet5-q.json');
-    const r = await runCli(['quantize', '--model', join(models, 'lenet5.onnx'), '--precision', 'int8', '--test-images', '200', '--out', q]);
+    const r = await runCliInProcess(['quantize', '--model', join(models, 'lenet5.onnx'), '--precision', 'int8', '--test-images', '200', '--out', q]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(q)).toBe(true);
-    const s = await runCli(['sim', '--quantized', q, '--image', '7', '--config', 'sa-8x8-ws', '--format', 'json']);
+    const s = await runCliInProcess(['sim', '--quantized', q, '--image', '7', '--config', 'sa-8x8-ws', '--format', 'json']);
     expect(s.code, s.stderr).toBe(0);
     const doc = JSON.parse(s.stdout);
     expect(doc.logitsIdentical).toBe(true);
     expect(doc.logits).toHaveLength(10);
     expect(doc.layers.every((l: { bitExact: boolean; cycleExact: boolean }) => l.bitExact && l.cycleExact)).toBe(true);
-    const wrong = await runCli(['sim', '--quantized', q, '--config', 'sa-8x8-ws', '--precision', 'int16']);
+    const wrong = await runCliInProcess(['sim', '--quantized', q, '--config', 'sa-8x8-ws', '--precision', 'int16']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/expected a int16 model for config sa-8x8-ws, the file holds int8/);
   }, 300_000);
@@ -97,7 +97,7 @@ describe('quantize and sim --quantized from the command line', () => {
     [['sim', '--quantized', 'models/lenet5.onnx', '--config', 'sa-8x8-os'], /quantized model models\/lenet5\.onnx: not valid JSON/],
     [['report', '--net', 'lenet5', '--model', 'models/lenet5.onnx', '--configs', 'sa-8x8-os', '--image', '2000'], /--image: expected a held-out digit from 0 to 1999, received 2000/],
   ])('rejects %j', async (args, message) => {
-    const r = await runCli(args as string[]);
+    const r = await runCliInProcess(args as string[]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -3,6 +3,7 @@
  * exact cycle model (cycle-exact, issue slots counted by the sequencer), on the layer-case table, NVDLA's
  * Caffe LeNet conv2, LeNet-5 and random shapes on small cores.
  */
+import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, validateConfig } from '../../src/config/load.js';
 import type { NvdlaConfig } from '../../src/config/schema.js';
@@ -15,7 +16,7 @@ import { caccTruncateBits } from '../../src/accel/nvdla/cacc.js';
 import { nvdla as nvdlaKind } from '../../src/accel/nvdla/index.js';
 import { buildFor, simulateNetwork } from '../../src/sim/run-network.js';
 import { nvdla } from '../helpers/configs.js';
-import { LAYER_CASES, randomLayer } from '../helpers/layer-cases.js';
+import { coverage, dataSeed, LAYER_CASES, layerOf, layerSpec, propertySeed, type LayerSpec } from '../helpers/layer-cases.js';
 
 async function expectExact(cfg: NvdlaConfig, name: string, layer: MacLayer, seed: number) {
   const build = await buildFor(cfg);
@@ -56,16 +57,27 @@ describe('NVDLA-style RTL', () => {
   }
 
   it('random conv, depthwise and FC shapes on small cores (property test)', async () => {
-    let n = 0;
+    const perCore = 15;
+    const checked: LayerSpec[] = [];
     for (const [ci, [, cfg]] of cores.entries()) {
-      for (let s = 0; s < 15; s++) {
-        const c = randomLayer(5000 + 100 * ci + s);
-        await expectExact(cfg, c.name, c.layer, s);
-        n++;
-      }
+      const before = checked.length;
+      // A failure shrinks to a minimal layer; the time limit ends a long shrink with the smallest found so far.
+      await fc.assert(
+        fc.asyncProperty(layerSpec(), dataSeed(), async (spec, seed) => {
+          const c = layerOf(spec);
+          await expectExact(cfg, c.name, c.layer, seed);
+          checked.push(spec);
+        }),
+        { seed: propertySeed(100 + ci), numRuns: perCore, plugins: [fc.interruptAfterTimeLimit(480_000, { failOnInterrupt: true })] },
+      );
+      expect(checked.length - before, `layers checked on ${cfg.name}`).toBe(perCore);
     }
-    expect(n).toBe(90);
-  });
+    const c = coverage(checked);
+    expect(c.layers).toBe(cores.length * perCore);
+    expect(c.distinct).toBeGreaterThanOrEqual(80);
+    expect(c.kinds).toEqual(['conv', 'dwconv', 'fc']);
+    expect(Math.min(c.strided, c.padded, c.dilated)).toBeGreaterThanOrEqual(8);
+  }, 900_000);
 
   it('runs every LeNet-5 layer on nv_small, exact, and reports the execution time', async () => {
     const sim = await simulateNetwork(lenet5(), loadConfig('nv_small'));

@@ -2,6 +2,7 @@
  * The RTL of the systolic array against the golden model (bit-exact, every output written exactly once)
  * and the analytic model (cycle-exact), on the layer-case table, on LeNet-5 and on random shapes.
  */
+import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SystolicConfig } from '../../src/config/schema.js';
 import { lenet5 } from '../../src/nets/zoo/index.js';
@@ -11,7 +12,7 @@ import { buildFor, simulateNetwork } from '../../src/sim/run-network.js';
 import { simulateSystolicLayer } from '../../src/accel/systolic/run.js';
 import { systolic as systolicKind } from '../../src/accel/systolic/index.js';
 import { systolic } from '../helpers/configs.js';
-import { LAYER_CASES, randomLayer, type LayerCase } from '../helpers/layer-cases.js';
+import { coverage, dataSeed, LAYER_CASES, layerOf, layerSpec, propertySeed, type LayerCase, type LayerSpec } from '../helpers/layer-cases.js';
 
 async function expectExact(cfg: SystolicConfig, c: LayerCase, seed: number): Promise<void> {
   const build = await buildFor(cfg);
@@ -69,14 +70,32 @@ describe('systolic RTL on random shapes (property test)', () => {
     [7, 5, 'os', 'scalesim', 'int8'], [3, 8, 'ws', 'pipelined', 'int16'],
   ];
   const perCombo = 12;
-  it(`covers at least 200 random shapes`, () => {
-    expect(combos.length * perCombo).toBeGreaterThanOrEqual(200);
-  });
+  // The layers that passed every check, per combination (filled by the property runs below).
+  const checked = new Map<number, LayerSpec[]>();
   combos.forEach(([rows, cols, df, timing, precision], ci) => {
     it(`${rows}x${cols} ${df} ${timing} ${precision}: ${perCombo} random conv/depthwise/FC layers exact`, async () => {
       const cfg = systolic(rows, cols, df, timing, precision);
-      for (let s = 0; s < perCombo; s++) await expectExact(cfg, randomLayer(1000 * ci + s), s);
-    });
+      const passed: LayerSpec[] = [];
+      checked.set(ci, passed);
+      // A failure shrinks to a minimal layer; the time limit ends a long shrink with the smallest found so far.
+      await fc.assert(
+        fc.asyncProperty(layerSpec(), dataSeed(), async (spec, seed) => {
+          await expectExact(cfg, layerOf(spec), seed);
+          passed.push(spec);
+        }),
+        { seed: propertySeed(ci), numRuns: perCombo, plugins: [fc.interruptAfterTimeLimit(480_000, { failOnInterrupt: true })] },
+      );
+      expect(passed, 'layers checked').toHaveLength(perCombo);
+    }, 600_000);
+  });
+  it('checked at least 200 random shapes, of every kind, strided, padded and dilated', (ctx) => {
+    ctx.skip(checked.size < combos.length, 'needs every property run above (some were filtered out)');
+    const c = coverage([...checked.values()].flat());
+    expect(c.layers).toBe(combos.length * perCombo);
+    expect(c.layers).toBeGreaterThanOrEqual(200);
+    expect(c.distinct).toBeGreaterThanOrEqual(190);
+    expect(c.kinds).toEqual(['conv', 'dwconv', 'fc']);
+    expect(Math.min(c.strided, c.padded, c.dilated)).toBeGreaterThanOrEqual(20);
   });
 });
 

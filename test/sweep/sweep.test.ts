@@ -1,7 +1,8 @@
 /**
  * Sweeps: the database holds every result once, a rerun runs only what is missing (also after a sweep was
  * killed halfway), a crashing task fails alone with its error recorded, bad inputs are clear errors, and
- * the sweep report renders in headless Chromium.
+ * the sweep report renders in headless Chromium. A sweep that runs points starts worker processes of the
+ * executable, so it runs as a child process (runCli); the rest runs in this process (runCliInProcess).
  */
 import { existsSync, mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,14 +11,14 @@ import { execa } from 'execa';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { SweepDb } from '../../src/sweep/db.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliInProcess } from '../helpers/cli.js';
 import { projectRoot } from '../../src/util/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mactile-sweep-'));
 const counts = (file: string) => {
   const db = SweepDb.open(file, { create: false });
   try {
-    const c = db.counts();
+    const c = db.counts() as { pending: number; running: number; done: number; failed: number };
     const results = (db.db.prepare('SELECT COUNT(*) n, COUNT(DISTINCT point_id) d FROM results').get() as { n: number; d: number });
     return { ...c, results: results.n, distinct: results.d };
   } finally {
@@ -33,9 +34,9 @@ describe('mactile sweep (local backend)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/16 points \(0 already done, 16 to run\)/);
     expect(counts(db)).toMatchObject({ done: 16, failed: 0, results: 16, distinct: 16 });
-    const again = await runCli(args);
+    const again = await runCliInProcess(args); // nothing to run: no workers
     expect(again.stdout).toMatch(/16 points \(16 already done, 0 to run\)/);
-    const status = await runCli(['sweep', '--status', '--db', db]);
+    const status = await runCliInProcess(['sweep', '--status', '--db', db]);
     expect(status.stdout).toMatch(/16 points: 16 done, 0 running, 0 pending, 0 failed/);
   });
 
@@ -84,7 +85,7 @@ describe('mactile sweep (local backend)', () => {
     [['sweep', '--db', join(dir, 'e.sqlite'), '--net', 'lenet5', '--rows', '4', '--cols', '4', '--dataflow', 'xs'], /key 'dataflow': expected one of os \| ws \| is, received "xs"/],
     [['sweep', '--status', '--db', join(dir, 'absent.sqlite')], /database .*absent\.sqlite: no such file/],
   ])('rejects %j', async (args, message) => {
-    const r = await runCli(args as string[]);
+    const r = await runCliInProcess(args as string[]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(message);
   });
@@ -92,7 +93,7 @@ describe('mactile sweep (local backend)', () => {
   it('rejects a malformed database file without touching it', async () => {
     const bad = join(dir, 'bad.sqlite');
     writeFileSync(bad, 'not a database, just text that someone saved here');
-    const r = await runCli(['sweep', '--db', bad, '--net', 'lenet5', '--rows', '4', '--cols', '4']);
+    const r = await runCliInProcess(['sweep', '--db', bad, '--net', 'lenet5', '--rows', '4', '--cols', '4']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/database .*bad\.sqlite: expected an SQLite database, received another kind of file/);
     expect(readFileSync(bad, 'utf8')).toBe('not a database, just text that someone saved here');
@@ -109,7 +110,7 @@ describe('mactile sweep (local backend)', () => {
 
   it('renders the sweep report with its charts in headless Chromium', async () => {
     const out = join(dir, 'report');
-    const r = await runCli(['sweep', '--db', join(dir, 'a.sqlite'), '--report', out]);
+    const r = await runCliInProcess(['sweep', '--db', join(dir, 'a.sqlite'), '--report', out]);
     expect(r.code).toBe(0);
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     try {
