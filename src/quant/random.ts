@@ -20,7 +20,7 @@ export function rng(seed: number): () => number {
 }
 
 /** A uniform integer in [min, max]. */
-export function randInt(r: () => number, min: number, max: number): number {
+function randInt(r: () => number, min: number, max: number): number {
   return min + Math.floor(r() * (max - min + 1));
 }
 

@@ -16,7 +16,7 @@ import { caccTruncateBits } from '../../src/accel/nvdla/cacc.js';
 import { nvdla as nvdlaKind } from '../../src/accel/nvdla/index.js';
 import { buildFor, simulateNetwork } from '../../src/sim/run-network.js';
 import { nvdla } from '../helpers/configs.js';
-import { coverage, dataSeed, LAYER_CASES, layerOf, layerSpec, propertySeed, type LayerSpec } from '../helpers/layer-cases.js';
+import { coverage, dataSeed, layerOf, layerSpec, propertySeed, type LayerSpec } from '../helpers/layer-cases.js';
 
 async function expectExact(cfg: NvdlaConfig, name: string, layer: MacLayer, seed: number) {
   const build = await buildFor(cfg);
@@ -50,11 +50,7 @@ describe('NVDLA-style RTL', () => {
     ['4x2 v2, MIN_STRIPE 1 (reload stalls show), input DMA 3 words/cycle', nvdla(4, 2, { min_stripe: 1, dma_words_per_cycle: 3 })],
     ['4x4 v1, SDP of 3 lanes (output bound)', nvdla(4, 4, { stripe_rule: 'v1', sdp_lanes: 3 })],
   ];
-  for (const [label, cfg] of cores) {
-    it(`${label}: every layer case bit-exact and cycle-exact`, async () => {
-      for (const [i, c] of LAYER_CASES.entries()) await expectExact(cfg, c.name, c.layer, 20 + i);
-    });
-  }
+  // The layer-case table runs on these cores in test/accel/layer-cases.test.ts (test/helpers/kind-configs.ts).
 
   it('random conv, depthwise and FC shapes on small cores (property test)', async () => {
     const perCore = 15;

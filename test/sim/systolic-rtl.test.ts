@@ -32,17 +32,7 @@ async function expectExact(cfg: SystolicConfig, c: LayerCase, seed: number): Pro
   expect(r.rtlCycles - r.referenceCycles, where).toBe(e.offByOne! + e.pipelineLatency! + e.foldOverlap!);
 }
 
-describe('systolic RTL on the layer-case table', () => {
-  const arrays: [number, number][] = [[4, 4], [2, 3]];
-  for (const [rows, cols] of arrays) {
-    for (const df of ['os', 'ws', 'is'] as const) {
-      it(`${rows}x${cols} ${df}: every case bit-exact and cycle-exact`, async () => {
-        const cfg = systolic(rows, cols, df);
-        for (const [i, c] of LAYER_CASES.entries()) await expectExact(cfg, c, 10 + i);
-      });
-    }
-  }
-});
+// The layer-case table runs on every registered kind in test/accel/layer-cases.test.ts.
 
 describe('systolic RTL on LeNet-5', () => {
   for (const df of ['os', 'ws', 'is'] as const) {
