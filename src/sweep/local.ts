@@ -141,7 +141,15 @@ export async function runLocal(file: string, jobs: number, log: (line: string) =
     await Promise.all(exits);
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
-    db.close();
+    try {
+      // A worker stopped in the middle of a long synchronous point is killed (execa: SIGKILL 5 s after
+      // SIGTERM) before it can give its point back: every worker of ours is gone now, so take them back.
+      db.reclaimDead();
+    } catch {
+      // (The database cannot be written, e.g. a full disk: a rerun takes them back.)
+    } finally {
+      db.close();
+    }
   }
   return { workersStarted: started, crashes, seconds: (performance.now() - t0) / 1000, stopped, interrupted, lastCrash };
 }
