@@ -245,6 +245,29 @@ describe('claims have owners', () => {
     expect(orphans.filter(alive)).toEqual([]);
   }, 300_000);
 
+  it('SIGTERM to the sweep stops its workers, gives their points back and exits 143', async () => {
+    const csv = topology(join(dir, 'term', 'slow.csv'), 30000);
+    const db = join(dir, 'term.sqlite');
+    const args = ['sweep', '--db', db, '--net', csv, '--rows', '2,3,4,5', '--cols', '4', '--dataflow', 'os', '--jobs', '2'];
+    const child = execa(process.execPath, ['--import', 'tsx', join(projectRoot(), 'src/cli/main.ts'), ...args], { cwd: projectRoot(), reject: false });
+    let workers: number[] = [];
+    for (let i = 0; i < 600 && workers.length === 0; i++) {
+      await sleep(200);
+      try {
+        workers = pointRows(db).filter((p) => p.status === 'running').map((p) => p.owner_pid);
+      } catch {
+        // not created yet
+      }
+    }
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode, r.stderr).toBe(143);
+    expect(r.stderr).toMatch(/^mactile: sweep: interrupted by SIGTERM; \d point\(s\) not run stay pending: run the same command again to finish them$/);
+    expect(pointRows(db).filter((p) => p.status === 'running')).toEqual([]);
+    expect(workers.length).toBeGreaterThan(0);
+    expect(workers.filter(alive)).toEqual([]);
+  }, 300_000);
+
   it('two sweeps started together on one new database run every point exactly once, and both end with every point done', async () => {
     const csv = topology(join(dir, 'two', 'slow.csv'), 4000);
     const db = join(dir, 'two.sqlite');
