@@ -268,17 +268,39 @@ describe('claims have owners', () => {
     expect(workers.filter(alive)).toEqual([]);
   }, 300_000);
 
-  it('two sweeps started together on one new database run every point exactly once, and both end with every point done', async () => {
-    const csv = topology(join(dir, 'two', 'slow.csv'), 4000);
+  it('two sweeps on one database, the second started while the first runs points, run every point exactly once and both end with every point done', async () => {
+    const csv = topology(join(dir, 'two', 'slow.csv'), 6000);
     const db = join(dir, 'two.sqlite');
     const args = ['sweep', '--db', db, '--net', csv, '--rows', '2,3,4,5,6,7', '--cols', '4', '--dataflow', 'os', '--jobs', '1'];
+    const first = runCli(args);
+    for (let i = 0; i < 600; i++) {
+      await sleep(200);
+      try {
+        if (pointRows(db).some((p) => p.status === 'running')) break;
+      } catch {
+        // not created yet
+      }
+    }
+    const second = await runCli(args);
+    const a = await first;
+    for (const r of [a, second]) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/6 points: 6 done, 0 running, 0 pending, 0 failed/);
+    }
+    expect(second.stdout).toMatch(/6 points \(\d already done, \d to run, [1-9] running in another sweep\)/);
+    expect(pointRows(db).map((p) => p.attempts)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(resultCount(db)).toEqual({ n: 6, d: 6 });
+  }, 300_000);
+
+  it('two sweeps started at the same moment on a database neither has created yet both use it', async () => {
+    const db = join(dir, 'race.sqlite');
+    const args = ['sweep', '--db', db, '--net', 'lenet5,alexnet', '--rows', '2,3,4', '--cols', '4', '--dataflow', 'os', '--jobs', '1'];
     const [a, b] = await Promise.all([runCli(args), runCli(args)]);
     for (const r of [a, b]) {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/6 points: 6 done, 0 running, 0 pending, 0 failed/);
     }
     expect(pointRows(db).map((p) => p.attempts)).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(resultCount(db)).toEqual({ n: 6, d: 6 });
   }, 300_000);
 
   it('a rerun leaves the points of live owners alone and takes back those of dead ones', () => {
