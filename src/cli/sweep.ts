@@ -96,7 +96,13 @@ async function sweepAction(opts: SweepOptions): Promise<void> {
   if (opts.status) return withDb(opts.db, { create: false, readonly: true }, printStatus);
   if (opts.report) {
     const report = opts.report;
-    const file = await withDb(opts.db, { create: false, readonly: true }, (db) => writeSweepReport(db, report));
+    const db = SweepDb.open(opts.db, { create: false, readonly: true });
+    let file: string;
+    try {
+      file = await writeSweepReport(db, report);
+    } finally {
+      db.close();
+    }
     process.stdout.write(`wrote ${file}\n`);
     return;
   }

@@ -255,13 +255,14 @@ export class SweepDb {
         throw sqliteFailure(file, 'open it', err);
       }
     }
+    const current = typeof found === 'object' && found.kind === 'mactile' && found.version === SCHEMA_VERSION;
     let db: BetterSqlite3.Database | undefined;
     try {
       db = new Database(file, { fileMustExist: !opts.create });
       db.pragma('busy_timeout = 30000');
       const conn = db;
-      // Look again inside the write transaction: another sweep may have created or changed the file meanwhile.
-      conn.transaction(() => {
+      // Create or upgrade; looking again inside the write transaction: another sweep may have done it meanwhile.
+      if (!current) conn.transaction(() => {
         const id = identify(file, conn);
         if (id.kind === 'empty') {
           conn.exec(SCHEMA);

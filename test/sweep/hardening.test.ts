@@ -523,5 +523,12 @@ describe('only mactile sweep databases are used', () => {
     expect((await runCli(sweepOn(file))).code).toBe(0);
     const head = readFileSync(file).subarray(0, 100);
     expect([head.readUInt32BE(68), head.readUInt32BE(60)]).toEqual([APPLICATION_ID, SCHEMA_VERSION]);
+    // --status and --report read it without writing.
+    const before = readFileSync(file);
+    const report = await runCli(['sweep', '--report', join(dir, 'fresh-report'), '--db', file]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'fresh-report', 'index.html'), 'utf8')).toMatch(/lenet5/);
+    expect((await runCli(['sweep', '--status', '--db', file])).stdout).toMatch(/1 points: 1 done/);
+    expect(readFileSync(file).equals(before)).toBe(true);
   });
 });
