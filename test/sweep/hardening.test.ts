@@ -259,7 +259,7 @@ describe('claims have owners', () => {
         // not created yet
       }
     }
-    child.kill('SIGTERM');
+    process.kill(child.pid!, 'SIGTERM'); // (not child.kill: execa would follow it with SIGKILL after 5 s)
     const r = await child;
     expect(r.exitCode, r.stderr).toBe(143);
     expect(r.stderr).toMatch(/^mactile: sweep: interrupted by SIGTERM; \d point\(s\) not run stay pending: run the same command again to finish them$/);
