@@ -3,6 +3,7 @@
  * as rows, cols, dataflow, precision, timing, or NVDLA's atomic_c and atomic_k) over a base config of any
  * kind, each point a validated config plus the level it runs at.
  */
+import { extname, resolve } from 'node:path';
 import { accelOf, findAccelerator } from '../accel/registry.js';
 import { validateConfig } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
@@ -34,6 +35,15 @@ export interface GridSpec {
   level: SweepLevel;
 }
 
+/**
+ * A network as a point stores it: a file (a SCALE-Sim CSV or an ONNX model, as loadNetwork tells them
+ * apart) as an absolute path, so a worker finds it whatever its working directory (Slurm tasks start in
+ * the project root); a zoo name as it is.
+ */
+function netSpec(net: string): string {
+  return ['.csv', '.onnx'].includes(extname(net).toLowerCase()) ? resolve(net) : net;
+}
+
 /** All combinations of the axes' values, as key -> value records. */
 function combinations(axes: GridAxis[]): Record<string, unknown>[] {
   return axes.reduce<Record<string, unknown>[]>((acc, a) => acc.flatMap((c) => a.values.map((v) => ({ ...c, [a.key]: v }))), [{}]);
@@ -46,7 +56,7 @@ export function gridPoints(g: GridSpec): SweepPoint[] {
   if (g.nets.length === 0) throw new MactileError(`sweep: the grid is empty: --net lists no values`);
   for (const a of g.axes) if (a.values.length === 0) throw new MactileError(`sweep: the grid is empty: ${a.option} lists no values`);
   const points: SweepPoint[] = [];
-  for (const net of g.nets) {
+  for (const net of [...new Set(g.nets.map(netSpec))]) {
     for (const values of combinations(g.axes)) {
       const raw: Record<string, unknown> = { ...g.base, ...values };
       const probe = validateConfig({ ...raw, name: undefined }, `sweep point of ${g.baseSource}`);
