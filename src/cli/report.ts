@@ -5,10 +5,10 @@ import { join, resolve } from 'node:path';
 import { projectRoot } from '../util/paths.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { isMacLayer, type Network } from '../nets/ir.js';
+import { isMacLayer, macLayers, type MacLayer, type Network } from '../nets/ir.js';
 import { loadNetwork } from '../nets/load.js';
 import { writeReport, type HostOp, type ReportData } from '../report/html.js';
-import { hardwareStudy } from '../report/study.js';
+import { hardwareStudy, runNames } from '../report/study.js';
 import { heldOutDigit } from '../quant/mnist.js';
 import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';
@@ -16,7 +16,7 @@ import { quantizeStudy } from './quantize.js';
 import { wholeNumber } from './options.js';
 
 interface ReportOptions {
-  net: string;
+  net?: string;
   model?: string;
   configs: string;
   precision: string;
@@ -51,13 +51,35 @@ function hostOps(net: Network, modes?: Record<string, 'integer' | 'float'>, fuse
   }));
 }
 
+/** A MAC layer's geometry (everything but its names), to compare two descriptions of one network. */
+function geometry(l: MacLayer): string {
+  const { kind, inShape: i, outShape: o, kernel: k, stride: s, dilation: d, pad: p, groups } = l;
+  return `${kind} ${i.h}x${i.w}x${i.c} -> ${o.h}x${o.w}x${o.c}, kernel ${k.h}x${k.w}, stride ${s.h}x${s.w}, dilation ${d.h}x${d.w}, pad ${p.top},${p.bottom},${p.left},${p.right}, groups ${groups}`;
+}
+
+/**
+ * With --model the model's network is studied; a --net beside it must be the same network (the same MAC
+ * layers, shape for shape; names may differ, as between a zoo network and its ONNX export), or the
+ * report would be titled after one network and hold another's data. Throws naming the first difference.
+ */
+function checkNetMatchesModel(netSpec: string, net: Network, modelSpec: string, model: Network): void {
+  const a = macLayers(net).map(geometry);
+  const b = macLayers(model).map(geometry);
+  if (a.length === b.length && a.every((g, i) => g === b[i])) return;
+  const i = a.findIndex((g, k) => g !== b[k]);
+  const where = i >= 0 && i < Math.min(a.length, b.length)
+    ? `MAC layer ${i + 1} is ${a[i]} against the model's ${b[i]}`
+    : `${a.length} MAC layers against the model's ${b.length}`;
+  throw new MactileError(`--net ${netSpec}: is not the network of --model ${modelSpec} (${where}); with --model the model's network is studied: leave out --net, or give the model's network`);
+}
+
 /** Registers the `report` command. */
 export function registerReport(cmd: Command): void {
   cmd
     .command('report')
     .description('run the study (quantization accuracy, analytic model, RTL simulation on every config) and write an HTML report with charts')
-    .requiredOption('--net <net>', 'zoo name, SCALE-Sim topology .csv or ONNX model')
-    .option('--model <file>', 'trained ONNX model: adds the quantization study and runs its real weights through the RTL')
+    .option('--net <net>', 'zoo name, SCALE-Sim topology .csv or ONNX model (with --model: optional, and must be the model\'s network)')
+    .option('--model <file>', 'trained ONNX model: adds the quantization study and runs its real weights through the RTL; its network is the one studied')
     .requiredOption('--configs <list>', 'comma-separated config files or presets (systolic and nvdla)')
     .option('--precision <list>', 'int8, int16 or both', 'int8,int16')
     .option('--out <dir>', 'output folder', 'reports/latest')
@@ -73,7 +95,13 @@ export function registerReport(cmd: Command): void {
       for (const p of precisions) if (p !== 'int8' && p !== 'int16') throw new MactileError(`--precision: expected int8 | int16, received ${JSON.stringify(p)}`);
       const configs = opts.configs.split(',').map((c) => c.trim()).filter(Boolean).map((c) => loadConfig(c));
       if (configs.length === 0) throw new MactileError('--configs: expected at least one config, received none');
-      let net: Network = loadNetwork(opts.net);
+      // A config listed twice fails now, not after the study; configs sharing a name are labelled apart.
+      const { notes } = runNames(configs);
+      if (!opts.quiet) for (const n of notes) process.stderr.write(`note: ${n}\n`);
+      if (!opts.net && !opts.model) throw new MactileError('report: expected --net NET or --model M.onnx (or both), received neither');
+      let net: Network = loadNetwork(opts.net ?? opts.model!);
+      if (opts.model && opts.net) checkNetMatchesModel(opts.net, net, opts.model, loadNetwork(opts.model));
+      const network = opts.net ?? net.name;
       let accuracy: ReportData['accuracy'];
       let quantized: Parameters<typeof hardwareStudy>[3]['quantized'];
       let ops = hostOps(net);
@@ -98,8 +126,8 @@ export function registerReport(cmd: Command): void {
       const hw = await hardwareStudy(net, configs, precisions as ('int8' | 'int16')[], { quantized, image: opts.image, quiet: opts.quiet, seed: opts.seed });
       const out = resolve(opts.out);
       const files = await writeReport(out, {
-        title: `mactile study: ${opts.net}`,
-        network: opts.net,
+        title: `mactile study: ${network}`,
+        network,
         model: opts.model,
         command: `mactile ${process.argv.slice(2).join(' ')}`,
         date: new Date().toISOString(),
@@ -107,6 +135,7 @@ export function registerReport(cmd: Command): void {
         accuracy,
         runs: hw.runs,
         skipped: hw.skipped,
+        notes: hw.notes,
         hostOps: ops,
       });
       const ok = hw.runs.every((r) => r.ok && r.logitsIdentical !== false);

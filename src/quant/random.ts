@@ -34,8 +34,31 @@ export function randomTensor(shape: Shape, bits: 8 | 16, seed: number): IntTenso
 }
 
 /**
+ * The output stages of the probe channels, in the order a layer takes them (from a seeded offset): the
+ * right shift, the multiplier and the spread of the outputs (their standard deviation as a fraction of
+ * the top of the output range). With a shift s >= 1 and an odd multiplier, about 1 in 2^s results is an
+ * exact .5 tie; shift 0 with multiplier 1 takes the RTL's no-rounding branch; a spread of 0.35 keeps
+ * most results inside the range, a spread of 1.5 saturates many of them, at both ends.
+ */
+const PROBES: readonly { shift: number; mult: number; spread: number }[] = [
+  { shift: 1, mult: 1, spread: 0.35 },
+  { shift: 0, mult: 1, spread: 0.35 },
+  { shift: 2, mult: 3, spread: 0.35 },
+  { shift: 1, mult: 1, spread: 1.5 },
+  { shift: 0, mult: 1, spread: 1.5 },
+  { shift: 2, mult: 1, spread: 0.35 },
+];
+
+/**
  * Random quantized parameters for a MAC layer (weights, bias, multiplier and shift per output channel).
  * `caccTruncate` (NVDLA: the bits CACC drops so that accumulators fit 32 bits) scales the output stage to it.
+ *
+ * Most output channels have uniform weights and a 30- or 31-bit shift that spreads the outputs over the
+ * output range. About a quarter of them (at least one of a layer with two or more channels; chosen from
+ * the seed) are probe channels instead: a few small weights and a small shift and multiplier (see
+ * PROBES), so that exact .5 ties, both signs, saturation at both ends and shift 0 all occur in the
+ * outputs, not only in theory. With a CACC truncation t > 0 a probe channel's weights are multiples of
+ * 2^(t-1), so that half of its accumulators are exact ties of CACC's rounding too.
  */
 export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number, opts: { caccTruncate?: number } = {}): QuantLayer {
   const r = rng(seed ^ 0x9e3779b9);
@@ -53,7 +76,7 @@ export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number, opts: 
   const mult = Math.min(2 ** 31 - 1, Math.max(1, Math.round(scale * 2 ** shift)));
   const biasRange = Math.floor(accSigma);
   const zp = randInt(r, -4, 4);
-  return {
+  const q: QuantLayer = {
     bits,
     weights,
     bias: Array.from({ length: l.outShape.c }, () => BigInt(randInt(r, -biasRange, biasRange))),
@@ -64,4 +87,49 @@ export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number, opts: 
     outZeroPoint: zp,
     ...(opts.caccTruncate !== undefined ? { caccTruncate: truncate } : {}),
   };
+  addProbeChannels(q, l.outShape.c, k, sigma, truncate, seed);
+  return q;
+}
+
+/**
+ * Turns some output channels of `q` into probe channels (see PROBES), from their own random stream so
+ * that the other channels keep the parameters they always had for a seed.
+ */
+function addProbeChannels(q: QuantLayer, channels: number, k: number, sigma: number, truncate: number, seed: number): void {
+  const r = rng(seed ^ 0x5bd1e995);
+  const { max } = operandRange(q.bits);
+  const count = channels >= 2 ? Math.max(1, Math.round(channels / 4)) : r() < 0.25 ? 1 : 0;
+  // A seeded choice of `count` channels (a partial Fisher-Yates shuffle) and of the first probe.
+  const order = Array.from({ length: channels }, (_, i) => i);
+  for (let i = 0; i < count; i++) {
+    const j = randInt(r, i, channels - 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const first = randInt(r, 0, PROBES.length - 1);
+  // With CACC truncating t bits, weights in multiples of 2^(t-1): the accumulator is an exact tie of
+  // CACC's rounding whenever the sum of inputs times quanta is odd.
+  const quantum = truncate === 0 ? 1 : Math.min(2 ** (truncate - 1), 2 ** Math.floor(Math.log2(max)));
+  for (let i = 0; i < count; i++) {
+    const co = order[i]!;
+    const p = PROBES[(first + i) % PROBES.length]!;
+    // Output = sum(x w) / 2^t * mult / 2^shift: weights of norm spread * max * 2^(t+shift) / (sigma * mult).
+    const norm = (p.spread * max * 2 ** (truncate + p.shift)) / (sigma * p.mult);
+    const taps = Math.min(k, randInt(r, 1, 3));
+    const w = q.weights.subarray(co * k, (co + 1) * k);
+    w.fill(0);
+    for (let n = 0; n < taps; n++) {
+      const units = Math.max(1, Math.round((norm / Math.sqrt(taps) / quantum) * (0.75 + 0.5 * r())));
+      // The first weight an odd number of quanta, so that the low bits of the sum follow the inputs.
+      const odd = n === 0 && units % 2 === 0 ? units - 1 : units;
+      const mag = Math.min(odd * quantum, Math.floor(max / quantum) * quantum);
+      let at = randInt(r, 0, k - 1);
+      while (w[at] !== 0) at = (at + 1) % k;
+      w[at] = r() < 0.5 ? -mag : mag;
+    }
+    // A bias of up to a quarter of the output range (in accumulator units after CACC), so outputs stay centred.
+    const biasRange = Math.floor((0.25 * max * 2 ** p.shift) / p.mult);
+    q.bias[co] = BigInt(randInt(r, -biasRange, biasRange));
+    q.mult[co] = p.mult;
+    q.shift[co] = p.shift;
+  }
 }

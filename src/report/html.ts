@@ -32,6 +32,8 @@ export interface ReportData {
   accuracy?: { fp32: number; heldOut: number; variants: AccuracyVariant[]; sqnr: { layer: string; [precision: string]: number | string }[] };
   runs: RunStudy[];
   skipped: string[];
+  /** Notes on the runs (e.g. configs of the same name, labelled apart). */
+  notes?: string[];
   hostOps: HostOp[];
 }
 
@@ -96,6 +98,14 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}.charts{display:flex;f
 
 /** Writes index.html and the data files; returns the paths written. */
 export async function writeReport(dir: string, d: ReportData): Promise<string[]> {
+  // Each run's section and data files are named after its label: two runs of one name would overwrite each other.
+  const ids = new Map<string, string>();
+  for (const r of d.runs) {
+    const id = slug(r.label).toLowerCase();
+    const other = ids.get(id);
+    if (other !== undefined) throw new Error(`report: the runs ${JSON.stringify(other)} and ${JSON.stringify(r.label)} would write the same data files (layers-${slug(r.label)}.*)`);
+    ids.set(id, r.label);
+  }
   const data = join(dir, 'data');
   mkdirSync(data, { recursive: true });
   const files: string[] = [];
@@ -145,6 +155,7 @@ export async function writeReport(dir: string, d: ReportData): Promise<string[]>
   save('comparison.json', JSON.stringify(d.runs.map((r) => ({ run: r.label, config: r.config, precision: r.precision, operands: r.operands, reference: r.reference, totals: r.totals, ok: r.ok, logitsIdentical: r.logitsIdentical })), null, 2));
   parts.push(`<div class="charts">${await chart('comparison', comparisonSpec(d.runs.map((r) => ({ run: r.label, timeMs: r.totals.timeMs, overallUtil: r.totals.overallUtil }))))}</div>`);
   if (d.skipped.length) parts.push(`<p>Not run: ${d.skipped.map(esc).join('; ')}.</p>`);
+  for (const n of d.notes ?? []) parts.push(`<p data-note>${esc(n)}.</p>`);
 
   for (const r of d.runs) {
     const id = slug(r.label);
@@ -178,7 +189,7 @@ ${await chart(`dram-${id}`, perLayerSpec(r.label, 'DRAM bandwidth per layer', 'b
   parts.push('<h2 id="provenance">How this report was made</h2>');
   parts.push(`<pre>${esc(d.command)}</pre>`);
   parts.push(`<h3>Tools</h3><pre>${esc(Object.entries(d.tools).map(([k, v]) => `${k}: ${v}`).join('\n'))}</pre>`);
-  parts.push(`<h3>Configs</h3><pre>${esc(JSON.stringify([...new Map(d.runs.map((r) => [r.config.name, r.config])).values()], null, 2))}</pre>`);
+  parts.push(`<h3>Configs</h3><pre>${esc(JSON.stringify([...new Map(d.runs.map((r) => [r.name, r.config])).values()], null, 2))}</pre>`);
   save('report.json', JSON.stringify(d, null, 2));
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}</title><style>${CSS}</style></head>

@@ -13,6 +13,7 @@ import { heldOutDigit } from '../quant/mnist.js';
 import type { QuantModel } from '../quant/quantize.js';
 import { simulateNetwork } from '../sim/run-network.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
+import { MactileError } from '../util/errors.js';
 import { progress } from './progress.js';
 
 /** One row of a run's per-layer table. */
@@ -36,8 +37,10 @@ export interface ReportLayer {
 }
 
 export interface RunStudy {
-  /** e.g. "sa-16x16-os int8". */
+  /** e.g. "sa-16x16-os int8": the run's name and precision. */
   label: string;
+  /** The name the config's runs go by: its own, or with -2, -3, ... when several configs share it (see runNames). */
+  name: string;
   config: HardwareConfig;
   precision: 'int8' | 'int16';
   reference: string;
@@ -65,12 +68,12 @@ function toRow(c: LayerCheck, l: MacLayer, cfg: HardwareConfig, net: Network): R
   };
 }
 
-function summarise(label: string, cfg: HardwareConfig, precision: 'int8' | 'int16', reference: string, operands: string, rows: ReportLayer[], ok: boolean): RunStudy {
+function summarise(name: string, label: string, cfg: HardwareConfig, precision: 'int8' | 'int16', reference: string, operands: string, rows: ReportLayer[], ok: boolean): RunStudy {
   const sum = (f: (r: ReportLayer) => number) => rows.reduce((s, r) => s + f(r), 0);
   const cells = cellsOf(cfg);
   const rtl = sum((r) => r.rtlCycles);
   return {
-    label, config: cfg, precision, reference, operands, layers: rows, ok,
+    label, name, config: cfg, precision, reference, operands, layers: rows, ok,
     totals: {
       macs: sum((r) => r.macs), rtlCycles: rtl, analyticCycles: sum((r) => r.analyticCycles), referenceCycles: sum((r) => r.referenceCycles),
       timeMs: sum((r) => r.timeUs) / 1000, overallUtil: (100 * sum((r) => r.macs)) / (rtl * cells), dramWords: sum((r) => r.dramWords),
@@ -78,22 +81,64 @@ function summarise(label: string, cfg: HardwareConfig, precision: 'int8' | 'int1
   };
 }
 
+/**
+ * The name each config's runs go by in the report (its labels, section ids and data file names): the
+ * config's own name, or for the second, third, ... config of a name that name with -2, -3, ... (the
+ * first number no other config is named or given already, compared without case so that file names
+ * differ on any file system). The same config listed twice is refused, naming it.
+ */
+export function runNames(configs: HardwareConfig[]): { names: string[]; notes: string[] } {
+  const key = (n: string) => n.toLowerCase();
+  const taken = new Set(configs.map((c) => key(c.name)));
+  const seen = new Map<string, HardwareConfig>();
+  const names: string[] = [];
+  const renamed = new Map<string, { name: string; runs: string[] }>();
+  for (const cfg of configs) {
+    const first = seen.get(key(cfg.name));
+    if (!first) {
+      seen.set(key(cfg.name), cfg);
+      names.push(cfg.name);
+      continue;
+    }
+    const same = configs.filter((c) => c.source === cfg.source && JSON.stringify(c) === JSON.stringify(cfg));
+    if (same.length > 1) throw new MactileError(`--configs: ${cfg.name} (${cfg.source}) is listed ${same.length} times; list each config once`);
+    let k = 2;
+    while (taken.has(key(`${cfg.name}-${k}`))) k++;
+    const name = `${cfg.name}-${k}`;
+    taken.add(key(name));
+    names.push(name);
+    const group = renamed.get(key(cfg.name)) ?? { name: first.name, runs: [`${first.name} (${first.source})`] };
+    group.runs.push(`${name} (${cfg.source})`);
+    renamed.set(key(cfg.name), group);
+  }
+  const notes = [...renamed.values()].map((g) => `${g.runs.length} configs are named ${g.name}: their runs are labelled ${g.runs.join(', ')}`);
+  return { names, notes };
+}
+
+/** A planned run: a config at one precision, and the name its run goes by. */
+interface PlannedRun {
+  cfg: HardwareConfig;
+  precision: 'int8' | 'int16';
+  name: string;
+}
+
 /** The runs of a study: each config at each precision it supports (a skipped pair is returned as a note). */
-function plannedRuns(configs: HardwareConfig[], precisions: ('int8' | 'int16')[]): { runs: { cfg: HardwareConfig; precision: 'int8' | 'int16' }[]; skipped: string[] } {
-  const runs: { cfg: HardwareConfig; precision: 'int8' | 'int16' }[] = [];
+function plannedRuns(configs: HardwareConfig[], precisions: ('int8' | 'int16')[]): { runs: PlannedRun[]; skipped: string[]; notes: string[] } {
+  const { names, notes } = runNames(configs);
+  const runs: PlannedRun[] = [];
   const skipped: string[] = [];
-  for (const base of configs) {
+  for (const [i, base] of configs.entries()) {
     for (const precision of precisions) {
       const supported = accelOf(base).precisions(base);
       if (!supported.includes(precision)) {
-        skipped.push(`${base.name} ${precision}: the hardware supports ${supported.join(', ')}`);
+        skipped.push(`${names[i]} ${precision}: the hardware supports ${supported.join(', ')}`);
         continue;
       }
       const { name, source, ...raw } = base;
-      runs.push({ cfg: validateConfig({ ...raw, name, precision }, source), precision });
+      runs.push({ cfg: validateConfig({ ...raw, name, precision }, source), precision, name: names[i]! });
     }
   }
-  return { runs, skipped };
+  return { runs, skipped, notes };
 }
 
 /** Runs the hardware part of the study: every MAC layer of every run through the RTL, with the models beside it. */
@@ -102,14 +147,14 @@ export async function hardwareStudy(
   configs: HardwareConfig[],
   precisions: ('int8' | 'int16')[],
   opts: { quantized?: Record<string, QuantModel>; image?: number; quiet?: boolean; seed?: number },
-): Promise<{ runs: RunStudy[]; skipped: string[] }> {
-  const { runs, skipped } = plannedRuns(configs, precisions);
+): Promise<{ runs: RunStudy[]; skipped: string[]; notes: string[] }> {
+  const { runs, skipped, notes } = plannedRuns(configs, precisions);
   const layersPerRun = (precision: string) => macLayers(opts.quantized?.[precision]?.net ?? net).length;
   const bar = progress(runs.reduce((s, r) => s + layersPerRun(r.precision), 0), { quiet: opts.quiet, title: 'simulating' });
   const out: RunStudy[] = [];
   try {
-    for (const { cfg, precision } of runs) {
-      const label = `${cfg.name} ${precision}`;
+    for (const { cfg, precision, name } of runs) {
+      const label = `${name} ${precision}`;
       const qm = opts.quantized?.[precision];
       if (qm) {
         const image = heldOutDigit(opts.image ?? 0);
@@ -118,16 +163,16 @@ export async function hardwareStudy(
         bar.step(`${label}: ${layers[0]?.name ?? ''}`);
         const r = await simulateQuantized(qm, cfg, image, { onLayer: () => bar.step(`${label}: ${layers[++i]?.name ?? 'done'}`) });
         const rows = r.layers.map((c, k) => toRow(c, layers[k]!, cfg, qm.net));
-        out.push({ ...summarise(label, cfg, precision, referenceName(cfg), `quantized model, held-out digit ${opts.image ?? 0}`, rows, r.ok), logitsIdentical: r.logitsIdentical });
+        out.push({ ...summarise(name, label, cfg, precision, referenceName(cfg), `quantized model, held-out digit ${opts.image ?? 0}`, rows, r.ok), logitsIdentical: r.logitsIdentical });
       } else {
         const layers = macLayers(net);
         const sim = await simulateNetwork(net, cfg, { seed: opts.seed, onStart: (l) => bar.step(`${label}: ${l.name}`) });
         const rows = sim.layers.map((c, k) => toRow(c, layers[k]!, cfg, net));
-        out.push(summarise(label, cfg, precision, sim.reference, `random operands (seed ${opts.seed ?? 1})`, rows, sim.ok));
+        out.push(summarise(name, label, cfg, precision, sim.reference, `random operands (seed ${opts.seed ?? 1})`, rows, sim.ok));
       }
     }
   } finally {
     bar.done();
   }
-  return { runs: out, skipped };
+  return { runs: out, skipped, notes };
 }
