@@ -3,7 +3,9 @@
 // broadcast to ATOMK cells; each cell multiplies it with its own kernel's ATOMC weights and sums the
 // products through a pipelined adder tree (one register stage per level). Each cell has shadow and
 // active weight registers: the weight loader writes shadows (WK kernels per cycle), and the first
-// operation of a package switches them in. Loop style, as the systolic arrays.
+// operation of a package switches them in.
+// Written with generate loops of constant bounds and packed registers (no procedural loop whose bound
+// depends on another loop, no blocking writes into arrays), so that yosys elaborates it directly.
 module mt_nv_cmac #(
   parameter int ATOMC = 8,
   parameter int ATOMK = 8,
@@ -21,38 +23,65 @@ module mt_nv_cmac #(
   input  wire [WK*ATOMC*DW-1:0]    wl_data,
   output reg  [ATOMK*DOT_W-1:0]    dot        // LEV+1 cycles after the atom
 );
-  reg signed [DW-1:0]    shadow [ATOMK][ATOMC];
-  reg signed [DW-1:0]    active [ATOMK][ATOMC];
-  reg signed [DOT_W-1:0] tree   [LEV+1][ATOMK][ATOMC];
-  reg signed [DW-1:0]    av [ATOMC];
-  int width, half;
+  // Elements at adder-tree level l: ATOMC products at level 0, halved (rounding up) per level, one sum
+  // at level LEV (the dot product itself).
+  function automatic int level_width(input int l);
+    level_width = ATOMC;
+    for (int m = 0; m < LEV; m = m + 1)
+      if (m < l) level_width = (level_width + 1) / 2;
+  endfunction
+  // Where level l starts in a cell's tree register, which holds levels 0..LEV-1 one after another.
+  function automatic int level_base(input int l);
+    int w;
+    w = ATOMC;
+    level_base = 0;
+    for (int m = 0; m < LEV; m = m + 1)
+      if (m < l) begin
+        level_base = level_base + w;
+        w = (w + 1) / 2;
+      end
+  endfunction
+  localparam int TREE = (LEV > 0) ? level_base(LEV) : 1;  // elements in a cell's register levels
 
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin : cells
-    // Adder-tree levels, deepest first, so that each level reads the previous level's old values.
-    for (int l = LEV; l >= 1; l = l - 1) begin
-      width = ATOMC;
-      for (int m = 1; m < l; m = m + 1) width = (width + 1) / 2;
-      half = (width + 1) / 2;
-      for (int k = 0; k < ATOMK; k = k + 1)
-        for (int i = 0; i < half; i = i + 1)
-          tree[l][k][i] = tree[l-1][k][2*i] + ((2*i + 1 < width) ? tree[l-1][k][2*i+1] : '0);
-    end
-    // Products with the weights in force for this atom (the first atom of a package switches them in).
-    if (a_switch)
-      for (int k = 0; k < ATOMK; k = k + 1)
-        for (int c = 0; c < ATOMC; c = c + 1) active[k][c] = shadow[k][c];
-    for (int c = 0; c < ATOMC; c = c + 1) av[c] = atom[c*DW +: DW];
-    for (int k = 0; k < ATOMK; k = k + 1)
-      for (int c = 0; c < ATOMC; c = c + 1) tree[0][k][c] = DOT_W'(av[c] * active[k][c]);
-    // Weight loader: WK kernels into the shadow registers.
-    if (wl_valid) begin
+  genvar gk, gc, gl, gi;
+  for (gk = 0; gk < ATOMK; gk = gk + 1) begin : g_cell
+    reg  [ATOMC*DW-1:0] shadow, active;
+    // The weights in force for this atom: the first atom of a package switches the shadows in.
+    wire [ATOMC*DW-1:0] weights = a_switch ? shadow : active;
+    always @(posedge clk) begin
+      if (a_switch) active <= shadow;
+      // Weight loader: WK kernels per cycle into the shadow registers, from cell wl_kbase on.
       for (int v = 0; v < WK; v = v + 1)
-        if (32'(wl_kbase) + v < ATOMK)
-          for (int c = 0; c < ATOMC; c = c + 1) shadow[32'(wl_kbase) + v][c] = wl_data[(v*ATOMC + c)*DW +: DW];
+        if (wl_valid && 32'(wl_kbase) + 32'(v) == 32'(gk)) shadow <= wl_data[v*ATOMC*DW +: ATOMC*DW];
     end
-    for (int k = 0; k < ATOMK; k = k + 1) dot[k*DOT_W +: DOT_W] <= tree[LEV][k][0];
+
+    if (LEV == 0) begin : g_one
+      // One channel: the product is the dot product.
+      always @(posedge clk) dot[gk*DOT_W +: DOT_W] <= DOT_W'($signed(atom[0 +: DW]) * $signed(weights[0 +: DW]));
+    end else begin : g_tree
+      reg [TREE*DOT_W-1:0] tree;
+      // Level 0: the products.
+      for (gc = 0; gc < ATOMC; gc = gc + 1) begin : g_prod
+        always @(posedge clk)
+          tree[gc*DOT_W +: DOT_W] <= DOT_W'($signed(atom[gc*DW +: DW]) * $signed(weights[gc*DW +: DW]));
+      end
+      // Levels 1..LEV-1: sums of pairs of the level below (an odd last element passes alone).
+      for (gl = 1; gl < LEV; gl = gl + 1) begin : g_level
+        for (gi = 0; gi < level_width(gl); gi = gi + 1) begin : g_add
+          if (2 * gi + 1 < level_width(gl - 1)) begin : g_pair
+            always @(posedge clk)
+              tree[(level_base(gl) + gi)*DOT_W +: DOT_W] <=
+                tree[(level_base(gl - 1) + 2*gi)*DOT_W +: DOT_W] + tree[(level_base(gl - 1) + 2*gi + 1)*DOT_W +: DOT_W];
+          end else begin : g_pass
+            always @(posedge clk)
+              tree[(level_base(gl) + gi)*DOT_W +: DOT_W] <= tree[(level_base(gl - 1) + 2*gi)*DOT_W +: DOT_W];
+          end
+        end
+      end
+      // Level LEV: the last two elements (level LEV-1 always has two).
+      always @(posedge clk)
+        dot[gk*DOT_W +: DOT_W] <= tree[level_base(LEV - 1)*DOT_W +: DOT_W] + tree[(level_base(LEV - 1) + 1)*DOT_W +: DOT_W];
+    end
   end
-  /* verilator lint_on BLKSEQ */
 endmodule
 `default_nettype wire
