@@ -3,9 +3,8 @@
 // broadcast to ATOMK cells; each cell multiplies it with its own kernel's ATOMC weights and sums the
 // products through a pipelined adder tree (one register stage per level). Each cell has shadow and
 // active weight registers: the weight loader writes shadows (WK kernels per cycle), and the first
-// operation of a package switches them in.
-// Written with generate loops of constant bounds and packed registers (no procedural loop whose bound
-// depends on another loop, no blocking writes into arrays), so that yosys elaborates it directly.
+// operation of a package switches them in. Every loop has constant bounds and writes packed registers
+// (no loop bound that depends on another loop, no blocking writes into arrays), which yosys needs.
 module mt_nv_cmac #(
   parameter int ATOMC = 8,
   parameter int ATOMK = 8,
@@ -23,64 +22,44 @@ module mt_nv_cmac #(
   input  wire [WK*ATOMC*DW-1:0]    wl_data,
   output reg  [ATOMK*DOT_W-1:0]    dot        // LEV+1 cycles after the atom
 );
-  // Elements at adder-tree level l: ATOMC products at level 0, halved (rounding up) per level, one sum
-  // at level LEV (the dot product itself).
-  function automatic int level_width(input int l);
-    level_width = ATOMC;
-    for (int m = 0; m < LEV; m = m + 1)
-      if (m < l) level_width = (level_width + 1) / 2;
-  endfunction
-  // Where level l starts in a cell's tree register, which holds levels 0..LEV-1 one after another.
-  function automatic int level_base(input int l);
-    int w;
-    w = ATOMC;
-    level_base = 0;
-    for (int m = 0; m < LEV; m = m + 1)
-      if (m < l) begin
-        level_base = level_base + w;
-        w = (w + 1) / 2;
-      end
-  endfunction
-  localparam int TREE = (LEV > 0) ? level_base(LEV) : 1;  // elements in a cell's register levels
+  localparam int P = 1 << LEV;           // leaves of a cell's adder tree: ATOMC rounded up to a power of two
+  localparam int NODES = 2 * P - 2;      // registers of a cell's tree: heap nodes 2..2P-1
 
-  genvar gk, gc, gl, gi;
-  for (gk = 0; gk < ATOMK; gk = gk + 1) begin : g_cell
-    reg  [ATOMC*DW-1:0] shadow, active;
-    // The weights in force for this atom: the first atom of a package switches the shadows in.
-    wire [ATOMC*DW-1:0] weights = a_switch ? shadow : active;
-    always @(posedge clk) begin
-      if (a_switch) active <= shadow;
-      // Weight loader: WK kernels per cycle into the shadow registers, from cell wl_kbase on.
+  // Weights of all cells, ATOMC per cell: shadows (being loaded) and actives (in use). The first atom of a
+  // package multiplies with the shadows it switches in.
+  reg  [ATOMK*ATOMC*DW-1:0] shadow, active;
+  wire [ATOMK*ATOMC*DW-1:0] weights = a_switch ? shadow : active;
+  always @(posedge clk) begin : load
+    if (a_switch) active <= shadow;
+    // Weight loader: WK kernels per cycle into the shadow registers, from cell wl_kbase on.
+    for (int k = 0; k < ATOMK; k = k + 1)
       for (int v = 0; v < WK; v = v + 1)
-        if (wl_valid && 32'(wl_kbase) + 32'(v) == 32'(gk)) shadow <= wl_data[v*ATOMC*DW +: ATOMC*DW];
-    end
+        if (wl_valid && 32'(wl_kbase) + 32'(v) == 32'(k))
+          shadow[k*ATOMC*DW +: ATOMC*DW] <= wl_data[v*ATOMC*DW +: ATOMC*DW];
+  end
 
-    if (LEV == 0) begin : g_one
-      // One channel: the product is the dot product.
-      always @(posedge clk) dot[gk*DOT_W +: DOT_W] <= DOT_W'($signed(atom[0 +: DW]) * $signed(weights[0 +: DW]));
-    end else begin : g_tree
-      reg [TREE*DOT_W-1:0] tree;
-      // Level 0: the products.
-      for (gc = 0; gc < ATOMC; gc = gc + 1) begin : g_prod
-        always @(posedge clk)
-          tree[gc*DOT_W +: DOT_W] <= DOT_W'($signed(atom[gc*DW +: DW]) * $signed(weights[gc*DW +: DW]));
+  if (LEV == 0) begin : g_one
+    // One channel: the product is the dot product.
+    always @(posedge clk) begin : cells
+      for (int k = 0; k < ATOMK; k = k + 1)
+        dot[k*DOT_W +: DOT_W] <= DOT_W'($signed(atom[0 +: DW]) * $signed(weights[k*DW +: DW]));
+    end
+  end else begin : g_tree
+    // Each cell's adder tree is a heap of registers, node n at tree[(k*NODES + n - 2)*DOT_W +: DOT_W]: the
+    // leaves P..P+ATOMC-1 hold the products (the leaves beyond stay zero), node n < P sums nodes 2n and
+    // 2n+1 of the level below, and the root (node 1, the sum of nodes 2 and 3) is the dot product. One
+    // register stage per level, loops of constant bounds in one process, as the systolic arrays.
+    reg [ATOMK*NODES*DOT_W-1:0] tree;
+    always @(posedge clk) begin : cells
+      for (int k = 0; k < ATOMK; k = k + 1) begin
+        for (int c = 0; c < ATOMC; c = c + 1)
+          tree[(k*NODES + P + c - 2)*DOT_W +: DOT_W] <= DOT_W'($signed(atom[c*DW +: DW]) * $signed(weights[(k*ATOMC + c)*DW +: DW]));
+        for (int c = ATOMC; c < P; c = c + 1)
+          tree[(k*NODES + P + c - 2)*DOT_W +: DOT_W] <= '0;
+        for (int n = 2; n < P; n = n + 1)
+          tree[(k*NODES + n - 2)*DOT_W +: DOT_W] <= tree[(k*NODES + 2*n - 2)*DOT_W +: DOT_W] + tree[(k*NODES + 2*n - 1)*DOT_W +: DOT_W];
+        dot[k*DOT_W +: DOT_W] <= tree[(k*NODES)*DOT_W +: DOT_W] + tree[(k*NODES + 1)*DOT_W +: DOT_W];
       end
-      // Levels 1..LEV-1: sums of pairs of the level below (an odd last element passes alone).
-      for (gl = 1; gl < LEV; gl = gl + 1) begin : g_level
-        for (gi = 0; gi < level_width(gl); gi = gi + 1) begin : g_add
-          if (2 * gi + 1 < level_width(gl - 1)) begin : g_pair
-            always @(posedge clk)
-              tree[(level_base(gl) + gi)*DOT_W +: DOT_W] <=
-                tree[(level_base(gl - 1) + 2*gi)*DOT_W +: DOT_W] + tree[(level_base(gl - 1) + 2*gi + 1)*DOT_W +: DOT_W];
-          end else begin : g_pass
-            always @(posedge clk)
-              tree[(level_base(gl) + gi)*DOT_W +: DOT_W] <= tree[(level_base(gl - 1) + 2*gi)*DOT_W +: DOT_W];
-          end
-        end
-      end
-      // Level LEV: the last two elements (level LEV-1 always has two).
-      always @(posedge clk)
-        dot[gk*DOT_W +: DOT_W] <= tree[level_base(LEV - 1)*DOT_W +: DOT_W] + tree[(level_base(LEV - 1) + 1)*DOT_W +: DOT_W];
     end
   end
 endmodule
