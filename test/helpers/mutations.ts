@@ -20,5 +20,5 @@ export function mutation(file: string, from: string, to: string): DesignOptions 
 export function foldIntervalMutation(delta: number): DesignOptions {
   const expr = "(TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32);";
   const to = `((TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32)) ${delta < 0 ? '-' : '+'} 32'd${Math.abs(delta)};`;
-  return mutation('mt_sa_ctrl.v', expr, to);
+  return mutation('mt_sa_ctrl.sv', expr, to);
 }

@@ -20,7 +20,7 @@ describe('systolic generator', () => {
 
   it('puts the config into the top level: sizes, widths and the dataflow cells', () => {
     const d = systolicDesign(systolic(3, 9, 'is', 'scalesim', 'int16'));
-    const top = d.files.find(([n]) => n === 'mt_sa_top.v')![1];
+    const top = d.files.find(([n]) => n === 'mt_sa_top.sv')![1];
     expect(top).toContain('input wire [47:0] p1_rd_data'); // 3 rows x 16 bits
     expect(top).toContain('output wire [143:0] o_wr_data'); // 9 columns x 16 bits
     expect(top).toContain('mt_array_ws');
