@@ -65,7 +65,7 @@ export async function throughput(sizes: number[], dataflows: ('os' | 'ws')[]): P
       const full = (r.rtlCycles * n * n) / r.simSeconds;
       const p = systolicParams(cfg);
       const files: [string, string][] = systolicDesign(cfg).files.filter(([f]) => f.startsWith('mt_array'));
-      files.push(['mt_bare_top.v', emitModule(bareTop(p))]);
+      files.push(['mt_bare_top.sv', emitModule(bareTop(p))]);
       const bare = await ensureBuild({ files, top: 'mt_bare_top', header: systolicDesign(cfg).header, driver: join(projectRoot(), 'bench', 'bare_array.cpp') });
       const out = await execa(bare.binary, [String(r.rtlCycles)]);
       const { cycles, seconds } = JSON.parse(out.stdout) as { cycles: number; seconds: number };

@@ -12,7 +12,7 @@ import { randomQuantLayer, randomTensor } from '../../src/quant/random.js';
 import { operandRange } from '../../src/quant/requant.js';
 import type { IntTensor, QuantLayer } from '../../src/quant/tensor.js';
 import { buildFor } from '../../src/sim/run-network.js';
-import { LAYER_CASE_CONFIGS } from '../helpers/kind-configs.js';
+import { KIND_TEST_CONFIGS } from '../helpers/configs.js';
 import { LAYER_CASES } from '../helpers/layer-cases.js';
 
 /** The accumulators of a layer by the definition: for each output, a sum over its window, padding = zero point. */
@@ -56,12 +56,12 @@ describe('golden level: the golden accumulators are the definition of the layer'
 
 describe('every registered kind has layer-case configs', () => {
   it.each(ACCELERATORS.map((a) => a.kind))('%s', (kind) => {
-    expect(LAYER_CASE_CONFIGS[kind]?.().length ?? 0).toBeGreaterThan(0);
+    expect(KIND_TEST_CONFIGS[kind]?.layerCases.length ?? 0).toBeGreaterThan(0);
   });
 });
 
 for (const accel of ACCELERATORS) {
-  const configs = LAYER_CASE_CONFIGS[accel.kind]?.() ?? [];
+  const configs = KIND_TEST_CONFIGS[accel.kind]?.layerCases ?? [];
   describe(`${accel.kind}: analytic level`, () => {
     it.each(configs.map((c) => [c.name, c] as const))('%s: every case consistent', (_name, cfg) => {
       for (const c of LAYER_CASES) {

@@ -31,7 +31,7 @@ describe('simulation failures', () => {
 
   it('a Verilator build failure reports the compiler error excerpt', async () => {
     const bad = `\`default_nettype none\nmodule mt_sa_top(input wire clk);\n  wire x = undefined_signal;\nendmodule\n`;
-    const err = await ensureBuild({ files: [['mt_sa_top.v', bad]], top: 'mt_sa_top', header: '#pragma once\n', driver: 'sa_driver.cpp' }).catch((e: unknown) => e);
+    const err = await ensureBuild({ files: [['mt_sa_top.sv', bad]], top: 'mt_sa_top', header: '#pragma once\n', driver: 'sa_driver.cpp' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MactileError);
     expect((err as Error).message).toMatch(/Verilator build of mt_sa_top failed/);
     expect((err as Error).message).toMatch(/%Error.*undefined_signal/);

@@ -50,7 +50,7 @@ describe('NVDLA-style RTL', () => {
     ['4x2 v2, MIN_STRIPE 1 (reload stalls show), input DMA 3 words/cycle', nvdla(4, 2, { min_stripe: 1, dma_words_per_cycle: 3 })],
     ['4x4 v1, SDP of 3 lanes (output bound)', nvdla(4, 4, { stripe_rule: 'v1', sdp_lanes: 3 })],
   ];
-  // The layer-case table runs on these cores in test/accel/layer-cases.test.ts (test/helpers/kind-configs.ts).
+  // The layer-case table runs on these cores in test/accel/layer-cases.test.ts (test/helpers/configs.ts).
 
   it('random conv, depthwise and FC shapes on small cores (property test)', async () => {
     const perCore = 15;

@@ -26,7 +26,7 @@ export function nvdlaDesign(cfg: NvdlaConfig, opts: DesignOptions = {}): DesignS
   const params = nvdlaParams(cfg);
   const top = nvdlaTop(params);
   const files = templateFiles(NVDLA_CELLS);
-  files.push(['mt_nv_top.v', emitModule(top)]);
+  files.push(['mt_nv_top.sv', emitModule(top)]);
   return finishDesign(
     {
       top: 'mt_nv_top',

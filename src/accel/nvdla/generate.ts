@@ -169,4 +169,4 @@ export function nvdlaTop(p: NvdlaRtlParams): VModule {
 }
 
 /** The hand-written cells an NVDLA-style top instantiates, in compile order. */
-export const NVDLA_CELLS = ['mt_delay.v', 'mt_requant.v', 'mt_nv_seq.v', 'mt_nv_cmac.v', 'mt_nv_cacc.v'];
+export const NVDLA_CELLS = ['mt_delay.sv', 'mt_requant.sv', 'mt_nv_seq.sv', 'mt_nv_cmac.sv', 'mt_nv_cacc.sv'];

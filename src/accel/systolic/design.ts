@@ -31,8 +31,8 @@ export function systolicDesign(cfg: SystolicConfig, opts: DesignOptions = {}): D
   const params = systolicParams(cfg);
   const df = dataflowOf(cfg.dataflow);
   const top = systolicTop(params);
-  const files = templateFiles(['mt_skew.v', 'mt_stagger.v', 'mt_delay.v', 'mt_requant.v', 'mt_sa_ctrl.v', df.arrayTemplate]);
-  files.push(['mt_sa_top.v', emitModule(top)]);
+  const files = templateFiles(['mt_skew.sv', 'mt_stagger.sv', 'mt_delay.sv', 'mt_requant.sv', 'mt_sa_ctrl.sv', df.arrayTemplate]);
+  files.push(['mt_sa_top.sv', emitModule(top)]);
   return finishDesign(
     {
       top: 'mt_sa_top',

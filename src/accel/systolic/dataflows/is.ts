@@ -31,5 +31,5 @@ export const inputStationary: DataflowStrategy = {
   // The columns are output pixels: one lane of parameters, indexed by the streamed output channel.
   qLanes: () => 1,
   qRowSignal: 't_col',
-  arrayTemplate: 'mt_array_ws.v',
+  arrayTemplate: 'mt_array_ws.sv',
 };

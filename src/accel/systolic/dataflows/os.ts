@@ -28,5 +28,5 @@ export const outputStationary: DataflowStrategy = {
   stationary: false,
   qLanes: (cols) => cols,
   qRowSignal: 't_row',
-  arrayTemplate: 'mt_array_os.v',
+  arrayTemplate: 'mt_array_os.sv',
 };

@@ -34,5 +34,5 @@ export const weightStationary: DataflowStrategy = {
   stationary: true,
   qLanes: (cols) => cols,
   qRowSignal: 't_row',
-  arrayTemplate: 'mt_array_ws.v',
+  arrayTemplate: 'mt_array_ws.sv',
 };

@@ -19,26 +19,31 @@ module mt_nv_cacc #(
   input  wire [ATOMK*DOT_W-1:0]  dot,
   output reg  [ATOMK*32-1:0]     out
 );
-  reg signed [ACC_W-1:0] acc [LMAX][ATOMK];
-  reg signed [ACC_W-1:0] sum, mag, rmag, t;
   localparam signed [ACC_W-1:0] MAX32 = ACC_W'(64'sh7FFFFFFF);
   localparam signed [ACC_W-1:0] MIN32 = -MAX32 - ACC_W'(1);
 
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin : accumulate
-    if (valid) begin
-      for (int k = 0; k < ATOMK; k = k + 1) begin
-        sum = (first ? '0 : acc[j][k]) + ACC_W'($signed(dot[k*DOT_W +: DOT_W]));
-        acc[j][k] = sum;
-        if (last) begin
-          mag = sum < 0 ? -sum : sum;
-          rmag = (truncate == 6'd0) ? mag : (mag + (ACC_W'(1) << (truncate - 6'd1))) >>> truncate;
-          t = sum < 0 ? -rmag : rmag;
-          out[k*32 +: 32] <= (t > MAX32) ? 32'h7FFFFFFF : (t < MIN32) ? 32'h80000000 : t[31:0];
-        end
-      end
-    end
+  // CACC's conversion of one sum to 32 bits.
+  function automatic [31:0] convert(input signed [ACC_W-1:0] sum, input [5:0] shift);
+    reg signed [ACC_W-1:0] mag, rmag, t;
+    mag = sum < 0 ? -sum : sum;
+    rmag = (shift == 6'd0) ? mag : (mag + (ACC_W'(1) << (shift - 6'd1))) >>> shift;
+    t = sum < 0 ? -rmag : rmag;
+    convert = (t > MAX32) ? 32'h7FFFFFFF : (t < MIN32) ? 32'h80000000 : t[31:0];
+  endfunction
+
+  // One row of ATOMK accumulators per stripe point: read (row j) and written back whole, so that it is a
+  // plain one-read, one-write memory.
+  reg  [ATOMK*ACC_W-1:0] acc [LMAX];
+  wire [ATOMK*ACC_W-1:0] prev = acc[j];
+  wire [ATOMK*ACC_W-1:0] sums;
+  genvar gk;
+  for (gk = 0; gk < ATOMK; gk = gk + 1) begin : g_lane
+    wire signed [ACC_W-1:0] sum = (first ? '0 : $signed(prev[gk*ACC_W +: ACC_W])) + ACC_W'($signed(dot[gk*DOT_W +: DOT_W]));
+    assign sums[gk*ACC_W +: ACC_W] = sum;
+    always @(posedge clk)
+      if (valid && last) out[gk*32 +: 32] <= convert(sum, truncate);
   end
-  /* verilator lint_on BLKSEQ */
+  always @(posedge clk)
+    if (valid) acc[j] <= sums;
 endmodule
 `default_nettype wire
