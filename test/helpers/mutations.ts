@@ -73,13 +73,13 @@ export const requantMutations = {
   noRelu: () => mutation('ReLU removed', 'mt_requant', [["if (relu_q && t < 0) t = '0;", '']]),
 };
 
-// NVDLA's CACC (mt_nv_cacc): rmag = (truncate == 0) ? mag : (mag + 2^(truncate-1)) >>> truncate.
-const CACC_ROUND = "(mag + (ACC_W'(1) << (truncate - 6'd1))) >>> truncate";
+// NVDLA's CACC (mt_nv_cacc, function convert): rmag = (shift == 0) ? mag : (mag + 2^(shift-1)) >>> shift.
+const CACC_ROUND = "(mag + (ACC_W'(1) << (shift - 6'd1))) >>> shift";
 
 /** The mutations of the NVDLA-style core's CACC conversion that the bit-exact check must catch. */
 export const caccMutations = {
   /** CACC's truncation rounds ties toward zero. */
-  halfTowardZero: () => mutation('CACC rounding half toward zero', 'mt_nv_cacc', [[CACC_ROUND, "(mag + (ACC_W'(1) << (truncate - 6'd1)) - ACC_W'(1)) >>> truncate"]]),
+  halfTowardZero: () => mutation('CACC rounding half toward zero', 'mt_nv_cacc', [[CACC_ROUND, "(mag + (ACC_W'(1) << (shift - 6'd1)) - ACC_W'(1)) >>> shift"]]),
   /** CACC truncates without rounding (drops the bits). */
-  noRounding: () => mutation('CACC rounding removed', 'mt_nv_cacc', [[CACC_ROUND, 'mag >>> truncate']]),
+  noRounding: () => mutation('CACC rounding removed', 'mt_nv_cacc', [[CACC_ROUND, 'mag >>> shift']]),
 };
