@@ -54,7 +54,7 @@ export function scaleSimLayer(row: ScaleSimRow, cfg: Pick<SystolicConfig, 'rows'
  * The most entries the model holds in one of its address arrays for a layer (Int32Arrays over the operand
  * matrices, the address ranges and the folds): 2^27, 512 MB each. VGG-16 (its fc6 has 102,760,448 weights) fits.
  */
-export const SCALESIM_BUDGET = 2 ** 27;
+const SCALESIM_BUDGET = 2 ** 27;
 
 /** Refuses a layer whose address arrays would be past the budget, before any is allocated. */
 function checkBudget(name: string, sizes: [string, number][]): void {

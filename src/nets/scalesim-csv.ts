@@ -41,7 +41,7 @@ function isDepthwiseRow(row: ScaleSimRow): boolean {
  * The most layers one topology row or network layer becomes: the channels of a DP row (SCALE-Sim simulates one
  * layer per channel) and the groups of a grouped convolution written as topology rows (one per group).
  */
-export const MAX_SPLIT = 65_536;
+const MAX_SPLIT = 65_536;
 
 /** Splits DP rows into one single-channel layer per channel, as SCALE-Sim does before simulating. */
 export function expandDepthwise(rows: ScaleSimRow[]): ScaleSimRow[] {

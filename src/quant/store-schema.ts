@@ -24,7 +24,7 @@ import { describeValue, MactileError } from '../util/errors.js';
 import { CALIBRATION_METHODS } from './calibrate.js';
 import { accumulatorBits, operandRange } from './requant.js';
 
-export const QUANT_FILE_VERSION = 1;
+const QUANT_FILE_VERSION = 1;
 
 const HOST_KINDS = [
   'maxpool', 'avgpool', 'globalavgpool', 'add', 'mul', 'scale', 'relu', 'relu6', 'leakyrelu', 'sigmoid', 'silu',
@@ -148,7 +148,7 @@ export type StoredModel = z.infer<typeof storedModel>;
 export type StoredLayer = z.infer<typeof storedLayer>;
 
 /** A path as users read it: `models.int8.layers.conv1.bias[3]`. */
-export function fieldPath(path: (string | number)[]): string {
+function fieldPath(path: (string | number)[]): string {
   return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
 }
 
