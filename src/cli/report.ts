@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { projectRoot } from '../util/paths.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { isMacLayer, type Network } from '../nets/ir.js';
+import { isMacLayer, macLayers, networkSizeProblem, SIM_LIMITS, type Network } from '../nets/ir.js';
 import { loadNetwork } from '../nets/load.js';
 import { writeReport, type HostOp, type ReportData } from '../report/html.js';
 import { hardwareStudy } from '../report/study.js';
@@ -74,6 +74,12 @@ export function registerReport(cmd: Command): void {
       const configs = opts.configs.split(',').map((c) => c.trim()).filter(Boolean).map((c) => loadConfig(c));
       if (configs.length === 0) throw new MactileError('--configs: expected at least one config, received none');
       let net: Network = loadNetwork(opts.net);
+      // Sizes the simulation cannot hold are refused now, before the quantization study and the RTL builds.
+      const fits = (n: Network, what: string) => {
+        const size = networkSizeProblem({ ...n, layers: macLayers(n) }, SIM_LIMITS);
+        if (size) throw new MactileError(`${what}: ${size}; analyze can still evaluate it`);
+      };
+      fits(net, `--net ${opts.net}`);
       let accuracy: ReportData['accuracy'];
       let quantized: Parameters<typeof hardwareStudy>[3]['quantized'];
       let ops = hostOps(net);
@@ -85,6 +91,7 @@ export function registerReport(cmd: Command): void {
           calibrationImages: 500, testImages: opts.testImages, format: 'table',
         });
         net = study.model.net;
+        fits(net, `--model ${opts.model}`);
         quantized = Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, v.model]));
         const first = Object.values(study.best)[0]!;
         accuracy = {
