@@ -140,7 +140,7 @@ export interface FloatModel {
 /**
  * What a model can hold of a layer: the largest MAC count, the largest number of values in any one of its
  * tensors (input, output, weights) and in its im2col window matrix (output pixels x kernel window x input
- * channels, all groups), and the largest sums over a network; with the model's name for messages.
+ * channels, all groups), and the largest sums over a network; with what a size past them is past, for messages.
  */
 export interface SizeLimits {
   /** What a size past `max` is past, for messages ("past the 33,554,432 (2^25) that ... hold (...)"). */
@@ -168,11 +168,12 @@ export const IR_LIMITS: SizeLimits = {
 /**
  * The RTL simulation and the golden integer model hold a layer's operands in memory at once (input, weights,
  * the im2col window matrix laid out for the array, the output and its 64-bit accumulators): at most 2^25
- * values each, about 1 GB for one layer. VGG-16's largest window matrix (224 x 224 x 576) fits.
+ * values each, about 1 GB for one layer. VGG-16's largest window matrix (224 x 224 x 576) fits. The MACs need
+ * no limit of their own: with window (M x K), weights (K x N) and output (M x N) bounded, M x K x N < 2^38.
  */
 export const SIM_LIMITS: SizeLimits = {
   beyond: (max) => `past the ${max.toLocaleString('en-US')} (2^${Math.log2(max)}) that the RTL simulation and golden model hold (they keep every operand of a layer in memory at once)`,
-  macs: 2 ** 43,
+  macs: Number.MAX_SAFE_INTEGER,
   values: 2 ** 25,
 };
 
@@ -193,12 +194,10 @@ export function sizeText(v: number): string {
   return Number.isSafeInteger(v) ? v.toLocaleString('en-US') : v.toExponential(2).replace('e+', 'e');
 }
 
-const past = (limits: SizeLimits, max: number) => limits.beyond(max);
-
 /** What of a tensor shape is past the limits ("the tensor 1x1x10000000000000 holds ..."), or undefined when it fits. */
 export function shapeSizeProblem(s: Shape, limits: SizeLimits): string | undefined {
   const v = s.h * s.w * s.c;
-  return v > limits.values ? `the tensor ${shapeText(s)} holds ${sizeText(v)} values, ${past(limits, limits.values)}` : undefined;
+  return v > limits.values ? `the tensor ${shapeText(s)} holds ${sizeText(v)} values, ${limits.beyond(limits.values)}` : undefined;
 }
 
 /** What of a layer is past the limits ("1.00e24 MACs, past the ..."), or undefined when it fits. */
@@ -206,16 +205,16 @@ export function layerSizeProblem(layer: Layer, limits: SizeLimits): string | und
   const max = limits.values;
   if (!isMacLayer(layer)) {
     const v = layer.outShape.h * layer.outShape.w * layer.outShape.c;
-    return v > max ? `its output ${shapeText(layer.outShape)} holds ${sizeText(v)} values, ${past(limits, max)}` : undefined;
+    return v > max ? `its output ${shapeText(layer.outShape)} holds ${sizeText(v)} values, ${limits.beyond(max)}` : undefined;
   }
   const s = layerSizes(layer);
-  if (s.macs > limits.macs) return `${sizeText(s.macs)} MACs, ${past(limits, limits.macs)}`;
+  if (s.macs > limits.macs) return `${sizeText(s.macs)} MACs, ${limits.beyond(limits.macs)}`;
   const { outShape: o, inShape: i, kernel: k } = layer;
-  if (s.input > max) return `its input ${shapeText(i)} holds ${sizeText(s.input)} values, ${past(limits, max)}`;
-  if (s.output > max) return `its output ${shapeText(o)} holds ${sizeText(s.output)} values, ${past(limits, max)}`;
-  if (s.weights > max) return `its weights (${o.c} x ${k.h} x ${k.w} x ${i.c / layer.groups}) are ${sizeText(s.weights)} values, ${past(limits, max)}`;
+  if (s.input > max) return `its input ${shapeText(i)} holds ${sizeText(s.input)} values, ${limits.beyond(max)}`;
+  if (s.output > max) return `its output ${shapeText(o)} holds ${sizeText(s.output)} values, ${limits.beyond(max)}`;
+  if (s.weights > max) return `its weights (${o.c} x ${k.h} x ${k.w} x ${i.c / layer.groups}) are ${sizeText(s.weights)} values, ${limits.beyond(max)}`;
   if (s.window > max) {
-    return `its im2col window matrix (${sizeText(o.h * o.w)} output pixels x ${sizeText(k.h * k.w * i.c)} taps) holds ${sizeText(s.window)} values, ${past(limits, max)}`;
+    return `its im2col window matrix (${sizeText(o.h * o.w)} output pixels x ${sizeText(k.h * k.w * i.c)} taps) holds ${sizeText(s.window)} values, ${limits.beyond(max)}`;
   }
   return undefined;
 }
@@ -233,10 +232,10 @@ export function networkSizeProblem(net: Network, limits: SizeLimits): string | u
     values += s.input + s.output + s.weights;
   }
   if (limits.networkMacs !== undefined && macs > limits.networkMacs) {
-    return `its MAC layers have ${sizeText(macs)} MACs in all, ${past(limits, limits.networkMacs)}`;
+    return `its MAC layers have ${sizeText(macs)} MACs in all, ${limits.beyond(limits.networkMacs)}`;
   }
   if (limits.networkValues !== undefined && values > limits.networkValues) {
-    return `its MAC layers have ${sizeText(values)} input, output and weight values in all, ${past(limits, limits.networkValues)}`;
+    return `its MAC layers have ${sizeText(values)} input, output and weight values in all, ${limits.beyond(limits.networkValues)}`;
   }
   return undefined;
 }
