@@ -6,6 +6,7 @@
 import type { Dataflow, SystolicConfig } from '../config/schema.js';
 import { dataflowOf } from '../accel/systolic/dataflows/index.js';
 import { scaleSimOutput, type ScaleSimRow } from '../nets/scalesim-csv.js';
+import { MactileError } from '../util/errors.js';
 
 export type ReadOperand = 'ifmap' | 'filter';
 
@@ -34,11 +35,36 @@ export function scaleSimLayer(row: ScaleSimRow, cfg: Pick<SystolicConfig, 'rows'
   const strategy = dataflowOf(df);
   const { sr, sc, t } = strategy.onArray({ m, k, n: row.numFilter, count: 1 });
   const rowFolds = Math.ceil(sr / R), colFolds = Math.ceil(sc / C);
+  checkBudget(row.name, [
+    ['IFMAP addresses (height x width x channels)', row.ifmapH * row.ifmapW * row.channels],
+    ['FILTER addresses (K x N)', k * row.numFilter],
+    ['operand matrix entries (M x K)', m * k],
+    ['demand entries of a pass over the row folds', rowFolds * R * t],
+    ['prefetch entries', colFolds * k * C],
+    ['folds', rowFolds * colFolds],
+  ]);
   return {
     h: row.ifmapH, w: row.ifmapW, rf: row.filterH, sf: row.filterW, ch: row.channels, n: row.numFilter, sh: row.strideH, sw: row.strideW,
     eh, ew, m, k, rows: R, cols: C, dataflow: df, sr, sc, t, rowFolds, colFolds, folds: rowFolds * colFolds,
     foldLength: strategy.foldLength(R, C, t),
   };
+}
+
+/**
+ * The most entries the model holds in one of its address arrays for a layer (Int32Arrays over the operand
+ * matrices, the address ranges and the folds): 2^27, 512 MB each. VGG-16 (its fc6 has 102,760,448 weights) fits.
+ */
+const SCALESIM_BUDGET = 2 ** 27;
+
+/** Refuses a layer whose address arrays would be past the budget, before any is allocated. */
+function checkBudget(name: string, sizes: [string, number][]): void {
+  for (const [what, v] of sizes) {
+    if (v > SCALESIM_BUDGET) {
+      throw new MactileError(
+        `layer ${name}: the SCALE-Sim-compatible model would hold ${Number.isSafeInteger(v) ? v.toLocaleString('en-US') : v.toExponential(2)} ${what} in memory, past its ${SCALESIM_BUDGET.toLocaleString('en-US')} (2^27) per array; analyze it without --compat scalesim (mactile's own model is closed-form)`,
+      );
+    }
+  }
 }
 
 /** Fold number f (f = fc * rowFolds + fr). */

@@ -4,10 +4,33 @@ import { loadConfig, type ConfigOverrides } from '../config/load.js';
 import type { Shape } from '../nets/ir.js';
 import type { HardwareConfig } from '../config/schema.js';
 
-/** Parses a whole-number option value. */
+/** Parses a whole-number option value: 0 or more (no option of mactile takes a negative number), exact. */
 export function wholeNumber(value: string): number {
-  if (!/^\s*-?\d+\s*$/.test(value)) throw new InvalidArgumentError(`expected a whole number, received ${JSON.stringify(value)}`);
-  return Number(value);
+  return wholeNumberFrom(0, Number.MAX_SAFE_INTEGER)(value);
+}
+
+/** A parser of whole numbers from min to max (`--timeout` from 1 s, counts of digits up to the data set). */
+export function wholeNumberFrom(min: number, max: number): (value: string) => number {
+  const range = max === Number.MAX_SAFE_INTEGER ? `a whole number, ${min} or more` : `a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
+  return (value: string) => {
+    if (!/^\s*[-+]?\d+\s*$/.test(value)) throw new InvalidArgumentError(`expected ${range}, received ${JSON.stringify(value)}`);
+    const n = Number(value);
+    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`expected ${range}, received ${value.trim()}`);
+    return n;
+  };
+}
+
+/** Parses `--layers a,b,c`: names separated by commas, each once (a name twice would count its layer twice). */
+export function layerNames(value: string): string {
+  const names = value.split(',').map((s) => s.trim());
+  if (names.every((n) => n === '')) throw new InvalidArgumentError(`expected layer names separated by commas, received ${JSON.stringify(value)}`);
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (n === '') continue;
+    if (seen.has(n)) throw new InvalidArgumentError(`layer ${JSON.stringify(n)} is named twice; name each layer once`);
+    seen.add(n);
+  }
+  return value;
 }
 
 /** Adds --rows, --cols, --dataflow, --precision and --timing to a command. */
@@ -31,9 +54,17 @@ export function formatOption(choices: string[], fallback: string): Option {
   return new Option('--format <format>', 'output format').choices(choices).default(fallback);
 }
 
+/** The largest size `--input-shape` takes on each axis (the IR's largest dimension). */
+const MAX_INPUT_SIZE = 2 ** 31 - 1;
+
 /** Parses `--input-shape HxWxC` (for ONNX models with a dynamic input size). */
 export function inputShape(value: string): Shape {
-  const m = /^(\d+)x(\d+)x(\d+)$/.exec(value.trim());
-  if (!m || m.slice(1).some((v) => Number(v) < 1)) throw new InvalidArgumentError(`expected HxWxC with positive sizes, e.g. 32x32x1, received ${JSON.stringify(value)}`);
-  return { h: Number(m[1]), w: Number(m[2]), c: Number(m[3]) };
+  const m = /^(\d+)\s*[xX]\s*(\d+)\s*[xX]\s*(\d+)$/.exec(value.trim());
+  const expected = `expected height x width x channels as HxWxC, each from 1 to ${MAX_INPUT_SIZE.toLocaleString('en-US')} (e.g. 32x32x1)`;
+  if (!m) throw new InvalidArgumentError(`${expected}, received ${JSON.stringify(value)}`);
+  const [h, w, c] = m.slice(1).map(Number) as [number, number, number];
+  for (const [axis, v, text] of [['height', h, m[1]], ['width', w, m[2]], ['channels', c, m[3]]] as const) {
+    if (v < 1 || v > MAX_INPUT_SIZE) throw new InvalidArgumentError(`${expected}, received ${JSON.stringify(value)} (${axis} ${text})`);
+  }
+  return { h, w, c };
 }

@@ -8,7 +8,7 @@ import { writeQuantFile } from '../quant/store.js';
 import { loadOnnxModel } from '../nets/onnx-import.js';
 import { renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
-import { formatOption, wholeNumber } from './options.js';
+import { formatOption, wholeNumberFrom } from './options.js';
 
 interface QuantizeOptions {
   model: string;
@@ -48,7 +48,14 @@ export function quantizeStudy(opts: QuantizeOptions) {
   const s = model.net.input.shape;
   if (s.h !== 32 || s.w !== 32 || s.c !== 1) throw new MactileError(`--data mnist: expected a model with a 32x32x1 input, ${opts.model} takes ${s.h}x${s.w}x${s.c}`);
   const split = mnistSplit();
-  const test = opts.testImages ? split.test.filter((_, i) => i % Math.ceil(split.test.length / opts.testImages!) === 0) : split.test;
+  const count = (option: string, n: number, max: number, what: string) => {
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new MactileError(`--${option}: expected a whole number from 1 to ${max.toLocaleString('en-US')} (${what}), received ${n}`);
+    return n;
+  };
+  count('calibration-images', opts.calibrationImages, split.train.length, 'the training digits');
+  // Exactly N evenly spaced held-out digits (all of them without --test-images).
+  const n = opts.testImages === undefined ? split.test.length : count('test-images', opts.testImages, split.test.length, 'the held-out digits');
+  const test = Array.from({ length: n }, (_, i) => split.test[Math.floor((i * split.test.length) / n)]!);
   const stats = collectStats(model, calibrationDigits(opts.calibrationImages).map((d) => d.pixels));
   const variants: Omit<Variant, 'accuracy' | 'layers'>[] = [];
   for (const precision of precisions) {
@@ -76,8 +83,8 @@ export function registerQuantize(cmd: Command): void {
     .option('--calibration <list>', `activation calibration: ${CALIBRATION_METHODS.join(' | ')} | all (comma lists allowed)`, 'mse')
     .option('--granularity <list>', 'weight scales: channel | tensor | all', 'channel')
     .option('--asymmetric', 'asymmetric activations (zero point folded into the bias)')
-    .option('--calibration-images <n>', 'training digits used for calibration', wholeNumber, 500)
-    .option('--test-images <n>', 'evaluate on an evenly spaced subset of the held-out digits', wholeNumber)
+    .option('--calibration-images <n>', 'training digits used for calibration (1 or more)', wholeNumberFrom(1, Number.MAX_SAFE_INTEGER), 500)
+    .option('--test-images <n>', `evaluate on N evenly spaced held-out digits (1 to ${HELD_OUT_PER_CLASS * 10})`, wholeNumberFrom(1, HELD_OUT_PER_CLASS * 10))
     .option('--out <file>', 'write the best quantized model of each precision here (for `mactile sim --quantized`)')
     .addOption(formatOption(['table', 'json'], 'table'))
     .action((opts: QuantizeOptions) => {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { projectRoot } from '../util/paths.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { isMacLayer, macLayers, type MacLayer, type Network } from '../nets/ir.js';
+import { isMacLayer, macLayers, networkSizeProblem, SIM_LIMITS, type MacLayer, type Network } from '../nets/ir.js';
 import { loadNetwork } from '../nets/load.js';
 import { writeReport, type HostOp, type ReportData } from '../report/html.js';
 import { hardwareStudy, runNames } from '../report/study.js';
@@ -102,6 +102,12 @@ export function registerReport(cmd: Command): void {
       let net: Network = loadNetwork(opts.net ?? opts.model!);
       if (opts.model && opts.net) checkNetMatchesModel(opts.net, net, opts.model, loadNetwork(opts.model));
       const network = opts.net ?? net.name;
+      // Sizes the simulation cannot hold are refused now, before the quantization study and the RTL builds.
+      const fits = (n: Network, what: string) => {
+        const size = networkSizeProblem({ ...n, layers: macLayers(n) }, SIM_LIMITS);
+        if (size) throw new MactileError(`${what}: ${size}; analyze can still evaluate it`);
+      };
+      fits(net, `--net ${network}`);
       let accuracy: ReportData['accuracy'];
       let quantized: Parameters<typeof hardwareStudy>[3]['quantized'];
       let ops = hostOps(net);
@@ -113,6 +119,7 @@ export function registerReport(cmd: Command): void {
           calibrationImages: 500, testImages: opts.testImages, format: 'table',
         });
         net = study.model.net;
+        fits(net, `--model ${opts.model}`);
         quantized = Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, v.model]));
         const first = Object.values(study.best)[0]!;
         accuracy = {

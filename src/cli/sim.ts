@@ -5,8 +5,8 @@ import { describeConfig, referenceName } from '../config/describe.js';
 import { loadNetwork } from '../nets/load.js';
 import { simTotals, simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
 import { renderTable, type Column } from '../report/table.js';
-import { configFromOptions, formatOption, inputShape, wholeNumber, withConfigOverrides } from './options.js';
-import type { Shape } from '../nets/ir.js';
+import { configFromOptions, formatOption, inputShape, layerNames, wholeNumber, withConfigOverrides } from './options.js';
+import { macLayers, networkSizeProblem, SIM_LIMITS, type Shape } from '../nets/ir.js';
 import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { heldOutDigit } from '../quant/mnist.js';
@@ -132,7 +132,7 @@ export function registerSim(cmd: Command): void {
       .option('--quantized <file>', 'a quantized model from `mactile quantize --out`: run its real weights instead of random ones')
       .option('--image <n>', 'with --quantized: the held-out MNIST digit to infer (0-1999)', wholeNumber, 0)
       .requiredOption('--config <config>', 'hardware config file or preset name (systolic or nvdla)')
-      .option('--layers <names>', 'comma-separated MAC layer names (default: all)')
+      .option('--layers <names>', 'comma-separated MAC layer names, each once (default: all)', layerNames)
       .option('--seed <n>', 'seed of the random INT8/INT16 operands', wholeNumber, 1)
       .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape)
       .addOption(formatOption(['table', 'json'], 'table')),
@@ -144,9 +144,14 @@ export function registerSim(cmd: Command): void {
     }
     if (!opts.net) throw new MactileError(`sim: expected --net NET (or --quantized FILE), received neither`);
     const net = loadNetwork(opts.net, { inputShape: opts.inputShape });
+    const names = opts.layers?.split(',').map((s) => s.trim()).filter(Boolean);
+    // Sizes the simulation cannot hold are refused now, before the RTL build and the operands.
+    const simulated = macLayers(net).filter((l) => !names?.length || names.includes(l.name));
+    const size = networkSizeProblem({ ...net, layers: simulated }, SIM_LIMITS);
+    if (size) throw new MactileError(`--net ${opts.net}: ${size}; analyze can still evaluate it`);
     const tty = process.stderr.isTTY && opts.format === 'table';
     const sim = await simulateNetwork(net, cfg, {
-      layers: opts.layers?.split(',').map((s) => s.trim()).filter(Boolean),
+      layers: names,
       seed: opts.seed,
       onStart: tty ? (l, i, n) => process.stderr.write(`\r\x1b[Ksimulating ${l.name} (${i + 1}/${n})`) : undefined,
     });

@@ -6,7 +6,10 @@ import type { ConfigOverrides } from '../config/load.js';
 import { accelOf } from '../accel/registry.js';
 import { synthesize, type SynthFlow } from '../synth/yosys.js';
 import { renderTable } from '../report/table.js';
-import { configFromOptions, formatOption, wholeNumber, withConfigOverrides } from './options.js';
+import { configFromOptions, formatOption, wholeNumberFrom, withConfigOverrides } from './options.js';
+
+/** The longest --timeout: Node's timers take at most 2^31 - 1 ms (24.8 days). */
+const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Registers the `synth` command. */
 export function registerSynth(cmd: Command): void {
@@ -16,7 +19,7 @@ export function registerSynth(cmd: Command): void {
       .description('synthesize the generated RTL of a config with yosys and report its area (cached)')
       .argument('<config>', 'hardware config file or preset name')
       .addOption(new Option('--flow <flow>', 'generic (yosys synth: cells) or xilinx (synth_xilinx: LUT/FF/DSP)').choices(['generic', 'xilinx']).default('generic'))
-      .option('--timeout <s>', 'give up after this many seconds', wholeNumber, 1800)
+      .option('--timeout <s>', `give up after this many seconds (1 to ${MAX_TIMEOUT_S.toLocaleString('en-US')})`, wholeNumberFrom(1, MAX_TIMEOUT_S), 1800)
       .addOption(formatOption(['table', 'json'], 'table')),
   ).action(async (config: string, opts: ConfigOverrides & { flow: SynthFlow; timeout: number; format: string }) => {
     const cfg = configFromOptions({ ...opts, config });

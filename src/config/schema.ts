@@ -21,10 +21,13 @@ export const int = (min: number, max: number) => {
   const expected = `an integer from ${min} to ${max}`;
   return z.number({ invalid_type_error: expected }).int(expected).min(min, expected).max(max, expected);
 };
-/** A positive number key up to max. */
-export const positive = (max: number) => {
-  const expected = `a positive number up to ${max}`;
-  return z.number({ invalid_type_error: expected }).positive(expected).max(max, expected);
+/**
+ * A number key from min to max, in a unit: a clock, a bandwidth (a positive number too close to 0 would print
+ * figures of hundreds of digits, one too large figures past what numbers hold exactly).
+ */
+export const between = (min: number, max: number, unit: string) => {
+  const expected = `a number from ${min} to ${max.toLocaleString('en-US')} (${unit})`;
+  return z.number({ invalid_type_error: expected }).min(min, expected).max(max, expected);
 };
 /** A config name that is safe in file names, Verilog comments and shell words. */
 export const safeName = z

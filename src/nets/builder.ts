@@ -4,7 +4,11 @@
  */
 import { MactileError } from '../util/errors.js';
 import {
+  IR_LIMITS,
+  layerSizeProblem,
+  networkSizeProblem,
   samePad,
+  shapeSizeProblem,
   shapeText,
   windowOutput,
   type HostKind,
@@ -24,7 +28,12 @@ export interface ConvOptions {
   dilation?: number | [number, number];
   groups?: number;
   activation?: MacLayer['activation'];
+  /** Where the layer comes from, for messages (default: the network and the layer's name). */
+  at?: string;
 }
+
+/** The largest height, width, channel count, kernel, stride, dilation or padding a layer may have. */
+const MAX_DIM = 2 ** 31 - 1;
 
 const pair = (v: number | [number, number]) => (Array.isArray(v) ? { h: v[0], w: v[1] } : { h: v, w: v });
 const padOf = (p: number | Padding | undefined) => (p === undefined ? samePad(0) : typeof p === 'number' ? samePad(p) : p);
@@ -74,7 +83,9 @@ export class NetBuilder {
     return name;
   }
 
-  private add(layer: Layer): string {
+  private add(layer: Layer, where = `${this.where}, layer ${layer.name}`): string {
+    const problem = layerSizeProblem(layer, IR_LIMITS);
+    if (problem) throw new MactileError(`${where}: ${problem}`);
     this.layers.push(layer);
     this.shapes.set(layer.output, layer.outShape);
     this.last = layer.output;
@@ -90,9 +101,9 @@ export class NetBuilder {
     const dilation = pair(o.dilation ?? 1);
     const pad = padOf(o.pad);
     const groups = o.groups ?? 1;
-    const where = `${this.where}, layer ${name}`;
+    const where = o.at ?? `${this.where}, layer ${name}`;
     checkWindow(inShape, kernel, stride, pad, dilation, where);
-    if (!Number.isInteger(o.out) || o.out < 1) throw new MactileError(`${where}: expected a positive number of filters, received ${o.out}`);
+    if (!Number.isInteger(o.out) || o.out < 1 || o.out > MAX_DIM) throw new MactileError(`${where}: expected a positive number of filters up to ${MAX_DIM.toLocaleString('en-US')}, received ${o.out}`);
     if (groups < 1 || inShape.c % groups !== 0 || o.out % groups !== 0) {
       throw new MactileError(`${where}: expected groups dividing input channels ${inShape.c} and filters ${o.out}, received ${groups}`);
     }
@@ -116,7 +127,7 @@ export class NetBuilder {
       groups,
       activation: o.activation ?? 'none',
     };
-    return this.add(layer);
+    return this.add(layer, where);
   }
 
   /** A fully connected layer over a flattened 1x1xC input. */
@@ -125,7 +136,7 @@ export class NetBuilder {
     const inShape = this.shape(from);
     const where = `${this.where}, layer ${name}`;
     if (inShape.h !== 1 || inShape.w !== 1) throw new MactileError(`${where}: expected a flattened 1x1xC input, received ${shapeText(inShape)}`);
-    if (!Number.isInteger(out) || out < 1) throw new MactileError(`${where}: expected a positive number of outputs, received ${out}`);
+    if (!Number.isInteger(out) || out < 1 || out > MAX_DIM) throw new MactileError(`${where}: expected a positive number of outputs up to ${MAX_DIM.toLocaleString('en-US')}, received ${out}`);
     return this.add({
       kind: 'fc', name, input: from, output: name, inShape, outShape: { h: 1, w: 1, c: out },
       kernel: { h: 1, w: 1 }, stride: { h: 1, w: 1 }, dilation: { h: 1, w: 1 }, pad: samePad(0), groups: 1, activation,
@@ -207,16 +218,23 @@ export class NetBuilder {
     return this.host(name, 'scale', [x, s], sx);
   }
 
-  /** The finished network. */
+  /** The finished network (refused when its totals are past what the analytic models hold exactly). */
   build(): Network {
-    return { name: this.netName, input: { name: 'input', shape: this.inputShape }, layers: [...this.layers], source: this.source };
+    const net: Network = { name: this.netName, input: { name: 'input', shape: this.inputShape }, layers: [...this.layers], source: this.source };
+    const problem = networkSizeProblem(net, IR_LIMITS);
+    if (problem) throw new MactileError(`${this.where}: ${problem}`);
+    return net;
   }
 }
 
 function checkShape(s: Shape, where: string): void {
   for (const [k, v] of Object.entries(s)) {
-    if (!Number.isInteger(v) || v < 1) throw new MactileError(`${where}: expected a positive integer ${k === 'c' ? 'channel count' : k === 'h' ? 'height' : 'width'}, received ${v}`);
+    if (!Number.isInteger(v) || v < 1 || v > MAX_DIM) {
+      throw new MactileError(`${where}: expected a positive integer ${k === 'c' ? 'channel count' : k === 'h' ? 'height' : 'width'} up to ${MAX_DIM.toLocaleString('en-US')}, received ${v}`);
+    }
   }
+  const problem = shapeSizeProblem(s, IR_LIMITS);
+  if (problem) throw new MactileError(`${where}: ${problem}`);
 }
 
 function checkWindow(
@@ -229,10 +247,10 @@ function checkWindow(
 ): void {
   checkShape(s, `${where}: input`);
   for (const [label, v] of [['kernel height', k.h], ['kernel width', k.w], ['stride', st.h], ['stride', st.w], ['dilation', d.h], ['dilation', d.w]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new MactileError(`${where}: expected a positive integer ${label}, received ${v}`);
+    if (!Number.isInteger(v) || v < 1 || v > MAX_DIM) throw new MactileError(`${where}: expected a positive integer ${label} up to ${MAX_DIM.toLocaleString('en-US')}, received ${v}`);
   }
   for (const v of [p.top, p.bottom, p.left, p.right]) {
-    if (!Number.isInteger(v) || v < 0) throw new MactileError(`${where}: expected a padding of 0 or more, received ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > MAX_DIM) throw new MactileError(`${where}: expected a padding from 0 to ${MAX_DIM.toLocaleString('en-US')}, received ${v}`);
   }
   const spanH = d.h * (k.h - 1) + 1;
   const spanW = d.w * (k.w - 1) + 1;

@@ -3,6 +3,7 @@
  * MAC layers (conv, depthwise conv, fully connected) carry explicit padding, stride, dilation and groups;
  * everything else is a host op that runs outside the accelerator.
  */
+import { MactileError } from '../util/errors.js';
 
 /** A feature-map shape, batch 1, channels last. */
 export interface Shape {
@@ -134,4 +135,119 @@ export interface LayerParams {
 export interface FloatModel {
   net: Network;
   params: Map<string, LayerParams>;
+}
+
+/**
+ * What a model can hold of a layer: the largest MAC count, the largest number of values in any one of its
+ * tensors (input, output, weights) and in its im2col window matrix (output pixels x kernel window x input
+ * channels, all groups), and the largest sums over a network; with what a size past them is past, for messages.
+ */
+export interface SizeLimits {
+  /** What a size past `max` is past, for messages ("past the 33,554,432 (2^25) that ... hold (...)"). */
+  beyond: (max: number) => string;
+  macs: number;
+  values: number;
+  /** Sums over the network's MAC layers (the totals), where the model adds layers up. */
+  networkMacs?: number;
+  networkValues?: number;
+}
+
+/**
+ * The network IR: MAC counts and tensor sizes are integers that must be exact, below 2^53 (a layer, a tensor,
+ * and the sums over a network). SCALE-Sim's own llama3b.csv has 4.3 x 10^14 MACs. What the analytic models
+ * compute from them on a given config (cycles, traffic) is checked where they compute it (`checkExactFigures`).
+ */
+export const IR_LIMITS: SizeLimits = {
+  beyond: () => `past ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')} (2^53 - 1), the largest integer numbers hold exactly`,
+  macs: Number.MAX_SAFE_INTEGER,
+  values: Number.MAX_SAFE_INTEGER,
+  networkMacs: Number.MAX_SAFE_INTEGER,
+  networkValues: Number.MAX_SAFE_INTEGER,
+};
+
+/**
+ * The RTL simulation and the golden integer model hold a layer's operands in memory at once (input, weights,
+ * the im2col window matrix laid out for the array, the output and its 64-bit accumulators): at most 2^25
+ * values each, about 1 GB for one layer. VGG-16's largest window matrix (224 x 224 x 576) fits. The MACs need
+ * no limit of their own: with window (M x K), weights (K x N) and output (M x N) bounded, M x K x N < 2^38.
+ */
+export const SIM_LIMITS: SizeLimits = {
+  beyond: (max) => `past the ${max.toLocaleString('en-US')} (2^${Math.log2(max)}) that the RTL simulation and golden model hold (they keep every operand of a layer in memory at once)`,
+  macs: Number.MAX_SAFE_INTEGER,
+  values: 2 ** 25,
+};
+
+/** The sizes of one MAC layer that the limits bound. */
+export function layerSizes(l: MacLayer): { macs: number; input: number; output: number; weights: number; window: number } {
+  const taps = l.kernel.h * l.kernel.w;
+  return {
+    macs: layerMacs(l),
+    input: l.inShape.h * l.inShape.w * l.inShape.c,
+    output: l.outShape.h * l.outShape.w * l.outShape.c,
+    weights: l.outShape.c * taps * (l.inShape.c / l.groups),
+    window: l.outShape.h * l.outShape.w * taps * l.inShape.c,
+  };
+}
+
+/** A size for a message: digits with separators while exact, else 1.23e24. */
+export function sizeText(v: number): string {
+  return Number.isSafeInteger(v) ? v.toLocaleString('en-US') : v.toExponential(2).replace('e+', 'e');
+}
+
+/** What of a tensor shape is past the limits ("the tensor 1x1x10000000000000 holds ..."), or undefined when it fits. */
+export function shapeSizeProblem(s: Shape, limits: SizeLimits): string | undefined {
+  const v = s.h * s.w * s.c;
+  return v > limits.values ? `the tensor ${shapeText(s)} holds ${sizeText(v)} values, ${limits.beyond(limits.values)}` : undefined;
+}
+
+/** What of a layer is past the limits ("1.00e24 MACs, past the ..."), or undefined when it fits. */
+export function layerSizeProblem(layer: Layer, limits: SizeLimits): string | undefined {
+  const max = limits.values;
+  if (!isMacLayer(layer)) {
+    const v = layer.outShape.h * layer.outShape.w * layer.outShape.c;
+    return v > max ? `its output ${shapeText(layer.outShape)} holds ${sizeText(v)} values, ${limits.beyond(max)}` : undefined;
+  }
+  const s = layerSizes(layer);
+  if (s.macs > limits.macs) return `${sizeText(s.macs)} MACs, ${limits.beyond(limits.macs)}`;
+  const { outShape: o, inShape: i, kernel: k } = layer;
+  if (s.input > max) return `its input ${shapeText(i)} holds ${sizeText(s.input)} values, ${limits.beyond(max)}`;
+  if (s.output > max) return `its output ${shapeText(o)} holds ${sizeText(s.output)} values, ${limits.beyond(max)}`;
+  if (s.weights > max) return `its weights (${o.c} x ${k.h} x ${k.w} x ${i.c / layer.groups}) are ${sizeText(s.weights)} values, ${limits.beyond(max)}`;
+  if (s.window > max) {
+    return `its im2col window matrix (${sizeText(o.h * o.w)} output pixels x ${sizeText(k.h * k.w * i.c)} taps) holds ${sizeText(s.window)} values, ${limits.beyond(max)}`;
+  }
+  return undefined;
+}
+
+/** What of a network is past the limits (a layer, or the totals), or undefined when it fits. */
+export function networkSizeProblem(net: Network, limits: SizeLimits): string | undefined {
+  let macs = 0;
+  let values = 0;
+  for (const l of net.layers) {
+    const problem = layerSizeProblem(l, limits);
+    if (problem) return `layer ${l.name}: ${problem}`;
+    if (!isMacLayer(l)) continue;
+    const s = layerSizes(l);
+    macs += s.macs;
+    values += s.input + s.output + s.weights;
+  }
+  if (limits.networkMacs !== undefined && macs > limits.networkMacs) {
+    return `its MAC layers have ${sizeText(macs)} MACs in all, ${limits.beyond(limits.networkMacs)}`;
+  }
+  if (limits.networkValues !== undefined && values > limits.networkValues) {
+    return `its MAC layers have ${sizeText(values)} input, output and weight values in all, ${limits.beyond(limits.networkValues)}`;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses figures of an analytic model past 2^53 - 1 (cycles, traffic): integers there are not exact, and a
+ * printed figure would look exact when it is not. `where` names the layer (or the totals) and the config.
+ */
+export function checkExactFigures(where: string, figures: object): void {
+  for (const [key, v] of Object.entries(figures)) {
+    if (typeof v === 'number' && Math.abs(v) > Number.MAX_SAFE_INTEGER) {
+      throw new MactileError(`${where}: its ${key} would be ${sizeText(v)}, ${IR_LIMITS.beyond(v)}; use a larger array, or fewer or smaller layers`);
+    }
+  }
 }

@@ -7,7 +7,7 @@
 import { basename, extname } from 'node:path';
 import { MactileError } from '../util/errors.js';
 import { NetBuilder } from './builder.js';
-import { isMacLayer, type FloatModel, type HostKind, type LayerParams, type MacLayer, type Shape } from './ir.js';
+import { isMacLayer, shapeText, type FloatModel, type HostKind, type LayerParams, type MacLayer, type Shape } from './ir.js';
 import { readOnnx, type AttrValue, type ConstTensor, type OnnxGraph, type OnnxNode } from './onnx-read.js';
 
 /** ONNX operators the importer understands. */
@@ -71,6 +71,22 @@ class Importer {
     return c;
   }
 
+  /** A constant that becomes a layer's parameters (weights, bias, batch-norm statistics): every value finite. */
+  private parameter(n: OnnxNode, name: string | undefined, what: string): ConstTensor {
+    const c = this.constant(n, name, what);
+    const i = c.data.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) this.fail(n, `${what} ${JSON.stringify(name)}: expected finite values, received ${c.data[i]} at index ${i} of ${c.data.length}`);
+    return c;
+  }
+
+  /** Parameters computed from finite ones (a folded batch norm) can still overflow: refuse them by name. */
+  private checkFinite(n: OnnxNode, layer: string, p: LayerParams, how: string): void {
+    for (const [what, data] of [['weights', p.weights], ['bias', p.bias]] as const) {
+      const i = data.findIndex((v) => !Number.isFinite(v));
+      if (i >= 0) this.fail(n, `${how} gives layer ${layer} ${what} that are not finite (${data[i]} at index ${i}); mactile needs finite parameters`);
+    }
+  }
+
   private ints(n: OnnxNode, key: string, fallback: number[]): number[] {
     const v: AttrValue = n.attrs.get(key);
     return Array.isArray(v) ? v : fallback;
@@ -98,7 +114,7 @@ class Importer {
   conv(n: OnnxNode): void {
     this.autoPad(n);
     const x = this.value(n, n.inputs[0]!);
-    const w = this.constant(n, n.inputs[1], 'the weights');
+    const w = this.parameter(n, n.inputs[1], 'the weights');
     const [m, cg, kh, kw] = w.dims as [number, number, number, number];
     if (w.dims.length !== 4) this.fail(n, `expected 2-D convolution weights [M, C/group, kH, kW], received dims [${w.dims.join(', ')}]`);
     const groups = this.int(n, 'group', 1);
@@ -114,7 +130,12 @@ class Importer {
       weights[((o * kh + i) * kw + j) * cg + c] = w.data[((o * cg + c) * kh + i) * kw + j]!;
     }
     const bias = new Float32Array(m);
-    if (n.inputs[2]) bias.set(this.constant(n, n.inputs[2], 'the bias').data);
+    if (n.inputs[2]) {
+      const b = this.parameter(n, n.inputs[2], 'the bias');
+      if (b.data.length !== m) this.fail(n, `the bias ${JSON.stringify(n.inputs[2])}: expected ${m} values (one per filter), received ${b.data.length}`);
+      bias.set(b.data);
+    }
+    this.checkFinite(n, name, { weights, bias }, 'converting the weights to float32');
     this.params.set(name, { weights, bias });
     this.set(n, { tensor: t, shape: this.b.shape(t) });
   }
@@ -139,7 +160,9 @@ class Importer {
         weights[o * k + kk] = wnk(o, src);
       }
     }
-    this.params.set(name, { weights, bias: new Float32Array(bias ?? new Float64Array(outputs)) });
+    const params = { weights, bias: new Float32Array(bias ?? new Float64Array(outputs)) };
+    this.checkFinite(n, name, params, 'converting the weights to float32');
+    this.params.set(name, params);
     return t;
   }
 
@@ -149,20 +172,22 @@ class Importer {
     const alpha = n.attrs.get('alpha');
     const beta = n.attrs.get('beta');
     if ((alpha !== undefined && alpha !== 1) || (beta !== undefined && beta !== 1)) this.fail(n, `expected alpha = beta = 1, received ${alpha}, ${beta}`);
-    const w = this.constant(n, n.inputs[1], 'the weights');
+    const w = this.parameter(n, n.inputs[1], 'the weights');
+    if (w.dims.length !== 2) this.fail(n, `expected 2-D weights, received dims [${w.dims.join(', ')}]`);
     const transB = this.int(n, 'transB', 0) === 1;
     const [d0, d1] = w.dims as [number, number];
     const outputs = transB ? d0 : d1;
     const k = transB ? d1 : d0;
     if (k !== x.shape.c) this.fail(n, `weights expect ${k} inputs, the input has ${x.shape.c}`);
-    const bias = n.inputs[2] ? this.constant(n, n.inputs[2], 'the bias').data : undefined;
-    const t = this.fc(n, x, (o, kk) => (transB ? w.data[o * k + kk]! : w.data[kk * outputs + o]!), outputs, bias);
+    const bias = n.inputs[2] ? this.parameter(n, n.inputs[2], 'the bias').data : undefined;
+    if (bias && bias.length !== outputs && bias.length !== 1) this.fail(n, `the bias ${JSON.stringify(n.inputs[2])}: expected ${outputs} values (one per output), received ${bias.length}`);
+    const t = this.fc(n, x, (o, kk) => (transB ? w.data[o * k + kk]! : w.data[kk * outputs + o]!), outputs, bias && bias.length === 1 && outputs > 1 ? new Float64Array(outputs).fill(bias[0]!) : bias);
     this.set(n, { tensor: t, shape: this.b.shape(t) });
   }
 
   matmul(n: OnnxNode): void {
     const x = this.value(n, n.inputs[0]!);
-    const w = this.constant(n, n.inputs[1], 'the weights');
+    const w = this.parameter(n, n.inputs[1], 'the weights');
     if (w.dims.length !== 2) this.fail(n, `expected 2-D weights [K, N], received dims [${w.dims.join(', ')}]`);
     const [k, outputs] = w.dims as [number, number];
     if (k !== x.shape.c) this.fail(n, `weights expect ${k} inputs, the input has ${x.shape.c}`);
@@ -177,15 +202,22 @@ class Importer {
     if (!layer || !isMacLayer(layer) || !p || (this.uses.get(n.inputs[0]!) ?? 0) !== 1) {
       this.fail(n, 'expected to follow a Conv or Gemm whose output only it reads (it is folded into that layer)');
     }
-    const [scale, shift, mean, variance] = [1, 2, 3, 4].map((i) => this.constant(n, n.inputs[i], ['scale', 'B', 'mean', 'var'][i - 1]!).data);
-    const eps = (n.attrs.get('epsilon') as number | undefined) ?? 1e-5;
     const cout = (layer as MacLayer).outShape.c;
+    const [scale, shift, mean, variance] = [1, 2, 3, 4].map((i) => {
+      const what = `the ${['scale', 'B', 'mean', 'var'][i - 1]!}`;
+      const data = this.parameter(n, n.inputs[i], what).data;
+      if (data.length !== cout) this.fail(n, `${what} ${JSON.stringify(n.inputs[i])}: expected ${cout} values (one per channel), received ${data.length}`);
+      return data;
+    });
+    const eps = (n.attrs.get('epsilon') as number | undefined) ?? 1e-5;
     const per = p.weights.length / cout;
     for (let c = 0; c < cout; c++) {
+      if (!(variance![c]! + eps > 0)) this.fail(n, `the var ${JSON.stringify(n.inputs[4])}: expected var + epsilon > 0, received ${variance![c]} + ${eps} for channel ${c}`);
       const g = scale![c]! / Math.sqrt(variance![c]! + eps);
       for (let i = 0; i < per; i++) p.weights[c * per + i] = p.weights[c * per + i]! * g;
       p.bias[c] = (p.bias[c]! - mean![c]!) * g + shift![c]!;
     }
+    this.checkFinite(n, layer.name, p, 'folding the batch norm');
     this.set(n, x);
   }
 
@@ -197,11 +229,12 @@ class Importer {
       const x = this.value(n, n.inputs[1 - constIdx]!);
       const layer = this.b.build().layers.find((l) => l.output === x.tensor);
       const p = layer ? this.params.get(layer.name) : undefined;
-      const bias = this.constant(n, n.inputs[constIdx], 'the bias').data;
+      const bias = this.parameter(n, n.inputs[constIdx], 'the bias').data;
       if (!layer || !p || !isMacLayer(layer) || bias.length !== layer.outShape.c || (this.uses.get(n.inputs[1 - constIdx]!) ?? 0) !== 1) {
         this.fail(n, 'expected a constant to be a bias right after a Conv, Gemm or MatMul');
       }
       for (let i = 0; i < bias.length; i++) p.bias[i] = p.bias[i]! + bias[i]!;
+      this.checkFinite(n, layer.name, p, 'adding the bias');
       this.set(n, x);
       return;
     }
@@ -350,7 +383,19 @@ class Importer {
 function inputShape(g: OnnxGraph, given?: Shape): Shape {
   if (g.inputs.length !== 1) throw new MactileError(`ONNX model ${g.file}: expected one input, found ${g.inputs.length}`);
   const { name, dims } = g.inputs[0]!;
-  if (given) return given;
+  if (given) {
+    // --input-shape gives the dynamic sizes; the model's fixed ones must agree with it.
+    const axes: [string, number | string | undefined, number][] = dims.length === 2 ? [['C', dims[1], given.c]] : [['C', dims[1], given.c], ['H', dims[2], given.h], ['W', dims[3], given.w]];
+    if (dims.length === 2 && (given.h !== 1 || given.w !== 1)) {
+      throw new MactileError(`ONNX model ${g.file}: --input-shape ${shapeText(given)}: input ${name} is [N, K], a flat vector: expected 1x1xK`);
+    }
+    for (const [axis, fixed, wanted] of axes) {
+      if (typeof fixed === 'number' && fixed !== wanted) {
+        throw new MactileError(`ONNX model ${g.file}: --input-shape ${shapeText(given)}: input ${name} has a fixed ${axis} = ${fixed} ([${dims.map((d) => d ?? '?').join(', ')}]); --input-shape gives only the dynamic sizes and must agree with the fixed ones`);
+      }
+    }
+    return given;
+  }
   const dyn = dims.map((d, i) => (typeof d === 'number' ? undefined : `${['N', 'C', 'H', 'W'][i] ?? i}=${d ?? '?'}`)).filter(Boolean);
   if (dyn.length > 0 && !(dyn.length === 1 && dims.length === 4 && typeof dims[0] !== 'number')) {
     throw new MactileError(`ONNX model ${g.file}: input ${name} has a dynamic shape (${dyn.join(', ')}); give its size with --input-shape HxWxC`);

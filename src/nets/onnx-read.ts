@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { MactileError } from '../util/errors.js';
+import { sizeText } from './ir.js';
 
 const require = createRequire(import.meta.url);
 const { onnx } = require('onnx-proto') as { onnx: any };
@@ -45,15 +46,19 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : v && typeof (v 
 /** Decodes a TensorProto's data (float, double, int32/64, int8/uint8; raw or typed fields). */
 function tensorData(t: any, where: string): ConstTensor {
   const dims: number[] = (t.dims ?? []).map(num);
+  const at = `${where}: tensor ${JSON.stringify(t.name ?? '')}`;
+  const bad = dims.find((d) => !Number.isSafeInteger(d) || d < 0);
+  if (bad !== undefined) throw new MactileError(`${at} has dims [${dims.join(', ')}]: expected whole sizes of 0 or more, received ${bad}`);
   const count = dims.reduce((a, b) => a * b, 1);
   const type: number = t.dataType;
   const raw: Uint8Array | undefined = t.rawData && t.rawData.length ? t.rawData : undefined;
-  const out = new Float64Array(count);
+  // The data must be in the file: compare its length with the dims before allocating anything of their size.
   if (raw) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const size = { 1: 4, 11: 8, 6: 4, 7: 8, 3: 1, 2: 1, 9: 1 }[type];
-    if (!size) throw new MactileError(`${where}: tensor ${t.name} has data type ${type}, which mactile does not read`);
-    if (raw.byteLength !== count * size) throw new MactileError(`${where}: tensor ${t.name} holds ${raw.byteLength} bytes, expected ${count * size} for dims [${dims.join(', ')}]`);
+    if (!size) throw new MactileError(`${at} has data type ${type}, which mactile does not read`);
+    if (raw.byteLength !== count * size) throw new MactileError(`${at} holds ${raw.byteLength} bytes, expected ${sizeText(count * size)} for dims [${dims.join(', ')}]`);
+    const out = new Float64Array(count);
     for (let i = 0; i < count; i++) {
       out[i] = type === 1 ? view.getFloat32(i * 4, true) : type === 11 ? view.getFloat64(i * 8, true) : type === 6 ? view.getInt32(i * 4, true)
         : type === 7 ? Number(view.getBigInt64(i * 8, true)) : type === 3 ? view.getInt8(i) : view.getUint8(i);
@@ -61,7 +66,8 @@ function tensorData(t: any, where: string): ConstTensor {
     return { dims, data: out };
   }
   const src: unknown[] = type === 1 ? t.floatData : type === 11 ? t.doubleData : type === 7 ? t.int64Data : t.int32Data;
-  if (!src || src.length !== count) throw new MactileError(`${where}: tensor ${t.name} holds ${src?.length ?? 0} values, expected ${count} for dims [${dims.join(', ')}]`);
+  if (!src || src.length !== count) throw new MactileError(`${at} holds ${src?.length ?? 0} values, expected ${sizeText(count)} for dims [${dims.join(', ')}]`);
+  const out = new Float64Array(count);
   for (let i = 0; i < count; i++) out[i] = num(src[i]);
   return { dims, data: out };
 }
@@ -78,8 +84,14 @@ function attrValue(a: any, where: string): AttrValue {
   }
 }
 
+/** A graph input's or output's dims: whole positive sizes as numbers; symbolic, missing or other values (0, -1) dynamic. */
 function valueInfo(v: any): OnnxValue {
-  const dims = (v.type?.tensorType?.shape?.dim ?? []).map((d: any) => (d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue) > 0 ? num(d.dimValue) : undefined));
+  const dims = (v.type?.tensorType?.shape?.dim ?? []).map((d: any) => {
+    if (d.dimParam) return d.dimParam;
+    if (d.dimValue === undefined || d.dimValue === null) return undefined;
+    const n = num(d.dimValue);
+    return Number.isSafeInteger(n) && n > 0 ? n : String(n);
+  });
   return { name: v.name, dims };
 }
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { MactileError } from '../util/errors.js';
 import { NetBuilder } from './builder.js';
-import { macLayers, type Network } from './ir.js';
+import { IR_LIMITS, macLayers, shapeSizeProblem, type Network } from './ir.js';
 
 /** One row of a SCALE-Sim topology, in SCALE-Sim's terms (sizes already padded). */
 export interface ScaleSimRow {
@@ -37,11 +37,23 @@ function isDepthwiseRow(row: ScaleSimRow): boolean {
   return row.name.includes('DP');
 }
 
+/**
+ * The most layers one topology row or network layer becomes: the channels of a DP row (SCALE-Sim simulates one
+ * layer per channel) and the groups of a grouped convolution written as topology rows (one per group).
+ */
+const MAX_SPLIT = 65_536;
+
 /** Splits DP rows into one single-channel layer per channel, as SCALE-Sim does before simulating. */
 export function expandDepthwise(rows: ScaleSimRow[]): ScaleSimRow[] {
-  return rows.flatMap((r) =>
-    isDepthwiseRow(r) ? Array.from({ length: r.channels }, (_, c) => ({ ...r, name: `${r.name}_${c}`, channels: 1 })) : [r],
-  );
+  return rows.flatMap((r) => {
+    if (!isDepthwiseRow(r)) return [r];
+    if (r.channels > MAX_SPLIT) {
+      throw new MactileError(
+        `layer ${r.name}: SCALE-Sim simulates a DP row as one layer per channel, and its compatible model takes at most ${MAX_SPLIT.toLocaleString('en-US')} of them, received ${r.channels.toLocaleString('en-US')} channels (analyze without --compat scalesim)`,
+      );
+    }
+    return Array.from({ length: r.channels }, (_, c) => ({ ...r, name: `${r.name}_${c}`, channels: 1 }));
+  });
 }
 
 /** A topology's rows as read, whether it is a GEMM file, and what the reading had to decide (for the user). */
@@ -321,6 +333,10 @@ export function parseScaleSimCsv(text: string, file: string): ParsedTopology {
 
 /** Builds the network IR of SCALE-Sim rows (each layer reads its own input; the ceiling output becomes padding). */
 function rowsToNetwork(rows: ScaleSimRow[], name: string, source: string): Network {
+  for (const r of rows) {
+    const problem = shapeSizeProblem({ h: r.ifmapH, w: r.ifmapW, c: r.channels }, IR_LIMITS);
+    if (problem) throw new MactileError(`topology ${source}${r.line ? `, line ${r.line}` : ''}, layer ${r.name}: its input: ${problem}`);
+  }
   const first = rows[0]!;
   const b = new NetBuilder(name, { h: first.ifmapH, w: first.ifmapW, c: first.channels }, source, `topology ${source}`);
   rows.forEach((r, i) => {
@@ -335,6 +351,7 @@ function rowsToNetwork(rows: ScaleSimRow[], name: string, source: string): Netwo
       stride: [r.strideH, r.strideW],
       pad,
       groups: dp ? r.channels : 1,
+      at: `topology ${source}${r.line ? `, line ${r.line}` : ''}, layer ${r.name}`,
     }, input);
   });
   return b.build();
@@ -369,6 +386,9 @@ export function exportRows(net: Network): ScaleSimRow[] {
     const perGroupOut = l.outShape.c / l.groups;
     if (l.kind === 'dwconv' || l.groups === l.inShape.c) {
       return [{ ...base, name: safe.includes('DP') ? safe : `${safe}_DP`, channels: l.inShape.c, numFilter: perGroupOut }];
+    }
+    if (l.groups > MAX_SPLIT) {
+      throw new MactileError(`layer ${l.name}: a grouped convolution becomes one topology row per group, at most ${MAX_SPLIT.toLocaleString('en-US')}, received ${l.groups.toLocaleString('en-US')} groups`);
     }
     return Array.from({ length: l.groups }, (_, g) => ({ ...base, name: `${safe}_g${g}`, channels: l.inShape.c / l.groups, numFilter: perGroupOut }));
   });

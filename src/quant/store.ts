@@ -6,9 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MactileError } from '../util/errors.js';
 import type { QuantModel } from './quantize.js';
+import { checkStoredModel, parseStoredFile } from './store-schema.js';
 import type { QuantLayer } from './tensor.js';
-
-const QUANT_FILE_VERSION = 1;
 
 interface StoredLayer extends Omit<QuantLayer, 'weights' | 'bias'> {
   weights: string;
@@ -40,28 +39,29 @@ export function writeQuantFile(file: string, content: QuantFile): void {
   writeFileSync(file, JSON.stringify({ ...content, models }) + '\n');
 }
 
-/** Reads a quantized model file. */
+/**
+ * Reads a quantized model file, checked before anything runs it (src/quant/store-schema.ts): its structure,
+ * its network (shapes chain, kernels fit, sizes the simulation holds) and every layer's parameters against
+ * that network, each problem one message naming the file and the field.
+ */
 export function readQuantFile(file: string): QuantFile {
-  let raw: { version?: number; source?: string; data?: string; models?: Record<string, StoredModel> };
+  let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new MactileError(`quantized model ${file}: ${code ? `cannot read it (${code})` : 'not valid JSON'}`);
   }
-  if (raw.version !== QUANT_FILE_VERSION || !raw.models) {
-    throw new MactileError(`quantized model ${file}: expected a mactile quantized model (version ${QUANT_FILE_VERSION}), received ${raw.version === undefined ? 'another file' : `version ${raw.version}`}`);
-  }
+  const where = `quantized model ${file}`;
+  const stored = parseStoredFile(raw, where);
   const models: QuantFile['models'] = {};
-  for (const [key, m] of Object.entries(raw.models)) {
+  for (const [key, m] of Object.entries(stored.models)) {
+    const checked = checkStoredModel(key, m, where);
     const layers: Record<string, QuantLayer> = {};
     for (const [name, l] of Object.entries(m.layers)) {
-      const bytes = Buffer.from(l.weights, 'base64');
-      const weights = new Int16Array(bytes.byteLength / 2);
-      for (let i = 0; i < weights.length; i++) weights[i] = bytes.readInt16LE(2 * i);
-      layers[name] = { ...l, weights, bias: l.bias.map((b) => BigInt(b)) };
+      layers[name] = { ...l, weights: checked.weights.get(name)!, bias: l.bias.map((b) => BigInt(b)) };
     }
-    models[key] = { ...m, layers };
+    models[key] = { ...m, net: checked.net, options: m.options as QuantModel['options'], layers };
   }
-  return { version: raw.version, source: raw.source ?? '', data: raw.data ?? '', models };
+  return { version: stored.version, source: stored.source, data: stored.data, models };
 }

@@ -32,10 +32,23 @@ export function renderTable<T>(columns: Column<T>[], rows: T[], totals?: T): str
   return out.join('\n');
 }
 
+/** A number as text ("-12", "3.5e-7"): written as it is, never taken for a formula. */
+const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/**
+ * A text cell a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage return; a
+ * layer name is the user's text) gets a leading single quote, as OWASP recommends against CSV injection.
+ * Numbers, and text that is a number, stay as they are.
+ */
+function defuse(v: string | number): string {
+  const s = String(v);
+  return typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !NUMBER.test(s) ? `'${s}` : s;
+}
+
 /** Renders rows as CSV (RFC 4180 quoting) with the given columns. */
 export function renderCsv<T>(columns: Column<T>[], rows: T[]): string {
-  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = [columns.map((c) => quote(c.header)).join(',')];
-  for (const r of rows) lines.push(columns.map((c) => quote(String(c.value(r)))).join(','));
+  const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = [columns.map((c) => quote(defuse(c.header))).join(',')];
+  for (const r of rows) lines.push(columns.map((c) => quote(defuse(c.value(r)))).join(','));
   return lines.join('\n') + '\n';
 }

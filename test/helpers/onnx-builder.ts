@@ -58,3 +58,16 @@ export class OnnxGraphBuilder {
     return onnx.ModelProto.encode(model).finish();
   }
 }
+
+/**
+ * Rewrites the first initializer of an encoded model: its dims and its data (float values, or that many raw
+ * bytes), for models no exporter would write (dims of 2^40 or -1, data that does not match the dims).
+ */
+export function patchFirstInitializer(bytes: Uint8Array, patch: { dims: number[]; floatData?: number[]; rawBytes?: number }): Uint8Array {
+  const model = onnx.ModelProto.decode(bytes);
+  const t = model.graph.initializer[0];
+  t.dims = patch.dims;
+  t.floatData = patch.floatData ?? [];
+  t.rawData = new Uint8Array(patch.floatData ? 0 : (patch.rawBytes ?? 8));
+  return onnx.ModelProto.encode(model).finish();
+}

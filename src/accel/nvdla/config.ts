@@ -1,6 +1,6 @@
 /** The NVDLA-style core's config schema. */
 import { z } from 'zod';
-import { int, positive, PRECISIONS, safeName } from '../../config/schema.js';
+import { between, int, PRECISIONS, safeName } from '../../config/schema.js';
 
 const STRIPE_RULES = ['v1', 'v2'] as const;
 
@@ -21,13 +21,13 @@ export const nvdlaSchema = z
     stripe_rule: z.enum(STRIPE_RULES).default('v2'),
     /** Shortest package in cycles (default: atomic_k for v2, 10 for v1). */
     min_stripe: int(1, 64).optional(),
-    clock_mhz: positive(100_000).default(1000),
+    clock_mhz: between(1, 100_000, 'MHz').default(1000),
     /** Optional: an SDP narrower than atomic_k, writing this many results per cycle. */
     sdp_lanes: int(1, 64).optional(),
     /** Optional DMA term: the whole input is loaded at this many words per cycle before the layer starts. */
     dma_words_per_cycle: int(1, 4096).optional(),
     /** DRAM bandwidth for NVDLA's own performance estimator (GB/s). */
-    dram_gbps: positive(10_000).default(10),
+    dram_gbps: between(0.1, 10_000, 'GB/s').default(10),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 /** Whole-network analysis on an NVDLA-style core: the exact cycle model and NVDLA's estimator per layer. */
 import type { LayerPrediction, NetworkAnalysis } from '../accelerator.js';
 import type { NvdlaConfig } from './config.js';
-import { layerMacs, macLayers, type MacLayer, type Network } from '../../nets/ir.js';
+import { checkExactFigures, layerMacs, macLayers, type MacLayer, type Network } from '../../nets/ir.js';
 import { estimatorAssumptions, estimatorSettings, nvdlaLayerEstimate, type EstimatorSettings } from './estimator.js';
 import { planNvdlaLayer } from './layer-plan.js';
 import { nvConvCycles, nvConvTraffic } from './model.js';
@@ -30,7 +30,7 @@ export function analyzeNvdlaLayer(l: MacLayer, cfg: NvdlaConfig, net?: Network):
   const featureReads = sum(traffic, (t) => t.featureReads);
   const weightReads = sum(traffic, (t) => t.weightReads);
   const outputWrites = sum(traffic, (t) => t.outputWrites);
-  return {
+  const perf: NvLayerPerf = {
     name: l.name, kind: l.kind, macs, convs: plan.convs.length, issueCycles: issue,
     // The input DMA term is part of the RTL's cycles; the core has no other memory stalls yet.
     computeCycles: cycles, stallCycles: 0, cycles, stallsModelled: true,
@@ -40,6 +40,8 @@ export function analyzeNvdlaLayer(l: MacLayer, cfg: NvdlaConfig, net?: Network):
     dramWords: sum(traffic, (t) => t.dramWords),
     timeUs: cycles / cfg.clock_mhz, notes: plan.notes,
   };
+  checkExactFigures(`layer ${l.name} on ${cfg.name}`, perf);
+  return perf;
 }
 
 /** A network on the core: the exact model per layer, and NVDLA's estimator with its settings and assumptions. */
@@ -52,7 +54,7 @@ export type NvNetworkAnalysis = NetworkAnalysis<NvLayerPerf> & {
 export function analyzeNvdlaNetwork(net: Network, cfg: NvdlaConfig): NvNetworkAnalysis {
   const layers = macLayers(net).map((l) => analyzeNvdlaLayer(l, cfg, net));
   const sum = (f: (l: NvLayerPerf) => number) => layers.reduce((s, l) => s + f(l), 0);
-  return {
+  const analysis: NvNetworkAnalysis = {
     network: net.name,
     model: 'nvdla-exact',
     layers,
@@ -62,4 +64,6 @@ export function analyzeNvdlaNetwork(net: Network, cfg: NvdlaConfig): NvNetworkAn
     },
     estimator: { settings: estimatorSettings(cfg), assumptions: estimatorAssumptions(estimatorSettings(cfg)) },
   };
+  checkExactFigures(`network ${net.name} on ${cfg.name}, all layers`, analysis.totals);
+  return analysis;
 }

@@ -1,6 +1,6 @@
 /** The systolic array's config schema and the constants derived from it once (widths, lanes, SRAM words). */
 import { z } from 'zod';
-import { DATAFLOWS, int, operandBits, positive, PRECISIONS, safeName, TIMINGS } from '../../config/schema.js';
+import { between, DATAFLOWS, int, operandBits, PRECISIONS, safeName, TIMINGS } from '../../config/schema.js';
 
 const sramSchema = z
   .object({
@@ -12,7 +12,15 @@ const sramSchema = z
 
 const dramSchema = z
   .object({
-    bandwidth: z.union([z.literal('calc'), positive(1e6)]).default('calc'),
+    // A union would report only "no option matched": check the range after it, with the range in the message.
+    bandwidth: z
+      .union([z.literal('calc'), z.number()])
+      .superRefine((v, ctx) => {
+        if (v !== 'calc' && !between(0.01, 1e6, 'words per cycle').safeParse(v).success) {
+          ctx.addIssue({ code: 'custom', message: 'expected "calc" or a number from 0.01 to 1,000,000 (words per cycle)' });
+        }
+      })
+      .default('calc'),
   })
   .strict();
 
@@ -27,7 +35,7 @@ export const systolicSchema = z
     timing: z.enum(TIMINGS).default('scalesim'),
     sram: sramSchema.default({}),
     dram: dramSchema.default({}),
-    clock_mhz: positive(100_000).default(1000),
+    clock_mhz: between(1, 100_000, 'MHz').default(1000),
   })
   .strict();
 

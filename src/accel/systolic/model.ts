@@ -6,7 +6,7 @@ import type { LayerPrediction, NetworkAnalysis } from '../accelerator.js';
 import { systolicDerived, type SystolicConfig } from './config.js';
 import { dataflowOf } from './dataflows/index.js';
 import { MEM_READ_LATENCY, OUTPUT_LATENCY, foldInterval, foldStarts, gemmCycles } from './timing.js';
-import { macLayers, type MacLayer, type Network } from '../../nets/ir.js';
+import { checkExactFigures, macLayers, type MacLayer, type Network } from '../../nets/ir.js';
 import { expandDepthwise, exportRows, type ScaleSimRow } from '../../nets/scalesim-csv.js';
 import { layerGemm, mapGemm, rowGemm } from './gemm.js';
 import { scaleSimMemory, type OperandTrace, type SramWindow } from '../../analytic/scalesim-memory.js';
@@ -79,7 +79,7 @@ function finishLayer(
   const sramFilterReads = sum((p) => p.sram.filterReads);
   const sramOfmapReads = sum((p) => p.sram.ofmapReads);
   const sramOfmapWrites = sum((p) => p.sram.ofmapWrites);
-  return {
+  const layer: LayerPerf = {
     ...base,
     macs,
     computeCycles: cycles - stalls,
@@ -108,6 +108,8 @@ function finishLayer(
     dramOfmapBw: bwWindows.ofmap > 0 ? dram.ofmap / bwWindows.ofmap : 0,
     timeUs: cycles / cfg.clock_mhz,
   };
+  checkExactFigures(`layer ${base.name} on ${cfg.name}`, layer);
+  return layer;
 }
 
 /** mactile's own model of one MAC layer. */
@@ -176,7 +178,7 @@ export function analyzeNetwork(net: Network & { scalesimRows?: ScaleSimRow[] }, 
   const cycles = sum((l) => l.cycles);
   const folds = sum((l) => l.folds);
   const macs = sum((l) => l.macs);
-  return {
+  const perf: NetworkPerf = {
     network: net.name,
     config: cfg,
     model,
@@ -192,6 +194,8 @@ export function analyzeNetwork(net: Network & { scalesimRows?: ScaleSimRow[] }, 
       timeUs: cycles / cfg.clock_mhz,
     },
   };
+  checkExactFigures(`network ${net.name} on ${cfg.name}, all layers`, perf.totals);
+  return perf;
 }
 
 /** The terms between SCALE-Sim v2's cycles and the RTL's for one layer (their sum is RTL - SCALE-Sim). */
