@@ -6,11 +6,17 @@ import { efficientnetB0 } from '../src/nets/zoo/index.js';
 
 /** Times the analytic model, both flavours, on EfficientNet-B0 at 8x8 and 32x32 (best of 5 runs). */
 export function analyticSpeed(): string[] {
-  const lines = ['| network | array | model | GEMMs | total cycles | first run (ms) | best of 5 (ms) |', '|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| network | array | model | GEMMs | total cycles | first run (ms) | best of 5 (ms) |',
+    '|---|---|---|---|---|---|---|',
+  ];
   const net = efficientnetB0();
   for (const n of [8, 32]) {
     for (const model of ['mactile', 'scalesim'] as const) {
-      const cfg = validateConfig({ kind: 'systolic', rows: n, cols: n, dataflow: 'os' }, `bench-${n}`) as SystolicConfig;
+      const cfg = validateConfig(
+        { kind: 'systolic', rows: n, cols: n, dataflow: 'os' },
+        `bench-${n}`,
+      ) as SystolicConfig;
       let best = Infinity;
       const t0 = performance.now();
       let result = analyzeNetwork(net, cfg, model);
@@ -21,7 +27,9 @@ export function analyticSpeed(): string[] {
         best = Math.min(best, performance.now() - t);
       }
       const gemms = result.layers.reduce((s, l) => s + l.gemms, 0);
-      lines.push(`| EfficientNet-B0 | ${n}x${n} os | ${model} | ${gemms.toLocaleString('en-US')} | ${result.totals.cycles.toLocaleString('en-US')} | ${first.toFixed(1)} | ${best.toFixed(1)} |`);
+      lines.push(
+        `| EfficientNet-B0 | ${n}x${n} os | ${model} | ${gemms.toLocaleString('en-US')} | ${result.totals.cycles.toLocaleString('en-US')} | ${first.toFixed(1)} | ${best.toFixed(1)} |`,
+      );
     }
   }
   return lines;

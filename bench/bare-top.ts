@@ -7,14 +7,47 @@ export function bareTop(p: SystolicRtlParams): VModule {
   const { R, C, DW, ACC_W, RW } = p;
   const os = p.DF === 0;
   const array = os
-    ? instance('mt_array_os', 'u_array', [['R', R], ['C', C], ['DW', DW], ['ACC_W', ACC_W], ['RW', RW]], [
-      ['clk', 'clk'], ['a_lanes', 'a_lanes'], ['a_valid', `{${R}{1'b1}}`], ['a_first', `{${R}{first}}`], ['b_lanes', 'b_lanes'],
-      ['rd_row_in', `${RW}'(cnt)`], ['out', 'out'],
-    ])
-    : instance('mt_array_ws', 'u_array', [['R', R], ['C', C], ['DW', DW], ['ACC_W', ACC_W], ['RW', RW]], [
-      ['clk', 'clk'], ['s_lanes', 'a_lanes'], ['s_valid', `{${R}{1'b1}}`], ['s_first', `{${R}{first}}`],
-      ['w_lanes', 'b_lanes'], ['w_row', `{${C}{${RW}'(cnt)}}`], ['w_valid', `{${C}{1'b1}}`], ['out', 'out'],
-    ]);
+    ? instance(
+        'mt_array_os',
+        'u_array',
+        [
+          ['R', R],
+          ['C', C],
+          ['DW', DW],
+          ['ACC_W', ACC_W],
+          ['RW', RW],
+        ],
+        [
+          ['clk', 'clk'],
+          ['a_lanes', 'a_lanes'],
+          ['a_valid', `{${R}{1'b1}}`],
+          ['a_first', `{${R}{first}}`],
+          ['b_lanes', 'b_lanes'],
+          ['rd_row_in', `${RW}'(cnt)`],
+          ['out', 'out'],
+        ],
+      )
+    : instance(
+        'mt_array_ws',
+        'u_array',
+        [
+          ['R', R],
+          ['C', C],
+          ['DW', DW],
+          ['ACC_W', ACC_W],
+          ['RW', RW],
+        ],
+        [
+          ['clk', 'clk'],
+          ['s_lanes', 'a_lanes'],
+          ['s_valid', `{${R}{1'b1}}`],
+          ['s_first', `{${R}{first}}`],
+          ['w_lanes', 'b_lanes'],
+          ['w_row', `{${C}{${RW}'(cnt)}}`],
+          ['w_valid', `{${C}{1'b1}}`],
+          ['out', 'out'],
+        ],
+      );
   return {
     name: 'mt_bare_top',
     header: ['Benchmark only: the PE array without controller, skews, output stage or memory ports.'],

@@ -12,14 +12,25 @@ import { describeConfig } from '../src/config/describe.js';
 import { zooNetwork } from '../src/nets/zoo/index.js';
 import { simulateNetwork } from '../src/sim/run-network.js';
 
-const [nets = 'lenet5,alexnet,efficientnet_b0', sizes = '8,16', dataflows = 'os,ws,is', precisions = 'int8', timing = 'scalesim'] = process.argv.slice(2);
+const [
+  nets = 'lenet5,alexnet,efficientnet_b0',
+  sizes = '8,16',
+  dataflows = 'os,ws,is',
+  precisions = 'int8',
+  timing = 'scalesim',
+] = process.argv.slice(2);
 const configs: HardwareConfig[] = [];
 if (sizes === 'nvdla') for (const p of dataflows.split(',')) configs.push(loadConfig(p));
 else {
   for (const n of sizes.split(',').map(Number)) {
     for (const df of dataflows.split(',')) {
       for (const precision of precisions.split(',')) {
-        configs.push(validateConfig({ kind: 'systolic', rows: n, cols: n, dataflow: df, precision, timing }, `bench-${n}x${n}-${df}-${precision}-${timing}`));
+        configs.push(
+          validateConfig(
+            { kind: 'systolic', rows: n, cols: n, dataflow: df, precision, timing },
+            `bench-${n}x${n}-${df}-${precision}-${timing}`,
+          ),
+        );
       }
     }
   }
@@ -42,7 +53,9 @@ for (const name of nets.split(',')) {
         const cyc = sim.layers.every((l) => l.cycleExact);
         failed ||= !sim.ok;
         const ref = Math.round(sim.totals.referenceCycles).toLocaleString('en-US');
-        lines.push(`| ${name} | ${describeConfig(cfg).split(',').slice(0, 2).join(',')} | ${sim.layers.length} | ${gemms.toLocaleString('en-US')} | ${sim.totals.rtlCycles.toLocaleString('en-US')} | ${sim.totals.analyticCycles.toLocaleString('en-US')} | ${ref} | ${(sim.totals.timeUs / 1000).toFixed(4)} | ${outputs.toLocaleString('en-US')} | ${bit ? 'yes' : 'NO'} | ${cyc ? 'yes' : 'NO'} | ${wall.toFixed(1)} |`);
+        lines.push(
+          `| ${name} | ${describeConfig(cfg).split(',').slice(0, 2).join(',')} | ${sim.layers.length} | ${gemms.toLocaleString('en-US')} | ${sim.totals.rtlCycles.toLocaleString('en-US')} | ${sim.totals.analyticCycles.toLocaleString('en-US')} | ${ref} | ${(sim.totals.timeUs / 1000).toFixed(4)} | ${outputs.toLocaleString('en-US')} | ${bit ? 'yes' : 'NO'} | ${cyc ? 'yes' : 'NO'} | ${wall.toFixed(1)} |`,
+        );
         process.stderr.write(lines.at(-1) + '\n');
       }
     }

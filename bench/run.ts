@@ -17,10 +17,18 @@ async function machine(): Promise<string> {
 const what = process.argv[2] ?? 'all';
 const out: string[] = [`Machine: ${await machine()}`, ''];
 if (what === 'analytic' || what === 'all') out.push('### Analytic model speed', ...analyticSpeed(), '');
-if (what === 'pipelined' || what === 'all') out.push('### AlexNet on 16x16: pipelined timing vs SCALE-Sim', ...pipelinedVsScaleSim(), '');
-if (what === 'build' || what === 'all') out.push('### Verilator build time', ...(await buildTimes([8, 16, 32, 64, 128])), '');
-if (what === 'throughput' || what === 'all') out.push('### Simulation throughput', ...(await throughput([8, 16, 32, 64], ['os', 'ws'])), '');
+if (what === 'pipelined' || what === 'all')
+  out.push('### AlexNet on 16x16: pipelined timing vs SCALE-Sim', ...pipelinedVsScaleSim(), '');
+if (what === 'build' || what === 'all')
+  out.push('### Verilator build time', ...(await buildTimes([8, 16, 32, 64, 128])), '');
+if (what === 'throughput' || what === 'all')
+  out.push('### Simulation throughput', ...(await throughput([8, 16, 32, 64], ['os', 'ws'])), '');
 if (what === 'quant' || what === 'all') out.push('### Golden integer executor speed', ...quantSpeed(), '');
-if (what === 'nvdla' || what === 'all') out.push('### NVDLA-style core simulation speed', ...(await nvdlaThroughput(['nv_small', 'nv_full_int8', 'nv_full_int16'])), '');
+if (what === 'nvdla' || what === 'all')
+  out.push(
+    '### NVDLA-style core simulation speed',
+    ...(await nvdlaThroughput(['nv_small', 'nv_full_int8', 'nv_full_int16'])),
+    '',
+  );
 if (what === 'sweep' || what === 'all') out.push('### Sweeps', ...(await sweepBench()), '');
 process.stdout.write(out.join('\n') + '\n');

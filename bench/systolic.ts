@@ -24,8 +24,16 @@ import { analyzeNetwork } from '../src/accel/systolic/model.js';
 import { projectRoot } from '../src/util/paths.js';
 import { bareTop } from './bare-top.js';
 
-const cfgOf = (rows: number, cols: number, dataflow: 'os' | 'ws' | 'is', timing: 'scalesim' | 'pipelined' = 'scalesim') =>
-  validateConfig({ kind: 'systolic', rows, cols, dataflow, timing }, `bench-${rows}x${cols}-${dataflow}-${timing}`) as SystolicConfig;
+const cfgOf = (
+  rows: number,
+  cols: number,
+  dataflow: 'os' | 'ws' | 'is',
+  timing: 'scalesim' | 'pipelined' = 'scalesim',
+) =>
+  validateConfig(
+    { kind: 'systolic', rows, cols, dataflow, timing },
+    `bench-${rows}x${cols}-${dataflow}-${timing}`,
+  ) as SystolicConfig;
 
 /** Cold builds (fresh cache folder, ccache off) and the lookup of an unchanged config. */
 export async function buildTimes(sizes: number[]): Promise<string[]> {
@@ -66,11 +74,18 @@ export async function throughput(sizes: number[], dataflows: ('os' | 'ws')[]): P
       const p = systolicParams(cfg);
       const files: [string, string][] = systolicDesign(cfg).files.filter(([f]) => f.startsWith('mt_array'));
       files.push(['mt_bare_top.sv', emitModule(bareTop(p))]);
-      const bare = await ensureBuild({ files, top: 'mt_bare_top', header: systolicDesign(cfg).header, driver: join(projectRoot(), 'bench', 'bare_array.cpp') });
+      const bare = await ensureBuild({
+        files,
+        top: 'mt_bare_top',
+        header: systolicDesign(cfg).header,
+        driver: join(projectRoot(), 'bench', 'bare_array.cpp'),
+      });
       const out = await execa(bare.binary, [String(r.rtlCycles)]);
       const { cycles, seconds } = JSON.parse(out.stdout) as { cycles: number; seconds: number };
       const bareRate = (cycles * n * n) / seconds;
-      lines.push(`| ${n}x${n} | ${df} | AlexNet conv3 | ${r.rtlCycles.toLocaleString('en-US')} | ${(full / 1e6).toFixed(1)} M | ${(bareRate / 1e6).toFixed(1)} M | ${(full / bareRate).toFixed(2)} |`);
+      lines.push(
+        `| ${n}x${n} | ${df} | AlexNet conv3 | ${r.rtlCycles.toLocaleString('en-US')} | ${(full / 1e6).toFixed(1)} M | ${(bareRate / 1e6).toFixed(1)} M | ${(full / bareRate).toFixed(2)} |`,
+      );
     }
   }
   return lines;
@@ -78,16 +93,20 @@ export async function throughput(sizes: number[], dataflows: ('os' | 'ws')[]): P
 
 /** AlexNet at 16x16: pipelined timing against SCALE-Sim's estimate (analytic; the RTL equals it, see tests). */
 export function pipelinedVsScaleSim(): string[] {
-  const lines = ['| dataflow | SCALE-Sim v2 cycles | mactile scalesim timing | mactile pipelined | pipelined vs SCALE-Sim |', '|---|---|---|---|---|'];
+  const lines = [
+    '| dataflow | SCALE-Sim v2 cycles | mactile scalesim timing | mactile pipelined | pipelined vs SCALE-Sim |',
+    '|---|---|---|---|---|',
+  ];
   for (const df of ['os', 'ws', 'is'] as const) {
     const ss = analyzeNetwork(alexnet(), cfgOf(16, 16, df), 'scalesim').totals.cycles;
     const serial = analyzeNetwork(alexnet(), cfgOf(16, 16, df, 'scalesim')).totals.cycles;
     const pipe = analyzeNetwork(alexnet(), cfgOf(16, 16, df, 'pipelined')).totals.cycles;
-    lines.push(`| ${df} | ${ss.toLocaleString('en-US')} | ${serial.toLocaleString('en-US')} | ${pipe.toLocaleString('en-US')} | ${(100 * (pipe / ss - 1)).toFixed(1)} % |`);
+    lines.push(
+      `| ${df} | ${ss.toLocaleString('en-US')} | ${serial.toLocaleString('en-US')} | ${pipe.toLocaleString('en-US')} | ${(100 * (pipe / ss - 1)).toFixed(1)} % |`,
+    );
   }
   return lines;
 }
-
 
 /** Cycles per second of the NVDLA-style cores (the driver's clocked loop), against NVDLA's own RTL at ~200 cycles/s. */
 export async function nvdlaThroughput(presets: string[]): Promise<string[]> {
@@ -100,10 +119,18 @@ export async function nvdlaThroughput(presets: string[]): Promise<string[]> {
     const cfg = loadConfig(p) as NvdlaConfig;
     const build = await buildFor(cfg);
     const bits = cfg.precision === 'int8' ? 8 : 16;
-    const r = await simulateNvLayer(build, cfg, conv, randomTensor(conv.inShape, bits, 1), randomQuantLayer(conv, bits, 1, { caccTruncate: caccTruncateBits(conv, bits) }));
+    const r = await simulateNvLayer(
+      build,
+      cfg,
+      conv,
+      randomTensor(conv.inShape, bits, 1),
+      randomQuantLayer(conv, bits, 1, { caccTruncate: caccTruncateBits(conv, bits) }),
+    );
     const rate = r.rtlCycles / r.simSeconds;
     const cells = cfg.atomic_c * cfg.atomic_k;
-    lines.push(`| ${p} (${cfg.atomic_c}x${cfg.atomic_k}) | AlexNet conv2 | ${r.rtlCycles.toLocaleString('en-US')} | ${r.simSeconds.toFixed(3)} (${r.driverSeconds.toFixed(3)}) | ${Math.round(rate).toLocaleString('en-US')} | ${((rate * cells) / 1e6).toFixed(1)} M | ${Math.round(rate / 200).toLocaleString('en-US')}x |`);
+    lines.push(
+      `| ${p} (${cfg.atomic_c}x${cfg.atomic_k}) | AlexNet conv2 | ${r.rtlCycles.toLocaleString('en-US')} | ${r.simSeconds.toFixed(3)} (${r.driverSeconds.toFixed(3)}) | ${Math.round(rate).toLocaleString('en-US')} | ${((rate * cells) / 1e6).toFixed(1)} M | ${Math.round(rate / 200).toLocaleString('en-US')}x |`,
+    );
   }
   return lines;
 }

@@ -41,8 +41,24 @@ export interface PortCase extends PortRun {
 export const FIXTURE = join(projectRoot(), 'test/fixtures/scalesim/port-expected.json');
 const fixtures = join(projectRoot(), 'test/fixtures');
 
-const run = (topology: string, rows: number, cols: number, dataflow: Dataflow, bandwidth: number | null, sram: [number, number, number], ofmapStallMinusOne = false): PortRun =>
-  ({ topology, rows, cols, dataflow, mode: bandwidth === null ? 'CALC' : 'USER', bandwidth, sram, ofmapStallMinusOne });
+const run = (
+  topology: string,
+  rows: number,
+  cols: number,
+  dataflow: Dataflow,
+  bandwidth: number | null,
+  sram: [number, number, number],
+  ofmapStallMinusOne = false,
+): PortRun => ({
+  topology,
+  rows,
+  cols,
+  dataflow,
+  mode: bandwidth === null ? 'CALC' : 'USER',
+  bandwidth,
+  sram,
+  ofmapStallMinusOne,
+});
 
 /**
  * The runs, per dataflow: hard.csv on 8x8, 8x1, 1x6 and 5x3 arrays with 64, 1 and 2/1/3 kB SRAMs (CALC), seven
@@ -52,10 +68,28 @@ const run = (topology: string, rows: number, cols: number, dataflow: Dataflow, b
 export function portRuns(): PortRun[] {
   const runs: PortRun[] = [];
   for (const df of ['os', 'ws', 'is'] as const) {
-    for (const [r, c] of [[8, 8], [8, 1], [1, 6], [5, 3]] as const) {
-      for (const kb of [[64, 64, 64], [1, 1, 1], [2, 1, 3]] as [number, number, number][]) runs.push(run('scalesim/hard.csv', r, c, df, null, kb));
+    for (const [r, c] of [
+      [8, 8],
+      [8, 1],
+      [1, 6],
+      [5, 3],
+    ] as const) {
+      for (const kb of [
+        [64, 64, 64],
+        [1, 1, 1],
+        [2, 1, 3],
+      ] as [number, number, number][])
+        runs.push(run('scalesim/hard.csv', r, c, df, null, kb));
     }
-    for (const [r, c, bw, kb] of [[8, 1, 1, [1, 1, 1]], [1, 6, 3, [2, 1, 3]], [2, 2, 1, [2, 1, 3]], [5, 3, 3, [1, 1, 1]], [8, 8, 10, [1, 1, 1]], [8, 8, 1, [64, 64, 64]], [2, 2, 1, [1, 1, 1]]] as [number, number, number, [number, number, number]][]) {
+    for (const [r, c, bw, kb] of [
+      [8, 1, 1, [1, 1, 1]],
+      [1, 6, 3, [2, 1, 3]],
+      [2, 2, 1, [2, 1, 3]],
+      [5, 3, 3, [1, 1, 1]],
+      [8, 8, 10, [1, 1, 1]],
+      [8, 8, 1, [64, 64, 64]],
+      [2, 2, 1, [1, 1, 1]],
+    ] as [number, number, number, [number, number, number]][]) {
       runs.push(run('scalesim/hard.csv', r, c, df, bw, kb));
     }
     runs.push(run('topologies/lenet5.csv', 4, 4, df, null, [1, 1, 1]));
@@ -71,12 +105,20 @@ export function portRuns(): PortRun[] {
 export const runTitle = (r: PortRun) =>
   `${r.topology} ${r.rows}x${r.cols} ${r.dataflow} ${r.mode}${r.bandwidth === null ? '' : ` ${r.bandwidth}`} sram=${r.sram.join(',')}${r.ofmapStallMinusOne ? ' ofmap-stall-minus-1' : ''}`;
 
-export function configOf(r: Pick<PortRun, 'rows' | 'cols' | 'dataflow' | 'mode' | 'bandwidth' | 'sram'>): SystolicConfig {
-  return validateConfig({
-    kind: 'systolic', rows: r.rows, cols: r.cols, dataflow: r.dataflow,
-    sram: { ifmap_kb: r.sram[0], filter_kb: r.sram[1], ofmap_kb: r.sram[2] },
-    dram: { bandwidth: r.mode === 'CALC' ? 'calc' : r.bandwidth! },
-  }, `port-${r.rows}x${r.cols}-${r.dataflow}`) as SystolicConfig;
+export function configOf(
+  r: Pick<PortRun, 'rows' | 'cols' | 'dataflow' | 'mode' | 'bandwidth' | 'sram'>,
+): SystolicConfig {
+  return validateConfig(
+    {
+      kind: 'systolic',
+      rows: r.rows,
+      cols: r.cols,
+      dataflow: r.dataflow,
+      sram: { ifmap_kb: r.sram[0], filter_kb: r.sram[1], ofmap_kb: r.sram[2] },
+      dram: { bandwidth: r.mode === 'CALC' ? 'calc' : r.bandwidth! },
+    },
+    `port-${r.rows}x${r.cols}-${r.dataflow}`,
+  ) as SystolicConfig;
 }
 
 /** The analysis with the older OFMAP stall term: each simulated layer's USER run redone with it. */
@@ -91,7 +133,11 @@ function withOfmapStallMinusOne(perf: NetworkPerf, r: PortRun): NetworkPerf {
     const u = userModeRun(L, words, r.bandwidth!, true);
     const macs = L.m * L.n * L.k;
     return {
-      ...p, cycles: u.totalCycles, stallCycles: u.stallCycles, dram: { ifmap: u.ifmap, filter: u.filter, ofmap: u.ofmap }, sram: u.sram,
+      ...p,
+      cycles: u.totalCycles,
+      stallCycles: u.stallCycles,
+      dram: { ifmap: u.ifmap, filter: u.filter, ofmap: u.ofmap },
+      sram: u.sram,
       figures: { ...p.figures, overallUtil: (macs * 100) / (u.totalCycles * L.rows * L.cols) },
     };
   });
@@ -107,8 +153,11 @@ export function portCase(r: PortRun): PortCase {
   if (r.ofmapStallMinusOne) perf = withOfmapStallMinusOne(perf, r);
   const t = scaleSimReportTexts(perf);
   return {
-    ...r, run: runTitle(r),
-    compute: dataRows(t['COMPUTE_REPORT.csv']!), bandwidthReport: dataRows(t['BANDWIDTH_REPORT.csv']!), detailed: dataRows(t['DETAILED_ACCESS_REPORT.csv']!),
+    ...r,
+    run: runTitle(r),
+    compute: dataRows(t['COMPUTE_REPORT.csv']!),
+    bandwidthReport: dataRows(t['BANDWIDTH_REPORT.csv']!),
+    detailed: dataRows(t['DETAILED_ACCESS_REPORT.csv']!),
   };
 }
 
@@ -119,9 +168,17 @@ export function portFixtureText(): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const text = portFixtureText();
-  const current = (() => { try { return readFileSync(FIXTURE, 'utf8'); } catch { return ''; } })();
+  const current = (() => {
+    try {
+      return readFileSync(FIXTURE, 'utf8');
+    } catch {
+      return '';
+    }
+  })();
   if (process.argv.includes('--check')) {
-    process.stdout.write(text === current ? `${FIXTURE} is current\n` : `${FIXTURE} differs from what the model gives now\n`);
+    process.stdout.write(
+      text === current ? `${FIXTURE} is current\n` : `${FIXTURE} differs from what the model gives now\n`,
+    );
     process.exitCode = text === current ? 0 : 1;
   } else {
     writeFileSync(FIXTURE, text);

@@ -112,7 +112,14 @@ export interface NetworkAnalysis<L extends LayerPrediction = LayerPrediction> {
   /** Which model produced the figures (e.g. "mactile", "scalesim", "nvdla-exact"). */
   model: string;
   layers: L[];
-  totals: { macs: number; cycles: number; computeCycles: number; stallCycles: number; dramWords: number; timeUs: number };
+  totals: {
+    macs: number;
+    cycles: number;
+    computeCycles: number;
+    stallCycles: number;
+    dramWords: number;
+    timeUs: number;
+  };
 }
 
 /** Other tools' models a kind can reproduce exactly (`analyze --compat`). */

@@ -13,7 +13,10 @@ import type { Accelerator, BaseConfig, LayerCheck, LayerMeasurement, LayerPredic
 /** The RTL's counters and the driver's write checks summed over the items of a layer. */
 export function countersOf(
   items: GemmResult[],
-): Pick<LayerMeasurement, 'rtlCycles' | 'macsCounted' | 'outputsCounted' | 'outputsWritten' | 'repeatedWrites' | 'outsideWrites'> {
+): Pick<
+  LayerMeasurement,
+  'rtlCycles' | 'macsCounted' | 'outputsCounted' | 'outputsWritten' | 'repeatedWrites' | 'outsideWrites'
+> {
   const sum = (f: (g: GemmResult) => number) => items.reduce((s, g) => s + f(g), 0);
   return {
     rtlCycles: sum((g) => g.cycles),
@@ -29,7 +32,8 @@ export function countersOf(
 function compareTensors(got: IntTensor, want: IntTensor): { mismatches: number; first: string[] } {
   const first: string[] = [];
   let mismatches = 0;
-  if (shapeText(got.shape) !== shapeText(want.shape)) return { mismatches: want.data.length, first: [`shape ${shapeText(got.shape)} vs ${shapeText(want.shape)}`] };
+  if (shapeText(got.shape) !== shapeText(want.shape))
+    return { mismatches: want.data.length, first: [`shape ${shapeText(got.shape)} vs ${shapeText(want.shape)}`] };
   for (let i = 0; i < want.data.length; i++) {
     if (got.data[i] !== want.data[i]) {
       mismatches++;
@@ -78,7 +82,10 @@ export async function checkLayer<C extends BaseConfig, L extends LayerPrediction
     firstMismatches: cmp.first,
     bitExact: cmp.mismatches === 0 && r.outputsWritten === expected && r.repeatedWrites === 0 && r.outsideWrites === 0,
     cycleExact: r.rtlCycles === comparedCycles,
-    countersOk: r.macsCounted === predicted.macs && r.outputsCounted === expected && r.figures.every((f) => f.measured === f.predicted),
+    countersOk:
+      r.macsCounted === predicted.macs &&
+      r.outputsCounted === expected &&
+      r.figures.every((f) => f.measured === f.predicted),
     figures: r.figures,
     extras: { ...predictedExtras(predicted), ...r.extras },
     notes: r.notes,

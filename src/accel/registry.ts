@@ -25,7 +25,10 @@ export function findAccelerator(kind: unknown): AnyAccelerator | undefined {
 /** The kind of a validated config. */
 export function accelOf(cfg: HardwareConfig | BaseConfig): Accelerator<BaseConfig, LayerPrediction> {
   const a = findAccelerator(cfg.kind);
-  if (!a) throw new MactileError(`config ${cfg.source}: key 'kind': expected one of ${kindNames()}, received ${JSON.stringify(cfg.kind)}`);
+  if (!a)
+    throw new MactileError(
+      `config ${cfg.source}: key 'kind': expected one of ${kindNames()}, received ${JSON.stringify(cfg.kind)}`,
+    );
   return a;
 }
 

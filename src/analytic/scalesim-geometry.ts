@@ -12,29 +12,59 @@ export type ReadOperand = 'ifmap' | 'filter';
 
 /** A layer as SCALE-Sim lays it onto an R x C array. Addresses carry no offsets (they change no count). */
 export interface ScaleSimLayer {
-  h: number; w: number; rf: number; sf: number; ch: number; n: number; sh: number; sw: number;
-  eh: number; ew: number; m: number; k: number;
-  rows: number; cols: number; dataflow: Dataflow;
+  h: number;
+  w: number;
+  rf: number;
+  sf: number;
+  ch: number;
+  n: number;
+  sh: number;
+  sw: number;
+  eh: number;
+  ew: number;
+  m: number;
+  k: number;
+  rows: number;
+  cols: number;
+  dataflow: Dataflow;
   /** Array rows take Sr, columns Sc, time T (see reference/scalesim.md). */
-  sr: number; sc: number; t: number;
-  rowFolds: number; colFolds: number; folds: number;
+  sr: number;
+  sc: number;
+  t: number;
+  rowFolds: number;
+  colFolds: number;
+  folds: number;
   /** Demand rows per fold (the fold length). */
   foldLength: number;
 }
 
 /** One fold: its indices, first row/column in Sr/Sc, rows/columns used and unused array rows. */
-export interface Fold { fc: number; fr: number; rs: number; cs: number; ru: number; cu: number; rd: number }
+export interface Fold {
+  fc: number;
+  fr: number;
+  rs: number;
+  cs: number;
+  ru: number;
+  cu: number;
+  rd: number;
+}
 
 /** The geometry of a depthwise-split topology row on the config's array. */
-export function scaleSimLayer(row: ScaleSimRow, cfg: Pick<SystolicConfig, 'rows' | 'cols' | 'dataflow'>): ScaleSimLayer {
+export function scaleSimLayer(
+  row: ScaleSimRow,
+  cfg: Pick<SystolicConfig, 'rows' | 'cols' | 'dataflow'>,
+): ScaleSimLayer {
   const eh = scaleSimOutput(row.ifmapH, row.filterH, row.strideH);
   const ew = scaleSimOutput(row.ifmapW, row.filterW, row.strideW);
   const m = eh * ew;
   const k = row.filterH * row.filterW * row.channels;
-  const R = cfg.rows, C = cfg.cols, df = cfg.dataflow;
+  const R = cfg.rows,
+    C = cfg.cols,
+    df = cfg.dataflow;
   const strategy = dataflowOf(df);
   const { sr, sc, t } = strategy.onArray({ m, k, n: row.numFilter, count: 1 });
-  const rowFolds = Math.ceil(sr / R), colFolds = Math.ceil(sc / C);
+  const rowFolds = Math.ceil(sr / R),
+    colFolds = Math.ceil(sc / C);
   checkBudget(row.name, [
     ['IFMAP addresses (height x width x channels)', row.ifmapH * row.ifmapW * row.channels],
     ['FILTER addresses (K x N)', k * row.numFilter],
@@ -44,8 +74,27 @@ export function scaleSimLayer(row: ScaleSimRow, cfg: Pick<SystolicConfig, 'rows'
     ['folds', rowFolds * colFolds],
   ]);
   return {
-    h: row.ifmapH, w: row.ifmapW, rf: row.filterH, sf: row.filterW, ch: row.channels, n: row.numFilter, sh: row.strideH, sw: row.strideW,
-    eh, ew, m, k, rows: R, cols: C, dataflow: df, sr, sc, t, rowFolds, colFolds, folds: rowFolds * colFolds,
+    h: row.ifmapH,
+    w: row.ifmapW,
+    rf: row.filterH,
+    sf: row.filterW,
+    ch: row.channels,
+    n: row.numFilter,
+    sh: row.strideH,
+    sw: row.strideW,
+    eh,
+    ew,
+    m,
+    k,
+    rows: R,
+    cols: C,
+    dataflow: df,
+    sr,
+    sc,
+    t,
+    rowFolds,
+    colFolds,
+    folds: rowFolds * colFolds,
     foldLength: strategy.foldLength(R, C, t),
   };
 }
@@ -69,8 +118,10 @@ function checkBudget(name: string, sizes: [string, number][]): void {
 
 /** Fold number f (f = fc * rowFolds + fr). */
 export function foldOf(L: ScaleSimLayer, f: number): Fold {
-  const fc = Math.floor(f / L.rowFolds), fr = f % L.rowFolds;
-  const rs = fr * L.rows, cs = fc * L.cols;
+  const fc = Math.floor(f / L.rowFolds),
+    fr = f % L.rowFolds;
+  const rs = fr * L.rows,
+    cs = fc * L.cols;
   const ru = Math.min(L.rows, L.sr - rs);
   return { fc, fr, rs, cs, ru, cu: Math.min(L.cols, L.sc - cs), rd: L.rows - ru };
 }
@@ -84,7 +135,11 @@ export const colsUsed = (L: ScaleSimLayer, fc: number) => Math.min(L.cols, L.sc 
  * A skewed band: before the skew, block rows lo..hi are valid in columns 0..width-1; after it, demand row r
  * column c holds block row r - c. Counts below are of valid entries.
  */
-export interface Band { lo: number; hi: number; width: number }
+export interface Band {
+  lo: number;
+  hi: number;
+  width: number;
+}
 
 /** Sum over c < w of max(x - c, 0). */
 function ramp(x: number, w: number): number {
@@ -106,7 +161,8 @@ export function bandCount(b: Band, r: number): number {
 
 /** The demand row of the j-th (0-based) entry of the band. */
 export function bandRowOfEntry(b: Band, j: number): number {
-  let a = b.lo, z = b.hi + b.width - 1;
+  let a = b.lo,
+    z = b.hi + b.width - 1;
   while (a < z) {
     const mid = Math.floor((a + z) / 2);
     if (bandCum(b, mid) >= j + 1) z = mid;
@@ -123,20 +179,30 @@ export function ofmapBand(L: ScaleSimLayer, fd: Fold): Band {
 
 // ---------------------------------------------------------------- operand addresses
 /** Address of ifmap[m][k], or -1 outside the image (SCALE-Sim's ceiling output size lets windows stick out). */
-export interface IfmapAddresser { addr(m: number, k: number): number; range: number }
+export interface IfmapAddresser {
+  addr(m: number, k: number): number;
+  range: number;
+}
 
 /** Precomputes ifmap[m][k] = base[m] + off[k] when in bounds. */
 export function ifmapAddresser(L: ScaleSimLayer): IfmapAddresser {
-  const base = new Int32Array(L.m), rowLim = new Int32Array(L.m), colLim = new Int32Array(L.m);
+  const base = new Int32Array(L.m),
+    rowLim = new Int32Array(L.m),
+    colLim = new Int32Array(L.m);
   for (let m = 0; m < L.m; m++) {
-    const ir = Math.floor(m / L.ew) * L.sh, ic = (m % L.ew) * L.sw;
+    const ir = Math.floor(m / L.ew) * L.sh,
+      ic = (m % L.ew) * L.sw;
     base[m] = ir * L.w * L.ch + ic * L.ch;
     rowLim[m] = L.h - ir;
     colLim[m] = L.w - ic;
   }
-  const off = new Int32Array(L.k), kr = new Int32Array(L.k), kc = new Int32Array(L.k);
+  const off = new Int32Array(L.k),
+    kr = new Int32Array(L.k),
+    kc = new Int32Array(L.k);
   for (let k = 0; k < L.k; k++) {
-    const cr = Math.floor(k / (L.sf * L.ch)), rem = k % (L.sf * L.ch), cc = Math.floor(rem / L.ch);
+    const cr = Math.floor(k / (L.sf * L.ch)),
+      rem = k % (L.sf * L.ch),
+      cc = Math.floor(rem / L.ch);
     off[k] = cr * L.w * L.ch + cc * L.ch + (rem % L.ch);
     kr[k] = cr;
     kc[k] = cc;
@@ -162,8 +228,11 @@ export interface DemandLayout {
 
 /** The demand layout of an IFMAP or FILTER stream under the layer's dataflow. */
 export function demandLayout(L: ScaleSimLayer, op: ReadOperand, ifm?: IfmapAddresser): DemandLayout {
-  const R = L.rows, K = L.k, df = L.dataflow;
-  const rowsW = (fd: Fold) => fd.ru, colsW = (fd: Fold) => fd.cu;
+  const R = L.rows,
+    K = L.k,
+    df = L.dataflow;
+  const rowsW = (fd: Fold) => fd.ru,
+    colsW = (fd: Fold) => fd.cu;
   if (op === 'filter') {
     const range = K * L.n;
     if (df === 'os') return { kind: 'band', lo: 0, width: colsW, at: (fd, t, c) => (fd.cs + c) * K + t, range };
@@ -201,7 +270,12 @@ function forEachInRow(L: ScaleSimLayer, lay: DemandLayout, fd: Fold, r: number, 
 }
 
 /** Visits the valid entries of fold f in stream order (row, then column) with their row within the fold. */
-export function forEachInFold(L: ScaleSimLayer, lay: DemandLayout, f: number, visit: (row: number, addr: number) => void): void {
+export function forEachInFold(
+  L: ScaleSimLayer,
+  lay: DemandLayout,
+  f: number,
+  visit: (row: number, addr: number) => void,
+): void {
   const fd = foldOf(L, f);
   const [r0, r1] = layoutRows(L, lay, fd);
   for (let r = r0; r <= r1; r++) forEachInRow(L, lay, fd, r, (a) => visit(r, a));
@@ -209,22 +283,33 @@ export function forEachInFold(L: ScaleSimLayer, lay: DemandLayout, f: number, vi
 
 function rowHasEntry(L: ScaleSimLayer, lay: DemandLayout, fd: Fold, r: number): boolean {
   let any = false;
-  forEachInRow(L, lay, fd, r, () => { any = true; });
+  forEachInRow(L, lay, fd, r, () => {
+    any = true;
+  });
   return any;
 }
 
 /** First and last demand rows (global, before stalls) holding a valid entry of the operand. */
 export function validRowSpan(L: ScaleSimLayer, lay: DemandLayout): { first: number; last: number } {
-  let first = -1, last = -1;
+  let first = -1,
+    last = -1;
   for (let f = 0; f < L.folds && first < 0; f++) {
     const fd = foldOf(L, f);
     const [r0, r1] = layoutRows(L, lay, fd);
-    for (let r = r0; r <= r1; r++) if (rowHasEntry(L, lay, fd, r)) { first = f * L.foldLength + r; break; }
+    for (let r = r0; r <= r1; r++)
+      if (rowHasEntry(L, lay, fd, r)) {
+        first = f * L.foldLength + r;
+        break;
+      }
   }
   for (let f = L.folds - 1; f >= 0 && last < 0; f--) {
     const fd = foldOf(L, f);
     const [r0, r1] = layoutRows(L, lay, fd);
-    for (let r = r1; r >= r0; r--) if (rowHasEntry(L, lay, fd, r)) { last = f * L.foldLength + r; break; }
+    for (let r = r1; r >= r0; r--)
+      if (rowHasEntry(L, lay, fd, r)) {
+        last = f * L.foldLength + r;
+        break;
+      }
   }
   return { first, last };
 }

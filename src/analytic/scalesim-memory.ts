@@ -8,17 +8,31 @@ import type { SystolicConfig } from '../config/schema.js';
 import type { ScaleSimRow } from '../nets/scalesim-csv.js';
 import { MactileError } from '../util/errors.js';
 import { scaleSimFoldFigures } from './scalesim-figures.js';
-import { demandLayout, foldOf, ofmapBand, scaleSimLayer, validRowSpan, type ScaleSimLayer } from './scalesim-geometry.js';
+import {
+  demandLayout,
+  foldOf,
+  ofmapBand,
+  scaleSimLayer,
+  validRowSpan,
+  type ScaleSimLayer,
+} from './scalesim-geometry.js';
 import { calcReadDram } from './scalesim-read-calc.js';
 import { userModeRun } from './scalesim-user.js';
 import { ofmapDramNoStalls } from './scalesim-write.js';
 import type { GemmPerf } from '../accel/systolic/perf.js';
 
 /** DRAM word count and first/last DRAM activity cycle of one operand. */
-export interface OperandTrace { words: number; start: number; stop: number }
+export interface OperandTrace {
+  words: number;
+  start: number;
+  stop: number;
+}
 
 /** First and last cycle an operand's SRAM is accessed (the DETAILED report's SRAM columns). */
-export interface SramWindow { start: number; stop: number }
+export interface SramWindow {
+  start: number;
+  stop: number;
+}
 
 /** Everything SCALE-Sim reports for one simulated layer beyond the compute figures of gemmPerf. */
 export interface ScaleSimMemory {
@@ -49,13 +63,18 @@ function userBandwidth(cfg: SystolicConfig): number | undefined {
   const bw = cfg.dram.bandwidth;
   if (bw === 'calc') return undefined;
   if (!Number.isInteger(bw)) {
-    throw new MactileError(`config ${cfg.source}: key 'dram.bandwidth': SCALE-Sim compatibility expects a whole number of words per cycle, received ${bw}`);
+    throw new MactileError(
+      `config ${cfg.source}: key 'dram.bandwidth': SCALE-Sim compatibility expects a whole number of words per cycle, received ${bw}`,
+    );
   }
   return bw;
 }
 
 /** CALC mode: no stalls; DRAM windows from the estimate-bandwidth read buffers and the write buffer. */
-function calcMode(L: ScaleSimLayer, words: ReturnType<typeof sramWords>): Omit<ScaleSimMemory, 'overallUtil' | 'mappingEfficiency' | 'computeUtil'> {
+function calcMode(
+  L: ScaleSimLayer,
+  words: ReturnType<typeof sramWords>,
+): Omit<ScaleSimMemory, 'overallUtil' | 'mappingEfficiency' | 'computeUtil'> {
   const total = L.folds * L.foldLength - 1;
   const spanI = validRowSpan(L, demandLayout(L, 'ifmap'));
   const spanF = validRowSpan(L, demandLayout(L, 'filter'));
@@ -70,7 +89,10 @@ function calcMode(L: ScaleSimLayer, words: ReturnType<typeof sramWords>): Omit<S
       // Reads come out one cycle after the demand row; writes go in on it.
       ifmap: { start: spanI.first + 1, stop: spanI.last + 1 },
       filter: { start: spanF.first + 1, stop: spanF.last + 1 },
-      ofmap: { start: ofmapBand(L, foldOf(L, 0)).lo, stop: (L.folds - 1) * L.foldLength + lastBand.hi + lastBand.width - 1 },
+      ofmap: {
+        start: ofmapBand(L, foldOf(L, 0)).lo,
+        stop: (L.folds - 1) * L.foldLength + lastBand.hi + lastBand.width - 1,
+      },
     },
   };
 }
@@ -82,12 +104,28 @@ function calcMode(L: ScaleSimLayer, words: ReturnType<typeof sramWords>): Omit<S
 export function scaleSimMemory(row: ScaleSimRow, perf: GemmPerf, cfg: SystolicConfig): ScaleSimMemory {
   const bw = userBandwidth(cfg);
   const words = sramWords(cfg);
-  const key = [row.ifmapH, row.ifmapW, row.filterH, row.filterW, row.channels, row.numFilter, row.strideH, row.strideW,
-    cfg.rows, cfg.cols, cfg.dataflow, words.ifmap, words.filter, words.ofmap, bw ?? 'calc'].join(',');
+  const key = [
+    row.ifmapH,
+    row.ifmapW,
+    row.filterH,
+    row.filterW,
+    row.channels,
+    row.numFilter,
+    row.strideH,
+    row.strideW,
+    cfg.rows,
+    cfg.cols,
+    cfg.dataflow,
+    words.ifmap,
+    words.filter,
+    words.ofmap,
+    bw ?? 'calc',
+  ].join(',');
   const known = memo.get(key);
   if (known) return known;
   const L = scaleSimLayer(row, cfg);
-  if (L.folds !== perf.map.folds || L.t !== perf.map.t) throw new Error(`scaleSimMemory: ${row.name}: geometry disagrees with gemmPerf`);
+  if (L.folds !== perf.map.folds || L.t !== perf.map.t)
+    throw new Error(`scaleSimMemory: ${row.name}: geometry disagrees with gemmPerf`);
   const mem = bw === undefined ? calcMode(L, words) : userModeRun(L, words, bw);
   const macs = L.m * L.n * L.k;
   const result: ScaleSimMemory = {

@@ -7,8 +7,16 @@
  * circle map for the periodic os/ws IFMAP stream, a plain walk otherwise.
  */
 import {
-  bandRowOfEntry, demandLayout, distinctWords, foldOf, forEachInFold, ifmapEntriesDistinct, rowsUsed, validRowSpan,
-  type ReadOperand, type ScaleSimLayer,
+  bandRowOfEntry,
+  demandLayout,
+  distinctWords,
+  foldOf,
+  forEachInFold,
+  ifmapEntriesDistinct,
+  rowsUsed,
+  validRowSpan,
+  type ReadOperand,
+  type ScaleSimLayer,
 } from './scalesim-geometry.js';
 import type { OperandTrace } from './scalesim-memory.js';
 
@@ -35,7 +43,11 @@ export function calcSets(sramWords: number): { items: number; group: number } {
 export function walkStream(L: ScaleSimLayer, op: ReadOperand, group: number): WindowWalk {
   const lay = demandLayout(L, op);
   const stamp = new Int32Array(lay.range);
-  let epoch = 1, g = 0, words = 0, boundaries = 0, lastBoundaryRow = -1;
+  let epoch = 1,
+    g = 0,
+    words = 0,
+    boundaries = 0,
+    lastBoundaryRow = -1;
   for (let f = 0; f < L.folds; f++) {
     const base = f * L.foldLength;
     forEachInFold(L, lay, f, (r, a) => {
@@ -61,15 +73,21 @@ export function walkStream(L: ScaleSimLayer, op: ReadOperand, group: number): Wi
 export function circleMapWalk(L: ScaleSimLayer, group: number): WindowWalk {
   const lay = demandLayout(L, 'ifmap');
   const cap = L.rowFolds * L.rows * L.t;
-  const P = new Int32Array(cap), rowOff = new Int32Array(cap);
+  const P = new Int32Array(cap),
+    rowOff = new Int32Array(cap);
   let n = 0;
   for (let f = 0; f < L.rowFolds; f++) {
     const base = f * L.foldLength;
-    forEachInFold(L, lay, f, (r, a) => { P[n] = a; rowOff[n] = base + r; n++; });
+    forEachInFold(L, lay, f, (r, a) => {
+      P[n] = a;
+      rowOff[n] = base + r;
+      n++;
+    });
   }
   const cnt = new Int32Array(lay.range);
   const end = new Int32Array(n);
-  let distinct = 0, y = -1;
+  let distinct = 0,
+    y = -1;
   for (let x = 0; x < n; x++) {
     while (distinct < group) {
       y++;
@@ -79,7 +97,9 @@ export function circleMapWalk(L: ScaleSimLayer, group: number): WindowWalk {
     if (--cnt[P[x]!]! === 0) distinct--;
   }
   const total = L.colFolds * n;
-  let pos = 0, boundaries = 0, last = -1;
+  let pos = 0,
+    boundaries = 0,
+    last = -1;
   for (;;) {
     const x = pos % n;
     const stop = pos + end[x]! - x;
@@ -92,7 +112,10 @@ export function circleMapWalk(L: ScaleSimLayer, group: number): WindowWalk {
   let tail = 0;
   for (let p = pos; p < total; p++) {
     const a = P[p % n]!;
-    if (!seen[a]) { seen[a] = 1; tail++; }
+    if (!seen[a]) {
+      seen[a] = 1;
+      tail++;
+    }
   }
   const lastBoundaryRow = last < 0 ? -1 : Math.floor(last / n) * L.rowFolds * L.foldLength + rowOff[last % n]!;
   return { words: boundaries * group + tail, boundaries, lastBoundaryRow };
@@ -130,7 +153,8 @@ function allInsertions(words: number, group: number, rowOf: (j: number) => numbe
  * column folds are disjoint), carrying the fill g of the current group across column folds.
  */
 export function filterWalkClosed(L: ScaleSimLayer, group: number): WindowWalk {
-  const K = L.k, N = L.n;
+  const K = L.k,
+    N = L.n;
   if (L.dataflow === 'ws') return allInsertions(K * N, group, (j) => blockRowOfEntry(L, j));
   if (L.dataflow === 'is') {
     const pass = K * N;
@@ -139,19 +163,26 @@ export function filterWalkClosed(L: ScaleSimLayer, group: number): WindowWalk {
       let t = j % pass;
       for (let fr = 0; fr < L.rowFolds; fr++) {
         const ru = rowsUsed(L, fr);
-        if (t < ru * N) return (p * L.rowFolds + fr) * L.foldLength + bandRowOfEntry({ lo: L.rows, hi: L.rows + L.t - 1, width: ru }, t);
+        if (t < ru * N)
+          return (
+            (p * L.rowFolds + fr) * L.foldLength + bandRowOfEntry({ lo: L.rows, hi: L.rows + L.t - 1, width: ru }, t)
+          );
         t -= ru * N;
       }
       throw new Error('entry beyond the pass');
     });
   }
-  let g = 0, words = 0, boundaries = 0, lastBoundaryRow = -1;
+  let g = 0,
+    words = 0,
+    boundaries = 0,
+    lastBoundaryRow = -1;
   const rf = L.rowFolds;
   for (let fc = 0; fc < L.colFolds; fc++) {
     const cu = Math.min(L.cols, L.sc - fc * L.cols);
     const n = K * cu;
     const band = { lo: 0, hi: L.t - 1, width: cu };
-    const rowOfRunEntry = (i: number) => (fc * rf + Math.floor((i - 1) / n)) * L.foldLength + bandRowOfEntry(band, (i - 1) % n);
+    const rowOfRunEntry = (i: number) =>
+      (fc * rf + Math.floor((i - 1) / n)) * L.foldLength + bandRowOfEntry(band, (i - 1) % n);
     if (n >= group) {
       const run = rf * n;
       const reached = Math.floor((g + run) / group);

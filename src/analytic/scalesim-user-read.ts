@@ -6,7 +6,12 @@
  * fold or an earlier pass are not walked again.
  */
 import {
-  demandLayout, forEachInFold, ifmapAddresser, validIfmapEntries, type ReadOperand, type ScaleSimLayer,
+  demandLayout,
+  forEachInFold,
+  ifmapAddresser,
+  validIfmapEntries,
+  type ReadOperand,
+  type ScaleSimLayer,
 } from './scalesim-geometry.js';
 
 /** One read operand's USER-mode buffer and the demand rows where it misses. */
@@ -31,7 +36,9 @@ function rolledOut(L: ScaleSimLayer, op: ReadOperand): boolean {
  * anti-diagonal by anti-diagonal; ws FILTER and is IFMAP are read row by row, one K x C block per column fold.
  */
 function forEachPrefetch(L: ScaleSimLayer, op: ReadOperand, visit: (addr: number) => void): void {
-  const C = L.cols, K = L.k, df = L.dataflow;
+  const C = L.cols,
+    K = L.k,
+    df = L.dataflow;
   const ifm = op === 'ifmap' ? ifmapAddresser(L) : undefined;
   if (!rolledOut(L, op)) {
     for (let fc = 0; fc < L.colFolds; fc++) {
@@ -49,7 +56,8 @@ function forEachPrefetch(L: ScaleSimLayer, op: ReadOperand, visit: (addr: number
   const limit = byCol ? L.sc : L.sr;
   const T = L.t;
   const at = (rho: number, c: number): number => {
-    const j = Math.floor(rho / T) * width + c, t = rho % T;
+    const j = Math.floor(rho / T) * width + c,
+      t = rho % T;
     if (j >= limit) return -1;
     if (op === 'filter') return df === 'os' ? j * K + t : t * K + j; // os: filter[t][j]; is: filter[j][t]
     return df === 'os' ? ifm!.addr(j, t) : ifm!.addr(t, j); // os: ifmap[j][t]; ws: ifmap[t][j]
@@ -72,8 +80,10 @@ type LineLookup = (a: number, inWindow: (line: number) => boolean) => boolean;
 
 /** Builds the address -> lines lookup (a flat array when no address sits in two lines, CSR arrays otherwise). */
 function lineLookup(L: ScaleSimLayer, op: ReadOperand, range: number, perLine: number): LineLookup {
-  const first = new Int32Array(range).fill(-1), count = new Int32Array(range + 1);
-  let j = 0, shared = false;
+  const first = new Int32Array(range).fill(-1),
+    count = new Int32Array(range + 1);
+  let j = 0,
+    shared = false;
   forEachPrefetch(L, op, (a) => {
     if (a < 0) return;
     const line = Math.floor(j++ / perLine);
@@ -83,19 +93,27 @@ function lineLookup(L: ScaleSimLayer, op: ReadOperand, range: number, perLine: n
   if (!shared) return (a, inWindow) => inWindow(first[a]!);
   let last = first.fill(-1);
   j = 0;
-  forEachPrefetch(L, op, (a) => { // count the distinct lines of each address (visited in ascending order)
+  forEachPrefetch(L, op, (a) => {
+    // count the distinct lines of each address (visited in ascending order)
     if (a < 0) return;
     const line = Math.floor(j++ / perLine);
-    if (last[a] !== line) { last[a] = line; count[a + 1]!++; }
+    if (last[a] !== line) {
+      last[a] = line;
+      count[a + 1]!++;
+    }
   });
   for (let a = 0; a < range; a++) count[a + 1]! += count[a]!;
-  const lines = new Int32Array(count[range]!), cursor = count.slice(0, range);
+  const lines = new Int32Array(count[range]!),
+    cursor = count.slice(0, range);
   last = last.fill(-1);
   j = 0;
   forEachPrefetch(L, op, (a) => {
     if (a < 0) return;
     const line = Math.floor(j++ / perLine);
-    if (last[a] !== line) { last[a] = line; lines[cursor[a]!++] = line; }
+    if (last[a] !== line) {
+      last[a] = line;
+      lines[cursor[a]!++] = line;
+    }
   });
   return (a, inWindow) => {
     for (let i = count[a]!; i < count[a + 1]!; i++) if (inWindow(lines[i]!)) return true;
@@ -105,7 +123,8 @@ function lineLookup(L: ScaleSimLayer, op: ReadOperand, range: number, perLine: n
 
 /** Folds with equal keys demand the same addresses in the same rows (-1: every fold differs). */
 function foldKey(L: ScaleSimLayer, op: ReadOperand, f: number): number {
-  const fc = Math.floor(f / L.rowFolds), fr = f % L.rowFolds;
+  const fc = Math.floor(f / L.rowFolds),
+    fr = f % L.rowFolds;
   if (rolledOut(L, op)) return L.dataflow === 'os' && op === 'filter' ? fc : fr;
   return -1;
 }
@@ -118,15 +137,20 @@ function foldKey(L: ScaleSimLayer, op: ReadOperand, f: number): number {
  */
 function missWalk(L: ScaleSimLayer, op: ReadOperand, lookup: LineLookup, numLines: number, nAct: number, nPf: number) {
   const lay = demandLayout(L, op);
-  const missRows: number[] = [], missCount: number[] = [];
-  let s = 0, e = nAct, k = 0;
+  const missRows: number[] = [],
+    missCount: number[] = [];
+  let s = 0,
+    e = nAct,
+    k = 0;
   const hitAt = new Int32Array(lay.range).fill(-1);
   const inWindow = (l: number) => (s < e ? l >= s && l < e : l >= s || l < e);
   const periodic = rolledOut(L, op) && !(L.dataflow === 'os' && op === 'filter');
   const passRows = L.rowFolds * L.foldLength;
   const passAt = new Map<number, number>(); // window start at a pass start -> pass
-  const passFirstMiss: number[] = [], passK: number[] = []; // per pass: index of its first miss, k at its start
-  let prevKey = -2, prevMissFree = false;
+  const passFirstMiss: number[] = [],
+    passK: number[] = []; // per pass: index of its first miss, k at its start
+  let prevKey = -2,
+    prevMissFree = false;
   for (let f = 0; f < L.folds; f++) {
     if (periodic && f % L.rowFolds === 0) {
       const p = f / L.rowFolds;
@@ -141,7 +165,8 @@ function missWalk(L: ScaleSimLayer, op: ReadOperand, lookup: LineLookup, numLine
     }
     const key = foldKey(L, op, f);
     if (key !== -1 && key === prevKey && prevMissFree) continue;
-    const before = missRows.length, base = f * L.foldLength;
+    const before = missRows.length,
+      base = f * L.foldLength;
     forEachInFold(L, lay, f, (r, a) => {
       if (hitAt[a] === k) return; // found since the window last moved
       let missed = false;
@@ -154,7 +179,10 @@ function missWalk(L: ScaleSimLayer, op: ReadOperand, lookup: LineLookup, numLine
       hitAt[a] = k;
       if (!missed) return;
       if (missRows[missRows.length - 1] === base + r) missCount[missCount.length - 1] = k;
-      else { missRows.push(base + r); missCount.push(k); }
+      else {
+        missRows.push(base + r);
+        missCount.push(k);
+      }
     });
     prevKey = key;
     prevMissFree = missRows.length === before;
@@ -163,7 +191,16 @@ function missWalk(L: ScaleSimLayer, op: ReadOperand, lookup: LineLookup, numLine
 }
 
 /** Repeats passes q..p-1 (a cycle of window starts) over passes p..passes-1, shifting rows and counts. */
-function copyPasses(rows: number[], counts: number[], firstMiss: number[], kAt: number[], q: number, p: number, passes: number, passRows: number) {
+function copyPasses(
+  rows: number[],
+  counts: number[],
+  firstMiss: number[],
+  kAt: number[],
+  q: number,
+  p: number,
+  passes: number,
+  passRows: number,
+) {
   // firstMiss and kAt have an entry for pass p (its start), so pass t's misses are firstMiss[t]..firstMiss[t+1]-1.
   let k = kAt[p]!;
   for (let pp = p; pp < passes; pp++) {

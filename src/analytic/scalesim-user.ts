@@ -33,24 +33,40 @@ export interface UserModeResult {
  * `ofmap_out - cycle - 1` (before upstream d78b477); the default is the current `ofmap_out - cycle`.
  */
 export function userModeRun(
-  L: ScaleSimLayer, sramWords: { ifmap: number; filter: number; ofmap: number }, bw: number, ofmapStallMinusOne = false,
+  L: ScaleSimLayer,
+  sramWords: { ifmap: number; filter: number; ofmap: number },
+  bw: number,
+  ofmapStallMinusOne = false,
 ): UserModeResult {
-  const rb = { ifmap: userReadBuffer(L, 'ifmap', sramWords.ifmap, bw), filter: userReadBuffer(L, 'filter', sramWords.filter, bw) };
+  const rb = {
+    ifmap: userReadBuffer(L, 'ifmap', sramWords.ifmap, bw),
+    filter: userReadBuffer(L, 'filter', sramWords.filter, bw),
+  };
   const wb = new OfmapWriteBuffer(sramWords.ofmap, bw);
-  const spanI = validRowSpan(L, demandLayout(L, 'ifmap')), spanF = validRowSpan(L, demandLayout(L, 'filter'));
+  const spanI = validRowSpan(L, demandLayout(L, 'ifmap')),
+    spanF = validRowSpan(L, demandLayout(L, 'filter'));
   const lastBand = ofmapBand(L, foldOf(L, L.folds - 1));
-  const spanO = { first: ofmapBand(L, foldOf(L, 0)).lo, last: (L.folds - 1) * L.foldLength + lastBand.hi + lastBand.width - 1 };
+  const spanO = {
+    first: ofmapBand(L, foldOf(L, 0)).lo,
+    last: (L.folds - 1) * L.foldLength + lastBand.hi + lastBand.width - 1,
+  };
   const sram = { ifmap: { start: 0, stop: 0 }, filter: { start: 0, stop: 0 }, ofmap: { start: 0, stop: 0 } };
   const lastPf = (b: UserReadBuffer, k: number) => -1 + k * (b.prefetchLines + 1);
   const rowsTotal = L.folds * L.foldLength;
   // Nothing can stall: every read fits and the OFMAP never holds more than half its buffer.
-  const quiet = rb.ifmap.missRows.length === 0 && rb.filter.missRows.length === 0 && new OfmapStream(L).totalWords <= wb.drainSize;
-  let S = 0, pi = 0, pf = 0, total = rowsTotal - 1;
+  const quiet =
+    rb.ifmap.missRows.length === 0 && rb.filter.missRows.length === 0 && new OfmapStream(L).totalWords <= wb.drainSize;
+  let S = 0,
+    pi = 0,
+    pf = 0,
+    total = rowsTotal - 1;
   for (let f = 0; f < L.folds && !quiet; f++) {
     const band = ofmapBand(L, foldOf(L, f));
     for (let r = 0; r < L.foldLength; r++) {
-      const i = f * L.foldLength + r, cycle = i + S;
-      let io = cycle + 1, fo = cycle + 1;
+      const i = f * L.foldLength + r,
+        cycle = i + S;
+      let io = cycle + 1,
+        fo = cycle + 1;
       if (rb.ifmap.missRows[pi] === i) io = lastPf(rb.ifmap, rb.ifmap.missCount[pi++]!);
       if (rb.filter.missRows[pf] === i) fo = lastPf(rb.filter, rb.filter.missCount[pf++]!);
       const n = bandCount(band, r);

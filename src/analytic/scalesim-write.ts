@@ -26,7 +26,10 @@ export class OfmapWriteBuffer {
   firstDrainStart = -1;
   lastDrainEnd = -1;
 
-  constructor(sramWords: number, readonly bw: number) {
+  constructor(
+    sramWords: number,
+    readonly bw: number,
+  ) {
     this.total = sramWords;
     this.drainSize = sramWords - Math.ceil(sramWords * 0.5);
     this.perDrain = Math.ceil(this.drainSize / bw);
@@ -130,7 +133,8 @@ export class OfmapStream {
 
   /** The demand row holding the w-th (1-based) word. */
   rowOfWord(w: number): number {
-    let a = 0, z = this.L.folds - 1;
+    let a = 0,
+      z = this.L.folds - 1;
     while (a < z) {
       const mid = Math.floor((a + z) / 2);
       if (this.cumFold[mid + 1]! >= w) z = mid;
@@ -138,7 +142,8 @@ export class OfmapStream {
     }
     const band = ofmapBand(this.L, foldOf(this.L, a));
     const need = w - this.cumFold[a]!;
-    let r0 = 0, r1 = this.L.foldLength - 1;
+    let r0 = 0,
+      r1 = this.L.foldLength - 1;
     while (r0 < r1) {
       const mid = Math.floor((r0 + r1) / 2);
       if (bandCum(band, mid) >= need) r1 = mid;

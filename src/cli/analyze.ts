@@ -37,7 +37,10 @@ function writeAnalysis(text: string, opts: AnalyzeOptions): void {
 /** Prints or writes the analysis in the requested format, with the kind's own columns and JSON. */
 function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: AnalyzeOptions): void {
   if (opts.format === 'scalesim') {
-    if (!opts.out) throw new MactileError(`--format scalesim: expected --out DIR for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv, received no --out`);
+    if (!opts.out)
+      throw new MactileError(
+        `--format scalesim: expected --out DIR for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv, received no --out`,
+      );
     const files = writeScaleSimReports(a as NetworkPerf, opts.out);
     process.stdout.write(files.map((f) => `wrote ${f}`).join('\n') + '\n');
     return;
@@ -60,7 +63,9 @@ function totalsRow(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis): Lay
   const row: Record<string, unknown> = { ...first, name: 'total', kind: '', notes: [] };
   for (const [key, value] of Object.entries(first)) {
     if (typeof value !== 'number') continue;
-    row[key] = SUMMED.has(key) ? a.layers.reduce((s, l) => s + ((l as unknown as Record<string, number>)[key] ?? 0), 0) : NaN;
+    row[key] = SUMMED.has(key)
+      ? a.layers.reduce((s, l) => s + ((l as unknown as Record<string, number>)[key] ?? 0), 0)
+      : NaN;
   }
   row.overallUtil = (100 * a.totals.macs) / (a.totals.cycles * accel.cells(cfg));
   const mapping = (a.totals as { mappingEfficiency?: number }).mappingEfficiency;
@@ -70,8 +75,21 @@ function totalsRow(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis): Lay
 
 /** Per-layer figures whose sum over layers is the network's figure. */
 const SUMMED = new Set([
-  'macs', 'folds', 'convs', 'issueCycles', 'cycles', 'computeCycles', 'stallCycles', 'estimatorCycles', 'dramWords',
-  'dramIfmapWords', 'dramFilterWords', 'dramOfmapWords', 'sramReads', 'sramWrites', 'timeUs',
+  'macs',
+  'folds',
+  'convs',
+  'issueCycles',
+  'cycles',
+  'computeCycles',
+  'stallCycles',
+  'estimatorCycles',
+  'dramWords',
+  'dramIfmapWords',
+  'dramFilterWords',
+  'dramOfmapWords',
+  'sramReads',
+  'sramWrites',
+  'timeUs',
 ]);
 
 /** Registers the `analyze` command. */
@@ -79,10 +97,15 @@ export function registerAnalyze(cmd: Command): void {
   withConfigOverrides(
     cmd
       .command('analyze')
-      .description('analytic cycles, utilisation and traffic of every MAC layer of a network on a systolic array or an NVDLA-style core')
-      .requiredOption('--net <net>', 'zoo name (lenet5, alexnet, efficientnet_b0), a SCALE-Sim topology/GEMM .csv or an ONNX model')
+      .description(
+        'analytic cycles, utilisation and traffic of every MAC layer of a network on a systolic array or an NVDLA-style core',
+      )
+      .requiredOption(
+        '--net <net>',
+        'zoo name (lenet5, alexnet, efficientnet_b0), a SCALE-Sim topology/GEMM .csv or an ONNX model',
+      )
       .requiredOption('--config <config>', 'hardware config file (.yaml, .yml, .toml, SCALE-Sim .cfg) or preset name')
-      .option('--compat <tool>', 'reproduce another tool\'s numbers exactly (scalesim)')
+      .option('--compat <tool>', "reproduce another tool's numbers exactly (scalesim)")
       .addOption(formatOption(['table', 'json', 'csv', 'scalesim'], 'table'))
       .option('--out <dir>', 'write the output into this folder')
       .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape),
@@ -96,7 +119,9 @@ export function registerAnalyze(cmd: Command): void {
     const compat = opts.compat === 'scalesim' || opts.format === 'scalesim';
     if (compat && !accel.compat.includes('scalesim')) {
       const kinds = ACCELERATORS.filter((a) => a.compat.includes('scalesim')).map((a) => a.kind);
-      throw new MactileError(`config ${cfg.source}: --compat scalesim and --format scalesim need kind: ${kinds.join(' or ')}, received kind: ${cfg.kind}`);
+      throw new MactileError(
+        `config ${cfg.source}: --compat scalesim and --format scalesim need kind: ${kinds.join(' or ')}, received kind: ${cfg.kind}`,
+      );
     }
     emit(accel, cfg, accel.analyzeNetwork(net, cfg, compat ? { compat: 'scalesim' } : {}), opts);
   });

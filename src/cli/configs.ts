@@ -14,7 +14,9 @@ export function registerConfigs(cmd: Command): void {
     .description('list the hardware presets in configs/')
     .action(() => {
       const dir = join(projectRoot(), 'configs');
-      const files = readdirSync(dir).filter((f) => /\.(ya?ml|toml|cfg)$/.test(f)).sort();
+      const files = readdirSync(dir)
+        .filter((f) => /\.(ya?ml|toml|cfg)$/.test(f))
+        .sort();
       const rows = files.map((f) => ({ file: f, cfg: loadConfig(join(dir, f)) }));
       process.stdout.write(
         renderTable(

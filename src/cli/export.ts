@@ -8,7 +8,9 @@ import { loadNetwork } from '../nets/load.js';
 export function registerExport(cmd: Command): void {
   cmd
     .command('export')
-    .description('write a network as a SCALE-Sim topology CSV (padding applied to the sizes, depthwise layers as DP rows)')
+    .description(
+      'write a network as a SCALE-Sim topology CSV (padding applied to the sizes, depthwise layers as DP rows)',
+    )
     .requiredOption('--net <net>', 'zoo name or network file')
     .option('--out <file>', 'write the CSV here instead of printing it')
     .action((opts: { net: string; out?: string }) => {

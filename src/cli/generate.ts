@@ -12,13 +12,17 @@ export function registerGenerate(cmd: Command): void {
   withConfigOverrides(
     cmd
       .command('generate')
-      .description('generate the Verilog of an accelerator config (deterministic, lint-clean) into generated/<name>-<hash>/ or --out')
+      .description(
+        'generate the Verilog of an accelerator config (deterministic, lint-clean) into generated/<name>-<hash>/ or --out',
+      )
       .argument('<config>', 'hardware config file or preset name')
       .option('--out <dir>', 'write into this folder instead of generated/'),
   ).action((config: string, opts: ConfigOverrides & { out?: string }) => {
     const cfg = configFromOptions({ ...opts, config });
     const design = writeDesign(accelOf(cfg).design(cfg), cfg.name, cfg, opts.out);
     process.stdout.write(`${describeConfig(cfg)}\n`);
-    process.stdout.write(`wrote ${design.dir}/ (top module ${design.top}): ${readdirSync(design.dir).sort().join(', ')}\n`);
+    process.stdout.write(
+      `wrote ${design.dir}/ (top module ${design.top}): ${readdirSync(design.dir).sort().join(', ')}\n`,
+    );
   });
 }

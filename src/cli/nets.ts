@@ -16,7 +16,13 @@ interface NetRow {
 }
 
 function summary(net: Network, description: string): NetRow {
-  return { name: net.name, input: net.input.shape, macLayers: macLayers(net).length, macs: networkMacs(net), description };
+  return {
+    name: net.name,
+    input: net.input.shape,
+    macLayers: macLayers(net).length,
+    macs: networkMacs(net),
+    description,
+  };
 }
 
 const inputText = (r: NetRow) => `${r.input.h}x${r.input.w}x${r.input.c}`;
@@ -82,7 +88,10 @@ export function registerNets(cmd: Command): void {
   cmd
     .command('nets')
     .description('list the built-in networks with their MAC counts, or show one network (--net)')
-    .option('--net <net>', 'show one network: a zoo name (with parameters, e.g. bert_base:seq=384), a SCALE-Sim .csv or an .onnx model')
+    .option(
+      '--net <net>',
+      'show one network: a zoo name (with parameters, e.g. bert_base:seq=384), a SCALE-Sim .csv or an .onnx model',
+    )
     .option('--layers', 'with --net: list every MAC layer')
     .addOption(formatOption(['table', 'json'], 'table'))
     .action((opts: { format: string; net?: string; layers?: boolean }) => {
@@ -90,7 +99,11 @@ export function registerNets(cmd: Command): void {
         showNetwork(opts.net, opts);
         return;
       }
-      const rows = ZOO.map((z) => ({ ...summary(z.build(Object.fromEntries((z.params ?? []).map((p) => [p.key, p.default]))), z.description), name: z.name, params: zooDefaults(z) }));
+      const rows = ZOO.map((z) => ({
+        ...summary(z.build(Object.fromEntries((z.params ?? []).map((p) => [p.key, p.default]))), z.description),
+        name: z.name,
+        params: zooDefaults(z),
+      }));
       if (opts.format === 'json') {
         process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
         return;

@@ -11,9 +11,13 @@ export function wholeNumber(value: string): number {
 
 /** A parser of whole numbers from min to max (`--timeout` from 1 s, counts of digits up to the data set). */
 export function wholeNumberFrom(min: number, max: number): (value: string) => number {
-  const range = max === Number.MAX_SAFE_INTEGER ? `a whole number, ${min} or more` : `a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
+  const range =
+    max === Number.MAX_SAFE_INTEGER
+      ? `a whole number, ${min} or more`
+      : `a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
   return (value: string) => {
-    if (!/^\s*[-+]?\d+\s*$/.test(value)) throw new InvalidArgumentError(`expected ${range}, received ${JSON.stringify(value)}`);
+    if (!/^\s*[-+]?\d+\s*$/.test(value))
+      throw new InvalidArgumentError(`expected ${range}, received ${JSON.stringify(value)}`);
     const n = Number(value);
     if (!(n >= min && n <= max)) throw new InvalidArgumentError(`expected ${range}, received ${value.trim()}`);
     return n;
@@ -23,7 +27,8 @@ export function wholeNumberFrom(min: number, max: number): (value: string) => nu
 /** Parses `--layers a,b,c`: names separated by commas, each once (a name twice would count its layer twice). */
 export function layerNames(value: string): string {
   const names = value.split(',').map((s) => s.trim());
-  if (names.every((n) => n === '')) throw new InvalidArgumentError(`expected layer names separated by commas, received ${JSON.stringify(value)}`);
+  if (names.every((n) => n === ''))
+    throw new InvalidArgumentError(`expected layer names separated by commas, received ${JSON.stringify(value)}`);
   const seen = new Set<string>();
   for (const n of names) {
     if (n === '') continue;
@@ -63,8 +68,13 @@ export function inputShape(value: string): Shape {
   const expected = `expected height x width x channels as HxWxC, each from 1 to ${MAX_INPUT_SIZE.toLocaleString('en-US')} (e.g. 32x32x1)`;
   if (!m) throw new InvalidArgumentError(`${expected}, received ${JSON.stringify(value)}`);
   const [h, w, c] = m.slice(1).map(Number) as [number, number, number];
-  for (const [axis, v, text] of [['height', h, m[1]], ['width', w, m[2]], ['channels', c, m[3]]] as const) {
-    if (v < 1 || v > MAX_INPUT_SIZE) throw new InvalidArgumentError(`${expected}, received ${JSON.stringify(value)} (${axis} ${text})`);
+  for (const [axis, v, text] of [
+    ['height', h, m[1]],
+    ['width', w, m[2]],
+    ['channels', c, m[3]],
+  ] as const) {
+    if (v < 1 || v > MAX_INPUT_SIZE)
+      throw new InvalidArgumentError(`${expected}, received ${JSON.stringify(value)} (${axis} ${text})`);
   }
   return { h, w, c };
 }

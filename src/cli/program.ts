@@ -18,7 +18,9 @@ import { registerSim } from './sim.js';
 /** A fresh command tree: nothing parsed by one call is seen by the next. */
 function program(): Command {
   const cmd = new Command('mactile')
-    .description('CNN accelerator evaluation: quantize, generate systolic/NVDLA-style RTL, simulate with Verilator, check against golden and analytic models')
+    .description(
+      'CNN accelerator evaluation: quantize, generate systolic/NVDLA-style RTL, simulate with Verilator, check against golden and analytic models',
+    )
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

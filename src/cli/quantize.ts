@@ -25,7 +25,11 @@ interface QuantizeOptions {
 
 function listOption<T extends string>(value: string, allowed: readonly T[], key: string): T[] {
   const items = value === 'all' ? [...allowed] : value.split(',').map((s) => s.trim());
-  for (const it of items) if (!allowed.includes(it as T)) throw new MactileError(`--${key}: expected ${allowed.join(' | ')} (or a comma list, or all), received ${JSON.stringify(it)}`);
+  for (const it of items)
+    if (!allowed.includes(it as T))
+      throw new MactileError(
+        `--${key}: expected ${allowed.join(' | ')} (or a comma list, or all), received ${JSON.stringify(it)}`,
+      );
   return items as T[];
 }
 
@@ -46,29 +50,59 @@ export function quantizeStudy(opts: QuantizeOptions) {
   const granularities = listOption(opts.granularity, ['channel', 'tensor'] as const, 'granularity');
   const model = loadOnnxModel(opts.model);
   const s = model.net.input.shape;
-  if (s.h !== 32 || s.w !== 32 || s.c !== 1) throw new MactileError(`--data mnist: expected a model with a 32x32x1 input, ${opts.model} takes ${s.h}x${s.w}x${s.c}`);
+  if (s.h !== 32 || s.w !== 32 || s.c !== 1)
+    throw new MactileError(
+      `--data mnist: expected a model with a 32x32x1 input, ${opts.model} takes ${s.h}x${s.w}x${s.c}`,
+    );
   const split = mnistSplit();
   const count = (option: string, n: number, max: number, what: string) => {
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new MactileError(`--${option}: expected a whole number from 1 to ${max.toLocaleString('en-US')} (${what}), received ${n}`);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new MactileError(
+        `--${option}: expected a whole number from 1 to ${max.toLocaleString('en-US')} (${what}), received ${n}`,
+      );
     return n;
   };
   count('calibration-images', opts.calibrationImages, split.train.length, 'the training digits');
   // Exactly N evenly spaced held-out digits (all of them without --test-images).
-  const n = opts.testImages === undefined ? split.test.length : count('test-images', opts.testImages, split.test.length, 'the held-out digits');
+  const n =
+    opts.testImages === undefined
+      ? split.test.length
+      : count('test-images', opts.testImages, split.test.length, 'the held-out digits');
   const test = Array.from({ length: n }, (_, i) => split.test[Math.floor((i * split.test.length) / n)]!);
-  const stats = collectStats(model, calibrationDigits(opts.calibrationImages).map((d) => d.pixels));
+  const stats = collectStats(
+    model,
+    calibrationDigits(opts.calibrationImages).map((d) => d.pixels),
+  );
   const variants: Omit<Variant, 'accuracy' | 'layers'>[] = [];
   for (const precision of precisions) {
     for (const calibration of calibrations) {
       for (const granularity of granularities) {
         const bits = precision === 'int8' ? 8 : 16;
-        variants.push({ precision, calibration, granularity, model: quantizeModel(model, stats, { bits, calibration, granularity, symmetric: !opts.asymmetric }) });
+        variants.push({
+          precision,
+          calibration,
+          granularity,
+          model: quantizeModel(model, stats, { bits, calibration, granularity, symmetric: !opts.asymmetric }),
+        });
       }
     }
   }
-  const result = evaluateModels(model, variants.map((v) => v.model), test);
-  const scored: Variant[] = variants.map((v, i) => ({ ...v, accuracy: result.quantized[i]!.accuracy, layers: result.quantized[i]!.layers }));
-  const best = Object.fromEntries(precisions.map((p) => [p, scored.filter((v) => v.precision === p).reduce((a, b) => (b.accuracy > a.accuracy ? b : a))])) as Record<string, Variant>;
+  const result = evaluateModels(
+    model,
+    variants.map((v) => v.model),
+    test,
+  );
+  const scored: Variant[] = variants.map((v, i) => ({
+    ...v,
+    accuracy: result.quantized[i]!.accuracy,
+    layers: result.quantized[i]!.layers,
+  }));
+  const best = Object.fromEntries(
+    precisions.map((p) => [
+      p,
+      scored.filter((v) => v.precision === p).reduce((a, b) => (b.accuracy > a.accuracy ? b : a)),
+    ]),
+  ) as Record<string, Variant>;
   return { model, fp32: result.fp32, test: test.length, train: split.train.length, variants: scored, best };
 }
 
@@ -76,15 +110,30 @@ export function quantizeStudy(opts: QuantizeOptions) {
 export function registerQuantize(cmd: Command): void {
   cmd
     .command('quantize')
-    .description('post-training INT8/INT16 quantization of an ONNX model, with FP32/INT16/INT8 accuracy on held-out digits and per-layer SQNR')
+    .description(
+      'post-training INT8/INT16 quantization of an ONNX model, with FP32/INT16/INT8 accuracy on held-out digits and per-layer SQNR',
+    )
     .requiredOption('--model <file>', 'ONNX model (32x32x1 input for MNIST)')
     .option('--data <name>', 'data set: mnist (8,000 training/calibration digits, 2,000 held out)', 'mnist')
     .option('--precision <list>', 'int8, int16 or both', 'int8,int16')
-    .option('--calibration <list>', `activation calibration: ${CALIBRATION_METHODS.join(' | ')} | all (comma lists allowed)`, 'mse')
+    .option(
+      '--calibration <list>',
+      `activation calibration: ${CALIBRATION_METHODS.join(' | ')} | all (comma lists allowed)`,
+      'mse',
+    )
     .option('--granularity <list>', 'weight scales: channel | tensor | all', 'channel')
     .option('--asymmetric', 'asymmetric activations (zero point folded into the bias)')
-    .option('--calibration-images <n>', 'training digits used for calibration (1 or more)', wholeNumberFrom(1, Number.MAX_SAFE_INTEGER), 500)
-    .option('--test-images <n>', `evaluate on N evenly spaced held-out digits (1 to ${HELD_OUT_PER_CLASS * 10})`, wholeNumberFrom(1, HELD_OUT_PER_CLASS * 10))
+    .option(
+      '--calibration-images <n>',
+      'training digits used for calibration (1 or more)',
+      wholeNumberFrom(1, Number.MAX_SAFE_INTEGER),
+      500,
+    )
+    .option(
+      '--test-images <n>',
+      `evaluate on N evenly spaced held-out digits (1 to ${HELD_OUT_PER_CLASS * 10})`,
+      wholeNumberFrom(1, HELD_OUT_PER_CLASS * 10),
+    )
     .option('--out <file>', 'write the best quantized model of each precision here (for `mactile sim --quantized`)')
     .addOption(formatOption(['table', 'json'], 'table'))
     .action((opts: QuantizeOptions) => {
@@ -96,49 +145,106 @@ export function registerQuantize(cmd: Command): void {
           version: 1,
           source: opts.model,
           data: `mnist: last ${HELD_OUT_PER_CLASS} digits of each class held out`,
-          models: Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, { ...v.model, accuracy: { fp32: study.fp32, [p]: v.accuracy } }])),
+          models: Object.fromEntries(
+            Object.entries(study.best).map(([p, v]) => [
+              p,
+              { ...v.model, accuracy: { fp32: study.fp32, [p]: v.accuracy } },
+            ]),
+          ),
         });
       }
       const hostOps = Object.values(study.best)[0]?.model.hostModes ?? {};
       if (opts.format === 'json') {
-        process.stdout.write(JSON.stringify({
-          model: opts.model,
-          data: { name: 'mnist', trainDigits: study.train, heldOutDigits: study.test, calibrationImages: opts.calibrationImages },
-          accuracy,
-          best: Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, { calibration: v.calibration, granularity: v.granularity }])),
-          variants: study.variants.map((v) => ({ precision: v.precision, calibration: v.calibration, granularity: v.granularity, accuracy: v.accuracy, layers: v.layers })),
-          layers: Object.values(study.best)[0]!.layers.map((l, i) => ({ ...l, sqnrDb: Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, v.layers[i]!.sqnrDb])) })),
-          hostOps,
-          fused: Object.values(study.best)[0]?.model.fused ?? [],
-          out: opts.out,
-        }, null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            {
+              model: opts.model,
+              data: {
+                name: 'mnist',
+                trainDigits: study.train,
+                heldOutDigits: study.test,
+                calibrationImages: opts.calibrationImages,
+              },
+              accuracy,
+              best: Object.fromEntries(
+                Object.entries(study.best).map(([p, v]) => [
+                  p,
+                  { calibration: v.calibration, granularity: v.granularity },
+                ]),
+              ),
+              variants: study.variants.map((v) => ({
+                precision: v.precision,
+                calibration: v.calibration,
+                granularity: v.granularity,
+                accuracy: v.accuracy,
+                layers: v.layers,
+              })),
+              layers: Object.values(study.best)[0]!.layers.map((l, i) => ({
+                ...l,
+                sqnrDb: Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, v.layers[i]!.sqnrDb])),
+              })),
+              hostOps,
+              fused: Object.values(study.best)[0]?.model.fused ?? [],
+              out: opts.out,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
         return;
       }
-      const lines = [`${opts.model}: ${study.test} held-out MNIST digits, calibration on ${opts.calibrationImages} training digits`];
+      const lines = [
+        `${opts.model}: ${study.test} held-out MNIST digits, calibration on ${opts.calibrationImages} training digits`,
+      ];
       lines.push(`FP32 accuracy ${study.fp32.toFixed(2)} %`, '');
-      lines.push(renderTable(
-        [
-          { header: 'precision', value: (v: Variant) => v.precision },
-          { header: 'calibration', value: (v) => v.calibration },
-          { header: 'weights', value: (v) => (v.granularity === 'channel' ? 'per channel' : 'per tensor') },
-          { header: 'accuracy %', value: (v) => v.accuracy, digits: 2 },
-          { header: 'vs FP32 (points)', value: (v) => v.accuracy - study.fp32, digits: 2 },
-        ],
-        study.variants,
-      ));
+      lines.push(
+        renderTable(
+          [
+            { header: 'precision', value: (v: Variant) => v.precision },
+            { header: 'calibration', value: (v) => v.calibration },
+            { header: 'weights', value: (v) => (v.granularity === 'channel' ? 'per channel' : 'per tensor') },
+            { header: 'accuracy %', value: (v) => v.accuracy, digits: 2 },
+            { header: 'vs FP32 (points)', value: (v) => v.accuracy - study.fp32, digits: 2 },
+          ],
+          study.variants,
+        ),
+      );
       const bests = Object.entries(study.best);
       lines.push('', 'per-layer SQNR (dB) of the best variant of each precision:');
-      lines.push(renderTable(
-        [
-          { header: 'layer', value: (l: { name: string; i: number }) => l.name },
-          ...bests.map(([p, v]) => ({ header: `${p} (${v.calibration}, ${v.granularity})`, value: (l: { name: string; i: number }) => v.layers[l.i]!.sqnrDb, digits: 1 })),
-        ],
-        bests[0]![1].layers.map((l, i) => ({ name: l.name, i })),
-      ));
+      lines.push(
+        renderTable(
+          [
+            { header: 'layer', value: (l: { name: string; i: number }) => l.name },
+            ...bests.map(([p, v]) => ({
+              header: `${p} (${v.calibration}, ${v.granularity})`,
+              value: (l: { name: string; i: number }) => v.layers[l.i]!.sqnrDb,
+              digits: 1,
+            })),
+          ],
+          bests[0]![1].layers.map((l, i) => ({ name: l.name, i })),
+        ),
+      );
       const modes = Object.entries(hostOps);
-      lines.push('', `host ops on integers: ${modes.filter(([, m]) => m === 'integer').map(([n]) => n).join(', ') || 'none'}`);
-      lines.push(`host ops in float between requantized tensors: ${modes.filter(([, m]) => m === 'float').map(([n]) => n).join(', ') || 'none'}`);
-      lines.push(`ReLUs fused into the MAC layer before them: ${(Object.values(study.best)[0]?.model.fused ?? []).join(', ') || 'none'}`);
+      lines.push(
+        '',
+        `host ops on integers: ${
+          modes
+            .filter(([, m]) => m === 'integer')
+            .map(([n]) => n)
+            .join(', ') || 'none'
+        }`,
+      );
+      lines.push(
+        `host ops in float between requantized tensors: ${
+          modes
+            .filter(([, m]) => m === 'float')
+            .map(([n]) => n)
+            .join(', ') || 'none'
+        }`,
+      );
+      lines.push(
+        `ReLUs fused into the MAC layer before them: ${(Object.values(study.best)[0]?.model.fused ?? []).join(', ') || 'none'}`,
+      );
       if (opts.out) lines.push(`wrote ${opts.out}`);
       process.stdout.write(lines.join('\n') + '\n');
     });

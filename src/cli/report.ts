@@ -43,12 +43,19 @@ function mactileVersion(): string {
 }
 
 function hostOps(net: Network, modes?: Record<string, 'integer' | 'float'>, fused: string[] = []): HostOp[] {
-  return net.layers.filter((l) => !isMacLayer(l)).map((l) => ({
-    name: l.name,
-    kind: l.kind,
-    runs: fused.includes(l.name) ? 'fused into the MAC layer before it (output stage)' : modes?.[l.name] === 'integer' ? 'on integers, same scale in and out'
-      : modes?.[l.name] === 'float' ? 'in float between requantized tensors' : 'on the host (not simulated)',
-  }));
+  return net.layers
+    .filter((l) => !isMacLayer(l))
+    .map((l) => ({
+      name: l.name,
+      kind: l.kind,
+      runs: fused.includes(l.name)
+        ? 'fused into the MAC layer before it (output stage)'
+        : modes?.[l.name] === 'integer'
+          ? 'on integers, same scale in and out'
+          : modes?.[l.name] === 'float'
+            ? 'in float between requantized tensors'
+            : 'on the host (not simulated)',
+    }));
 }
 
 /** A MAC layer's geometry (everything but its names), to compare two descriptions of one network. */
@@ -67,19 +74,30 @@ function checkNetMatchesModel(netSpec: string, net: Network, modelSpec: string, 
   const b = macLayers(model).map(geometry);
   if (a.length === b.length && a.every((g, i) => g === b[i])) return;
   const i = a.findIndex((g, k) => g !== b[k]);
-  const where = i >= 0 && i < Math.min(a.length, b.length)
-    ? `MAC layer ${i + 1} is ${a[i]} against the model's ${b[i]}`
-    : `${a.length} MAC layers against the model's ${b.length}`;
-  throw new MactileError(`--net ${netSpec}: is not the network of --model ${modelSpec} (${where}); with --model the model's network is studied: leave out --net, or give the model's network`);
+  const where =
+    i >= 0 && i < Math.min(a.length, b.length)
+      ? `MAC layer ${i + 1} is ${a[i]} against the model's ${b[i]}`
+      : `${a.length} MAC layers against the model's ${b.length}`;
+  throw new MactileError(
+    `--net ${netSpec}: is not the network of --model ${modelSpec} (${where}); with --model the model's network is studied: leave out --net, or give the model's network`,
+  );
 }
 
 /** Registers the `report` command. */
 export function registerReport(cmd: Command): void {
   cmd
     .command('report')
-    .description('run the study (quantization accuracy, analytic model, RTL simulation on every config) and write an HTML report with charts')
-    .option('--net <net>', 'zoo name, SCALE-Sim topology .csv or ONNX model (with --model: optional, and must be the model\'s network)')
-    .option('--model <file>', 'trained ONNX model: adds the quantization study and runs its real weights through the RTL; its network is the one studied')
+    .description(
+      'run the study (quantization accuracy, analytic model, RTL simulation on every config) and write an HTML report with charts',
+    )
+    .option(
+      '--net <net>',
+      "zoo name, SCALE-Sim topology .csv or ONNX model (with --model: optional, and must be the model's network)",
+    )
+    .option(
+      '--model <file>',
+      'trained ONNX model: adds the quantization study and runs its real weights through the RTL; its network is the one studied',
+    )
     .requiredOption('--configs <list>', 'comma-separated config files or presets (systolic and nvdla)')
     .option('--precision <list>', 'int8, int16 or both', 'int8,int16')
     .option('--out <dir>', 'output folder', 'reports/latest')
@@ -92,13 +110,20 @@ export function registerReport(cmd: Command): void {
     .action(async (opts: ReportOptions) => {
       const t0 = performance.now();
       const precisions = opts.precision.split(',').map((p) => p.trim());
-      for (const p of precisions) if (p !== 'int8' && p !== 'int16') throw new MactileError(`--precision: expected int8 | int16, received ${JSON.stringify(p)}`);
-      const configs = opts.configs.split(',').map((c) => c.trim()).filter(Boolean).map((c) => loadConfig(c));
+      for (const p of precisions)
+        if (p !== 'int8' && p !== 'int16')
+          throw new MactileError(`--precision: expected int8 | int16, received ${JSON.stringify(p)}`);
+      const configs = opts.configs
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean)
+        .map((c) => loadConfig(c));
       if (configs.length === 0) throw new MactileError('--configs: expected at least one config, received none');
       // A config listed twice fails now, not after the study; configs sharing a name are labelled apart.
       const { notes } = runNames(configs);
       if (!opts.quiet) for (const n of notes) process.stderr.write(`note: ${n}\n`);
-      if (!opts.net && !opts.model) throw new MactileError('report: expected --net NET or --model M.onnx (or both), received neither');
+      if (!opts.net && !opts.model)
+        throw new MactileError('report: expected --net NET or --model M.onnx (or both), received neither');
       let net: Network = loadNetwork(opts.net ?? opts.model!);
       if (opts.model && opts.net) checkNetMatchesModel(opts.net, net, opts.model, loadNetwork(opts.model));
       const network = opts.net ?? net.name;
@@ -115,8 +140,14 @@ export function registerReport(cmd: Command): void {
         heldOutDigit(opts.image ?? 0); // a bad --image fails now, not after the quantization study
         if (!opts.quiet) process.stderr.write(`quantizing ${opts.model} (${precisions.join(', ')})...\n`);
         const study = quantizeStudy({
-          model: opts.model, data: 'mnist', precision: precisions.join(','), calibration: opts.calibration, granularity: opts.granularity,
-          calibrationImages: 500, testImages: opts.testImages, format: 'table',
+          model: opts.model,
+          data: 'mnist',
+          precision: precisions.join(','),
+          calibration: opts.calibration,
+          granularity: opts.granularity,
+          calibrationImages: 500,
+          testImages: opts.testImages,
+          format: 'table',
         });
         net = study.model.net;
         fits(net, `--model ${opts.model}`);
@@ -125,12 +156,25 @@ export function registerReport(cmd: Command): void {
         accuracy = {
           fp32: study.fp32,
           heldOut: study.test,
-          variants: study.variants.map((v) => ({ precision: v.precision, calibration: v.calibration, granularity: v.granularity, accuracy: v.accuracy })),
-          sqnr: first.layers.map((l, i) => ({ layer: l.name, ...Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, v.layers[i]!.sqnrDb])) })),
+          variants: study.variants.map((v) => ({
+            precision: v.precision,
+            calibration: v.calibration,
+            granularity: v.granularity,
+            accuracy: v.accuracy,
+          })),
+          sqnr: first.layers.map((l, i) => ({
+            layer: l.name,
+            ...Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, v.layers[i]!.sqnrDb])),
+          })),
         };
         ops = hostOps(net, first.model.hostModes, first.model.fused);
       }
-      const hw = await hardwareStudy(net, configs, precisions as ('int8' | 'int16')[], { quantized, image: opts.image, quiet: opts.quiet, seed: opts.seed });
+      const hw = await hardwareStudy(net, configs, precisions as ('int8' | 'int16')[], {
+        quantized,
+        image: opts.image,
+        quiet: opts.quiet,
+        seed: opts.seed,
+      });
       const out = resolve(opts.out);
       const files = await writeReport(out, {
         title: `mactile study: ${network}`,
@@ -138,7 +182,13 @@ export function registerReport(cmd: Command): void {
         model: opts.model,
         command: `mactile ${process.argv.slice(2).join(' ')}`,
         date: new Date().toISOString(),
-        tools: { mactile: mactileVersion(), node: process.version, verilator: await verilatorVersionLine(), vega: version('vega'), 'vega-lite': version('vega-lite') },
+        tools: {
+          mactile: mactileVersion(),
+          node: process.version,
+          verilator: await verilatorVersionLine(),
+          vega: version('vega'),
+          'vega-lite': version('vega-lite'),
+        },
         accuracy,
         runs: hw.runs,
         skipped: hw.skipped,
@@ -146,7 +196,9 @@ export function registerReport(cmd: Command): void {
         hostOps: ops,
       });
       const ok = hw.runs.every((r) => r.ok && r.logitsIdentical !== false);
-      process.stdout.write(`wrote ${files[0]} (${files.length - 1} data files) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+      process.stdout.write(
+        `wrote ${files[0]} (${files.length - 1} data files) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+      );
       process.stdout.write(ok ? 'every layer bit-exact and cycle-exact\n' : 'MISMATCH: see the report\n');
       if (!ok) process.exitCode = 1;
     });

@@ -5,7 +5,14 @@ import { describeConfig, referenceName } from '../config/describe.js';
 import { loadNetwork } from '../nets/load.js';
 import { simTotals, simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
 import { renderTable, type Column } from '../report/table.js';
-import { configFromOptions, formatOption, inputShape, layerNames, wholeNumber, withConfigOverrides } from './options.js';
+import {
+  configFromOptions,
+  formatOption,
+  inputShape,
+  layerNames,
+  wholeNumber,
+  withConfigOverrides,
+} from './options.js';
 import { macLayers, networkSizeProblem, SIM_LIMITS, type Shape } from '../nets/ir.js';
 import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
@@ -32,11 +39,19 @@ function simTable(sim: NetworkSim): string {
   const accel = accelOf(sim.config);
   const total: LayerCheck = {
     ...sim.layers[0]!,
-    name: 'total', kind: '', macs: sim.totals.macs, rtlCycles: sim.totals.rtlCycles, analyticCycles: sim.totals.analyticCycles,
-    analyticComputeCycles: sim.totals.analyticComputeCycles, analyticStallCycles: sim.totals.analyticStallCycles,
-    referenceCycles: sim.totals.referenceCycles, outputsChecked: sim.layers.reduce((s, l) => s + l.outputsChecked, 0),
+    name: 'total',
+    kind: '',
+    macs: sim.totals.macs,
+    rtlCycles: sim.totals.rtlCycles,
+    analyticCycles: sim.totals.analyticCycles,
+    analyticComputeCycles: sim.totals.analyticComputeCycles,
+    analyticStallCycles: sim.totals.analyticStallCycles,
+    referenceCycles: sim.totals.referenceCycles,
+    outputsChecked: sim.layers.reduce((s, l) => s + l.outputsChecked, 0),
     overallUtil: (100 * sim.totals.macs) / (sim.totals.rtlCycles * accel.cells(sim.config)),
-    mappingEfficiency: NaN, timeUs: sim.totals.timeUs, bitExact: sim.layers.every((l) => l.bitExact),
+    mappingEfficiency: NaN,
+    timeUs: sim.totals.timeUs,
+    bitExact: sim.layers.every((l) => l.bitExact),
     cycleExact: sim.layers.every((l) => l.cycleExact),
     extras: sumExtras(sim.layers),
   };
@@ -49,7 +64,8 @@ function simTable(sim: NetworkSim): string {
     { header: sim.stallsModelled ? 'analytic' : 'analytic compute', value: compared },
     { header: 'diff', value: (l) => l.rtlCycles - compared(l) },
   ];
-  if (!sim.stallsModelled) columns.push({ header: 'predicted stalls (not in RTL)', value: (l) => l.analyticStallCycles });
+  if (!sim.stallsModelled)
+    columns.push({ header: 'predicted stalls (not in RTL)', value: (l) => l.analyticStallCycles });
   columns.push(
     ...accel.simColumns,
     { header: 'util %', value: (l) => l.overallUtil, digits: 2 },
@@ -68,7 +84,8 @@ function simTable(sim: NetworkSim): string {
 /** Numeric extras summed over layers (for the totals row). */
 function sumExtras(layers: LayerCheck[]): Record<string, number | string> {
   const out: Record<string, number> = {};
-  for (const l of layers) for (const [k, v] of Object.entries(l.extras)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
+  for (const l of layers)
+    for (const [k, v] of Object.entries(l.extras)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
   return out;
 }
 
@@ -102,22 +119,53 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
   const file = readQuantFile(opts.quantized!);
   const qm = file.models[cfg.precision];
   if (!qm) {
-    throw new MactileError(`--quantized ${opts.quantized}: expected a ${cfg.precision} model for config ${cfg.name}, the file holds ${Object.keys(file.models).join(', ')} (use --precision or another config)`);
+    throw new MactileError(
+      `--quantized ${opts.quantized}: expected a ${cfg.precision} model for config ${cfg.name}, the file holds ${Object.keys(file.models).join(', ')} (use --precision or another config)`,
+    );
   }
   const n = opts.image ?? 0;
   const r = await simulateQuantized(qm, cfg, heldOutDigit(n));
   const sim: NetworkSim = {
-    network: qm.net.name, config: cfg, precision: cfg.precision === 'int8' ? 8 : 16, reference: referenceName(cfg),
-    build: r.build, layers: r.layers, ok: r.ok, stallsModelled: r.layers.every((c) => c.stallsModelled), totals: simTotals(r.layers),
+    network: qm.net.name,
+    config: cfg,
+    precision: cfg.precision === 'int8' ? 8 : 16,
+    reference: referenceName(cfg),
+    build: r.build,
+    layers: r.layers,
+    ok: r.ok,
+    stallsModelled: r.layers.every((c) => c.stallsModelled),
+    totals: simTotals(r.layers),
   };
   if (opts.format === 'json') {
-    process.stdout.write(JSON.stringify({ ...simJson(sim), quantized: opts.quantized, image: n, label: r.label, predicted: r.predicted, goldenPredicted: r.goldenPredicted, logits: r.logits, goldenLogits: r.goldenLogits, logitsIdentical: r.logitsIdentical }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        {
+          ...simJson(sim),
+          quantized: opts.quantized,
+          image: n,
+          label: r.label,
+          predicted: r.predicted,
+          goldenPredicted: r.goldenPredicted,
+          logits: r.logits,
+          goldenLogits: r.goldenLogits,
+          logitsIdentical: r.logitsIdentical,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
-    process.stdout.write(`${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: held-out digit ${n}, label ${r.label}\n`);
+    process.stdout.write(
+      `${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: held-out digit ${n}, label ${r.label}\n`,
+    );
     process.stdout.write(simTable(sim) + '\n');
     process.stdout.write(`RTL logits    ${r.logits.join(' ')} -> class ${r.predicted}\n`);
     process.stdout.write(`golden logits ${r.goldenLogits.join(' ')} -> class ${r.goldenPredicted}\n`);
-    process.stdout.write(r.ok ? `logits identical; ${verdict(sim).replace('all layers', 'every layer')}\n` : 'MISMATCH between the RTL and the golden executor\n');
+    process.stdout.write(
+      r.ok
+        ? `logits identical; ${verdict(sim).replace('all layers', 'every layer')}\n`
+        : 'MISMATCH between the RTL and the golden executor\n',
+    );
   }
   if (!r.ok) process.exitCode = 1;
 }
@@ -127,9 +175,14 @@ export function registerSim(cmd: Command): void {
   withConfigOverrides(
     cmd
       .command('sim')
-      .description('run every MAC layer of a network through the generated RTL (Verilator), bit-exact against the golden model and cycle-exact against the analytic model')
+      .description(
+        'run every MAC layer of a network through the generated RTL (Verilator), bit-exact against the golden model and cycle-exact against the analytic model',
+      )
       .option('--net <net>', 'zoo name (lenet5, alexnet, efficientnet_b0), a SCALE-Sim topology .csv or an ONNX model')
-      .option('--quantized <file>', 'a quantized model from `mactile quantize --out`: run its real weights instead of random ones')
+      .option(
+        '--quantized <file>',
+        'a quantized model from `mactile quantize --out`: run its real weights instead of random ones',
+      )
       .option('--image <n>', 'with --quantized: the held-out MNIST digit to infer (0-1999)', wholeNumber, 0)
       .requiredOption('--config <config>', 'hardware config file or preset name (systolic or nvdla)')
       .option('--layers <names>', 'comma-separated MAC layer names, each once (default: all)', layerNames)
@@ -144,7 +197,10 @@ export function registerSim(cmd: Command): void {
     }
     if (!opts.net) throw new MactileError(`sim: expected --net NET (or --quantized FILE), received neither`);
     const net = loadNetwork(opts.net, { inputShape: opts.inputShape });
-    const names = opts.layers?.split(',').map((s) => s.trim()).filter(Boolean);
+    const names = opts.layers
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     // Sizes the simulation cannot hold are refused now, before the RTL build and the operands.
     const simulated = macLayers(net).filter((l) => !names?.length || names.includes(l.name));
     const size = networkSizeProblem({ ...net, layers: simulated }, SIM_LIMITS);
@@ -158,9 +214,13 @@ export function registerSim(cmd: Command): void {
     if (tty) process.stderr.write('\r\x1b[K');
     if (opts.format === 'json') process.stdout.write(JSON.stringify(simJson(sim), null, 2) + '\n');
     else {
-      process.stdout.write(`${net.name} on ${describeConfig(cfg)}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`);
+      process.stdout.write(
+        `${net.name} on ${describeConfig(cfg)}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`,
+      );
       process.stdout.write(simTable(sim) + '\n');
-      process.stdout.write(`execution time at ${cfg.clock_mhz} MHz: ${(sim.totals.timeUs / 1000).toFixed(4)} ms per inference (${sim.totals.rtlCycles.toLocaleString('en-US')} cycles)\n`);
+      process.stdout.write(
+        `execution time at ${cfg.clock_mhz} MHz: ${(sim.totals.timeUs / 1000).toFixed(4)} ms per inference (${sim.totals.rtlCycles.toLocaleString('en-US')} cycles)\n`,
+      );
       process.stdout.write(`${verdict(sim)}\n`);
     }
     if (!sim.ok) process.exitCode = 1;

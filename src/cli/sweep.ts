@@ -38,7 +38,8 @@ const oneLine = (s: string) => s.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringi
 
 /** A MactileError (or an SQLite failure on the database, made one) as one line; anything else as it is. */
 function oneLineError(file: string, doing: string, err: unknown): unknown {
-  const sqlite = typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_');
+  const sqlite =
+    typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_');
   if (!(err instanceof MactileError) && !sqlite) return err;
   const e = sqliteFailure(file, doing, err);
   return new MactileError(oneLine(e.message), e.exitCode);
@@ -47,7 +48,9 @@ function oneLineError(file: string, doing: string, err: unknown): unknown {
 function printStatus(db: SweepDb): void {
   const c = db.counts();
   const total = Object.values(c).reduce((a, b) => a + b, 0);
-  process.stdout.write(`${db.file}: ${total} points: ${c.done} done, ${c.running} running, ${c.pending} pending, ${c.failed} failed${db.meta('slurm_job') ? ` (Slurm job ${db.meta('slurm_job')})` : ''}\n`);
+  process.stdout.write(
+    `${db.file}: ${total} points: ${c.done} done, ${c.running} running, ${c.pending} pending, ${c.failed} failed${db.meta('slurm_job') ? ` (Slurm job ${db.meta('slurm_job')})` : ''}\n`,
+  );
   for (const f of db.failedPoints(20)) process.stdout.write(`  failed ${oneLine(f.key)}: ${f.error.split('\n')[0]}\n`);
 }
 
@@ -55,21 +58,29 @@ function printStatus(db: SweepDb): void {
 const camel = (option: string) => option.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** The base config and axes of a sweep: `--config` (any kind) or, without it, a systolic array as before. */
-function gridOf(opts: SweepOptions & Record<string, unknown>): { base: Record<string, unknown>; baseSource: string; axes: GridAxis[] } {
+function gridOf(opts: SweepOptions & Record<string, unknown>): {
+  base: Record<string, unknown>;
+  baseSource: string;
+  axes: GridAxis[];
+} {
   const base = opts.config ? loadConfig(opts.config) : undefined;
   const accel = base ? findAccelerator(base.kind)! : ACCELERATORS[0]!;
   const given = (option: string) => opts[camel(option)] as string | undefined;
   for (const other of ACCELERATORS.filter((a) => a !== accel)) {
     for (const axis of other.sweepAxes) {
       if (given(axis.option) !== undefined && !accel.sweepAxes.some((a) => a.option === axis.option)) {
-        throw new MactileError(`sweep: ${axis.option} is a ${other.kind} key; the base config is kind: ${accel.kind} (use --config with a ${other.kind} config)`);
+        throw new MactileError(
+          `sweep: ${axis.option} is a ${other.kind} key; the base config is kind: ${accel.kind} (use --config with a ${other.kind} config)`,
+        );
       }
     }
   }
   // Without --config the legacy systolic grid: --rows and --cols required, every dataflow, INT8, SCALE-Sim timing.
   const legacy: Record<string, string> = base ? {} : { dataflow: 'os,ws,is', timing: 'scalesim' };
   if (!base) {
-    for (const key of ['--rows', '--cols']) if (!given(key)) throw new MactileError(`sweep: expected ${key} (or --config, --status / --report), received none`);
+    for (const key of ['--rows', '--cols'])
+      if (!given(key))
+        throw new MactileError(`sweep: expected ${key} (or --config, --status / --report), received none`);
   }
   const axes: GridAxis[] = [];
   for (const axis of accel.sweepAxes) {
@@ -109,7 +120,11 @@ async function sweepAction(opts: SweepOptions): Promise<void> {
   }
   if (!opts.net) throw new MactileError(`sweep: expected --net (or --status / --report), received none`);
   // Every option is checked before the database is created or changed.
-  const points = gridPoints({ nets: wordList(opts.net), ...gridOf(opts as SweepOptions & Record<string, unknown>), level: opts.level });
+  const points = gridPoints({
+    nets: wordList(opts.net),
+    ...gridOf(opts as SweepOptions & Record<string, unknown>),
+    level: opts.level,
+  });
   const keys = points.map((p) => p.key);
   let jobs = 1;
   if (opts.backend === 'slurm') {
@@ -120,7 +135,9 @@ async function sweepAction(opts: SweepOptions): Promise<void> {
     jobs = opts.jobs ?? cores;
     if (jobs < 1) throw new MactileError(`--jobs: expected at least 1, received ${jobs}`);
     if (jobs > cores) {
-      process.stderr.write(`mactile: note: --jobs ${jobs} is more than the ${cores} cores of this machine; starting at most ${cores} worker processes\n`);
+      process.stderr.write(
+        `mactile: note: --jobs ${jobs} is more than the ${cores} cores of this machine; starting at most ${cores} worker processes\n`,
+      );
       jobs = cores;
     }
   }
@@ -129,64 +146,104 @@ async function sweepAction(opts: SweepOptions): Promise<void> {
     return db.addPoints(points);
   });
   const heldNote = added.held.length ? `, ${added.held.length} running in another sweep` : '';
-  process.stdout.write(`${points.length} points (${added.alreadyDone} already done, ${added.toRun} to run${heldNote}) in ${opts.db}\n`);
+  process.stdout.write(
+    `${points.length} points (${added.alreadyDone} already done, ${added.toRun} to run${heldNote}) in ${opts.db}\n`,
+  );
   if (opts.backend === 'slurm') {
     if (added.held.length) process.stdout.write(`not submitted again: ${oneLine(heldText(added.held))}\n`);
     if (added.toRun === 0) return;
     const tasks = Math.max(1, Math.min(opts.slurmTasks ?? 4, added.toRun));
     const { jobId, script } = await submitSlurm(opts.db, tasks, opts.slurmOption);
-    process.stdout.write(`submitted Slurm job ${jobId} (${tasks} array tasks, script ${script}); follow it with: mactile sweep --status --db ${opts.db}\n`);
+    process.stdout.write(
+      `submitted Slurm job ${jobId} (${tasks} array tasks, script ${script}); follow it with: mactile sweep --status --db ${opts.db}\n`,
+    );
     return;
   }
   if (added.toRun === 0 && added.held.length === 0) return;
   const run = await runLocal(opts.db, jobs, (line) => process.stdout.write(`${oneLine(line)}\n`));
   const { status, held } = withDb(opts.db, { create: false }, (db) => {
     printStatus(db);
-    process.stdout.write(`${run.workersStarted} worker process(es), ${run.crashes} crash(es), ${run.seconds.toFixed(1)} s\n`);
+    process.stdout.write(
+      `${run.workersStarted} worker process(es), ${run.crashes} crash(es), ${run.seconds.toFixed(1)} s\n`,
+    );
     return { status: db.statusOf(keys), held: db.liveHeld() };
   });
   const mine = (s: string) => keys.filter((k) => status.get(k)?.status === s);
   const follow = `follow them with: mactile sweep --status --db ${opts.db}`;
   if (run.interrupted) {
-    throw new MactileError(`sweep: interrupted by ${run.interrupted}; ${mine('pending').length} point(s) not run stay pending: run the same command again to finish them`, run.interrupted === 'SIGINT' ? 130 : 143);
+    throw new MactileError(
+      `sweep: interrupted by ${run.interrupted}; ${mine('pending').length} point(s) not run stay pending: run the same command again to finish them`,
+      run.interrupted === 'SIGINT' ? 130 : 143,
+    );
   }
-  if (run.stopped) throw new MactileError(`sweep: stopped starting worker processes: ${run.stopped}; ${mine('pending').length} point(s) not run stay pending`, 3);
+  if (run.stopped)
+    throw new MactileError(
+      `sweep: stopped starting worker processes: ${run.stopped}; ${mine('pending').length} point(s) not run stay pending`,
+      3,
+    );
   const failed = mine('failed');
   if (failed.length) {
     const first = failed[0]!;
-    throw new MactileError(`sweep: ${failed.length} of ${points.length} point(s) failed (first: ${first}: ${(status.get(first)!.error ?? '').split('\n')[0]}); see mactile sweep --status --db ${opts.db}`, 1);
+    throw new MactileError(
+      `sweep: ${failed.length} of ${points.length} point(s) failed (first: ${first}: ${(status.get(first)!.error ?? '').split('\n')[0]}); see mactile sweep --status --db ${opts.db}`,
+      1,
+    );
   }
   const elsewhere = held.filter((h) => status.get(h.key)?.status === 'running');
   if (elsewhere.length) throw new MactileError(`sweep: ${heldText(elsewhere)}; they were not run here: ${follow}`, 1);
   const left = keys.length - mine('done').length;
   if (left) throw new MactileError(`sweep: ${left} point(s) are not done after every worker ended: ${follow}`, 3);
-  if (run.crashes > 0) throw new MactileError(`sweep: every point is done, but ${run.crashes} worker process(es) crashed (the last said: ${run.lastCrash})`, 1);
+  if (run.crashes > 0)
+    throw new MactileError(
+      `sweep: every point is done, but ${run.crashes} worker process(es) crashed (the last said: ${run.lastCrash})`,
+      1,
+    );
 }
 
 /** Registers `sweep` and the internal `sweep-worker`. */
 export function registerSweep(cmd: Command): void {
   const sweep = cmd
     .command('sweep')
-    .description('sweep accelerator configs (array sizes x dataflows, NVDLA atomic-C x atomic-K, precisions) over networks (analytic or RTL) into an SQLite database, locally or on Slurm')
-    .requiredOption('--db <file>', 'SQLite database of the sweep (created if absent; a rerun skips the points already done)')
+    .description(
+      'sweep accelerator configs (array sizes x dataflows, NVDLA atomic-C x atomic-K, precisions) over networks (analytic or RTL) into an SQLite database, locally or on Slurm',
+    )
+    .requiredOption(
+      '--db <file>',
+      'SQLite database of the sweep (created if absent; a rerun skips the points already done)',
+    )
     .option('--net <list>', 'networks: zoo names or files, comma-separated')
-    .option('--config <config>', 'base config of any kind (file or preset); the axes given replace its keys (default: a systolic array)');
+    .option(
+      '--config <config>',
+      'base config of any kind (file or preset); the axes given replace its keys (default: a systolic array)',
+    );
   const seen = new Set<string>();
   for (const a of ACCELERATORS) {
     for (const axis of a.sweepAxes) {
       if (seen.has(axis.option)) continue;
       seen.add(axis.option);
-      sweep.option(`${axis.option} <list>`, `${a.kind}: config key ${axis.key}, comma-separated${a === ACCELERATORS[0] && !['rows', 'cols'].includes(axis.key) ? ` (without --config: ${axis.key === 'dataflow' ? 'os,ws,is' : 'scalesim'})` : ''}`);
+      sweep.option(
+        `${axis.option} <list>`,
+        `${a.kind}: config key ${axis.key}, comma-separated${a === ACCELERATORS[0] && !['rows', 'cols'].includes(axis.key) ? ` (without --config: ${axis.key === 'dataflow' ? 'os,ws,is' : 'scalesim'})` : ''}`,
+      );
     }
   }
   sweep
     .option('--precision <list>', 'int8, int16 (without --config: int8)')
-    .addOption(new Option('--level <level>', 'analytic model or RTL simulation').choices(['analytic', 'rtl']).default('analytic'))
+    .addOption(
+      new Option('--level <level>', 'analytic model or RTL simulation')
+        .choices(['analytic', 'rtl'])
+        .default('analytic'),
+    )
     .addOption(new Option('--backend <backend>', 'where tasks run').choices(['local', 'slurm']).default('local'))
     .option('--jobs <n>', 'local worker processes (default and most: the number of cores)', wholeNumber)
     .option('--area', 'synthesize every point with yosys and record its area (cached per design)')
     .option('--slurm-tasks <n>', 'Slurm array tasks (default: min(points, 4))', wholeNumber)
-    .option('--slurm-option <opt>', 'extra sbatch option, e.g. --partition=debug (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--slurm-option <opt>',
+      'extra sbatch option, e.g. --partition=debug (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--status', 'show the progress of the sweep in --db and exit')
     .option('--report <dir>', 'render the sweep in --db as HTML into DIR and exit')
     .action(async (opts: SweepOptions) => {
@@ -201,9 +258,16 @@ export function registerSweep(cmd: Command): void {
     .command('sweep-worker', { hidden: true })
     .requiredOption('--db <file>')
     .requiredOption('--worker <id>')
-    .option('--parent <pid>', 'exit (giving the point back) when the process with this pid, its parent, is gone', wholeNumber)
+    .option(
+      '--parent <pid>',
+      'exit (giving the point back) when the process with this pid, its parent, is gone',
+      wholeNumber,
+    )
     .action(async (opts: { db: string; worker: string; parent?: number }) => {
-      if (!/^[A-Za-z0-9_.-]+$/.test(opts.worker)) throw new MactileError(`--worker: expected a name of letters, digits, "_", "-" or ".", received ${JSON.stringify(opts.worker)}`);
+      if (!/^[A-Za-z0-9_.-]+$/.test(opts.worker))
+        throw new MactileError(
+          `--worker: expected a name of letters, digits, "_", "-" or ".", received ${JSON.stringify(opts.worker)}`,
+        );
       try {
         const r = await workLoop(opts.db, opts.worker, { parent: opts.parent });
         process.stdout.write(`worker ${opts.worker}: ${r.ran} point(s), ${r.failed} failed\n`);

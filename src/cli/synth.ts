@@ -18,8 +18,17 @@ export function registerSynth(cmd: Command): void {
       .command('synth')
       .description('synthesize the generated RTL of a config with yosys and report its area (cached)')
       .argument('<config>', 'hardware config file or preset name')
-      .addOption(new Option('--flow <flow>', 'generic (yosys synth: cells) or xilinx (synth_xilinx: LUT/FF/DSP)').choices(['generic', 'xilinx']).default('generic'))
-      .option('--timeout <s>', `give up after this many seconds (1 to ${MAX_TIMEOUT_S.toLocaleString('en-US')})`, wholeNumberFrom(1, MAX_TIMEOUT_S), 1800)
+      .addOption(
+        new Option('--flow <flow>', 'generic (yosys synth: cells) or xilinx (synth_xilinx: LUT/FF/DSP)')
+          .choices(['generic', 'xilinx'])
+          .default('generic'),
+      )
+      .option(
+        '--timeout <s>',
+        `give up after this many seconds (1 to ${MAX_TIMEOUT_S.toLocaleString('en-US')})`,
+        wholeNumberFrom(1, MAX_TIMEOUT_S),
+        1800,
+      )
       .addOption(formatOption(['table', 'json'], 'table')),
   ).action(async (config: string, opts: ConfigOverrides & { flow: SynthFlow; timeout: number; format: string }) => {
     const cfg = configFromOptions({ ...opts, config });
@@ -28,8 +37,20 @@ export function registerSynth(cmd: Command): void {
       process.stdout.write(JSON.stringify({ config: cfg, ...r }, null, 2) + '\n');
       return;
     }
-    const rows = Object.entries(r.cellTypes).sort((a, b) => b[1] - a[1]).map(([type, count]) => ({ type, count }));
-    process.stdout.write(`${describeConfig(cfg)}\n${r.yosys}, flow ${r.flow}: ${r.cells.toLocaleString('en-US')} cells${r.luts !== undefined ? `, ${r.luts} LUTs, ${r.flipFlops} FFs, ${r.dsps} DSPs` : ''} (${r.cached ? 'cached' : `${r.seconds.toFixed(1)} s`})\n`);
-    process.stdout.write(renderTable([{ header: 'cell type', value: (x: { type: string }) => x.type }, { header: 'count', value: (x: { count: number }) => x.count }], rows.slice(0, 25)) + '\n');
+    const rows = Object.entries(r.cellTypes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([type, count]) => ({ type, count }));
+    process.stdout.write(
+      `${describeConfig(cfg)}\n${r.yosys}, flow ${r.flow}: ${r.cells.toLocaleString('en-US')} cells${r.luts !== undefined ? `, ${r.luts} LUTs, ${r.flipFlops} FFs, ${r.dsps} DSPs` : ''} (${r.cached ? 'cached' : `${r.seconds.toFixed(1)} s`})\n`,
+    );
+    process.stdout.write(
+      renderTable(
+        [
+          { header: 'cell type', value: (x: { type: string }) => x.type },
+          { header: 'count', value: (x: { count: number }) => x.count },
+        ],
+        rows.slice(0, 25),
+      ) + '\n',
+    );
   });
 }

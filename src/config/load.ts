@@ -51,13 +51,17 @@ function parseConfigText(text: string, file: string): unknown {
     const first = String((err as Error).message).split('\n')[0];
     throw new MactileError(`config ${file}: not valid ${ext.slice(1).toUpperCase()}: ${first}`);
   }
-  throw new MactileError(`config ${file}: expected a .yaml, .yml, .toml or .cfg file, received ${JSON.stringify(ext || 'no extension')}`);
+  throw new MactileError(
+    `config ${file}: expected a .yaml, .yml, .toml or .cfg file, received ${JSON.stringify(ext || 'no extension')}`,
+  );
 }
 
 /** Validates a raw config object (with overrides applied) and fills in defaults and the name. */
 export function validateConfig(raw: unknown, source: string, overrides: ConfigOverrides = {}): HardwareConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new MactileError(`config ${source}: expected a mapping of keys (kind, rows, cols, ...), received ${raw === null ? 'an empty file' : typeof raw}`);
+    throw new MactileError(
+      `config ${source}: expected a mapping of keys (kind, rows, cols, ...), received ${raw === null ? 'an empty file' : typeof raw}`,
+    );
   }
   const merged: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
@@ -70,7 +74,8 @@ export function validateConfig(raw: unknown, source: string, overrides: ConfigOv
     parsed = validateWith(schema, merged, `config ${source}`);
   } catch (err) {
     const key = overridden.find((k) => (err as Error).message.includes(`key '${k}'`));
-    if (err instanceof MactileError && key) throw new MactileError(err.message.replace(`key '${key}'`, `key '${key}' (from --${key})`));
+    if (err instanceof MactileError && key)
+      throw new MactileError(err.message.replace(`key '${key}'`, `key '${key}' (from --${key})`));
     throw err;
   }
   const problem = findAccelerator(parsed.kind)?.configProblem?.(parsed, overridden);

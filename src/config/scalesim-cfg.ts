@@ -12,9 +12,14 @@ interface IniKey {
 }
 
 /** Parses configparser text into section -> (lower-cased key -> value), and the keys as written. */
-function parseIni(text: string, file: string): Map<string, Map<string, string>> & { keys: Map<string, Map<string, IniKey>> } {
+function parseIni(
+  text: string,
+  file: string,
+): Map<string, Map<string, string>> & { keys: Map<string, Map<string, IniKey>> } {
   // The values by section, with the keys as written (for messages) beside them.
-  const sections = Object.assign(new Map<string, Map<string, string>>(), { keys: new Map<string, Map<string, IniKey>>() });
+  const sections = Object.assign(new Map<string, Map<string, string>>(), {
+    keys: new Map<string, Map<string, IniKey>>(),
+  });
   let current: Map<string, string> | undefined;
   let keys: Map<string, IniKey> | undefined;
   text.split(/\r?\n/).forEach((line, i) => {
@@ -31,7 +36,9 @@ function parseIni(text: string, file: string): Map<string, Map<string, string>> 
     }
     const kv = /^([^:=]+?)\s*[:=]\s*(.*)$/.exec(trimmed);
     if (!kv || !current || !keys) {
-      throw new MactileError(`config ${file}, line ${i + 1}: expected "[section]" or "Key: value", received ${JSON.stringify(trimmed)}`);
+      throw new MactileError(
+        `config ${file}, line ${i + 1}: expected "[section]" or "Key: value", received ${JSON.stringify(trimmed)}`,
+      );
     }
     current.set(kv[1]!.toLowerCase(), kv[2]!.trim());
     keys.set(kv[1]!.toLowerCase(), { name: kv[1]!, value: kv[2]!.trim(), line: i + 1 });
@@ -51,24 +58,62 @@ const isTrue = (v: string) => ['1', 'yes', 'true', 'on'].includes(v.trim().toLow
 const KNOWN_KEYS: Record<string, Record<string, { unmodelled?: (v: string) => boolean; instead?: string }>> = {
   general: { run_name: {} },
   architecture_presets: {
-    arrayheight: {}, arraywidth: {}, ifmapsramszkb: {}, filtersramszkb: {}, ofmapsramszkb: {},
+    arrayheight: {},
+    arraywidth: {},
+    ifmapsramszkb: {},
+    filtersramszkb: {},
+    ofmapsramszkb: {},
     // Address bases change no count; MemoryBanks is read by neither v2 nor v3.
-    ifmapoffset: {}, filteroffset: {}, ofmapoffset: {}, dataflow: {}, bandwidth: {}, memorybanks: {}, interfacebandwidth: {},
-    readrequestbuffer: {}, writerequestbuffer: {},
+    ifmapoffset: {},
+    filteroffset: {},
+    ofmapoffset: {},
+    dataflow: {},
+    bandwidth: {},
+    memorybanks: {},
+    interfacebandwidth: {},
+    readrequestbuffer: {},
+    writerequestbuffer: {},
   },
   run_presets: {
     interfacebandwidth: {},
-    useramulatortrace: { unmodelled: isTrue, instead: 'mactile models DRAM by its bandwidth (CALC or USER), not by Ramulator traces; the request buffers are not modelled either' },
+    useramulatortrace: {
+      unmodelled: isTrue,
+      instead:
+        'mactile models DRAM by its bandwidth (CALC or USER), not by Ramulator traces; the request buffers are not modelled either',
+    },
   },
-  network_presets: { topologycsvloc: { unmodelled: () => true, instead: 'mactile takes the network from --net, not from the config' } },
+  network_presets: {
+    topologycsvloc: { unmodelled: () => true, instead: 'mactile takes the network from --net, not from the config' },
+  },
   sparsity: {
-    sparsitysupport: { unmodelled: isTrue, instead: 'mactile models dense layers only and runs every layer dense (SparseRep, OptimizedMapping and BlockSize are not modelled)' },
-    sparserep: {}, optimizedmapping: {}, blocksize: {}, randomnumbergeneratorseed: {}, nonzeroelems: {},
+    sparsitysupport: {
+      unmodelled: isTrue,
+      instead:
+        'mactile models dense layers only and runs every layer dense (SparseRep, OptimizedMapping and BlockSize are not modelled)',
+    },
+    sparserep: {},
+    optimizedmapping: {},
+    blocksize: {},
+    randomnumbergeneratorseed: {},
+    nonzeroelems: {},
   },
   layout: {
-    ifmapcustomlayout: { unmodelled: isTrue, instead: 'mactile reads the IFMAP in SCALE-Sim\'s default layout, one SRAM without banks (the IfmapSRAMBank* keys are not modelled)' },
-    filtercustomlayout: { unmodelled: isTrue, instead: 'mactile reads the FILTER in SCALE-Sim\'s default layout, one SRAM without banks (the FilterSRAMBank* keys are not modelled)' },
-    ifmapsrambankbandwidth: {}, ifmapsrambanknum: {}, ifmapsrambankport: {}, filtersrambankbandwidth: {}, filtersrambanknum: {}, filtersrambankport: {},
+    ifmapcustomlayout: {
+      unmodelled: isTrue,
+      instead:
+        "mactile reads the IFMAP in SCALE-Sim's default layout, one SRAM without banks (the IfmapSRAMBank* keys are not modelled)",
+    },
+    filtercustomlayout: {
+      unmodelled: isTrue,
+      instead:
+        "mactile reads the FILTER in SCALE-Sim's default layout, one SRAM without banks (the FilterSRAMBank* keys are not modelled)",
+    },
+    ifmapsrambankbandwidth: {},
+    ifmapsrambanknum: {},
+    ifmapsrambankport: {},
+    filtersrambankbandwidth: {},
+    filtersrambanknum: {},
+    filtersrambankport: {},
   },
 };
 
@@ -118,11 +163,14 @@ function numberKey(arch: Map<string, string>, key: string, file: string, require
 export function parseScaleSimCfg(text: string, file: string): Record<string, unknown> {
   const ini = parseIni(text, file);
   const arch = ini.get('architecture_presets');
-  if (!arch) throw new MactileError(`config ${file}: expected an [architecture_presets] section (SCALE-Sim .cfg), found none`);
+  if (!arch)
+    throw new MactileError(`config ${file}: expected an [architecture_presets] section (SCALE-Sim .cfg), found none`);
   const run = ini.get('run_presets') ?? new Map<string, string>();
   const iface = (run.get('interfacebandwidth') ?? arch.get('interfacebandwidth') ?? 'CALC').toUpperCase();
   if (iface !== 'CALC' && iface !== 'USER') {
-    throw new MactileError(`config ${file}: key 'InterfaceBandwidth': expected CALC or USER, received ${JSON.stringify(iface)}`);
+    throw new MactileError(
+      `config ${file}: key 'InterfaceBandwidth': expected CALC or USER, received ${JSON.stringify(iface)}`,
+    );
   }
   const bandwidth = numberKey(arch, 'Bandwidth', file, iface === 'USER');
   const raw: Record<string, unknown> = {

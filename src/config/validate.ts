@@ -44,7 +44,8 @@ function describeIssue(issue: ZodIssue, raw: unknown, schema: ZodTypeAny): strin
     case 'invalid_union_discriminator':
       return `key '${key}': expected one of ${issue.options.map(String).join(' | ')}, received ${describeValue(got)}`;
     case 'invalid_type': {
-      const expected = issue.message.startsWith('Expected ') || issue.message === 'Required' ? issue.expected : issue.message;
+      const expected =
+        issue.message.startsWith('Expected ') || issue.message === 'Required' ? issue.expected : issue.message;
       if (got === undefined) return `missing key '${key}': expected ${expected}`;
       return `key '${key}': expected ${expected}, received ${describeValue(got)}`;
     }

@@ -110,7 +110,14 @@ export function networkMacs(net: Network): number {
 }
 
 /** Output size of a sliding window along one axis (floor rule, as PyTorch and ONNX compute it). */
-export function windowOutput(size: number, kernel: number, stride: number, padBefore: number, padAfter: number, dilation = 1): number {
+export function windowOutput(
+  size: number,
+  kernel: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+  dilation = 1,
+): number {
   const span = dilation * (kernel - 1) + 1;
   return Math.floor((size + padBefore + padAfter - span) / stride) + 1;
 }
@@ -158,7 +165,8 @@ export interface SizeLimits {
  * compute from them on a given config (cycles, traffic) is checked where they compute it (`checkExactFigures`).
  */
 export const IR_LIMITS: SizeLimits = {
-  beyond: () => `past ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')} (2^53 - 1), the largest integer numbers hold exactly`,
+  beyond: () =>
+    `past ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')} (2^53 - 1), the largest integer numbers hold exactly`,
   macs: Number.MAX_SAFE_INTEGER,
   values: Number.MAX_SAFE_INTEGER,
   networkMacs: Number.MAX_SAFE_INTEGER,
@@ -172,13 +180,20 @@ export const IR_LIMITS: SizeLimits = {
  * no limit of their own: with window (M x K), weights (K x N) and output (M x N) bounded, M x K x N < 2^38.
  */
 export const SIM_LIMITS: SizeLimits = {
-  beyond: (max) => `past the ${max.toLocaleString('en-US')} (2^${Math.log2(max)}) that the RTL simulation and golden model hold (they keep every operand of a layer in memory at once)`,
+  beyond: (max) =>
+    `past the ${max.toLocaleString('en-US')} (2^${Math.log2(max)}) that the RTL simulation and golden model hold (they keep every operand of a layer in memory at once)`,
   macs: Number.MAX_SAFE_INTEGER,
   values: 2 ** 25,
 };
 
 /** The sizes of one MAC layer that the limits bound. */
-export function layerSizes(l: MacLayer): { macs: number; input: number; output: number; weights: number; window: number } {
+export function layerSizes(l: MacLayer): {
+  macs: number;
+  input: number;
+  output: number;
+  weights: number;
+  window: number;
+} {
   const taps = l.kernel.h * l.kernel.w;
   return {
     macs: layerMacs(l),
@@ -197,7 +212,9 @@ export function sizeText(v: number): string {
 /** What of a tensor shape is past the limits ("the tensor 1x1x10000000000000 holds ..."), or undefined when it fits. */
 export function shapeSizeProblem(s: Shape, limits: SizeLimits): string | undefined {
   const v = s.h * s.w * s.c;
-  return v > limits.values ? `the tensor ${shapeText(s)} holds ${sizeText(v)} values, ${limits.beyond(limits.values)}` : undefined;
+  return v > limits.values
+    ? `the tensor ${shapeText(s)} holds ${sizeText(v)} values, ${limits.beyond(limits.values)}`
+    : undefined;
 }
 
 /** What of a layer is past the limits ("1.00e24 MACs, past the ..."), or undefined when it fits. */
@@ -205,14 +222,17 @@ export function layerSizeProblem(layer: Layer, limits: SizeLimits): string | und
   const max = limits.values;
   if (!isMacLayer(layer)) {
     const v = layer.outShape.h * layer.outShape.w * layer.outShape.c;
-    return v > max ? `its output ${shapeText(layer.outShape)} holds ${sizeText(v)} values, ${limits.beyond(max)}` : undefined;
+    return v > max
+      ? `its output ${shapeText(layer.outShape)} holds ${sizeText(v)} values, ${limits.beyond(max)}`
+      : undefined;
   }
   const s = layerSizes(layer);
   if (s.macs > limits.macs) return `${sizeText(s.macs)} MACs, ${limits.beyond(limits.macs)}`;
   const { outShape: o, inShape: i, kernel: k } = layer;
   if (s.input > max) return `its input ${shapeText(i)} holds ${sizeText(s.input)} values, ${limits.beyond(max)}`;
   if (s.output > max) return `its output ${shapeText(o)} holds ${sizeText(s.output)} values, ${limits.beyond(max)}`;
-  if (s.weights > max) return `its weights (${o.c} x ${k.h} x ${k.w} x ${i.c / layer.groups}) are ${sizeText(s.weights)} values, ${limits.beyond(max)}`;
+  if (s.weights > max)
+    return `its weights (${o.c} x ${k.h} x ${k.w} x ${i.c / layer.groups}) are ${sizeText(s.weights)} values, ${limits.beyond(max)}`;
   if (s.window > max) {
     return `its im2col window matrix (${sizeText(o.h * o.w)} output pixels x ${sizeText(k.h * k.w * i.c)} taps) holds ${sizeText(s.window)} values, ${limits.beyond(max)}`;
   }
@@ -247,7 +267,9 @@ export function networkSizeProblem(net: Network, limits: SizeLimits): string | u
 export function checkExactFigures(where: string, figures: object): void {
   for (const [key, v] of Object.entries(figures)) {
     if (typeof v === 'number' && Math.abs(v) > Number.MAX_SAFE_INTEGER) {
-      throw new MactileError(`${where}: its ${key} would be ${sizeText(v)}, ${IR_LIMITS.beyond(v)}; use a larger array, or fewer or smaller layers`);
+      throw new MactileError(
+        `${where}: its ${key} would be ${sizeText(v)}, ${IR_LIMITS.beyond(v)}; use a larger array, or fewer or smaller layers`,
+      );
     }
   }
 }

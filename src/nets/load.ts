@@ -13,7 +13,9 @@ export type LoadedNetwork = Network & { scalesimRows?: ScaleSimRow[]; scalesimNo
 export function loadNetwork(spec: string, opts: { inputShape?: Shape } = {}): LoadedNetwork {
   const ext = extname(spec).toLowerCase();
   if (opts.inputShape && ext !== '.onnx') {
-    throw new MactileError(`--input-shape: sets the input size of an ONNX model whose input is dynamic; ${ext === '.csv' ? 'topology' : 'network'} ${spec} has its own sizes`);
+    throw new MactileError(
+      `--input-shape: sets the input size of an ONNX model whose input is dynamic; ${ext === '.csv' ? 'topology' : 'network'} ${spec} has its own sizes`,
+    );
   }
   if (ext === '.csv') {
     if (!existsSync(spec)) throw new MactileError(`topology ${spec}: no such file`);

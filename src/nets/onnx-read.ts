@@ -41,14 +41,20 @@ export interface OnnxGraph {
   outputs: OnnxValue[];
 }
 
-const num = (v: unknown): number => (typeof v === 'number' ? v : v && typeof (v as { toNumber?: () => number }).toNumber === 'function' ? (v as { toNumber: () => number }).toNumber() : Number(v));
+const num = (v: unknown): number =>
+  typeof v === 'number'
+    ? v
+    : v && typeof (v as { toNumber?: () => number }).toNumber === 'function'
+      ? (v as { toNumber: () => number }).toNumber()
+      : Number(v);
 
 /** Decodes a TensorProto's data (float, double, int32/64, int8/uint8; raw or typed fields). */
 function tensorData(t: any, where: string): ConstTensor {
   const dims: number[] = (t.dims ?? []).map(num);
   const at = `${where}: tensor ${JSON.stringify(t.name ?? '')}`;
   const bad = dims.find((d) => !Number.isSafeInteger(d) || d < 0);
-  if (bad !== undefined) throw new MactileError(`${at} has dims [${dims.join(', ')}]: expected whole sizes of 0 or more, received ${bad}`);
+  if (bad !== undefined)
+    throw new MactileError(`${at} has dims [${dims.join(', ')}]: expected whole sizes of 0 or more, received ${bad}`);
   const count = dims.reduce((a, b) => a * b, 1);
   const type: number = t.dataType;
   const raw: Uint8Array | undefined = t.rawData && t.rawData.length ? t.rawData : undefined;
@@ -57,16 +63,32 @@ function tensorData(t: any, where: string): ConstTensor {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const size = { 1: 4, 11: 8, 6: 4, 7: 8, 3: 1, 2: 1, 9: 1 }[type];
     if (!size) throw new MactileError(`${at} has data type ${type}, which mactile does not read`);
-    if (raw.byteLength !== count * size) throw new MactileError(`${at} holds ${raw.byteLength} bytes, expected ${sizeText(count * size)} for dims [${dims.join(', ')}]`);
+    if (raw.byteLength !== count * size)
+      throw new MactileError(
+        `${at} holds ${raw.byteLength} bytes, expected ${sizeText(count * size)} for dims [${dims.join(', ')}]`,
+      );
     const out = new Float64Array(count);
     for (let i = 0; i < count; i++) {
-      out[i] = type === 1 ? view.getFloat32(i * 4, true) : type === 11 ? view.getFloat64(i * 8, true) : type === 6 ? view.getInt32(i * 4, true)
-        : type === 7 ? Number(view.getBigInt64(i * 8, true)) : type === 3 ? view.getInt8(i) : view.getUint8(i);
+      out[i] =
+        type === 1
+          ? view.getFloat32(i * 4, true)
+          : type === 11
+            ? view.getFloat64(i * 8, true)
+            : type === 6
+              ? view.getInt32(i * 4, true)
+              : type === 7
+                ? Number(view.getBigInt64(i * 8, true))
+                : type === 3
+                  ? view.getInt8(i)
+                  : view.getUint8(i);
     }
     return { dims, data: out };
   }
   const src: unknown[] = type === 1 ? t.floatData : type === 11 ? t.doubleData : type === 7 ? t.int64Data : t.int32Data;
-  if (!src || src.length !== count) throw new MactileError(`${at} holds ${src?.length ?? 0} values, expected ${sizeText(count)} for dims [${dims.join(', ')}]`);
+  if (!src || src.length !== count)
+    throw new MactileError(
+      `${at} holds ${src?.length ?? 0} values, expected ${sizeText(count)} for dims [${dims.join(', ')}]`,
+    );
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) out[i] = num(src[i]);
   return { dims, data: out };
@@ -74,13 +96,20 @@ function tensorData(t: any, where: string): ConstTensor {
 
 function attrValue(a: any, where: string): AttrValue {
   switch (a.type) {
-    case 1: return a.f;
-    case 2: return num(a.i);
-    case 3: return Buffer.from(a.s ?? []).toString('utf8');
-    case 4: return tensorData(a.t, where);
-    case 6: return (a.floats ?? []).map(Number);
-    case 7: return (a.ints ?? []).map(num);
-    default: return undefined;
+    case 1:
+      return a.f;
+    case 2:
+      return num(a.i);
+    case 3:
+      return Buffer.from(a.s ?? []).toString('utf8');
+    case 4:
+      return tensorData(a.t, where);
+    case 6:
+      return (a.floats ?? []).map(Number);
+    case 7:
+      return (a.ints ?? []).map(num);
+    default:
+      return undefined;
   }
 }
 
@@ -101,11 +130,19 @@ function parseOnnx(bytes: Uint8Array, file: string): OnnxGraph {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (err) {
-    throw new MactileError(`ONNX model ${file}: not a valid ONNX file (${String((err as Error).message).split('\n')[0]})`);
+    throw new MactileError(
+      `ONNX model ${file}: not a valid ONNX file (${String((err as Error).message).split('\n')[0]})`,
+    );
   }
   const g = model.graph;
-  if (!g || !g.node || g.node.length === 0) throw new MactileError(`ONNX model ${file}: expected a graph with nodes, found none`);
-  const opset = Math.max(0, ...(model.opsetImport ?? []).filter((o: any) => !o.domain || o.domain === 'ai.onnx').map((o: any) => num(o.version)));
+  if (!g || !g.node || g.node.length === 0)
+    throw new MactileError(`ONNX model ${file}: expected a graph with nodes, found none`);
+  const opset = Math.max(
+    0,
+    ...(model.opsetImport ?? [])
+      .filter((o: any) => !o.domain || o.domain === 'ai.onnx')
+      .map((o: any) => num(o.version)),
+  );
   const consts = new Map<string, ConstTensor>();
   for (const t of g.initializer ?? []) consts.set(t.name, tensorData(t, `ONNX model ${file}`));
   const nodes: OnnxNode[] = g.node.map((n: any, i: number) => ({
@@ -113,7 +150,9 @@ function parseOnnx(bytes: Uint8Array, file: string): OnnxGraph {
     opType: n.opType,
     inputs: [...(n.input ?? [])],
     outputs: [...(n.output ?? [])],
-    attrs: new Map((n.attribute ?? []).map((a: any) => [a.name, attrValue(a, `ONNX model ${file}, node ${n.name || i}`)])),
+    attrs: new Map(
+      (n.attribute ?? []).map((a: any) => [a.name, attrValue(a, `ONNX model ${file}, node ${n.name || i}`)]),
+    ),
   }));
   const initNames = new Set(consts.keys());
   return {

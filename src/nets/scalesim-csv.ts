@@ -25,7 +25,8 @@ export interface ScaleSimRow {
   line?: number;
 }
 
-export const TOPOLOGY_HEADER = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,';
+export const TOPOLOGY_HEADER =
+  'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,';
 
 /** SCALE-Sim's output size along one axis: ceil((H - R + s) / s). */
 export function scaleSimOutput(size: number, filter: number, stride: number): number {
@@ -63,7 +64,20 @@ export interface ParsedTopology {
   notes: string[];
 }
 
-type Field = 'ifmapH' | 'ifmapW' | 'filterH' | 'filterW' | 'channels' | 'numFilter' | 'strideH' | 'm' | 'n' | 'k' | 'strideW' | 'sparsity' | 'batch';
+type Field =
+  | 'ifmapH'
+  | 'ifmapW'
+  | 'filterH'
+  | 'filterW'
+  | 'channels'
+  | 'numFilter'
+  | 'strideH'
+  | 'm'
+  | 'n'
+  | 'k'
+  | 'strideW'
+  | 'sparsity'
+  | 'batch';
 
 interface ColumnSpec {
   field: Field;
@@ -89,14 +103,19 @@ const SPARSITY = col('sparsity', 'Sparsity', 'sparsity', 'sparsityratio');
 const BATCH = col('batch', 'Batch Size', 'batchsize', 'batch');
 
 /** Lower case, letters and digits only: how header cells are compared ("Num Filter" = "num filters" but for the s). */
-const normal = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^a-z0-9]/g, '');
+const normal = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 
 /** Levenshtein distance (header spellings are short). */
 function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length]!;
@@ -116,10 +135,15 @@ interface Layout {
 
 /** Reads the header line: the format (conv or GEMM), the columns in SCALE-Sim's order, and the optional columns. */
 function readHeader(line: string, where: string, notes: string[]): Layout {
-  if (line.trim() === '') throw new MactileError(`${where}, line 1: expected a header line (${TOPOLOGY_HEADER} or Layer, M, N, K,), received an empty line`);
+  if (line.trim() === '')
+    throw new MactileError(
+      `${where}, line 1: expected a header line (${TOPOLOGY_HEADER} or Layer, M, N, K,), received an empty line`,
+    );
   const cells = line.split(',');
   if (cells.length < 4 && line.includes('\t')) {
-    throw new MactileError(`${where}, line 1: the fields are separated by TABs; SCALE-Sim reads comma-separated values only (replace the TABs by commas)`);
+    throw new MactileError(
+      `${where}, line 1: the fields are separated by TABs; SCALE-Sim reads comma-separated values only (replace the TABs by commas)`,
+    );
   }
   if (cells.length > 1 && cells.at(-1)!.trim() === '') cells.pop();
   const norm = cells.map(normal);
@@ -133,7 +157,9 @@ function readHeader(line: string, where: string, notes: string[]): Layout {
   const fixed = gemm ? GEMM_COLUMNS : CONV_COLUMNS;
   const expected = `${gemm ? 'Layer, M, N, K' : TOPOLOGY_HEADER.slice(0, -1)}`;
   if (cells.length < fixed.length + 1) {
-    throw new MactileError(`${where}, line 1: expected the header ${expected}, received ${cells.length} column(s): ${quoted(line.trim())}`);
+    throw new MactileError(
+      `${where}, line 1: expected the header ${expected}, received ${cells.length} column(s): ${quoted(line.trim())}`,
+    );
   }
   const matches = (c: ColumnSpec, n: string) => c.names.includes(n);
   fixed.forEach((c, i) => {
@@ -144,7 +170,9 @@ function readHeader(line: string, where: string, notes: string[]): Layout {
     if (other >= 0) {
       // The same name twice (DeepBench's "IFMAP Width, IFMAP Width") is a typo: SCALE-Sim reads by position.
       if (matches(fixed[other]!, norm[other + 1]!)) {
-        notes.push(`line 1: column ${i + 2} is headed ${quoted(cell)} like column ${other + 2}; it is read as ${c.label}, by position, as SCALE-Sim reads it`);
+        notes.push(
+          `line 1: column ${i + 2} is headed ${quoted(cell)} like column ${other + 2}; it is read as ${c.label}, by position, as SCALE-Sim reads it`,
+        );
         return;
       }
       throw new MactileError(
@@ -157,7 +185,9 @@ function readHeader(line: string, where: string, notes: string[]): Layout {
       notes.push(`line 1: column ${i + 2} header ${quoted(cell)} is read as ${c.label}`);
       return;
     }
-    throw new MactileError(`${where}, line 1: column ${i + 2}: expected the header ${quoted(c.label)} (${expected}), received ${quoted(cell)}`);
+    throw new MactileError(
+      `${where}, line 1: column ${i + 2}: expected the header ${quoted(c.label)} (${expected}), received ${quoted(cell)}`,
+    );
   });
   const optional = gemm ? [SPARSITY] : [STRIDE_W, SPARSITY, BATCH];
   const extra: (ColumnSpec | undefined)[] = [];
@@ -183,7 +213,8 @@ function wholeNumber(text: string, what: string, where: string): number {
   if (!isWhole(text)) throw new MactileError(`${where}: ${what}: expected a whole number, received ${quoted(text)}`);
   const v = Number(text);
   if (v < 1) throw new MactileError(`${where}: ${what}: expected a positive number, received ${v}`);
-  if (!Number.isSafeInteger(v)) throw new MactileError(`${where}: ${what}: expected a number below 2^53, received ${text}`);
+  if (!Number.isSafeInteger(v))
+    throw new MactileError(`${where}: ${what}: expected a number below 2^53, received ${text}`);
   return v;
 }
 
@@ -222,16 +253,24 @@ export function parseScaleSimCsv(text: string, file: string): ParsedTopology {
       return;
     }
     const tabs = raw.includes('\t') && v.length < fixed.length + 1;
-    if (tabs) throw new MactileError(`${at}: the fields are separated by TABs; SCALE-Sim reads comma-separated values only (replace the TABs by commas)`);
+    if (tabs)
+      throw new MactileError(
+        `${at}: the fields are separated by TABs; SCALE-Sim reads comma-separated values only (replace the TABs by commas)`,
+      );
     const name = v[0]!;
     if (v.slice(1).every((c) => c === '') && name !== '' && !isWhole(name)) {
       notes.push(`line ${lineNo}: section row ${quoted(name)} (a name and no values): skipped`);
       return;
     }
-    if (name === '') throw new MactileError(`${at}: expected a layer name in the first column, received an empty field`);
+    if (name === '')
+      throw new MactileError(`${at}: expected a layer name in the first column, received an empty field`);
     if (v.length < fixed.length + 1) {
-      const hint = trailing ? 'and a trailing comma' : 'and a trailing comma (SCALE-Sim drops the last field of every row)';
-      throw new MactileError(`${at}: expected ${fixed.length + 1} fields (Layer name, ${names(fixed)}) ${hint}, received ${v.length} field(s)`);
+      const hint = trailing
+        ? 'and a trailing comma'
+        : 'and a trailing comma (SCALE-Sim drops the last field of every row)';
+      throw new MactileError(
+        `${at}: expected ${fixed.length + 1} fields (Layer name, ${names(fixed)}) ${hint}, received ${v.length} field(s)`,
+      );
     }
     if (!trailing && v.length > fixed.length + 1) {
       throw new MactileError(
@@ -258,16 +297,22 @@ export function parseScaleSimCsv(text: string, file: string): ParsedTopology {
           unnamedStride.push(lineNo);
           continue;
         }
-        throw new MactileError(`${at}: ${column}: expected no value (the header names ${fixed.length + 1 + extra.filter(Boolean).length} columns), received ${quoted(t)}`);
+        throw new MactileError(
+          `${at}: ${column}: expected no value (the header names ${fixed.length + 1 + extra.filter(Boolean).length} columns), received ${quoted(t)}`,
+        );
       }
       optionalSeen.add(spec.field);
       if (spec.field === 'strideW') strideW = wholeNumber(t, spec.label, at);
       else if (spec.field === 'batch') {
         const b = wholeNumber(t, spec.label, at);
-        if (b !== 1) throw new MactileError(`${at}: ${spec.label}: expected 1 (mactile models batch 1; SCALE-Sim reads no batch size: v2 takes a 9th column for the horizontal stride, v3 for a sparsity ratio), received ${b}`);
+        if (b !== 1)
+          throw new MactileError(
+            `${at}: ${spec.label}: expected 1 (mactile models batch 1; SCALE-Sim reads no batch size: v2 takes a 9th column for the horizontal stride, v3 for a sparsity ratio), received ${b}`,
+          );
       } else {
         const m = /^([0-9]+):([0-9]+)$/.exec(t);
-        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new MactileError(`${at}: ${spec.label}: expected a ratio N:M with 1 <= N <= M, received ${quoted(t)}`);
+        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
+          throw new MactileError(`${at}: ${spec.label}: expected a ratio N:M with 1 <= N <= M, received ${quoted(t)}`);
         if (m[1] !== m[2]) {
           throw new MactileError(
             `${at}: ${spec.label}: mactile models dense layers only, received ${quoted(t)} (SCALE-Sim v3 applies an N:M ratio only with SparsitySupport in its config); write 1:1 to run the layer dense`,
@@ -278,12 +323,44 @@ export function parseScaleSimCsv(text: string, file: string): ParsedTopology {
     let row: ScaleSimRow;
     if (gemm) {
       const [m, n, k] = num as [number, number, number];
-      row = { name, ifmapH: m, ifmapW: k, filterH: 1, filterW: k, channels: 1, numFilter: n, strideH: 1, strideW: 1, line: lineNo };
+      row = {
+        name,
+        ifmapH: m,
+        ifmapW: k,
+        filterH: 1,
+        filterW: k,
+        channels: 1,
+        numFilter: n,
+        strideH: 1,
+        strideW: 1,
+        line: lineNo,
+      };
     } else {
-      const [ifmapH, ifmapW, filterH, filterW, channels, numFilter, strideH] = num as [number, number, number, number, number, number, number];
-      row = { name, ifmapH, ifmapW, filterH, filterW, channels, numFilter, strideH, strideW: strideW ?? strideH, line: lineNo };
+      const [ifmapH, ifmapW, filterH, filterW, channels, numFilter, strideH] = num as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      row = {
+        name,
+        ifmapH,
+        ifmapW,
+        filterH,
+        filterW,
+        channels,
+        numFilter,
+        strideH,
+        strideW: strideW ?? strideH,
+        line: lineNo,
+      };
       if (filterH > ifmapH || filterW > ifmapW) {
-        throw new MactileError(`${at}: layer ${name}: filter ${filterH}x${filterW} is larger than its input ${ifmapH}x${ifmapW}`);
+        throw new MactileError(
+          `${at}: layer ${name}: filter ${filterH}x${filterW} is larger than its input ${ifmapH}x${ifmapW}`,
+        );
       }
     }
     const lines = seen.get(name) ?? [];
@@ -297,19 +374,26 @@ export function parseScaleSimCsv(text: string, file: string): ParsedTopology {
     used.add(row.name);
     rows.push(row);
   });
-  if (rows.length === 0) throw new MactileError(`${where}: expected at least one layer row after the header, received none`);
+  if (rows.length === 0)
+    throw new MactileError(`${where}: expected at least one layer row after the header, received none`);
   for (const [name, at] of seen) {
     const renamed = rows.filter((r) => r.name !== name && at.includes(r.line!)).map((r) => quoted(r.name));
     if (renamed.length === 0) continue;
     if (at.length === 1) {
-      notes.push(`line ${at[0]}: layer name ${quoted(name)} is already the name of a renamed repeat; this layer is called ${renamed[0]}`);
+      notes.push(
+        `line ${at[0]}: layer name ${quoted(name)} is already the name of a renamed repeat; this layer is called ${renamed[0]}`,
+      );
       continue;
     }
     const list = renamed.length > 2 ? `${renamed[0]} to ${renamed.at(-1)}` : renamed.join(' and ');
-    notes.push(`lines ${listLines(at)}: layer name ${quoted(name)} is used ${at.length} times; the repeats are called ${list}`);
+    notes.push(
+      `lines ${listLines(at)}: layer name ${quoted(name)} is used ${at.length} times; the repeats are called ${list}`,
+    );
   }
   if (emptyRows.length > 0) {
-    notes.push(`line${emptyRows.length > 1 ? 's' : ''} ${listLines(emptyRows)}: ${emptyRows.length > 1 ? 'rows' : 'a row'} of commas only: skipped (SCALE-Sim fails on ${emptyRows.length > 1 ? 'them' : 'it'})`);
+    notes.push(
+      `line${emptyRows.length > 1 ? 's' : ''} ${listLines(emptyRows)}: ${emptyRows.length > 1 ? 'rows' : 'a row'} of commas only: skipped (SCALE-Sim fails on ${emptyRows.length > 1 ? 'them' : 'it'})`,
+    );
   }
   if (unnamedStride.length > 0) {
     notes.push(
@@ -335,7 +419,10 @@ export function parseScaleSimCsv(text: string, file: string): ParsedTopology {
 function rowsToNetwork(rows: ScaleSimRow[], name: string, source: string): Network {
   for (const r of rows) {
     const problem = shapeSizeProblem({ h: r.ifmapH, w: r.ifmapW, c: r.channels }, IR_LIMITS);
-    if (problem) throw new MactileError(`topology ${source}${r.line ? `, line ${r.line}` : ''}, layer ${r.name}: its input: ${problem}`);
+    if (problem)
+      throw new MactileError(
+        `topology ${source}${r.line ? `, line ${r.line}` : ''}, layer ${r.name}: its input: ${problem}`,
+      );
   }
   const first = rows[0]!;
   const b = new NetBuilder(name, { h: first.ifmapH, w: first.ifmapW, c: first.channels }, source, `topology ${source}`);
@@ -343,16 +430,25 @@ function rowsToNetwork(rows: ScaleSimRow[], name: string, source: string): Netwo
     const input = i === 0 ? 'input' : b.tensor(`${r.name}.in`, { h: r.ifmapH, w: r.ifmapW, c: r.channels });
     const eh = scaleSimOutput(r.ifmapH, r.filterH, r.strideH);
     const ew = scaleSimOutput(r.ifmapW, r.filterW, r.strideW);
-    const pad = { top: 0, left: 0, bottom: (eh - 1) * r.strideH + r.filterH - r.ifmapH, right: (ew - 1) * r.strideW + r.filterW - r.ifmapW };
+    const pad = {
+      top: 0,
+      left: 0,
+      bottom: (eh - 1) * r.strideH + r.filterH - r.ifmapH,
+      right: (ew - 1) * r.strideW + r.filterW - r.ifmapW,
+    };
     const dp = isDepthwiseRow(r);
-    b.conv(r.name, {
-      out: dp ? r.channels * r.numFilter : r.numFilter,
-      k: [r.filterH, r.filterW],
-      stride: [r.strideH, r.strideW],
-      pad,
-      groups: dp ? r.channels : 1,
-      at: `topology ${source}${r.line ? `, line ${r.line}` : ''}, layer ${r.name}`,
-    }, input);
+    b.conv(
+      r.name,
+      {
+        out: dp ? r.channels * r.numFilter : r.numFilter,
+        k: [r.filterH, r.filterW],
+        stride: [r.strideH, r.strideW],
+        pad,
+        groups: dp ? r.channels : 1,
+        at: `topology ${source}${r.line ? `, line ${r.line}` : ''}, layer ${r.name}`,
+      },
+      input,
+    );
   });
   return b.build();
 }
@@ -385,12 +481,21 @@ export function exportRows(net: Network): ScaleSimRow[] {
     if (l.groups === 1) return [{ ...base, name: safe, channels: l.inShape.c, numFilter: l.outShape.c }];
     const perGroupOut = l.outShape.c / l.groups;
     if (l.kind === 'dwconv' || l.groups === l.inShape.c) {
-      return [{ ...base, name: safe.includes('DP') ? safe : `${safe}_DP`, channels: l.inShape.c, numFilter: perGroupOut }];
+      return [
+        { ...base, name: safe.includes('DP') ? safe : `${safe}_DP`, channels: l.inShape.c, numFilter: perGroupOut },
+      ];
     }
     if (l.groups > MAX_SPLIT) {
-      throw new MactileError(`layer ${l.name}: a grouped convolution becomes one topology row per group, at most ${MAX_SPLIT.toLocaleString('en-US')}, received ${l.groups.toLocaleString('en-US')} groups`);
+      throw new MactileError(
+        `layer ${l.name}: a grouped convolution becomes one topology row per group, at most ${MAX_SPLIT.toLocaleString('en-US')}, received ${l.groups.toLocaleString('en-US')} groups`,
+      );
     }
-    return Array.from({ length: l.groups }, (_, g) => ({ ...base, name: `${safe}_g${g}`, channels: l.inShape.c / l.groups, numFilter: perGroupOut }));
+    return Array.from({ length: l.groups }, (_, g) => ({
+      ...base,
+      name: `${safe}_g${g}`,
+      channels: l.inShape.c / l.groups,
+      numFilter: perGroupOut,
+    }));
   });
 }
 

@@ -49,7 +49,8 @@ export class TensorStats {
       const old = this.hist;
       this.hist = new Float64Array(BINS);
       const ratio = this.histMax / target;
-      for (let b = 0; b < BINS; b++) if (old[b]) this.hist[Math.min(BINS - 1, Math.floor((b + 0.5) * ratio))]! += old[b]!;
+      for (let b = 0; b < BINS; b++)
+        if (old[b]) this.hist[Math.min(BINS - 1, Math.floor((b + 0.5) * ratio))]! += old[b]!;
     }
     this.histMax = target;
   }

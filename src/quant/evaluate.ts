@@ -34,7 +34,11 @@ export function argmax(x: ArrayLike<number>): number {
 }
 
 /** FP32 accuracy and, for each quantized model, its accuracy and per-layer SQNR, in percent and dB. */
-export function evaluateModels(model: FloatModel, quantized: QuantModel[], data: Labelled[]): { fp32: number; quantized: QuantAccuracy[] } {
+export function evaluateModels(
+  model: FloatModel,
+  quantized: QuantModel[],
+  data: Labelled[],
+): { fp32: number; quantized: QuantAccuracy[] } {
   let fpCorrect = 0;
   const correct = quantized.map(() => 0);
   const macs = model.net.layers.filter(isMacLayer);
@@ -48,7 +52,9 @@ export function evaluateModels(model: FloatModel, quantized: QuantModel[], data:
       if (argmax(r.output) === d.label) correct[qi]!++;
       macs.forEach((l, li) => {
         // A fused ReLU's output is the layer's quantized output.
-        const relu = model.net.layers.find((x) => qm.fused.includes(x.name) && !isMacLayer(x) && x.inputs[0] === l.output);
+        const relu = model.net.layers.find(
+          (x) => qm.fused.includes(x.name) && !isMacLayer(x) && x.inputs[0] === l.output,
+        );
         const ref = f.get(relu ? relu.output : l.output)!;
         const got = dequantize(r.tensors.get(l.output)!, qm.tensors[l.output]!);
         for (let i = 0; i < ref.length; i++) {
@@ -65,7 +71,11 @@ export function evaluateModels(model: FloatModel, quantized: QuantModel[], data:
     quantized: quantized.map((_, qi) => ({
       accuracy: pct(correct[qi]!),
       correct: correct[qi]!,
-      layers: macs.map((l, li) => ({ name: l.name, kind: l.kind, sqnrDb: 10 * Math.log10(signal[qi]![li]! / Math.max(noise[qi]![li]!, 1e-30)) })),
+      layers: macs.map((l, li) => ({
+        name: l.name,
+        kind: l.kind,
+        sqnrDb: 10 * Math.log10(signal[qi]![li]! / Math.max(noise[qi]![li]!, 1e-30)),
+      })),
     })),
   };
 }

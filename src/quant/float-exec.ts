@@ -86,7 +86,8 @@ export function floatHost(l: HostLayer, xs: Float32Array[]): Float32Array {
   };
   switch (l.kind) {
     case 'maxpool':
-    case 'avgpool': return pool(l, x);
+    case 'avgpool':
+      return pool(l, x);
     case 'globalavgpool': {
       const s = l.inShapes[0]!;
       const y = new Float32Array(s.c);
@@ -95,22 +96,30 @@ export function floatHost(l: HostLayer, xs: Float32Array[]): Float32Array {
       return y;
     }
     case 'flatten':
-    case 'identity': return x.slice();
-    case 'add': return map((v, i) => v + xs[1]![i]!);
-    case 'mul': return map((v, i) => v * xs[1]![i]!);
+    case 'identity':
+      return x.slice();
+    case 'add':
+      return map((v, i) => v + xs[1]![i]!);
+    case 'mul':
+      return map((v, i) => v * xs[1]![i]!);
     case 'scale': {
       const c = l.outShape.c;
       return map((v, i) => v * xs[1]![i % c]!);
     }
-    case 'relu': return map((v) => (v > 0 ? v : 0));
-    case 'relu6': return map((v) => Math.min(6, Math.max(0, v)));
+    case 'relu':
+      return map((v) => (v > 0 ? v : 0));
+    case 'relu6':
+      return map((v) => Math.min(6, Math.max(0, v)));
     case 'leakyrelu': {
       const alpha = l.alpha ?? 0.01;
       return map((v) => (v > 0 ? v : alpha * v));
     }
-    case 'sigmoid': return map(sigmoid);
-    case 'silu': return map((v) => v * sigmoid(v));
-    case 'hardswish': return map((v) => (v * Math.min(6, Math.max(0, v + 3))) / 6);
+    case 'sigmoid':
+      return map(sigmoid);
+    case 'silu':
+      return map((v) => v * sigmoid(v));
+    case 'hardswish':
+      return map((v) => (v * Math.min(6, Math.max(0, v + 3))) / 6);
     case 'softmax': {
       const m = Math.max(...x);
       const e = map((v) => Math.exp(v - m));
@@ -139,13 +148,19 @@ export function layerInputs(l: Layer): string[] {
 export function runFloat(model: FloatModel, input: Float32Array): FloatTensors {
   const { net, params } = model;
   const s = net.input.shape;
-  if (input.length !== s.h * s.w * s.c) throw new MactileError(`float executor: expected an input of ${s.h}x${s.w}x${s.c} values, received ${input.length}`);
+  if (input.length !== s.h * s.w * s.c)
+    throw new MactileError(
+      `float executor: expected an input of ${s.h}x${s.w}x${s.c} values, received ${input.length}`,
+    );
   const t: FloatTensors = new Map([[net.input.name, input]]);
   for (const l of net.layers) {
     const xs = layerInputs(l).map((n) => t.get(n)!);
     if (isMacLayer(l)) {
       const p = params.get(l.name);
-      if (!p) throw new MactileError(`float executor: layer ${l.name} has no weights (a zoo network has none; use an ONNX model)`);
+      if (!p)
+        throw new MactileError(
+          `float executor: layer ${l.name} has no weights (a zoo network has none; use an ONNX model)`,
+        );
       t.set(l.output, floatMac(l, xs[0]!, p.weights, p.bias));
     } else t.set(l.output, floatHost(l, xs));
   }

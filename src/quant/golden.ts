@@ -76,7 +76,11 @@ export function goldenLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor
   for (let i = 0; i < acc.length; i++) {
     const co = i % c;
     out.data[i] = requantizeNumber(acc[i]!, bias[co]!, {
-      mult: q.mult[co]!, shift: q.shift[co]!, relu: q.relu, zeroPoint: q.outZeroPoint, bits: q.bits,
+      mult: q.mult[co]!,
+      shift: q.shift[co]!,
+      relu: q.relu,
+      zeroPoint: q.outZeroPoint,
+      bits: q.bits,
     });
   }
   return out;

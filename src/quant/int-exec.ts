@@ -41,7 +41,10 @@ function integerHost(l: HostLayer, x: IntTensor, q: TensorQuant, bits: 8 | 16): 
 function hostStep(qm: QuantModel, l: HostLayer, xs: IntTensor[]): IntTensor {
   if (qm.fused.includes(l.name)) return xs[0]!;
   if (qm.hostModes[l.name] === 'integer') return integerHost(l, xs[0]!, qm.tensors[l.inputs[0]!]!, qm.options.bits);
-  const f = floatHost(l, xs.map((t, i) => dequantize(t, qm.tensors[l.inputs[i]!]!)));
+  const f = floatHost(
+    l,
+    xs.map((t, i) => dequantize(t, qm.tensors[l.inputs[i]!]!)),
+  );
   return quantizeTensor(f, qm.tensors[l.output]!, qm.options.bits, l.outShape);
 }
 
@@ -73,7 +76,11 @@ export function runQuant(qm: QuantModel, input: Float32Array): QuantRun {
 }
 
 /** Runs the quantized model with MAC layers computed by `mac` (e.g. the RTL) and host ops as the golden executor. */
-export async function runQuantWith(qm: QuantModel, input: Float32Array, mac: (l: MacLayer, x: IntTensor, q: QuantLayer) => Promise<IntTensor>): Promise<QuantRun> {
+export async function runQuantWith(
+  qm: QuantModel,
+  input: Float32Array,
+  mac: (l: MacLayer, x: IntTensor, q: QuantLayer) => Promise<IntTensor>,
+): Promise<QuantRun> {
   const tensors = start(qm, input);
   for (const l of qm.net.layers) {
     const xs = layerInputs(l).map((n) => tensors.get(n)!);

@@ -30,7 +30,8 @@ let cache: { train: Digit[]; test: Digit[] } | undefined;
 /** Pads a 28x28 digit to 32x32 and normalises it. */
 function preprocess(raw: ArrayLike<number>): Float32Array {
   const out = new Float32Array(32 * 32).fill((0 - MNIST_MEAN) / MNIST_STD);
-  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) out[(y + 2) * 32 + x + 2] = (raw[y * 28 + x]! - MNIST_MEAN) / MNIST_STD;
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) out[(y + 2) * 32 + x + 2] = (raw[y * 28 + x]! - MNIST_MEAN) / MNIST_STD;
   return out;
 }
 
@@ -59,7 +60,8 @@ export function mnistSplit(): { train: Digit[]; test: Digit[] } {
 /** Held-out digit `n` (what `--image N` names), with a clear error outside 0..1999. */
 export function heldOutDigit(n: number): Digit {
   const { test } = mnistSplit();
-  if (!Number.isInteger(n) || n < 0 || n >= test.length) throw new MactileError(`--image: expected a held-out digit from 0 to ${test.length - 1}, received ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n >= test.length)
+    throw new MactileError(`--image: expected a held-out digit from 0 to ${test.length - 1}, received ${n}`);
   return test[n]!;
 }
 

@@ -87,7 +87,14 @@ function consumers(net: Network): Map<string, Layer[]> {
   return m;
 }
 
-function quantizeMac(l: MacLayer, model: FloatModel, o: QuantOptions, xq: TensorQuant, yq: TensorQuant, relu: boolean): QuantLayer {
+function quantizeMac(
+  l: MacLayer,
+  model: FloatModel,
+  o: QuantOptions,
+  xq: TensorQuant,
+  yq: TensorQuant,
+  relu: boolean,
+): QuantLayer {
   const p = model.params.get(l.name)!;
   const { max } = operandRange(o.bits);
   const cout = l.outShape.c;

@@ -60,7 +60,12 @@ const PROBES: readonly { shift: number; mult: number; spread: number }[] = [
  * outputs, not only in theory. With a CACC truncation t > 0 a probe channel's weights are multiples of
  * 2^(t-1), so that half of its accumulators are exact ties of CACC's rounding too.
  */
-export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number, opts: { caccTruncate?: number } = {}): QuantLayer {
+export function randomQuantLayer(
+  l: MacLayer,
+  bits: 8 | 16,
+  seed: number,
+  opts: { caccTruncate?: number } = {},
+): QuantLayer {
   const r = rng(seed ^ 0x9e3779b9);
   const { min, max } = operandRange(bits);
   const k = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
@@ -95,7 +100,14 @@ export function randomQuantLayer(l: MacLayer, bits: 8 | 16, seed: number, opts: 
  * Turns some output channels of `q` into probe channels (see PROBES), from their own random stream so
  * that the other channels keep the parameters they always had for a seed.
  */
-function addProbeChannels(q: QuantLayer, channels: number, k: number, sigma: number, truncate: number, seed: number): void {
+function addProbeChannels(
+  q: QuantLayer,
+  channels: number,
+  k: number,
+  sigma: number,
+  truncate: number,
+  seed: number,
+): void {
   const r = rng(seed ^ 0x5bd1e995);
   const { max } = operandRange(q.bits);
   const count = channels >= 2 ? Math.max(1, Math.round(channels / 4)) : r() < 0.25 ? 1 : 0;

@@ -27,8 +27,22 @@ import { accumulatorBits, operandRange } from './requant.js';
 const QUANT_FILE_VERSION = 1;
 
 const HOST_KINDS = [
-  'maxpool', 'avgpool', 'globalavgpool', 'add', 'mul', 'scale', 'relu', 'relu6', 'leakyrelu', 'sigmoid', 'silu',
-  'hardswish', 'flatten', 'concat', 'softmax', 'identity',
+  'maxpool',
+  'avgpool',
+  'globalavgpool',
+  'add',
+  'mul',
+  'scale',
+  'relu',
+  'relu6',
+  'leakyrelu',
+  'sigmoid',
+  'silu',
+  'hardswish',
+  'flatten',
+  'concat',
+  'softmax',
+  'identity',
 ] as const satisfies readonly HostKind[];
 /** Host ops the golden executor runs on integers (every other one runs in float between requantized tensors). */
 const INTEGER_HOST_OPS: ReadonlySet<string> = new Set(['maxpool', 'flatten', 'identity', 'relu']);
@@ -36,7 +50,11 @@ const INTEGER_HOST_OPS: ReadonlySet<string> = new Set(['maxpool', 'flatten', 'id
 const MAX_DIM = 2 ** 31 - 1;
 const whole = (min: number, max: number) => {
   const expected = `expected a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
-  return z.number({ invalid_type_error: expected, required_error: expected }).int(expected).min(min, expected).max(max, expected);
+  return z
+    .number({ invalid_type_error: expected, required_error: expected })
+    .int(expected)
+    .min(min, expected)
+    .max(max, expected);
 };
 const dim = whole(1, MAX_DIM);
 const text = z.string({ invalid_type_error: 'expected a string', required_error: 'expected a string' });
@@ -45,7 +63,9 @@ const flag = z.boolean({ invalid_type_error: 'expected true or false', required_
 
 const shape = z.object({ h: dim, w: dim, c: dim }).strict();
 const pair = z.object({ h: dim, w: dim }).strict();
-const padding = z.object({ top: whole(0, MAX_DIM), bottom: whole(0, MAX_DIM), left: whole(0, MAX_DIM), right: whole(0, MAX_DIM) }).strict();
+const padding = z
+  .object({ top: whole(0, MAX_DIM), bottom: whole(0, MAX_DIM), left: whole(0, MAX_DIM), right: whole(0, MAX_DIM) })
+  .strict();
 
 const macLayer = z
   .object({
@@ -84,7 +104,9 @@ const network = z
   .object({
     name: text,
     input: z.object({ name, shape }).strict(),
-    layers: z.array(z.discriminatedUnion('kind', [macLayer, hostLayer])).min(1, 'expected at least one layer, received none'),
+    layers: z
+      .array(z.discriminatedUnion('kind', [macLayer, hostLayer]))
+      .min(1, 'expected at least one layer, received none'),
     source: text,
     output: name.optional(),
   })
@@ -119,7 +141,10 @@ const storedModel = z
     tensors: z.record(
       z
         .object({
-          scale: z.number({ invalid_type_error: 'expected a positive number' }).positive('expected a positive number').finite('expected a finite number'),
+          scale: z
+            .number({ invalid_type_error: 'expected a positive number' })
+            .positive('expected a positive number')
+            .finite('expected a finite number'),
           zeroPoint: whole(-32768, 32767),
         })
         .strict(),
@@ -138,7 +163,10 @@ export const quantFileSchema = z
     source: text.default(''),
     data: text.default(''),
     models: z
-      .record(z.enum(['int8', 'int16'], { errorMap: () => ({ message: 'expected the key int8 or int16 (a precision)' }) }), storedModel)
+      .record(
+        z.enum(['int8', 'int16'], { errorMap: () => ({ message: 'expected the key int8 or int16 (a precision)' }) }),
+        storedModel,
+      )
       .refine((m) => Object.keys(m).length > 0, 'expected at least one quantized model (int8 or int16), received none'),
   })
   .strict();
@@ -171,7 +199,8 @@ function describeIssue(issue: ZodIssue, raw: unknown): string {
       return `${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     case 'invalid_enum_value':
       // A record's key (models.int9): the key is what was received.
-      if (issue.message.startsWith('expected the key')) return `${path}: ${issue.message}, received the key ${JSON.stringify(issue.path.at(-1))}`;
+      if (issue.message.startsWith('expected the key'))
+        return `${path}: ${issue.message}, received the key ${JSON.stringify(issue.path.at(-1))}`;
       return `${path}: expected one of ${issue.options.join(' | ')}, received ${received}`;
     case 'invalid_literal':
       return `${path}: expected ${describeValue(issue.expected)}, received ${received}`;
@@ -188,7 +217,12 @@ function describeIssue(issue: ZodIssue, raw: unknown): string {
 
 /** Parses the structure of a quantized model file, with the first problem as a message naming the field. */
 export function parseStoredFile(raw: unknown, where: string): StoredFile {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || (raw as { version?: unknown }).version !== QUANT_FILE_VERSION) {
+  if (
+    raw === null ||
+    typeof raw !== 'object' ||
+    Array.isArray(raw) ||
+    (raw as { version?: unknown }).version !== QUANT_FILE_VERSION
+  ) {
     const version = raw && typeof raw === 'object' ? (raw as { version?: unknown }).version : undefined;
     throw new MactileError(
       `${where}: expected a mactile quantized model (version ${QUANT_FILE_VERSION}), received ${version === undefined ? 'another file' : `version ${describeValue(version)}`}`,
@@ -209,33 +243,60 @@ function replayNetwork(net: Network, where: string): Network {
     const path = `${at}.layers[${i}] (${l.name})`;
     (isMacLayer(l) ? [l.input] : l.inputs).forEach((t, j) => {
       if (!known.has(t)) {
-        throw new MactileError(`${path}.${isMacLayer(l) ? 'input' : `inputs[${j}]`}: expected the network's input or a tensor an earlier layer computes, received ${JSON.stringify(t)}`);
+        throw new MactileError(
+          `${path}.${isMacLayer(l) ? 'input' : `inputs[${j}]`}: expected the network's input or a tensor an earlier layer computes, received ${JSON.stringify(t)}`,
+        );
       }
     });
     known.add(l.output);
     if (l.output !== l.name) {
-      throw new MactileError(`${path}.output: expected ${JSON.stringify(l.name)} (each tensor is named after the layer that computes it), received ${JSON.stringify(l.output)}`);
+      throw new MactileError(
+        `${path}.output: expected ${JSON.stringify(l.name)} (each tensor is named after the layer that computes it), received ${JSON.stringify(l.output)}`,
+      );
     }
     const stated = isMacLayer(l) ? [l.inShape] : l.inShapes;
     const inputs = isMacLayer(l) ? [l.input] : l.inputs;
-    if (stated.length !== inputs.length) throw new MactileError(`${path}.inShapes: expected ${inputs.length} shapes (one per input), received ${stated.length}`);
+    if (stated.length !== inputs.length)
+      throw new MactileError(
+        `${path}.inShapes: expected ${inputs.length} shapes (one per input), received ${stated.length}`,
+      );
     inputs.forEach((t, j) => {
       const s = b.shape(t);
       if (shapeText(s) !== shapeText(stated[j]!)) {
-        throw new MactileError(`${path}.${isMacLayer(l) ? 'inShape' : `inShapes[${j}]`}: expected ${shapeText(s)} (the shape of tensor ${t}), received ${shapeText(stated[j]!)}`);
+        throw new MactileError(
+          `${path}.${isMacLayer(l) ? 'inShape' : `inShapes[${j}]`}: expected ${shapeText(s)} (the shape of tensor ${t}), received ${shapeText(stated[j]!)}`,
+        );
       }
     });
     if (isMacLayer(l)) {
       if (l.kind === 'fc') b.fc(l.name, l.outShape.c, l.activation, l.input);
-      else b.conv(l.name, { out: l.outShape.c, k: [l.kernel.h, l.kernel.w], stride: [l.stride.h, l.stride.w], dilation: [l.dilation.h, l.dilation.w], pad: l.pad, groups: l.groups, activation: l.activation }, l.input);
+      else
+        b.conv(
+          l.name,
+          {
+            out: l.outShape.c,
+            k: [l.kernel.h, l.kernel.w],
+            stride: [l.stride.h, l.stride.w],
+            dilation: [l.dilation.h, l.dilation.w],
+            pad: l.pad,
+            groups: l.groups,
+            activation: l.activation,
+          },
+          l.input,
+        );
     } else {
       replayHost(b, l, path);
     }
     const s = b.shape(l.name);
-    if (shapeText(s) !== shapeText(l.outShape)) throw new MactileError(`${path}.outShape: expected ${shapeText(s)} (what the layer computes from its input), received ${shapeText(l.outShape)}`);
+    if (shapeText(s) !== shapeText(l.outShape))
+      throw new MactileError(
+        `${path}.outShape: expected ${shapeText(s)} (what the layer computes from its input), received ${shapeText(l.outShape)}`,
+      );
   });
   if (net.output !== undefined && !net.layers.some((l) => l.output === net.output)) {
-    throw new MactileError(`${at}.output: expected the name of a layer's output, received ${JSON.stringify(net.output)}`);
+    throw new MactileError(
+      `${at}.output: expected the name of a layer's output, received ${JSON.stringify(net.output)}`,
+    );
   }
   // Every other field must be what the layer's definition makes it (an FC's 1x1 kernel, a depthwise kind, ...).
   const built = b.build();
@@ -246,7 +307,9 @@ function replayNetwork(net: Network, where: string): Network {
       const want = canonical[key];
       const got = key === 'activation' ? (stored[key] ?? 'none') : stored[key];
       if (JSON.stringify(want) !== JSON.stringify(got)) {
-        throw new MactileError(`${at}.layers[${i}] (${c.name}).${key}: expected ${want === undefined ? 'no such key' : describeValue(want)} for this ${c.kind} layer, received ${describeValue(got)}`);
+        throw new MactileError(
+          `${at}.layers[${i}] (${c.name}).${key}: expected ${want === undefined ? 'no such key' : describeValue(want)} for this ${c.kind} layer, received ${describeValue(got)}`,
+        );
       }
     }
   });
@@ -261,7 +324,8 @@ function replayHost(b: NetBuilder, l: HostLayer, path: string): void {
     return v;
   };
   const two = () => {
-    if (y === undefined || l.inputs.length !== 2) throw new MactileError(`${path}.inputs: expected 2 input tensors, received ${l.inputs.length}`);
+    if (y === undefined || l.inputs.length !== 2)
+      throw new MactileError(`${path}.inputs: expected 2 input tensors, received ${l.inputs.length}`);
     return y;
   };
   switch (l.kind) {
@@ -272,20 +336,36 @@ function replayHost(b: NetBuilder, l: HostLayer, path: string): void {
       b.pool(l.name, l.kind, [k.h, k.w], [s.h, s.w], need('pad'), x, l.countIncludePad ?? false);
       return;
     }
-    case 'globalavgpool': b.globalAvgPool(l.name, x); return;
-    case 'flatten': b.flatten(l.name, x); return;
-    case 'concat': b.concat(l.name, l.inputs); return;
-    case 'add': b.addTensors(l.name, x, two()); return;
-    case 'scale': b.scale(l.name, x, two()); return;
-    case 'leakyrelu': b.leakyRelu(l.name, l.alpha ?? NaN, x); return;
+    case 'globalavgpool':
+      b.globalAvgPool(l.name, x);
+      return;
+    case 'flatten':
+      b.flatten(l.name, x);
+      return;
+    case 'concat':
+      b.concat(l.name, l.inputs);
+      return;
+    case 'add':
+      b.addTensors(l.name, x, two());
+      return;
+    case 'scale':
+      b.scale(l.name, x, two());
+      return;
+    case 'leakyrelu':
+      b.leakyRelu(l.name, l.alpha ?? NaN, x);
+      return;
     case 'mul': {
       const s = two();
-      if (shapeText(b.shape(x)) !== shapeText(b.shape(s))) throw new MactileError(`${path}.inputs: expected two tensors of one shape, received ${shapeText(b.shape(x))} and ${shapeText(b.shape(s))}`);
+      if (shapeText(b.shape(x)) !== shapeText(b.shape(s)))
+        throw new MactileError(
+          `${path}.inputs: expected two tensors of one shape, received ${shapeText(b.shape(x))} and ${shapeText(b.shape(s))}`,
+        );
       b.host(l.name, 'mul', [x, s]);
       return;
     }
     default:
-      if (l.inputs.length !== 1) throw new MactileError(`${path}.inputs: expected 1 input tensor, received ${l.inputs.length}`);
+      if (l.inputs.length !== 1)
+        throw new MactileError(`${path}.inputs: expected 1 input tensor, received ${l.inputs.length}`);
       b.host(l.name, l.kind, [x]);
   }
 }
@@ -305,28 +385,42 @@ function checkLayer(l: MacLayer, s: StoredLayer, bits: 8 | 16, at: string): void
   const cout = l.outShape.c;
   const cinG = l.inShape.c / l.groups;
   const P = precisionName(bits);
-  if (s.bits !== bits) throw new MactileError(`${at}.bits: expected ${bits} (the model's precision), received ${s.bits}`);
+  if (s.bits !== bits)
+    throw new MactileError(`${at}.bits: expected ${bits} (the model's precision), received ${s.bits}`);
   const expected = layerSizes(l).weights;
   const bytes = (s.weights.length / 4) * 3 - (s.weights.endsWith('==') ? 2 : s.weights.endsWith('=') ? 1 : 0);
   if (bytes !== 2 * expected) {
-    const received = bytes % 2 === 0 ? `${(bytes / 2).toLocaleString('en-US')}` : `${bytes.toLocaleString('en-US')} bytes (not whole 16-bit values)`;
-    throw new MactileError(`${at}.weights: expected ${expected.toLocaleString('en-US')} ${P} values (${cout} x ${l.kernel.h} x ${l.kernel.w} x ${cinG}), received ${received}`);
+    const received =
+      bytes % 2 === 0
+        ? `${(bytes / 2).toLocaleString('en-US')}`
+        : `${bytes.toLocaleString('en-US')} bytes (not whole 16-bit values)`;
+    throw new MactileError(
+      `${at}.weights: expected ${expected.toLocaleString('en-US')} ${P} values (${cout} x ${l.kernel.h} x ${l.kernel.w} x ${cinG}), received ${received}`,
+    );
   }
   const { min, max } = operandRange(bits);
   const w = decodeWeights(s.weights);
   const i = w.findIndex((v) => v < min || v > max);
-  if (i >= 0) throw new MactileError(`${at}.weights: expected ${P} values from ${min} to ${max}, received ${w[i]} at index ${i}`);
+  if (i >= 0)
+    throw new MactileError(`${at}.weights: expected ${P} values from ${min} to ${max}, received ${w[i]} at index ${i}`);
   for (const key of ['bias', 'mult', 'shift'] as const) {
-    if (s[key].length !== cout) throw new MactileError(`${at}.${key}: expected ${cout} values (one per output channel), received ${s[key].length}`);
+    if (s[key].length !== cout)
+      throw new MactileError(
+        `${at}.${key}: expected ${cout} values (one per output channel), received ${s[key].length}`,
+      );
   }
   const acc = accumulatorBits(bits);
   const limit = 1n << BigInt(acc - 1);
   s.bias.forEach((b, j) => {
     const v = BigInt(b);
-    if (v < -limit || v >= limit) throw new MactileError(`${at}.bias[${j}]: expected a ${acc}-bit integer (the ${P} accumulator width), from ${-limit} to ${limit - 1n}, received ${JSON.stringify(b)}`);
+    if (v < -limit || v >= limit)
+      throw new MactileError(
+        `${at}.bias[${j}]: expected a ${acc}-bit integer (the ${P} accumulator width), from ${-limit} to ${limit - 1n}, received ${JSON.stringify(b)}`,
+      );
   });
   for (const key of ['inZeroPoint', 'outZeroPoint'] as const) {
-    if (s[key] < min || s[key] > max) throw new MactileError(`${at}.${key}: expected an ${P} value from ${min} to ${max}, received ${s[key]}`);
+    if (s[key] < min || s[key] > max)
+      throw new MactileError(`${at}.${key}: expected an ${P} value from ${min} to ${max}, received ${s[key]}`);
   }
 }
 
@@ -335,8 +429,14 @@ function checkTensors(m: StoredModel, where: string): void {
   const { min, max } = operandRange(m.options.bits);
   for (const t of [m.net.input.name, ...m.net.layers.map((l) => l.output)]) {
     const q = m.tensors[t];
-    if (!q) throw new MactileError(`${where}.tensors.${t}: expected the scale and zero point of tensor ${t}, received nothing`);
-    if (q.zeroPoint < min || q.zeroPoint > max) throw new MactileError(`${where}.tensors.${t}.zeroPoint: expected an ${precisionName(m.options.bits)} value from ${min} to ${max}, received ${q.zeroPoint}`);
+    if (!q)
+      throw new MactileError(
+        `${where}.tensors.${t}: expected the scale and zero point of tensor ${t}, received nothing`,
+      );
+    if (q.zeroPoint < min || q.zeroPoint > max)
+      throw new MactileError(
+        `${where}.tensors.${t}.zeroPoint: expected an ${precisionName(m.options.bits)} value from ${min} to ${max}, received ${q.zeroPoint}`,
+      );
   }
 }
 
@@ -347,15 +447,22 @@ function checkHostOps(m: StoredModel, where: string): void {
     const l = layers.get(f);
     const before = l && !isMacLayer(l) ? layers.get(l.inputs[0]!) : undefined;
     if (!l || l.kind !== 'relu' || !before || !isMacLayer(before) || !m.layers[before.name]?.relu) {
-      throw new MactileError(`${where}.fused[${i}]: expected a ReLU layer right after a MAC layer whose output stage applies it (relu: true), received ${JSON.stringify(f)}`);
+      throw new MactileError(
+        `${where}.fused[${i}]: expected a ReLU layer right after a MAC layer whose output stage applies it (relu: true), received ${JSON.stringify(f)}`,
+      );
     }
   });
   for (const l of m.net.layers) {
     if (isMacLayer(l) || m.fused.includes(l.name)) continue;
     const mode = m.hostModes[l.name];
-    if (!mode) throw new MactileError(`${where}.hostModes.${l.name}: expected integer or float (how host op ${l.name} runs), received nothing`);
+    if (!mode)
+      throw new MactileError(
+        `${where}.hostModes.${l.name}: expected integer or float (how host op ${l.name} runs), received nothing`,
+      );
     if (mode === 'integer' && !INTEGER_HOST_OPS.has(l.kind)) {
-      throw new MactileError(`${where}.hostModes.${l.name}: expected float (only ${[...INTEGER_HOST_OPS].join(', ')} run on integers), received "integer" for a ${l.kind}`);
+      throw new MactileError(
+        `${where}.hostModes.${l.name}: expected float (only ${[...INTEGER_HOST_OPS].join(', ')} run on integers), received "integer" for a ${l.kind}`,
+      );
     }
   }
 }
@@ -371,7 +478,10 @@ export interface CheckedModel {
 export function checkStoredModel(key: string, m: StoredModel, where: string): CheckedModel {
   const at = `models.${key}`;
   const bits = key === 'int8' ? 8 : 16;
-  if (m.options.bits !== bits) throw new MactileError(`${where}: ${at}.options.bits: expected ${bits} for the ${key} model, received ${m.options.bits}`);
+  if (m.options.bits !== bits)
+    throw new MactileError(
+      `${where}: ${at}.options.bits: expected ${bits} for the ${key} model, received ${m.options.bits}`,
+    );
   let net: Network;
   try {
     net = replayNetwork(m.net as Network, at);
@@ -380,7 +490,10 @@ export function checkStoredModel(key: string, m: StoredModel, where: string): Ch
     throw err;
   }
   const macs = net.layers.filter(isMacLayer);
-  if (macs.length === 0) throw new MactileError(`${where}: ${at}.net.layers: expected at least one MAC layer (conv, dwconv, fc), received none`);
+  if (macs.length === 0)
+    throw new MactileError(
+      `${where}: ${at}.net.layers: expected at least one MAC layer (conv, dwconv, fc), received none`,
+    );
   const size = networkSizeProblem(net, SIM_LIMITS);
   if (size) throw new MactileError(`${where}: ${at}.net, ${size}`);
   const wrap = (f: () => void) => {
@@ -395,10 +508,16 @@ export function checkStoredModel(key: string, m: StoredModel, where: string): Ch
   wrap(() => {
     const names = new Set(macs.map((l) => l.name));
     const extra = Object.keys(m.layers).find((n) => !names.has(n));
-    if (extra !== undefined) throw new MactileError(`${at}.layers.${extra}: expected only the MAC layers of the network (${[...names].slice(0, 8).join(', ')}${names.size > 8 ? ', ...' : ''}), received a layer it does not have`);
+    if (extra !== undefined)
+      throw new MactileError(
+        `${at}.layers.${extra}: expected only the MAC layers of the network (${[...names].slice(0, 8).join(', ')}${names.size > 8 ? ', ...' : ''}), received a layer it does not have`,
+      );
     for (const l of macs) {
       const s = m.layers[l.name];
-      if (!s) throw new MactileError(`${at}.layers.${l.name}: expected the quantized parameters of MAC layer ${l.name}, received nothing`);
+      if (!s)
+        throw new MactileError(
+          `${at}.layers.${l.name}: expected the quantized parameters of MAC layer ${l.name}, received nothing`,
+        );
       checkLayer(l, s, bits, `${at}.layers.${l.name}`);
       weights.set(l.name, decodeWeights(s.weights));
     }

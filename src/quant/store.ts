@@ -32,7 +32,11 @@ export function writeQuantFile(file: string, content: QuantFile): void {
   for (const [key, m] of Object.entries(content.models)) {
     const layers: Record<string, StoredLayer> = {};
     for (const [name, l] of Object.entries(m.layers)) {
-      layers[name] = { ...l, weights: Buffer.from(l.weights.buffer, l.weights.byteOffset, l.weights.byteLength).toString('base64'), bias: l.bias.map(String) };
+      layers[name] = {
+        ...l,
+        weights: Buffer.from(l.weights.buffer, l.weights.byteOffset, l.weights.byteLength).toString('base64'),
+        bias: l.bias.map(String),
+      };
     }
     models[key] = { ...m, layers };
   }

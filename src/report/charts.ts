@@ -7,16 +7,26 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 // vega and vega-lite 5 are CommonJS packages.
-const vega = require('vega') as { View: new (runtime: unknown, opts: { renderer: string }) => { toSVG(): Promise<string>; finalize(): void }; parse(spec: unknown): unknown };
+const vega = require('vega') as {
+  View: new (runtime: unknown, opts: { renderer: string }) => { toSVG(): Promise<string>; finalize(): void };
+  parse(spec: unknown): unknown;
+};
 const vegaLite = require('vega-lite') as { compile(spec: unknown): { spec: unknown } };
 
 export type VegaLiteSpec = Record<string, unknown>;
 
-const FONT = { font: 'Helvetica, Arial, sans-serif', labelFont: 'Helvetica, Arial, sans-serif', titleFont: 'Helvetica, Arial, sans-serif' };
+const FONT = {
+  font: 'Helvetica, Arial, sans-serif',
+  labelFont: 'Helvetica, Arial, sans-serif',
+  titleFont: 'Helvetica, Arial, sans-serif',
+};
 
 /** Renders a vega-lite specification to an SVG string. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  const compiled = vegaLite.compile({ config: { axis: FONT, legend: FONT, title: FONT, view: { stroke: null } }, ...spec }).spec;
+  const compiled = vegaLite.compile({
+    config: { axis: FONT, legend: FONT, title: FONT, view: { stroke: null } },
+    ...spec,
+  }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -26,23 +36,36 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 }
 
 /** Accuracy of FP32 and every quantized variant. */
-export function accuracySpec(rows: { variant: string; precision: string; accuracy: number }[], fp32: number): VegaLiteSpec {
+export function accuracySpec(
+  rows: { variant: string; precision: string; accuracy: number }[],
+  fp32: number,
+): VegaLiteSpec {
   const lo = Math.floor(Math.min(fp32, ...rows.map((r) => r.accuracy)) - 1);
   return {
     title: `Held-out accuracy (FP32 ${fp32.toFixed(2)} %, dashed)`,
-    width: { step: 60 }, height: 220,
+    width: { step: 60 },
+    height: 220,
     layer: [
       {
         data: { values: rows },
         mark: { type: 'bar', tooltip: true, clip: true },
         encoding: {
-          x: { field: 'variant', type: 'nominal', title: 'calibration / weight scales', axis: { labelAngle: -30, labelLimit: 160 } },
+          x: {
+            field: 'variant',
+            type: 'nominal',
+            title: 'calibration / weight scales',
+            axis: { labelAngle: -30, labelLimit: 160 },
+          },
           xOffset: { field: 'precision' },
           y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)', scale: { domain: [lo, 100] } },
           color: { field: 'precision', type: 'nominal', title: 'precision' },
         },
       },
-      { data: { values: [{ fp32 }] }, mark: { type: 'rule', color: 'black', strokeDash: [4, 3] }, encoding: { y: { field: 'fp32', type: 'quantitative' } } },
+      {
+        data: { values: [{ fp32 }] },
+        mark: { type: 'rule', color: 'black', strokeDash: [4, 3] },
+        encoding: { y: { field: 'fp32', type: 'quantitative' } },
+      },
     ],
   };
 }
@@ -51,7 +74,8 @@ export function accuracySpec(rows: { variant: string; precision: string; accurac
 export function cyclesSpec(run: string, rows: { layer: string; series: string; cycles: number }[]): VegaLiteSpec {
   return {
     title: `${run}: cycles per layer`,
-    width: { step: 14 }, height: 220,
+    width: { step: 14 },
+    height: 220,
     data: { values: rows },
     mark: { type: 'bar', tooltip: true },
     encoding: {
@@ -64,10 +88,17 @@ export function cyclesSpec(run: string, rows: { layer: string; series: string; c
 }
 
 /** One quantity per layer as bars. */
-export function perLayerSpec(run: string, title: string, field: string, rows: Record<string, number | string>[], yTitle: string): VegaLiteSpec {
+export function perLayerSpec(
+  run: string,
+  title: string,
+  field: string,
+  rows: Record<string, number | string>[],
+  yTitle: string,
+): VegaLiteSpec {
   return {
     title: `${run}: ${title}`,
-    width: { step: 14 }, height: 180,
+    width: { step: 14 },
+    height: 180,
     data: { values: rows },
     mark: { type: 'bar', tooltip: true, color: '#4c78a8' },
     encoding: {
@@ -80,7 +111,8 @@ export function perLayerSpec(run: string, title: string, field: string, rows: Re
 /** Execution time and utilisation across runs. */
 export function comparisonSpec(rows: { run: string; timeMs: number; overallUtil: number }[]): VegaLiteSpec {
   const bar = (field: string, title: string) => ({
-    width: 260, height: 200,
+    width: 260,
+    height: 200,
     mark: { type: 'bar', tooltip: true },
     encoding: {
       y: { field: 'run', type: 'nominal', sort: null, title: '' },
@@ -88,5 +120,9 @@ export function comparisonSpec(rows: { run: string; timeMs: number; overallUtil:
       color: { field: 'run', type: 'nominal', legend: null },
     },
   });
-  return { title: 'Across configs', data: { values: rows }, hconcat: [bar('timeMs', 'execution time (ms)'), bar('overallUtil', 'utilisation (%)')] };
+  return {
+    title: 'Across configs',
+    data: { values: rows },
+    hconcat: [bar('timeMs', 'execution time (ms)'), bar('overallUtil', 'utilisation (%)')],
+  };
 }

@@ -29,7 +29,12 @@ export interface ReportData {
   command: string;
   date: string;
   tools: Record<string, string>;
-  accuracy?: { fp32: number; heldOut: number; variants: AccuracyVariant[]; sqnr: { layer: string; [precision: string]: number | string }[] };
+  accuracy?: {
+    fp32: number;
+    heldOut: number;
+    variants: AccuracyVariant[];
+    sqnr: { layer: string; [precision: string]: number | string }[];
+  };
   runs: RunStudy[];
   skipped: string[];
   /** Notes on the runs (e.g. configs of the same name, labelled apart). */
@@ -38,8 +43,12 @@ export interface ReportData {
 }
 
 /** Escapes text for HTML content and attribute values. */
-export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const fmt = (v: number, digits?: number) => (digits === undefined && Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { minimumFractionDigits: digits ?? 2, maximumFractionDigits: digits ?? 2 }));
+export const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const fmt = (v: number, digits?: number) =>
+  digits === undefined && Number.isInteger(v)
+    ? v.toLocaleString('en-US')
+    : v.toLocaleString('en-US', { minimumFractionDigits: digits ?? 2, maximumFractionDigits: digits ?? 2 });
 /** A name made safe for file names and element ids. */
 export const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '-');
 
@@ -50,11 +59,18 @@ interface HtmlColumn<T> extends Column<T> {
 /** An HTML table whose cells carry their key and raw value (data-key, data-value) for checks. */
 function htmlTable<T>(id: string, columns: HtmlColumn<T>[], rows: T[]): string {
   const head = columns.map((c) => `<th>${esc(c.header)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${columns.map((c) => {
-    const v = c.value(r);
-    const text = typeof v === 'number' ? fmt(v, c.digits) : String(v);
-    return `<td data-key="${esc(c.key)}" data-value="${esc(String(v))}"${typeof v === 'number' ? ' class="num"' : ''}>${esc(text)}</td>`;
-  }).join('')}</tr>`).join('\n');
+  const body = rows
+    .map(
+      (r) =>
+        `<tr>${columns
+          .map((c) => {
+            const v = c.value(r);
+            const text = typeof v === 'number' ? fmt(v, c.digits) : String(v);
+            return `<td data-key="${esc(c.key)}" data-value="${esc(String(v))}"${typeof v === 'number' ? ' class="num"' : ''}>${esc(text)}</td>`;
+          })
+          .join('')}</tr>`,
+    )
+    .join('\n');
   return `<table data-table="${esc(id)}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -103,7 +119,10 @@ export async function writeReport(dir: string, d: ReportData): Promise<string[]>
   for (const r of d.runs) {
     const id = slug(r.label).toLowerCase();
     const other = ids.get(id);
-    if (other !== undefined) throw new Error(`report: the runs ${JSON.stringify(other)} and ${JSON.stringify(r.label)} would write the same data files (layers-${slug(r.label)}.*)`);
+    if (other !== undefined)
+      throw new Error(
+        `report: the runs ${JSON.stringify(other)} and ${JSON.stringify(r.label)} would write the same data files (layers-${slug(r.label)}.*)`,
+      );
     ids.set(id, r.label);
   }
   const data = join(dir, 'data');
@@ -127,7 +146,9 @@ export async function writeReport(dir: string, d: ReportData): Promise<string[]>
   if (d.accuracy) {
     const a = d.accuracy;
     parts.push('<h2 id="accuracy">Accuracy of post-training quantization</h2>');
-    parts.push(`<p>${a.heldOut} held-out MNIST digits (never seen by training or calibration). FP32: <b data-key="fp32">${a.fp32.toFixed(2)} %</b>.</p>`);
+    parts.push(
+      `<p>${a.heldOut} held-out MNIST digits (never seen by training or calibration). FP32: <b data-key="fp32">${a.fp32.toFixed(2)} %</b>.</p>`,
+    );
     const accCols: HtmlColumn<AccuracyVariant>[] = [
       { key: 'precision', header: 'precision', value: (v) => v.precision },
       { key: 'calibration', header: 'calibration', value: (v) => v.calibration },
@@ -138,11 +159,28 @@ export async function writeReport(dir: string, d: ReportData): Promise<string[]>
     parts.push(htmlTable('accuracy', accCols, a.variants));
     save('accuracy.csv', renderCsv(accCols, a.variants));
     save('accuracy.json', JSON.stringify({ fp32: a.fp32, heldOut: a.heldOut, variants: a.variants }, null, 2));
-    parts.push(`<div class="charts">${await chart('accuracy', accuracySpec(a.variants.map((v) => ({ variant: `${v.calibration}/${v.granularity}`, precision: v.precision, accuracy: v.accuracy })), a.fp32))}</div>`);
+    parts.push(
+      `<div class="charts">${await chart(
+        'accuracy',
+        accuracySpec(
+          a.variants.map((v) => ({
+            variant: `${v.calibration}/${v.granularity}`,
+            precision: v.precision,
+            accuracy: v.accuracy,
+          })),
+          a.fp32,
+        ),
+      )}</div>`,
+    );
     const precisions = Object.keys(a.sqnr[0] ?? {}).filter((k) => k !== 'layer');
     const sqnrCols: HtmlColumn<(typeof a.sqnr)[number]>[] = [
       { key: 'layer', header: 'layer', value: (r) => String(r.layer) },
-      ...precisions.map((p) => ({ key: p, header: `SQNR ${p} (dB)`, value: (r: (typeof a.sqnr)[number]) => Number(r[p]), digits: 1 })),
+      ...precisions.map((p) => ({
+        key: p,
+        header: `SQNR ${p} (dB)`,
+        value: (r: (typeof a.sqnr)[number]) => Number(r[p]),
+        digits: 1,
+      })),
     ];
     parts.push('<h3>Per-layer SQNR of the best variant of each precision</h3>', htmlTable('sqnr', sqnrCols, a.sqnr));
     save('sqnr.csv', renderCsv(sqnrCols, a.sqnr));
@@ -152,15 +190,35 @@ export async function writeReport(dir: string, d: ReportData): Promise<string[]>
   parts.push('<h2 id="comparison">Across configs</h2>');
   parts.push(htmlTable('comparison', comparisonColumns, d.runs));
   save('comparison.csv', renderCsv(comparisonColumns, d.runs));
-  save('comparison.json', JSON.stringify(d.runs.map((r) => ({ run: r.label, config: r.config, precision: r.precision, operands: r.operands, reference: r.reference, totals: r.totals, ok: r.ok, logitsIdentical: r.logitsIdentical })), null, 2));
-  parts.push(`<div class="charts">${await chart('comparison', comparisonSpec(d.runs.map((r) => ({ run: r.label, timeMs: r.totals.timeMs, overallUtil: r.totals.overallUtil }))))}</div>`);
+  save(
+    'comparison.json',
+    JSON.stringify(
+      d.runs.map((r) => ({
+        run: r.label,
+        config: r.config,
+        precision: r.precision,
+        operands: r.operands,
+        reference: r.reference,
+        totals: r.totals,
+        ok: r.ok,
+        logitsIdentical: r.logitsIdentical,
+      })),
+      null,
+      2,
+    ),
+  );
+  parts.push(
+    `<div class="charts">${await chart('comparison', comparisonSpec(d.runs.map((r) => ({ run: r.label, timeMs: r.totals.timeMs, overallUtil: r.totals.overallUtil }))))}</div>`,
+  );
   if (d.skipped.length) parts.push(`<p>Not run: ${d.skipped.map(esc).join('; ')}.</p>`);
   for (const n of d.notes ?? []) parts.push(`<p data-note>${esc(n)}.</p>`);
 
   for (const r of d.runs) {
     const id = slug(r.label);
     parts.push(`<h2 id="run-${esc(id)}">${esc(r.label)}</h2>`);
-    parts.push(`<p>${esc(describeConfig(r.config))}. Operands: ${esc(r.operands)}. Reference: ${esc(r.reference)}.${r.logitsIdentical === undefined ? '' : ` Logits of the RTL inference ${r.logitsIdentical ? 'identical to' : 'DIFFERENT from'} the golden integer executor's.`}</p>`);
+    parts.push(
+      `<p>${esc(describeConfig(r.config))}. Operands: ${esc(r.operands)}. Reference: ${esc(r.reference)}.${r.logitsIdentical === undefined ? '' : ` Logits of the RTL inference ${r.logitsIdentical ? 'identical to' : 'DIFFERENT from'} the golden integer executor's.`}</p>`,
+    );
     parts.push(htmlTable(`layers-${id}`, layerColumns, r.layers));
     save(`layers-${id}.csv`, renderCsv(layerColumns, r.layers));
     save(`layers-${id}.json`, JSON.stringify(r, null, 2));
@@ -171,8 +229,26 @@ export async function writeReport(dir: string, d: ReportData): Promise<string[]>
     ]);
     parts.push(`<div class="charts">
 ${await chart(`cycles-${id}`, cyclesSpec(r.label, cycles))}
-${await chart(`util-${id}`, perLayerSpec(r.label, 'utilisation per layer', 'util', r.layers.map((l) => ({ layer: l.name, util: l.overallUtil })), 'utilisation (%)'))}
-${await chart(`dram-${id}`, perLayerSpec(r.label, 'DRAM bandwidth per layer', 'bw', r.layers.map((l) => ({ layer: l.name, bw: l.dramBw })), 'DRAM words/cycle'))}
+${await chart(
+  `util-${id}`,
+  perLayerSpec(
+    r.label,
+    'utilisation per layer',
+    'util',
+    r.layers.map((l) => ({ layer: l.name, util: l.overallUtil })),
+    'utilisation (%)',
+  ),
+)}
+${await chart(
+  `dram-${id}`,
+  perLayerSpec(
+    r.label,
+    'DRAM bandwidth per layer',
+    'bw',
+    r.layers.map((l) => ({ layer: l.name, bw: l.dramBw })),
+    'DRAM words/cycle',
+  ),
+)}
 </div>`);
   }
 
@@ -181,15 +257,25 @@ ${await chart(`dram-${id}`, perLayerSpec(r.label, 'DRAM bandwidth per layer', 'b
     { key: 'kind', header: 'kind', value: (h) => h.kind },
     { key: 'runs', header: 'runs', value: (h) => h.runs },
   ];
-  parts.push('<h2 id="host-ops">Host ops</h2><p>Operators that are not multiply-accumulate run on the host, between the layers the accelerator runs.</p>');
+  parts.push(
+    '<h2 id="host-ops">Host ops</h2><p>Operators that are not multiply-accumulate run on the host, between the layers the accelerator runs.</p>',
+  );
   parts.push(htmlTable('host-ops', hostCols, d.hostOps));
   save('host-ops.csv', renderCsv(hostCols, d.hostOps));
   save('host-ops.json', JSON.stringify(d.hostOps, null, 2));
 
   parts.push('<h2 id="provenance">How this report was made</h2>');
   parts.push(`<pre>${esc(d.command)}</pre>`);
-  parts.push(`<h3>Tools</h3><pre>${esc(Object.entries(d.tools).map(([k, v]) => `${k}: ${v}`).join('\n'))}</pre>`);
-  parts.push(`<h3>Configs</h3><pre>${esc(JSON.stringify([...new Map(d.runs.map((r) => [r.name, r.config])).values()], null, 2))}</pre>`);
+  parts.push(
+    `<h3>Tools</h3><pre>${esc(
+      Object.entries(d.tools)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n'),
+    )}</pre>`,
+  );
+  parts.push(
+    `<h3>Configs</h3><pre>${esc(JSON.stringify([...new Map(d.runs.map((r) => [r.name, r.config])).values()], null, 2))}</pre>`,
+  );
   save('report.json', JSON.stringify(d, null, 2));
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}</title><style>${CSS}</style></head>

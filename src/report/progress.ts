@@ -16,7 +16,13 @@ const quietProgress: Progress = { step: () => {}, done: () => {} };
 export function progress(total: number, opts: { quiet?: boolean; title?: string } = {}): Progress {
   if (opts.quiet || !process.stderr.isTTY || process.env.CI || total <= 0) return quietProgress;
   const bar = new cliProgress.SingleBar(
-    { format: `${opts.title ?? 'progress'} [{bar}] {value}/{total} | ETA {eta_formatted} | {step}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 20 },
+    {
+      format: `${opts.title ?? 'progress'} [{bar}] {value}/{total} | ETA {eta_formatted} | {step}`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 20,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { step: '' });

@@ -9,7 +9,8 @@ import type { NetworkPerf, ScaleSimPart } from '../accel/systolic/model.js';
 import type { OperandTrace } from '../analytic/scalesim-memory.js';
 import { MactileError } from '../util/errors.js';
 
-export const COMPUTE_REPORT_HEADER = 'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,';
+export const COMPUTE_REPORT_HEADER =
+  'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,';
 export const BANDWIDTH_REPORT_HEADER =
   'LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,';
 export const DETAILED_ACCESS_REPORT_HEADER =
@@ -55,14 +56,24 @@ function line(id: number, cells: Cell[]): string {
 const dramBw = (t: OperandTrace) => t.words / (t.stop - t.start + 1);
 
 function computeRow(id: number, p: ScaleSimPart): string {
-  return line(id, [int(p.cycles), int(p.stallCycles), float(p.figures.overallUtil), float(p.figures.mappingEfficiency), float(p.figures.computeUtil)]);
+  return line(id, [
+    int(p.cycles),
+    int(p.stallCycles),
+    float(p.figures.overallUtil),
+    float(p.figures.mappingEfficiency),
+    float(p.figures.computeUtil),
+  ]);
 }
 
 function bandwidthRow(id: number, p: ScaleSimPart): string {
   const s = p.perf.sram;
   return line(id, [
-    float(s.ifmapReads / p.cycles), float(s.filterReads / p.cycles), float(s.ofmapWrites / p.cycles),
-    float(dramBw(p.dram.ifmap)), float(dramBw(p.dram.filter)), float(dramBw(p.dram.ofmap)),
+    float(s.ifmapReads / p.cycles),
+    float(s.filterReads / p.cycles),
+    float(s.ofmapWrites / p.cycles),
+    float(dramBw(p.dram.ifmap)),
+    float(dramBw(p.dram.filter)),
+    float(dramBw(p.dram.ofmap)),
   ]);
 }
 
@@ -71,18 +82,25 @@ function detailedRow(id: number, p: ScaleSimPart): string {
   const sram = (w: { start: number; stop: number }, count: number) => [float(w.start), float(w.stop), int(count)];
   const dram = (t: OperandTrace) => [float(t.start), float(t.stop), int(t.words)];
   return line(id, [
-    ...sram(p.sram.ifmap, s.ifmapReads), ...sram(p.sram.filter, s.filterReads), ...sram(p.sram.ofmap, s.ofmapWrites),
-    ...dram(p.dram.ifmap), ...dram(p.dram.filter), ...dram(p.dram.ofmap),
+    ...sram(p.sram.ifmap, s.ifmapReads),
+    ...sram(p.sram.filter, s.filterReads),
+    ...sram(p.sram.ofmap, s.ofmapWrites),
+    ...dram(p.dram.ifmap),
+    ...dram(p.dram.filter),
+    ...dram(p.dram.ofmap),
   ]);
 }
 
 /** The three report texts of a SCALE-Sim-mode analysis (file name -> contents). */
 export function scaleSimReportTexts(perf: NetworkPerf): Record<string, string> {
   if (perf.model !== 'scalesim') {
-    throw new MactileError(`SCALE-Sim reports: expected an analysis in SCALE-Sim compatibility mode, received the ${perf.model} model`);
+    throw new MactileError(
+      `SCALE-Sim reports: expected an analysis in SCALE-Sim compatibility mode, received the ${perf.model} model`,
+    );
   }
   const parts = perf.layers.flatMap((l) => l.scalesimParts ?? []);
-  const file = (header: string, row: (id: number, p: ScaleSimPart) => string) => [header, ...parts.map((p, i) => row(i, p))].join('\n') + '\n';
+  const file = (header: string, row: (id: number, p: ScaleSimPart) => string) =>
+    [header, ...parts.map((p, i) => row(i, p))].join('\n') + '\n';
   return {
     'COMPUTE_REPORT.csv': file(COMPUTE_REPORT_HEADER, computeRow),
     'BANDWIDTH_REPORT.csv': file(BANDWIDTH_REPORT_HEADER, bandwidthRow),
@@ -101,6 +119,8 @@ export function writeScaleSimReports(perf: NetworkPerf, dir: string): string[] {
       return path;
     });
   } catch (err) {
-    throw new MactileError(`SCALE-Sim reports: cannot write into ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new MactileError(
+      `SCALE-Sim reports: cannot write into ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
 }

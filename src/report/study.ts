@@ -47,14 +47,26 @@ export interface RunStudy {
   /** "random operands (seed 1)" or "quantized model, held-out digit 0". */
   operands: string;
   layers: ReportLayer[];
-  totals: { macs: number; rtlCycles: number; analyticCycles: number; referenceCycles: number; timeMs: number; overallUtil: number; dramWords: number };
+  totals: {
+    macs: number;
+    rtlCycles: number;
+    analyticCycles: number;
+    referenceCycles: number;
+    timeMs: number;
+    overallUtil: number;
+    dramWords: number;
+  };
   ok: boolean;
   /** Quantized runs: RTL logits equal to the golden executor's. */
   logitsIdentical?: boolean;
 }
 
 /** SRAM and DRAM traffic of a layer, from the kind's analytic model. */
-function traffic(l: MacLayer, cfg: HardwareConfig, net: Network): { sramReads: number; sramWrites: number; dramWords: number } {
+function traffic(
+  l: MacLayer,
+  cfg: HardwareConfig,
+  net: Network,
+): { sramReads: number; sramWrites: number; dramWords: number } {
   const p = accelOf(cfg).predictLayer(l, cfg, net);
   return { sramReads: p.sramReads, sramWrites: p.sramWrites, dramWords: p.dramWords };
 }
@@ -62,21 +74,53 @@ function traffic(l: MacLayer, cfg: HardwareConfig, net: Network): { sramReads: n
 function toRow(c: LayerCheck, l: MacLayer, cfg: HardwareConfig, net: Network): ReportLayer {
   const t = traffic(l, cfg, net);
   return {
-    name: c.name, kind: c.kind, macs: c.macs, rtlCycles: c.rtlCycles, analyticCycles: c.analyticCycles, referenceCycles: c.referenceCycles,
-    overallUtil: c.rtlUtil, mappingEfficiency: c.mappingEfficiency, ...t, dramBw: t.dramWords / c.rtlCycles, timeUs: c.timeUs,
-    outputsChecked: c.outputsChecked, bitExact: c.bitExact, cycleExact: c.cycleExact,
+    name: c.name,
+    kind: c.kind,
+    macs: c.macs,
+    rtlCycles: c.rtlCycles,
+    analyticCycles: c.analyticCycles,
+    referenceCycles: c.referenceCycles,
+    overallUtil: c.rtlUtil,
+    mappingEfficiency: c.mappingEfficiency,
+    ...t,
+    dramBw: t.dramWords / c.rtlCycles,
+    timeUs: c.timeUs,
+    outputsChecked: c.outputsChecked,
+    bitExact: c.bitExact,
+    cycleExact: c.cycleExact,
   };
 }
 
-function summarise(name: string, label: string, cfg: HardwareConfig, precision: 'int8' | 'int16', reference: string, operands: string, rows: ReportLayer[], ok: boolean): RunStudy {
+function summarise(
+  name: string,
+  label: string,
+  cfg: HardwareConfig,
+  precision: 'int8' | 'int16',
+  reference: string,
+  operands: string,
+  rows: ReportLayer[],
+  ok: boolean,
+): RunStudy {
   const sum = (f: (r: ReportLayer) => number) => rows.reduce((s, r) => s + f(r), 0);
   const cells = cellsOf(cfg);
   const rtl = sum((r) => r.rtlCycles);
   return {
-    label, name, config: cfg, precision, reference, operands, layers: rows, ok,
+    label,
+    name,
+    config: cfg,
+    precision,
+    reference,
+    operands,
+    layers: rows,
+    ok,
     totals: {
-      macs: sum((r) => r.macs), rtlCycles: rtl, analyticCycles: sum((r) => r.analyticCycles), referenceCycles: sum((r) => r.referenceCycles),
-      timeMs: sum((r) => r.timeUs) / 1000, overallUtil: (100 * sum((r) => r.macs)) / (rtl * cells), dramWords: sum((r) => r.dramWords),
+      macs: sum((r) => r.macs),
+      rtlCycles: rtl,
+      analyticCycles: sum((r) => r.analyticCycles),
+      referenceCycles: sum((r) => r.referenceCycles),
+      timeMs: sum((r) => r.timeUs) / 1000,
+      overallUtil: (100 * sum((r) => r.macs)) / (rtl * cells),
+      dramWords: sum((r) => r.dramWords),
     },
   };
 }
@@ -101,7 +145,10 @@ export function runNames(configs: HardwareConfig[]): { names: string[]; notes: s
       continue;
     }
     const same = configs.filter((c) => c.source === cfg.source && JSON.stringify(c) === JSON.stringify(cfg));
-    if (same.length > 1) throw new MactileError(`--configs: ${cfg.name} (${cfg.source}) is listed ${same.length} times; list each config once`);
+    if (same.length > 1)
+      throw new MactileError(
+        `--configs: ${cfg.name} (${cfg.source}) is listed ${same.length} times; list each config once`,
+      );
     let k = 2;
     while (taken.has(key(`${cfg.name}-${k}`))) k++;
     const name = `${cfg.name}-${k}`;
@@ -111,7 +158,9 @@ export function runNames(configs: HardwareConfig[]): { names: string[]; notes: s
     group.runs.push(`${name} (${cfg.source})`);
     renamed.set(key(cfg.name), group);
   }
-  const notes = [...renamed.values()].map((g) => `${g.runs.length} configs are named ${g.name}: their runs are labelled ${g.runs.join(', ')}`);
+  const notes = [...renamed.values()].map(
+    (g) => `${g.runs.length} configs are named ${g.name}: their runs are labelled ${g.runs.join(', ')}`,
+  );
   return { names, notes };
 }
 
@@ -123,7 +172,10 @@ interface PlannedRun {
 }
 
 /** The runs of a study: each config at each precision it supports (a skipped pair is returned as a note). */
-function plannedRuns(configs: HardwareConfig[], precisions: ('int8' | 'int16')[]): { runs: PlannedRun[]; skipped: string[]; notes: string[] } {
+function plannedRuns(
+  configs: HardwareConfig[],
+  precisions: ('int8' | 'int16')[],
+): { runs: PlannedRun[]; skipped: string[]; notes: string[] } {
   const { names, notes } = runNames(configs);
   const runs: PlannedRun[] = [];
   const skipped: string[] = [];
@@ -150,7 +202,10 @@ export async function hardwareStudy(
 ): Promise<{ runs: RunStudy[]; skipped: string[]; notes: string[] }> {
   const { runs, skipped, notes } = plannedRuns(configs, precisions);
   const layersPerRun = (precision: string) => macLayers(opts.quantized?.[precision]?.net ?? net).length;
-  const bar = progress(runs.reduce((s, r) => s + layersPerRun(r.precision), 0), { quiet: opts.quiet, title: 'simulating' });
+  const bar = progress(
+    runs.reduce((s, r) => s + layersPerRun(r.precision), 0),
+    { quiet: opts.quiet, title: 'simulating' },
+  );
   const out: RunStudy[] = [];
   try {
     for (const { cfg, precision, name } of runs) {
@@ -161,14 +216,42 @@ export async function hardwareStudy(
         const layers = macLayers(qm.net);
         let i = 0;
         bar.step(`${label}: ${layers[0]?.name ?? ''}`);
-        const r = await simulateQuantized(qm, cfg, image, { onLayer: () => bar.step(`${label}: ${layers[++i]?.name ?? 'done'}`) });
+        const r = await simulateQuantized(qm, cfg, image, {
+          onLayer: () => bar.step(`${label}: ${layers[++i]?.name ?? 'done'}`),
+        });
         const rows = r.layers.map((c, k) => toRow(c, layers[k]!, cfg, qm.net));
-        out.push({ ...summarise(name, label, cfg, precision, referenceName(cfg), `quantized model, held-out digit ${opts.image ?? 0}`, rows, r.ok), logitsIdentical: r.logitsIdentical });
+        out.push({
+          ...summarise(
+            name,
+            label,
+            cfg,
+            precision,
+            referenceName(cfg),
+            `quantized model, held-out digit ${opts.image ?? 0}`,
+            rows,
+            r.ok,
+          ),
+          logitsIdentical: r.logitsIdentical,
+        });
       } else {
         const layers = macLayers(net);
-        const sim = await simulateNetwork(net, cfg, { seed: opts.seed, onStart: (l) => bar.step(`${label}: ${l.name}`) });
+        const sim = await simulateNetwork(net, cfg, {
+          seed: opts.seed,
+          onStart: (l) => bar.step(`${label}: ${l.name}`),
+        });
         const rows = sim.layers.map((c, k) => toRow(c, layers[k]!, cfg, net));
-        out.push(summarise(name, label, cfg, precision, sim.reference, `random operands (seed ${opts.seed ?? 1})`, rows, sim.ok));
+        out.push(
+          summarise(
+            name,
+            label,
+            cfg,
+            precision,
+            sim.reference,
+            `random operands (seed ${opts.seed ?? 1})`,
+            rows,
+            sim.ok,
+          ),
+        );
       }
     }
   } finally {

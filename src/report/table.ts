@@ -17,15 +17,20 @@ function formatNumber(v: number, digits?: number): string {
 
 /** Renders rows (and an optional totals row) as an aligned text table. */
 export function renderTable<T>(columns: Column<T>[], rows: T[], totals?: T): string {
-  const cells = (r: T) => columns.map((c) => {
-    const v = c.value(r);
-    return typeof v === 'number' ? formatNumber(v, c.digits) : v;
-  });
+  const cells = (r: T) =>
+    columns.map((c) => {
+      const v = c.value(r);
+      return typeof v === 'number' ? formatNumber(v, c.digits) : v;
+    });
   const body = rows.map(cells);
   const foot = totals ? [cells(totals)] : [];
   const numeric = columns.map((c) => rows.length > 0 && typeof c.value(rows[0]!) === 'number');
   const widths = columns.map((c, i) => Math.max(c.header.length, ...[...body, ...foot].map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((s, i) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((s, i) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const out = [line(columns.map((c) => c.header)), rule, ...body.map(line)];
   if (foot.length) out.push(rule, line(foot[0]!));

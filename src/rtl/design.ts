@@ -66,7 +66,8 @@ export function writeDesign(design: DesignSources, name: string, cfg: unknown, o
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   if (outDir) {
     mkdirSync(dir, { recursive: true });
-    for (const f of [...design.files.map(([f]) => f), 'mt_params.h', 'manifest.json']) renameSync(join(tmp, f), join(dir, f));
+    for (const f of [...design.files.map(([f]) => f), 'mt_params.h', 'manifest.json'])
+      renameSync(join(tmp, f), join(dir, f));
     rmSync(tmp, { recursive: true, force: true });
   } else {
     mkdirSync(join(projectRoot(), 'generated'), { recursive: true });

@@ -57,7 +57,9 @@ function emitItems(items: VItem[], indent: string): string[] {
         break;
       }
       case 'for':
-        out.push(`${indent}for (${it.genvar} = 0; ${it.genvar} < ${it.count}; ${it.genvar} = ${it.genvar} + 1) begin : ${checkIdent(it.label, 'label')}`);
+        out.push(
+          `${indent}for (${it.genvar} = 0; ${it.genvar} < ${it.count}; ${it.genvar} = ${it.genvar} + 1) begin : ${checkIdent(it.label, 'label')}`,
+        );
         out.push(...emitItems(it.items, `${indent}  `));
         out.push(`${indent}end`);
         break;
@@ -70,17 +72,25 @@ function emitItems(items: VItem[], indent: string): string[] {
 export function emitModule(m: VModule): string {
   const lines: string[] = ['`default_nettype none'];
   for (const h of m.header) lines.push(`// ${h}`);
-  const params = m.params.length ? ` #(\n${m.params.map(([k, v]) => `  parameter int ${checkIdent(k, 'parameter')} = ${v}`).join(',\n')}\n)` : '';
+  const params = m.params.length
+    ? ` #(\n${m.params.map(([k, v]) => `  parameter int ${checkIdent(k, 'parameter')} = ${v}`).join(',\n')}\n)`
+    : '';
   lines.push(`module ${checkIdent(m.name, 'module')}${params} (`);
-  lines.push(m.ports.map((p) => `  ${portLine(p)}`).join(',\n').replace(/ {2}\/\/ ([^\n]*),\n/g, ', // $1\n'));
+  lines.push(
+    m.ports
+      .map((p) => `  ${portLine(p)}`)
+      .join(',\n')
+      .replace(/ {2}\/\/ ([^\n]*),\n/g, ', // $1\n'),
+  );
   lines.push(');');
   const genvars = new Set<string>();
-  const collect = (items: VItem[]) => items.forEach((i) => {
-    if (i.kind === 'for') {
-      genvars.add(i.genvar);
-      collect(i.items);
-    }
-  });
+  const collect = (items: VItem[]) =>
+    items.forEach((i) => {
+      if (i.kind === 'for') {
+        genvars.add(i.genvar);
+        collect(i.items);
+      }
+    });
   collect(m.items);
   if (genvars.size) lines.push(`  genvar ${[...genvars].sort().join(', ')};`);
   lines.push(...emitItems(m.items, '  '));

@@ -78,18 +78,49 @@ export interface VModule {
 }
 
 /** A net declaration. */
-export const wire = (name: string, width: number | string, comment?: string): VNet => ({ kind: 'wire', name, width, comment });
+export const wire = (name: string, width: number | string, comment?: string): VNet => ({
+  kind: 'wire',
+  name,
+  width,
+  comment,
+});
 /** A register declaration. */
-export const reg = (name: string, width: number | string, comment?: string): VNet => ({ kind: 'reg', name, width, comment });
+export const reg = (name: string, width: number | string, comment?: string): VNet => ({
+  kind: 'reg',
+  name,
+  width,
+  comment,
+});
 /** A lane bus (always declared with a range, even one lane wide). */
-export const bus = (name: string, width: number, comment?: string): VNet => ({ kind: 'wire', name, width, vector: true, comment });
+export const bus = (name: string, width: number, comment?: string): VNet => ({
+  kind: 'wire',
+  name,
+  width,
+  vector: true,
+  comment,
+});
 /** A register holding a lane bus. */
-export const busReg = (name: string, width: number, comment?: string): VNet => ({ kind: 'reg', name, width, vector: true, comment });
+export const busReg = (name: string, width: number, comment?: string): VNet => ({
+  kind: 'reg',
+  name,
+  width,
+  vector: true,
+  comment,
+});
 /** A continuous assignment. */
 export const assign = (lhs: string, rhs: string): VAssign => ({ kind: 'assign', lhs, rhs });
 /** An instance of a cell. */
-export const instance = (module: string, name: string, params: [string, number | string][], conns: [string, string][]): VInstance => ({
-  kind: 'instance', module, name, params, conns,
+export const instance = (
+  module: string,
+  name: string,
+  params: [string, number | string][],
+  conns: [string, string][],
+): VInstance => ({
+  kind: 'instance',
+  module,
+  name,
+  params,
+  conns,
 });
 /** A clocked process on the rising edge of clk. */
 export const always = (body: string[], comment?: string): VProcess => ({ kind: 'always', body, comment });
@@ -98,13 +129,16 @@ export const comment = (text: string): VComment => ({ kind: 'comment', text });
 
 /** The counters every generated top keeps: cycles while busy and results written (`inc` per write when `write`). */
 export function counterProcess(write: string, inc: string): VProcess {
-  return always([
-    'if (start && !busy) begin',
-    "  cnt_cycles <= 64'd0;",
-    "  cnt_outputs <= 64'd0;",
-    'end else begin',
-    "  if (busy) cnt_cycles <= cnt_cycles + 64'd1;",
-    `  if (${write}) cnt_outputs <= cnt_outputs + 64'(${inc});`,
-    'end',
-  ], 'Counters: cycles while busy, results written.');
+  return always(
+    [
+      'if (start && !busy) begin',
+      "  cnt_cycles <= 64'd0;",
+      "  cnt_outputs <= 64'd0;",
+      'end else begin',
+      "  if (busy) cnt_cycles <= cnt_cycles + 64'd1;",
+      `  if (${write}) cnt_outputs <= cnt_outputs + 64'(${inc});`,
+      'end',
+    ],
+    'Counters: cycles while busy, results written.',
+  );
 }

@@ -2,7 +2,10 @@
 import type { VPort } from './netlist.js';
 
 /** Groups ports by the first prefix they match; prefixes naming the same group share it (its first purpose). */
-export function portGroups(ports: VPort[], groups: [prefix: string, group: string, purpose: string][]): { group: string; ports: string[]; purpose: string }[] {
+export function portGroups(
+  ports: VPort[],
+  groups: [prefix: string, group: string, purpose: string][],
+): { group: string; ports: string[]; purpose: string }[] {
   const out: { group: string; ports: string[]; purpose: string }[] = [];
   for (const p of ports) {
     const match = groups.find(([prefix]) => p.name.startsWith(prefix));

@@ -6,7 +6,16 @@
  * generated from the job-format table (job/cpp.ts); both texts are part of the key.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
@@ -17,10 +26,24 @@ import { JOB_LAYOUT_HEADER, jobLayoutHeader } from './job/cpp.js';
 
 /** Verilator flags measured on these machines (see docs/BENCHMARKS.md): split output, O2 for hot code. */
 const VERILATOR_FLAGS = [
-  '--cc', '--exe', '--build', '-j', '2',
-  '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert',
-  '--output-split', '5000', '--output-split-cfuncs', '500',
-  '-Wno-fatal', '-Wno-lint', '-Wno-style',
+  '--cc',
+  '--exe',
+  '--build',
+  '-j',
+  '2',
+  '-O3',
+  '--x-assign',
+  'fast',
+  '--x-initial',
+  'fast',
+  '--noassert',
+  '--output-split',
+  '5000',
+  '--output-split-cfuncs',
+  '500',
+  '-Wno-fatal',
+  '-Wno-lint',
+  '-Wno-style',
 ];
 const MAKEFLAGS = 'OPT_FAST=-O2';
 
@@ -61,13 +84,18 @@ export async function verilatorVersionLine(): Promise<string> {
 /** The driver's C++ files as absolute paths: the driver and the shared headers in sim/. */
 function driverFiles(driver: string): string[] {
   const main = isAbsolute(driver) ? driver : join(projectRoot(), 'sim', driver);
-  const headers = readdirSync(join(projectRoot(), 'sim')).filter((f) => f.endsWith('.h')).sort();
+  const headers = readdirSync(join(projectRoot(), 'sim'))
+    .filter((f) => f.endsWith('.h'))
+    .sort();
   return [main, ...headers.map((h) => join(projectRoot(), 'sim', h))];
 }
 
 /** The generated C++ headers of a build (file name, text): the design's parameters and the job and result layouts. */
 export function generatedHeaders(src: Sources): [string, string][] {
-  return [['mt_params.h', src.header], [JOB_LAYOUT_HEADER, jobLayoutHeader()]];
+  return [
+    ['mt_params.h', src.header],
+    [JOB_LAYOUT_HEADER, jobLayoutHeader()],
+  ];
 }
 
 /** The cache key of a build: sources, generated headers, driver, Verilator version and flags. */
@@ -95,31 +123,52 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
   mkdirSync(root, { recursive: true });
   const lockTarget = join(root, `${key}.lock`);
   writeFileSync(lockTarget, '', { flag: 'a' });
-  const release = await lockfile.lock(lockTarget, { retries: { retries: 1800, minTimeout: 200, maxTimeout: 1000 }, stale: 60_000 });
+  const release = await lockfile.lock(lockTarget, {
+    retries: { retries: 1800, minTimeout: 200, maxTimeout: 1000 },
+    stale: 60_000,
+  });
   // One Verilator build at a time on the machine (every checkout and cache root): each already uses both cores.
   const globalTarget = join(tmpdir(), 'mactile-verilator.lock');
   writeFileSync(globalTarget, '', { flag: 'a' });
   let releaseGlobal: (() => Promise<void>) | undefined;
   try {
     if (!existsSync(join(dir, 'ok'))) {
-      releaseGlobal = await lockfile.lock(globalTarget, { retries: { retries: 3600, minTimeout: 200, maxTimeout: 1000 }, stale: 60_000 });
+      releaseGlobal = await lockfile.lock(globalTarget, {
+        retries: { retries: 3600, minTimeout: 200, maxTimeout: 1000 },
+        stale: 60_000,
+      });
     }
-    if (existsSync(join(dir, 'ok'))) return { binary, dir, key, cached: true, seconds: (performance.now() - t0) / 1000 };
+    if (existsSync(join(dir, 'ok')))
+      return { binary, dir, key, cached: true, seconds: (performance.now() - t0) / 1000 };
     const tmp = join(root, `${key}.tmp-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     for (const [name, text] of src.files) writeFileSync(join(tmp, name), text);
     for (const [name, text] of generatedHeaders(src)) writeFileSync(join(tmp, name), text);
     for (const f of driverFiles(src.driver)) copyFileSync(f, join(tmp, basename(f)));
-    const env = { ...process.env, ...(await hasCcache() ? { OBJCACHE: 'ccache' } : {}) };
+    const env = { ...process.env, ...((await hasCcache()) ? { OBJCACHE: 'ccache' } : {}) };
     const args = [
-      ...VERILATOR_FLAGS, '-MAKEFLAGS', MAKEFLAGS, '--top-module', src.top, '--Mdir', 'obj', '-o', '../sim',
-      '-CFLAGS', `-I${tmp}`, ...src.files.map(([n]) => n), basename(src.driver),
+      ...VERILATOR_FLAGS,
+      '-MAKEFLAGS',
+      MAKEFLAGS,
+      '--top-module',
+      src.top,
+      '--Mdir',
+      'obj',
+      '-o',
+      '../sim',
+      '-CFLAGS',
+      `-I${tmp}`,
+      ...src.files.map(([n]) => n),
+      basename(src.driver),
     ];
     const r = await execa('verilator', args, { cwd: tmp, env, all: true, reject: false });
     if (r.exitCode !== 0 || !existsSync(join(tmp, 'sim'))) {
       writeFileSync(join(tmp, 'build.log'), r.all ?? '');
-      throw new MactileError(`Verilator build of ${src.top} failed (log: ${join(tmp, 'build.log')}):\n${buildErrors(r.all ?? '')}`, 3);
+      throw new MactileError(
+        `Verilator build of ${src.top} failed (log: ${join(tmp, 'build.log')}):\n${buildErrors(r.all ?? '')}`,
+        3,
+      );
     }
     rmSync(join(tmp, 'obj'), { recursive: true, force: true });
     writeFileSync(join(tmp, 'ok'), `${version}\n`);
@@ -134,6 +183,7 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
 
 let ccache: boolean | undefined;
 async function hasCcache(): Promise<boolean> {
-  if (ccache === undefined) ccache = (await execa('ccache', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
+  if (ccache === undefined)
+    ccache = (await execa('ccache', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
   return ccache;
 }

@@ -24,7 +24,15 @@ export interface DriverRun {
 export async function runDriver(
   binary: string,
   job: Buffer,
-  opts: { what: string; itemName: string; dw: 8 | 16; outShapes: { rows: number; cols: number }[]; limits: number[]; predicted: number[]; timeoutSeconds?: number },
+  opts: {
+    what: string;
+    itemName: string;
+    dw: 8 | 16;
+    outShapes: { rows: number; cols: number }[];
+    limits: number[];
+    predicted: number[];
+    timeoutSeconds?: number;
+  },
 ): Promise<DriverRun> {
   const dir = mkdtempSync(join(tmpdir(), 'mactile-job-'));
   const timeout = opts.timeoutSeconds ?? 3600;
@@ -35,10 +43,15 @@ export async function runDriver(
     const t0 = performance.now();
     const run = await execa(binary, [jobFile, resFile], { reject: false, timeout: timeout * 1000, all: true });
     const driverSeconds = (performance.now() - t0) / 1000;
-    if (run.timedOut) throw new MactileError(`${opts.what}: the simulation did not finish within ${timeout} s and was stopped`, 3);
-    if (run.signal) throw new MactileError(`${opts.what}: the simulator crashed (${run.signal}); no results are reported for it`, 3);
+    if (run.timedOut)
+      throw new MactileError(`${opts.what}: the simulation did not finish within ${timeout} s and was stopped`, 3);
+    if (run.signal)
+      throw new MactileError(`${opts.what}: the simulator crashed (${run.signal}); no results are reported for it`, 3);
     if (run.exitCode !== 0 && run.exitCode !== 3) {
-      throw new MactileError(`${opts.what}: the simulator failed (exit ${run.exitCode}): ${(run.all ?? '').trim().split('\n').slice(-3).join(' ')}`, 3);
+      throw new MactileError(
+        `${opts.what}: the simulator failed (exit ${run.exitCode}): ${(run.all ?? '').trim().split('\n').slice(-3).join(' ')}`,
+        3,
+      );
     }
     const result = readResult(resFile, opts.dw, opts.outShapes);
     const n = opts.outShapes.length;
@@ -49,7 +62,11 @@ export async function runDriver(
         3,
       );
     }
-    if (result.gemms.length !== n) throw new MactileError(`${opts.what}: the simulator returned ${result.gemms.length} of ${n} ${opts.itemName}s`, 3);
+    if (result.gemms.length !== n)
+      throw new MactileError(
+        `${opts.what}: the simulator returned ${result.gemms.length} of ${n} ${opts.itemName}s`,
+        3,
+      );
     return { items: result.gemms, driverSeconds, simSeconds: result.gemms.reduce((s, g) => s + g.simSeconds, 0) };
   } finally {
     // MACTILE_KEEP_JOBS=DIR keeps the job and result files (for debugging and profiling the driver).
@@ -57,7 +74,8 @@ export async function runDriver(
     if (keep) {
       mkdirSync(keep, { recursive: true });
       const tag = opts.what.replace(/[^A-Za-z0-9_.-]+/g, '_');
-      for (const f of ['job.bin', 'result.bin']) if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(keep, `${tag}.${f}`));
+      for (const f of ['job.bin', 'result.bin'])
+        if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(keep, `${tag}.${f}`));
     }
     rmSync(dir, { recursive: true, force: true });
   }

@@ -98,24 +98,78 @@ const matrix = (m: IntMatrix) => ({ rows: m.rows, cols: m.cols, data: m.data });
 export function encodeNvJob(head: NvJobHeader, convs: NvJobConv[]): Buffer {
   const items = convs.map((c): Wire<typeof NVDLA_JOB>['items'][number] => {
     if (c.dims.length !== 14) throw new Error('nvdla job: 14 dimensions expected');
-    const [h, w, ch, k, r, s, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, out_h, out_w] = c.dims as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+    const [h, w, ch, k, r, s, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, out_h, out_w] = c.dims as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     return {
-      h, w, c: ch, k, r, s, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, out_h, out_w,
-      relu: c.relu ? 1 : 0, zero_point: c.zeroPoint, pad_value: c.padValue, truncate: c.truncate, max_cycles: c.maxCycles,
-      feature: matrix(c.feature), weight: matrix(c.weight), q: requantRows(c.q), o_rows: c.out.rows, o_cols: c.out.cols,
+      h,
+      w,
+      c: ch,
+      k,
+      r,
+      s,
+      stride_h,
+      stride_w,
+      dilation_h,
+      dilation_w,
+      pad_top,
+      pad_left,
+      out_h,
+      out_w,
+      relu: c.relu ? 1 : 0,
+      zero_point: c.zeroPoint,
+      pad_value: c.padValue,
+      truncate: c.truncate,
+      max_cycles: c.maxCycles,
+      feature: matrix(c.feature),
+      weight: matrix(c.weight),
+      q: requantRows(c.q),
+      o_rows: c.out.rows,
+      o_cols: c.out.cols,
     };
   });
-  return encodeFile(NVDLA_JOB, { atomic_c: head.atomicC, atomic_k: head.atomicK, dw: head.dw, weight_kernels: head.weightKernels, items }, { dw: head.dw });
+  return encodeFile(
+    NVDLA_JOB,
+    { atomic_c: head.atomicC, atomic_k: head.atomicK, dw: head.dw, weight_kernels: head.weightKernels, items },
+    { dw: head.dw },
+  );
 }
 
 /** Serialises a systolic job to bytes. */
 export function encodeJob(h: JobHeader, gemms: JobGemm[]): Buffer {
   const items = gemms.map((g): Wire<typeof SYSTOLIC_JOB>['items'][number] => ({
-    m: g.m, k: g.k, n: g.n, relu: g.relu ? 1 : 0, zero_point: g.zeroPoint, max_cycles: g.maxCycles,
-    p1: matrix(g.p1), p2: matrix(g.p2), q: requantRows(g.q),
-    o_rows: g.out.rows, o_cols: g.out.cols, acc_rows: g.acc.rows, acc_cols: g.acc.cols,
+    m: g.m,
+    k: g.k,
+    n: g.n,
+    relu: g.relu ? 1 : 0,
+    zero_point: g.zeroPoint,
+    max_cycles: g.maxCycles,
+    p1: matrix(g.p1),
+    p2: matrix(g.p2),
+    q: requantRows(g.q),
+    o_rows: g.out.rows,
+    o_cols: g.out.cols,
+    acc_rows: g.acc.rows,
+    acc_cols: g.acc.cols,
   }));
-  return encodeFile(SYSTOLIC_JOB, { rows: h.rows, cols: h.cols, dw: h.dw, acc_w: h.accW, dataflow: h.dataflow, timing: h.timing, items }, { dw: h.dw });
+  return encodeFile(
+    SYSTOLIC_JOB,
+    { rows: h.rows, cols: h.cols, dw: h.dw, acc_w: h.accW, dataflow: h.dataflow, timing: h.timing, items },
+    { dw: h.dw },
+  );
 }
 
 /** Parses a result file's bytes, given the operand width and the output shape of every job item. */
@@ -131,9 +185,16 @@ export function decodeResult(b: Buffer, dw: 8 | 16, outShapes: { rows: number; c
   return {
     status: r.status === codeOf(STATUS, 'ok') ? 'ok' : 'watchdog',
     gemms: r.items.map((g, i) => ({
-      cycles: g.cycles, macs: g.macs, outputs: g.outputs, folds: g.folds,
-      laneWrites: g.lane_writes, repeatedWrites: g.repeated_writes, outsideWrites: g.outside_writes, simSeconds: g.sim_ns / 1e9,
-      foldStarts: g.fold_starts, out: { ...outShapes[i]!, data: g.out },
+      cycles: g.cycles,
+      macs: g.macs,
+      outputs: g.outputs,
+      folds: g.folds,
+      laneWrites: g.lane_writes,
+      repeatedWrites: g.repeated_writes,
+      outsideWrites: g.outside_writes,
+      simSeconds: g.sim_ns / 1e9,
+      foldStarts: g.fold_starts,
+      out: { ...outShapes[i]!, data: g.out },
     })),
   };
 }

@@ -69,7 +69,13 @@ function selectLayers(net: Network, names?: string[]): MacLayer[] {
   const known = new Map(all.map((l) => [l.name, l]));
   return names.map((n) => {
     const l = known.get(n);
-    if (!l) throw new MactileError(`--layers: ${JSON.stringify(n)} is not a MAC layer of ${net.name}; expected one of ${all.map((x) => x.name).slice(0, 12).join(', ')}${all.length > 12 ? ', ...' : ''}`);
+    if (!l)
+      throw new MactileError(
+        `--layers: ${JSON.stringify(n)} is not a MAC layer of ${net.name}; expected one of ${all
+          .map((x) => x.name)
+          .slice(0, 12)
+          .join(', ')}${all.length > 12 ? ', ...' : ''}`,
+      );
     return l;
   });
 }
@@ -84,7 +90,12 @@ export async function buildFor(cfg: HardwareConfig, opts: DesignOptions = {}): P
 export async function simulateNetwork(
   net: Network,
   cfg: HardwareConfig,
-  opts: { layers?: string[]; seed?: number; onLayer?: (c: LayerCheck, index: number, total: number) => void; onStart?: (l: MacLayer, index: number, total: number) => void } = {},
+  opts: {
+    layers?: string[];
+    seed?: number;
+    onLayer?: (c: LayerCheck, index: number, total: number) => void;
+    onStart?: (l: MacLayer, index: number, total: number) => void;
+  } = {},
 ): Promise<NetworkSim> {
   const accel = accelOf(cfg);
   const layers = selectLayers(net, opts.layers);

@@ -73,7 +73,17 @@ export interface PointResult {
   cycleExact: boolean | null;
   tools: Record<string, string>;
   seconds: number;
-  layers: { name: string; kind: string; macs: number; cycles: number; analyticCycles: number; util: number; mappingEfficiency: number; dramWords: number; bitExact: boolean | null }[];
+  layers: {
+    name: string;
+    kind: string;
+    macs: number;
+    cycles: number;
+    analyticCycles: number;
+    util: number;
+    mappingEfficiency: number;
+    dramWords: number;
+    bitExact: boolean | null;
+  }[];
 }
 
 const TABLES = ['meta', 'points', 'results', 'layer_results'];
@@ -117,11 +127,23 @@ export function sqliteFailure(file: string, doing: string, err: unknown): Mactil
   const e = err as { code?: string; message?: string };
   const code = e.code ?? '';
   const msg = firstLine(String(e.message ?? err));
-  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return new MactileError(`database ${file}: expected an intact SQLite database, received a damaged one (${msg}) while trying to ${doing}`);
-  if (/^SQLITE_FULL/.test(code)) return new MactileError(`database ${file}: cannot ${doing}: the disk is full (${msg})`, 3);
-  if (/^SQLITE_(READONLY|PERM|AUTH)/.test(code)) return new MactileError(`database ${file}: cannot ${doing}: expected a file this user can write, received one it cannot (${msg})`);
-  if (/^SQLITE_CANTOPEN/.test(code)) return new MactileError(`database ${file}: cannot ${doing}: SQLite cannot open the file (${msg})`);
-  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return new MactileError(`database ${file}: cannot ${doing}: another process kept the database locked for more than 30 s (${msg})`, 3);
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code))
+    return new MactileError(
+      `database ${file}: expected an intact SQLite database, received a damaged one (${msg}) while trying to ${doing}`,
+    );
+  if (/^SQLITE_FULL/.test(code))
+    return new MactileError(`database ${file}: cannot ${doing}: the disk is full (${msg})`, 3);
+  if (/^SQLITE_(READONLY|PERM|AUTH)/.test(code))
+    return new MactileError(
+      `database ${file}: cannot ${doing}: expected a file this user can write, received one it cannot (${msg})`,
+    );
+  if (/^SQLITE_CANTOPEN/.test(code))
+    return new MactileError(`database ${file}: cannot ${doing}: SQLite cannot open the file (${msg})`);
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code))
+    return new MactileError(
+      `database ${file}: cannot ${doing}: another process kept the database locked for more than 30 s (${msg})`,
+      3,
+    );
   return new MactileError(`database ${file}: cannot ${doing}: ${msg}${code ? ` (${code})` : ''}`, 3);
 }
 
@@ -136,21 +158,35 @@ function identify(file: string, db: BetterSqlite3.Database): Identity {
   const tables = objects.filter((o) => o.type === 'table').map((o) => o.name);
   const expected = `expected a mactile sweep database (SQLite application_id ${hex(APPLICATION_ID)})`;
   if (app === APPLICATION_ID) {
-    if (version > SCHEMA_VERSION) throw new MactileError(`database ${file}: expected a mactile sweep database of schema ${SCHEMA_VERSION} or older, received schema ${version} (written by a newer mactile)`);
+    if (version > SCHEMA_VERSION)
+      throw new MactileError(
+        `database ${file}: expected a mactile sweep database of schema ${SCHEMA_VERSION} or older, received schema ${version} (written by a newer mactile)`,
+      );
     const missing = TABLES.filter((t) => !tables.includes(t));
-    if (missing.length) throw new MactileError(`database ${file}: expected the tables of a mactile sweep database, received one without ${missing.join(', ')}`);
+    if (missing.length)
+      throw new MactileError(
+        `database ${file}: expected the tables of a mactile sweep database, received one without ${missing.join(', ')}`,
+      );
     return { kind: 'mactile', version };
   }
-  if (app !== 0) throw new MactileError(`database ${file}: ${expected}, received the SQLite database of another application (application_id ${hex(app)}); it was not changed`);
+  if (app !== 0)
+    throw new MactileError(
+      `database ${file}: ${expected}, received the SQLite database of another application (application_id ${hex(app)}); it was not changed`,
+    );
   if (objects.length === 0 && version === 0) return { kind: 'empty' };
   // Schema 1 had no application_id: its four tables and meta row schema = 1.
   if (TABLES.every((t) => tables.includes(t))) {
-    const schema = (db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined)?.value;
+    const schema = (db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined)
+      ?.value;
     if (schema === '1') return { kind: 'mactile', version: 1 };
-    throw new MactileError(`database ${file}: ${expected}, received an SQLite database with the sweep tables but schema ${JSON.stringify(schema ?? null)}; it was not changed`);
+    throw new MactileError(
+      `database ${file}: ${expected}, received an SQLite database with the sweep tables but schema ${JSON.stringify(schema ?? null)}; it was not changed`,
+    );
   }
   const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', ...' : '');
-  throw new MactileError(`database ${file}: ${expected}, received another SQLite database (tables: ${shown || 'none'}); it was not changed`);
+  throw new MactileError(
+    `database ${file}: ${expected}, received another SQLite database (tables: ${shown || 'none'}); it was not changed`,
+  );
 }
 
 /** The first bytes of a file (fewer when it is shorter). */
@@ -181,8 +217,10 @@ function inspect(file: string): Identity | 'empty-file' {
   } catch (err) {
     throw new MactileError(`database ${file}: cannot read it (${(err as Error).message})`);
   }
-  if (st.isDirectory()) throw new MactileError(`database ${file}: expected an SQLite database file, received a directory`);
-  if (!st.isFile()) throw new MactileError(`database ${file}: expected an SQLite database file, received a special file`);
+  if (st.isDirectory())
+    throw new MactileError(`database ${file}: expected an SQLite database file, received a directory`);
+  if (!st.isFile())
+    throw new MactileError(`database ${file}: expected an SQLite database file, received a special file`);
   if (st.size === 0) return 'empty-file';
   const sideFiles = existsSync(`${file}-wal`) || existsSync(`${file}-journal`);
   const inMemory = !sideFiles && st.size <= IN_MEMORY_CHECK_BYTES;
@@ -192,16 +230,27 @@ function inspect(file: string): Identity | 'empty-file' {
   } catch (err) {
     throw new MactileError(`database ${file}: cannot read it (${(err as Error).message})`);
   }
-  if (head.subarray(0, 16).toString('latin1') !== 'SQLite format 3\0') throw new MactileError(`database ${file}: expected an SQLite database, received another kind of file`);
+  if (head.subarray(0, 16).toString('latin1') !== 'SQLite format 3\0')
+    throw new MactileError(`database ${file}: expected an SQLite database, received another kind of file`);
   // Fixed header fields (page size a power of two from 512 to 65536; payload fractions 64, 32, 32): garbage fails them.
   const pageSize = head.length >= 24 ? head.readUInt16BE(16) : 0;
-  if (head.length < 100 || !(pageSize === 1 || (pageSize >= 512 && (pageSize & (pageSize - 1)) === 0)) || head[21] !== 64 || head[22] !== 32 || head[23] !== 32) {
-    throw new MactileError(`database ${file}: expected an intact SQLite database, received a damaged one (its 100-byte SQLite header is invalid)`);
+  if (
+    head.length < 100 ||
+    !(pageSize === 1 || (pageSize >= 512 && (pageSize & (pageSize - 1)) === 0)) ||
+    head[21] !== 64 ||
+    head[22] !== 32 ||
+    head[23] !== 32
+  ) {
+    throw new MactileError(
+      `database ${file}: expected an intact SQLite database, received a damaged one (its 100-byte SQLite header is invalid)`,
+    );
   }
   if (!sideFiles) {
     const app = head.readUInt32BE(68);
     if (app !== 0 && app !== APPLICATION_ID) {
-      throw new MactileError(`database ${file}: expected a mactile sweep database (SQLite application_id ${hex(APPLICATION_ID)}), received the SQLite database of another application (application_id ${hex(app)}); it was not changed`);
+      throw new MactileError(
+        `database ${file}: expected a mactile sweep database (SQLite application_id ${hex(APPLICATION_ID)}), received the SQLite database of another application (application_id ${hex(app)}); it was not changed`,
+      );
     }
   }
   let ro: BetterSqlite3.Database | undefined;
@@ -227,7 +276,11 @@ function inspect(file: string): Identity | 'empty-file' {
 export class SweepDb {
   readonly db: BetterSqlite3.Database;
 
-  private constructor(readonly file: string, db: BetterSqlite3.Database, readonly readonly: boolean) {
+  private constructor(
+    readonly file: string,
+    db: BetterSqlite3.Database,
+    readonly readonly: boolean,
+  ) {
     this.db = db;
   }
 
@@ -241,12 +294,20 @@ export class SweepDb {
     const found = exists ? inspect(file) : 'empty-file';
     const fresh = found === 'empty-file' || found.kind === 'empty';
     if (fresh && !opts.create) {
-      throw new MactileError(`database ${file}: expected a mactile sweep database, received ${found === 'empty-file' ? 'an empty file' : 'an SQLite database without tables'}`);
+      throw new MactileError(
+        `database ${file}: expected a mactile sweep database, received ${found === 'empty-file' ? 'an empty file' : 'an SQLite database without tables'}`,
+      );
     }
     if (!exists) {
       const dir = dirname(file);
-      if (!existsSync(dir)) throw new MactileError(`database ${file}: cannot create it: expected an existing directory, received ${JSON.stringify(dir)}, which does not exist`);
-      if (!statSync(dir).isDirectory()) throw new MactileError(`database ${file}: cannot create it: expected a directory, received ${JSON.stringify(dir)}, which is a file`);
+      if (!existsSync(dir))
+        throw new MactileError(
+          `database ${file}: cannot create it: expected an existing directory, received ${JSON.stringify(dir)}, which does not exist`,
+        );
+      if (!statSync(dir).isDirectory())
+        throw new MactileError(
+          `database ${file}: cannot create it: expected a directory, received ${JSON.stringify(dir)}, which is a file`,
+        );
     }
     if (opts.readonly) {
       try {
@@ -262,20 +323,23 @@ export class SweepDb {
       db.pragma('busy_timeout = 30000');
       const conn = db;
       // Create or upgrade; looking again inside the write transaction: another sweep may have done it meanwhile.
-      if (!current) conn.transaction(() => {
-        const id = identify(file, conn);
-        if (id.kind === 'empty') {
-          conn.exec(SCHEMA);
-          conn.prepare(`INSERT INTO meta (key, value) VALUES ('schema', ?)`).run(String(SCHEMA_VERSION));
-        } else if (id.version === 1) {
-          conn.exec(MIGRATE_1_TO_2);
-          conn.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)`).run(String(SCHEMA_VERSION));
-        }
-        if (id.kind === 'empty' || id.version < SCHEMA_VERSION) {
-          conn.pragma(`application_id = ${APPLICATION_ID}`);
-          conn.pragma(`user_version = ${SCHEMA_VERSION}`);
-        }
-      }).immediate();
+      if (!current)
+        conn
+          .transaction(() => {
+            const id = identify(file, conn);
+            if (id.kind === 'empty') {
+              conn.exec(SCHEMA);
+              conn.prepare(`INSERT INTO meta (key, value) VALUES ('schema', ?)`).run(String(SCHEMA_VERSION));
+            } else if (id.version === 1) {
+              conn.exec(MIGRATE_1_TO_2);
+              conn.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)`).run(String(SCHEMA_VERSION));
+            }
+            if (id.kind === 'empty' || id.version < SCHEMA_VERSION) {
+              conn.pragma(`application_id = ${APPLICATION_ID}`);
+              conn.pragma(`user_version = ${SCHEMA_VERSION}`);
+            }
+          })
+          .immediate();
       if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal') db.pragma('journal_mode = WAL');
     } catch (err) {
       db?.close();
@@ -300,48 +364,63 @@ export class SweepDb {
    */
   addPoints(points: SweepPoint[]): { added: number; alreadyDone: number; toRun: number; held: HeldPoint[] } {
     return this.guard('add the points of the sweep', () => {
-      const insert = this.db.prepare(`INSERT OR IGNORE INTO points (key, net, level, rows, cols, dataflow, precision, timing, config)
+      const insert = this.db
+        .prepare(`INSERT OR IGNORE INTO points (key, net, level, rows, cols, dataflow, precision, timing, config)
         VALUES (@key, @net, @level, @rows, @cols, @dataflow, @precision, @timing, @config)`);
       const get = this.db.prepare(`SELECT * FROM points WHERE key = ?`);
       const retry = this.db.prepare(`UPDATE points SET status = 'pending' WHERE id = ? AND status = 'failed'`);
       let added = 0;
       let alreadyDone = 0;
       const held: HeldPoint[] = [];
-      this.db.transaction(() => {
-        for (const p of points) {
-          const c = accelOf(p.config).sweepCoordinates(p.config);
-          added += insert.run({ key: p.key, net: p.net, level: p.level, ...c, config: JSON.stringify(p.config) }).changes;
-          const row = get.get(p.key) as PointRow;
-          if (row.status === 'done') alreadyDone++;
-          else if (row.status === 'failed') retry.run(row.id);
-          else if (row.status === 'running') {
-            if (ownerAlive(row)) held.push(heldPoint(row));
-            else this.releaseRow(row.id);
+      this.db
+        .transaction(() => {
+          for (const p of points) {
+            const c = accelOf(p.config).sweepCoordinates(p.config);
+            added += insert.run({
+              key: p.key,
+              net: p.net,
+              level: p.level,
+              ...c,
+              config: JSON.stringify(p.config),
+            }).changes;
+            const row = get.get(p.key) as PointRow;
+            if (row.status === 'done') alreadyDone++;
+            else if (row.status === 'failed') retry.run(row.id);
+            else if (row.status === 'running') {
+              if (ownerAlive(row)) held.push(heldPoint(row));
+              else this.releaseRow(row.id);
+            }
           }
-        }
-      }).immediate();
+        })
+        .immediate();
       return { added, alreadyDone, toRun: points.length - alreadyDone - held.length, held };
     });
   }
 
   private releaseRow(id: number): void {
-    this.db.prepare(`UPDATE points SET status = 'pending', worker = NULL, owner_host = NULL, owner_pid = NULL, owner_start = NULL, lease_until = NULL WHERE id = ?`).run(id);
+    this.db
+      .prepare(
+        `UPDATE points SET status = 'pending', worker = NULL, owner_host = NULL, owner_pid = NULL, owner_start = NULL, lease_until = NULL WHERE id = ?`,
+      )
+      .run(id);
   }
 
   /** Makes pending again every running point whose owner is dead (except workers named `keep*`); returns how many. */
   reclaimDead(keep?: string): number {
     return this.guard('take back the points of dead workers', () =>
-      this.db.transaction(() => {
-        let n = 0;
-        for (const row of this.db.prepare(`SELECT * FROM points WHERE status = 'running'`).all() as PointRow[]) {
-          if (keep && row.worker?.startsWith(keep)) continue;
-          if (!ownerAlive(row)) {
-            this.releaseRow(row.id);
-            n++;
+      this.db
+        .transaction(() => {
+          let n = 0;
+          for (const row of this.db.prepare(`SELECT * FROM points WHERE status = 'running'`).all() as PointRow[]) {
+            if (keep && row.worker?.startsWith(keep)) continue;
+            if (!ownerAlive(row)) {
+              this.releaseRow(row.id);
+              n++;
+            }
           }
-        }
-        return n;
-      }).immediate(),
+          return n;
+        })
+        .immediate(),
     );
   }
 
@@ -357,13 +436,19 @@ export class SweepDb {
   /** Atomically claims the next pending point for a worker, or returns undefined when none is left. */
   claim(worker: string, owner: Owner): PointRow | undefined {
     return this.guard('claim a point', () =>
-      this.db.transaction(() => {
-        const row = this.db.prepare(`SELECT id FROM points WHERE status = 'pending' ORDER BY id LIMIT 1`).get() as { id: number } | undefined;
-        if (!row) return undefined;
-        this.db.prepare(`UPDATE points SET status = 'running', worker = ?, owner_host = ?, owner_pid = ?, owner_start = ?, lease_until = ?, started_at = ?, attempts = attempts + 1, error = NULL WHERE id = ?`)
-          .run(worker, owner.host, owner.pid, owner.start, Date.now() + LEASE_MS, new Date().toISOString(), row.id);
-        return this.db.prepare(`SELECT * FROM points WHERE id = ?`).get(row.id) as PointRow;
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const row = this.db.prepare(`SELECT id FROM points WHERE status = 'pending' ORDER BY id LIMIT 1`).get() as
+            { id: number } | undefined;
+          if (!row) return undefined;
+          this.db
+            .prepare(
+              `UPDATE points SET status = 'running', worker = ?, owner_host = ?, owner_pid = ?, owner_start = ?, lease_until = ?, started_at = ?, attempts = attempts + 1, error = NULL WHERE id = ?`,
+            )
+            .run(worker, owner.host, owner.pid, owner.start, Date.now() + LEASE_MS, new Date().toISOString(), row.id);
+          return this.db.prepare(`SELECT * FROM points WHERE id = ?`).get(row.id) as PointRow;
+        })
+        .immediate(),
     );
   }
 
@@ -371,16 +456,25 @@ export class SweepDb {
 
   /** Extends the lease of a point the owner holds; false when the owner no longer holds it. */
   renew(id: number, owner: Owner): boolean {
-    return this.guard('renew the lease of a point', () =>
-      this.db.prepare(`UPDATE points SET lease_until = ? WHERE ${SweepDb.OWNED}`).run(Date.now() + LEASE_MS, id, owner.host, owner.pid, owner.start).changes === 1,
+    return this.guard(
+      'renew the lease of a point',
+      () =>
+        this.db
+          .prepare(`UPDATE points SET lease_until = ? WHERE ${SweepDb.OWNED}`)
+          .run(Date.now() + LEASE_MS, id, owner.host, owner.pid, owner.start).changes === 1,
     );
   }
 
   /** Gives a point back (pending again), e.g. when its worker is stopped before finishing it. */
   release(id: number, owner: Owner): boolean {
-    return this.guard('give a point back', () =>
-      this.db.prepare(`UPDATE points SET status = 'pending', worker = NULL, owner_host = NULL, owner_pid = NULL, owner_start = NULL, lease_until = NULL WHERE ${SweepDb.OWNED}`)
-        .run(id, owner.host, owner.pid, owner.start).changes === 1,
+    return this.guard(
+      'give a point back',
+      () =>
+        this.db
+          .prepare(
+            `UPDATE points SET status = 'pending', worker = NULL, owner_host = NULL, owner_pid = NULL, owner_start = NULL, lease_until = NULL WHERE ${SweepDb.OWNED}`,
+          )
+          .run(id, owner.host, owner.pid, owner.start).changes === 1,
     );
   }
 
@@ -391,22 +485,70 @@ export class SweepDb {
   complete(id: number, owner: Owner, r: PointResult): boolean {
     const b = (v: boolean | null) => (v === null ? null : v ? 1 : 0);
     return this.guard('store the results of a point', () =>
-      this.db.transaction(() => {
-        if (!this.db.prepare(`SELECT 1 FROM points WHERE ${SweepDb.OWNED}`).get(id, owner.host, owner.pid, owner.start)) return false;
-        this.db.prepare(`DELETE FROM layer_results WHERE point_id = ?`).run(id);
-        this.db.prepare(`INSERT OR REPLACE INTO results (point_id, cycles, analytic_cycles, macs, time_us, util, mapping_eff, dram_words, area_cells, bit_exact, cycle_exact, tools, seconds)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, r.cycles, r.analyticCycles, r.macs, r.timeUs, r.util, r.mappingEfficiency, r.dramWords, r.areaCells, b(r.bitExact), b(r.cycleExact), JSON.stringify(r.tools), r.seconds);
-        const layer = this.db.prepare(`INSERT INTO layer_results (point_id, layer, kind, macs, cycles, analytic_cycles, util, mapping_eff, dram_words, bit_exact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-        for (const l of r.layers) layer.run(id, l.name, l.kind, l.macs, l.cycles, l.analyticCycles, l.util, l.mappingEfficiency, l.dramWords, b(l.bitExact));
-        this.db.prepare(`UPDATE points SET status = 'done', finished_at = ?, error = NULL, lease_until = NULL WHERE id = ?`).run(new Date().toISOString(), id);
-        return true;
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          if (
+            !this.db.prepare(`SELECT 1 FROM points WHERE ${SweepDb.OWNED}`).get(id, owner.host, owner.pid, owner.start)
+          )
+            return false;
+          this.db.prepare(`DELETE FROM layer_results WHERE point_id = ?`).run(id);
+          this.db
+            .prepare(
+              `INSERT OR REPLACE INTO results (point_id, cycles, analytic_cycles, macs, time_us, util, mapping_eff, dram_words, area_cells, bit_exact, cycle_exact, tools, seconds)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+              id,
+              r.cycles,
+              r.analyticCycles,
+              r.macs,
+              r.timeUs,
+              r.util,
+              r.mappingEfficiency,
+              r.dramWords,
+              r.areaCells,
+              b(r.bitExact),
+              b(r.cycleExact),
+              JSON.stringify(r.tools),
+              r.seconds,
+            );
+          const layer = this.db.prepare(
+            `INSERT INTO layer_results (point_id, layer, kind, macs, cycles, analytic_cycles, util, mapping_eff, dram_words, bit_exact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          );
+          for (const l of r.layers)
+            layer.run(
+              id,
+              l.name,
+              l.kind,
+              l.macs,
+              l.cycles,
+              l.analyticCycles,
+              l.util,
+              l.mappingEfficiency,
+              l.dramWords,
+              b(l.bitExact),
+            );
+          this.db
+            .prepare(
+              `UPDATE points SET status = 'done', finished_at = ?, error = NULL, lease_until = NULL WHERE id = ?`,
+            )
+            .run(new Date().toISOString(), id);
+          return true;
+        })
+        .immediate(),
     );
   }
 
   /** Failed points with their errors, in grid order (the first `limit` of them). */
   failedPoints(limit = -1): { key: string; error: string }[] {
-    return this.guard('read the failed points', () => this.db.prepare(`SELECT key, error FROM points WHERE status = 'failed' ORDER BY id LIMIT ?`).all(limit) as { key: string; error: string }[]);
+    return this.guard(
+      'read the failed points',
+      () =>
+        this.db.prepare(`SELECT key, error FROM points WHERE status = 'failed' ORDER BY id LIMIT ?`).all(limit) as {
+          key: string;
+          error: string;
+        }[],
+    );
   }
 
   /** Marks a point failed with its error: the owner's own point, or (no owner) the point a dead worker held. */
@@ -415,8 +557,16 @@ export class SweepDb {
       const now = new Date().toISOString();
       const text = error.slice(0, 4000);
       const r = owner
-        ? this.db.prepare(`UPDATE points SET status = 'failed', finished_at = ?, error = ?, lease_until = NULL WHERE ${SweepDb.OWNED}`).run(now, text, id, owner.host, owner.pid, owner.start)
-        : this.db.prepare(`UPDATE points SET status = 'failed', finished_at = ?, error = ?, lease_until = NULL WHERE id = ? AND status = 'running'`).run(now, text, id);
+        ? this.db
+            .prepare(
+              `UPDATE points SET status = 'failed', finished_at = ?, error = ?, lease_until = NULL WHERE ${SweepDb.OWNED}`,
+            )
+            .run(now, text, id, owner.host, owner.pid, owner.start)
+        : this.db
+            .prepare(
+              `UPDATE points SET status = 'failed', finished_at = ?, error = ?, lease_until = NULL WHERE id = ? AND status = 'running'`,
+            )
+            .run(now, text, id);
       return r.changes === 1;
     });
   }
@@ -424,7 +574,9 @@ export class SweepDb {
   /** The point a worker of this machine holds, if any. */
   heldBy(worker: string): PointRow | undefined {
     return this.guard('read the point a worker held', () =>
-      (this.db.prepare(`SELECT * FROM points WHERE status = 'running' AND worker = ?`).all(worker) as PointRow[]).find((r) => onThisMachine(r)),
+      (this.db.prepare(`SELECT * FROM points WHERE status = 'running' AND worker = ?`).all(worker) as PointRow[]).find(
+        (r) => onThisMachine(r),
+      ),
     );
   }
 
@@ -445,19 +597,28 @@ export class SweepDb {
   counts(): Record<PointRow['status'], number> {
     return this.guard('count the points', () => {
       const out: Record<PointRow['status'], number> = { pending: 0, running: 0, done: 0, failed: 0 };
-      for (const r of this.db.prepare(`SELECT status, COUNT(*) n FROM points GROUP BY status`).all() as { status: PointRow['status']; n: number }[]) out[r.status] = r.n;
+      for (const r of this.db.prepare(`SELECT status, COUNT(*) n FROM points GROUP BY status`).all() as {
+        status: PointRow['status'];
+        n: number;
+      }[])
+        out[r.status] = r.n;
       return out;
     });
   }
 
   /** A value of the meta table. */
   meta(key: string): string | undefined {
-    return this.guard('read the meta table', () => (this.db.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined)?.value);
+    return this.guard(
+      'read the meta table',
+      () => (this.db.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined)?.value,
+    );
   }
 
   /** Sets a value of the meta table. */
   setMeta(key: string, value: string): void {
-    this.guard('write the meta table', () => this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`).run(key, value));
+    this.guard('write the meta table', () =>
+      this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`).run(key, value),
+    );
   }
 
   close(): void {
@@ -466,5 +627,13 @@ export class SweepDb {
 }
 
 function heldPoint(r: PointRow): HeldPoint {
-  return { key: r.key, worker: r.worker, owner_host: r.owner_host, owner_pid: r.owner_pid, owner_start: r.owner_start, lease_until: r.lease_until, local: onThisMachine(r) };
+  return {
+    key: r.key,
+    worker: r.worker,
+    owner_host: r.owner_host,
+    owner_pid: r.owner_pid,
+    owner_start: r.owner_start,
+    lease_until: r.lease_until,
+    local: onThisMachine(r),
+  };
 }

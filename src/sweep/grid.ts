@@ -46,7 +46,10 @@ function netSpec(net: string): string {
 
 /** All combinations of the axes' values, as key -> value records. */
 function combinations(axes: GridAxis[]): Record<string, unknown>[] {
-  return axes.reduce<Record<string, unknown>[]>((acc, a) => acc.flatMap((c) => a.values.map((v) => ({ ...c, [a.key]: v }))), [{}]);
+  return axes.reduce<Record<string, unknown>[]>(
+    (acc, a) => acc.flatMap((c) => a.values.map((v) => ({ ...c, [a.key]: v }))),
+    [{}],
+  );
 }
 
 /** Every point of the grid, each config validated; an empty grid is an error. */
@@ -54,7 +57,8 @@ export function gridPoints(g: GridSpec): SweepPoint[] {
   const accel = findAccelerator(g.base.kind);
   if (!accel) throw new MactileError(`sweep: the base config ${g.baseSource} has no known kind`);
   if (g.nets.length === 0) throw new MactileError(`sweep: the grid is empty: --net lists no values`);
-  for (const a of g.axes) if (a.values.length === 0) throw new MactileError(`sweep: the grid is empty: ${a.option} lists no values`);
+  for (const a of g.axes)
+    if (a.values.length === 0) throw new MactileError(`sweep: the grid is empty: ${a.option} lists no values`);
   const points: SweepPoint[] = [];
   for (const net of [...new Set(g.nets.map(netSpec))]) {
     for (const values of combinations(g.axes)) {

@@ -32,10 +32,17 @@ export interface LocalRun {
 
 /** The error a dead worker left: its last `mactile: ` line, or its last line of output. */
 function crashSignature(r: Pick<Result, 'exitCode' | 'signal'> & { all?: unknown }): string {
-  const lines = String(r.all ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = String(r.all ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const own = lines.filter((l) => l.startsWith('mactile: ')).pop();
   const last = own ?? lines.pop();
-  return last ? last.replace(/^mactile: /, '') : r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode} without output`;
+  return last
+    ? last.replace(/^mactile: /, '')
+    : r.signal
+      ? `killed by ${r.signal}`
+      : `exit ${r.exitCode} without output`;
 }
 
 /** Runs the pending points of a database with `jobs` worker processes. */
@@ -72,15 +79,24 @@ export async function runLocal(file: string, jobs: number, log: (line: string) =
     crashes++;
     const sig = crashSignature(r);
     const held = db.heldBy(id);
-    const tail = String(r.all ?? '').trim().split('\n').slice(-5).join(' | ');
-    if (held) db.fail(held.id, `the worker process died (${r.signal ?? `exit ${r.exitCode}`}) while running this point${tail ? `: ${tail}` : ''}`);
+    const tail = String(r.all ?? '')
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join(' | ');
+    if (held)
+      db.fail(
+        held.id,
+        `the worker process died (${r.signal ?? `exit ${r.exitCode}`}) while running this point${tail ? `: ${tail}` : ''}`,
+      );
     else outside++;
     // Digits differ from worker to worker (pids, names, times): compare the errors without them.
     const norm = sig.replace(/\d+/g, '#');
     streak = norm === lastSig ? streak + 1 : 1;
     lastSig = norm;
     if (streak >= SAME_ERROR_LIMIT) stopped = `${streak} worker processes in a row died with the same error: ${sig}`;
-    else if (outside >= OUTSIDE_POINT_LIMIT) stopped = `${outside} worker processes died before running a point; the last said: ${sig}`;
+    else if (outside >= OUTSIDE_POINT_LIMIT)
+      stopped = `${outside} worker processes died before running a point; the last said: ${sig}`;
     lastCrash = sig;
   };
 
@@ -151,11 +167,23 @@ export async function runLocal(file: string, jobs: number, log: (line: string) =
       db.close();
     }
   }
-  return { workersStarted: started, crashes, seconds: (performance.now() - t0) / 1000, stopped, interrupted, lastCrash };
+  return {
+    workersStarted: started,
+    crashes,
+    seconds: (performance.now() - t0) / 1000,
+    stopped,
+    interrupted,
+    lastCrash,
+  };
 }
 
 /** Points held by other processes, in words: `2 points running in another sweep: KEY (worker W (pid P on host H)), ...`. */
 export function heldText(held: HeldPoint[]): string {
-  const shown = held.slice(0, 3).map((h) => `${h.key} (${h.worker ? `worker ${h.worker}, ` : ''}pid ${h.owner_pid} on host ${h.owner_host}${h.local ? '' : `, lease until ${new Date(h.lease_until ?? 0).toISOString()}`})`);
+  const shown = held
+    .slice(0, 3)
+    .map(
+      (h) =>
+        `${h.key} (${h.worker ? `worker ${h.worker}, ` : ''}pid ${h.owner_pid} on host ${h.owner_host}${h.local ? '' : `, lease until ${new Date(h.lease_until ?? 0).toISOString()}`})`,
+    );
   return `${held.length} point(s) running in another sweep: ${shown.join(', ')}${held.length > 3 ? ', ...' : ''}`;
 }

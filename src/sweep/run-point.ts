@@ -20,10 +20,26 @@ export async function runPoint(row: PointRow, opts: { area: boolean }): Promise<
   if (row.level === 'analytic') {
     const p = accel.analyzeNetwork(net, cfg);
     result = {
-      cycles: p.totals.cycles, analyticCycles: p.totals.cycles, macs: p.totals.macs, timeUs: p.totals.timeUs,
-      util: (100 * p.totals.macs) / (p.totals.cycles * accel.cells(cfg)), mappingEfficiency: networkMapping(p),
-      dramWords: p.totals.dramWords, bitExact: null, cycleExact: null,
-      layers: p.layers.map((l) => ({ name: l.name, kind: l.kind, macs: l.macs, cycles: l.cycles, analyticCycles: l.cycles, util: l.overallUtil, mappingEfficiency: l.mappingEfficiency, dramWords: l.dramWords, bitExact: null })),
+      cycles: p.totals.cycles,
+      analyticCycles: p.totals.cycles,
+      macs: p.totals.macs,
+      timeUs: p.totals.timeUs,
+      util: (100 * p.totals.macs) / (p.totals.cycles * accel.cells(cfg)),
+      mappingEfficiency: networkMapping(p),
+      dramWords: p.totals.dramWords,
+      bitExact: null,
+      cycleExact: null,
+      layers: p.layers.map((l) => ({
+        name: l.name,
+        kind: l.kind,
+        macs: l.macs,
+        cycles: l.cycles,
+        analyticCycles: l.cycles,
+        util: l.overallUtil,
+        mappingEfficiency: l.mappingEfficiency,
+        dramWords: l.dramWords,
+        bitExact: null,
+      })),
     };
   } else {
     tools.verilator = await verilatorVersionLine();
@@ -31,10 +47,26 @@ export async function runPoint(row: PointRow, opts: { area: boolean }): Promise<
     const analytic = accel.analyzeNetwork(net, cfg);
     const dram = new Map(analytic.layers.map((l) => [l.name, l.dramWords]));
     result = {
-      cycles: sim.totals.rtlCycles, analyticCycles: sim.totals.analyticCycles, macs: sim.totals.macs, timeUs: sim.totals.timeUs,
-      util: (100 * sim.totals.macs) / (sim.totals.rtlCycles * accel.cells(cfg)), mappingEfficiency: networkMapping(analytic),
-      dramWords: analytic.totals.dramWords, bitExact: sim.layers.every((l) => l.bitExact), cycleExact: sim.layers.every((l) => l.cycleExact),
-      layers: sim.layers.map((l) => ({ name: l.name, kind: l.kind, macs: l.macs, cycles: l.rtlCycles, analyticCycles: l.analyticCycles, util: l.rtlUtil, mappingEfficiency: l.mappingEfficiency, dramWords: dram.get(l.name) ?? 0, bitExact: l.bitExact })),
+      cycles: sim.totals.rtlCycles,
+      analyticCycles: sim.totals.analyticCycles,
+      macs: sim.totals.macs,
+      timeUs: sim.totals.timeUs,
+      util: (100 * sim.totals.macs) / (sim.totals.rtlCycles * accel.cells(cfg)),
+      mappingEfficiency: networkMapping(analytic),
+      dramWords: analytic.totals.dramWords,
+      bitExact: sim.layers.every((l) => l.bitExact),
+      cycleExact: sim.layers.every((l) => l.cycleExact),
+      layers: sim.layers.map((l) => ({
+        name: l.name,
+        kind: l.kind,
+        macs: l.macs,
+        cycles: l.rtlCycles,
+        analyticCycles: l.analyticCycles,
+        util: l.rtlUtil,
+        mappingEfficiency: l.mappingEfficiency,
+        dramWords: dram.get(l.name) ?? 0,
+        bitExact: l.bitExact,
+      })),
     };
   }
   let areaCells: number | null = null;

@@ -14,7 +14,11 @@ import { runPoint } from './run-point.js';
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 
 /** Runs points until none is pending; returns how many it ran and how many failed. */
-export async function workLoop(file: string, worker: string, opts: { parent?: number } = {}): Promise<{ ran: number; failed: number }> {
+export async function workLoop(
+  file: string,
+  worker: string,
+  opts: { parent?: number } = {},
+): Promise<{ ran: number; failed: number }> {
   const db = SweepDb.open(file, { create: false });
   const owner = selfOwner();
   const area = db.meta('area') === 'yosys';
@@ -67,11 +71,17 @@ export async function workLoop(file: string, worker: string, opts: { parent?: nu
       try {
         result = await runPoint(current, { area });
       } catch (err) {
-        error = err instanceof MactileError ? err.message : `the point's evaluation failed unexpectedly: ${(err as Error).stack ?? String(err)}`;
+        error =
+          err instanceof MactileError
+            ? err.message
+            : `the point's evaluation failed unexpectedly: ${(err as Error).stack ?? String(err)}`;
       }
       // Database failures (a full disk, a damaged file) are not the point's fault: they end the worker.
       if (result) {
-        if (!db.complete(current.id, owner, result)) process.stderr.write(`mactile: sweep-worker ${worker}: point ${current.key} was taken back while it ran; its result was not stored\n`);
+        if (!db.complete(current.id, owner, result))
+          process.stderr.write(
+            `mactile: sweep-worker ${worker}: point ${current.key} was taken back while it ran; its result was not stored\n`,
+          );
       } else {
         failed++;
         db.fail(current.id, error, owner);

@@ -50,15 +50,25 @@ function parseStat(text: string): { cells: number; cellTypes: Record<string, num
 let version: Promise<string> | undefined;
 /** yosys's version line, asked once per process. */
 function yosysVersion(): Promise<string> {
-  version ??= execa('yosys', ['-V']).then((r) => r.stdout.trim(), () => {
-    version = undefined;
-    throw new MactileError('yosys: expected the `yosys` command on PATH, found none. Install it with `sudo apt-get install -y yosys` (or run `make setup` as root)', 3);
-  });
+  version ??= execa('yosys', ['-V']).then(
+    (r) => r.stdout.trim(),
+    () => {
+      version = undefined;
+      throw new MactileError(
+        'yosys: expected the `yosys` command on PATH, found none. Install it with `sudo apt-get install -y yosys` (or run `make setup` as root)',
+        3,
+      );
+    },
+  );
   return version;
 }
 
 /** Synthesizes a design (cached); `timeoutSeconds` bounds yosys. */
-export async function synthesize(design: Design, flow: SynthFlow, opts: { timeoutSeconds?: number } = {}): Promise<SynthResult> {
+export async function synthesize(
+  design: Design,
+  flow: SynthFlow,
+  opts: { timeoutSeconds?: number } = {},
+): Promise<SynthResult> {
   const version = await yosysVersion();
   const dir = join(projectRoot(), 'generated', 'synth');
   const cacheFile = join(dir, `${design.hash}-${flow}.json`);
@@ -70,16 +80,33 @@ export async function synthesize(design: Design, flow: SynthFlow, opts: { timeou
     const script = `${read}; ${flow === 'generic' ? 'synth' : 'synth_xilinx'} -top ${design.top} -flatten; tee -o stat.txt stat`;
     const timeout = opts.timeoutSeconds ?? 1800;
     const t0 = performance.now();
-    const r = await execa('yosys', ['-q', '-p', script], { cwd: work, reject: false, all: true, timeout: timeout * 1000 });
-    if (r.timedOut) throw new MactileError(`yosys ${flow} synthesis of ${design.top} did not finish within ${timeout} s`, 3);
+    const r = await execa('yosys', ['-q', '-p', script], {
+      cwd: work,
+      reject: false,
+      all: true,
+      timeout: timeout * 1000,
+    });
+    if (r.timedOut)
+      throw new MactileError(`yosys ${flow} synthesis of ${design.top} did not finish within ${timeout} s`, 3);
     if (r.exitCode !== 0 || !existsSync(join(work, 'stat.txt'))) {
-      throw new MactileError(`yosys ${flow} synthesis of ${design.top} failed:\n${errorExcerpt(r.all ?? '', /ERROR|Error/, 5, 5)}`, 3);
+      throw new MactileError(
+        `yosys ${flow} synthesis of ${design.top} failed:\n${errorExcerpt(r.all ?? '', /ERROR|Error/, 5, 5)}`,
+        3,
+      );
     }
     const stat = parseStat(readFileSync(join(work, 'stat.txt'), 'utf8'));
     const ct = stat.cellTypes;
-    const sum = (re: RegExp) => Object.entries(ct).filter(([k]) => re.test(k)).reduce((s, [, v]) => s + v, 0);
+    const sum = (re: RegExp) =>
+      Object.entries(ct)
+        .filter(([k]) => re.test(k))
+        .reduce((s, [, v]) => s + v, 0);
     const result: SynthResult = {
-      flow, top: design.top, ...stat, seconds: (performance.now() - t0) / 1000, cached: false, yosys: version,
+      flow,
+      top: design.top,
+      ...stat,
+      seconds: (performance.now() - t0) / 1000,
+      cached: false,
+      yosys: version,
       ...(flow === 'xilinx' ? { luts: sum(/^LUT\d$/), flipFlops: sum(/^FD[A-Z]*$/), dsps: sum(/^DSP/) } : {}),
     };
     mkdirSync(dir, { recursive: true });

@@ -20,9 +20,24 @@ import { projectRoot } from '../../src/util/paths.js';
 const PRESETS = readdirSync(join(projectRoot(), 'configs')).sort();
 
 /** The figures of a layer both commands report. */
-const figures = (l: { cycles: number; computeCycles: number; stallCycles: number; dramWords: number; sramReads: number; sramWrites: number; overallUtil: number; mappingEfficiency: number }) => ({
-  cycles: l.cycles, computeCycles: l.computeCycles, stallCycles: l.stallCycles, dramWords: l.dramWords,
-  sramReads: l.sramReads, sramWrites: l.sramWrites, overallUtil: l.overallUtil, mappingEfficiency: l.mappingEfficiency,
+const figures = (l: {
+  cycles: number;
+  computeCycles: number;
+  stallCycles: number;
+  dramWords: number;
+  sramReads: number;
+  sramWrites: number;
+  overallUtil: number;
+  mappingEfficiency: number;
+}) => ({
+  cycles: l.cycles,
+  computeCycles: l.computeCycles,
+  stallCycles: l.stallCycles,
+  dramWords: l.dramWords,
+  sramReads: l.sramReads,
+  sramWrites: l.sramWrites,
+  overallUtil: l.overallUtil,
+  mappingEfficiency: l.mappingEfficiency,
 });
 
 function expectAgreement(cfg: HardwareConfig): void {
@@ -60,34 +75,62 @@ describe('the prediction sim compares against is what analyze reports', () => {
 
   it('random systolic configs, numeric DRAM bandwidths and small SRAMs included', () => {
     const cfg = fc.record({
-      rows: fc.integer({ min: 1, max: 64 }), cols: fc.integer({ min: 1, max: 64 }), dataflow: fc.constantFrom('os', 'ws', 'is'),
-      timing: fc.constantFrom('scalesim', 'pipelined'), precision: fc.constantFrom('int8', 'int16'),
+      rows: fc.integer({ min: 1, max: 64 }),
+      cols: fc.integer({ min: 1, max: 64 }),
+      dataflow: fc.constantFrom('os', 'ws', 'is'),
+      timing: fc.constantFrom('scalesim', 'pipelined'),
+      precision: fc.constantFrom('int8', 'int16'),
       bandwidth: fc.oneof(fc.constant('calc'), fc.double({ min: 0.25, max: 64, noNaN: true })),
       kb: fc.integer({ min: 1, max: 256 }),
     });
     fc.assert(
       fc.property(cfg, (c) => {
         const { bandwidth, kb, ...keys } = c;
-        expectAgreement(validateConfig({ kind: 'systolic', ...keys, sram: { ifmap_kb: kb, filter_kb: kb, ofmap_kb: kb }, dram: { bandwidth } }, 'random'));
+        expectAgreement(
+          validateConfig(
+            { kind: 'systolic', ...keys, sram: { ifmap_kb: kb, filter_kb: kb, ofmap_kb: kb }, dram: { bandwidth } },
+            'random',
+          ),
+        );
       }),
       { numRuns: 40, seed: 11 },
     );
   });
 
   it('random NVDLA-style configs', () => {
-    const cfg = fc.record({ atomic_c: fc.integer({ min: 1, max: 64 }), atomic_k: fc.integer({ min: 1, max: 32 }), stripe_rule: fc.constantFrom('v1', 'v2') });
-    fc.assert(fc.property(cfg, (c) => expectAgreement(validateConfig({ kind: 'nvdla', ...c }, 'random-nv'))), { numRuns: 20, seed: 12 });
+    const cfg = fc.record({
+      atomic_c: fc.integer({ min: 1, max: 64 }),
+      atomic_k: fc.integer({ min: 1, max: 32 }),
+      stripe_rule: fc.constantFrom('v1', 'v2'),
+    });
+    fc.assert(
+      fc.property(cfg, (c) => expectAgreement(validateConfig({ kind: 'nvdla', ...c }, 'random-nv'))),
+      { numRuns: 20, seed: 12 },
+    );
   });
 });
 
 describe('a DRAM bandwidth the RTL does not model', () => {
   it('LeNet-5 on 8x8 os at 1 word/cycle: sim reports the analytic cycles analyze reports and says the stalls are not modelled', async () => {
-    const cfg = validateConfig({ kind: 'systolic', rows: 8, cols: 8, dataflow: 'os', dram: { bandwidth: 1 } }, 'sa-8x8-os-bw1');
+    const cfg = validateConfig(
+      { kind: 'systolic', rows: 8, cols: 8, dataflow: 'os', dram: { bandwidth: 1 } },
+      'sa-8x8-os-bw1',
+    );
     const analysis = accelOf(cfg).analyzeNetwork(lenet5(), cfg);
     const sim = simJson(await simulateNetwork(lenet5(), cfg)) as ReturnType<typeof simJson> & Record<string, never>;
     const doc = JSON.parse(JSON.stringify(sim)) as {
-      ok: boolean; stallsModelled: boolean;
-      layers: { name: string; rtlCycles: number; analyticCycles: number; analyticComputeCycles: number; analyticStallCycles: number; stallsModelled: boolean; cycleExact: boolean; bitExact: boolean }[];
+      ok: boolean;
+      stallsModelled: boolean;
+      layers: {
+        name: string;
+        rtlCycles: number;
+        analyticCycles: number;
+        analyticComputeCycles: number;
+        analyticStallCycles: number;
+        stallsModelled: boolean;
+        cycleExact: boolean;
+        bitExact: boolean;
+      }[];
       totals: { rtlCycles: number; analyticCycles: number; analyticStallCycles: number };
     };
     expect(analysis.totals.stallCycles).toBeGreaterThan(0);
@@ -95,7 +138,12 @@ describe('a DRAM bandwidth the RTL does not model', () => {
     expect(doc.totals.analyticStallCycles).toBe(analysis.totals.stallCycles);
     doc.layers.forEach((l, i) => {
       const a = analysis.layers[i]!;
-      expect([l.name, l.analyticCycles, l.analyticComputeCycles, l.analyticStallCycles]).toEqual([a.name, a.cycles, a.computeCycles, a.stallCycles]);
+      expect([l.name, l.analyticCycles, l.analyticComputeCycles, l.analyticStallCycles]).toEqual([
+        a.name,
+        a.cycles,
+        a.computeCycles,
+        a.stallCycles,
+      ]);
       // The RTL plays an ideal memory: its cycles equal the compute cycles, and the stalls are labelled as a prediction.
       expect(l.rtlCycles).toBe(a.computeCycles);
       expect([l.stallsModelled, l.cycleExact, l.bitExact]).toEqual([false, true, true]);

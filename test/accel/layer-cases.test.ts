@@ -81,24 +81,37 @@ for (const accel of ACCELERATORS) {
   });
 
   describe(`${accel.kind}: RTL level`, () => {
-    it.each(configs.map((c) => [c.name, c] as const))('%s: every case bit-exact, cycle-exact, counters as predicted', async (_name, cfg) => {
-      const a = accelOf(cfg);
-      const build = await buildFor(cfg);
-      const bits = cfg.precision === 'int8' ? 8 : 16;
-      for (const [i, c] of LAYER_CASES.entries()) {
-        const seed = 20 + i;
-        const q = randomQuantLayer(c.layer, bits, seed, a.randomQuantOptions(c.layer, bits));
-        const { check, output } = await checkLayer(a, build, cfg, c.layer, randomTensor(c.layer.inShape, bits, seed), q);
-        const where = `${c.name} on ${cfg.name}`;
-        expect(check.outputsChecked, `${where}: outputs written exactly once`).toBe(check.outputsExpected);
-        expect(check.mismatches, `${where}: ${check.firstMismatches.join('; ')}`).toBe(0);
-        expect(check.bitExact, where).toBe(true);
-        expect(check.rtlCycles, `${where}: RTL cycles vs analytic`).toBe(check.analyticCycles);
-        for (const f of check.figures) expect(f.measured, `${where}: ${f.name}`).toBe(f.predicted);
-        expect(check.countersOk, `${where}: MAC and output counters`).toBe(true);
-        const { min, max } = operandRange(bits);
-        expect(output.data.every((v) => v >= min && v <= max), `${where}: outputs in the INT${bits} range`).toBe(true);
-      }
-    });
+    it.each(configs.map((c) => [c.name, c] as const))(
+      '%s: every case bit-exact, cycle-exact, counters as predicted',
+      async (_name, cfg) => {
+        const a = accelOf(cfg);
+        const build = await buildFor(cfg);
+        const bits = cfg.precision === 'int8' ? 8 : 16;
+        for (const [i, c] of LAYER_CASES.entries()) {
+          const seed = 20 + i;
+          const q = randomQuantLayer(c.layer, bits, seed, a.randomQuantOptions(c.layer, bits));
+          const { check, output } = await checkLayer(
+            a,
+            build,
+            cfg,
+            c.layer,
+            randomTensor(c.layer.inShape, bits, seed),
+            q,
+          );
+          const where = `${c.name} on ${cfg.name}`;
+          expect(check.outputsChecked, `${where}: outputs written exactly once`).toBe(check.outputsExpected);
+          expect(check.mismatches, `${where}: ${check.firstMismatches.join('; ')}`).toBe(0);
+          expect(check.bitExact, where).toBe(true);
+          expect(check.rtlCycles, `${where}: RTL cycles vs analytic`).toBe(check.analyticCycles);
+          for (const f of check.figures) expect(f.measured, `${where}: ${f.name}`).toBe(f.predicted);
+          expect(check.countersOk, `${where}: MAC and output counters`).toBe(true);
+          const { min, max } = operandRange(bits);
+          expect(
+            output.data.every((v) => v >= min && v <= max),
+            `${where}: outputs in the INT${bits} range`,
+          ).toBe(true);
+        }
+      },
+    );
   });
 }

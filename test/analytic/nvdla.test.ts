@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { planNvdlaLayer } from '../../src/accel/nvdla/layer-plan.js';
 import { nvConvCycles, stripeLengths } from '../../src/accel/nvdla/model.js';
-import { SHEET_DEFAULTS, estimatorAssumptions, estimatorSettings, fusedPool, nvdlaLayerEstimate, rowOfLayer } from '../../src/accel/nvdla/estimator.js';
+import {
+  SHEET_DEFAULTS,
+  estimatorAssumptions,
+  estimatorSettings,
+  fusedPool,
+  nvdlaLayerEstimate,
+  rowOfLayer,
+} from '../../src/accel/nvdla/estimator.js';
 import { nvdla as nvdlaKind } from '../../src/accel/nvdla/index.js';
 import { analyzeNvdlaNetwork } from '../../src/accel/nvdla/network.js';
 import { evaluateSheet } from '../../src/accel/nvdla/sheet.js';
@@ -38,7 +45,10 @@ describe('NVDLA sequencer stripes', () => {
 describe('NVDLA exact cycle model', () => {
   it('Caffe LeNet conv2 takes 33,600 issue cycles on nv_small, 3,200 on nv_full INT8 and 6,400 on nv_full INT16', () => {
     const l = caffeLenetConv2();
-    const issue = (cfg: NvdlaConfig) => planNvdlaLayer(l, cfg).convs.map((c) => nvConvCycles(c, cfg)).reduce((s, m) => s + m.issue, 0);
+    const issue = (cfg: NvdlaConfig) =>
+      planNvdlaLayer(l, cfg)
+        .convs.map((c) => nvConvCycles(c, cfg))
+        .reduce((s, m) => s + m.issue, 0);
     expect(issue(preset('nv_small'))).toBe(33_600);
     expect(issue(preset('nv_full_int8'))).toBe(3_200);
     expect(issue(preset('nv_full_int16'))).toBe(6_400);
@@ -79,7 +89,7 @@ describe('NVDLA exact cycle model', () => {
     expect(nvConvCycles(planNvdlaLayer(lf, base).convs[0]!, base)).toMatchObject({ issue: 4 * 8, idleTail: 7 });
   });
 
-  it("an SDP narrower than atomic_k makes 1x1 layers with few channels output-bound, as on nv_small", () => {
+  it('an SDP narrower than atomic_k makes 1x1 layers with few channels output-bound, as on nv_small', () => {
     const b = new NetBuilder('s', { h: 8, w: 8, c: 8 });
     b.conv('c', { out: 8, k: 1 });
     const l = macLayers(b.build())[0]!;
@@ -111,10 +121,14 @@ describe('NVDLA exact cycle model', () => {
   it('rejects a layer that cannot fit even when split', () => {
     const b = new NetBuilder('huge', { h: 4, w: 4000, c: 64 });
     b.conv('wide', { out: 8, k: 3 });
-    expect(() => planNvdlaLayer(macLayers(b.build())[0]!, nvdla(8, 8, { feature_buffer_kb: 16 }))).toThrow(/layer wide: one output row needs \d+ feature-buffer entries, the core has \d+ .*cannot fit even when split/);
+    expect(() => planNvdlaLayer(macLayers(b.build())[0]!, nvdla(8, 8, { feature_buffer_kb: 16 }))).toThrow(
+      /layer wide: one output row needs \d+ feature-buffer entries, the core has \d+ .*cannot fit even when split/,
+    );
     const fc = new NetBuilder('fc', { h: 1, w: 1, c: 100000 });
     fc.fc('fat', 10);
-    expect(() => planNvdlaLayer(macLayers(fc.build())[0]!, nvdla(8, 8, { weight_buffer_kb: 16 }))).toThrow(/layer fat: one kernel needs \d+ weight-buffer entries.*cannot fit even when split/);
+    expect(() => planNvdlaLayer(macLayers(fc.build())[0]!, nvdla(8, 8, { weight_buffer_kb: 16 }))).toThrow(
+      /layer fat: one kernel needs \d+ weight-buffer entries.*cannot fit even when split/,
+    );
   });
 });
 
@@ -123,7 +137,19 @@ describe("NVDLA's performance estimator on mactile networks", () => {
     const net = alexnet();
     const conv1 = macLayers(net)[0]!;
     expect(rowOfLayer(conv1, fusedPool(net, conv1))).toEqual({
-      name: 'conv1', c: 3, h: 224, w: 224, k: 64, r: 11, s: 11, strideH: 4, strideW: 4, padded: false, pool: { size: 3, stride: 2 }, winograd: false, fc: false,
+      name: 'conv1',
+      c: 3,
+      h: 224,
+      w: 224,
+      k: 64,
+      r: 11,
+      s: 11,
+      strideH: 4,
+      strideW: 4,
+      padded: false,
+      pool: { size: 3, stride: 2 },
+      winograd: false,
+      fc: false,
     });
     // A 3x3 'same' layer keeps its size: the sheet's "Zero Padding" flag; a window the input does not fit uses the rows read.
     expect(rowOfLayer(macLayers(net)[2]!)).toMatchObject({ h: 13, padded: true, winograd: true });
@@ -156,14 +182,20 @@ describe("NVDLA's performance estimator on mactile networks", () => {
     expect(lenet.layers.map((l) => l.estimatorCycles)).toEqual([78_400, 10_000, 750, 168, 17]);
     const alex = analyzeNvdlaNetwork(alexnet(), preset('nv_full_int8'));
     expect(alex.totals).toMatchObject({ cycles: 1_477_806, estimatorCycles: 899_222.375 });
-    expect(alex.layers.map((l) => l.estimatorCycles)).toEqual([33_078.375, 109_350, 124_707, 164_163, 107_525, 231_700, 103_200, 25_499]);
+    expect(alex.layers.map((l) => l.estimatorCycles)).toEqual([
+      33_078.375, 109_350, 124_707, 164_163, 107_525, 231_700, 103_200, 25_499,
+    ]);
   });
 
   it('lists what it assumes, under the analyze table and in its JSON', () => {
     const cfg = preset('nv_small');
     const a = nvdlaKind.analyzeNetwork(lenet5(), cfg);
-    expect(nvdlaKind.analysisNotes!(a)).toEqual([`  NVDLA estimator assumes: ${estimatorAssumptions(estimatorSettings(cfg)).join('; ')}`]);
-    expect(nvdlaKind.analysisJson(a, cfg)).toMatchObject({ estimator: { settings: estimatorSettings(cfg), assumptions: estimatorAssumptions(estimatorSettings(cfg)) } });
+    expect(nvdlaKind.analysisNotes!(a)).toEqual([
+      `  NVDLA estimator assumes: ${estimatorAssumptions(estimatorSettings(cfg)).join('; ')}`,
+    ]);
+    expect(nvdlaKind.analysisJson(a, cfg)).toMatchObject({
+      estimator: { settings: estimatorSettings(cfg), assumptions: estimatorAssumptions(estimatorSettings(cfg)) },
+    });
     expect(estimatorAssumptions(estimatorSettings(preset('nv_small')))).toEqual([
       'Winograd on every 3x3 layer (MAC cycles / 2.25, weights x 16/9), though this core has none',
       'FC layers batched by 16',

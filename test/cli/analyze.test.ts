@@ -20,13 +20,24 @@ describe('mactile analyze', () => {
   });
 
   it('prints JSON with layers and totals, percentages in percent', async () => {
-    const r = await runCliInProcess(['analyze', '--net', 'lenet5', '--config', 'sa-8x8-os', '--compat', 'scalesim', '--format', 'json']);
+    const r = await runCliInProcess([
+      'analyze',
+      '--net',
+      'lenet5',
+      '--config',
+      'sa-8x8-os',
+      '--compat',
+      'scalesim',
+      '--format',
+      'json',
+    ]);
     const doc = JSON.parse(r.stdout);
     expect(doc.layers.map((l: { cycles: number }) => l.cycles)).toEqual([3821, 4263, 6209, 1473, 195]);
     expect(doc.layers[0]).toMatchObject({ name: 'conv1', macs: 117_600, stallCycles: 0 });
     expect(doc.layers[0].overallUtil).toBeCloseTo(48.0895, 4);
     expect(doc.layers[0].mappingEfficiency).toBeCloseTo(75, 6);
-    for (const key of ['computeUtil', 'sramIfmapReads', 'dramIfmapWords', 'dramIfmapBw', 'timeUs']) expect(doc.layers[0]).toHaveProperty(key);
+    for (const key of ['computeUtil', 'sramIfmapReads', 'dramIfmapWords', 'dramIfmapBw', 'timeUs'])
+      expect(doc.layers[0]).toHaveProperty(key);
     expect(doc.totals).toMatchObject({ cycles: 15_961, macs: 416_520 });
   });
 
@@ -36,7 +47,21 @@ describe('mactile analyze', () => {
     expect(doc.model).toBe('mactile');
     // SCALE-Sim's count + 1 (its off-by-one) + 4 (read latency and output path) per layer.
     expect(doc.layers.map((l: { cycles: number }) => l.cycles)).toEqual([3826, 4268, 6214, 1478, 200]);
-    const piped = JSON.parse((await runCliInProcess(['analyze', '--net', 'lenet5', '--config', 'sa-8x8-ws', '--timing', 'pipelined', '--format', 'json'])).stdout);
+    const piped = JSON.parse(
+      (
+        await runCliInProcess([
+          'analyze',
+          '--net',
+          'lenet5',
+          '--config',
+          'sa-8x8-ws',
+          '--timing',
+          'pipelined',
+          '--format',
+          'json',
+        ])
+      ).stdout,
+    );
     expect(piped.totals.cycles).toBeLessThan(29_406);
   });
 
@@ -45,29 +70,83 @@ describe('mactile analyze', () => {
     expect(csv.stdout.split('\n')[0]).toMatch(/^layer,kind,macs,M,K,N,/);
     expect(csv.stdout.trim().split('\n')).toHaveLength(6);
     const out = join(dir, 'ss');
-    const r = await runCliInProcess(['analyze', '--net', 'lenet5', '--config', 'sa-8x8-os', '--format', 'scalesim', '--out', out]);
+    const r = await runCliInProcess([
+      'analyze',
+      '--net',
+      'lenet5',
+      '--config',
+      'sa-8x8-os',
+      '--format',
+      'scalesim',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
-    expect(readFileSync(join(out, 'COMPUTE_REPORT.csv'), 'utf8').split('\n')[0]).toBe('LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,');
+    expect(readFileSync(join(out, 'COMPUTE_REPORT.csv'), 'utf8').split('\n')[0]).toBe(
+      'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,',
+    );
     expect(readFileSync(join(out, 'BANDWIDTH_REPORT.csv'), 'utf8')).toMatch(/^LayerID, Avg IFMAP SRAM BW, /);
     expect(readFileSync(join(out, 'DETAILED_ACCESS_REPORT.csv'), 'utf8')).toMatch(/^LayerID, SRAM IFMAP Start Cycle, /);
   });
 
   it('reads SCALE-Sim topology files and .cfg configs', async () => {
-    const r = await runCliInProcess(['analyze', '--net', 'test/fixtures/topologies/alexnet.csv', '--config', 'sa-8x8-os', '--rows', '128', '--cols', '128', '--compat', 'scalesim', '--format', 'json']);
+    const r = await runCliInProcess([
+      'analyze',
+      '--net',
+      'test/fixtures/topologies/alexnet.csv',
+      '--config',
+      'sa-8x8-os',
+      '--rows',
+      '128',
+      '--cols',
+      '128',
+      '--compat',
+      'scalesim',
+      '--format',
+      'json',
+    ]);
     expect(JSON.parse(r.stdout).totals.cycles).toBe(67_567);
-    const cfg = await runCliInProcess(['analyze', '--net', 'lenet5', '--config', 'scalesim-32x32-os', '--compat', 'scalesim', '--format', 'json']);
+    const cfg = await runCliInProcess([
+      'analyze',
+      '--net',
+      'lenet5',
+      '--config',
+      'scalesim-32x32-os',
+      '--compat',
+      'scalesim',
+      '--format',
+      'json',
+    ]);
     expect(JSON.parse(cfg.stdout).totals.cycles).toBe(5_558);
   });
 
   it.each([
-    [['analyze', '--net', 'lenet5', '--config', 'sa-8x8-os', '--dataflow', 'xs'], /key 'dataflow' \(from --dataflow\): expected one of os \| ws \| is, received "xs"/],
-    [['analyze', '--net', 'lenet5', '--config', 'sa-8x8-os', '--precision', 'int7'], /key 'precision' \(from --precision\): expected one of int8 \| int16, received "int7"/],
-    [['analyze', '--net', 'lenet5', '--config', 'sa-8x8-os', '--rows', '0'], /key 'rows' \(from --rows\): expected an integer from 1 to 256, received 0/],
-    [['analyze', '--net', 'resnet', '--config', 'sa-8x8-os'], /network "resnet": expected one of lenet5, alexnet, efficientnet_b0/],
+    [
+      ['analyze', '--net', 'lenet5', '--config', 'sa-8x8-os', '--dataflow', 'xs'],
+      /key 'dataflow' \(from --dataflow\): expected one of os \| ws \| is, received "xs"/,
+    ],
+    [
+      ['analyze', '--net', 'lenet5', '--config', 'sa-8x8-os', '--precision', 'int7'],
+      /key 'precision' \(from --precision\): expected one of int8 \| int16, received "int7"/,
+    ],
+    [
+      ['analyze', '--net', 'lenet5', '--config', 'sa-8x8-os', '--rows', '0'],
+      /key 'rows' \(from --rows\): expected an integer from 1 to 256, received 0/,
+    ],
+    [
+      ['analyze', '--net', 'resnet', '--config', 'sa-8x8-os'],
+      /network "resnet": expected one of lenet5, alexnet, efficientnet_b0/,
+    ],
     [['analyze', '--net', 'missing.csv', '--config', 'sa-8x8-os'], /topology missing\.csv: no such file/],
     [['analyze', '--net', 'lenet5', '--config', 'nope.yaml'], /config "nope\.yaml": no such file/],
-    [['analyze', '--net', 'lenet5', '--config', 'sa-8x8-os', '--compat', 'timeloop'], /--compat: expected scalesim, received "timeloop"/],
-    [['analyze', '--net', 'lenet5', '--config', 'nv_small', '--compat', 'scalesim'], /--compat scalesim and --format scalesim need kind: systolic, received kind: nvdla/],
+    [
+      ['analyze', '--net', 'lenet5', '--config', 'sa-8x8-os', '--compat', 'timeloop'],
+      /--compat: expected scalesim, received "timeloop"/,
+    ],
+    [
+      ['analyze', '--net', 'lenet5', '--config', 'nv_small', '--compat', 'scalesim'],
+      /--compat scalesim and --format scalesim need kind: systolic, received kind: nvdla/,
+    ],
   ])('rejects bad input %j with one line and a non-zero exit', async (args, message) => {
     const r = await runCliInProcess(args as string[]);
     expect(r.code).not.toBe(0);
@@ -76,17 +155,28 @@ describe('mactile analyze', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('analyzes NVDLA-style cores with the exact model the RTL equals, and NVDLA\'s estimator beside it', async () => {
-    const a = JSON.parse((await runCliInProcess(['analyze', '--net', 'lenet5', '--config', 'nv_small', '--format', 'json'])).stdout);
-    const s = JSON.parse((await runCliInProcess(['sim', '--net', 'lenet5', '--config', 'nv_small', '--format', 'json'])).stdout);
+  it("analyzes NVDLA-style cores with the exact model the RTL equals, and NVDLA's estimator beside it", async () => {
+    const a = JSON.parse(
+      (await runCliInProcess(['analyze', '--net', 'lenet5', '--config', 'nv_small', '--format', 'json'])).stdout,
+    );
+    const s = JSON.parse(
+      (await runCliInProcess(['sim', '--net', 'lenet5', '--config', 'nv_small', '--format', 'json'])).stdout,
+    );
     expect(a.totals.cycles).toBe(s.totals.rtlCycles);
-    expect(a.layers.map((l: { cycles: number }) => l.cycles)).toEqual(s.layers.map((l: { rtlCycles: number }) => l.rtlCycles));
-    expect(a.layers.map((l: { estimatorCycles: number }) => l.estimatorCycles)).toEqual(s.layers.map((l: { referenceCycles: number }) => l.referenceCycles));
+    expect(a.layers.map((l: { cycles: number }) => l.cycles)).toEqual(
+      s.layers.map((l: { rtlCycles: number }) => l.rtlCycles),
+    );
+    expect(a.layers.map((l: { estimatorCycles: number }) => l.estimatorCycles)).toEqual(
+      s.layers.map((l: { referenceCycles: number }) => l.referenceCycles),
+    );
   });
 
   it('names the file and line of a bad topology row', async () => {
     const file = join(dir, 'bad.csv');
-    writeFileSync(file, 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nc1, 32, 32, 5, 5, 1, 6, 0,\n');
+    writeFileSync(
+      file,
+      'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nc1, 32, 32, 5, 5, 1, 6, 0,\n',
+    );
     const r = await runCliInProcess(['analyze', '--net', file, '--config', 'sa-8x8-os']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.csv, line 2: Strides: expected a positive number, received 0/);
@@ -97,9 +187,17 @@ describe('other commands', () => {
   it('nets lists the zoo with MAC counts', async () => {
     const r = await runCliInProcess(['nets', '--format', 'json']);
     expect(JSON.parse(r.stdout).map((n: { name: string; macs: number }) => [n.name, n.macs])).toEqual([
-      ['lenet5', 416_520], ['alexnet', 714_188_480], ['efficientnet_b0', 385_814_752], ['resnet18', 1_814_073_344],
-      ['resnet50', 4_089_184_256], ['mobilenet_v2', 300_774_272], ['vgg16', 15_470_264_320], ['googlenet', 1_498_376_192],
-      ['yolo_tiny', 3_485_520_896], ['bert_base', 931_135_488], ['vit_b16', 1_453_954_560],
+      ['lenet5', 416_520],
+      ['alexnet', 714_188_480],
+      ['efficientnet_b0', 385_814_752],
+      ['resnet18', 1_814_073_344],
+      ['resnet50', 4_089_184_256],
+      ['mobilenet_v2', 300_774_272],
+      ['vgg16', 15_470_264_320],
+      ['googlenet', 1_498_376_192],
+      ['yolo_tiny', 3_485_520_896],
+      ['bert_base', 931_135_488],
+      ['vit_b16', 1_453_954_560],
     ]);
     const bad = await runCliInProcess(['nets', '--format', 'xml']);
     expect(bad.code).toBe(2);
@@ -108,8 +206,36 @@ describe('other commands', () => {
   it('export writes a SCALE-Sim topology that analyze reads back to the same cycles', async () => {
     const file = join(dir, 'effnet.csv');
     expect((await runCliInProcess(['export', '--net', 'efficientnet_b0', '--out', file])).code).toBe(0);
-    const a = JSON.parse((await runCliInProcess(['analyze', '--net', file, '--config', 'sa-16x16-ws', '--compat', 'scalesim', '--format', 'json'])).stdout);
-    const b = JSON.parse((await runCliInProcess(['analyze', '--net', 'efficientnet_b0', '--config', 'sa-16x16-ws', '--compat', 'scalesim', '--format', 'json'])).stdout);
+    const a = JSON.parse(
+      (
+        await runCliInProcess([
+          'analyze',
+          '--net',
+          file,
+          '--config',
+          'sa-16x16-ws',
+          '--compat',
+          'scalesim',
+          '--format',
+          'json',
+        ])
+      ).stdout,
+    );
+    const b = JSON.parse(
+      (
+        await runCliInProcess([
+          'analyze',
+          '--net',
+          'efficientnet_b0',
+          '--config',
+          'sa-16x16-ws',
+          '--compat',
+          'scalesim',
+          '--format',
+          'json',
+        ])
+      ).stdout,
+    );
     expect(a.totals.cycles).toBe(b.totals.cycles);
   });
   it('configs lists the presets', async () => {

@@ -25,25 +25,64 @@ const errorOf = (raw: unknown) => {
 describe('hardware configs', () => {
   it('loads a YAML preset and fills in defaults', () => {
     const cfg = loadConfig('sa-16x16-os');
-    expect(cfg).toMatchObject({ kind: 'systolic', rows: 16, cols: 16, dataflow: 'os', precision: 'int8', timing: 'scalesim', name: 'sa-16x16-os' });
+    expect(cfg).toMatchObject({
+      kind: 'systolic',
+      rows: 16,
+      cols: 16,
+      dataflow: 'os',
+      precision: 'int8',
+      timing: 'scalesim',
+      name: 'sa-16x16-os',
+    });
     expect(cfg.kind === 'systolic' && cfg.sram).toEqual({ ifmap_kb: 64, filter_kb: 64, ofmap_kb: 64 });
   });
 
   it('loads TOML with the same schema', () => {
     const cfg = loadConfig('sa-32x32-ws');
-    expect(cfg).toMatchObject({ rows: 32, cols: 32, dataflow: 'ws', precision: 'int16', timing: 'pipelined', clock_mhz: 800, dram: { bandwidth: 16 } });
+    expect(cfg).toMatchObject({
+      rows: 32,
+      cols: 32,
+      dataflow: 'ws',
+      precision: 'int16',
+      timing: 'pipelined',
+      clock_mhz: 800,
+      dram: { bandwidth: 16 },
+    });
   });
 
   it('loads a SCALE-Sim .cfg unchanged', () => {
     const cfg = loadConfig('scalesim-32x32-os');
-    expect(cfg).toMatchObject({ kind: 'systolic', rows: 32, cols: 32, dataflow: 'os', name: 'scalesim_32x32_os', dram: { bandwidth: 'calc' } });
-    const user = file('user.cfg', '[architecture_presets]\nArrayHeight: 8\nArrayWidth: 4\nDataflow = ws\nBandwidth : 2\nIfmapSramSzkB: 6\n[run_presets]\nInterfaceBandwidth: USER\n');
-    expect(loadConfig(user)).toMatchObject({ rows: 8, cols: 4, dataflow: 'ws', dram: { bandwidth: 2 }, sram: { ifmap_kb: 6, filter_kb: 64 } });
+    expect(cfg).toMatchObject({
+      kind: 'systolic',
+      rows: 32,
+      cols: 32,
+      dataflow: 'os',
+      name: 'scalesim_32x32_os',
+      dram: { bandwidth: 'calc' },
+    });
+    const user = file(
+      'user.cfg',
+      '[architecture_presets]\nArrayHeight: 8\nArrayWidth: 4\nDataflow = ws\nBandwidth : 2\nIfmapSramSzkB: 6\n[run_presets]\nInterfaceBandwidth: USER\n',
+    );
+    expect(loadConfig(user)).toMatchObject({
+      rows: 8,
+      cols: 4,
+      dataflow: 'ws',
+      dram: { bandwidth: 2 },
+      sram: { ifmap_kb: 6, filter_kb: 64 },
+    });
   });
 
   it('applies command-line overrides before validation', () => {
-    expect(loadConfig('sa-16x16-os', { rows: 4, dataflow: 'is', precision: 'int16' })).toMatchObject({ rows: 4, cols: 16, dataflow: 'is', precision: 'int16' });
-    expect(() => loadConfig('sa-16x16-os', { rows: 0 })).toThrow(/key 'rows' \(from --rows\): expected an integer from 1 to 256, received 0/);
+    expect(loadConfig('sa-16x16-os', { rows: 4, dataflow: 'is', precision: 'int16' })).toMatchObject({
+      rows: 4,
+      cols: 16,
+      dataflow: 'is',
+      precision: 'int16',
+    });
+    expect(() => loadConfig('sa-16x16-os', { rows: 0 })).toThrow(
+      /key 'rows' \(from --rows\): expected an integer from 1 to 256, received 0/,
+    );
   });
 
   it.each([
@@ -73,7 +112,9 @@ describe('hardware configs', () => {
     expect(() => loadConfig(file('bad.toml', 'rows = = 3\n'))).toThrow(/bad\.toml: not valid TOML/);
     expect(() => loadConfig(file('empty.yaml', ''))).toThrow(/empty\.yaml: expected a mapping/);
     expect(() => loadConfig(file('x.json', '{}'))).toThrow(/expected a \.yaml, \.yml, \.toml or \.cfg file/);
-    expect(() => loadConfig(file('bad.cfg', '[architecture_presets]\nArrayHeight: eight\nArrayWidth: 8\nDataflow: os\n'))).toThrow(/key 'ArrayHeight': expected a number, received "eight"/);
+    expect(() =>
+      loadConfig(file('bad.cfg', '[architecture_presets]\nArrayHeight: eight\nArrayWidth: 8\nDataflow: os\n')),
+    ).toThrow(/key 'ArrayHeight': expected a number, received "eight"/);
     expect(() => loadConfig(file('nohead.cfg', 'ArrayHeight: 8\n'))).toThrow(/nohead\.cfg, line 1/);
   });
 });

@@ -14,7 +14,10 @@ export interface CliResult {
  * For what needs a process of its own: another PATH or environment, a signal, concurrent runs, commands
  * that start workers of themselves (sweeps run `process.argv[1]` again).
  */
-export async function runCli(args: string[], opts: { env?: Record<string, string>; extendEnv?: boolean; timeout?: number } = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; extendEnv?: boolean; timeout?: number } = {},
+): Promise<CliResult> {
   const r = await execa(process.execPath, ['--import', 'tsx', join(projectRoot(), 'src/cli/main.ts'), ...args], {
     reject: false,
     cwd: projectRoot(),
@@ -47,8 +50,16 @@ async function captured(args: string[]): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
   const sink = (into: string[]): Write =>
-    ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((e?: Error | null) => void), cb?: (e?: Error | null) => void) => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'));
+    ((
+      chunk: string | Uint8Array,
+      encoding?: BufferEncoding | ((e?: Error | null) => void),
+      cb?: (e?: Error | null) => void,
+    ) => {
+      into.push(
+        typeof chunk === 'string'
+          ? chunk
+          : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'),
+      );
       const done = typeof encoding === 'function' ? encoding : cb;
       if (done) process.nextTick(done);
       return true;

@@ -3,13 +3,25 @@ import type { BaseConfig } from '../../src/accel/accelerator.js';
 import type { HardwareConfig, NvdlaConfig, SystolicConfig } from '../../src/config/schema.js';
 
 /** A validated systolic config for tests. */
-export function systolic(rows: number, cols: number, dataflow: 'os' | 'ws' | 'is', timing: 'scalesim' | 'pipelined' = 'scalesim', precision: 'int8' | 'int16' = 'int8'): SystolicConfig {
-  return validateConfig({ kind: 'systolic', rows, cols, dataflow, timing, precision }, `test-${rows}x${cols}-${dataflow}-${timing}-${precision}`) as SystolicConfig;
+export function systolic(
+  rows: number,
+  cols: number,
+  dataflow: 'os' | 'ws' | 'is',
+  timing: 'scalesim' | 'pipelined' = 'scalesim',
+  precision: 'int8' | 'int16' = 'int8',
+): SystolicConfig {
+  return validateConfig(
+    { kind: 'systolic', rows, cols, dataflow, timing, precision },
+    `test-${rows}x${cols}-${dataflow}-${timing}-${precision}`,
+  ) as SystolicConfig;
 }
 
 /** A validated NVDLA-style config for tests (v2 stripes unless given). */
 export function nvdla(atomicC: number, atomicK: number, extra: Record<string, unknown> = {}): NvdlaConfig {
-  return validateConfig({ kind: 'nvdla', atomic_c: atomicC, atomic_k: atomicK, ...extra }, `test-nv-${atomicC}x${atomicK}`) as NvdlaConfig;
+  return validateConfig(
+    { kind: 'nvdla', atomic_c: atomicC, atomic_k: atomicK, ...extra },
+    `test-nv-${atomicC}x${atomicK}`,
+  ) as NvdlaConfig;
 }
 
 /** Small configs of one kind for the registry-driven tests (test/rtl/kinds.test.ts). */
@@ -29,21 +41,36 @@ export interface KindTestConfigs {
 export const KIND_TEST_CONFIGS: Record<string, KindTestConfigs> = {
   systolic: {
     small: [
-      systolic(1, 1, 'os', 'scalesim', 'int8'), systolic(1, 1, 'ws', 'pipelined', 'int8'), systolic(1, 1, 'is', 'scalesim', 'int16'),
-      systolic(2, 3, 'is', 'pipelined', 'int8'), systolic(5, 7, 'os', 'pipelined', 'int16'), systolic(16, 16, 'ws', 'scalesim', 'int16'),
-      systolic(7, 1, 'ws', 'scalesim', 'int8'), systolic(1, 9, 'os', 'scalesim', 'int8'), systolic(32, 8, 'is', 'pipelined', 'int8'),
+      systolic(1, 1, 'os', 'scalesim', 'int8'),
+      systolic(1, 1, 'ws', 'pipelined', 'int8'),
+      systolic(1, 1, 'is', 'scalesim', 'int16'),
+      systolic(2, 3, 'is', 'pipelined', 'int8'),
+      systolic(5, 7, 'os', 'pipelined', 'int16'),
+      systolic(16, 16, 'ws', 'scalesim', 'int16'),
+      systolic(7, 1, 'ws', 'scalesim', 'int8'),
+      systolic(1, 9, 'os', 'scalesim', 'int8'),
+      systolic(32, 8, 'is', 'pipelined', 'int8'),
     ],
     synth: systolic(2, 2, 'os'),
     layerCases: [
-      systolic(4, 4, 'os'), systolic(4, 4, 'ws'), systolic(4, 4, 'is'),
-      systolic(2, 3, 'os'), systolic(2, 3, 'ws'), systolic(2, 3, 'is'),
+      systolic(4, 4, 'os'),
+      systolic(4, 4, 'ws'),
+      systolic(4, 4, 'is'),
+      systolic(2, 3, 'os'),
+      systolic(2, 3, 'ws'),
+      systolic(2, 3, 'is'),
     ],
   },
   nvdla: {
     small: [
-      nvdla(1, 1), nvdla(2, 2), nvdla(3, 5, { precision: 'int16' }), nvdla(5, 3, { stripe_rule: 'v1', min_stripe: 10 }),
-      nvdla(8, 4, { weight_kernels_per_cycle: 2 }), nvdla(4, 2, { min_stripe: 1, dma_words_per_cycle: 3 }),
-      nvdla(4, 4, { stripe_rule: 'v1', sdp_lanes: 3 }), nvdla(16, 3, { weight_kernels_per_cycle: 3 }),
+      nvdla(1, 1),
+      nvdla(2, 2),
+      nvdla(3, 5, { precision: 'int16' }),
+      nvdla(5, 3, { stripe_rule: 'v1', min_stripe: 10 }),
+      nvdla(8, 4, { weight_kernels_per_cycle: 2 }),
+      nvdla(4, 2, { min_stripe: 1, dma_words_per_cycle: 3 }),
+      nvdla(4, 4, { stripe_rule: 'v1', sdp_lanes: 3 }),
+      nvdla(16, 3, { weight_kernels_per_cycle: 3 }),
     ],
     synth: nvdla(2, 2),
     layerCases: [

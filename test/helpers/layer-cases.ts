@@ -27,7 +27,12 @@ function fullyConnected(name: string, k: number, n: number): LayerCase {
 export const LAYER_CASES: LayerCase[] = [
   conv('conv3x3_pad1', 7, 6, 3, { out: 5, k: 3, pad: 1, activation: 'relu' }),
   conv('conv5x5_stride2', 11, 9, 2, { out: 7, k: 5, stride: 2 }),
-  conv('conv_asym_pad_stride3', 10, 8, 4, { out: 3, k: [3, 2], stride: [3, 2], pad: { top: 2, bottom: 0, left: 1, right: 3 } }),
+  conv('conv_asym_pad_stride3', 10, 8, 4, {
+    out: 3,
+    k: [3, 2],
+    stride: [3, 2],
+    pad: { top: 2, bottom: 0, left: 1, right: 3 },
+  }),
   conv('conv1x1_wide', 4, 4, 19, { out: 13, k: 1 }),
   conv('conv_stride4_k11', 23, 23, 3, { out: 4, k: 11, stride: 4, pad: 2 }),
   conv('conv_dilated', 9, 9, 2, { out: 3, k: 3, dilation: 2, pad: 2 }),
@@ -42,7 +47,18 @@ export const LAYER_CASES: LayerCase[] = [
 
 /** A random layer's shape as fast-check generates, shrinks and prints it (the counterexample of a failing run). */
 export type LayerSpec =
-  | { kind: 'conv'; h: number; w: number; c: number; out: number; k: number; stride: number; pad: number; dilation: number; relu: boolean }
+  | {
+      kind: 'conv';
+      h: number;
+      w: number;
+      c: number;
+      out: number;
+      k: number;
+      stride: number;
+      pad: number;
+      dilation: number;
+      relu: boolean;
+    }
   | { kind: 'dwconv'; h: number; w: number; c: number; k: number; stride: number; pad: number; dilation: number }
   | { kind: 'fc'; k: number; n: number };
 
@@ -50,8 +66,23 @@ export type LayerSpec =
 export function layerOf(s: LayerSpec): LayerCase {
   if (s.kind === 'fc') return fullyConnected(`fc_k${s.k}_n${s.n}`, s.k, s.n);
   const shape = `${s.h}x${s.w}x${s.c}_k${s.k}_s${s.stride}_p${s.pad}_d${s.dilation}`;
-  if (s.kind === 'dwconv') return conv(`dw_${shape}`, s.h, s.w, s.c, { out: s.c, k: s.k, stride: s.stride, pad: s.pad, dilation: s.dilation, groups: s.c });
-  return conv(`conv_${shape}_o${s.out}`, s.h, s.w, s.c, { out: s.out, k: s.k, stride: s.stride, pad: s.pad, dilation: s.dilation, activation: s.relu ? 'relu' : 'none' });
+  if (s.kind === 'dwconv')
+    return conv(`dw_${shape}`, s.h, s.w, s.c, {
+      out: s.c,
+      k: s.k,
+      stride: s.stride,
+      pad: s.pad,
+      dilation: s.dilation,
+      groups: s.c,
+    });
+  return conv(`conv_${shape}_o${s.out}`, s.h, s.w, s.c, {
+    out: s.out,
+    k: s.k,
+    stride: s.stride,
+    pad: s.pad,
+    dilation: s.dilation,
+    activation: s.relu ? 'relu' : 'none',
+  });
 }
 
 /**
@@ -59,7 +90,14 @@ export function layerOf(s: LayerSpec): LayerCase {
  * holds the dilated kernel: every field is drawn independently and then clamped, so each one shrinks alone.
  */
 const kernelWindow = fc
-  .record({ k: fc.integer({ min: 1, max: 5 }), stride: fc.integer({ min: 1, max: 4 }), pad: fc.integer({ min: 0, max: 2 }), dilation: fc.oneof({ arbitrary: fc.constant(1), weight: 2 }, { arbitrary: fc.constant(2), weight: 1 }), h: fc.integer({ min: 1, max: 12 }), w: fc.integer({ min: 1, max: 12 }) })
+  .record({
+    k: fc.integer({ min: 1, max: 5 }),
+    stride: fc.integer({ min: 1, max: 4 }),
+    pad: fc.integer({ min: 0, max: 2 }),
+    dilation: fc.oneof({ arbitrary: fc.constant(1), weight: 2 }, { arbitrary: fc.constant(2), weight: 1 }),
+    h: fc.integer({ min: 1, max: 12 }),
+    w: fc.integer({ min: 1, max: 12 }),
+  })
   .map((g) => {
     const pad = Math.min(g.pad, g.k - 1);
     const span = g.dilation * (g.k - 1) + 1 - 2 * pad;
@@ -69,9 +107,29 @@ const kernelWindow = fc
 /** Random conv (half), depthwise and FC (a quarter each) layers with small odd sizes: K and N around the array size. */
 export function layerSpec(): fc.Arbitrary<LayerSpec> {
   return fc.oneof(
-    { weight: 2, arbitrary: fc.record({ win: kernelWindow, c: fc.integer({ min: 1, max: 9 }), out: fc.integer({ min: 1, max: 12 }), relu: fc.boolean() }).map(({ win, ...r }): LayerSpec => ({ kind: 'conv', ...win, ...r })) },
-    { weight: 1, arbitrary: fc.record({ win: kernelWindow, c: fc.integer({ min: 1, max: 6 }) }).map(({ win, c }): LayerSpec => ({ kind: 'dwconv', ...win, c })) },
-    { weight: 1, arbitrary: fc.record({ k: fc.integer({ min: 1, max: 40 }), n: fc.integer({ min: 1, max: 20 }) }).map((r): LayerSpec => ({ kind: 'fc', ...r })) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .record({
+          win: kernelWindow,
+          c: fc.integer({ min: 1, max: 9 }),
+          out: fc.integer({ min: 1, max: 12 }),
+          relu: fc.boolean(),
+        })
+        .map(({ win, ...r }): LayerSpec => ({ kind: 'conv', ...win, ...r })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({ win: kernelWindow, c: fc.integer({ min: 1, max: 6 }) })
+        .map(({ win, c }): LayerSpec => ({ kind: 'dwconv', ...win, c })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({ k: fc.integer({ min: 1, max: 40 }), n: fc.integer({ min: 1, max: 20 }) })
+        .map((r): LayerSpec => ({ kind: 'fc', ...r })),
+    },
   );
 }
 

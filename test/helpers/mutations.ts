@@ -28,7 +28,8 @@ function mutation(name: string, file: string, edits: [from: string, to: string][
       if (stem(fileName) !== stem(file)) return text;
       let out = text;
       for (const [from, to] of edits) {
-        if (!out.includes(from)) throw new Error(`mutation ${name}: ${JSON.stringify(from)} no longer appears in ${fileName}`);
+        if (!out.includes(from))
+          throw new Error(`mutation ${name}: ${JSON.stringify(from)} no longer appears in ${fileName}`);
         out = out.replace(from, to);
       }
       applied = true;
@@ -39,7 +40,7 @@ function mutation(name: string, file: string, edits: [from: string, to: string][
 
 /** The fold controller's fold interval changed by `delta` cycles (negative: folds overlap too early). */
 export function foldIntervalMutation(delta: number): Mutation {
-  const expr = "(TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32);";
+  const expr = '(TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32);';
   const to = `((TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32)) ${delta < 0 ? '-' : '+'} 32'd${Math.abs(delta)};`;
   return mutation(`fold interval ${delta < 0 ? '' : '+'}${delta}`, 'mt_sa_ctrl', [[expr, to]]);
 }
@@ -56,13 +57,21 @@ const CLAMP_BOTTOM = '(t < QMIN) ? QMIN[DW-1:0] : ';
 /** The mutations of the output stage that the bit-exact check must catch. */
 export const requantMutations = {
   /** Ties rounded toward zero (2.5 -> 2, -2.5 -> -2) instead of away from it. */
-  halfTowardZero: () => mutation('rounding half toward zero', 'mt_requant', [[ROUND, "(mag + (PW'(1) << (shift_q - 6'd1)) - PW'(1)) >> shift_q"]]),
+  halfTowardZero: () =>
+    mutation('rounding half toward zero', 'mt_requant', [
+      [ROUND, "(mag + (PW'(1) << (shift_q - 6'd1)) - PW'(1)) >> shift_q"],
+    ]),
   /** Ties rounded up, toward +inf (2.5 -> 3, -2.5 -> -2). */
-  halfUp: () => mutation('rounding half up', 'mt_requant', [[ROUND, "(mag + (PW'(1) << (shift_q - 6'd1)) - PW'(neg)) >> shift_q"]]),
+  halfUp: () =>
+    mutation('rounding half up', 'mt_requant', [[ROUND, "(mag + (PW'(1) << (shift_q - 6'd1)) - PW'(neg)) >> shift_q"]]),
   /** No saturation at the top: results above the range wrap. */
   noTopSaturation: () => mutation('top saturation removed', 'mt_requant', [[CLAMP_TOP, '']]),
   /** The top of the range one too high (2^(DW-1), the classic slip): results above it wrap to the minimum. */
-  topOffByOne: () => mutation('top saturation off by one', 'mt_requant', [[QMAX, "QMAX = (PW'(1) <<< (DW - 1));"], [QMIN, "QMIN = -QMAX;"]]),
+  topOffByOne: () =>
+    mutation('top saturation off by one', 'mt_requant', [
+      [QMAX, "QMAX = (PW'(1) <<< (DW - 1));"],
+      [QMIN, 'QMIN = -QMAX;'],
+    ]),
   /** No saturation at the bottom: results below the range wrap. */
   noBottomSaturation: () => mutation('bottom saturation removed', 'mt_requant', [[CLAMP_BOTTOM, '']]),
   /** A symmetric range: the bottom saturates at -(2^(DW-1) - 1) instead of -2^(DW-1). */
@@ -79,7 +88,10 @@ const CACC_ROUND = "(mag + (ACC_W'(1) << (shift - 6'd1))) >>> shift";
 /** The mutations of the NVDLA-style core's CACC conversion that the bit-exact check must catch. */
 export const caccMutations = {
   /** CACC's truncation rounds ties toward zero. */
-  halfTowardZero: () => mutation('CACC rounding half toward zero', 'mt_nv_cacc', [[CACC_ROUND, "(mag + (ACC_W'(1) << (shift - 6'd1)) - ACC_W'(1)) >>> shift"]]),
+  halfTowardZero: () =>
+    mutation('CACC rounding half toward zero', 'mt_nv_cacc', [
+      [CACC_ROUND, "(mag + (ACC_W'(1) << (shift - 6'd1)) - ACC_W'(1)) >>> shift"],
+    ]),
   /** CACC truncates without rounding (drops the bits). */
   noRounding: () => mutation('CACC rounding removed', 'mt_nv_cacc', [[CACC_ROUND, 'mag >>> shift']]),
 };

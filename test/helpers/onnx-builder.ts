@@ -39,22 +39,52 @@ export class OnnxGraphBuilder {
     const attribute = Object.entries(attrs).map(([name, v]) => {
       if (typeof v === 'string') return onnx.AttributeProto.create({ name, type: 3, s: Buffer.from(v) });
       if (Array.isArray(v)) return onnx.AttributeProto.create({ name, type: 7, ints: v });
-      return Number.isInteger(v) && name !== 'epsilon' && name !== 'alpha' && name !== 'beta' && name !== 'min' && name !== 'max'
+      return Number.isInteger(v) &&
+        name !== 'epsilon' &&
+        name !== 'alpha' &&
+        name !== 'beta' &&
+        name !== 'min' &&
+        name !== 'max'
         ? onnx.AttributeProto.create({ name, type: 2, i: v })
         : onnx.AttributeProto.create({ name, type: 1, f: v });
     });
-    this.nodes.push(onnx.NodeProto.create({ name: `${opType.toLowerCase()}_${this.n}`, opType, input: inputs, output: [out], attribute }));
+    this.nodes.push(
+      onnx.NodeProto.create({
+        name: `${opType.toLowerCase()}_${this.n}`,
+        opType,
+        input: inputs,
+        output: [out],
+        attribute,
+      }),
+    );
     return out;
   }
 
   /** Serialises the model with input `input` of the given dims (numbers or symbolic names) and output `out`. */
   build(inputDims: (number | string)[], out: string, outDims: number[] = [1, 10]): Uint8Array {
-    const vi = (name: string, dims: (number | string)[]) => onnx.ValueInfoProto.create({
-      name,
-      type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+    const vi = (name: string, dims: (number | string)[]) =>
+      onnx.ValueInfoProto.create({
+        name,
+        type: {
+          tensorType: {
+            elemType: 1,
+            shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+          },
+        },
+      });
+    const graph = onnx.GraphProto.create({
+      name: 'test',
+      node: this.nodes,
+      initializer: this.inits,
+      input: [vi('input', inputDims)],
+      output: [vi(out, outDims)],
     });
-    const graph = onnx.GraphProto.create({ name: 'test', node: this.nodes, initializer: this.inits, input: [vi('input', inputDims)], output: [vi(out, outDims)] });
-    const model = onnx.ModelProto.create({ irVersion: 7, opsetImport: [{ domain: '', version: 14 }], graph, producerName: 'mactile-test' });
+    const model = onnx.ModelProto.create({
+      irVersion: 7,
+      opsetImport: [{ domain: '', version: 14 }],
+      graph,
+      producerName: 'mactile-test',
+    });
     return onnx.ModelProto.encode(model).finish();
   }
 }
@@ -63,7 +93,10 @@ export class OnnxGraphBuilder {
  * Rewrites the first initializer of an encoded model: its dims and its data (float values, or that many raw
  * bytes), for models no exporter would write (dims of 2^40 or -1, data that does not match the dims).
  */
-export function patchFirstInitializer(bytes: Uint8Array, patch: { dims: number[]; floatData?: number[]; rawBytes?: number }): Uint8Array {
+export function patchFirstInitializer(
+  bytes: Uint8Array,
+  patch: { dims: number[]; floatData?: number[]; rawBytes?: number },
+): Uint8Array {
   const model = onnx.ModelProto.decode(bytes);
   const t = model.graph.initializer[0];
   t.dims = patch.dims;

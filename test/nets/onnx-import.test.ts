@@ -23,7 +23,9 @@ async function compareWithOrt(file: string): Promise<number> {
   const s = m.net.input.shape;
   const nchw = Float32Array.from({ length: s.c * s.h * s.w }, (_, i) => Math.sin(i * 0.37) * 1.5);
   const nhwc = new Float32Array(nchw.length);
-  for (let c = 0; c < s.c; c++) for (let h = 0; h < s.h; h++) for (let w = 0; w < s.w; w++) nhwc[(h * s.w + w) * s.c + c] = nchw[(c * s.h + h) * s.w + w]!;
+  for (let c = 0; c < s.c; c++)
+    for (let h = 0; h < s.h; h++)
+      for (let w = 0; w < s.w; w++) nhwc[(h * s.w + w) * s.c + c] = nchw[(c * s.h + h) * s.w + w]!;
   const ours = outputOf(m, runFloat(m, nhwc));
   const session = await ort.InferenceSession.create(file);
   const res = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', nchw, [1, s.c, s.h, s.w]) });
@@ -39,7 +41,11 @@ async function compareWithOrt(file: string): Promise<number> {
 function mbconvLike(): Uint8Array {
   const g = new OnnxGraphBuilder(3);
   let x = g.node('Conv', ['input', g.tensor([6, 2, 3, 3]), g.tensor([6])], { pads: [1, 1, 1, 1], strides: [1, 1] });
-  x = g.node('BatchNormalization', [x, g.tensor([6], undefined, 1), g.tensor([6]), g.tensor([6]), g.tensor([6], [0.5, 1, 1.5, 2, 0.7, 1.2])], { epsilon: 1e-5 });
+  x = g.node(
+    'BatchNormalization',
+    [x, g.tensor([6], undefined, 1), g.tensor([6]), g.tensor([6]), g.tensor([6], [0.5, 1, 1.5, 2, 0.7, 1.2])],
+    { epsilon: 1e-5 },
+  );
   const sig = g.node('Sigmoid', [x]);
   x = g.node('Mul', [x, sig]);
   x = g.node('Conv', [x, g.tensor([6, 1, 3, 3])], { group: 6, pads: [1, 1, 1, 1], strides: [2, 2] });
@@ -89,7 +95,11 @@ describe('ONNX import', () => {
 
   it('keeps explicit asymmetric padding, strides and dilation', async () => {
     const g = new OnnxGraphBuilder(7);
-    let x = g.node('Conv', ['input', g.tensor([5, 2, 3, 2]), g.tensor([5])], { pads: [2, 0, 1, 3], strides: [2, 1], dilations: [1, 2] });
+    let x = g.node('Conv', ['input', g.tensor([5, 2, 3, 2]), g.tensor([5])], {
+      pads: [2, 0, 1, 3],
+      strides: [2, 1],
+      dilations: [1, 2],
+    });
     x = g.node('Concat', [x, x], { axis: 1 });
     x = g.node('GlobalAveragePool', [x]);
     x = g.node('Flatten', [x]);
@@ -104,7 +114,9 @@ describe('ONNX import', () => {
     const g = new OnnxGraphBuilder();
     const x = g.node('Einsum', ['input', 'input'], { equation: 'ij,jk->ik' });
     const file = save(g.build([1, 4], x));
-    expect(() => loadOnnxModel(file)).toThrow(/ONNX model .*m\d+\.onnx, node einsum_\d+ \(Einsum\): operator Einsum is not supported; mactile reads Conv, Gemm/);
+    expect(() => loadOnnxModel(file)).toThrow(
+      /ONNX model .*m\d+\.onnx, node einsum_\d+ \(Einsum\): operator Einsum is not supported; mactile reads Conv, Gemm/,
+    );
   });
 
   it('rejects a truncated or malformed file and a missing one', () => {
@@ -121,8 +133,14 @@ describe('ONNX import', () => {
     let x = g.node('Conv', ['input', g.tensor([2, 1, 3, 3])]);
     x = g.node('GlobalAveragePool', [x]);
     const file = save(g.build([1, 1, 'height', 'width'], x, [1, 2, 1, 1]));
-    expect(() => loadOnnxModel(file)).toThrow(/input input has a dynamic shape \(H=height, W=width\); give its size with --input-shape HxWxC/);
-    expect(loadOnnxModel(file, { inputShape: { h: 8, w: 8, c: 1 } }).net.layers[0]!.outShape).toEqual({ h: 6, w: 6, c: 2 });
+    expect(() => loadOnnxModel(file)).toThrow(
+      /input input has a dynamic shape \(H=height, W=width\); give its size with --input-shape HxWxC/,
+    );
+    expect(loadOnnxModel(file, { inputShape: { h: 8, w: 8, c: 1 } }).net.layers[0]!.outShape).toEqual({
+      h: 6,
+      w: 6,
+      c: 2,
+    });
   });
 
   it('rejects a BatchNormalization that follows no Conv', () => {

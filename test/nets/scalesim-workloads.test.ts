@@ -44,13 +44,17 @@ interface FileReads {
   v3: Read;
   repaired?: Read;
 }
-const READS = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'scalesim-reads.json'), 'utf8')) as { files: Record<string, FileReads> };
+const READS = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'scalesim-reads.json'), 'utf8')) as {
+  files: Record<string, FileReads>;
+};
 
 function csvFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? csvFiles(p) : f.endsWith('.csv') ? [relative(TOPOLOGIES, p)] : [];
-  }).sort();
+  return readdirSync(dir)
+    .flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? csvFiles(p) : f.endsWith('.csv') ? [relative(TOPOLOGIES, p)] : [];
+    })
+    .sort();
 }
 
 /** Both trees hold these files (identical copies). */
@@ -59,10 +63,19 @@ const both = (...files: string[]) => files.flatMap((f) => [`scalesim-v2/${f}`, `
 /** Files mactile refuses, with the message (FILE is the file's path). */
 const REFUSED: [string, string][] = [
   // Symbolic sizes (B, H, D): SCALE-Sim fails the same way.
-  ...both('CSV/LSTM.csv', 'rnn_eval/LSTM_template.csv').map((f): [string, string] => [f, 'topology FILE, line 2: IFMAP Width: expected a whole number, received "B"']),
+  ...both('CSV/LSTM.csv', 'rnn_eval/LSTM_template.csv').map((f): [string, string] => [
+    f,
+    'topology FILE, line 2: IFMAP Width: expected a whole number, received "B"',
+  ]),
   // "FC, 1, 1, 1, ,1 2, 2, 1,": a field left empty and "1 2" in the next one; SCALE-Sim fails on the section rows before it.
-  ...both('CSV/MLPERF.csv', 'mlperf/MLPERF.csv').map((f): [string, string] => [f, 'topology FILE, line 219: Filter Width: expected a whole number, received ""']),
-  ...both('mlperf/Sentimental_seqLSTM.csv').map((f): [string, string] => [f, 'topology FILE, line 29: Filter Width: expected a whole number, received ""']),
+  ...both('CSV/MLPERF.csv', 'mlperf/MLPERF.csv').map((f): [string, string] => [
+    f,
+    'topology FILE, line 219: Filter Width: expected a whole number, received ""',
+  ]),
+  ...both('mlperf/Sentimental_seqLSTM.csv').map((f): [string, string] => [
+    f,
+    'topology FILE, line 29: Filter Width: expected a whole number, received ""',
+  ]),
   // Columns Eh, Ew, e2 after the strides (annotations?): not SCALE-Sim columns; SCALE-Sim fails on the empty cells.
   ...both('conv_nets/Resnet50.csv').map((f): [string, string] => [
     f,
@@ -74,13 +87,13 @@ const REFUSED: [string, string][] = [
     'topology FILE, line 1: the fields are separated by TABs; SCALE-Sim reads comma-separated values only (replace the TABs by commas)',
   ]),
   // N:M sparsity other than 1:1 (v2 fails on the ratios of the conv files and ignores the GEMM file's column).
-  ...(['alexnet_part.csv:1:4', 'conv.csv:2:4', 'gemm.csv:3:4'].map((s): [string, string] => {
+  ...['alexnet_part.csv:1:4', 'conv.csv:2:4', 'gemm.csv:3:4'].map((s): [string, string] => {
     const [f, n, m] = s.split(':');
     return [
       `scalesim-v3/sparsity/${f}`,
       `topology FILE, line 2: Sparsity: mactile models dense layers only, received "${n}:${m}" (SCALE-Sim v3 applies an N:M ratio only with SparsitySupport in its config); write 1:1 to run the layer dense`,
     ];
-  })),
+  }),
 ];
 
 /** Files SCALE-Sim (the versions named) fails on and mactile loads, with the note that says what mactile did. */
@@ -88,8 +101,19 @@ const SCALESIM_FAILS: { files: string[]; versions: ('v2' | 'v3')[]; note: RegExp
   {
     // ",,,,,,,," under the header: int('') fails.
     files: both(
-      'mlperf/NCF_recommendation_short.csv', 'mlperf/Sentimental_seqCNN.csv', 'mlperf/Transformer_short.csv',
-      ...['div64q', 'div256q'].flatMap((d) => ['AlphaGoZero', 'NCF_recommendation_short', 'Resnet50', 'Sentimental_seqCNN', 'Sentimental_seqLSTM_short', 'Transformer_short'].map((f) => `mlperf/${d}/${f}.csv`)),
+      'mlperf/NCF_recommendation_short.csv',
+      'mlperf/Sentimental_seqCNN.csv',
+      'mlperf/Transformer_short.csv',
+      ...['div64q', 'div256q'].flatMap((d) =>
+        [
+          'AlphaGoZero',
+          'NCF_recommendation_short',
+          'Resnet50',
+          'Sentimental_seqCNN',
+          'Sentimental_seqLSTM_short',
+          'Transformer_short',
+        ].map((f) => `mlperf/${d}/${f}.csv`),
+      ),
     ),
     versions: ['v2', 'v3'],
     note: /^line 2: a row of commas only: skipped \(SCALE-Sim fails on it\)$/,
@@ -121,19 +145,23 @@ const SCALESIM_FAILS: { files: string[]; versions: ('v2' | 'v3')[]; note: RegExp
 /** SHA-1 of the rows as fixtures/scalesim-reads.py prints SCALE-Sim's (a repeated name without mactile's #k). */
 function digest(rows: ScaleSimRow[]): string {
   const seen = new Set<string>();
-  const text = rows.map((r) => {
-    const m = /^(.*)#\d+$/.exec(r.name);
-    const name = m && seen.has(m[1]!) ? m[1]! : r.name;
-    seen.add(r.name);
-    return [name, r.ifmapH, r.ifmapW, r.filterH, r.filterW, r.channels, r.numFilter, r.strideH, r.strideW].join('|');
-  }).join('\n');
+  const text = rows
+    .map((r) => {
+      const m = /^(.*)#\d+$/.exec(r.name);
+      const name = m && seen.has(m[1]!) ? m[1]! : r.name;
+      seen.add(r.name);
+      return [name, r.ifmapH, r.ifmapW, r.filterH, r.filterW, r.channels, r.numFilter, r.strideH, r.strideW].join('|');
+    })
+    .join('\n');
   return createHash('sha1').update(text).digest('hex');
 }
 
 describe('every SCALE-Sim workload file', () => {
   it(`is there: ${TOPOLOGIES} holds the 250 CSV files of scale-sim-v2 and scale-sim-v3 the fixture describes`, () => {
     if (!existsSync(TOPOLOGIES)) {
-      throw new Error(`${TOPOLOGIES} is missing: these tests read SCALE-Sim's workload files from ../shared/reference/topologies next to the repository`);
+      throw new Error(
+        `${TOPOLOGIES} is missing: these tests read SCALE-Sim's workload files from ../shared/reference/topologies next to the repository`,
+      );
     }
     expect(csvFiles(TOPOLOGIES)).toEqual(Object.keys(READS.files));
     expect(csvFiles(TOPOLOGIES).filter((f) => f.startsWith('scalesim-v2/'))).toHaveLength(117);
@@ -170,11 +198,15 @@ describe('every SCALE-Sim workload file', () => {
     const net = loadScaleSimCsv(file);
     const ours = { rows: net.scalesimRows.length, macs: networkMacs(net), sha1: digest(net.scalesimRows) };
     const failing = (['v2', 'v3'] as const).filter((v) => reads[v].error !== undefined);
-    for (const v of ['v2', 'v3'] as const) if (!failing.includes(v)) expect(ours, `${rel}: what SCALE-Sim ${v} reads`).toEqual(reads[v]);
+    for (const v of ['v2', 'v3'] as const)
+      if (!failing.includes(v)) expect(ours, `${rel}: what SCALE-Sim ${v} reads`).toEqual(reads[v]);
     const group = fails.get(rel);
     expect(failing, `${rel}: the SCALE-Sim versions that fail on it`).toEqual(group?.versions ?? []);
     if (group) {
-      expect(net.scalesimNotes.some((n) => group.note.test(n)), `${rel}: notes ${JSON.stringify(net.scalesimNotes)}`).toBe(true);
+      expect(
+        net.scalesimNotes.some((n) => group.note.test(n)),
+        `${rel}: notes ${JSON.stringify(net.scalesimNotes)}`,
+      ).toBe(true);
       expect(ours, `${rel}: what SCALE-Sim v2 reads from the repaired file`).toEqual(reads.repaired);
     }
     // mactile's own model (not the slow SCALE-Sim compatibility mode) is closed-form: well under a second per file.
@@ -198,8 +230,21 @@ describe('every SCALE-Sim workload file', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(line);
     }
-    const deep = JSON.parse((await runCli(['nets', '--net', join(TOPOLOGIES, 'scalesim-v2/deepbench/DeepBenchConv/DeepSpeech.csv'), '--format', 'json'])).stdout);
-    expect(deep).toMatchObject({ macLayers: 6, macs: READS.files['scalesim-v2/deepbench/DeepBenchConv/DeepSpeech.csv']!.v2.macs });
+    const deep = JSON.parse(
+      (
+        await runCli([
+          'nets',
+          '--net',
+          join(TOPOLOGIES, 'scalesim-v2/deepbench/DeepBenchConv/DeepSpeech.csv'),
+          '--format',
+          'json',
+        ])
+      ).stdout,
+    );
+    expect(deep).toMatchObject({
+      macLayers: 6,
+      macs: READS.files['scalesim-v2/deepbench/DeepBenchConv/DeepSpeech.csv']!.v2.macs,
+    });
     expect(deep.notes).toEqual([
       'line 1: column 2 is headed "IFMAP Width" like column 3; it is read as IFMAP Height, by position, as SCALE-Sim reads it',
     ]);

@@ -2,7 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { layerGemm } from '../../src/accel/systolic/gemm.js';
-import { isMacLayer, layerMacs, macLayers, networkMacs, shapeText, type HostLayer, type MacLayer, type Network } from '../../src/nets/ir.js';
+import {
+  isMacLayer,
+  layerMacs,
+  macLayers,
+  networkMacs,
+  shapeText,
+  type HostLayer,
+  type MacLayer,
+  type Network,
+} from '../../src/nets/ir.js';
 import {
   ZOO,
   alexnet,
@@ -46,7 +55,8 @@ const count = (net: Network, kind: string) => net.layers.filter((l) => l.kind ==
 function nvdlaSheet(file: string): Record<string, string>[] {
   const dir = join(projectRoot(), '..', 'shared', 'reference', 'nvdla-perf');
   const path = join(dir, file);
-  if (!existsSync(path)) throw new Error(`${path} is missing: the zoo tests compare with NVDLA's spreadsheet tables in ${dir}`);
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: the zoo tests compare with NVDLA's spreadsheet tables in ${dir}`);
   const [head, ...lines] = readFileSync(path, 'utf8').trim().split(/\r?\n/);
   const cols = head!.split(',');
   return lines.map((line) => {
@@ -58,11 +68,24 @@ function nvdlaSheet(file: string): Record<string, string>[] {
 
 /** The fields of a MAC layer NVDLA's sheet lists: C, H, W, K, R, S, stride and MACs. */
 const nvdlaView = (l: MacLayer) => ({
-  c: l.inShape.c, h: l.inShape.h, w: l.inShape.w, k: l.outShape.c, r: l.kernel.h, s: l.kernel.w, stride: l.stride.h, macs: layerMacs(l),
+  c: l.inShape.c,
+  h: l.inShape.h,
+  w: l.inShape.w,
+  k: l.outShape.c,
+  r: l.kernel.h,
+  s: l.kernel.w,
+  stride: l.stride.h,
+  macs: layerMacs(l),
 });
 const sheetView = (r: Record<string, string>) => ({
-  c: Number(r['#input feature maps C']), h: Number(r['Input Height H']), w: Number(r['Input Width W']), k: Number(r['#output feature maps K']),
-  r: Number(r['Filter Height R']), s: Number(r['Filter Width S']), stride: Number(r['Vertical Conv Srtide H']), macs: Number(r['Calculation']),
+  c: Number(r['#input feature maps C']),
+  h: Number(r['Input Height H']),
+  w: Number(r['Input Width W']),
+  k: Number(r['#output feature maps K']),
+  r: Number(r['Filter Height R']),
+  s: Number(r['Filter Width S']),
+  stride: Number(r['Vertical Conv Srtide H']),
+  macs: Number(r['Calculation']),
 });
 
 describe('model zoo', () => {
@@ -81,7 +104,14 @@ describe('model zoo', () => {
   it('AlexNet (torchvision) has the published shapes and 714,188,480 MACs', () => {
     const net = alexnet();
     expect(macLayers(net).map((l) => shapeText(l.outShape))).toEqual([
-      '55x55x64', '27x27x192', '13x13x384', '13x13x256', '13x13x256', '1x1x4096', '1x1x4096', '1x1x1000',
+      '55x55x64',
+      '27x27x192',
+      '13x13x384',
+      '13x13x256',
+      '13x13x256',
+      '1x1x4096',
+      '1x1x4096',
+      '1x1x1000',
     ]);
     expect(net.layers.find((l) => l.name === 'flatten')!.outShape).toEqual({ h: 1, w: 1, c: 9216 });
     expect(networkMacs(net)).toBe(714_188_480);
@@ -91,7 +121,9 @@ describe('model zoo', () => {
     const net = efficientnetB0();
     const projects = macLayers(net).filter((l) => l.name.endsWith('.project'));
     expect(projects).toHaveLength(16);
-    expect(projects.map((l) => l.outShape.c)).toEqual([16, 24, 24, 40, 40, 80, 80, 80, 112, 112, 112, 192, 192, 192, 192, 320]);
+    expect(projects.map((l) => l.outShape.c)).toEqual([
+      16, 24, 24, 40, 40, 80, 80, 80, 112, 112, 112, 192, 192, 192, 192, 320,
+    ]);
     expect(projects.map((l) => l.outShape.h)).toEqual([112, 56, 56, 28, 28, 14, 14, 14, 14, 14, 14, 7, 7, 7, 7, 7]);
     const dws = macLayers(net).filter((l) => l.kind === 'dwconv');
     expect(dws).toHaveLength(16);
@@ -107,11 +139,17 @@ describe('model zoo', () => {
     const net = resnet18();
     expect(macLayers(net)).toHaveLength(21);
     expect(shapeText(layer(net, 'maxpool').outShape)).toBe('56x56x64');
-    expect(macLayers(net).filter((l) => l.name.endsWith('.downsample')).map((l) => l.name)).toEqual(['layer2.0.downsample', 'layer3.0.downsample', 'layer4.0.downsample']);
+    expect(
+      macLayers(net)
+        .filter((l) => l.name.endsWith('.downsample'))
+        .map((l) => l.name),
+    ).toEqual(['layer2.0.downsample', 'layer3.0.downsample', 'layer4.0.downsample']);
     expect(count(net, 'add')).toBe(8);
-    expect(['layer1.1.conv2', 'layer2.1.conv2', 'layer3.1.conv2', 'layer4.1.conv2'].map((n) => shapeText(layer(net, n).outShape))).toEqual([
-      '56x56x64', '28x28x128', '14x14x256', '7x7x512',
-    ]);
+    expect(
+      ['layer1.1.conv2', 'layer2.1.conv2', 'layer3.1.conv2', 'layer4.1.conv2'].map((n) =>
+        shapeText(layer(net, n).outShape),
+      ),
+    ).toEqual(['56x56x64', '28x28x128', '14x14x256', '7x7x512']);
     expect(net.layers.at(-1)!.outShape).toEqual({ h: 1, w: 1, c: 1000 });
     // torchvision's ResNet18_Weights `_ops`: 1.814 (G multiply-accumulates).
     expect(networkMacs(net)).toBe(1_814_073_344);
@@ -181,8 +219,12 @@ describe('model zoo', () => {
   it('MobileNetV2 (torchvision) has 17 inverted residuals, 10 residual adds and 300,774,272 MACs', () => {
     const net = mobilenetV2();
     const projects = macLayers(net).filter((l) => l.name.endsWith('.project'));
-    expect(projects.map((l) => l.outShape.c)).toEqual([16, 24, 24, 32, 32, 32, 64, 64, 64, 64, 96, 96, 96, 160, 160, 160, 320]);
-    expect(projects.map((l) => l.outShape.h)).toEqual([112, 56, 56, 28, 28, 28, 14, 14, 14, 14, 14, 14, 14, 7, 7, 7, 7]);
+    expect(projects.map((l) => l.outShape.c)).toEqual([
+      16, 24, 24, 32, 32, 32, 64, 64, 64, 64, 96, 96, 96, 160, 160, 160, 320,
+    ]);
+    expect(projects.map((l) => l.outShape.h)).toEqual([
+      112, 56, 56, 28, 28, 28, 14, 14, 14, 14, 14, 14, 14, 7, 7, 7, 7,
+    ]);
     const dws = macLayers(net).filter((l) => l.kind === 'dwconv');
     expect(dws).toHaveLength(17);
     expect(dws.every((l) => l.groups === l.inShape.c && l.kernel.h === 3 && l.activation === 'relu6')).toBe(true);
@@ -198,7 +240,9 @@ describe('model zoo', () => {
 
   it('VGG-16 (torchvision, configuration D) has 13 convolutions, 3 FC layers and 15,470,264,320 MACs', () => {
     const net = vgg16();
-    expect(macLayers(net).map((l) => l.outShape.c)).toEqual([64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512, 4096, 4096, 1000]);
+    expect(macLayers(net).map((l) => l.outShape.c)).toEqual([
+      64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512, 4096, 4096, 1000,
+    ]);
     expect(shapeText(layer(net, 'pool5').outShape)).toBe('7x7x512');
     expect(layer(net, 'flatten').outShape.c).toBe(25_088);
     expect(net.layers.at(-1)!.outShape).toEqual({ h: 1, w: 1, c: 1000 });
@@ -210,22 +254,37 @@ describe('model zoo', () => {
     const net = googlenet();
     expect(macLayers(net)).toHaveLength(58);
     expect(['maxpool1', 'maxpool2', 'maxpool3', 'maxpool4'].map((n) => shapeText(layer(net, n).outShape))).toEqual([
-      '56x56x64', '28x28x192', '14x14x480', '7x7x832',
+      '56x56x64',
+      '28x28x192',
+      '14x14x480',
+      '7x7x832',
     ]);
-    expect(net.layers.filter((l) => l.kind === 'concat').map((l) => l.outShape.c)).toEqual([256, 480, 512, 512, 512, 528, 832, 832, 1024]);
+    expect(net.layers.filter((l) => l.kind === 'concat').map((l) => l.outShape.c)).toEqual([
+      256, 480, 512, 512, 512, 528, 832, 832, 1024,
+    ]);
     // torchvision's "5x5" branch is a 3x3 convolution (pytorch/vision#906).
-    expect(macLayers(net).filter((l) => l.name.endsWith('.5x5')).every((l) => l.kernel.h === 3 && l.pad.top === 1)).toBe(true);
+    expect(
+      macLayers(net)
+        .filter((l) => l.name.endsWith('.5x5'))
+        .every((l) => l.kernel.h === 3 && l.pad.top === 1),
+    ).toBe(true);
     expect(net.layers.at(-1)!.outShape).toEqual({ h: 1, w: 1, c: 1000 });
     // torchvision's GoogLeNet_Weights `_ops`: 1.498.
     expect(networkMacs(net)).toBe(1_498_376_192);
     const paper = googlenet({ k5: 5 });
     expect(paper.name).toBe('googlenet:k5=5');
-    expect(macLayers(paper).filter((l) => l.name.endsWith('.5x5')).every((l) => l.kernel.h === 5 && l.pad.top === 2)).toBe(true);
+    expect(
+      macLayers(paper)
+        .filter((l) => l.name.endsWith('.5x5'))
+        .every((l) => l.kernel.h === 5 && l.pad.top === 2),
+    ).toBe(true);
     expect(networkMacs(paper)).toBe(1_582_671_872);
   });
 
   it("GoogLeNet with the 5x5 branch (googlenet:k5=5) is NVDLA's spreadsheet layer for layer, plus the conv2 reduction the sheet leaves out", () => {
-    const sheet = nvdlaSheet('GoogLeNet.csv').filter((r) => r['Layer attribute'] !== '' && !r['Layer']!.includes('(combined)'));
+    const sheet = nvdlaSheet('GoogLeNet.csv').filter(
+      (r) => r['Layer attribute'] !== '' && !r['Layer']!.includes('(combined)'),
+    );
     const net = zooNetwork('googlenet:k5=5');
     const sheetName = (l: MacLayer) => {
       if (l.name === 'conv1' || l.name === 'fc') return l.name;
@@ -234,11 +293,24 @@ describe('model zoo', () => {
       return `inception ${id} ${part!.replace('_reduce', ' red').replace('_', ' ')}`;
     };
     // The sheet lists each module's reductions before the 3x3 and 5x5 (Caffe's order); compare by name.
-    const ours = Object.fromEntries(macLayers(net).filter((l) => l.name !== 'conv2').map((l) => [sheetName(l), nvdlaView(l)]));
+    const ours = Object.fromEntries(
+      macLayers(net)
+        .filter((l) => l.name !== 'conv2')
+        .map((l) => [sheetName(l), nvdlaView(l)]),
+    );
     expect(Object.fromEntries(sheet.map((r) => [r['Layer'], sheetView(r)]))).toEqual(ours);
     expect(sheet).toHaveLength(57);
     // The sheet's conv2 is Caffe's conv2/3x3; its conv2/3x3_reduce (1x1, 64 -> 64 at 56x56) is missing.
-    expect(nvdlaView(mac(net, 'conv2'))).toEqual({ c: 64, h: 56, w: 56, k: 64, r: 1, s: 1, stride: 1, macs: 12_845_056 });
+    expect(nvdlaView(mac(net, 'conv2'))).toEqual({
+      c: 64,
+      h: 56,
+      w: 56,
+      k: 64,
+      r: 1,
+      s: 1,
+      stride: 1,
+      macs: 12_845_056,
+    });
     expect(networkMacs(net)).toBe(sheet.reduce((s, r) => s + Number(r['Calculation']), 0) + 12_845_056);
   });
 
@@ -246,14 +318,25 @@ describe('model zoo', () => {
     const net = yoloTiny();
     expect(net.input.shape).toEqual({ h: 416, w: 416, c: 3 });
     expect(macLayers(net).map((l) => [l.name, shapeText(l.outShape), l.kernel.h])).toEqual([
-      ['conv1', '416x416x16', 3], ['conv2', '208x208x32', 3], ['conv3', '104x104x64', 3], ['conv4', '52x52x128', 3],
-      ['conv5', '26x26x256', 3], ['conv6', '13x13x512', 3], ['conv7', '13x13x1024', 3], ['conv8', '13x13x1024', 3], ['conv9', '13x13x125', 1],
+      ['conv1', '416x416x16', 3],
+      ['conv2', '208x208x32', 3],
+      ['conv3', '104x104x64', 3],
+      ['conv4', '52x52x128', 3],
+      ['conv5', '26x26x256', 3],
+      ['conv6', '13x13x512', 3],
+      ['conv7', '13x13x1024', 3],
+      ['conv8', '13x13x1024', 3],
+      ['conv9', '13x13x125', 1],
     ]);
     const leaky = net.layers.filter((l) => l.kind === 'leakyrelu') as HostLayer[];
     expect(leaky).toHaveLength(8);
     expect(leaky.every((l) => l.alpha === 0.1)).toBe(true);
     // Darknet's 2x2 max pool with stride 1 pads one row and column at the bottom and right: 13x13 stays 13x13.
-    expect(layer(net, 'pool6')).toMatchObject({ stride: { h: 1, w: 1 }, pad: { top: 0, left: 0, bottom: 1, right: 1 }, outShape: { h: 13, w: 13, c: 512 } });
+    expect(layer(net, 'pool6')).toMatchObject({
+      stride: { h: 1, w: 1 },
+      pad: { top: 0, left: 0, bottom: 1, right: 1 },
+      outShape: { h: 13, w: 13, c: 512 },
+    });
     // 5 anchors x (20 VOC classes + 4 box coordinates + 1 objectness).
     expect(net.layers.at(-1)!.outShape).toEqual({ h: 13, w: 13, c: 5 * (20 + 5) });
     // Darknet prints 6.97 BFLOPs for yolov2-tiny-voc.cfg: 2 x 3,485,520,896.
@@ -263,29 +346,32 @@ describe('model zoo', () => {
   it.each([
     ['bert_base', bertBase, 128],
     ['vit_b16', vitB16, 197],
-  ] as const)('%s: one encoder layer of GEMMs, M = sequence length, per-head products as 12 grouped GEMMs', (name, build, seq) => {
-    const net = build();
-    expect(net.name).toBe(name);
-    expect(net.input.shape).toEqual({ h: seq, w: 1, c: 768 });
-    const gemms = macLayers(net).map((l) => [l.name, layerGemm(l)]);
-    expect(gemms).toEqual([
-      ['attn.q', { m: seq, k: 768, n: 768, count: 1 }],
-      ['attn.k', { m: seq, k: 768, n: 768, count: 1 }],
-      ['attn.v', { m: seq, k: 768, n: 768, count: 1 }],
-      ['attn.qk', { m: seq, k: 64, n: seq, count: 12 }],
-      ['attn.av', { m: seq, k: seq, n: 64, count: 12 }],
-      ['attn.out', { m: seq, k: 768, n: 768, count: 1 }],
-      ['ffn.up', { m: seq, k: 768, n: 3072, count: 1 }],
-      ['ffn.down', { m: seq, k: 3072, n: 768, count: 1 }],
-    ]);
-    expect(macLayers(net).every((l) => l.kind === 'conv' && l.kernel.h === 1 && l.kernel.w === 1)).toBe(true);
-    expect(net.layers.filter((l) => !isMacLayer(l)).map((l) => l.kind)).toEqual(['softmax', 'add', 'add']);
-    expect(net.layers.at(-1)!.outShape).toEqual({ h: seq, w: 1, c: 768 });
-    // Per token 4 * 768^2 + 2 * 768 * 3072 MACs (one per weight of the layer), plus 2 * seq * 768 for the attention products.
-    expect(networkMacs(net)).toBe(seq * 7_077_888 + 2 * seq * seq * 768);
-  });
+  ] as const)(
+    '%s: one encoder layer of GEMMs, M = sequence length, per-head products as 12 grouped GEMMs',
+    (name, build, seq) => {
+      const net = build();
+      expect(net.name).toBe(name);
+      expect(net.input.shape).toEqual({ h: seq, w: 1, c: 768 });
+      const gemms = macLayers(net).map((l) => [l.name, layerGemm(l)]);
+      expect(gemms).toEqual([
+        ['attn.q', { m: seq, k: 768, n: 768, count: 1 }],
+        ['attn.k', { m: seq, k: 768, n: 768, count: 1 }],
+        ['attn.v', { m: seq, k: 768, n: 768, count: 1 }],
+        ['attn.qk', { m: seq, k: 64, n: seq, count: 12 }],
+        ['attn.av', { m: seq, k: seq, n: 64, count: 12 }],
+        ['attn.out', { m: seq, k: 768, n: 768, count: 1 }],
+        ['ffn.up', { m: seq, k: 768, n: 3072, count: 1 }],
+        ['ffn.down', { m: seq, k: 3072, n: 768, count: 1 }],
+      ]);
+      expect(macLayers(net).every((l) => l.kind === 'conv' && l.kernel.h === 1 && l.kernel.w === 1)).toBe(true);
+      expect(net.layers.filter((l) => !isMacLayer(l)).map((l) => l.kind)).toEqual(['softmax', 'add', 'add']);
+      expect(net.layers.at(-1)!.outShape).toEqual({ h: seq, w: 1, c: 768 });
+      // Per token 4 * 768^2 + 2 * 768 * 3072 MACs (one per weight of the layer), plus 2 * seq * 768 for the attention products.
+      expect(networkMacs(net)).toBe(seq * 7_077_888 + 2 * seq * seq * 768);
+    },
+  );
 
-  it('BERT-base at 128 tokens is 931,135,488 MACs per layer; ViT-B/16 at 197 tokens 1,453,954,560, torchvision\'s 17.564 G over the model', () => {
+  it("BERT-base at 128 tokens is 931,135,488 MACs per layer; ViT-B/16 at 197 tokens 1,453,954,560, torchvision's 17.564 G over the model", () => {
     expect(networkMacs(bertBase())).toBe(931_135_488);
     expect(networkMacs(zooNetwork('bert_base:seq=384'))).toBe(2_944_401_408);
     expect(networkMacs(vitB16())).toBe(1_453_954_560);
@@ -305,7 +391,10 @@ describe('model zoo', () => {
   });
 
   it.each([
-    ['bert_base:seq=0', /network "bert_base:seq=0": parameter seq \(sequence length \(tokens\)\): expected a whole number from 1 to 65536, received "0"/],
+    [
+      'bert_base:seq=0',
+      /network "bert_base:seq=0": parameter seq \(sequence length \(tokens\)\): expected a whole number from 1 to 65536, received "0"/,
+    ],
     ['bert_base:seq=12.5', /parameter seq .*received "12\.5"/],
     ['bert_base:seq=', /parameter seq .*received ""/],
     ['bert_base:len=384', /network "bert_base:len=384": expected one of the parameters seq, received "len"/],
@@ -317,13 +406,16 @@ describe('model zoo', () => {
     expect(() => zooNetwork(spec)).toThrow(message);
   });
 
-  it.each(ZOO.map((z) => z.name))('%s: every layer input equals its producer\'s output', (name) => {
+  it.each(ZOO.map((z) => z.name))("%s: every layer input equals its producer's output", (name) => {
     expectShapeChain(zooNetwork(name));
   });
 
-  it.each(['googlenet:k5=5', 'bert_base:seq=1', 'bert_base:seq=512', 'vit_b16:seq=50'])('%s: every layer input equals its producer\'s output', (spec) => {
-    expectShapeChain(zooNetwork(spec));
-  });
+  it.each(['googlenet:k5=5', 'bert_base:seq=1', 'bert_base:seq=512', 'vit_b16:seq=50'])(
+    "%s: every layer input equals its producer's output",
+    (spec) => {
+      expectShapeChain(zooNetwork(spec));
+    },
+  );
 
   it('rejects an unknown network name, listing the zoo', () => {
     expect(() => zooNetwork('resnet101')).toThrow(

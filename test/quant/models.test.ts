@@ -22,25 +22,42 @@ const shipped = readdirSync(models).filter((f) => f.endsWith('.onnx'));
 
 describe('shipped models', () => {
   it('include LeNet-5, AlexNet-style and EfficientNet-B0-style MNIST models', () => {
-    expect(shipped).toEqual(expect.arrayContaining(['lenet5.onnx', 'alexnet_mnist.onnx', 'efficientnet_b0_mnist.onnx']));
+    expect(shipped).toEqual(
+      expect.arrayContaining(['lenet5.onnx', 'alexnet_mnist.onnx', 'efficientnet_b0_mnist.onnx']),
+    );
   });
 
-  it.each(shipped)('%s: the float executor matches onnxruntime-node (max |diff| < 1e-4 of the logit range)', async (file) => {
-    const m = loadOnnxModel(join(models, file));
-    const session = await ort.InferenceSession.create(join(models, file));
-    for (const d of mnistSplit().test.filter((_, i) => i % 400 === 0)) {
-      const ours = outputOf(m, runFloat(m, d.pixels));
-      const res = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', d.pixels, [1, 1, 32, 32]) });
-      const theirs = res[session.outputNames[0]!]!.data as Float32Array;
-      const range = Math.max(...theirs) - Math.min(...theirs);
-      let diff = 0;
-      for (let i = 0; i < theirs.length; i++) diff = Math.max(diff, Math.abs(ours[i]! - theirs[i]!));
-      expect(diff / range, `${file}, digit ${d.index} of class ${d.label}`).toBeLessThan(1e-4);
-    }
-  });
+  it.each(shipped)(
+    '%s: the float executor matches onnxruntime-node (max |diff| < 1e-4 of the logit range)',
+    async (file) => {
+      const m = loadOnnxModel(join(models, file));
+      const session = await ort.InferenceSession.create(join(models, file));
+      for (const d of mnistSplit().test.filter((_, i) => i % 400 === 0)) {
+        const ours = outputOf(m, runFloat(m, d.pixels));
+        const res = await session.run({
+          [session.inputNames[0]!]: new ort.Tensor('float32', d.pixels, [1, 1, 32, 32]),
+        });
+        const theirs = res[session.outputNames[0]!]!.data as Float32Array;
+        const range = Math.max(...theirs) - Math.min(...theirs);
+        let diff = 0;
+        for (let i = 0; i < theirs.length; i++) diff = Math.max(diff, Math.abs(ours[i]! - theirs[i]!));
+        expect(diff / range, `${file}, digit ${d.index} of class ${d.label}`).toBeLessThan(1e-4);
+      }
+    },
+  );
 
   it('LeNet-5: FP32 >= 98.5 %, INT16 within 0.05 points, INT8 within 0.3 points on the 2,000 held-out digits', async () => {
-    const r = await runCliInProcess(['quantize', '--model', join(models, 'lenet5.onnx'), '--precision', 'int8,int16', '--calibration', 'mse', '--format', 'json']);
+    const r = await runCliInProcess([
+      'quantize',
+      '--model',
+      join(models, 'lenet5.onnx'),
+      '--precision',
+      'int8,int16',
+      '--calibration',
+      'mse',
+      '--format',
+      'json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.data).toMatchObject({ trainDigits: 8000, heldOutDigits: 2000 });
@@ -53,11 +70,19 @@ describe('shipped models', () => {
 
   it('a whole LeNet-5 inference of a real digit through the RTL gives the golden logits (systolic and NVDLA-style, INT8 and INT16)', async () => {
     const m = loadOnnxModel(join(models, 'lenet5.onnx'));
-    const stats = collectStats(m, calibrationDigits(200).map((d) => d.pixels));
+    const stats = collectStats(
+      m,
+      calibrationDigits(200).map((d) => d.pixels),
+    );
     const q8 = quantizeModel(m, stats, { bits: 8, calibration: 'mse', granularity: 'channel', symmetric: true });
     const q16 = quantizeModel(m, stats, { bits: 16, calibration: 'minmax', granularity: 'channel', symmetric: true });
     const digit = mnistSplit().test[1234]!;
-    for (const [qm, cfg] of [[q8, systolic(8, 8, 'os')], [q8, loadConfig('nv_small')], [q16, systolic(4, 4, 'ws', 'pipelined', 'int16')], [q16, loadConfig('nv_full_int16')]] as const) {
+    for (const [qm, cfg] of [
+      [q8, systolic(8, 8, 'os')],
+      [q8, loadConfig('nv_small')],
+      [q16, systolic(4, 4, 'ws', 'pipelined', 'int16')],
+      [q16, loadConfig('nv_full_int16')],
+    ] as const) {
       const r = await simulateQuantized(qm, cfg, digit);
       expect(r.layers).toHaveLength(5);
       for (const l of r.layers) {
@@ -75,10 +100,30 @@ describe('quantize and sim --quantized from the command line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mactile-q-'));
   it('writes a quantized model that sim --quantized runs through the RTL', async () => {
     const q = join(dir, 'lenet5-q.json');
-    const r = await runCliInProcess(['quantize', '--model', join(models, 'lenet5.onnx'), '--precision', 'int8', '--test-images', '200', '--out', q]);
+    const r = await runCliInProcess([
+      'quantize',
+      '--model',
+      join(models, 'lenet5.onnx'),
+      '--precision',
+      'int8',
+      '--test-images',
+      '200',
+      '--out',
+      q,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(q)).toBe(true);
-    const s = await runCliInProcess(['sim', '--quantized', q, '--image', '7', '--config', 'sa-8x8-ws', '--format', 'json']);
+    const s = await runCliInProcess([
+      'sim',
+      '--quantized',
+      q,
+      '--image',
+      '7',
+      '--config',
+      'sa-8x8-ws',
+      '--format',
+      'json',
+    ]);
     expect(s.code, s.stderr).toBe(0);
     const doc = JSON.parse(s.stdout);
     expect(doc.logitsIdentical).toBe(true);
@@ -90,12 +135,24 @@ describe('quantize and sim --quantized from the command line', () => {
   }, 300_000);
 
   it.each([
-    [['quantize', '--model', 'models/lenet5.onnx', '--precision', 'int4'], /--precision: expected int8 \| int16 .*received "int4"/],
+    [
+      ['quantize', '--model', 'models/lenet5.onnx', '--precision', 'int4'],
+      /--precision: expected int8 \| int16 .*received "int4"/,
+    ],
     [['quantize', '--model', 'models/lenet5.onnx', '--data', 'cifar10'], /--data: expected mnist, received "cifar10"/],
-    [['quantize', '--model', 'models/lenet5.onnx', '--calibration', 'kl'], /--calibration: expected minmax \| percentile \| mse .*received "kl"/],
+    [
+      ['quantize', '--model', 'models/lenet5.onnx', '--calibration', 'kl'],
+      /--calibration: expected minmax \| percentile \| mse .*received "kl"/,
+    ],
     [['quantize', '--model', 'models/absent.onnx'], /ONNX model models\/absent\.onnx: cannot read it \(ENOENT\)/],
-    [['sim', '--quantized', 'models/lenet5.onnx', '--config', 'sa-8x8-os'], /quantized model models\/lenet5\.onnx: not valid JSON/],
-    [['report', '--net', 'lenet5', '--model', 'models/lenet5.onnx', '--configs', 'sa-8x8-os', '--image', '2000'], /--image: expected a held-out digit from 0 to 1999, received 2000/],
+    [
+      ['sim', '--quantized', 'models/lenet5.onnx', '--config', 'sa-8x8-os'],
+      /quantized model models\/lenet5\.onnx: not valid JSON/,
+    ],
+    [
+      ['report', '--net', 'lenet5', '--model', 'models/lenet5.onnx', '--configs', 'sa-8x8-os', '--image', '2000'],
+      /--image: expected a held-out digit from 0 to 1999, received 2000/,
+    ],
   ])('rejects %j', async (args, message) => {
     const r = await runCliInProcess(args as string[]);
     expect(r.code).not.toBe(0);

@@ -29,7 +29,14 @@ function coverage(q: QuantLayer, acc: Float64Array, channels: number) {
       const r = (mag + (1n << BigInt(t - 1))) >> BigInt(t);
       a = a < 0n ? -r : r;
     }
-    const s = { bias: q.bias[co]!, mult: q.mult[co]!, shift: q.shift[co]!, relu: q.relu, zeroPoint: q.outZeroPoint, bits: q.bits };
+    const s = {
+      bias: q.bias[co]!,
+      mult: q.mult[co]!,
+      shift: q.shift[co]!,
+      relu: q.relu,
+      zeroPoint: q.outZeroPoint,
+      bits: q.bits,
+    };
     const y = requantize(a, s);
     const inRange = y > min && y < max;
     const p = (a + s.bias) * BigInt(s.mult);
@@ -60,17 +67,25 @@ function tableCoverage(bits: 8 | 16, nvdla: boolean) {
 }
 
 describe('random quantized layers', () => {
-  it.each([[8, false], [16, false], [8, true], [16, true]] as const)('INT%i (NVDLA: %s): the layer-case table sees ties of both signs, shift 0 and saturation at both ends', (bits, nvdla) => {
-    const c = tableCoverage(bits, nvdla);
-    expect(c.ties).toBeGreaterThanOrEqual(50);
-    expect(c.negativeTies).toBeGreaterThanOrEqual(10);
-    expect(c.shift0).toBeGreaterThanOrEqual(30);
-    expect(c.top).toBeGreaterThanOrEqual(20);
-    expect(c.bottom).toBeGreaterThanOrEqual(10);
-    if (nvdla && bits === 16) expect(c.caccTies).toBeGreaterThanOrEqual(100);
-    // Most outputs still come from channels in the normal range.
-    expect(c.normal / c.outputs).toBeGreaterThan(0.6);
-  });
+  it.each([
+    [8, false],
+    [16, false],
+    [8, true],
+    [16, true],
+  ] as const)(
+    'INT%i (NVDLA: %s): the layer-case table sees ties of both signs, shift 0 and saturation at both ends',
+    (bits, nvdla) => {
+      const c = tableCoverage(bits, nvdla);
+      expect(c.ties).toBeGreaterThanOrEqual(50);
+      expect(c.negativeTies).toBeGreaterThanOrEqual(10);
+      expect(c.shift0).toBeGreaterThanOrEqual(30);
+      expect(c.top).toBeGreaterThanOrEqual(20);
+      expect(c.bottom).toBeGreaterThanOrEqual(10);
+      if (nvdla && bits === 16) expect(c.caccTies).toBeGreaterThanOrEqual(100);
+      // Most outputs still come from channels in the normal range.
+      expect(c.normal / c.outputs).toBeGreaterThan(0.6);
+    },
+  );
 
   it('keeps most channels normal, makes at least one a probe, and uses shift 0 with multiplier 1', () => {
     let probes = 0;
@@ -84,7 +99,8 @@ describe('random quantized layers', () => {
         expect(small, lc.name).toBeLessThanOrEqual(Math.max(1, Math.round(n / 4)));
         probes += small;
         shift0mult1 += q.shift.filter((s, co) => s === 0 && q.mult[co] === 1).length;
-        for (const [co, s] of q.shift.entries()) expect(s < 30 ? q.mult[co]! <= 3 : q.mult[co]! > 3, `${lc.name} channel ${co}`).toBe(true);
+        for (const [co, s] of q.shift.entries())
+          expect(s < 30 ? q.mult[co]! <= 3 : q.mult[co]! > 3, `${lc.name} channel ${co}`).toBe(true);
       }
     }
     expect(probes).toBeGreaterThan(10);

@@ -27,7 +27,13 @@ describe('requantization', () => {
     for (let i = 0; i < 2000; i++) {
       const acc = Math.round((r() - 0.5) * 2 ** 40);
       const bias = Math.round((r() - 0.5) * 2 ** 20);
-      const st = { mult: Math.floor(r() * 2 ** 31), shift: Math.floor(r() * 64), relu: r() < 0.5, zeroPoint: Math.floor(r() * 20) - 10, bits: (r() < 0.5 ? 8 : 16) as 8 | 16 };
+      const st = {
+        mult: Math.floor(r() * 2 ** 31),
+        shift: Math.floor(r() * 64),
+        relu: r() < 0.5,
+        zeroPoint: Math.floor(r() * 20) - 10,
+        bits: (r() < 0.5 ? 8 : 16) as 8 | 16,
+      };
       expect(requantizeNumber(acc, bias, st)).toBe(requantize(BigInt(acc), { ...st, bias: BigInt(bias) }));
     }
   });

@@ -15,13 +15,25 @@ const scaled = (x: number, shift: number) => (BigInt(x * 2) << BigInt(shift)) / 
 
 // value -> rounded, half away from zero
 const TIES: [number, number][] = [
-  [0.5, 1], [-0.5, -1], [1.5, 2], [-1.5, -2], [2.5, 3], [-2.5, -3], [3.5, 4], [-3.5, -4], [126.5, 127], [-127.5, -128], [1000.5, 1001], [-1000.5, -1001],
+  [0.5, 1],
+  [-0.5, -1],
+  [1.5, 2],
+  [-1.5, -2],
+  [2.5, 3],
+  [-2.5, -3],
+  [3.5, 4],
+  [-3.5, -4],
+  [126.5, 127],
+  [-127.5, -128],
+  [1000.5, 1001],
+  [-1000.5, -1001],
 ];
 const SHIFTS = [1, 2, 3, 5, 8, 16, 30, 31, 47, 62, 63];
 
 describe('rounding half away from zero', () => {
   it.each(SHIFTS)('at exact ties, shift %i', (shift) => {
-    for (const [x, want] of TIES) expect(roundShift(scaled(x, shift), shift), `${x} at shift ${shift}`).toBe(BigInt(want));
+    for (const [x, want] of TIES)
+      expect(roundShift(scaled(x, shift), shift), `${x} at shift ${shift}`).toBe(BigInt(want));
   });
 
   it.each(SHIFTS.filter((s) => s >= 2))('one below and one above a tie, shift %i', (shift) => {
@@ -38,12 +50,21 @@ describe('rounding half away from zero', () => {
 
   it('is the identity at shift 0, and never rounds whole quotients', () => {
     for (const x of [0n, 1n, -1n, 7n, -7n, 2n ** 62n, -(2n ** 62n)]) expect(roundShift(x, 0)).toBe(x);
-    for (const shift of SHIFTS) for (const q of [0n, 1n, -1n, 5n, -5n]) expect(roundShift(q << BigInt(shift), shift)).toBe(q);
+    for (const shift of SHIFTS)
+      for (const q of [0n, 1n, -1n, 5n, -5n]) expect(roundShift(q << BigInt(shift), shift)).toBe(q);
   });
 });
 
 describe('the output stage at ties', () => {
-  const stage = (o: Partial<OutputStage>): OutputStage => ({ bias: 0n, mult: 1, shift: 1, relu: false, zeroPoint: 0, bits: 8, ...o });
+  const stage = (o: Partial<OutputStage>): OutputStage => ({
+    bias: 0n,
+    mult: 1,
+    shift: 1,
+    relu: false,
+    zeroPoint: 0,
+    bits: 8,
+    ...o,
+  });
   /** Both paths of requantization on one accumulator. */
   const both = (acc: bigint, s: OutputStage) => {
     const exact = requantize(acc, s);
@@ -53,7 +74,16 @@ describe('the output stage at ties', () => {
 
   it('rounds (acc + bias) * mult / 2^shift half away from zero, whatever the multiplier', () => {
     // (acc + bias) * 3 / 4: acc + bias = 10 -> 7.5 -> 8, -10 -> -7.5 -> -8, 6 -> 4.5 -> 5, -6 -> -5.
-    for (const [acc, want] of [[10n, 8], [-10n, -8], [6n, 5], [-6n, -5], [9n, 7], [-9n, -7], [2n, 2], [-2n, -2]] as const) {
+    for (const [acc, want] of [
+      [10n, 8],
+      [-10n, -8],
+      [6n, 5],
+      [-6n, -5],
+      [9n, 7],
+      [-9n, -7],
+      [2n, 2],
+      [-2n, -2],
+    ] as const) {
       expect(both(acc, stage({ mult: 3, shift: 2 })), `${acc} * 3 / 4`).toBe(want);
     }
     // The bias joins before rounding: (3 + 2) / 2 = 2.5 -> 3, (-7 + 2) / 2 = -2.5 -> -3.
@@ -92,13 +122,33 @@ describe("NVDLA's CACC conversion at ties", () => {
   b.fc('fc', 1);
   const layer = macLayers(b.build())[0]!;
   const run = (x: number, w: number, t: number) => {
-    const q: QuantLayer = { bits: 16, weights: Int16Array.of(w), bias: [0n], mult: [1], shift: [0], relu: false, inZeroPoint: 0, outZeroPoint: 0, caccTruncate: t };
+    const q: QuantLayer = {
+      bits: 16,
+      weights: Int16Array.of(w),
+      bias: [0n],
+      mult: [1],
+      shift: [0],
+      relu: false,
+      inZeroPoint: 0,
+      outZeroPoint: 0,
+      caccTruncate: t,
+    };
     return goldenNvdlaLayer(layer, { shape: layer.inShape, data: Int16Array.of(x) }, q).data[0];
   };
 
   it.each([1, 2, 5, 9, 13])('rounds x * 2^(t-1) / 2^t half away from zero, t = %i', (t) => {
     const half = 2 ** (t - 1);
-    for (const [x, want] of [[5, 3], [-5, -3], [1, 1], [-1, -1], [3, 2], [-3, -2], [4, 2], [-4, -2]] as const) expect(run(x, half, t), `${x}/2 at t=${t}`).toBe(want);
+    for (const [x, want] of [
+      [5, 3],
+      [-5, -3],
+      [1, 1],
+      [-1, -1],
+      [3, 2],
+      [-3, -2],
+      [4, 2],
+      [-4, -2],
+    ] as const)
+      expect(run(x, half, t), `${x}/2 at t=${t}`).toBe(want);
     if (t >= 2) {
       // Just below a tie (2.5 - 1/2^t): toward zero.
       expect(run(5 * half - 1, 1, t)).toBe(2);

@@ -18,7 +18,11 @@ async function lint(d: DesignSources): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'mactile-lint-'));
   try {
     for (const [name, text] of d.files) writeFileSync(join(dir, name), text);
-    const r = await execa('verilator', ['--lint-only', '-Wall', '--top-module', d.top, ...d.files.map(([n]) => n)], { cwd: dir, reject: false, all: true });
+    const r = await execa('verilator', ['--lint-only', '-Wall', '--top-module', d.top, ...d.files.map(([n]) => n)], {
+      cwd: dir,
+      reject: false,
+      all: true,
+    });
     return r.exitCode === 0 && r.all === '' ? '' : r.all || `verilator exited with ${r.exitCode}`;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -53,9 +57,12 @@ for (const kind of ACCELERATORS) {
       expect(hashes.size).toBe(table.small.length);
     });
 
-    it.each(table.small.map((cfg) => [accelOf(cfg).describe(cfg), cfg] as const))('%s is clean under verilator --lint-only -Wall', async (_, cfg) => {
-      expect(await lint(accelOf(cfg).design(cfg))).toBe('');
-    });
+    it.each(table.small.map((cfg) => [accelOf(cfg).describe(cfg), cfg] as const))(
+      '%s is clean under verilator --lint-only -Wall',
+      async (_, cfg) => {
+        expect(await lint(accelOf(cfg).design(cfg))).toBe('');
+      },
+    );
 
     it(`synthesizes with yosys (generic flow): ${accelOf(table.synth).describe(table.synth)}`, async () => {
       const r = await synthesize(accelOf(table.synth).design(table.synth), 'generic', { timeoutSeconds: 600 });

@@ -61,21 +61,31 @@ const MUTANTS: [Mutation, HardwareConfig, string[]][] = [
 ];
 
 describe('mutations of the output stage and of CACC fail the layer-case check', () => {
-  it.each(MUTANTS.map(([m, cfg, cases]) => [m.name, cfg.name, cfg.precision, m, cfg, cases] as const))('%s on %s %s', async (_m, _cfg, _p, m, cfg, cases) => {
-    const build = await buildFor(cfg, m);
-    expect(m.applied, `${m.name}: the design has the mutated file`).toBe(true);
-    for (const name of cases) {
-      const r = await layerCaseFailures(cfg, build, name);
-      expect(r.failed, `${m.name}, ${name} on ${cfg.name}: the check must fail`).toContain('bit-exact');
-      expect(r.mismatches).toBeGreaterThan(0);
-      // Values only: the timing and the counters are those of the unmutated design.
-      expect(r.failed.filter((f) => !f.startsWith('mismatches') && f !== 'bit-exact'), `${name}: only the values differ`).toEqual([]);
-    }
-  });
+  it.each(MUTANTS.map(([m, cfg, cases]) => [m.name, cfg.name, cfg.precision, m, cfg, cases] as const))(
+    '%s on %s %s',
+    async (_m, _cfg, _p, m, cfg, cases) => {
+      const build = await buildFor(cfg, m);
+      expect(m.applied, `${m.name}: the design has the mutated file`).toBe(true);
+      for (const name of cases) {
+        const r = await layerCaseFailures(cfg, build, name);
+        expect(r.failed, `${m.name}, ${name} on ${cfg.name}: the check must fail`).toContain('bit-exact');
+        expect(r.mismatches).toBeGreaterThan(0);
+        // Values only: the timing and the counters are those of the unmutated design.
+        expect(
+          r.failed.filter((f) => !f.startsWith('mismatches') && f !== 'bit-exact'),
+          `${name}: only the values differ`,
+        ).toEqual([]);
+      }
+    },
+  );
 
-  it.each([SA, NV8, NV16].map((cfg) => [cfg.name, cfg.precision, cfg] as const))('the unmutated %s %s passes the same check on the same cases', async (_n, _p, cfg) => {
-    const build = await buildFor(cfg);
-    const cases = [...new Set(MUTANTS.filter(([, c]) => c === cfg).flatMap(([, , cs]) => cs))];
-    for (const name of cases) expect((await layerCaseFailures(cfg, build, name)).failed, `${name} on ${cfg.name}`).toEqual([]);
-  });
+  it.each([SA, NV8, NV16].map((cfg) => [cfg.name, cfg.precision, cfg] as const))(
+    'the unmutated %s %s passes the same check on the same cases',
+    async (_n, _p, cfg) => {
+      const build = await buildFor(cfg);
+      const cases = [...new Set(MUTANTS.filter(([, c]) => c === cfg).flatMap(([, , cs]) => cs))];
+      for (const name of cases)
+        expect((await layerCaseFailures(cfg, build, name)).failed, `${name} on ${cfg.name}`).toEqual([]);
+    },
+  );
 });

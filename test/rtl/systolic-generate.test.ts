@@ -34,7 +34,14 @@ describe('mutation: a fold one cycle shorter', () => {
     const cfg = systolic(4, 4, 'os');
     const mutant = await buildFor(cfg, foldIntervalMutation(-1));
     const c = LAYER_CASES.find((x) => x.name === 'conv3x3_pad1')!;
-    const { check: r } = await checkLayer(systolicKind, mutant, cfg, c.layer, randomTensor(c.layer.inShape, 8, 1), randomQuantLayer(c.layer, 8, 1));
+    const { check: r } = await checkLayer(
+      systolicKind,
+      mutant,
+      cfg,
+      c.layer,
+      randomTensor(c.layer.inShape, 8, 1),
+      randomQuantLayer(c.layer, 8, 1),
+    );
     expect(r.cycleExact).toBe(false);
     expect(r.rtlCycles).toBeLessThan(r.analyticCycles);
     expect(r.extras.foldsOffSchedule).toBeGreaterThan(0);

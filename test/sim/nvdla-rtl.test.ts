@@ -21,7 +21,14 @@ import { coverage, dataSeed, layerOf, layerSpec, propertySeed, type LayerSpec } 
 async function expectExact(cfg: NvdlaConfig, name: string, layer: MacLayer, seed: number) {
   const build = await buildFor(cfg);
   const bits = cfg.precision === 'int8' ? 8 : 16;
-  const { check } = await checkLayer(nvdlaKind, build, cfg, layer, randomTensor(layer.inShape, bits, seed), randomQuantLayer(layer, bits, seed, { caccTruncate: caccTruncateBits(layer, bits) }));
+  const { check } = await checkLayer(
+    nvdlaKind,
+    build,
+    cfg,
+    layer,
+    randomTensor(layer.inShape, bits, seed),
+    randomQuantLayer(layer, bits, seed, { caccTruncate: caccTruncateBits(layer, bits) }),
+  );
   const where = `${name} on ${cfg.name}`;
   expect(check.outputsChecked, `${where}: outputs written exactly once`).toBe(check.outputsExpected);
   expect(check.mismatches, `${where}: ${check.firstMismatches.join('; ')}`).toBe(0);
@@ -47,7 +54,10 @@ describe('NVDLA-style RTL', () => {
     ['8x4 v2, 2 kernels/cycle', nvdla(8, 4, { weight_kernels_per_cycle: 2 })],
     ['5x3 v1', nvdla(5, 3, { stripe_rule: 'v1', min_stripe: 10 })],
     ['3x5 v2 INT16', nvdla(3, 5, { precision: 'int16' })],
-    ['4x2 v2, MIN_STRIPE 1 (reload stalls show), input DMA 3 words/cycle', nvdla(4, 2, { min_stripe: 1, dma_words_per_cycle: 3 })],
+    [
+      '4x2 v2, MIN_STRIPE 1 (reload stalls show), input DMA 3 words/cycle',
+      nvdla(4, 2, { min_stripe: 1, dma_words_per_cycle: 3 }),
+    ],
     ['4x4 v1, SDP of 3 lanes (output bound)', nvdla(4, 4, { stripe_rule: 'v1', sdp_lanes: 3 })],
   ];
   // The layer-case table runs on these cores in test/accel/layer-cases.test.ts (test/helpers/configs.ts).
@@ -64,7 +74,11 @@ describe('NVDLA-style RTL', () => {
           await expectExact(cfg, c.name, c.layer, seed);
           checked.push(spec);
         }),
-        { seed: propertySeed(100 + ci), numRuns: perCore, plugins: [fc.interruptAfterTimeLimit(480_000, { failOnInterrupt: true })] },
+        {
+          seed: propertySeed(100 + ci),
+          numRuns: perCore,
+          plugins: [fc.interruptAfterTimeLimit(480_000, { failOnInterrupt: true })],
+        },
       );
       expect(checked.length - before, `layers checked on ${cfg.name}`).toBe(perCore);
     }
@@ -87,8 +101,14 @@ describe('NVDLA-style RTL', () => {
 
 describe('NVDLA-style configs', () => {
   it('reject atomic sizes of 0 and a precision the preset does not support', () => {
-    expect(() => validateConfig({ kind: 'nvdla', atomic_c: 0, atomic_k: 8 }, 'x.yaml')).toThrow(/key 'atomic_c': expected an integer from 1 to 128, received 0/);
-    expect(() => validateConfig({ kind: 'nvdla', atomic_c: 8, atomic_k: 0 }, 'x.yaml')).toThrow(/key 'atomic_k': expected an integer from 1 to 64, received 0/);
-    expect(() => loadConfig('nv_small', { precision: 'int16' })).toThrow(/key 'precision' \(from --precision\): this core supports int8, received "int16"; use the nv_full_int16 preset for INT16/);
+    expect(() => validateConfig({ kind: 'nvdla', atomic_c: 0, atomic_k: 8 }, 'x.yaml')).toThrow(
+      /key 'atomic_c': expected an integer from 1 to 128, received 0/,
+    );
+    expect(() => validateConfig({ kind: 'nvdla', atomic_c: 8, atomic_k: 0 }, 'x.yaml')).toThrow(
+      /key 'atomic_k': expected an integer from 1 to 64, received 0/,
+    );
+    expect(() => loadConfig('nv_small', { precision: 'int16' })).toThrow(
+      /key 'precision' \(from --precision\): this core supports int8, received "int16"; use the nv_full_int16 preset for INT16/,
+    );
   });
 });

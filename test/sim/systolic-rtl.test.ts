@@ -12,12 +12,28 @@ import { buildFor, simulateNetwork } from '../../src/sim/run-network.js';
 import { simulateSystolicLayer } from '../../src/accel/systolic/run.js';
 import { systolic as systolicKind } from '../../src/accel/systolic/index.js';
 import { systolic } from '../helpers/configs.js';
-import { coverage, dataSeed, LAYER_CASES, layerOf, layerSpec, propertySeed, type LayerCase, type LayerSpec } from '../helpers/layer-cases.js';
+import {
+  coverage,
+  dataSeed,
+  LAYER_CASES,
+  layerOf,
+  layerSpec,
+  propertySeed,
+  type LayerCase,
+  type LayerSpec,
+} from '../helpers/layer-cases.js';
 
 async function expectExact(cfg: SystolicConfig, c: LayerCase, seed: number): Promise<void> {
   const build = await buildFor(cfg);
   const bits = cfg.precision === 'int8' ? 8 : 16;
-  const { check: r } = await checkLayer(systolicKind, build, cfg, c.layer, randomTensor(c.layer.inShape, bits, seed), randomQuantLayer(c.layer, bits, seed));
+  const { check: r } = await checkLayer(
+    systolicKind,
+    build,
+    cfg,
+    c.layer,
+    randomTensor(c.layer.inShape, bits, seed),
+    randomQuantLayer(c.layer, bits, seed),
+  );
   const where = `${c.name} on ${cfg.name}`;
   expect(r.outputsChecked, `${where}: outputs written exactly once`).toBe(r.outputsExpected);
   expect(r.mismatches, `${where}: ${r.firstMismatches.join('; ')}`).toBe(0);
@@ -52,12 +68,23 @@ describe('systolic RTL on LeNet-5', () => {
 describe('systolic RTL on random shapes (property test)', () => {
   // Every dataflow x timing x precision appears; each combination on one or two array shapes.
   const combos: [number, number, 'os' | 'ws' | 'is', 'scalesim' | 'pipelined', 'int8' | 'int16'][] = [
-    [1, 1, 'os', 'scalesim', 'int8'], [1, 1, 'ws', 'pipelined', 'int16'], [1, 1, 'is', 'pipelined', 'int8'],
-    [2, 3, 'os', 'pipelined', 'int16'], [2, 3, 'ws', 'scalesim', 'int16'], [2, 3, 'is', 'scalesim', 'int16'],
-    [4, 4, 'os', 'pipelined', 'int8'], [4, 4, 'ws', 'pipelined', 'int8'], [4, 4, 'is', 'pipelined', 'int16'],
-    [5, 7, 'os', 'scalesim', 'int16'], [5, 7, 'ws', 'pipelined', 'int8'], [5, 7, 'is', 'scalesim', 'int8'],
-    [8, 8, 'os', 'pipelined', 'int8'], [8, 8, 'ws', 'scalesim', 'int8'], [8, 8, 'is', 'pipelined', 'int16'],
-    [7, 5, 'os', 'scalesim', 'int8'], [3, 8, 'ws', 'pipelined', 'int16'],
+    [1, 1, 'os', 'scalesim', 'int8'],
+    [1, 1, 'ws', 'pipelined', 'int16'],
+    [1, 1, 'is', 'pipelined', 'int8'],
+    [2, 3, 'os', 'pipelined', 'int16'],
+    [2, 3, 'ws', 'scalesim', 'int16'],
+    [2, 3, 'is', 'scalesim', 'int16'],
+    [4, 4, 'os', 'pipelined', 'int8'],
+    [4, 4, 'ws', 'pipelined', 'int8'],
+    [4, 4, 'is', 'pipelined', 'int16'],
+    [5, 7, 'os', 'scalesim', 'int16'],
+    [5, 7, 'ws', 'pipelined', 'int8'],
+    [5, 7, 'is', 'scalesim', 'int8'],
+    [8, 8, 'os', 'pipelined', 'int8'],
+    [8, 8, 'ws', 'scalesim', 'int8'],
+    [8, 8, 'is', 'pipelined', 'int16'],
+    [7, 5, 'os', 'scalesim', 'int8'],
+    [3, 8, 'ws', 'pipelined', 'int16'],
   ];
   const perCombo = 12;
   // The layers that passed every check, per combination (filled by the property runs below).
@@ -73,7 +100,11 @@ describe('systolic RTL on random shapes (property test)', () => {
           await expectExact(cfg, layerOf(spec), seed);
           passed.push(spec);
         }),
-        { seed: propertySeed(ci), numRuns: perCombo, plugins: [fc.interruptAfterTimeLimit(480_000, { failOnInterrupt: true })] },
+        {
+          seed: propertySeed(ci),
+          numRuns: perCombo,
+          plugins: [fc.interruptAfterTimeLimit(480_000, { failOnInterrupt: true })],
+        },
       );
       expect(passed, 'layers checked').toHaveLength(perCombo);
     }, 600_000);
@@ -94,7 +125,13 @@ describe("the driver's own simulation timer (what the speed benchmarks divide by
     const cfg = systolic(4, 4, 'ws');
     const c = LAYER_CASES[0]!;
     const build = await buildFor(cfg);
-    const r = await simulateSystolicLayer(build, cfg, c.layer, randomTensor(c.layer.inShape, 8, 3), randomQuantLayer(c.layer, 8, 3));
+    const r = await simulateSystolicLayer(
+      build,
+      cfg,
+      c.layer,
+      randomTensor(c.layer.inShape, 8, 3),
+      randomQuantLayer(c.layer, 8, 3),
+    );
     expect(r.simSeconds).toBeGreaterThan(0);
     expect(r.simSeconds).toBeLessThanOrEqual(r.driverSeconds);
   });

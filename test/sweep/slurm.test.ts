@@ -13,9 +13,30 @@ import { runCli } from '../helpers/cli.js';
 describe('mactile sweep --backend slurm', () => {
   it('runs a small RTL sweep as a Slurm job array and records every point once', async () => {
     const sinfo = await execa('sinfo', ['-h', '-o', '%T'], { reject: false });
-    expect(sinfo.exitCode, 'Slurm is not running here: start it with scripts/slurm-up.sh (as root); `make test` does').toBe(0);
+    expect(
+      sinfo.exitCode,
+      'Slurm is not running here: start it with scripts/slurm-up.sh (as root); `make test` does',
+    ).toBe(0);
     const db = join(mkdtempSync(join(tmpdir(), 'mactile-slurm-')), 'sweep.sqlite');
-    const args = ['sweep', '--db', db, '--net', 'lenet5', '--rows', '2,3', '--cols', '2', '--dataflow', 'os,ws', '--level', 'rtl', '--backend', 'slurm', '--slurm-tasks', '2'];
+    const args = [
+      'sweep',
+      '--db',
+      db,
+      '--net',
+      'lenet5',
+      '--rows',
+      '2,3',
+      '--cols',
+      '2',
+      '--dataflow',
+      'os,ws',
+      '--level',
+      'rtl',
+      '--backend',
+      'slurm',
+      '--slurm-tasks',
+      '2',
+    ];
     const r = await runCli(args);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/submitted Slurm job (\d+) \(2 array tasks/);
@@ -30,7 +51,11 @@ describe('mactile sweep --backend slurm', () => {
     try {
       const workers = d.db.prepare(`SELECT DISTINCT worker FROM points`).all() as { worker: string }[];
       expect(workers.every((w) => /^slurm-\d+-[01]$/.test(w.worker))).toBe(true);
-      const res = d.db.prepare('SELECT COUNT(*) n, SUM(bit_exact) b, SUM(cycle_exact) c FROM results').get() as { n: number; b: number; c: number };
+      const res = d.db.prepare('SELECT COUNT(*) n, SUM(bit_exact) b, SUM(cycle_exact) c FROM results').get() as {
+        n: number;
+        b: number;
+        c: number;
+      };
       expect(res).toEqual({ n: 4, b: 4, c: 4 });
     } finally {
       d.close();
@@ -41,9 +66,25 @@ describe('mactile sweep --backend slurm', () => {
 
   it('reports a job that sbatch refuses, and keeps the points pending', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'mactile-slurm-')), 'refused.sqlite');
-    const r = await runCli(['sweep', '--db', db, '--net', 'lenet5', '--rows', '4', '--cols', '4', '--backend', 'slurm', '--slurm-option', '--partition=no_such_partition']);
+    const r = await runCli([
+      'sweep',
+      '--db',
+      db,
+      '--net',
+      'lenet5',
+      '--rows',
+      '4',
+      '--cols',
+      '4',
+      '--backend',
+      'slurm',
+      '--slurm-option',
+      '--partition=no_such_partition',
+    ]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/sbatch refused the job \(exit \d+\): .*partition.*; the points stay pending in the database/i);
+    expect(r.stderr).toMatch(
+      /sbatch refused the job \(exit \d+\): .*partition.*; the points stay pending in the database/i,
+    );
     const d = SweepDb.open(db, { create: false });
     try {
       expect(d.counts()).toMatchObject({ pending: 3, done: 0 });

@@ -33,7 +33,11 @@ export function goldenNvdlaLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntT
   for (let i = 0; i < acc.length; i++) {
     const co = i % c;
     out.data[i] = requantizeNumber(caccConvert(acc[i]!, t), bias[co]!, {
-      mult: q.mult[co]!, shift: q.shift[co]!, relu: q.relu, zeroPoint: q.outZeroPoint, bits: q.bits,
+      mult: q.mult[co]!,
+      shift: q.shift[co]!,
+      relu: q.relu,
+      zeroPoint: q.outZeroPoint,
+      bits: q.bits,
     });
   }
   return out;
@@ -47,6 +51,9 @@ export function nvdlaQuantLayer(l: MacLayer, q: QuantLayer): QuantLayer {
   const t = caccTruncateBits(l, q.bits);
   if (t === 0) return { ...q, caccTruncate: 0 };
   const shift = q.shift.map((s) => s - t);
-  if (shift.some((s) => s < 0)) throw new MactileError(`layer ${l.name}: the NVDLA-style core would need a negative SDP shift after truncating ${t} bits`);
+  if (shift.some((s) => s < 0))
+    throw new MactileError(
+      `layer ${l.name}: the NVDLA-style core would need a negative SDP shift after truncating ${t} bits`,
+    );
   return { ...q, caccTruncate: t, bias: q.bias.map((b) => roundShift(b, t)), shift };
 }

@@ -39,7 +39,11 @@ export function nvdlaDesign(cfg: NvdlaConfig, opts: DesignOptions = {}): DesignS
         ['rst', 'clock and control', ''],
         ['start', 'clock and control', ''],
         ['busy', 'clock and control', ''],
-        ['cfg_', 'convolution configuration', 'input and kernel sizes, stride, dilation, padding, ReLU, zero points, CACC truncation'],
+        [
+          'cfg_',
+          'convolution configuration',
+          'input and kernel sizes, stride, dilation, padding, ReLU, zero points, CACC truncation',
+        ],
         ['f_', 'feature buffer', 'read port of the convolution buffer feature region (atoms of atomic-C channels)'],
         ['w_', 'weight buffer', 'read port of the convolution buffer weight region'],
         ['q_', 'SDP parameters', 'per-output-channel bias, multiplier and shift'],

@@ -47,21 +47,25 @@ export interface SheetShape {
 }
 
 /** Height (or width) after the convolution: ceil(H/stride) padded, ceil((H-R)/stride)+1 unpadded. */
-export const convOut = (h: number, r: number, stride: number, pad: boolean) => (pad ? xlCeil(h / stride) : xlCeil((h - r) / stride) + 1);
+export const convOut = (h: number, r: number, stride: number, pad: boolean) =>
+  pad ? xlCeil(h / stride) : xlCeil((h - r) / stride) + 1;
 /** Height (or width) after a fused pooling window of `size` and `stride` (Caffe's ceiling rule). */
 export const pooledOut = (p: number, size: number, stride: number) => xlCeil((p - size) / stride) + 1;
 /** Channels times the stride area, rounded up to 16 (strided convolutions are folded into channels). */
 const foldedChannels = (x: SheetShape) => xlCeilTo(x.C * x.sH * x.sW, 16);
 /** "Input data size" (KB). */
-export const inputKb = (x: SheetShape, inBytes: number) => (foldedChannels(x) * xlCeil(x.H / x.sH) * xlCeil(x.W / x.sW) * inBytes) / 1024;
+export const inputKb = (x: SheetShape, inBytes: number) =>
+  (foldedChannels(x) * xlCeil(x.H / x.sH) * xlCeil(x.W / x.sW) * inBytes) / 1024;
 /** "Min input data size" (KB): `rows` stride-folded rows (the sheets take R+1, ResNet50 from row 12 R). */
 export const minInputKb = (x: SheetShape, rows: number, inBytes: number) =>
   (foldedChannels(x) * Math.min(rows, xlCeil(x.H / x.sH)) * xlCeil(x.W / x.sW) * inBytes) / 1024;
 /** "Output data size" (KB) of an A x B output. */
-export const outputKb = (a: number, b: number, k: number, inBytes: number) => (a * b * xlCeilTo(k, 16) * inBytes) / 1024;
+export const outputKb = (a: number, b: number, k: number, inBytes: number) =>
+  (a * b * xlCeilTo(k, 16) * inBytes) / 1024;
 /** Weight KB of `kernels` kernels, less compression, x 16/9 when `winograd` (a Winograd tile's weights). */
 export const weightKb = (x: SheetShape, kernels: number, wBytes: number, compression: number, winograd: boolean) =>
-  (((foldedChannels(x) * xlCeil(x.R / x.sH) * xlCeil(x.S / x.sW) * kernels * wBytes * (1 - compression)) / 1024) * (winograd ? 16 / 9 : 1));
+  ((foldedChannels(x) * xlCeil(x.R / x.sH) * xlCeil(x.S / x.sW) * kernels * wBytes * (1 - compression)) / 1024) *
+  (winograd ? 16 / 9 : 1);
 /** "Min weight data size" (KB): one group of 32 kernels, or half the conv buffer if that group does not fit. */
 export function minWeightKb(x: SheetShape, cbufKb: number, wBytes: number, compression: number): number {
   const group = weightKb(x, 32, wBytes, compression, false);
@@ -74,12 +78,20 @@ export function macCycles(x: SheetShape, fc: boolean, macs: number, fcBatch: num
   const b = fc ? fcBatch : 1;
   const rows = xlCeil((x.pad ? x.H : x.H - x.R + 1) / x.sH);
   const cols = xlCeil((x.pad ? x.W : x.W - x.S + 1) / x.sW);
-  return (foldedChannels(x) * rows * cols * xlCeilTo(x.K * b, kRound) * x.R * x.S) / x.sH / x.sW / macs / (isWinograd(x) ? 2.25 : 1) / b;
+  return (
+    (foldedChannels(x) * rows * cols * xlCeilTo(x.K * b, kRound) * x.R * x.S) /
+    x.sH /
+    x.sW /
+    macs /
+    (isWinograd(x) ? 2.25 : 1) /
+    b
+  );
 }
 /** Cycles of a transfer: KB / (GB/s) * MHz, rounded up (1 KB at 1 GB/s counted as 1 us). */
 export const transferCycles = (kb: number, gbps: number, clockMhz: number) => xlCeil((kb / gbps) * clockMhz);
 /** The AlexNet sheet's SRAM=0M DRAM traffic: weights (shared by the FC batch), output and input, once each. */
-export const onceTrafficKb = (inKb: number, outKb: number, wtKb: number, fcBatchDivisor: number) => wtKb / fcBatchDivisor + outKb + inKb;
+export const onceTrafficKb = (inKb: number, outKb: number, wtKb: number, fcBatchDivisor: number) =>
+  wtKb / fcBatchDivisor + outKb + inKb;
 /**
  * The GoogLeNet and ResNet50 sheets' SRAM=0M DRAM traffic: the larger data set is cut into conv-buffer-sized
  * slices and the other is fetched once per slice; "conv + elwise" layers read the shortcut operand too. The
@@ -147,11 +159,27 @@ export interface RowEstimate {
 }
 
 /** The sheet's defaults: 2048 MACs at 1000 MHz, 10 GB/s DRAM, FC batch 16, 1-byte data. */
-export const SHEET_DEFAULTS: EstimatorSettings = { macs: 2048, clockMhz: 1000, dramGbps: 10, fcBatch: 16, dataBytes: 1 };
+export const SHEET_DEFAULTS: EstimatorSettings = {
+  macs: 2048,
+  clockMhz: 1000,
+  dramGbps: 10,
+  fcBatch: 16,
+  dataBytes: 1,
+};
 
 /** The estimator's cycles of one row (the AlexNet sheet's SRAM=0M columns). */
 export function estimateRow(row: EstimatorRow, st: EstimatorSettings): RowEstimate {
-  const x: SheetShape = { C: row.c, H: row.h, W: row.w, K: row.k, R: row.r, S: row.s, pad: row.padded, sH: row.strideH, sW: row.strideW };
+  const x: SheetShape = {
+    C: row.c,
+    H: row.h,
+    W: row.w,
+    K: row.k,
+    R: row.r,
+    S: row.s,
+    pad: row.padded,
+    sH: row.strideH,
+    sW: row.strideW,
+  };
   const p = convOut(x.H, x.R, x.sH, x.pad);
   const q = convOut(x.W, x.S, x.sW, x.pad);
   const a = row.pool ? pooledOut(p, row.pool.size, row.pool.stride) : p;
@@ -163,7 +191,16 @@ export function estimateRow(row: EstimatorRow, st: EstimatorSettings): RowEstima
   const dramCycles = transferCycles(dramKb, st.dramGbps, st.clockMhz);
   const mac = macCycles(x, row.fc, st.macs, st.fcBatch);
   const cycles = Math.max(dramCycles, mac);
-  return { inputKb: inKb, outputKb: outKb, weightKb: wtKb, dramKb, dramCycles, macCycles: mac, cycles, bound: cycles === mac ? 'MAC' : 'DRAM' };
+  return {
+    inputKb: inKb,
+    outputKb: outKb,
+    weightKb: wtKb,
+    dramKb,
+    dramCycles,
+    macCycles: mac,
+    cycles,
+    bound: cycles === mac ? 'MAC' : 'DRAM',
+  };
 }
 
 /**
@@ -180,16 +217,31 @@ export function rowOfLayer(l: MacLayer, pooled?: HostLayer): EstimatorRow {
   const padded = xlCeil(h / sy) === oh && xlCeil(w / sx) === ow;
   const plain = convOut(h, r, sy, false) === oh && convOut(w, s, sx, false) === ow;
   return {
-    name: l.name, c: l.inShape.c / g, h: padded || plain ? h : (oh - 1) * sy + r, w: padded || plain ? w : (ow - 1) * sx + s,
-    k: l.outShape.c / g, r, s, strideH: sy, strideW: sx, padded,
+    name: l.name,
+    c: l.inShape.c / g,
+    h: padded || plain ? h : (oh - 1) * sy + r,
+    w: padded || plain ? w : (ow - 1) * sx + s,
+    k: l.outShape.c / g,
+    r,
+    s,
+    strideH: sy,
+    strideW: sx,
+    padded,
     pool: pooled?.kernel && pooled.stride ? { size: pooled.kernel.h, stride: pooled.stride.h } : undefined,
-    winograd: isWinograd({ R: r, S: s }), fc: l.kind === 'fc',
+    winograd: isWinograd({ R: r, S: s }),
+    fc: l.kind === 'fc',
   };
 }
 
 /** The estimator's settings for an NVDLA-style config: its MACs, clock and DRAM, FC batch 16 (the sheet's default). */
 export function estimatorSettings(cfg: NvdlaConfig): EstimatorSettings {
-  return { macs: cfg.atomic_c * cfg.atomic_k, clockMhz: cfg.clock_mhz, dramGbps: cfg.dram_gbps, fcBatch: SHEET_DEFAULTS.fcBatch, dataBytes: cfg.precision === 'int16' ? 2 : 1 };
+  return {
+    macs: cfg.atomic_c * cfg.atomic_k,
+    clockMhz: cfg.clock_mhz,
+    dramGbps: cfg.dram_gbps,
+    fcBatch: SHEET_DEFAULTS.fcBatch,
+    dataBytes: cfg.precision === 'int16' ? 2 : 1,
+  };
 }
 
 /** What the estimator assumes that mactile's core does not do or that the config does not say. */
@@ -217,7 +269,8 @@ export function nvdlaLayerEstimate(l: MacLayer, cfg: NvdlaConfig, net?: Network)
   if (l.groups === 1) return one;
   const sum = { ...one, inputKb: 0, outputKb: 0, weightKb: 0, dramKb: 0, dramCycles: 0, macCycles: 0, cycles: 0 };
   for (let i = 0; i < l.groups; i++) {
-    for (const k of ['inputKb', 'outputKb', 'weightKb', 'dramKb', 'dramCycles', 'macCycles', 'cycles'] as const) sum[k] += one[k];
+    for (const k of ['inputKb', 'outputKb', 'weightKb', 'dramKb', 'dramCycles', 'macCycles', 'cycles'] as const)
+      sum[k] += one[k];
   }
   return sum;
 }

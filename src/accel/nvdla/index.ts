@@ -22,7 +22,8 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
     );
   },
   precisions: (c) => c.supported_precisions,
-  describe: (c) => `nvdla atomic-C ${c.atomic_c} x atomic-K ${c.atomic_k} ${c.precision}, buffers ${c.feature_buffer_kb}/${c.weight_buffer_kb} kB, ${c.clock_mhz} MHz`,
+  describe: (c) =>
+    `nvdla atomic-C ${c.atomic_c} x atomic-K ${c.atomic_k} ${c.precision}, buffers ${c.feature_buffer_kb}/${c.weight_buffer_kb} kB, ${c.clock_mhz} MHz`,
   cells: (c) => c.atomic_c * c.atomic_k,
   referenceName: 'NVDLA estimator',
   referenceAssumptions: (cfg) => estimatorAssumptions(estimatorSettings(cfg)),
@@ -36,7 +37,14 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
     return analyzeNvdlaNetwork(net, cfg);
   },
   analysisColumns: nvdlaAnalysisColumns,
-  analysisJson: (a, cfg) => ({ network: a.network, model: a.model, config: cfg, layers: a.layers, totals: a.totals, estimator: (a as NvNetworkAnalysis).estimator }),
+  analysisJson: (a, cfg) => ({
+    network: a.network,
+    model: a.model,
+    config: cfg,
+    layers: a.layers,
+    totals: a.totals,
+    estimator: (a as NvNetworkAnalysis).estimator,
+  }),
   analysisHeader: () => "exact cycle model and NVDLA's estimator",
   analysisNotes: (a) => [
     ...a.layers.filter((l) => l.notes.length).map((l) => `  ${l.name}: ${l.notes.join('; ')}`),
@@ -54,6 +62,13 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
     { key: 'atomic_k', option: '--atomic-k', parse: (t) => numberList(t, '--atomic-k') },
   ],
   sweepName: (c) => `nvdla-${c.atomic_c}x${c.atomic_k}-${c.precision}`,
-  sweepKey: (c) => `nvdla|${c.atomic_c}x${c.atomic_k}|${c.precision}|${configFingerprint(c, ['atomic_c', 'atomic_k', 'precision'])}`,
-  sweepCoordinates: (c) => ({ rows: c.atomic_c, cols: c.atomic_k, dataflow: 'nvdla', precision: c.precision, timing: c.stripe_rule }),
+  sweepKey: (c) =>
+    `nvdla|${c.atomic_c}x${c.atomic_k}|${c.precision}|${configFingerprint(c, ['atomic_c', 'atomic_k', 'precision'])}`,
+  sweepCoordinates: (c) => ({
+    rows: c.atomic_c,
+    cols: c.atomic_k,
+    dataflow: 'nvdla',
+    precision: c.precision,
+    timing: c.stripe_rule,
+  }),
 };

@@ -33,7 +33,11 @@ function weightEntries(cfg: NvdlaConfig): number {
 }
 
 /** Input rows a band of output rows [oh0, oh1) reads, with the padding that band sees. */
-function bandInput(l: MacLayer, oh0: number, oh1: number): { row0: number; rows: number; padTop: number; padBottom: number } {
+function bandInput(
+  l: MacLayer,
+  oh0: number,
+  oh1: number,
+): { row0: number; rows: number; padTop: number; padBottom: number } {
   const first = oh0 * l.stride.h - l.pad.top;
   const last = (oh1 - 1) * l.stride.h - l.pad.top + (l.kernel.h - 1) * l.dilation.h;
   const row0 = Math.max(0, first);
@@ -54,12 +58,16 @@ export function planNvdlaLayer(l: MacLayer, cfg: NvdlaConfig): NvLayerPlan {
   const perKernel = cb * l.kernel.h * l.kernel.w;
   const kernelChunk = Math.min(cfg.atomic_k, kout, Math.floor(weightEntries(cfg) / perKernel));
   if (kernelChunk < 1) {
-    throw new MactileError(`${where}: one kernel needs ${perKernel} weight-buffer entries of ${cfg.atomic_c} elements, the core has ${weightEntries(cfg)} (weight_buffer_kb: ${cfg.weight_buffer_kb}); the layer cannot fit even when split`);
+    throw new MactileError(
+      `${where}: one kernel needs ${perKernel} weight-buffer entries of ${cfg.atomic_c} elements, the core has ${weightEntries(cfg)} (weight_buffer_kb: ${cfg.weight_buffer_kb}); the layer cannot fit even when split`,
+    );
   }
   const allEntries = perKernel * kout;
   const weightsStreamed = allEntries > weightEntries(cfg);
-  if (kernelChunk < Math.min(cfg.atomic_k, kout)) notes.push(`a kernel group does not fit the weight buffer: kernels taken ${kernelChunk} at a time`);
-  else if (weightsStreamed) notes.push(`weights streamed per kernel group (${allEntries} entries > ${weightEntries(cfg)})`);
+  if (kernelChunk < Math.min(cfg.atomic_k, kout))
+    notes.push(`a kernel group does not fit the weight buffer: kernels taken ${kernelChunk} at a time`);
+  else if (weightsStreamed)
+    notes.push(`weights streamed per kernel group (${allEntries} entries > ${weightEntries(cfg)})`);
   // Features: bands of output rows whose input rows fit.
   const rowAtoms = l.inShape.w * cb;
   const capacity = featureEntries(cfg);
@@ -71,13 +79,17 @@ export function planNvdlaLayer(l: MacLayer, cfg: NvdlaConfig): NvLayerPlan {
     while (oh0 < outH) {
       let oh1 = oh0 + 1;
       if (bandInput(l, oh0, oh1).rows * rowAtoms > capacity) {
-        throw new MactileError(`${where}: one output row needs ${bandInput(l, oh0, oh1).rows * rowAtoms} feature-buffer entries, the core has ${capacity} (feature_buffer_kb: ${cfg.feature_buffer_kb}); the layer cannot fit even when split`);
+        throw new MactileError(
+          `${where}: one output row needs ${bandInput(l, oh0, oh1).rows * rowAtoms} feature-buffer entries, the core has ${capacity} (feature_buffer_kb: ${cfg.feature_buffer_kb}); the layer cannot fit even when split`,
+        );
       }
       while (oh1 < outH && bandInput(l, oh0, oh1 + 1).rows * rowAtoms <= capacity) oh1++;
       bands.push([oh0, oh1]);
       oh0 = oh1;
     }
-    notes.push(`split into ${bands.length} bands of output rows (input ${l.inShape.h * rowAtoms} entries > ${capacity})`);
+    notes.push(
+      `split into ${bands.length} bands of output rows (input ${l.inShape.h * rowAtoms} entries > ${capacity})`,
+    );
   }
   if (l.kind === 'dwconv') notes.push(`depthwise: one single-channel convolution per channel (${l.groups})`);
   const convs: NvConv[] = [];
@@ -87,17 +99,34 @@ export function planNvdlaLayer(l: MacLayer, cfg: NvdlaConfig): NvLayerPlan {
       for (const [oh0, oh1] of bands) {
         const band = bandInput(l, oh0, oh1);
         convs.push({
-          h: fc ? 1 : band.rows, w: fc ? 1 : l.inShape.w, c: cin, k: chunked ? Math.min(kernelChunk, kout - k0) : kout,
-          r: l.kernel.h, s: l.kernel.w, strideH: l.stride.h, strideW: l.stride.w, dilationH: l.dilation.h, dilationW: l.dilation.w,
-          padTop: fc ? 0 : band.padTop, padBottom: fc ? 0 : band.padBottom, padLeft: l.pad.left, padRight: l.pad.right,
-          outH: oh1 - oh0, outW: l.outShape.w, group: g, kernel0: k0, outRow0: oh0, inRow0: fc ? 0 : band.row0,
+          h: fc ? 1 : band.rows,
+          w: fc ? 1 : l.inShape.w,
+          c: cin,
+          k: chunked ? Math.min(kernelChunk, kout - k0) : kout,
+          r: l.kernel.h,
+          s: l.kernel.w,
+          strideH: l.stride.h,
+          strideW: l.stride.w,
+          dilationH: l.dilation.h,
+          dilationW: l.dilation.w,
+          padTop: fc ? 0 : band.padTop,
+          padBottom: fc ? 0 : band.padBottom,
+          padLeft: l.pad.left,
+          padRight: l.pad.right,
+          outH: oh1 - oh0,
+          outW: l.outShape.w,
+          group: g,
+          kernel0: k0,
+          outRow0: oh0,
+          inRow0: fc ? 0 : band.row0,
         });
       }
     }
   }
   for (const c of convs) {
     const h = c.h + c.padTop + c.padBottom;
-    if (Math.floor((h - (c.dilationH * (c.r - 1) + 1)) / c.strideH) + 1 !== c.outH) throw new Error(`nvdla plan: band of ${l.name} has a wrong height`);
+    if (Math.floor((h - (c.dilationH * (c.r - 1) + 1)) / c.strideH) + 1 !== c.outH)
+      throw new Error(`nvdla plan: band of ${l.name} has a wrong height`);
   }
   return { convs, bands: bands.length, kernelChunk, weightsStreamed, notes };
 }

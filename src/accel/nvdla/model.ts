@@ -102,7 +102,8 @@ export function nvConvCycles(conv: NvConv, cfg: NvdlaConfig): NvConvCycles {
   const minLen = minStripe(cfg);
   // With an SDP narrower than atomic_k, the package that produces results spaces its operations by the
   // SDP's cycles per point.
-  const spacing = (g: number) => (cfg.sdp_lanes && cfg.sdp_lanes < kernelsOf(g) ? Math.ceil(kernelsOf(g) / cfg.sdp_lanes) : 1);
+  const spacing = (g: number) =>
+    cfg.sdp_lanes && cfg.sdp_lanes < kernelsOf(g) ? Math.ceil(kernelsOf(g) / cfg.sdp_lanes) : 1;
   let issue = 0;
   let packages = 0;
   for (let g = 0; g < groups; g++) {
@@ -125,8 +126,16 @@ export function nvConvCycles(conv: NvConv, cfg: NvdlaConfig): NvConvCycles {
   const pipeline = nvdlaPipelineLatency(cfg.atomic_c);
   const dma = cfg.dma_words_per_cycle ? Math.ceil((conv.h * conv.w * conv.c) / cfg.dma_words_per_cycle) : 0;
   return {
-    issue, dma, preload, idleTail, pipeline, total: dma + preload + issue - idleTail + pipeline,
-    packages, stripes, groups, channelBlocks: cb,
+    issue,
+    dma,
+    preload,
+    idleTail,
+    pipeline,
+    total: dma + preload + issue - idleTail + pipeline,
+    packages,
+    stripes,
+    groups,
+    channelBlocks: cb,
     macs: points * conv.k * conv.c * conv.r * conv.s,
   };
 }
@@ -143,7 +152,11 @@ export interface NvConvTraffic {
 }
 
 /** Buffer and DRAM traffic of a convolution; `m` is its cycle model (computed here when not given). */
-export function nvConvTraffic(conv: NvConv, cfg: NvdlaConfig, m: NvConvCycles = nvConvCycles(conv, cfg)): NvConvTraffic {
+export function nvConvTraffic(
+  conv: NvConv,
+  cfg: NvdlaConfig,
+  m: NvConvCycles = nvConvCycles(conv, cfg),
+): NvConvTraffic {
   const points = conv.outH * conv.outW;
   const ops = m.groups * m.channelBlocks * conv.r * conv.s * points;
   return {

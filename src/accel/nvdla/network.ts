@@ -31,14 +31,27 @@ export function analyzeNvdlaLayer(l: MacLayer, cfg: NvdlaConfig, net?: Network):
   const weightReads = sum(traffic, (t) => t.weightReads);
   const outputWrites = sum(traffic, (t) => t.outputWrites);
   const perf: NvLayerPerf = {
-    name: l.name, kind: l.kind, macs, convs: plan.convs.length, issueCycles: issue,
+    name: l.name,
+    kind: l.kind,
+    macs,
+    convs: plan.convs.length,
+    issueCycles: issue,
     // The input DMA term is part of the RTL's cycles; the core has no other memory stalls yet.
-    computeCycles: cycles, stallCycles: 0, cycles, stallsModelled: true,
+    computeCycles: cycles,
+    stallCycles: 0,
+    cycles,
+    stallsModelled: true,
     estimatorCycles: nvdlaLayerEstimate(l, cfg, net).cycles,
-    overallUtil: (100 * macs) / (cycles * cells), mappingEfficiency: (100 * macs) / (issue * cells),
-    featureReads, weightReads, outputWrites, sramReads: featureReads + weightReads, sramWrites: outputWrites,
+    overallUtil: (100 * macs) / (cycles * cells),
+    mappingEfficiency: (100 * macs) / (issue * cells),
+    featureReads,
+    weightReads,
+    outputWrites,
+    sramReads: featureReads + weightReads,
+    sramWrites: outputWrites,
     dramWords: sum(traffic, (t) => t.dramWords),
-    timeUs: cycles / cfg.clock_mhz, notes: plan.notes,
+    timeUs: cycles / cfg.clock_mhz,
+    notes: plan.notes,
   };
   checkExactFigures(`layer ${l.name} on ${cfg.name}`, perf);
   return perf;
@@ -59,8 +72,13 @@ export function analyzeNvdlaNetwork(net: Network, cfg: NvdlaConfig): NvNetworkAn
     model: 'nvdla-exact',
     layers,
     totals: {
-      macs: sum((l) => l.macs), cycles: sum((l) => l.cycles), computeCycles: sum((l) => l.computeCycles), stallCycles: sum((l) => l.stallCycles),
-      dramWords: sum((l) => l.dramWords), estimatorCycles: sum((l) => l.estimatorCycles), timeUs: sum((l) => l.timeUs),
+      macs: sum((l) => l.macs),
+      cycles: sum((l) => l.cycles),
+      computeCycles: sum((l) => l.computeCycles),
+      stallCycles: sum((l) => l.stallCycles),
+      dramWords: sum((l) => l.dramWords),
+      estimatorCycles: sum((l) => l.estimatorCycles),
+      timeUs: sum((l) => l.timeUs),
     },
     estimator: { settings: estimatorSettings(cfg), assumptions: estimatorAssumptions(estimatorSettings(cfg)) },
   };

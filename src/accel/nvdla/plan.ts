@@ -19,7 +19,22 @@ export interface PlannedNvLayer {
 
 /** The 14 geometry numbers the core's cfg ports take, in port order. */
 function convDims(c: NvConv): number[] {
-  return [c.h, c.w, c.c, c.k, c.r, c.s, c.strideH, c.strideW, c.dilationH, c.dilationW, c.padTop, c.padLeft, c.outH, c.outW];
+  return [
+    c.h,
+    c.w,
+    c.c,
+    c.k,
+    c.r,
+    c.s,
+    c.strideH,
+    c.strideW,
+    c.dilationH,
+    c.dilationW,
+    c.padTop,
+    c.padLeft,
+    c.outH,
+    c.outW,
+  ];
 }
 
 function featureBuffer(l: MacLayer, x: IntTensor, c: NvConv, cfg: NvdlaConfig): IntMatrix {
@@ -66,7 +81,8 @@ function weightBuffer(l: MacLayer, q: QuantLayer, c: NvConv, cfg: NvdlaConfig): 
               if (e * wk + v >= ak || n >= c.k) continue;
               const co = c.group * kout + c.kernel0 + n;
               for (let ch = 0; ch < ac && b * ac + ch < c.c; ch++) {
-                data[(v * ac + ch) * cols + entry] = q.weights[((co * l.kernel.h + r) * l.kernel.w + s) * cin + b * ac + ch]!;
+                data[(v * ac + ch) * cols + entry] =
+                  q.weights[((co * l.kernel.h + r) * l.kernel.w + s) * cin + b * ac + ch]!;
               }
             }
           }
@@ -82,7 +98,10 @@ export function planNvLayer(l: MacLayer, x: IntTensor, q: QuantLayer, cfg: Nvdla
   const plan = planNvdlaLayer(l, cfg);
   const kout = l.outShape.c / l.groups;
   const over = q.bias.find((b) => b > 2147483647n || b < -2147483648n);
-  if (over !== undefined) throw new MactileError(`layer ${l.name}: the NVDLA-style SDP takes a 32-bit bias, received ${over}; raise caccTruncate`);
+  if (over !== undefined)
+    throw new MactileError(
+      `layer ${l.name}: the NVDLA-style SDP takes a 32-bit bias, received ${over}; raise caccTruncate`,
+    );
   const jobs = plan.convs.map((c) => {
     const channels = Array.from({ length: c.k }, (_, n) => c.group * kout + c.kernel0 + n);
     return {
@@ -93,7 +112,11 @@ export function planNvLayer(l: MacLayer, x: IntTensor, q: QuantLayer, cfg: Nvdla
       truncate: q.caccTruncate ?? 0,
       feature: featureBuffer(l, x, c, cfg),
       weight: weightBuffer(l, q, c, cfg),
-      q: { bias: channels.map((n) => q.bias[n]!), mult: channels.map((n) => q.mult[n]!), shift: channels.map((n) => q.shift[n]!) },
+      q: {
+        bias: channels.map((n) => q.bias[n]!),
+        mult: channels.map((n) => q.mult[n]!),
+        shift: channels.map((n) => q.shift[n]!),
+      },
       out: { rows: c.k, cols: c.outH * c.outW },
     };
   });

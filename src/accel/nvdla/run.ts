@@ -16,12 +16,21 @@ function checkCaccRange(l: MacLayer, q: QuantLayer): void {
   const k = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
   const bits = q.bits === 8 ? 34 : 48;
   if (BigInt(k) * BigInt(2 ** (2 * q.bits - 2)) >= 1n << BigInt(bits - 1)) {
-    throw new MactileError(`layer ${l.name}: a window of ${k} INT${q.bits} products can exceed CACC's ${bits}-bit accumulator`);
+    throw new MactileError(
+      `layer ${l.name}: a window of ${k} INT${q.bits} products can exceed CACC's ${bits}-bit accumulator`,
+    );
   }
 }
 
 /** Simulates one MAC layer on the NVDLA-style core. */
-export async function simulateNvLayer(build: Build, cfg: NvdlaConfig, l: MacLayer, x: IntTensor, q: QuantLayer, opts: { timeoutSeconds?: number } = {}): Promise<LayerMeasurement> {
+export async function simulateNvLayer(
+  build: Build,
+  cfg: NvdlaConfig,
+  l: MacLayer,
+  x: IntTensor,
+  q: QuantLayer,
+  opts: { timeoutSeconds?: number } = {},
+): Promise<LayerMeasurement> {
   checkCaccRange(l, q);
   const t0 = performance.now();
   const { plan, jobs } = planNvLayer(l, x, q, cfg);
@@ -33,12 +42,22 @@ export async function simulateNvLayer(build: Build, cfg: NvdlaConfig, l: MacLaye
     jobs.map((j, i) => ({ ...j, maxCycles: limits[i]! })),
   );
   const run = await runDriver(build.binary, job, {
-    what: `layer ${l.name}`, itemName: 'convolution', dw: q.bits, outShapes: jobs.map((j) => j.out), limits, predicted, timeoutSeconds: opts.timeoutSeconds,
+    what: `layer ${l.name}`,
+    itemName: 'convolution',
+    dw: q.bits,
+    outShapes: jobs.map((j) => j.out),
+    limits,
+    predicted,
+    timeoutSeconds: opts.timeoutSeconds,
   });
   const slotsCounted = run.items.reduce((s, g) => s + g.folds, 0);
   const slotsPredicted = models.reduce((s, m) => s + m.issue - m.idleTail, 0);
   return {
-    output: gatherNvOutputs(l, plan, run.items.map((g) => g.out)),
+    output: gatherNvOutputs(
+      l,
+      plan,
+      run.items.map((g) => g.out),
+    ),
     ...countersOf(run.items),
     items: plan.convs.length,
     figures: [{ name: 'issue slots', measured: slotsCounted, predicted: slotsPredicted }],

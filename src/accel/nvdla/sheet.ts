@@ -9,8 +9,21 @@
  * formulas themselves are estimator.ts's, shared with the estimate of mactile networks.
  */
 import {
-  convOut, inputKb, isWinograd, macCycles, minInputKb, minWeightKb, onceTrafficKb, outputKb, pooledOut,
-  refetchTrafficKb, transferCycles, weightKb, xlCeil, xlFloor, type SheetShape,
+  convOut,
+  inputKb,
+  isWinograd,
+  macCycles,
+  minInputKb,
+  minWeightKb,
+  onceTrafficKb,
+  outputKb,
+  pooledOut,
+  refetchTrafficKb,
+  transferCycles,
+  weightKb,
+  xlCeil,
+  xlFloor,
+  type SheetShape,
 } from './estimator.js';
 import { SHEET_INPUTS, type SheetInput, type SheetName } from './sheet-tables.js';
 
@@ -42,37 +55,95 @@ export interface SheetConfig {
 
 /** The workbook's defaults (row 3 of `Configuration Input`, F2 and AI9/AH9 of the network sheets). */
 export const SHEET_CONFIG: SheetConfig = {
-  inBytes: 1, wBytes: 1, cbufKb: 512, macs: 2048, clockMhz: 1000, sramReadGbps: 25, sramWriteGbps: 25, dramGbps: 10, fcBatch: 16,
-  compression: 0, sramKb: 4096,
+  inBytes: 1,
+  wBytes: 1,
+  cbufKb: 512,
+  macs: 2048,
+  clockMhz: 1000,
+  sramReadGbps: 25,
+  sramWriteGbps: 25,
+  dramGbps: 10,
+  fcBatch: 16,
+  compression: 0,
+  sramKb: 4096,
 };
 
 /** The column symbols of each sheet and their CSV headers (the sheet's row-10 headers, block label appended). */
 const COMMON = {
-  net: 'Net', layer: 'Layer', attr: 'Layer attribute',
-  C: '#input feature maps C', H: 'Input Height H', W: 'Input Width W', K: '#output feature maps K',
-  R: 'Filter Height R', S: 'Filter Width S', pad: 'Zero Padding Z', sH: 'Vertical Conv Srtide H', sW: 'Horizontal Conv Stride V',
-  P: 'Height after Conv P', Q: 'Width after Conv Q', pool: 'Pooling after Conv', pH: 'Pooling Height D', pW: 'Pooling Width E',
-  psH: 'Vertical pooling stride F', psW: 'Horizontal pooling stride G', A: 'Height after Pooling A', B: 'Height after Pooling B',
-  MACs: 'Calculation', In: 'Input data size', Out: 'Output data size', Wt: 'Weight data size',
-  dram4: 'DRAM Traffic (SRAM=4M)', dram4_cyc: 'DRAM Cycles (SRAM=4M)', mac4: 'MAC cycles (SRAM=4M)', max4: 'MAX Cycles (SRAM=4M)',
-  pole4: 'Long Pole (SRAM=4M)', dram0: 'DRAM Traffic (SRAM=0M)', dram0_cyc: 'DRAM Cycles (SRAM=0M)', mac0: 'MAC Cycles (SRAM=0M)',
-  max0: 'MAX Cycle (SRAM=0M)', pole0: 'Long Pole (SRAM=0M)',
+  net: 'Net',
+  layer: 'Layer',
+  attr: 'Layer attribute',
+  C: '#input feature maps C',
+  H: 'Input Height H',
+  W: 'Input Width W',
+  K: '#output feature maps K',
+  R: 'Filter Height R',
+  S: 'Filter Width S',
+  pad: 'Zero Padding Z',
+  sH: 'Vertical Conv Srtide H',
+  sW: 'Horizontal Conv Stride V',
+  P: 'Height after Conv P',
+  Q: 'Width after Conv Q',
+  pool: 'Pooling after Conv',
+  pH: 'Pooling Height D',
+  pW: 'Pooling Width E',
+  psH: 'Vertical pooling stride F',
+  psW: 'Horizontal pooling stride G',
+  A: 'Height after Pooling A',
+  B: 'Height after Pooling B',
+  MACs: 'Calculation',
+  In: 'Input data size',
+  Out: 'Output data size',
+  Wt: 'Weight data size',
+  dram4: 'DRAM Traffic (SRAM=4M)',
+  dram4_cyc: 'DRAM Cycles (SRAM=4M)',
+  mac4: 'MAC cycles (SRAM=4M)',
+  max4: 'MAX Cycles (SRAM=4M)',
+  pole4: 'Long Pole (SRAM=4M)',
+  dram0: 'DRAM Traffic (SRAM=0M)',
+  dram0_cyc: 'DRAM Cycles (SRAM=0M)',
+  mac0: 'MAC Cycles (SRAM=0M)',
+  max0: 'MAX Cycle (SRAM=0M)',
+  pole0: 'Long Pole (SRAM=0M)',
 } as const;
 export const SHEET_COLUMNS: Record<SheetName, Record<string, string>> = {
   AlexNet: {
-    ...COMMON, InMin: 'Min input data size', WtMin: 'Min weight data size', wino: 'Winograd', nb: 'SRAM Batching size',
-    srd: 'SRAM Read Traffic (SRAM=4M)', srd_cyc: 'SRAM Read Cycles (SRAM=4M)', swr: 'CRAM Write Traffic (SRAM=4M)',
-    swr_cyc: 'SRAM Write Cycles (SRAM=4M)', convb: 'Conv Batch (SRAM=0M)',
+    ...COMMON,
+    InMin: 'Min input data size',
+    WtMin: 'Min weight data size',
+    wino: 'Winograd',
+    nb: 'SRAM Batching size',
+    srd: 'SRAM Read Traffic (SRAM=4M)',
+    srd_cyc: 'SRAM Read Cycles (SRAM=4M)',
+    swr: 'CRAM Write Traffic (SRAM=4M)',
+    swr_cyc: 'SRAM Write Cycles (SRAM=4M)',
+    convb: 'Conv Batch (SRAM=0M)',
   },
   GoogLeNet: {
-    ...COMMON, InMin: 'Min input data', WtMin: 'min weight data', wino: 'Winograd?', nb: 'CVSRAM Batching size',
-    srd: 'CVSRAM Read Traffic (SRAM=4M)', srd_cyc: 'CVSRAM Read Cycles (SRAM=4M)', swr: 'CVSRAM Write Traffic (SRAM=4M)',
-    swr_cyc: 'CVSRAM Write Cycles (SRAM=4M)', smaller: 'Smaller size', factor: 'Factor',
+    ...COMMON,
+    InMin: 'Min input data',
+    WtMin: 'min weight data',
+    wino: 'Winograd?',
+    nb: 'CVSRAM Batching size',
+    srd: 'CVSRAM Read Traffic (SRAM=4M)',
+    srd_cyc: 'CVSRAM Read Cycles (SRAM=4M)',
+    swr: 'CVSRAM Write Traffic (SRAM=4M)',
+    swr_cyc: 'CVSRAM Write Cycles (SRAM=4M)',
+    smaller: 'Smaller size',
+    factor: 'Factor',
   },
   ResNet50: {
-    ...COMMON, mark: 'col A (no header)', InMin: 'Min input data size', WtMin: 'Min weight data size', wino: 'Winograd',
-    nb: 'CVSRAM Batching size', srd: 'CVSRAM Read Traffic (SRAM=4M)', srd_cyc: 'CVSRAM Read Cycles (SRAM=4M)',
-    swr: 'CVSRAM Write Traffic (SRAM=4M)', swr_cyc: 'CVSRAM Write Cycles (SRAM=4M)', smaller: 'Smaller sized (SRAM=0M)',
+    ...COMMON,
+    mark: 'col A (no header)',
+    InMin: 'Min input data size',
+    WtMin: 'Min weight data size',
+    wino: 'Winograd',
+    nb: 'CVSRAM Batching size',
+    srd: 'CVSRAM Read Traffic (SRAM=4M)',
+    srd_cyc: 'CVSRAM Read Cycles (SRAM=4M)',
+    swr: 'CVSRAM Write Traffic (SRAM=4M)',
+    swr_cyc: 'CVSRAM Write Cycles (SRAM=4M)',
+    smaller: 'Smaller sized (SRAM=0M)',
     dram0b: 'DRAM Traffic (SRAM=0M) #2',
   },
 };
@@ -102,7 +173,15 @@ const min = (xs: number[]) => (xs.length ? Math.min(...xs) : 0);
 
 /** The shape columns of the formula's row. */
 const shape = (e: Env): SheetShape => ({
-  C: e.n('C'), H: e.n('H'), W: e.n('W'), K: e.n('K'), R: e.n('R'), S: e.n('S'), pad: e.t('pad'), sH: e.n('sH'), sW: e.n('sW'),
+  C: e.n('C'),
+  H: e.n('H'),
+  W: e.n('W'),
+  K: e.n('K'),
+  R: e.n('R'),
+  S: e.n('S'),
+  pad: e.t('pad'),
+  sH: e.n('sH'),
+  sW: e.n('sW'),
 });
 const isFc = (e: Env) => e.s('attr') === 'fc';
 /** The FC batch divisor of a row: the configured batch for fc rows, 1 for the others. */
@@ -122,8 +201,14 @@ const WT: Formula = (e) => weightKb(shape(e), e.n('K'), e.cfg.wBytes, e.cfg.comp
 const WT_WINO: Formula = (e) => weightKb(shape(e), e.n('K'), e.cfg.wBytes, e.cfg.compression, e.t('wino'));
 const WT_MIN: Formula = (e) => minWeightKb(shape(e), e.cfg.cbufKb, e.cfg.wBytes, e.cfg.compression);
 const WINO: Formula = (e) => isWinograd({ R: e.n('R'), S: e.n('S') });
-const MAC = (kRound: number): Formula => (e) => macCycles(shape(e), isFc(e), e.cfg.macs, e.cfg.fcBatch, kRound);
-const cycles = (traffic: string, bw: (c: SheetConfig) => number): Formula => (e) => transferCycles(e.n(traffic), bw(e.cfg), e.cfg.clockMhz);
+const MAC =
+  (kRound: number): Formula =>
+  (e) =>
+    macCycles(shape(e), isFc(e), e.cfg.macs, e.cfg.fcBatch, kRound);
+const cycles =
+  (traffic: string, bw: (c: SheetConfig) => number): Formula =>
+  (e) =>
+    transferCycles(e.n(traffic), bw(e.cfg), e.cfg.clockMhz);
 const DRAM4_CYC = cycles('dram4', (c) => c.dramGbps);
 const DRAM0_CYC = cycles('dram0', (c) => c.dramGbps);
 const SRD_CYC = cycles('srd', (c) => c.sramReadGbps);
@@ -138,7 +223,10 @@ const POLE0: Formula = (e) => (e.n('max0') === e.n('mac0') ? 'MAC' : 'DRAM');
 const refetch = (e: Env, order: 'in-out-wt' | 'in-wt-out') =>
   refetchTrafficKb(
     { In: e.n('In'), InMin: e.n('InMin'), Out: e.n('Out'), Wt: e.n('Wt'), WtMin: e.n('WtMin') },
-    e.s('smaller') === 'weight' ? 'weight' : 'feature', e.cfg.cbufKb, order, e.s('attr') === 'conv + elwise',
+    e.s('smaller') === 'weight' ? 'weight' : 'feature',
+    e.cfg.cbufKb,
+    order,
+    e.s('attr') === 'conv + elwise',
   );
 
 /** One formula variant: the column it fills, the xlsx rows it covers ("11-19,21"), the formula. */
@@ -148,10 +236,21 @@ type Variant = [sym: string, rows: string, f: Formula];
 const AL = '11-21';
 /** Weights over the SRAM batch of the conv rows 11-18 (or the FC batch on fc rows). */
 const alexShared = (e: Env, capAtFc = false) =>
-  e.n('Wt') / (isFc(e) ? e.cfg.fcBatch : min(capAtFc ? [...e.range('nb', 11, 18), e.cfg.fcBatch] : e.range('nb', 11, 18)));
+  e.n('Wt') /
+  (isFc(e) ? e.cfg.fcBatch : min(capAtFc ? [...e.range('nb', 11, 18), e.cfg.fcBatch] : e.range('nb', 11, 18)));
 const ALEXNET: Variant[] = [
-  ['P', AL, P], ['Q', AL, Q], ['A', AL, A], ['B', AL, B], ['MACs', AL, MACS], ['In', AL, IN], ['InMin', AL, IN_MIN_R1], ['Out', AL, OUT],
-  ['Wt', '11', WT], ['Wt', '12-21', WT_WINO], ['WtMin', AL, WT_MIN], ['wino', AL, WINO],
+  ['P', AL, P],
+  ['Q', AL, Q],
+  ['A', AL, A],
+  ['B', AL, B],
+  ['MACs', AL, MACS],
+  ['In', AL, IN],
+  ['InMin', AL, IN_MIN_R1],
+  ['Out', AL, OUT],
+  ['Wt', '11', WT],
+  ['Wt', '12-21', WT_WINO],
+  ['WtMin', AL, WT_MIN],
+  ['wino', AL, WINO],
   // SRAM=4M: frames whose input and output fit in the SRAM beside the layer's weights share one weight fetch.
   ['nb', '11-18', (e) => xlFloor((e.cfg.sramKb - e.n('Wt')) / (e.n('In') + e.n('Out')))],
   ['dram4', '11,19-21', (e) => e.n('In') + alexShared(e)],
@@ -159,12 +258,20 @@ const ALEXNET: Variant[] = [
   ['dram4', '13-16', (e) => alexShared(e)],
   ['dram4', '17-18', (e) => alexShared(e) + e.n('Out')],
   ['dram4_cyc', AL, DRAM4_CYC],
-  ['srd', '12-21', (e) => e.n('In')], ['srd_cyc', AL, SRD_CYC], ['swr', AL, (e) => e.n('Out')], ['swr_cyc', AL, SWR_CYC],
-  ['mac4', AL, MAC(16)], ['max4', AL, MAX4], ['pole4', AL, POLE4],
+  ['srd', '12-21', (e) => e.n('In')],
+  ['srd_cyc', AL, SRD_CYC],
+  ['swr', AL, (e) => e.n('Out')],
+  ['swr_cyc', AL, SWR_CYC],
+  ['mac4', AL, MAC(16)],
+  ['max4', AL, MAX4],
+  ['pole4', AL, POLE4],
   // SRAM=0M.
   ['convb', '14-16,19-21', (e) => Math.max(xlFloor((e.cfg.cbufKb - e.n('Wt')) / e.n('In')), 1)],
   ['dram0', AL, (e) => onceTrafficKb(e.n('In'), e.n('Out'), e.n('Wt'), fcb(e))],
-  ['dram0_cyc', AL, DRAM0_CYC], ['mac0', AL, MAC(16)], ['max0', AL, MAX0], ['pole0', AL, POLE0],
+  ['dram0_cyc', AL, DRAM0_CYC],
+  ['mac0', AL, MAC(16)],
+  ['max0', AL, MAX0],
+  ['pole0', AL, POLE0],
 ];
 
 // ---------------------------------------------------------------- GoogLeNet
@@ -173,7 +280,8 @@ const G_DRAM = '20,28,36,44,52,60,68'; // "inception .. DRAM" rows (3a..4e)
 const G_COMB = '16,24,32,40,48,56,64,72,80'; // "1x1 (combined)" rows: the three 1x1 branches as one convolution
 const G_RUN = '11-12,16-19,24-27,32-35,40-43,48-51,56-59,64-67,72-75,80-84'; // rows that are run
 const G_PQ = '11-19,21-27,29-31,33-35,37-39,41-43,45-47,49-51,53-55,57-59,61-63,65-67,69-71,73-75,77-79,81-84';
-const G_MACS = '11-15,17-19,21-23,25-27,29-31,33-35,37-39,41-43,45-47,49-51,53-55,57-59,61-63,65-67,69-71,73-75,77-79,81-84';
+const G_MACS =
+  '11-15,17-19,21-23,25-27,29-31,33-35,37-39,41-43,45-47,49-51,53-55,57-59,61-63,65-67,69-71,73-75,77-79,81-84';
 const G_BLOCK = '13-19,21-27,29-35,37-43,45-51,53-59,61-67,69-75,77-83';
 /** The cell of the same column in the row above (the combined rows copy the 1x1 branch's shape). */
 const above = (sym: string): Variant => [sym, G_COMB, (e) => e.raw(sym, e.r - 1)];
@@ -185,22 +293,40 @@ const gBatch12 = (e: Env, a: number, b: number) => e.n('Wt') / (isFc(e) ? e.cfg.
 const GOOGLENET: Variant[] = [
   ...['C', 'H', 'W', 'R', 'S', 'pad', 'sH', 'sW', 'pool'].map(above),
   ['K', G_COMB, (e) => sum(e.range('K', e.r - 3, e.r - 1))],
-  ['P', G_PQ, P], ['P', '32,40,48,56,64,72,80', (e) => e.n('P', e.r - 1)],
-  ['Q', G_PQ, Q], ['Q', '32,40,48,56,64,72,80', (e) => e.n('Q', e.r - 1)],
+  ['P', G_PQ, P],
+  ['P', '32,40,48,56,64,72,80', (e) => e.n('P', e.r - 1)],
+  ['Q', G_PQ, Q],
+  ['Q', '32,40,48,56,64,72,80', (e) => e.n('Q', e.r - 1)],
   // Rows 11-12 test the width after conv (never 0) instead of the pooling flag.
   ['A', '11-12', (e) => (e.t('Q') ? pooledOut(e.n('P'), e.n('pH'), e.n('psH')) : e.n('P'))],
   ['A', G_LAYERS.replace('11-19', '13-19'), A],
   ['B', '11-12', (e) => (e.t('Q') ? pooledOut(e.n('Q'), e.n('pW'), e.n('psW')) : e.n('Q'))],
   ['B', G_LAYERS.replace('11-19', '13-19'), B],
-  ['MACs', G_MACS, MACS], ['In', G_LAYERS, IN], ['InMin', G_LAYERS, IN_MIN_R1], ['Out', G_LAYERS, OUT],
-  ['Wt', '11-19', WT_WINO], ['Wt', G_LAYERS.replace('11-19,', ''), WT], ['WtMin', G_LAYERS, WT_MIN], ['wino', G_LAYERS, WINO],
+  ['MACs', G_MACS, MACS],
+  ['In', G_LAYERS, IN],
+  ['InMin', G_LAYERS, IN_MIN_R1],
+  ['Out', G_LAYERS, OUT],
+  ['Wt', '11-19', WT_WINO],
+  ['Wt', G_LAYERS.replace('11-19,', ''), WT],
+  ['WtMin', G_LAYERS, WT_MIN],
+  ['wino', G_LAYERS, WINO],
   // SRAM=4M: conv1+conv2 share the SRAM; an inception block holds all its weights and its three inputs.
   ['nb', '11', (e) => xlFloor((e.cfg.sramKb - e.n('Wt') - e.n('Wt', 12)) / (e.n('In') + e.n('In', 12) + e.n('Out')))],
-  ['nb', '12', (e) => xlFloor((e.cfg.sramKb - e.n('Wt', 11) - e.n('Wt')) / (e.n('In', 11) + e.n('In') + e.n('Out', 11)))],
-  ['nb', G_BLOCK, (e) => {
-    const b = blk(e.r);
-    return xlFloor((e.cfg.sramKb - sum(e.range('Wt', b, b + 6))) / (e.n('In', b) + e.n('In', b + 4) + e.n('In', b + 5)));
-  }],
+  [
+    'nb',
+    '12',
+    (e) => xlFloor((e.cfg.sramKb - e.n('Wt', 11) - e.n('Wt')) / (e.n('In', 11) + e.n('In') + e.n('Out', 11))),
+  ],
+  [
+    'nb',
+    G_BLOCK,
+    (e) => {
+      const b = blk(e.r);
+      return xlFloor(
+        (e.cfg.sramKb - sum(e.range('Wt', b, b + 6))) / (e.n('In', b) + e.n('In', b + 4) + e.n('In', b + 5)),
+      );
+    },
+  ],
   ['nb', '84', (e) => Math.min(xlFloor((e.cfg.sramKb - e.n('Wt')) / e.n('In')), 16)],
   ['dram4', '11', (e) => e.n('In') + gBatch12(e, 11, 12)],
   ['dram4', '12', (e) => e.n('Out') + gBatch12(e, 11, 12)],
@@ -211,9 +337,17 @@ const GOOGLENET: Variant[] = [
   ['dram4', '24', (e) => e.n('In')],
   ['dram4', '25-27', (e) => e.n('Out')],
   ['dram4', '84', (e) => e.n('Wt') / e.n('nb') + e.n('In')],
-  ['dram4', G_DRAM, (e) =>
-    e.n('In', e.r - 7) + e.n('Out', e.r - 7) + e.n('Out', e.r - 3) + e.n('Out', e.r - 2) + e.n('Out', e.r - 1) +
-    sum(e.range('Wt', e.r - 4, e.r - 1)) / min(e.range('nb', 13, 83))],
+  [
+    'dram4',
+    G_DRAM,
+    (e) =>
+      e.n('In', e.r - 7) +
+      e.n('Out', e.r - 7) +
+      e.n('Out', e.r - 3) +
+      e.n('Out', e.r - 2) +
+      e.n('Out', e.r - 1) +
+      sum(e.range('Wt', e.r - 4, e.r - 1)) / min(e.range('nb', 13, 83)),
+  ],
   ['dram4_cyc', `${G_LAYERS},${G_DRAM}`, DRAM4_CYC],
   ['srd', '11', (e) => e.n('In') + gBatch12(e, 11, 12)],
   ['srd', '12', (e) => e.n('In') + gBatch12(e, 12, 13)],
@@ -224,41 +358,77 @@ const GOOGLENET: Variant[] = [
   ['srd_cyc', G_LAYERS, SRD_CYC],
   ['swr', '11-19,21-24,27,29-35,37-43,45-51,53-59,61-67,69-72,77-80', (e) => e.n('Out')],
   ['swr_cyc', G_LAYERS, SWR_CYC],
-  ['mac4', G_RUN, MAC(16)], ['max4', G_RUN, MAX4],
+  ['mac4', G_RUN, MAC(16)],
+  ['max4', G_RUN, MAX4],
   // The block's DRAM cycles not hidden under the four rows run above.
-  ['max4', G_DRAM, (e) => Math.max(0, e.n('dram4_cyc') - e.n('max4', e.r - 4) - e.n('max4', e.r - 3) - e.n('max4', e.r - 2) - e.n('max4', e.r - 1))],
-  ['pole4', G_RUN, POLE4], ['pole4', G_DRAM, (e) => (e.n('max4') > 0 ? 'DRAM' : 'NONE')],
+  [
+    'max4',
+    G_DRAM,
+    (e) =>
+      Math.max(
+        0,
+        e.n('dram4_cyc') - e.n('max4', e.r - 4) - e.n('max4', e.r - 3) - e.n('max4', e.r - 2) - e.n('max4', e.r - 1),
+      ),
+  ],
+  ['pole4', G_RUN, POLE4],
+  ['pole4', G_DRAM, (e) => (e.n('max4') > 0 ? 'DRAM' : 'NONE')],
   // SRAM=0M: the larger data set in conv-buffer slices, the other fetched once per slice.
   ['smaller', G_LAYERS, (e) => (e.n('In') < e.n('WtMin') ? 'feature' : 'weight')],
-  ['factor', `${G_LAYERS},${G_DRAM}`, (e) => {
-    const cb = e.cfg.cbufKb;
-    if (e.s('smaller') === 'weight') return e.n('Wt') > cb - e.n('InMin') ? xlCeil(e.n('Wt') / (cb - e.n('InMin'))) : 1;
-    return e.n('In') > cb - e.n('WtMin') ? xlCeil(e.n('In') / (cb - e.n('WtMin'))) : 1;
-  }],
+  [
+    'factor',
+    `${G_LAYERS},${G_DRAM}`,
+    (e) => {
+      const cb = e.cfg.cbufKb;
+      if (e.s('smaller') === 'weight')
+        return e.n('Wt') > cb - e.n('InMin') ? xlCeil(e.n('Wt') / (cb - e.n('InMin'))) : 1;
+      return e.n('In') > cb - e.n('WtMin') ? xlCeil(e.n('In') / (cb - e.n('WtMin'))) : 1;
+    },
+  ],
   ['dram0', G_LAYERS, (e) => refetch(e, 'in-out-wt')],
-  ['dram0_cyc', G_LAYERS, DRAM0_CYC], ['mac0', G_RUN, MAC(16)], ['max0', G_RUN, MAX0], ['pole0', G_RUN, POLE0],
+  ['dram0_cyc', G_LAYERS, DRAM0_CYC],
+  ['mac0', G_RUN, MAC(16)],
+  ['max0', G_RUN, MAX0],
+  ['pole0', G_RUN, POLE0],
 ];
 
 // ---------------------------------------------------------------- ResNet50
 const RL = '11-64';
 const rShared = (e: Env) => e.n('Wt') / (isFc(e) ? e.cfg.fcBatch : min(e.range('nb', 11, 18)));
 const RESNET50: Variant[] = [
-  ['P', RL, P], ['Q', RL, Q], ['A', RL, A], ['B', RL, B], ['MACs', RL, MACS], ['In', RL, IN],
-  ['InMin', '11', IN_MIN_R1], ['InMin', '12-64', IN_MIN_R], ['Out', RL, OUT], ['WtMin', RL, WT_MIN],
-  ['Wt', '11', WT], ['Wt', '12-64', WT_WINO],
+  ['P', RL, P],
+  ['Q', RL, Q],
+  ['A', RL, A],
+  ['B', RL, B],
+  ['MACs', RL, MACS],
+  ['In', RL, IN],
+  ['InMin', '11', IN_MIN_R1],
+  ['InMin', '12-64', IN_MIN_R],
+  ['Out', RL, OUT],
+  ['WtMin', RL, WT_MIN],
+  ['Wt', '11', WT],
+  ['Wt', '12-64', WT_WINO],
   // SRAM=4M (batching size: the constant 1).
   ['dram4', '11,64', (e) => e.n('In') + rShared(e)],
   ['dram4', '12-16', rShared],
   ['dram4', '17-63', (e) => rShared(e) + e.n('Out')],
   ['dram4_cyc', RL, DRAM4_CYC],
-  ['srd', '12-64', (e) => e.n('In')], ['srd_cyc', RL, SRD_CYC], ['swr', RL, (e) => e.n('Out')], ['swr_cyc', RL, SWR_CYC],
-  ['mac4', RL, MAC(16)], ['max4', RL, MAX4], ['pole4', RL, POLE4], ['wino', RL, WINO],
+  ['srd', '12-64', (e) => e.n('In')],
+  ['srd_cyc', RL, SRD_CYC],
+  ['swr', RL, (e) => e.n('Out')],
+  ['swr_cyc', RL, SWR_CYC],
+  ['mac4', RL, MAC(16)],
+  ['max4', RL, MAX4],
+  ['pole4', RL, POLE4],
+  ['wino', RL, WINO],
   // SRAM=0M.
   ['smaller', '11', (e) => (e.n('InMin') < e.n('WtMin') ? 'feature' : 'weight')],
   ['smaller', '12-64', (e) => (e.n('In') < e.n('Wt') ? 'feature' : 'weight')],
   ['dram0', RL, (e) => refetch(e, 'in-wt-out')],
   ['dram0b', RL, (e) => e.n('Wt') / fcb(e) + e.n('Out') * (e.s('attr') === 'conv + elwise' ? 2 : 1) + e.n('In')],
-  ['dram0_cyc', RL, DRAM0_CYC], ['mac0', RL, MAC(128)], ['max0', RL, MAX0], ['pole0', RL, POLE0],
+  ['dram0_cyc', RL, DRAM0_CYC],
+  ['mac0', RL, MAC(128)],
+  ['max0', RL, MAX0],
+  ['pole0', RL, POLE0],
 ];
 
 const VARIANTS: Record<SheetName, Variant[]> = { AlexNet: ALEXNET, GoogLeNet: GOOGLENET, ResNet50: RESNET50 };
@@ -326,19 +496,32 @@ export function evaluateSheet(name: SheetName, cfg: SheetConfig = SHEET_CONFIG):
     return v;
   };
   const env = (r: number): Env => ({
-    r, cfg,
+    r,
+    cfg,
     n: (sym, at = r) => num(sym, at),
-    t: (sym, at = r) => { const v = value(sym, at); return v === true || (typeof v === 'number' && v !== 0) || (typeof v === 'string' && v !== ''); },
-    s: (sym, at = r) => { const v = value(sym, at); return typeof v === 'string' ? v : ''; },
+    t: (sym, at = r) => {
+      const v = value(sym, at);
+      return v === true || (typeof v === 'number' && v !== 0) || (typeof v === 'string' && v !== '');
+    },
+    s: (sym, at = r) => {
+      const v = value(sym, at);
+      return typeof v === 'string' ? v : '';
+    },
     raw: (sym, at = r) => value(sym, at) ?? 0,
     range: (sym, a, b) => {
       const out: number[] = [];
-      for (let i = a; i <= b; i++) { const v = value(sym, i); if (typeof v === 'number') out.push(v); }
+      for (let i = a; i <= b; i++) {
+        const v = value(sym, i);
+        if (typeof v === 'number') out.push(v);
+      }
       return out;
     },
   });
   const last = SHEET_LAST_ROW[name];
-  const col = (sym: string) => { const e = env(11); return e.range(sym, 11, last); };
+  const col = (sym: string) => {
+    const e = env(11);
+    return e.range(sym, 11, last);
+  };
   const totals = (mac: string, max: string, withUtil: boolean): SheetTotals => {
     const cycles = sum(col(max));
     const timeMs = cycles / 1000 / cfg.clockMhz;

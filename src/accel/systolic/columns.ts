@@ -4,7 +4,8 @@ import type { SystolicConfig } from './config.js';
 import type { LayerPerf, NetworkPerf } from './model.js';
 import type { Column } from '../../report/table.js';
 
-const dash = (v: number, digits?: number) => (Number.isNaN(v) ? '' : digits === undefined ? v : Number(v.toFixed(digits)));
+const dash = (v: number, digits?: number) =>
+  Number.isNaN(v) ? '' : digits === undefined ? v : Number(v.toFixed(digits));
 
 /** The per-layer columns: a compact set for the terminal, every figure for CSV. */
 export function layerColumns(cfg: SystolicConfig, style: 'table' | 'csv'): Column<LayerPerf>[] {
@@ -60,7 +61,10 @@ export function perfJson(perf: NetworkPerf): object {
     network: perf.network,
     model: perf.model,
     config: perf.config,
-    layers: perf.layers.map(({ scalesimParts, ...l }) => ({ ...l, ...(scalesimParts ? { scalesimLayers: scalesimParts.length } : {}) })),
+    layers: perf.layers.map(({ scalesimParts, ...l }) => ({
+      ...l,
+      ...(scalesimParts ? { scalesimLayers: scalesimParts.length } : {}),
+    })),
     totals: perf.totals,
   };
 }
@@ -68,7 +72,8 @@ export function perfJson(perf: NetworkPerf): object {
 /** The named terms from SCALE-Sim's cycles to the RTL's, as text ("+1 off-by-one +4 pipeline"). */
 function termsText(c: LayerCheck): string {
   const e = c.extras;
-  if (typeof e.offByOne !== 'number') return `${c.rtlCycles - c.referenceCycles >= 0 ? '+' : ''}${c.rtlCycles - c.referenceCycles}`;
+  if (typeof e.offByOne !== 'number')
+    return `${c.rtlCycles - c.referenceCycles >= 0 ? '+' : ''}${c.rtlCycles - c.referenceCycles}`;
   const parts = [`+${e.offByOne} off-by-one`, `+${e.pipelineLatency} pipeline`];
   if (e.foldOverlap !== 0) parts.push(`${e.foldOverlap} overlap`);
   return parts.join(' ');

@@ -17,7 +17,10 @@ const dramSchema = z
       .union([z.literal('calc'), z.number()])
       .superRefine((v, ctx) => {
         if (v !== 'calc' && !between(0.01, 1e6, 'words per cycle').safeParse(v).success) {
-          ctx.addIssue({ code: 'custom', message: 'expected "calc" or a number from 0.01 to 1,000,000 (words per cycle)' });
+          ctx.addIssue({
+            code: 'custom',
+            message: 'expected "calc" or a number from 0.01 to 1,000,000 (words per cycle)',
+          });
         }
       })
       .default('calc'),

@@ -31,7 +31,14 @@ export function systolicDesign(cfg: SystolicConfig, opts: DesignOptions = {}): D
   const params = systolicParams(cfg);
   const df = dataflowOf(cfg.dataflow);
   const top = systolicTop(params);
-  const files = templateFiles(['mt_skew.sv', 'mt_stagger.sv', 'mt_delay.sv', 'mt_requant.sv', 'mt_sa_ctrl.sv', df.arrayTemplate]);
+  const files = templateFiles([
+    'mt_skew.sv',
+    'mt_stagger.sv',
+    'mt_delay.sv',
+    'mt_requant.sv',
+    'mt_sa_ctrl.sv',
+    df.arrayTemplate,
+  ]);
   files.push(['mt_sa_top.sv', emitModule(top)]);
   return finishDesign(
     {

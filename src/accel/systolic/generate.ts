@@ -5,7 +5,20 @@
  */
 import type { SystolicConfig } from './config.js';
 import { dataflowOf, type DataflowStrategy } from './dataflows/index.js';
-import { always, assign, bus, busReg, comment, counterProcess, instance, reg, wire, type VItem, type VModule, type VPort } from '../../rtl/netlist.js';
+import {
+  always,
+  assign,
+  bus,
+  busReg,
+  comment,
+  counterProcess,
+  instance,
+  reg,
+  wire,
+  type VItem,
+  type VModule,
+  type VPort,
+} from '../../rtl/netlist.js';
 
 /** Verilog-level parameters derived from a systolic config (the same values go into the C++ header). */
 export interface SystolicRtlParams {
@@ -73,7 +86,12 @@ function topPorts(p: SystolicRtlParams): VPort[] {
   ];
   if (strategyOf(p).stationary) {
     ports.push(
-      { dir: 'output', name: 'acc_rd_en', width: 1, comment: 'partial sums of earlier K folds: lane j = ACC[row + j][col]' },
+      {
+        dir: 'output',
+        name: 'acc_rd_en',
+        width: 1,
+        comment: 'partial sums of earlier K folds: lane j = ACC[row + j][col]',
+      },
       { dir: 'output', name: 'acc_rd_row', width: 32 },
       { dir: 'output', name: 'acc_rd_col', width: 32 },
       { dir: 'input', name: 'acc_rd_data', width: C * ACC_W, vector: true },
@@ -104,12 +122,28 @@ function alignment(p: SystolicRtlParams): VItem[] {
   const { R, C, DW } = p;
   return [
     comment('Request flags delayed by the memory read latency, to meet their data.'),
-    busReg('a_ok_q', R), reg('a_en_q', 1), reg('a_first_q', 1), busReg('b_ok_q', C),
+    busReg('a_ok_q', R),
+    reg('a_en_q', 1),
+    reg('a_first_q', 1),
+    busReg('b_ok_q', C),
     always(['a_ok_q <= p1_lane_ok;', 'a_en_q <= p1_rd_en;', 'a_first_q <= s_first;', 'b_ok_q <= p2_lane_ok;']),
     comment('Lanes outside the GEMM (partial folds) are forced to zero.'),
-    bus('a_data', R * DW), bus('b_data', C * DW),
-    { kind: 'for', genvar: 'gi', count: R, label: 'g_amask', items: [assign(`a_data[gi*${DW} +: ${DW}]`, `a_ok_q[gi] ? p1_rd_data[gi*${DW} +: ${DW}] : ${DW}'d0`)] },
-    { kind: 'for', genvar: 'gj', count: C, label: 'g_bmask', items: [assign(`b_data[gj*${DW} +: ${DW}]`, `b_ok_q[gj] ? p2_rd_data[gj*${DW} +: ${DW}] : ${DW}'d0`)] },
+    bus('a_data', R * DW),
+    bus('b_data', C * DW),
+    {
+      kind: 'for',
+      genvar: 'gi',
+      count: R,
+      label: 'g_amask',
+      items: [assign(`a_data[gi*${DW} +: ${DW}]`, `a_ok_q[gi] ? p1_rd_data[gi*${DW} +: ${DW}] : ${DW}'d0`)],
+    },
+    {
+      kind: 'for',
+      genvar: 'gj',
+      count: C,
+      label: 'g_bmask',
+      items: [assign(`b_data[gj*${DW} +: ${DW}]`, `b_ok_q[gj] ? p2_rd_data[gj*${DW} +: ${DW}] : ${DW}'d0`)],
+    },
   ];
 }
 
@@ -118,13 +152,44 @@ function streamSkew(p: SystolicRtlParams): VItem[] {
   const { R, DW } = p;
   return [
     comment('Row skew of the streamed operand; its valid/first flags are the same for every row, staggered.'),
-    bus('s_lanes', R * DW), bus('s_valid', R), bus('s_firsts', R), bus('s_flags', R * 2),
-    instance('mt_skew', 'u_askew', [['LANES', R], ['W', DW], ['DESKEW', 0]], [['clk', 'clk'], ['din', 'a_data'], ['dout', 's_lanes']]),
-    instance('mt_stagger', 'u_aflags', [['LANES', R], ['W', 2]], [['clk', 'clk'], ['din', '{a_en_q, a_first_q}'], ['dout', 's_flags']]),
-    { kind: 'for', genvar: 'gi', count: R, label: 'g_aflags', items: [
-      assign('s_valid[gi]', 's_flags[gi*2 + 1]'),
-      assign('s_firsts[gi]', 's_flags[gi*2]'),
-    ] },
+    bus('s_lanes', R * DW),
+    bus('s_valid', R),
+    bus('s_firsts', R),
+    bus('s_flags', R * 2),
+    instance(
+      'mt_skew',
+      'u_askew',
+      [
+        ['LANES', R],
+        ['W', DW],
+        ['DESKEW', 0],
+      ],
+      [
+        ['clk', 'clk'],
+        ['din', 'a_data'],
+        ['dout', 's_lanes'],
+      ],
+    ),
+    instance(
+      'mt_stagger',
+      'u_aflags',
+      [
+        ['LANES', R],
+        ['W', 2],
+      ],
+      [
+        ['clk', 'clk'],
+        ['din', '{a_en_q, a_first_q}'],
+        ['dout', 's_flags'],
+      ],
+    ),
+    {
+      kind: 'for',
+      genvar: 'gi',
+      count: R,
+      label: 'g_aflags',
+      items: [assign('s_valid[gi]', 's_flags[gi*2 + 1]'), assign('s_firsts[gi]', 's_flags[gi*2]')],
+    },
   ];
 }
 
@@ -135,12 +200,41 @@ function osDatapath(p: SystolicRtlParams): VItem[] {
     ...streamSkew(p),
     comment('Column skew of B.'),
     bus('b_skew', C * DW),
-    instance('mt_skew', 'u_bskew', [['LANES', C], ['W', DW], ['DESKEW', 0]], [['clk', 'clk'], ['din', 'b_data'], ['dout', 'b_skew']]),
+    instance(
+      'mt_skew',
+      'u_bskew',
+      [
+        ['LANES', C],
+        ['W', DW],
+        ['DESKEW', 0],
+      ],
+      [
+        ['clk', 'clk'],
+        ['din', 'b_data'],
+        ['dout', 'b_skew'],
+      ],
+    ),
     bus('array_out', C * ACC_W),
-    instance('mt_array_os', 'u_array', [['R', R], ['C', C], ['DW', DW], ['ACC_W', ACC_W], ['RW', RW]], [
-      ['clk', 'clk'], ['a_lanes', 's_lanes'], ['a_valid', 's_valid'], ['a_first', 's_firsts'], ['b_lanes', 'b_skew'],
-      ['rd_row_in', 'rd_row'], ['out', 'array_out'],
-    ]),
+    instance(
+      'mt_array_os',
+      'u_array',
+      [
+        ['R', R],
+        ['C', C],
+        ['DW', DW],
+        ['ACC_W', ACC_W],
+        ['RW', RW],
+      ],
+      [
+        ['clk', 'clk'],
+        ['a_lanes', 's_lanes'],
+        ['a_valid', 's_valid'],
+        ['a_first', 's_firsts'],
+        ['b_lanes', 'b_skew'],
+        ['rd_row_in', 'rd_row'],
+        ['out', 'array_out'],
+      ],
+    ),
   ];
 }
 
@@ -151,20 +245,72 @@ function stationaryDatapath(p: SystolicRtlParams): VItem[] {
   return [
     ...streamSkew(p),
     comment('Column skew of the preload buses; their valid flag and row index are staggered once for all columns.'),
-    reg('b_en_q', 1), reg('pl_row_q', RW),
+    reg('b_en_q', 1),
+    reg('pl_row_q', RW),
     always(['b_en_q <= p2_rd_en;', 'pl_row_q <= pl_row;']),
-    bus('w_lanes', C * DW), bus('w_rows', C * RW), bus('w_valid', C), bus('w_flags', C * FW),
-    instance('mt_skew', 'u_bskew', [['LANES', C], ['W', DW], ['DESKEW', 0]], [['clk', 'clk'], ['din', 'b_data'], ['dout', 'w_lanes']]),
-    instance('mt_stagger', 'u_bflags', [['LANES', C], ['W', FW]], [['clk', 'clk'], ['din', '{b_en_q, pl_row_q}'], ['dout', 'w_flags']]),
-    { kind: 'for', genvar: 'gj', count: C, label: 'g_bflags', items: [
-      assign(`w_rows[gj*${RW} +: ${RW}]`, `w_flags[gj*${FW} +: ${RW}]`),
-      assign('w_valid[gj]', `w_flags[gj*${FW} + ${RW}]`),
-    ] },
+    bus('w_lanes', C * DW),
+    bus('w_rows', C * RW),
+    bus('w_valid', C),
+    bus('w_flags', C * FW),
+    instance(
+      'mt_skew',
+      'u_bskew',
+      [
+        ['LANES', C],
+        ['W', DW],
+        ['DESKEW', 0],
+      ],
+      [
+        ['clk', 'clk'],
+        ['din', 'b_data'],
+        ['dout', 'w_lanes'],
+      ],
+    ),
+    instance(
+      'mt_stagger',
+      'u_bflags',
+      [
+        ['LANES', C],
+        ['W', FW],
+      ],
+      [
+        ['clk', 'clk'],
+        ['din', '{b_en_q, pl_row_q}'],
+        ['dout', 'w_flags'],
+      ],
+    ),
+    {
+      kind: 'for',
+      genvar: 'gj',
+      count: C,
+      label: 'g_bflags',
+      items: [
+        assign(`w_rows[gj*${RW} +: ${RW}]`, `w_flags[gj*${FW} +: ${RW}]`),
+        assign('w_valid[gj]', `w_flags[gj*${FW} + ${RW}]`),
+      ],
+    },
     bus('array_out', C * ACC_W),
-    instance('mt_array_ws', 'u_array', [['R', R], ['C', C], ['DW', DW], ['ACC_W', ACC_W], ['RW', RW]], [
-      ['clk', 'clk'], ['s_lanes', 's_lanes'], ['s_valid', 's_valid'], ['s_first', 's_firsts'],
-      ['w_lanes', 'w_lanes'], ['w_row', 'w_rows'], ['w_valid', 'w_valid'], ['out', 'array_out'],
-    ]),
+    instance(
+      'mt_array_ws',
+      'u_array',
+      [
+        ['R', R],
+        ['C', C],
+        ['DW', DW],
+        ['ACC_W', ACC_W],
+        ['RW', RW],
+      ],
+      [
+        ['clk', 'clk'],
+        ['s_lanes', 's_lanes'],
+        ['s_valid', 's_valid'],
+        ['s_first', 's_firsts'],
+        ['w_lanes', 'w_lanes'],
+        ['w_row', 'w_rows'],
+        ['w_valid', 'w_valid'],
+        ['out', 'array_out'],
+      ],
+    ),
   ];
 }
 
@@ -177,18 +323,59 @@ function outputStage(p: SystolicRtlParams): VItem[] {
   const items: VItem[] = [
     comment('Results of one output row leave the array skewed by column; align them.'),
     wire('sums_raw', C * ACC_W),
-    instance('mt_skew', 'u_deskew', [['LANES', C], ['W', ACC_W], ['DESKEW', 1]], [['clk', 'clk'], ['din', 'array_out'], ['dout', 'sums_raw']]),
+    instance(
+      'mt_skew',
+      'u_deskew',
+      [
+        ['LANES', C],
+        ['W', ACC_W],
+        ['DESKEW', 1],
+      ],
+      [
+        ['clk', 'clk'],
+        ['din', 'array_out'],
+        ['dout', 'sums_raw'],
+      ],
+    ),
     comment(`Metadata of each result row, delayed ${depth} cycles to meet it (tap: one cycle earlier, for reads).`),
     { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' },
-    wire('md_tap', MDW, 'not every field is read at the tap'), wire('md_out', MDW),
+    wire('md_tap', MDW, 'not every field is read at the tap'),
+    wire('md_out', MDW),
     { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' },
-    instance('mt_delay', 'u_md', [['DEPTH', depth], ['W', MDW]], [['clk', 'clk'], ['rst', 'rst'], ['din', 'md_in'], ['tap', 'md_tap'], ['dout', 'md_out']]),
-    wire('t_valid', 1), wire('t_last', 1), wire('t_row', 32),
-    assign('t_valid', `md_tap[${MDW - 1}]`), assign('t_last', `md_tap[${MDW - 3}]`), assign('t_row', 'md_tap[63:32]'),
+    instance(
+      'mt_delay',
+      'u_md',
+      [
+        ['DEPTH', depth],
+        ['W', MDW],
+      ],
+      [
+        ['clk', 'clk'],
+        ['rst', 'rst'],
+        ['din', 'md_in'],
+        ['tap', 'md_tap'],
+        ['dout', 'md_out'],
+      ],
+    ),
+    wire('t_valid', 1),
+    wire('t_last', 1),
+    wire('t_row', 32),
+    assign('t_valid', `md_tap[${MDW - 1}]`),
+    assign('t_last', `md_tap[${MDW - 3}]`),
+    assign('t_row', 'md_tap[63:32]'),
     ...(stationary ? [wire('t_col', 32), assign('t_col', 'md_tap[31:0]')] : []),
-    wire('y_valid', 1), wire('y_last', 1), wire('y_end', 1), wire('y_used', UW), wire('y_row', 32), wire('y_col', 32),
-    assign('y_valid', `md_out[${MDW - 1}]`), assign('y_last', `md_out[${MDW - 3}]`),
-    assign('y_end', `md_out[${MDW - 4}]`), assign('y_used', `md_out[${MDW - 5}:64]`), assign('y_row', 'md_out[63:32]'), assign('y_col', 'md_out[31:0]'),
+    wire('y_valid', 1),
+    wire('y_last', 1),
+    wire('y_end', 1),
+    wire('y_used', UW),
+    wire('y_row', 32),
+    wire('y_col', 32),
+    assign('y_valid', `md_out[${MDW - 1}]`),
+    assign('y_last', `md_out[${MDW - 3}]`),
+    assign('y_end', `md_out[${MDW - 4}]`),
+    assign('y_used', `md_out[${MDW - 5}:64]`),
+    assign('y_row', 'md_out[63:32]'),
+    assign('y_col', 'md_out[31:0]'),
     comment('Requantization parameters for the row arriving next cycle.'),
     assign('q_rd_en', 't_valid && t_last'),
     assign('q_rd_row', strategyOf(p).qRowSignal),
@@ -197,34 +384,86 @@ function outputStage(p: SystolicRtlParams): VItem[] {
     items.push(wire('sums', C * ACC_W), assign('sums', 'sums_raw'));
   } else {
     items.push(
-      comment('Partial sums of earlier K folds: read one cycle ahead, added, written back unless this is the last K fold.'),
-      wire('t_first', 1), wire('y_first', 1),
-      assign('t_first', `md_tap[${MDW - 2}]`), assign('y_first', `md_out[${MDW - 2}]`),
-      assign('acc_rd_en', 't_valid && !t_first'), assign('acc_rd_row', 't_row'), assign('acc_rd_col', 't_col'),
+      comment(
+        'Partial sums of earlier K folds: read one cycle ahead, added, written back unless this is the last K fold.',
+      ),
+      wire('t_first', 1),
+      wire('y_first', 1),
+      assign('t_first', `md_tap[${MDW - 2}]`),
+      assign('y_first', `md_out[${MDW - 2}]`),
+      assign('acc_rd_en', 't_valid && !t_first'),
+      assign('acc_rd_row', 't_row'),
+      assign('acc_rd_col', 't_col'),
       wire('sums', C * ACC_W),
-      { kind: 'for', genvar: 'gj', count: C, label: 'g_acc', items: [
-        assign(`sums[gj*${ACC_W} +: ${ACC_W}]`, `sums_raw[gj*${ACC_W} +: ${ACC_W}] + (y_first ? ${ACC_W}'d0 : acc_rd_data[gj*${ACC_W} +: ${ACC_W}])`),
-        assign('acc_wr_mask[gj]', `${UW}'(gj) < y_used`),
-      ] },
-      assign('acc_wr_en', 'y_valid && !y_last'), assign('acc_wr_row', 'y_row'), assign('acc_wr_col', 'y_col'), assign('acc_wr_data', 'sums'),
+      {
+        kind: 'for',
+        genvar: 'gj',
+        count: C,
+        label: 'g_acc',
+        items: [
+          assign(
+            `sums[gj*${ACC_W} +: ${ACC_W}]`,
+            `sums_raw[gj*${ACC_W} +: ${ACC_W}] + (y_first ? ${ACC_W}'d0 : acc_rd_data[gj*${ACC_W} +: ${ACC_W}])`,
+          ),
+          assign('acc_wr_mask[gj]', `${UW}'(gj) < y_used`),
+        ],
+      },
+      assign('acc_wr_en', 'y_valid && !y_last'),
+      assign('acc_wr_row', 'y_row'),
+      assign('acc_wr_col', 'y_col'),
+      assign('acc_wr_data', 'sums'),
     );
   }
   const lane = qLanes(p) === 1 ? '0' : 'gj';
   items.push(
     comment('Requantization, two stages; the row metadata follows in w1/w2.'),
-    { kind: 'for', genvar: 'gj', count: C, label: 'g_rq', items: [
-      instance('mt_requant', 'u_rq', [['DW', DW], ['ACC_W', ACC_W]], [
-        ['clk', 'clk'], ['en', 'y_valid && y_last'], ['acc', `sums[gj*${ACC_W} +: ${ACC_W}]`], ['bias', `q_bias[${lane}*${ACC_W} +: ${ACC_W}]`],
-        ['mult', `q_mult[${lane}*32 +: 32]`], ['shift', `q_shift[${lane}*6 +: 6]`], ['relu', 'cfg_relu'], ['zp', 'cfg_zp'],
-        ['y', `o_wr_data[gj*${DW} +: ${DW}]`],
-      ]),
-      assign('o_wr_mask[gj]', `w2_en && ${UW}'(gj) < w2_used`),
-    ] },
-    reg('w1_en', 1), reg('w1_end', 1), reg(`w1_used`, UW), reg('w1_row', 32), reg('w1_col', 32),
-    reg('w2_en', 1), reg('w2_end', 1), reg('w2_used', UW),
+    {
+      kind: 'for',
+      genvar: 'gj',
+      count: C,
+      label: 'g_rq',
+      items: [
+        instance(
+          'mt_requant',
+          'u_rq',
+          [
+            ['DW', DW],
+            ['ACC_W', ACC_W],
+          ],
+          [
+            ['clk', 'clk'],
+            ['en', 'y_valid && y_last'],
+            ['acc', `sums[gj*${ACC_W} +: ${ACC_W}]`],
+            ['bias', `q_bias[${lane}*${ACC_W} +: ${ACC_W}]`],
+            ['mult', `q_mult[${lane}*32 +: 32]`],
+            ['shift', `q_shift[${lane}*6 +: 6]`],
+            ['relu', 'cfg_relu'],
+            ['zp', 'cfg_zp'],
+            ['y', `o_wr_data[gj*${DW} +: ${DW}]`],
+          ],
+        ),
+        assign('o_wr_mask[gj]', `w2_en && ${UW}'(gj) < w2_used`),
+      ],
+    },
+    reg('w1_en', 1),
+    reg('w1_end', 1),
+    reg(`w1_used`, UW),
+    reg('w1_row', 32),
+    reg('w1_col', 32),
+    reg('w2_en', 1),
+    reg('w2_end', 1),
+    reg('w2_used', UW),
     always([
-      'w1_en <= y_valid && y_last;', 'w1_end <= y_end;', 'w1_used <= y_used;', 'w1_row <= y_row;', 'w1_col <= y_col;',
-      'w2_en <= w1_en;', 'w2_end <= w1_end;', 'w2_used <= w1_used;', 'o_wr_row <= w1_row;', 'o_wr_col <= w1_col;',
+      'w1_en <= y_valid && y_last;',
+      'w1_end <= y_end;',
+      'w1_used <= y_used;',
+      'w1_row <= y_row;',
+      'w1_col <= y_col;',
+      'w2_en <= w1_en;',
+      'w2_end <= w1_end;',
+      'w2_used <= w1_used;',
+      'o_wr_row <= w1_row;',
+      'o_wr_col <= w1_col;',
     ]),
     assign('o_wr_en', 'w2_en'),
     assign('end_seen', 'w2_end'),
@@ -240,17 +479,62 @@ export function systolicTop(p: SystolicRtlParams): VModule {
   const df = strategyOf(p);
   const items: VItem[] = [
     comment('Fold controller.'),
-    bus('p1_lane_ok', R), bus('p2_lane_ok', C), wire('s_first', 1),
+    bus('p1_lane_ok', R),
+    bus('p2_lane_ok', C),
+    wire('s_first', 1),
     ...(!df.stationary
-      ? [{ kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' } as VItem, wire('pl_row', RW, 'preload row: ws/is only'), { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' } as VItem, wire('rd_row', RW)]
-      : [wire('pl_row', RW), { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' } as VItem, wire('rd_row', RW, 'read-out row: os only'), { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' } as VItem]),
-    wire('md_in', MDW), wire('end_seen', 1),
-    instance('mt_sa_ctrl', 'u_ctrl', [['R', R], ['C', C], ['DF', p.DF], ['TIMING', p.TIMING], ['RW', RW], ['UW', UW], ['MDW', MDW]], [
-      ['clk', 'clk'], ['rst', 'rst'], ['start', 'start'], ['cfg_m', 'cfg_m'], ['cfg_k', 'cfg_k'], ['cfg_n', 'cfg_n'], ['end_seen', 'end_seen'],
-      ['busy', 'busy'], ['p1_rd_en', 'p1_rd_en'], ['p1_rd_row', 'p1_rd_row'], ['p1_rd_col', 'p1_rd_col'], ['p1_lane_ok', 'p1_lane_ok'],
-      ['s_first', 's_first'], ['p2_rd_en', 'p2_rd_en'], ['p2_rd_row', 'p2_rd_row'], ['p2_rd_col', 'p2_rd_col'], ['p2_lane_ok', 'p2_lane_ok'],
-      ['pl_row', 'pl_row'], ['rd_row', 'rd_row'], ['md', 'md_in'], ['cnt_macs', 'cnt_macs'], ['cnt_folds', 'cnt_folds'], ['fold_pulse', 'fold_pulse'],
-    ]),
+      ? [
+          { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' } as VItem,
+          wire('pl_row', RW, 'preload row: ws/is only'),
+          { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' } as VItem,
+          wire('rd_row', RW),
+        ]
+      : [
+          wire('pl_row', RW),
+          { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' } as VItem,
+          wire('rd_row', RW, 'read-out row: os only'),
+          { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' } as VItem,
+        ]),
+    wire('md_in', MDW),
+    wire('end_seen', 1),
+    instance(
+      'mt_sa_ctrl',
+      'u_ctrl',
+      [
+        ['R', R],
+        ['C', C],
+        ['DF', p.DF],
+        ['TIMING', p.TIMING],
+        ['RW', RW],
+        ['UW', UW],
+        ['MDW', MDW],
+      ],
+      [
+        ['clk', 'clk'],
+        ['rst', 'rst'],
+        ['start', 'start'],
+        ['cfg_m', 'cfg_m'],
+        ['cfg_k', 'cfg_k'],
+        ['cfg_n', 'cfg_n'],
+        ['end_seen', 'end_seen'],
+        ['busy', 'busy'],
+        ['p1_rd_en', 'p1_rd_en'],
+        ['p1_rd_row', 'p1_rd_row'],
+        ['p1_rd_col', 'p1_rd_col'],
+        ['p1_lane_ok', 'p1_lane_ok'],
+        ['s_first', 's_first'],
+        ['p2_rd_en', 'p2_rd_en'],
+        ['p2_rd_row', 'p2_rd_row'],
+        ['p2_rd_col', 'p2_rd_col'],
+        ['p2_lane_ok', 'p2_lane_ok'],
+        ['pl_row', 'pl_row'],
+        ['rd_row', 'rd_row'],
+        ['md', 'md_in'],
+        ['cnt_macs', 'cnt_macs'],
+        ['cnt_folds', 'cnt_folds'],
+        ['fold_pulse', 'fold_pulse'],
+      ],
+    ),
     ...alignment(p),
     ...(df.stationary ? stationaryDatapath(p) : osDatapath(p)),
     ...outputStage(p),

@@ -22,13 +22,16 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
   describe,
   cells: (c) => c.rows * c.cols,
   referenceName: 'SCALE-Sim v2',
-  referenceAssumptions: () => ["SCALE-Sim v2.0.2's compute cycles (no DRAM stalls), reported as the index of its last cycle"],
+  referenceAssumptions: () => [
+    "SCALE-Sim v2.0.2's compute cycles (no DRAM stalls), reported as the index of its last cycle",
+  ],
   compat: ['scalesim'],
   predictLayer(l, cfg) {
     const { scalesimCycles, terms } = scaleSimComparison(l, cfg);
     return { ...analyzeLayer(l, cfg), referenceCycles: scalesimCycles, extras: { ...terms } };
   },
-  analyzeNetwork: (net, cfg, opts = {}) => analyzeNetwork(net, cfg, opts.compat === 'scalesim' ? 'scalesim' : 'mactile'),
+  analyzeNetwork: (net, cfg, opts = {}) =>
+    analyzeNetwork(net, cfg, opts.compat === 'scalesim' ? 'scalesim' : 'mactile'),
   analysisColumns: layerColumns,
   analysisJson: (a) => perfJson(a as Parameters<typeof perfJson>[0]),
   analysisHeader: (a) => (a.model === 'scalesim' ? 'SCALE-Sim v2 compatible model' : 'mactile model'),
@@ -50,8 +53,17 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
     // The key of a point on default SRAM, DRAM and clock keeps the form of earlier databases, so reruns skip it.
     const grid = ['kind', 'rows', 'cols', 'dataflow', 'precision', 'timing'];
     const rest = configFingerprint(c, grid);
-    const defaults = configFingerprint(systolicSchema.parse({ kind: 'systolic', rows: 1, cols: 1, dataflow: 'os' }), grid);
+    const defaults = configFingerprint(
+      systolicSchema.parse({ kind: 'systolic', rows: 1, cols: 1, dataflow: 'os' }),
+      grid,
+    );
     return `${c.rows}x${c.cols}|${c.dataflow}|${c.precision}|${c.timing}${rest === defaults ? '' : `|${rest}`}`;
   },
-  sweepCoordinates: (c) => ({ rows: c.rows, cols: c.cols, dataflow: c.dataflow, precision: c.precision, timing: c.timing }),
+  sweepCoordinates: (c) => ({
+    rows: c.rows,
+    cols: c.cols,
+    dataflow: c.dataflow,
+    precision: c.precision,
+    timing: c.timing,
+  }),
 };

@@ -122,9 +122,20 @@ export function analyzeLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
   const d = a.df.dramWords(g, perf.map, cfg.cols, ifmapUnique, sramWords, accWords);
   const dram = { ifmap: d.ifmapWords * g.count, filter: d.filterWords * g.count, ofmap: d.ofmapWords * g.count };
   const compute = perf.cycles;
-  const stalls = cfg.dram.bandwidth === 'calc' ? 0 : bandwidthStalls(dram.ifmap + dram.filter + dram.ofmap, cfg.dram.bandwidth, compute);
+  const stalls =
+    cfg.dram.bandwidth === 'calc'
+      ? 0
+      : bandwidthStalls(dram.ifmap + dram.filter + dram.ofmap, cfg.dram.bandwidth, compute);
   const cycles = compute + stalls;
-  return finishLayer({ name: l.name, kind: l.kind, m: g.m, k: g.k, n: g.n, gemms: g.count }, [perf], cycles, stalls, dram, { ifmap: cycles, filter: cycles, ofmap: cycles }, cfg);
+  return finishLayer(
+    { name: l.name, kind: l.kind, m: g.m, k: g.k, n: g.n, gemms: g.count },
+    [perf],
+    cycles,
+    stalls,
+    dram,
+    { ifmap: cycles, filter: cycles, ofmap: cycles },
+    cfg,
+  );
 }
 
 /** SCALE-Sim v2's figures for one topology row (a DP row is simulated as one layer per channel). */
@@ -154,23 +165,43 @@ export function analyzeRowScaleSim(row: ScaleSimRow, cfg: SystolicConfig, kind: 
     parts.map((p) => p.perf),
     cycles,
     sum((p) => p.stallCycles),
-    { ifmap: sum((p) => p.dram.ifmap.words), filter: sum((p) => p.dram.filter.words), ofmap: sum((p) => p.dram.ofmap.words) },
-    { ifmap: sum((p) => window(p.dram.ifmap)), filter: sum((p) => window(p.dram.filter)), ofmap: sum((p) => window(p.dram.ofmap)) },
+    {
+      ifmap: sum((p) => p.dram.ifmap.words),
+      filter: sum((p) => p.dram.filter.words),
+      ofmap: sum((p) => p.dram.ofmap.words),
+    },
+    {
+      ifmap: sum((p) => window(p.dram.ifmap)),
+      filter: sum((p) => window(p.dram.filter)),
+      ofmap: sum((p) => window(p.dram.ofmap)),
+    },
     cfg,
     computeUtil,
   );
   // The parts of a DP row are identical layers, so the first part's figures are the row's, bit for bit.
   const exact = parts[0]!.figures;
-  return { ...layer, overallUtil: exact.overallUtil, mappingEfficiency: exact.mappingEfficiency, computeUtil: exact.computeUtil, scalesimParts: parts };
+  return {
+    ...layer,
+    overallUtil: exact.overallUtil,
+    mappingEfficiency: exact.mappingEfficiency,
+    computeUtil: exact.computeUtil,
+    scalesimParts: parts,
+  };
 }
 
 /** Analyses every MAC layer of a network on a systolic config, in the chosen flavour. */
-export function analyzeNetwork(net: Network & { scalesimRows?: ScaleSimRow[] }, cfg: SystolicConfig, model: ModelFlavour = 'mactile'): NetworkPerf {
+export function analyzeNetwork(
+  net: Network & { scalesimRows?: ScaleSimRow[] },
+  cfg: SystolicConfig,
+  model: ModelFlavour = 'mactile',
+): NetworkPerf {
   let layers: LayerPerf[];
   if (model === 'scalesim') {
     const rows = net.scalesimRows ?? exportRows(net);
     const kinds = new Map(macLayers(net).map((l) => [l.name, l.kind]));
-    layers = rows.map((r) => analyzeRowScaleSim(r, cfg, kinds.get(r.name) ?? (r.name.includes('DP') ? 'dwconv' : 'conv')));
+    layers = rows.map((r) =>
+      analyzeRowScaleSim(r, cfg, kinds.get(r.name) ?? (r.name.includes('DP') ? 'dwconv' : 'conv')),
+    );
   } else {
     layers = macLayers(net).map((l) => analyzeLayer(l, cfg));
   }
@@ -189,7 +220,7 @@ export function analyzeNetwork(net: Network & { scalesimRows?: ScaleSimRow[] }, 
       computeCycles: sum((l) => l.computeCycles),
       stallCycles: sum((l) => l.stallCycles),
       overallUtil: pct(macs / (cycles * cfg.rows * cfg.cols)),
-      mappingEfficiency: folds > 0 ? sum((l) => (l.mappingEfficiency * l.folds)) / folds : 0,
+      mappingEfficiency: folds > 0 ? sum((l) => l.mappingEfficiency * l.folds) / folds : 0,
       dramWords: sum((l) => l.dramIfmapWords + l.dramFilterWords + l.dramOfmapWords),
       timeUs: cycles / cfg.clock_mhz,
     },
@@ -220,7 +251,11 @@ export function scaleSimComparison(l: MacLayer, cfg: SystolicConfig): { scalesim
   const saved = (perf.map.folds - 1) * (d - foldInterval(cfg.timing, df, cfg.rows, cfg.cols, perf.map.t));
   return {
     scalesimCycles: perf.cycles * g.count,
-    terms: { offByOne: g.count, pipelineLatency: g.count * (MEM_READ_LATENCY + OUTPUT_LATENCY), foldOverlap: -saved * g.count },
+    terms: {
+      offByOne: g.count,
+      pipelineLatency: g.count * (MEM_READ_LATENCY + OUTPUT_LATENCY),
+      foldOverlap: -saved * g.count,
+    },
   };
 }
 

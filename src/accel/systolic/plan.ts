@@ -32,7 +32,8 @@ function im2col(l: MacLayer, x: IntTensor, group: number, padValue: number): Int
           const iw = ow * stride.w - pad.left + kw * dilation.w;
           const inside = ih >= 0 && ih < is.h && iw >= 0 && iw < is.w;
           const col = row + (kh * kernel.w + kw) * cinG;
-          for (let ci = 0; ci < cinG; ci++) data[col + ci] = inside ? x.data[nhwc(is, ih, iw, group * cinG + ci)]! : padValue;
+          for (let ci = 0; ci < cinG; ci++)
+            data[col + ci] = inside ? x.data[nhwc(is, ih, iw, group * cinG + ci)]! : padValue;
         }
       }
     }
@@ -54,10 +55,25 @@ export function planLayer(l: MacLayer, x: IntTensor, q: QuantLayer, df: Dataflow
     const { p1, p2, out, acc } = df.layout(a, w, n);
     const channels = Array.from({ length: n }, (_, j) => g * coutG + j);
     plans.push({
-      group: g, m, k, n,
+      group: g,
+      m,
+      k,
+      n,
       job: {
-        m, k, n, relu: q.relu, zeroPoint: q.outZeroPoint, p1, p2, out, acc,
-        q: { bias: channels.map((c) => q.bias[c]!), mult: channels.map((c) => q.mult[c]!), shift: channels.map((c) => q.shift[c]!) },
+        m,
+        k,
+        n,
+        relu: q.relu,
+        zeroPoint: q.outZeroPoint,
+        p1,
+        p2,
+        out,
+        acc,
+        q: {
+          bias: channels.map((c) => q.bias[c]!),
+          mult: channels.map((c) => q.mult[c]!),
+          shift: channels.map((c) => q.shift[c]!),
+        },
       },
     });
   }

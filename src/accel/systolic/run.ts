@@ -26,7 +26,9 @@ function checkAccumulatorRange(l: MacLayer, q: QuantLayer): void {
   const maxBias = q.bias.reduce((m, b) => (b < 0n ? (-b > m ? -b : m) : b > m ? b : m), 0n);
   const limit = 1n << BigInt(accumulatorBits(q.bits) - 1);
   if (worst + maxBias >= limit) {
-    throw new MactileError(`layer ${l.name}: a window of K=${k} INT${q.bits} products (plus bias) can exceed the ${accumulatorBits(q.bits)}-bit accumulator; split the layer`);
+    throw new MactileError(
+      `layer ${l.name}: a window of K=${k} INT${q.bits} products (plus bias) can exceed the ${accumulatorBits(q.bits)}-bit accumulator; split the layer`,
+    );
   }
 }
 
@@ -47,15 +49,33 @@ export async function simulateSystolicLayer(
   const predicted = schedule.map((s) => s.cycles);
   const limits = predicted.map(watchdogLimit);
   const job = encodeJob(
-    { rows: cfg.rows, cols: cfg.cols, dw: q.bits, accW: accumulatorBits(q.bits), dataflow: df.code, timing: systolicParams(cfg).TIMING },
+    {
+      rows: cfg.rows,
+      cols: cfg.cols,
+      dw: q.bits,
+      accW: accumulatorBits(q.bits),
+      dataflow: df.code,
+      timing: systolicParams(cfg).TIMING,
+    },
     plans.map((p, i) => ({ ...p.job, maxCycles: limits[i]! })),
   );
   const run = await runDriver(build.binary, job, {
-    what: `layer ${l.name}`, itemName: 'GEMM', dw: q.bits, outShapes: plans.map((p) => p.job.out), limits, predicted, timeoutSeconds: opts.timeoutSeconds,
+    what: `layer ${l.name}`,
+    itemName: 'GEMM',
+    dw: q.bits,
+    outShapes: plans.map((p) => p.job.out),
+    limits,
+    predicted,
+    timeoutSeconds: opts.timeoutSeconds,
   });
   const folds = foldSchedule(schedule, run.items);
   return {
-    output: gatherOutputs(l, plans, run.items.map((g) => g.out), df),
+    output: gatherOutputs(
+      l,
+      plans,
+      run.items.map((g) => g.out),
+      df,
+    ),
     ...countersOf(run.items),
     items: plans.length,
     figures: [

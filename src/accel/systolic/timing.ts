@@ -28,13 +28,27 @@ export function foldInterval(timing: Timing, df: DataflowStrategy, rows: number,
 }
 
 /** Cycles of one GEMM of `folds` folds on the array, start to done (what the RTL's cycle counter reads). */
-export function gemmCycles(timing: Timing, df: DataflowStrategy, rows: number, cols: number, t: number, folds: number): number {
+export function gemmCycles(
+  timing: Timing,
+  df: DataflowStrategy,
+  rows: number,
+  cols: number,
+  t: number,
+  folds: number,
+): number {
   const interval = foldInterval(timing, df, rows, cols, t);
   return (folds - 1) * interval + df.foldLength(rows, cols, t) + MEM_READ_LATENCY + OUTPUT_LATENCY;
 }
 
 /** The cycles at which each fold of a GEMM starts streaming (what the RTL's fold pulse marks). */
-export function foldStarts(timing: Timing, df: DataflowStrategy, rows: number, cols: number, t: number, folds: number): number[] {
+export function foldStarts(
+  timing: Timing,
+  df: DataflowStrategy,
+  rows: number,
+  cols: number,
+  t: number,
+  folds: number,
+): number[] {
   const interval = foldInterval(timing, df, rows, cols, t);
   return Array.from({ length: folds }, (_, f) => df.preload(rows) + f * interval);
 }

@@ -2,7 +2,6 @@
 import { NetBuilder } from '../builder.js';
 import type { Network } from '../ir.js';
 
-
 /** Classic LeNet-5: two 5x5 convolutions with 2x2 pooling, then 400-120-84-10 fully connected. */
 export function lenet5(): Network {
   const b = new NetBuilder('lenet5', { h: 32, w: 32, c: 1 });
@@ -38,7 +37,13 @@ export function alexnet(): Network {
 /** VGG-16 as in torchvision (configuration D, no batch norm): 13 3x3 convolutions, 5 poolings, 3 FC layers. */
 export function vgg16(): Network {
   const b = new NetBuilder('vgg16', { h: 224, w: 224, c: 3 });
-  [[64, 2], [128, 2], [256, 3], [512, 3], [512, 3]].forEach(([out, n], stage) => {
+  [
+    [64, 2],
+    [128, 2],
+    [256, 3],
+    [512, 3],
+    [512, 3],
+  ].forEach(([out, n], stage) => {
     for (let i = 0; i < n!; i++) b.conv(`conv${stage + 1}_${i + 1}`, { out: out!, k: 3, pad: 1, activation: 'relu' });
     b.pool(`pool${stage + 1}`, 'maxpool', 2, 2);
   });
@@ -49,4 +54,3 @@ export function vgg16(): Network {
   b.fc('fc8', 1000);
   return b.build();
 }
-

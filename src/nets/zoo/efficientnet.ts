@@ -2,7 +2,6 @@
 import { NetBuilder } from '../builder.js';
 import type { Network } from '../ir.js';
 
-
 /** EfficientNet-B0 stages: expand ratio, kernel, stride, output channels, repeats. */
 const EFFICIENTNET_B0_STAGES: readonly [number, number, number, number, number][] = [
   [1, 3, 1, 16, 1],
@@ -48,4 +47,3 @@ export function efficientnetB0(): Network {
   b.fc('classifier', 1000);
   return b.build();
 }
-

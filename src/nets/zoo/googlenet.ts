@@ -2,7 +2,6 @@
 import { NetBuilder } from '../builder.js';
 import type { Network, Padding } from '../ir.js';
 
-
 /**
  * Max pooling with PyTorch's ceil_mode=True: the extra bottom/right row and column that ceil mode adds is
  * written as padding (a max pool never picks it).
@@ -65,4 +64,3 @@ export function googlenet(opts: { k5?: number } = {}): Network {
   b.fc('fc', 1000);
   return b.build();
 }
-

@@ -2,7 +2,6 @@
 import { NetBuilder } from '../builder.js';
 import type { Network } from '../ir.js';
 
-
 /** MobileNetV2 inverted-residual settings (torchvision): expand ratio t, channels c, repeats n, stride s. */
 const MOBILENET_V2_SETTINGS: readonly [number, number, number, number][] = [
   [1, 16, 1, 1],
@@ -37,4 +36,3 @@ export function mobilenetV2(): Network {
   b.fc('classifier', 1000);
   return b.build();
 }
-

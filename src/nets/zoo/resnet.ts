@@ -2,7 +2,6 @@
 import { NetBuilder } from '../builder.js';
 import type { Network } from '../ir.js';
 
-
 /** torchvision's ResNet stem: 7x7/2 convolution to 64 channels, then 3x3/2 max pooling (56x56x64 at 224). */
 function resnetStem(b: NetBuilder): void {
   b.conv('conv1', { out: 64, k: 7, stride: 2, pad: 3, activation: 'relu' });
@@ -27,7 +26,8 @@ function bottleneck(b: NetBuilder, id: string, planes: number, stride: number): 
   b.conv(`${id}.conv1`, { out: planes, k: 1, activation: 'relu' });
   b.conv(`${id}.conv2`, { out: planes, k: 3, stride, pad: 1, activation: 'relu' });
   const y = b.conv(`${id}.conv3`, { out: planes * 4, k: 1 });
-  const skip = stride !== 1 || cin !== planes * 4 ? b.conv(`${id}.downsample`, { out: planes * 4, k: 1, stride }, x) : x;
+  const skip =
+    stride !== 1 || cin !== planes * 4 ? b.conv(`${id}.downsample`, { out: planes * 4, k: 1, stride }, x) : x;
   b.addTensors(`${id}.add`, y, skip);
   b.host(`${id}.relu`, 'relu');
 }
@@ -53,4 +53,3 @@ export function resnet18(): Network {
 export function resnet50(): Network {
   return resnet('resnet50', bottleneck, [3, 4, 6, 3]);
 }
-

@@ -3,7 +3,6 @@ import { MactileError } from '../../util/errors.js';
 import { NetBuilder } from '../builder.js';
 import type { Network } from '../ir.js';
 
-
 /** Dimensions of a transformer encoder layer. */
 export interface EncoderDims {
   /** Tokens (sequence length). */
@@ -26,7 +25,8 @@ export interface EncoderDims {
  */
 function encoderLayer(name: string, dims: EncoderDims): Network {
   const { seq, d, heads, ff } = dims;
-  if (d % heads !== 0) throw new MactileError(`network ${name}: expected a width divisible by the ${heads} heads, received ${d}`);
+  if (d % heads !== 0)
+    throw new MactileError(`network ${name}: expected a width divisible by the ${heads} heads, received ${d}`);
   const b = new NetBuilder(name, { h: seq, w: 1, c: d });
   const x = b.current;
   const q = b.conv('attn.q', { out: d, k: 1 }, x);
@@ -57,4 +57,3 @@ export function vitB16(opts: { seq?: number } = {}): Network {
   const seq = opts.seq ?? 197;
   return encoderLayer(seq === 197 ? 'vit_b16' : `vit_b16:seq=${seq}`, { seq, d: 768, heads: 12, ff: 3072 });
 }
-

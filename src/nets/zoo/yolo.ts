@@ -2,7 +2,6 @@
 import { NetBuilder } from '../builder.js';
 import type { Network } from '../ir.js';
 
-
 /**
  * Tiny YOLOv2 for PASCAL VOC as Darknet's cfg/yolov2-tiny-voc.cfg defines it: 416x416x3, nine 3x3/1x1
  * convolutions (batch norm folded), LeakyReLU (alpha 0.1) as host ops, six max poolings (the last 2x2 with
@@ -24,4 +23,3 @@ export function yoloTiny(): Network {
   b.conv('conv9', { out: 125, k: 1 });
   return b.build();
 }
-

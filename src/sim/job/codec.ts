@@ -5,7 +5,18 @@
  * trailing bytes. Elements (`elem`) have the job's `dw` bits.
  */
 import { FORMAT_VERSION } from './layout.js';
-import { evalCount, isRecord, lengthsOf, minBytes, SCALAR_BYTES, type EnumDef, type FileDef, type RecordDef, type ScalarType, type Wire } from './table.js';
+import {
+  evalCount,
+  isRecord,
+  lengthsOf,
+  minBytes,
+  SCALAR_BYTES,
+  type EnumDef,
+  type FileDef,
+  type RecordDef,
+  type ScalarType,
+  type Wire,
+} from './table.js';
 
 /** A file that does not follow the table (a truncated result, a wrong magic, a bad count). */
 export class FormatError extends Error {
@@ -94,10 +105,21 @@ const named = (e: EnumDef | undefined, code: number) => {
   return v ? `${code} (${v.name})` : String(code);
 };
 
-function writeRecord(w: ByteWriter, r: RecordDef, value: Obj, dw: 8 | 16 | undefined, job?: Record<string, number>, itemJob?: CodecOptions['itemJob']): void {
+function writeRecord(
+  w: ByteWriter,
+  r: RecordDef,
+  value: Obj,
+  dw: 8 | 16 | undefined,
+  job?: Record<string, number>,
+  itemJob?: CodecOptions['itemJob'],
+): void {
   const lengths = lengthsOf(r);
   const given = new Set(r.fields.filter((f) => f.value === undefined && !lengths.has(f.name)).map((f) => f.name));
-  for (const key of Object.keys(value)) if (!given.has(key)) throw new Error(`${r.name}: ${key} is no field of the job format to give (lengths and fixed values are written by the codec)`);
+  for (const key of Object.keys(value))
+    if (!given.has(key))
+      throw new Error(
+        `${r.name}: ${key} is no field of the job format to give (lengths and fixed values are written by the codec)`,
+      );
   const scope: Record<string, number> = {};
   for (const f of r.fields) {
     const where = `${r.name}.${f.name}`;
@@ -138,7 +160,14 @@ function writeRecord(w: ByteWriter, r: RecordDef, value: Obj, dw: 8 | 16 | undef
   }
 }
 
-function readRecord(rd: ByteReader, r: RecordDef, dw: { bits?: 8 | 16 }, top: boolean, job?: Record<string, number>, itemJob?: CodecOptions['itemJob']): Obj {
+function readRecord(
+  rd: ByteReader,
+  r: RecordDef,
+  dw: { bits?: 8 | 16 },
+  top: boolean,
+  job?: Record<string, number>,
+  itemJob?: CodecOptions['itemJob'],
+): Obj {
   const lengths = lengthsOf(r);
   const scope: Record<string, number> = {};
   const out: Obj = {};
@@ -151,7 +180,10 @@ function readRecord(rd: ByteReader, r: RecordDef, dw: { bits?: 8 | 16 }, top: bo
       }
       const at = rd.pos;
       const v = rd.scalar(f.type as ScalarType);
-      if (f.value !== undefined && v !== f.value) throw new FormatError(`${where} at byte ${at}: ${named(f.enum, Number(v))}, expected ${named(f.enum, f.value)}`);
+      if (f.value !== undefined && v !== f.value)
+        throw new FormatError(
+          `${where} at byte ${at}: ${named(f.enum, Number(v))}, expected ${named(f.enum, f.value)}`,
+        );
       if (f.type === 'u32') scope[f.name] = v as number;
       if (top && f.name === 'dw' && dw.bits === undefined) {
         if (v !== 8 && v !== 16) throw new FormatError(`${where} at byte ${at}: ${v}, expected 8 or 16`);
@@ -173,7 +205,8 @@ function readRecord(rd: ByteReader, r: RecordDef, dw: { bits?: 8 | 16 }, top: bo
     }
     rd.need(n * minBytes(f.type));
     const arr: unknown[] = new Array(n);
-    for (let i = 0; i < n; i++) arr[i] = isRecord(f.type) ? readRecord(rd, f.type, dw, false, itemJob ? itemJob(i) : job) : rd.scalar(f.type);
+    for (let i = 0; i < n; i++)
+      arr[i] = isRecord(f.type) ? readRecord(rd, f.type, dw, false, itemJob ? itemJob(i) : job) : rd.scalar(f.type);
     out[f.name] = arr;
   }
   return out;
@@ -192,9 +225,13 @@ export function decodeFile<F extends FileDef>(file: F, b: Buffer, opts: CodecOpt
   const rd = new ByteReader(b);
   rd.need(8);
   const what = file.writer === 'driver' ? 'result' : 'job';
-  if (b.subarray(0, 5).toString('latin1') !== file.magic || b[7] !== 0) throw new FormatError(`not a mactile ${what} file`);
+  if (b.subarray(0, 5).toString('latin1') !== file.magic || b[7] !== 0)
+    throw new FormatError(`not a mactile ${what} file`);
   const magic = b.subarray(0, 8).toString('latin1');
-  if (magic !== magicOf(file)) throw new FormatError(`a ${what} file of format version ${magic.slice(5, 7)}, expected ${magicOf(file).slice(5, 7)}`);
+  if (magic !== magicOf(file))
+    throw new FormatError(
+      `a ${what} file of format version ${magic.slice(5, 7)}, expected ${magicOf(file).slice(5, 7)}`,
+    );
   rd.pos = 8;
   const value = readRecord(rd, file, { bits: opts.dw }, true, undefined, opts.itemJob);
   if (rd.pos !== b.length) throw new FormatError(`${b.length - rd.pos} unexpected trailing bytes`);

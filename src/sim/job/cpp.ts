@@ -7,7 +7,18 @@
  */
 import { ENUMS, FILES, FORMAT_VERSION } from './layout.js';
 import { magicOf } from './codec.js';
-import { fixedOffsets, isRecord, lengthsOf, minBytes, parseCount, recordsOf, type EnumDef, type FieldDef, type FileDef, type RecordDef } from './table.js';
+import {
+  fixedOffsets,
+  isRecord,
+  lengthsOf,
+  minBytes,
+  parseCount,
+  recordsOf,
+  type EnumDef,
+  type FieldDef,
+  type FileDef,
+  type RecordDef,
+} from './table.js';
 
 /** The file name the drivers include. */
 export const JOB_LAYOUT_HEADER = 'mt_job_layout.h';
@@ -19,7 +30,8 @@ const quote = (s: string) => JSON.stringify(s);
 const oneLine = (s: string) => s.replace(/\s+/g, ' ');
 
 /** Whether values of a record need the operand width (it has elements somewhere). */
-const hasElems = (t: FieldDef['type']): boolean => t === 'elem' || (isRecord(t) && t.fields.some((f) => hasElems(f.type)));
+const hasElems = (t: FieldDef['type']): boolean =>
+  t === 'elem' || (isRecord(t) && t.fields.some((f) => hasElems(f.type)));
 
 function memberType(f: FieldDef): string {
   if (f.type === 'elem') return 'std::vector<int16_t>';
@@ -36,12 +48,15 @@ function countExpr(expr: string, lengths: Map<string, FieldDef>, where: string):
     if ('job' in t) throw new Error(`${where}: a count over the job (${expr}) cannot be read by a driver`);
     return lengths.has(t.field) ? `len_${t.field}` : `x.${t.field}`;
   });
-  return terms.length === 1 ? `static_cast<size_t>(${terms[0]})` : `static_cast<size_t>(${terms[0]}) * ${terms.slice(1).join(' * ')}`;
+  return terms.length === 1
+    ? `static_cast<size_t>(${terms[0]})`
+    : `static_cast<size_t>(${terms[0]}) * ${terms.slice(1).join(' * ')}`;
 }
 
 function enumBlock(e: EnumDef): string[] {
   const lines = [`// ${e.name}: ${e.meaning}.`];
-  for (const v of e.values) lines.push(`constexpr uint32_t ${upper(e.name)}_${upper(v.name)} = ${v.code};  // ${v.meaning}`);
+  for (const v of e.values)
+    lines.push(`constexpr uint32_t ${upper(e.name)}_${upper(v.name)} = ${v.code};  // ${v.meaning}`);
   lines.push(`inline const char* ${e.name}_name(uint32_t code) {`, '  switch (code) {');
   for (const v of e.values) lines.push(`    case ${v.code}: return ${quote(v.name)};`);
   lines.push('    default: return "unknown";', '  }', '}', '');
@@ -49,7 +64,13 @@ function enumBlock(e: EnumDef): string[] {
 }
 
 /** A struct with the members of `fields` (lengths and fixed values are no members, except `keep`). */
-function structBlock(name: string, comment: string, r: RecordDef, fields: readonly FieldDef[], keep: Set<string>): string[] {
+function structBlock(
+  name: string,
+  comment: string,
+  r: RecordDef,
+  fields: readonly FieldDef[],
+  keep: Set<string>,
+): string[] {
   const lengths = lengthsOf(r);
   const lines = [`// ${oneLine(comment)}.`, `struct ${name} {`];
   for (const f of fields) {
@@ -69,7 +90,9 @@ function readStatements(r: RecordDef, fields: readonly FieldDef[], keep: Set<str
     const where = `${r.name}.${f.name}`;
     const t = isRecord(f.type) ? undefined : f.type === 'elem' ? undefined : CPP[f.type];
     if (f.value !== undefined) {
-      const expected = f.enum ? `${f.value} (${f.enum.values.find((v) => v.code === f.value)?.name ?? '?'})` : String(f.value);
+      const expected = f.enum
+        ? `${f.value} (${f.enum.values.find((v) => v.code === f.value)?.name ?? '?'})`
+        : String(f.value);
       const got = f.enum ? `std::to_string(v) + " (" + ${f.enum.name}_name(v) + ")"` : 'std::to_string(v)';
       const what = file ? `${file.writer === 'typescript' ? 'job' : 'result'} file` : r.name;
       lines.push(
@@ -95,7 +118,8 @@ function readStatements(r: RecordDef, fields: readonly FieldDef[], keep: Set<str
       continue;
     }
     const element = isRecord(f.type) ? `read_${f.type.name}(in${hasElems(f.type) ? ', dw' : ''})` : `in.get<${t}>()`;
-    if (!/^\d+$/.test(f.count)) lines.push(`  in.need_items(${n}, ${minBytes(f.type)});`, `  x.${f.name}.resize(${n});`);
+    if (!/^\d+$/.test(f.count))
+      lines.push(`  in.need_items(${n}, ${minBytes(f.type)});`, `  x.${f.name}.resize(${n});`);
     lines.push(`  for (auto& e : x.${f.name}) e = ${element};`);
   }
   return lines;
@@ -115,7 +139,8 @@ function writeStatements(r: RecordDef, fields: readonly FieldDef[], keep: Set<st
       lines.push(`  w.put<${t}>(static_cast<${t}>(x.${counted.name}.size()));`);
       continue;
     }
-    const put = (v: string) => (isRecord(f.type) ? `put_${f.type.name}(w, ${v}${hasElems(f.type) ? ', dw' : ''})` : `w.put<${t}>(${v})`);
+    const put = (v: string) =>
+      isRecord(f.type) ? `put_${f.type.name}(w, ${v}${hasElems(f.type) ? ', dw' : ''})` : `w.put<${t}>(${v})`;
     if (f.count === undefined) lines.push(`  ${put(`x.${f.name}`)};`);
     else if (f.type === 'elem') lines.push(`  put_elems(w, x.${f.name}, dw);`);
     else lines.push(`  for (const auto& e : x.${f.name}) ${put('e')};`);
@@ -128,10 +153,22 @@ function recordBlock(r: RecordDef, dirs: Set<'read' | 'write'>): string[] {
   const lines = structBlock(name, `${r.name}: ${r.meaning}`, r, r.fields, new Set());
   const dw = hasElems(r) ? ', unsigned dw' : '';
   if (dirs.has('read')) {
-    lines.push(`inline ${name} read_${r.name}(Reader& in${dw}) {`, `  ${name} x{};`, ...readStatements(r, r.fields, new Set()), '  return x;', '}', '');
+    lines.push(
+      `inline ${name} read_${r.name}(Reader& in${dw}) {`,
+      `  ${name} x{};`,
+      ...readStatements(r, r.fields, new Set()),
+      '  return x;',
+      '}',
+      '',
+    );
   }
   if (dirs.has('write')) {
-    lines.push(`inline void put_${r.name}(Writer& w, const ${name}& x${dw}) {`, ...writeStatements(r, r.fields, new Set()), '}', '');
+    lines.push(
+      `inline void put_${r.name}(Writer& w, const ${name}& x${dw}) {`,
+      ...writeStatements(r, r.fields, new Set()),
+      '}',
+      '',
+    );
   }
   return lines;
 }
@@ -149,7 +186,8 @@ function fileBlock(file: FileDef): string[] {
   ];
   const offsets = fixedOffsets(file, 8);
   file.fields.forEach((f, i) => {
-    if (offsets[i] !== undefined) lines.push(`constexpr size_t ${upper(file.name)}_OFFSET_${upper(f.name)} = ${offsets[i]};`);
+    if (offsets[i] !== undefined)
+      lines.push(`constexpr size_t ${upper(file.name)}_OFFSET_${upper(f.name)} = ${offsets[i]};`);
   });
   lines.push('');
   lines.push(...structBlock(name, `The head of ${file.name} (the fields before the items)`, file, head, keep));
@@ -167,7 +205,13 @@ function fileBlock(file: FileDef): string[] {
       '',
     );
   } else {
-    lines.push(`inline void put_${file.name}_head(Writer& w, const ${name}& x) {`, `  w.bytes(${upper(file.name)}_MAGIC, 8);`, ...writeStatements(file, head, keep), '}', '');
+    lines.push(
+      `inline void put_${file.name}_head(Writer& w, const ${name}& x) {`,
+      `  w.bytes(${upper(file.name)}_MAGIC, 8);`,
+      ...writeStatements(file, head, keep),
+      '}',
+      '',
+    );
   }
   return lines;
 }

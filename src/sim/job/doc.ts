@@ -7,7 +7,8 @@ import { magicOf } from './codec.js';
 import { ENUMS, FILES, FORMAT_VERSION } from './layout.js';
 import { fixedOffsets, isRecord, lengthsOf, recordsOf, type FieldDef, type FileDef, type RecordDef } from './table.js';
 
-export const DOC_BEGIN = '<!-- BEGIN GENERATED from src/sim/job/layout.ts by src/sim/job/doc.ts; do not edit by hand -->';
+export const DOC_BEGIN =
+  '<!-- BEGIN GENERATED from src/sim/job/layout.ts by src/sim/job/doc.ts; do not edit by hand -->';
 export const DOC_END = '<!-- END GENERATED -->';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -18,23 +19,51 @@ function fieldRows(r: RecordDef, offsets: (number | undefined)[], lead: string[]
   const rows = [...lead];
   r.fields.forEach((f, i) => {
     const notes: string[] = [];
-    if (f.value !== undefined) notes.push(`always ${f.value}${f.enum ? ` (${f.enum.values.find((v) => v.code === f.value)?.name})` : ''}`);
+    if (f.value !== undefined)
+      notes.push(`always ${f.value}${f.enum ? ` (${f.enum.values.find((v) => v.code === f.value)?.name})` : ''}`);
     else if (f.enum) notes.push(`a [${f.enum.name}](#codes) code`);
     const counted = lengths.get(f.name);
     if (counted) notes.push(`the length of \`${counted.name}\``);
     const meaning = [f.meaning, ...notes].join('; ');
-    rows.push([offsets[i] === undefined ? '' : String(offsets[i]), `\`${f.name}\``, typeOf(f), f.count === undefined ? '' : `\`${f.count}\``, meaning]);
+    rows.push([
+      offsets[i] === undefined ? '' : String(offsets[i]),
+      `\`${f.name}\``,
+      typeOf(f),
+      f.count === undefined ? '' : `\`${f.count}\``,
+      meaning,
+    ]);
   });
-  return ['| offset | field | type | count | meaning |', '|---|---|---|---|---|', ...rows.map((c) => `| ${c.map(cell).join(' | ')} |`)];
+  return [
+    '| offset | field | type | count | meaning |',
+    '|---|---|---|---|---|',
+    ...rows.map((c) => `| ${c.map(cell).join(' | ')} |`),
+  ];
 }
 
 function fileSection(file: FileDef, shown: Set<RecordDef>): string[] {
-  const lines = [`### ${file.name}`, '', `${file.meaning[0]!.toUpperCase()}${file.meaning.slice(1)}. Written by ${file.writer === 'typescript' ? 'TypeScript, read by the driver' : 'the driver, read by TypeScript'}.`, ''];
-  lines.push(...fieldRows(file, fixedOffsets(file, 8), [['0', '`magic`', '8 bytes', '', `\`${JSON.stringify(magicOf(file)).slice(1, -1).replace('\\u0000', '\\0')}\``]]), '');
+  const lines = [
+    `### ${file.name}`,
+    '',
+    `${file.meaning[0]!.toUpperCase()}${file.meaning.slice(1)}. Written by ${file.writer === 'typescript' ? 'TypeScript, read by the driver' : 'the driver, read by TypeScript'}.`,
+    '',
+  ];
+  lines.push(
+    ...fieldRows(file, fixedOffsets(file, 8), [
+      ['0', '`magic`', '8 bytes', '', `\`${JSON.stringify(magicOf(file)).slice(1, -1).replace('\\u0000', '\\0')}\``],
+    ]),
+    '',
+  );
   for (const r of recordsOf(file)) {
     if (r === file || shown.has(r)) continue;
     shown.add(r);
-    lines.push(`#### ${r.name}`, '', `${r.meaning[0]!.toUpperCase()}${r.meaning.slice(1)}. Offsets from the start of the record.`, '', ...fieldRows(r, fixedOffsets(r), []), '');
+    lines.push(
+      `#### ${r.name}`,
+      '',
+      `${r.meaning[0]!.toUpperCase()}${r.meaning.slice(1)}. Offsets from the start of the record.`,
+      '',
+      ...fieldRows(r, fixedOffsets(r), []),
+      '',
+    );
   }
   return lines;
 }
@@ -54,7 +83,11 @@ export function jobFormatMarkdown(): string {
     '|---|---|---|---|',
   ];
   for (const e of ENUMS) {
-    e.values.forEach((v, i) => lines.push(`| ${i === 0 ? `\`${e.name}\`: ${cell(e.meaning)}` : ''} | ${v.code} | \`${v.name}\` | ${cell(v.meaning)} |`));
+    e.values.forEach((v, i) =>
+      lines.push(
+        `| ${i === 0 ? `\`${e.name}\`: ${cell(e.meaning)}` : ''} | ${v.code} | \`${v.name}\` | ${cell(v.meaning)} |`,
+      ),
+    );
   }
   lines.push('');
   const shown = new Set<RecordDef>();

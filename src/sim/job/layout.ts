@@ -48,7 +48,11 @@ export const TIMING = {
   meaning: "the systolic array's fold timing (the RTL's TIMING parameter, MT_TIMING in mt_params.h)",
   values: [
     { name: 'scalesim', code: 0, meaning: 'folds strictly serial, SCALE-Sim v2 fold lengths' },
-    { name: 'pipelined', code: 1, meaning: "the next fold's preload and the previous fold's drain overlap the current fold" },
+    {
+      name: 'pipelined',
+      code: 1,
+      meaning: "the next fold's preload and the previous fold's drain overlap the current fold",
+    },
   ],
 } as const satisfies EnumDef;
 
@@ -68,7 +72,7 @@ export function codeOf<E extends EnumDef>(e: E, name: E['values'][number]['name'
 
 const OPERAND_MATRIX = {
   name: 'operand_matrix',
-  meaning: 'a row-major matrix of operands, laid out as the accelerator\'s read port addresses it',
+  meaning: "a row-major matrix of operands, laid out as the accelerator's read port addresses it",
   fields: [
     { name: 'rows', type: 'u32', meaning: 'rows' },
     { name: 'cols', type: 'u32', meaning: 'columns' },
@@ -97,15 +101,31 @@ const SYSTOLIC_GEMM = {
     { name: 'n', type: 'u32', meaning: 'N: output channels' },
     { name: 'relu', type: 'u32', meaning: '1: ReLU after requantization, 0: none' },
     { name: 'zero_point', type: 'i32', meaning: 'output zero point' },
-    { name: 'max_cycles', type: 'u64', meaning: 'watchdog: the driver stops the GEMM (status watchdog) after this many cycles' },
-    { name: 'p1', type: OPERAND_MATRIX, meaning: 'the operand streamed through the array rows (as the dataflow lays it out)' },
+    {
+      name: 'max_cycles',
+      type: 'u64',
+      meaning: 'watchdog: the driver stops the GEMM (status watchdog) after this many cycles',
+    },
+    {
+      name: 'p1',
+      type: OPERAND_MATRIX,
+      meaning: 'the operand streamed through the array rows (as the dataflow lays it out)',
+    },
     { name: 'p2', type: OPERAND_MATRIX, meaning: 'the operand along the columns (stationary in ws and is)' },
     { name: 'q_rows', type: 'u32', meaning: 'requantization rows (one per output channel)' },
     { name: 'q', type: REQUANT_ROW, count: 'q_rows', meaning: 'requantization parameters, served on the q_ port' },
     { name: 'o_rows', type: 'u32', meaning: 'rows of the output memory' },
     { name: 'o_cols', type: 'u32', meaning: 'columns of the output memory' },
-    { name: 'acc_rows', type: 'u32', meaning: 'rows of the partial-sum memory over K folds (0 when the dataflow has no K folds)' },
-    { name: 'acc_cols', type: 'u32', meaning: 'columns of the partial-sum memory (0 when the dataflow has no K folds)' },
+    {
+      name: 'acc_rows',
+      type: 'u32',
+      meaning: 'rows of the partial-sum memory over K folds (0 when the dataflow has no K folds)',
+    },
+    {
+      name: 'acc_cols',
+      type: 'u32',
+      meaning: 'columns of the partial-sum memory (0 when the dataflow has no K folds)',
+    },
   ],
 } as const satisfies RecordDef;
 
@@ -113,12 +133,17 @@ export const SYSTOLIC_JOB = {
   name: 'systolic_job',
   magic: 'MTJOB',
   writer: 'typescript',
-  meaning: 'a job for a systolic array: the GEMMs of one layer, planned for one array; the driver checks the head against its build',
+  meaning:
+    'a job for a systolic array: the GEMMs of one layer, planned for one array; the driver checks the head against its build',
   fields: [
     { name: 'kind', type: 'u32', value: JOB_KIND_CODE.systolic, enum: JOB_KIND, meaning: 'the job kind' },
     { name: 'rows', type: 'u32', meaning: 'array rows (MT_ROWS)' },
     { name: 'cols', type: 'u32', meaning: 'array columns (MT_COLS)' },
-    { name: 'dw', type: 'u32', meaning: 'operand bits, 8 or 16 (MT_DW): the width of every elem of the job and its result' },
+    {
+      name: 'dw',
+      type: 'u32',
+      meaning: 'operand bits, 8 or 16 (MT_DW): the width of every elem of the job and its result',
+    },
     { name: 'acc_w', type: 'u32', meaning: 'accumulator bits (MT_ACC_W)' },
     { name: 'dataflow', type: 'u32', enum: DATAFLOW, meaning: 'dataflow the job was planned for (MT_DATAFLOW)' },
     { name: 'timing', type: 'u32', enum: TIMING, meaning: 'fold timing the job was planned for (MT_TIMING)' },
@@ -150,8 +175,12 @@ const NVDLA_CONV = {
     { name: 'relu', type: 'u32', meaning: '1: ReLU after requantization, 0: none' },
     { name: 'zero_point', type: 'i32', meaning: 'output zero point' },
     { name: 'pad_value', type: 'i32', meaning: 'value of padded input pixels (the input zero point)' },
-    { name: 'truncate', type: 'u32', meaning: "bits CACC drops from the accumulator before SDP" },
-    { name: 'max_cycles', type: 'u64', meaning: 'watchdog: the driver stops the convolution (status watchdog) after this many cycles' },
+    { name: 'truncate', type: 'u32', meaning: 'bits CACC drops from the accumulator before SDP' },
+    {
+      name: 'max_cycles',
+      type: 'u64',
+      meaning: 'watchdog: the driver stops the convolution (status watchdog) after this many cycles',
+    },
     { name: 'feature', type: OPERAND_MATRIX, meaning: 'the feature buffer, in atoms of atomic_c channels' },
     { name: 'weight', type: OPERAND_MATRIX, meaning: "the weight buffer, in the weight loader's order" },
     { name: 'q_rows', type: 'u32', meaning: 'requantization rows (one per output channel)' },
@@ -170,7 +199,11 @@ export const NVDLA_JOB = {
     { name: 'kind', type: 'u32', value: JOB_KIND_CODE.nvdla, enum: JOB_KIND, meaning: 'the job kind' },
     { name: 'atomic_c', type: 'u32', meaning: 'channels per atom (MT_ATOMC)' },
     { name: 'atomic_k', type: 'u32', meaning: 'kernels per atom (MT_ATOMK)' },
-    { name: 'dw', type: 'u32', meaning: 'operand bits, 8 or 16 (MT_DW): the width of every elem of the job and its result' },
+    {
+      name: 'dw',
+      type: 'u32',
+      meaning: 'operand bits, 8 or 16 (MT_DW): the width of every elem of the job and its result',
+    },
     { name: 'weight_kernels', type: 'u32', meaning: 'kernels the weight loader delivers per cycle (MT_WK)' },
     { name: 'n_items', type: 'u32', meaning: 'convolutions in the job' },
     { name: 'items', type: NVDLA_CONV, count: 'n_items', meaning: 'the convolutions, run in order' },
@@ -181,19 +214,29 @@ export const NVDLA_JOB = {
 
 const RESULT_ITEM = {
   name: 'result_item',
-  meaning: "what one item (GEMM or convolution) measured: the RTL's own counters, what the driver's memory saw, and the outputs",
+  meaning:
+    "what one item (GEMM or convolution) measured: the RTL's own counters, what the driver's memory saw, and the outputs",
   fields: [
     { name: 'cycles', type: 'u64', meaning: "cycles from start to done (the RTL's cnt_cycles)" },
     { name: 'macs', type: 'u64', meaning: "MACs performed (the RTL's cnt_macs)" },
     { name: 'outputs', type: 'u64', meaning: "outputs written (the RTL's cnt_outputs)" },
-    { name: 'folds', type: 'u64', meaning: "systolic: folds started (cnt_folds); nvdla: operation slots issued (cnt_slots)" },
+    {
+      name: 'folds',
+      type: 'u64',
+      meaning: 'systolic: folds started (cnt_folds); nvdla: operation slots issued (cnt_slots)',
+    },
     { name: 'lane_writes', type: 'u64', meaning: 'output lanes written (counted by the driver)' },
     { name: 'repeated_writes', type: 'u64', meaning: 'output lanes written to an element written before' },
     { name: 'outside_writes', type: 'u64', meaning: 'lanes written outside the output or partial-sum memory' },
     { name: 'sim_ns', type: 'u64', meaning: "steady-clock nanoseconds of the item's clocked loop (for speed figures)" },
     { name: 'n_fold_starts', type: 'u32', meaning: 'fold pulses seen' },
     { name: 'fold_starts', type: 'u64', count: 'n_fold_starts', meaning: 'the cycle (cnt_cycles) of every fold pulse' },
-    { name: 'out', type: 'elem', count: 'job.o_rows*job.o_cols', meaning: "the output memory, row by row (the job item's o_rows x o_cols)" },
+    {
+      name: 'out',
+      type: 'elem',
+      count: 'job.o_rows*job.o_cols',
+      meaning: "the output memory, row by row (the job item's o_rows x o_cols)",
+    },
   ],
 } as const satisfies RecordDef;
 
@@ -211,4 +254,3 @@ export const RESULT = {
 
 /** Every file of the boundary, in the order the documentation and the C++ header list them. */
 export const FILES: readonly FileDef[] = [SYSTOLIC_JOB, NVDLA_JOB, RESULT];
-

@@ -60,11 +60,17 @@ export interface FileDef extends RecordDef {
 type CountOf<F> = F extends { count: infer C extends string } ? C : never;
 type CountsOf<R extends RecordDef> = CountOf<R['fields'][number]>;
 type One<T> = T extends RecordDef ? Wire<T> : T extends 'i64' ? bigint : number;
-type ValueOf<F extends FieldDef> = F extends { count: string } ? (F['type'] extends 'elem' ? Int16Array : One<F['type']>[]) : One<F['type']>;
+type ValueOf<F extends FieldDef> = F extends { count: string }
+  ? F['type'] extends 'elem'
+    ? Int16Array
+    : One<F['type']>[]
+  : One<F['type']>;
 
 /** The value of a record as the codec takes and gives it: every field but lengths and fixed values. */
 export type Wire<R extends RecordDef> = {
-  [F in R['fields'][number] as F extends { value: number } ? never : F['name'] extends CountsOf<R> ? never : F['name']]: ValueOf<F>;
+  [
+    F in R['fields'][number] as F extends { value: number } ? never : F['name'] extends CountsOf<R> ? never : F['name']
+  ]: ValueOf<F>;
 };
 
 // ---- Reading the table ----
@@ -101,7 +107,10 @@ export function evalCount(expr: string, scope: Record<string, number>, job?: Rec
     if ('literal' in t) v = t.literal;
     else if ('field' in t) v = scope[t.field];
     else v = job?.[t.job];
-    if (v === undefined) throw new Error(`job format: count ${expr}: ${'field' in t ? t.field : 'job' in t ? `job.${t.job}` : ''} is not known here`);
+    if (v === undefined)
+      throw new Error(
+        `job format: count ${expr}: ${'field' in t ? t.field : 'job' in t ? `job.${t.job}` : ''} is not known here`,
+      );
     n *= v;
   }
   return n;
@@ -144,14 +153,50 @@ function fixedSize(f: FieldDef): number | undefined {
 export function minBytes(t: FieldDef['type']): number {
   if (t === 'elem') return 1;
   if (!isRecord(t)) return SCALAR_BYTES[t];
-  return t.fields.reduce((s, f) => s + (f.count === undefined ? minBytes(f.type) : /^\d+$/.test(f.count) ? Number(f.count) * minBytes(f.type) : 0), 0);
+  return t.fields.reduce(
+    (s, f) =>
+      s + (f.count === undefined ? minBytes(f.type) : /^\d+$/.test(f.count) ? Number(f.count) * minBytes(f.type) : 0),
+    0,
+  );
 }
 
 /** C++ keywords and names the generated C++ uses, which no field may take. */
 const RESERVED = new Set([
-  'auto', 'bool', 'break', 'case', 'char', 'class', 'const', 'default', 'delete', 'do', 'double', 'else', 'enum', 'float', 'for', 'if', 'int',
-  'long', 'new', 'operator', 'private', 'public', 'return', 'short', 'signed', 'sizeof', 'static', 'struct', 'switch', 'template', 'this',
-  'union', 'unsigned', 'void', 'while',
+  'auto',
+  'bool',
+  'break',
+  'case',
+  'char',
+  'class',
+  'const',
+  'default',
+  'delete',
+  'do',
+  'double',
+  'else',
+  'enum',
+  'float',
+  'for',
+  'if',
+  'int',
+  'long',
+  'new',
+  'operator',
+  'private',
+  'public',
+  'return',
+  'short',
+  'signed',
+  'sizeof',
+  'static',
+  'struct',
+  'switch',
+  'template',
+  'this',
+  'union',
+  'unsigned',
+  'void',
+  'while',
 ]);
 
 /**
@@ -162,16 +207,20 @@ const RESERVED = new Set([
 export function tableProblems(file: FileDef): string[] {
   const problems: string[] = [];
   const last = file.fields[file.fields.length - 1];
-  if (!last || last.count === undefined || !isRecord(last.type)) problems.push(`${file.name}: the last field must be the array of items`);
+  if (!last || last.count === undefined || !isRecord(last.type))
+    problems.push(`${file.name}: the last field must be the array of items`);
   for (const r of recordsOf(file)) {
     const seen = new Map<string, FieldDef>();
     const lengths = new Map<string, number>();
     for (const f of r.fields) {
       const where = `${r.name}.${f.name}`;
-      if (!/^[a-z][a-z0-9_]*$/.test(f.name) || RESERVED.has(f.name)) problems.push(`${where}: names are lower_snake_case and no C++ keyword`);
+      if (!/^[a-z][a-z0-9_]*$/.test(f.name) || RESERVED.has(f.name))
+        problems.push(`${where}: names are lower_snake_case and no C++ keyword`);
       if (seen.has(f.name)) problems.push(`${where}: the name is used twice`);
-      if (f.value !== undefined && (f.type !== 'u32' || f.count !== undefined)) problems.push(`${where}: only single u32 fields have fixed values`);
-      if (f.enum && (f.type !== 'u32' || f.count !== undefined)) problems.push(`${where}: enum fields are single u32 fields`);
+      if (f.value !== undefined && (f.type !== 'u32' || f.count !== undefined))
+        problems.push(`${where}: only single u32 fields have fixed values`);
+      if (f.enum && (f.type !== 'u32' || f.count !== undefined))
+        problems.push(`${where}: enum fields are single u32 fields`);
       if (f.type === 'elem' && f.count === undefined) problems.push(`${where}: elem fields are arrays`);
       if (f.count !== undefined) {
         let terms: CountTerm[] = [];
@@ -184,15 +233,19 @@ export function tableProblems(file: FileDef): string[] {
           if ('field' in t) {
             const g = seen.get(t.field);
             if (!g) problems.push(`${where}: count ${f.count} refers to ${t.field}, which is no earlier field`);
-            else if (g.type !== 'u32' || g.count !== undefined || g.value !== undefined) problems.push(`${where}: count ${f.count} refers to ${t.field}, which is no u32 scalar`);
+            else if (g.type !== 'u32' || g.count !== undefined || g.value !== undefined)
+              problems.push(`${where}: count ${f.count} refers to ${t.field}, which is no u32 scalar`);
           }
-          if ('job' in t && file.writer !== 'driver') problems.push(`${where}: only result records refer to job fields`);
+          if ('job' in t && file.writer !== 'driver')
+            problems.push(`${where}: only result records refer to job fields`);
         }
-        if (terms.length === 1 && 'field' in terms[0]!) lengths.set(terms[0].field, (lengths.get(terms[0].field) ?? 0) + 1);
+        if (terms.length === 1 && 'field' in terms[0]!)
+          lengths.set(terms[0].field, (lengths.get(terms[0].field) ?? 0) + 1);
       }
       seen.set(f.name, f);
     }
-    for (const [name, n] of lengths) if (n > 1) problems.push(`${r.name}.${name}: the length of ${n} arrays (a length counts one)`);
+    for (const [name, n] of lengths)
+      if (n > 1) problems.push(`${r.name}.${name}: the length of ${n} arrays (a length counts one)`);
   }
   return problems;
 }

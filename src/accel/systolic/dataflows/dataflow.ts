@@ -53,7 +53,14 @@ export interface DataflowStrategy {
   /** SRAM accesses of one GEMM; `compat` follows SCALE-Sim's counting. */
   sramAccesses(g: Gemm, map: ArrayMapping, rows: number, cols: number, compat: boolean): SramAccesses;
   /** DRAM words of one GEMM with double-buffered SRAMs (`ifmapUnique`: the unpadded input of the group). */
-  dramWords(g: Gemm, map: ArrayMapping, cols: number, ifmapUnique: number, sram: SramWords, accWords: number): DramWords;
+  dramWords(
+    g: Gemm,
+    map: ArrayMapping,
+    cols: number,
+    ifmapUnique: number,
+    sram: SramWords,
+    accWords: number,
+  ): DramWords;
   /** Lays out the im2col matrix A[m][k] and the weights w(k, j) for the ports. */
   layout(a: IntMatrix, w: (kk: number, j: number) => number, n: number): PortLayout;
   /** Reads result C[m][j] from the output memory the array wrote. */

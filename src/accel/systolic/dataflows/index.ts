@@ -5,7 +5,11 @@ import { inputStationary } from './is.js';
 import { outputStationary } from './os.js';
 import { weightStationary } from './ws.js';
 
-const DATAFLOW_STRATEGIES: Record<Dataflow, DataflowStrategy> = { os: outputStationary, ws: weightStationary, is: inputStationary };
+const DATAFLOW_STRATEGIES: Record<Dataflow, DataflowStrategy> = {
+  os: outputStationary,
+  ws: weightStationary,
+  is: inputStationary,
+};
 
 /** The strategy of a dataflow. */
 export function dataflowOf(name: Dataflow): DataflowStrategy {

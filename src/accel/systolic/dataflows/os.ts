@@ -10,7 +10,12 @@ export const outputStationary: DataflowStrategy = {
   scaleSimComputeLength: (rows, cols, t) => t + rows + cols - 2,
   sramAccesses(g, map, rows, cols, compat) {
     const doubleCount = compat ? map.folds * (rows + cols) : 0;
-    return { ifmapReads: map.colFolds * g.m * g.k, filterReads: map.rowFolds * g.k * g.n, ofmapWrites: g.m * g.n + doubleCount, ofmapReads: 0 };
+    return {
+      ifmapReads: map.colFolds * g.m * g.k,
+      filterReads: map.rowFolds * g.k * g.n,
+      ofmapWrites: g.m * g.n + doubleCount,
+      ofmapReads: 0,
+    };
   },
   dramWords(g, map, cols, ifmapUnique, sram) {
     const ifmap = ifmapUnique <= half(sram.ifmap) ? ifmapUnique : ifmapUnique * map.colFolds;

@@ -14,7 +14,12 @@ export function partialReads(g: Gemm, map: ArrayMapping, compat: boolean): numbe
 }
 
 /** Partial sums spilled to DRAM and read back when a column fold's partials do not fit half the OFMAP SRAM. */
-export function spilledWords(g: Gemm, map: ArrayMapping, partialsPerColFold: number, sram: SramWords, accWords: number): number {
+export function spilledWords(
+  g: Gemm,
+  map: ArrayMapping,
+  partialsPerColFold: number,
+  sram: SramWords,
+  accWords: number,
+): number {
   return partialsPerColFold * accWords <= half(sram.ofmap) ? 0 : 2 * (map.rowFolds - 1) * g.m * g.n * accWords;
 }
-
