@@ -18,7 +18,7 @@ import { HELD_OUT_PER_CLASS } from '../../src/quant/mnist.js';
 import { readQuantFile, writeQuantFile } from '../../src/quant/store.js';
 import { renderCsv } from '../../src/report/table.js';
 import { MactileError } from '../../src/util/errors.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliInProcess } from '../helpers/cli.js';
 import { OnnxGraphBuilder, patchFirstInitializer } from '../helpers/onnx-builder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mactile-inputs-'));
@@ -907,7 +907,7 @@ const USAGE_HINT = '(run with --help for usage)';
 
 describe('hostile input through the command line: exit code, one line naming the thing, no internal error', () => {
   it.concurrent.each(ROWS.map((r) => [r.what, r] as const))('%s', async (_, row) => {
-    const r = await runCli(row.args, { timeout: 120_000 });
+    const r = await runCliInProcess(row.args);
     const lines = r.stderr.split('\n').filter((l) => l !== '');
     expect(r.stderr, 'internal error').not.toMatch(/internal error/);
     expect(r.stderr, 'a stack trace').not.toMatch(/^\s+at .+[(:]\d+/m);
