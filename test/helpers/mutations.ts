@@ -18,7 +18,7 @@ export function mutation(file: string, from: string, to: string): DesignOptions 
 
 /** The fold controller's fold interval changed by `delta` cycles (negative: folds overlap too early). */
 export function foldIntervalMutation(delta: number): DesignOptions {
-  const expr = "(TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32);";
-  const to = `((TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32)) ${delta < 0 ? '-' : '+'} 32'd${Math.abs(delta)};`;
+  const expr = '(TIMING == mt_sa_pkg::TIMING_SCALESIM) ? fold_len_in : ((t_in > R32) ? t_in : R32);';
+  const to = `((TIMING == mt_sa_pkg::TIMING_SCALESIM) ? fold_len_in : ((t_in > R32) ? t_in : R32)) ${delta < 0 ? '-' : '+'} 32'd${Math.abs(delta)};`;
   return mutation('mt_sa_ctrl.sv', expr, to);
 }

@@ -6,6 +6,7 @@ import { portGroups } from '../../rtl/port-groups.js';
 import type { SystolicConfig } from './config.js';
 import { dataflowOf } from './dataflows/index.js';
 import { qLanes, systolicParams, systolicTop, type SystolicRtlParams } from './generate.js';
+import { codesText, DATAFLOW_CODES, SA_PACKAGE_FILE, systolicPackage, TIMING_CODES } from './rtl-package.js';
 
 /** The C++ header that gives the driver the same parameters as the RTL. */
 export function systolicHeader(p: SystolicRtlParams, stationary: boolean): string {
@@ -17,20 +18,21 @@ export function systolicHeader(p: SystolicRtlParams, stationary: boolean): strin
     `#define MT_COLS ${p.C}`,
     `#define MT_DW ${p.DW}`,
     `#define MT_ACC_W ${p.ACC_W}`,
-    `#define MT_DATAFLOW ${p.DF}  // 0 os, 1 ws, 2 is`,
-    `#define MT_TIMING ${p.TIMING}  // 0 scalesim, 1 pipelined`,
+    `#define MT_DATAFLOW ${p.DF}  // ${codesText(DATAFLOW_CODES)}`,
+    `#define MT_TIMING ${p.TIMING}  // ${codesText(TIMING_CODES)}`,
     `#define MT_HAS_ACC_PORT ${stationary ? 1 : 0}`,
     `#define MT_Q_LANES ${qLanes(p)}  // lanes of the requantization-parameter port`,
     '',
   ].join('\n');
 }
 
-/** Builds the sources of a systolic config in memory. */
+/** Builds the sources of a systolic config in memory: the package of its types first, then the cells and the top. */
 export function systolicDesign(cfg: SystolicConfig, opts: DesignOptions = {}): DesignSources {
   const params = systolicParams(cfg);
   const df = dataflowOf(cfg.dataflow);
   const top = systolicTop(params);
-  const files = templateFiles(['mt_skew.sv', 'mt_stagger.sv', 'mt_delay.sv', 'mt_requant.sv', 'mt_sa_ctrl.sv', df.arrayTemplate]);
+  const files: [string, string][] = [[SA_PACKAGE_FILE, systolicPackage(params.UW, params.R, params.C)]];
+  files.push(...templateFiles(['mt_skew.sv', 'mt_stagger.sv', 'mt_delay.sv', 'mt_requant.sv', 'mt_sa_ctrl.sv', df.arrayTemplate]));
   files.push(['mt_sa_top.sv', emitModule(top)]);
   return finishDesign(
     {

@@ -5,7 +5,11 @@
  */
 import type { SystolicConfig } from './config.js';
 import { dataflowOf, type DataflowStrategy } from './dataflows/index.js';
+import { fieldSlice } from '../../rtl/package.js';
 import { always, assign, bus, busReg, comment, counterProcess, instance, reg, wire, type VItem, type VModule, type VPort } from '../../rtl/netlist.js';
+import {
+  dataflowConstant, dataflowOfCode, foldMetadataLayout, TIMING_CODES, timingConstant, timingOfCode, type DataflowCode, type TimingCode,
+} from './rtl-package.js';
 
 /** Verilog-level parameters derived from a systolic config (the same values go into the C++ header). */
 export interface SystolicRtlParams {
@@ -13,8 +17,9 @@ export interface SystolicRtlParams {
   C: number;
   DW: number;
   ACC_W: number;
-  DF: 0 | 1 | 2;
-  TIMING: 0 | 1;
+  /** Codes of the package's enums (rtl-package.ts). */
+  DF: DataflowCode;
+  TIMING: TimingCode;
   RW: number;
   UW: number;
 }
@@ -30,14 +35,14 @@ export function systolicParams(cfg: SystolicConfig): SystolicRtlParams {
     DW,
     ACC_W: DW === 8 ? 32 : 48,
     DF: dataflowOf(cfg.dataflow).code,
-    TIMING: cfg.timing === 'scalesim' ? 0 : 1,
+    TIMING: TIMING_CODES[cfg.timing],
     RW: Math.max(1, clog2(cfg.rows)),
     UW: clog2(cfg.cols + 1),
   };
 }
 
 /** The dataflow strategy of a parameter set. */
-const strategyOf = (p: SystolicRtlParams): DataflowStrategy => dataflowOf((['os', 'ws', 'is'] as const)[p.DF]);
+const strategyOf = (p: SystolicRtlParams): DataflowStrategy => dataflowOf(dataflowOfCode(p.DF));
 
 /** Lanes of the parameter port: one per column (os/ws: columns are output channels), one for is. */
 export function qLanes(p: SystolicRtlParams): number {
@@ -172,23 +177,26 @@ function stationaryDatapath(p: SystolicRtlParams): VItem[] {
 function outputStage(p: SystolicRtlParams): VItem[] {
   const { R, C, DW, ACC_W, UW } = p;
   const stationary = strategyOf(p).stationary;
-  const MDW = 64 + UW + 4;
+  // The metadata word's fields, at the bit ranges the package's fold_md_t gives them.
+  const md = foldMetadataLayout(UW);
+  const tap = (f: string) => fieldSlice(md, 'md_tap', f);
+  const out = (f: string) => fieldSlice(md, 'md_out', f);
   const depth = stationary ? R + C : C;
   const items: VItem[] = [
     comment('Results of one output row leave the array skewed by column; align them.'),
     wire('sums_raw', C * ACC_W),
     instance('mt_skew', 'u_deskew', [['LANES', C], ['W', ACC_W], ['DESKEW', 1]], [['clk', 'clk'], ['din', 'array_out'], ['dout', 'sums_raw']]),
-    comment(`Metadata of each result row, delayed ${depth} cycles to meet it (tap: one cycle earlier, for reads).`),
+    comment(`Metadata of each result row (fold_md_t), delayed ${depth} cycles to meet it (tap: one cycle earlier, for reads).`),
     { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' },
-    wire('md_tap', MDW, 'not every field is read at the tap'), wire('md_out', MDW),
+    wire('md_tap', md.width, 'not every field is read at the tap'), wire('md_out', md.width),
     { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' },
-    instance('mt_delay', 'u_md', [['DEPTH', depth], ['W', MDW]], [['clk', 'clk'], ['rst', 'rst'], ['din', 'md_in'], ['tap', 'md_tap'], ['dout', 'md_out']]),
+    instance('mt_delay', 'u_md', [['DEPTH', depth], ['W', md.width]], [['clk', 'clk'], ['rst', 'rst'], ['din', 'md_in'], ['tap', 'md_tap'], ['dout', 'md_out']]),
     wire('t_valid', 1), wire('t_last', 1), wire('t_row', 32),
-    assign('t_valid', `md_tap[${MDW - 1}]`), assign('t_last', `md_tap[${MDW - 3}]`), assign('t_row', 'md_tap[63:32]'),
-    ...(stationary ? [wire('t_col', 32), assign('t_col', 'md_tap[31:0]')] : []),
+    assign('t_valid', tap('valid')), assign('t_last', tap('last')), assign('t_row', tap('row')),
+    ...(stationary ? [wire('t_col', 32), assign('t_col', tap('col'))] : []),
     wire('y_valid', 1), wire('y_last', 1), wire('y_end', 1), wire('y_used', UW), wire('y_row', 32), wire('y_col', 32),
-    assign('y_valid', `md_out[${MDW - 1}]`), assign('y_last', `md_out[${MDW - 3}]`),
-    assign('y_end', `md_out[${MDW - 4}]`), assign('y_used', `md_out[${MDW - 5}:64]`), assign('y_row', 'md_out[63:32]'), assign('y_col', 'md_out[31:0]'),
+    assign('y_valid', out('valid')), assign('y_last', out('last')),
+    assign('y_end', out('gemm_end')), assign('y_used', out('used')), assign('y_row', out('row')), assign('y_col', out('col')),
     comment('Requantization parameters for the row arriving next cycle.'),
     assign('q_rd_en', 't_valid && t_last'),
     assign('q_rd_row', strategyOf(p).qRowSignal),
@@ -199,7 +207,7 @@ function outputStage(p: SystolicRtlParams): VItem[] {
     items.push(
       comment('Partial sums of earlier K folds: read one cycle ahead, added, written back unless this is the last K fold.'),
       wire('t_first', 1), wire('y_first', 1),
-      assign('t_first', `md_tap[${MDW - 2}]`), assign('y_first', `md_out[${MDW - 2}]`),
+      assign('t_first', tap('first')), assign('y_first', out('first')),
       assign('acc_rd_en', 't_valid && !t_first'), assign('acc_rd_row', 't_row'), assign('acc_rd_col', 't_col'),
       wire('sums', C * ACC_W),
       { kind: 'for', genvar: 'gj', count: C, label: 'g_acc', items: [
@@ -236,7 +244,6 @@ function outputStage(p: SystolicRtlParams): VItem[] {
 /** Builds the top-level description of a systolic array. */
 export function systolicTop(p: SystolicRtlParams): VModule {
   const { R, C, RW, UW } = p;
-  const MDW = 64 + UW + 4;
   const df = strategyOf(p);
   const items: VItem[] = [
     comment('Fold controller.'),
@@ -244,8 +251,10 @@ export function systolicTop(p: SystolicRtlParams): VModule {
     ...(!df.stationary
       ? [{ kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' } as VItem, wire('pl_row', RW, 'preload row: ws/is only'), { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' } as VItem, wire('rd_row', RW)]
       : [wire('pl_row', RW), { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' } as VItem, wire('rd_row', RW, 'read-out row: os only'), { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' } as VItem]),
-    wire('md_in', MDW), wire('end_seen', 1),
-    instance('mt_sa_ctrl', 'u_ctrl', [['R', R], ['C', C], ['DF', p.DF], ['TIMING', p.TIMING], ['RW', RW], ['UW', UW], ['MDW', MDW]], [
+    wire('md_in', foldMetadataLayout(UW).width), wire('end_seen', 1),
+    instance('mt_sa_ctrl', 'u_ctrl', [
+      ['R', R], ['C', C], ['DF', dataflowConstant(dataflowOfCode(p.DF))], ['TIMING', timingConstant(timingOfCode(p.TIMING))], ['RW', RW], ['UW', UW],
+    ], [
       ['clk', 'clk'], ['rst', 'rst'], ['start', 'start'], ['cfg_m', 'cfg_m'], ['cfg_k', 'cfg_k'], ['cfg_n', 'cfg_n'], ['end_seen', 'end_seen'],
       ['busy', 'busy'], ['p1_rd_en', 'p1_rd_en'], ['p1_rd_row', 'p1_rd_row'], ['p1_rd_col', 'p1_rd_col'], ['p1_lane_ok', 'p1_lane_ok'],
       ['s_first', 's_first'], ['p2_rd_en', 'p2_rd_en'], ['p2_rd_row', 'p2_rd_row'], ['p2_rd_col', 'p2_rd_col'], ['p2_lane_ok', 'p2_lane_ok'],
