@@ -1,11 +1,12 @@
 /** The bare-array benchmark top: the PE array alone, its outputs folded into a checksum so none is optimised away. */
 import type { SystolicRtlParams } from '../src/accel/systolic/generate.js';
+import { DATAFLOW_CODES } from '../src/accel/systolic/codes.js';
 import { always, assign, bus, instance, reg, wire, type VModule } from '../src/rtl/netlist.js';
 
 /** Describes mt_bare_top for the array of a systolic config. */
 export function bareTop(p: SystolicRtlParams): VModule {
   const { R, C, DW, ACC_W, RW } = p;
-  const os = p.DF === 0;
+  const os = p.DF === DATAFLOW_CODES.os;
   const array = os
     ? instance(
         'mt_array_os',

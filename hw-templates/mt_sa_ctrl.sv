@@ -6,16 +6,16 @@
 //   read-out (os):   R cycles after each fold's stream, row i of the accumulators.
 // Window length I: `scalesim` timing = SCALE-Sim's fold length (os T+R+C-2, ws/is 2R+C+T-2);
 // `pipelined` = max(T, R), the next fold's preload / the previous fold's read-out overlapping.
-// Each result row gets a metadata word (valid, output row/column, first/last K fold, lanes in use,
-// end of GEMM) that travels down a delay line to the output stage.
+// Each result row gets a metadata word (mt_sa_pkg::fold_md_t: valid, first/last K fold, end of GEMM,
+// lanes in use, output row/column) that travels down a delay line to the output stage.
+// The package's names are written out (mt_sa_pkg::...): yosys 0.23 reads packages but no `import`.
 module mt_sa_ctrl #(
   parameter int R = 4,
   parameter int C = 4,
-  parameter int DF = 0,        // 0 os, 1 ws, 2 is
-  parameter int TIMING = 0,    // 0 scalesim, 1 pipelined
+  parameter mt_sa_pkg::dataflow_e DF = mt_sa_pkg::DF_OS,
+  parameter mt_sa_pkg::timing_e TIMING = mt_sa_pkg::TIMING_SCALESIM,
   parameter int RW = (R > 1) ? $clog2(R) : 1,
-  parameter int UW = $clog2(C + 1),
-  parameter int MDW = 32 + 32 + UW + 4
+  parameter int UW = $clog2(C + 1)   // the width of fold_md_t's `used` field
 ) (
   input  wire            clk,
   input  wire            rst,
@@ -40,23 +40,23 @@ module mt_sa_ctrl #(
   // os read-out row
   output wire [RW-1:0]   rd_row,
   // result metadata into the delay line
-  output wire [MDW-1:0]  md,
+  output mt_sa_pkg::fold_md_t md,
   // counters
   output reg  [63:0]     cnt_macs,
   output reg  [31:0]     cnt_folds,
   output wire            fold_pulse
 );
-  localparam bit OS = (DF == 0);
+  localparam bit OS = (DF == mt_sa_pkg::DF_OS);
   localparam [31:0] R32 = 32'(R);
   localparam [31:0] C32 = 32'(C);
 
   // GEMM dimensions on the array: rows take Sr, columns Sc, time T (SCALE-Sim's mapping), and the
   // window length; computed from the cfg inputs and held in registers while the GEMM runs.
   wire [31:0] sr_in = OS ? cfg_m : cfg_k;
-  wire [31:0] sc_in = (DF == 2) ? cfg_m : cfg_n;
-  wire [31:0] t_in = OS ? cfg_k : (DF == 1) ? cfg_m : cfg_n;
+  wire [31:0] sc_in = (DF == mt_sa_pkg::DF_IS) ? cfg_m : cfg_n;
+  wire [31:0] t_in = OS ? cfg_k : (DF == mt_sa_pkg::DF_WS) ? cfg_m : cfg_n;
   wire [31:0] fold_len_in = OS ? (t_in + R32 + C32 - 32'd2) : (32'd2 * R32 + C32 + t_in - 32'd2);
-  wire [31:0] interval_in = (TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32);
+  wire [31:0] interval_in = (TIMING == mt_sa_pkg::TIMING_SCALESIM) ? fold_len_in : ((t_in > R32) ? t_in : R32);
   reg  [31:0] sr, sc, t_len, interval;
 
   // Rows or columns of a fold in use: min(width, size - base).
@@ -182,7 +182,7 @@ module mt_sa_ctrl #(
   assign pl_row = RW'(pl_i);
   assign rd_row = RW'(ou_i);
 
-  // Result metadata: {valid, first_k, last_k, end, cols_used, out_row, out_col}.
+  // Result metadata.
   wire        md_valid = OS ? (ou_v && ou_r0 + ou_i < sr) : st_v;
   wire        md_first = OS ? 1'b1 : (st_r0 == 32'd0);
   wire        md_lastk = OS ? 1'b1 : (st_r0 + R32 >= sr);
@@ -193,6 +193,12 @@ module mt_sa_ctrl #(
   wire [UW-1:0] md_used = md_used32[UW-1:0];
   wire [31:0] md_row = OS ? ou_c0 : st_c0;
   wire [31:0] md_col = OS ? ou_r0 + ou_i : st_t;
-  assign md = {md_valid, md_first, md_lastk, md_endf, md_used, md_row, md_col};
+  assign md.valid = md_valid;
+  assign md.first = md_first;
+  assign md.last = md_lastk;
+  assign md.gemm_end = md_endf;
+  assign md.used = md_used;
+  assign md.row = md_row;
+  assign md.col = md_col;
 endmodule
 `default_nettype wire

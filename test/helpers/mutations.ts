@@ -40,8 +40,8 @@ function mutation(name: string, file: string, edits: [from: string, to: string][
 
 /** The fold controller's fold interval changed by `delta` cycles (negative: folds overlap too early). */
 export function foldIntervalMutation(delta: number): Mutation {
-  const expr = '(TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32);';
-  const to = `((TIMING == 0) ? fold_len_in : ((t_in > R32) ? t_in : R32)) ${delta < 0 ? '-' : '+'} 32'd${Math.abs(delta)};`;
+  const expr = '(TIMING == mt_sa_pkg::TIMING_SCALESIM) ? fold_len_in : ((t_in > R32) ? t_in : R32);';
+  const to = `((TIMING == mt_sa_pkg::TIMING_SCALESIM) ? fold_len_in : ((t_in > R32) ? t_in : R32)) ${delta < 0 ? '-' : '+'} 32'd${Math.abs(delta)};`;
   return mutation(`fold interval ${delta < 0 ? '' : '+'}${delta}`, 'mt_sa_ctrl', [[expr, to]]);
 }
 

@@ -6,7 +6,9 @@ import { portGroups } from '../../rtl/port-groups.js';
 import type { SystolicConfig } from './config.js';
 import { dataflowOf } from './dataflows/index.js';
 import { qLanes, systolicParams, systolicTop, type SystolicRtlParams } from './generate.js';
-import { codeLegend, DATAFLOW, JOB_KIND_CODE, TIMING } from '../../sim/job/layout.js';
+import { DATAFLOW_CODES, TIMING_CODES } from './codes.js';
+import { codesText, SA_PACKAGE_FILE, systolicPackage } from './rtl-package.js';
+import { JOB_KIND_CODE } from '../../sim/job/layout.js';
 
 /** The C++ header that gives the driver the same parameters as the RTL. */
 function systolicHeader(p: SystolicRtlParams, stationary: boolean): string {
@@ -18,27 +20,30 @@ function systolicHeader(p: SystolicRtlParams, stationary: boolean): string {
     `#define MT_COLS ${p.C}`,
     `#define MT_DW ${p.DW}`,
     `#define MT_ACC_W ${p.ACC_W}`,
-    `#define MT_DATAFLOW ${p.DF}  // ${codeLegend(DATAFLOW)}`,
-    `#define MT_TIMING ${p.TIMING}  // ${codeLegend(TIMING)}`,
+    `#define MT_DATAFLOW ${p.DF}  // ${codesText(DATAFLOW_CODES)}`,
+    `#define MT_TIMING ${p.TIMING}  // ${codesText(TIMING_CODES)}`,
     `#define MT_HAS_ACC_PORT ${stationary ? 1 : 0}`,
     `#define MT_Q_LANES ${qLanes(p)}  // lanes of the requantization-parameter port`,
     '',
   ].join('\n');
 }
 
-/** Builds the sources of a systolic config in memory. */
+/** Builds the sources of a systolic config in memory: the package of its types first, then the cells and the top. */
 export function systolicDesign(cfg: SystolicConfig, opts: DesignOptions = {}): DesignSources {
   const params = systolicParams(cfg);
   const df = dataflowOf(cfg.dataflow);
   const top = systolicTop(params);
-  const files = templateFiles([
-    'mt_skew.sv',
-    'mt_stagger.sv',
-    'mt_delay.sv',
-    'mt_requant.sv',
-    'mt_sa_ctrl.sv',
-    df.arrayTemplate,
-  ]);
+  const files: [string, string][] = [[SA_PACKAGE_FILE, systolicPackage(params.UW, params.R, params.C)]];
+  files.push(
+    ...templateFiles([
+      'mt_skew.sv',
+      'mt_stagger.sv',
+      'mt_delay.sv',
+      'mt_requant.sv',
+      'mt_sa_ctrl.sv',
+      df.arrayTemplate,
+    ]),
+  );
   files.push(['mt_sa_top.sv', emitModule(top)]);
   return finishDesign(
     {

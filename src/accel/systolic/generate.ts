@@ -5,6 +5,7 @@
  */
 import type { SystolicConfig } from './config.js';
 import { dataflowOf, type DataflowStrategy } from './dataflows/index.js';
+import { fieldSlice } from '../../rtl/package.js';
 import {
   always,
   assign,
@@ -19,6 +20,8 @@ import {
   type VModule,
   type VPort,
 } from '../../rtl/netlist.js';
+import { TIMING_CODES, type DataflowCode, type TimingCode } from './codes.js';
+import { dataflowConstant, dataflowOfCode, foldMetadataLayout, timingConstant, timingOfCode } from './rtl-package.js';
 
 /** Verilog-level parameters derived from a systolic config (the same values go into the C++ header). */
 export interface SystolicRtlParams {
@@ -26,8 +29,9 @@ export interface SystolicRtlParams {
   C: number;
   DW: number;
   ACC_W: number;
-  DF: 0 | 1 | 2;
-  TIMING: 0 | 1;
+  /** Codes of the package's enums (rtl-package.ts). */
+  DF: DataflowCode;
+  TIMING: TimingCode;
   RW: number;
   UW: number;
 }
@@ -43,14 +47,14 @@ export function systolicParams(cfg: SystolicConfig): SystolicRtlParams {
     DW,
     ACC_W: DW === 8 ? 32 : 48,
     DF: dataflowOf(cfg.dataflow).code,
-    TIMING: cfg.timing === 'scalesim' ? 0 : 1,
+    TIMING: TIMING_CODES[cfg.timing],
     RW: Math.max(1, clog2(cfg.rows)),
     UW: clog2(cfg.cols + 1),
   };
 }
 
 /** The dataflow strategy of a parameter set. */
-const strategyOf = (p: SystolicRtlParams): DataflowStrategy => dataflowOf((['os', 'ws', 'is'] as const)[p.DF]);
+const strategyOf = (p: SystolicRtlParams): DataflowStrategy => dataflowOf(dataflowOfCode(p.DF));
 
 /** Lanes of the parameter port: one per column (os/ws: columns are output channels), one for is. */
 export function qLanes(p: SystolicRtlParams): number {
@@ -318,7 +322,10 @@ function stationaryDatapath(p: SystolicRtlParams): VItem[] {
 function outputStage(p: SystolicRtlParams): VItem[] {
   const { R, C, DW, ACC_W, UW } = p;
   const stationary = strategyOf(p).stationary;
-  const MDW = 64 + UW + 4;
+  // The metadata word's fields, at the bit ranges the package's fold_md_t gives them.
+  const md = foldMetadataLayout(UW);
+  const tap = (f: string) => fieldSlice(md, 'md_tap', f);
+  const out = (f: string) => fieldSlice(md, 'md_out', f);
   const depth = stationary ? R + C : C;
   const items: VItem[] = [
     comment('Results of one output row leave the array skewed by column; align them.'),
@@ -337,17 +344,19 @@ function outputStage(p: SystolicRtlParams): VItem[] {
         ['dout', 'sums_raw'],
       ],
     ),
-    comment(`Metadata of each result row, delayed ${depth} cycles to meet it (tap: one cycle earlier, for reads).`),
+    comment(
+      `Metadata of each result row (fold_md_t), delayed ${depth} cycles to meet it (tap: one cycle earlier, for reads).`,
+    ),
     { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' },
-    wire('md_tap', MDW, 'not every field is read at the tap'),
-    wire('md_out', MDW),
+    wire('md_tap', md.width, 'not every field is read at the tap'),
+    wire('md_out', md.width),
     { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' },
     instance(
       'mt_delay',
       'u_md',
       [
         ['DEPTH', depth],
-        ['W', MDW],
+        ['W', md.width],
       ],
       [
         ['clk', 'clk'],
@@ -360,22 +369,22 @@ function outputStage(p: SystolicRtlParams): VItem[] {
     wire('t_valid', 1),
     wire('t_last', 1),
     wire('t_row', 32),
-    assign('t_valid', `md_tap[${MDW - 1}]`),
-    assign('t_last', `md_tap[${MDW - 3}]`),
-    assign('t_row', 'md_tap[63:32]'),
-    ...(stationary ? [wire('t_col', 32), assign('t_col', 'md_tap[31:0]')] : []),
+    assign('t_valid', tap('valid')),
+    assign('t_last', tap('last')),
+    assign('t_row', tap('row')),
+    ...(stationary ? [wire('t_col', 32), assign('t_col', tap('col'))] : []),
     wire('y_valid', 1),
     wire('y_last', 1),
     wire('y_end', 1),
     wire('y_used', UW),
     wire('y_row', 32),
     wire('y_col', 32),
-    assign('y_valid', `md_out[${MDW - 1}]`),
-    assign('y_last', `md_out[${MDW - 3}]`),
-    assign('y_end', `md_out[${MDW - 4}]`),
-    assign('y_used', `md_out[${MDW - 5}:64]`),
-    assign('y_row', 'md_out[63:32]'),
-    assign('y_col', 'md_out[31:0]'),
+    assign('y_valid', out('valid')),
+    assign('y_last', out('last')),
+    assign('y_end', out('gemm_end')),
+    assign('y_used', out('used')),
+    assign('y_row', out('row')),
+    assign('y_col', out('col')),
     comment('Requantization parameters for the row arriving next cycle.'),
     assign('q_rd_en', 't_valid && t_last'),
     assign('q_rd_row', strategyOf(p).qRowSignal),
@@ -389,8 +398,8 @@ function outputStage(p: SystolicRtlParams): VItem[] {
       ),
       wire('t_first', 1),
       wire('y_first', 1),
-      assign('t_first', `md_tap[${MDW - 2}]`),
-      assign('y_first', `md_out[${MDW - 2}]`),
+      assign('t_first', tap('first')),
+      assign('y_first', out('first')),
       assign('acc_rd_en', 't_valid && !t_first'),
       assign('acc_rd_row', 't_row'),
       assign('acc_rd_col', 't_col'),
@@ -475,7 +484,6 @@ function outputStage(p: SystolicRtlParams): VItem[] {
 /** Builds the top-level description of a systolic array. */
 export function systolicTop(p: SystolicRtlParams): VModule {
   const { R, C, RW, UW } = p;
-  const MDW = 64 + UW + 4;
   const df = strategyOf(p);
   const items: VItem[] = [
     comment('Fold controller.'),
@@ -495,7 +503,7 @@ export function systolicTop(p: SystolicRtlParams): VModule {
           wire('rd_row', RW, 'read-out row: os only'),
           { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' } as VItem,
         ]),
-    wire('md_in', MDW),
+    wire('md_in', foldMetadataLayout(UW).width),
     wire('end_seen', 1),
     instance(
       'mt_sa_ctrl',
@@ -503,11 +511,10 @@ export function systolicTop(p: SystolicRtlParams): VModule {
       [
         ['R', R],
         ['C', C],
-        ['DF', p.DF],
-        ['TIMING', p.TIMING],
+        ['DF', dataflowConstant(dataflowOfCode(p.DF))],
+        ['TIMING', timingConstant(timingOfCode(p.TIMING))],
         ['RW', RW],
         ['UW', UW],
-        ['MDW', MDW],
       ],
       [
         ['clk', 'clk'],

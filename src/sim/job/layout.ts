@@ -58,11 +58,6 @@ export const TIMING = {
 
 export const ENUMS: readonly EnumDef[] = [JOB_KIND, STATUS, DATAFLOW, TIMING];
 
-/** "0 os, 1 ws, 2 is": the codes of an enum, for comments. */
-export function codeLegend(e: EnumDef): string {
-  return e.values.map((v) => `${v.code} ${v.name}`).join(', ');
-}
-
 /** The code of a named value of an enum. */
 export function codeOf<E extends EnumDef>(e: E, name: E['values'][number]['name']): number {
   return e.values.find((v) => v.name === name)!.code;

@@ -6,6 +6,7 @@
 import type { Dataflow } from '../../../config/schema.js';
 import type { IntMatrix } from '../../../sim/job.js';
 import type { ArrayMapping, Gemm } from '../gemm.js';
+import type { DataflowCode } from '../codes.js';
 
 /** SRAM accesses of one GEMM at the array edge. */
 export interface SramAccesses {
@@ -40,8 +41,8 @@ export interface PortLayout {
 
 export interface DataflowStrategy {
   name: Dataflow;
-  /** The code the RTL and the C++ driver use (`DF` parameter, `MT_DATAFLOW`). */
-  code: 0 | 1 | 2;
+  /** The code the RTL and the C++ driver use (`DF` parameter, `MT_DATAFLOW`), defined in codes.ts. */
+  code: DataflowCode;
   /** The GEMM dimension on the array rows (Sr), on the columns (Sc) and in time (T). */
   onArray(g: Gemm): { sr: number; sc: number; t: number };
   /** SCALE-Sim's fold length at the array edge, skew (and preload) included. */

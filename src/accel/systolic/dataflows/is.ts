@@ -1,10 +1,11 @@
 /** Input stationary: K x M on the array (inputs preloaded), N in time; partial sums over K folds. */
 import { half, matrix, type DataflowStrategy } from './dataflow.js';
+import { DATAFLOW_CODES } from '../codes.js';
 import { partialReads, spilledWords, stationaryComputeLength, stationaryFoldLength } from './stationary.js';
 
 export const inputStationary: DataflowStrategy = {
   name: 'is',
-  code: 2,
+  code: DATAFLOW_CODES.is,
   onArray: (g) => ({ sr: g.k, sc: g.m, t: g.n }),
   foldLength: stationaryFoldLength,
   preload: (rows) => rows,

@@ -1,9 +1,10 @@
 /** Output stationary: M x N on the array, K in time; each PE accumulates one output. */
 import { matrix, half, type DataflowStrategy } from './dataflow.js';
+import { DATAFLOW_CODES } from '../codes.js';
 
 export const outputStationary: DataflowStrategy = {
   name: 'os',
-  code: 0,
+  code: DATAFLOW_CODES.os,
   onArray: (g) => ({ sr: g.m, sc: g.n, t: g.k }),
   foldLength: (rows, cols, t) => t + rows + cols - 2,
   preload: () => 0,

@@ -1,10 +1,11 @@
 /** Weight stationary: K x N on the array (weights preloaded), M in time; partial sums over K folds. */
 import { half, matrix, type DataflowStrategy } from './dataflow.js';
+import { DATAFLOW_CODES } from '../codes.js';
 import { partialReads, spilledWords, stationaryComputeLength, stationaryFoldLength } from './stationary.js';
 
 export const weightStationary: DataflowStrategy = {
   name: 'ws',
-  code: 1,
+  code: DATAFLOW_CODES.ws,
   onArray: (g) => ({ sr: g.k, sc: g.n, t: g.m }),
   foldLength: stationaryFoldLength,
   preload: (rows) => rows,
