@@ -12,6 +12,7 @@ import { hardwareStudy } from '../report/study.js';
 import { heldOutDigit } from '../quant/mnist.js';
 import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';
+import { checkOutputFolder } from '../util/output.js';
 import { quantizeStudy } from './quantize.js';
 import { wholeNumber } from './options.js';
 
@@ -69,6 +70,7 @@ export function registerReport(cmd: Command): void {
     .option('--seed <n>', 'seed of the random operands without --model', wholeNumber, 1)
     .action(async (opts: ReportOptions) => {
       const t0 = performance.now();
+      checkOutputFolder(opts.out); // before the study, not after it
       const precisions = opts.precision.split(',').map((p) => p.trim());
       for (const p of precisions) if (p !== 'int8' && p !== 'int16') throw new MactileError(`--precision: expected int8 | int16, received ${JSON.stringify(p)}`);
       const configs = opts.configs.split(',').map((c) => c.trim()).filter(Boolean).map((c) => loadConfig(c));
@@ -108,7 +110,7 @@ export function registerReport(cmd: Command): void {
         runs: hw.runs,
         skipped: hw.skipped,
         hostOps: ops,
-      });
+      }, `--out ${opts.out}`);
       const ok = hw.runs.every((r) => r.ok && r.logitsIdentical !== false);
       process.stdout.write(`wrote ${files[0]} (${files.length - 1} data files) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
       process.stdout.write(ok ? 'every layer bit-exact and cycle-exact\n' : 'MISMATCH: see the report\n');

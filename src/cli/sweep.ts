@@ -15,6 +15,7 @@ import { runLocal } from '../sweep/local.js';
 import { writeSweepReport } from '../sweep/report.js';
 import { submitSlurm } from '../sweep/slurm.js';
 import { workLoop } from '../sweep/worker.js';
+import { checkOutputFolder, writeOutputFolder } from '../util/output.js';
 import { wholeNumber } from './options.js';
 
 interface SweepOptions {
@@ -105,9 +106,10 @@ export function registerSweep(cmd: Command): void {
         return;
       }
       if (opts.report) {
+        checkOutputFolder(opts.report, '--report');
         const db = SweepDb.open(opts.db, { create: false });
-        const file = await writeSweepReport(db, opts.report);
-        db.close();
+        // Written into a staging folder inside the target and renamed into place: no half-written report.
+        const file = await writeOutputFolder(opts.report, (stage) => writeSweepReport(db, stage), `--report ${opts.report}`).finally(() => db.close());
         process.stdout.write(`wrote ${file}\n`);
         return;
       }
