@@ -40,7 +40,7 @@ function writeAnalysis(text: string, opts: AnalyzeOptions): void {
 function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: AnalyzeOptions): void {
   if (opts.format === 'scalesim') {
     if (!opts.out) throw new MactileError(`--format scalesim: expected --out DIR for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv, received no --out`);
-    const files = writeScaleSimReports(a as NetworkPerf, opts.out);
+    const files = writeScaleSimReports(a as NetworkPerf, opts.out, `--out ${opts.out}`);
     process.stdout.write(files.map((f) => `wrote ${f}`).join('\n') + '\n');
     return;
   }

@@ -90,6 +90,6 @@ export function scaleSimReportTexts(perf: NetworkPerf): Record<string, string> {
 }
 
 /** Writes COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv into `dir`; returns their paths. */
-export function writeScaleSimReports(perf: NetworkPerf, dir: string): string[] {
-  return writeOutputFiles(dir, Object.entries(scaleSimReportTexts(perf)), `SCALE-Sim reports in ${dir}`);
+export function writeScaleSimReports(perf: NetworkPerf, dir: string, label = `SCALE-Sim reports in ${dir}`): string[] {
+  return writeOutputFiles(dir, Object.entries(scaleSimReportTexts(perf)), label);
 }

@@ -15,6 +15,7 @@ import {
   mkdirSync,
   readdirSync,
   realpathSync,
+  rmdirSync,
   renameSync,
   rmSync,
   statfsSync,
@@ -167,11 +168,12 @@ export function checkOutputFolder(path: string, option = '--out'): void {
  * Creates the folder `abs` and its missing parents one level at a time (Node's recursive mkdir loops
  * forever below /proc), after the checks of checkOutputFolder.
  */
-function makeFolder(abs: string, label: string): void {
+function makeFolder(abs: string, label: string): string[] {
   const st = statOf(abs);
   if (st) {
     if (!st.isDirectory()) throw new MactileError(`${label}: ${shown(abs)} is a file, expected a folder`);
-    return checkWritableFolder(abs, label);
+    checkWritableFolder(abs, label);
+    return [];
   }
   checkCreatable(abs, label);
   const missing: string[] = [];
@@ -184,6 +186,23 @@ function makeFolder(abs: string, label: string): void {
       const r = reasonOf(err);
       throw new MactileError(`${label}: cannot create the folder ${shown(p)}: ${r.text}`, exitOf(r.code));
     }
+  }
+  return missing;
+}
+
+/** Runs `write`; if it fails, removes the (still empty) folders created for it, deepest first. */
+function undoFoldersOnError<T>(created: string[], write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    for (const d of [...created].reverse()) {
+      try {
+        rmdirSync(d);
+      } catch {
+        // Not empty (someone else's files) or gone: leave it.
+      }
+    }
+    throw err;
   }
 }
 
@@ -248,8 +267,8 @@ function commit(files: Planned[], label: string): void {
 export function writeOutputFile(path: string, data: string | Uint8Array, label = path): string {
   const abs = resolve(path);
   const st = statOf(abs);
-  if (!(st && isStream(st))) makeFolder(dirname(abs), label);
-  commit([plan(abs, data, label)], label);
+  const created = st && isStream(st) ? [] : makeFolder(dirname(abs), label);
+  undoFoldersOnError(created, () => commit([plan(abs, data, label)], label));
   return path;
 }
 
@@ -260,13 +279,15 @@ export function writeOutputFile(path: string, data: string | Uint8Array, label =
  */
 export function writeOutputFiles(dir: string, files: [string, string | Uint8Array][], label = dir): string[] {
   const abs = resolve(dir);
-  makeFolder(abs, label);
-  const planned = files.map(([rel, data]) => {
-    const target = join(abs, rel);
-    makeFolder(dirname(target), label);
-    return plan(target, data, label);
+  const created = makeFolder(abs, label);
+  undoFoldersOnError(created, () => {
+    const planned = files.map(([rel, data]) => {
+      const target = join(abs, rel);
+      created.push(...makeFolder(dirname(target), label));
+      return plan(target, data, label);
+    });
+    commit(planned, label);
   });
-  commit(planned, label);
   return files.map(([rel]) => join(dir, rel));
 }
 
@@ -284,7 +305,7 @@ function filesBelow(dir: string, prefix = ''): string[] {
  */
 export async function writeOutputFolder(dir: string, writer: (stage: string) => Promise<string> | string, label = dir): Promise<string> {
   const abs = resolve(dir);
-  makeFolder(abs, label);
+  const created = makeFolder(abs, label);
   removeStale(abs, STAGE);
   const stage = join(abs, ownedName('.mactile-stage', '-'));
   const final = (p: string) => join(abs, relative(stage, p));
@@ -298,7 +319,8 @@ export async function writeOutputFolder(dir: string, writer: (stage: string) => 
       if (err instanceof MactileError || !(err as NodeJS.ErrnoException).code) throw err;
       const r = reasonOf(err);
       const where = (err as NodeJS.ErrnoException).path;
-      throw new MactileError(`${label}: cannot write ${shown(where ? final(where) : abs)}: ${r.text}; the earlier files are unchanged`, exitOf(r.code));
+      const what = where ? shown(final(where)) : `into ${shown(abs)}`;
+      throw new MactileError(`${label}: cannot write ${what}: ${r.text}; the earlier files are unchanged`, exitOf(r.code));
     }
     const moves = filesBelow(stage).map((rel) => ({ from: join(stage, rel), to: join(abs, rel) }));
     for (const m of moves) {
@@ -314,6 +336,12 @@ export async function writeOutputFolder(dir: string, writer: (stage: string) => 
       }
     }
     return final(result);
+  } catch (err) {
+    rmSync(stage, { recursive: true, force: true });
+    undoFoldersOnError(created, () => {
+      throw err;
+    });
+    throw err;
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
