@@ -128,14 +128,16 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
   const binary = join(dir, 'sim');
   const t0 = performance.now();
   const cached = (): Build => ({ binary, dir, key, cached: true, seconds: (performance.now() - t0) / 1000 });
-  let state = cachedState(dir);
-  if (state === 'ok') return cached();
   if (!swept.has(root)) {
     swept.add(root);
     removeStale(root, STALE_BUILD);
   }
+  let state = cachedState(dir);
+  if (state === 'ok') return cached();
   mkdirSync(root, { recursive: true });
   const lock = await acquireLock(join(root, `${key}.build-lock`), (pid) => `waiting for another mactile process (pid ${pid}) building the simulator ${dir}`);
+  // Again after the lock: taking over a dead owner's lock stopped its orphaned compilers, so their folder can go.
+  removeStale(root, STALE_BUILD);
   // One Verilator build at a time on the machine (every checkout and cache root): each already uses both cores.
   let machine: Lock | undefined;
   let group: number | undefined;

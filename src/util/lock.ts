@@ -53,11 +53,14 @@ function writeOwner(path: string, owner: Owner): void {
   }
 }
 
+const stopped = new Set<number>();
+
 /** Stops the process group a dead owner left running, if it is still the same group. */
 function stopOrphans(owner: Owner): boolean {
-  if (owner.group === undefined || !processAlive(owner.group, owner.groupStart)) return false;
+  if (owner.group === undefined || stopped.has(owner.group) || !processAlive(owner.group, owner.groupStart)) return false;
   try {
     process.kill(-owner.group, 'SIGKILL');
+    stopped.add(owner.group);
     return true;
   } catch {
     return false;
