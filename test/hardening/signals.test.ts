@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { processAlive } from '../../src/util/cleanup.js';
 import { projectRoot } from '../../src/util/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { leftovers } from './helpers.js';
@@ -63,6 +64,9 @@ function expectKilledBy(end: unknown, signal: NodeJS.Signals) {
   expect(e.signal === signal || e.code === (signal === 'SIGINT' ? 130 : 143), JSON.stringify(e)).toBe(true);
 }
 
+/** The child processes of `pid` (e.g. the simulator, sweep workers). */
+const childrenOf = (pid: number) => spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+
 const jobDirsOf = (pid: number) => readdirSync(tmpdir()).filter((n) => n.startsWith(`mactile-job-${pid}-`));
 
 describe('quantize (a long synchronous study)', () => {
@@ -92,11 +96,13 @@ describe('sim (a multi-layer run)', () => {
     const s = start(args());
     const pid = s.child.pid!;
     await vi.waitFor(() => expect(jobDirsOf(pid).length).toBeGreaterThan(0), { timeout: 300_000, interval: 50 });
+    await vi.waitFor(() => expect(childrenOf(pid).length).toBeGreaterThan(0), { timeout: 10_000, interval: 20 });
+    const simulators = childrenOf(pid);
     const { end, ms } = await stop(s, 'SIGINT');
     expectKilledBy(end, 'SIGINT');
     expect(ms).toBeLessThan(2_000);
     expect(jobDirsOf(pid)).toEqual([]);
-    await vi.waitFor(() => expect(spawnSync('pgrep', ['-P', String(pid)]).status).not.toBe(0), { timeout: 2_000 });
+    await vi.waitFor(() => expect(simulators.filter((p) => processAlive(p))).toEqual([]), { timeout: 2_000 });
   });
 
   it('SIGTERM between simulator runs (checking a layer, synchronously) ends it within 2 s', async () => {
@@ -117,9 +123,12 @@ describe('sweep', () => {
     const s = start(['sweep', '--db', db, '--net', 'resnet50,vgg16', '--rows', Array.from({ length: 32 }, (_, i) => i + 1).join(','), '--cols', Array.from({ length: 32 }, (_, i) => i + 1).join(','), '--jobs', '2']);
     await vi.waitFor(() => expect(s.stdout()).toMatch(/points \(/), { timeout: 120_000, interval: 50 });
     await new Promise((res) => setTimeout(res, 2_000));
+    const workers = childrenOf(s.child.pid!);
+    expect(workers.length).toBeGreaterThan(0);
     const { end, ms } = await stop(s, 'SIGINT');
     expectKilledBy(end, 'SIGINT');
     expect(ms).toBeLessThan(2_000);
+    await vi.waitFor(() => expect(workers.filter((p) => processAlive(p))).toEqual([]), { timeout: 3_000 });
     const status = await runCli(['sweep', '--status', '--db', db]);
     expect(status.code, status.stderr).toBe(0);
   });
