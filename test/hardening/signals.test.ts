@@ -19,8 +19,8 @@ let cfgFile: string;
 
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'mactile-signals-'));
-  cfgFile = join(base, 'hardening-signals-2x2.yaml');
-  writeFileSync(cfgFile, 'kind: systolic\nrows: 2\ncols: 2\ndataflow: os\n');
+  cfgFile = join(base, 'hardening-signals-3x2.yaml');
+  writeFileSync(cfgFile, 'kind: systolic\nrows: 3\ncols: 2\ndataflow: os\n');
   // The simulator is built once, so that the runs below spend their time simulating.
   const r = await runCli(['sim', '--net', 'lenet5', '--config', cfgFile, '--layers', 'fc3']);
   expect(r.code, r.stderr).toBe(0);
