@@ -1,5 +1,4 @@
 /** `mactile analyze`: the analytic model of a network on a systolic array, per layer with totals. */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Accelerator, BaseConfig, LayerPrediction, NetworkAnalysis } from '../accel/accelerator.js';
@@ -9,6 +8,7 @@ import { loadNetwork } from '../nets/load.js';
 import { writeScaleSimReports } from '../report/scalesim-reports.js';
 import { renderCsv, renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
+import { checkOutputFile, checkOutputFolder, writeOutputFile } from '../util/output.js';
 import { configFromOptions, formatOption, inputShape, withConfigOverrides } from './options.js';
 import type { Shape } from '../nets/ir.js';
 import type { ConfigOverrides } from '../config/load.js';
@@ -22,15 +22,17 @@ interface AnalyzeOptions extends ConfigOverrides {
   inputShape?: Shape;
 }
 
+/** The file --out DIR/analysis.<format> names. */
+const analysisFile = (out: string, format: string) => join(out, `analysis.${format === 'table' ? 'txt' : format}`);
+
 /** Prints the analysis text, or writes it to --out DIR/analysis.<format>. */
 function writeAnalysis(text: string, opts: AnalyzeOptions): void {
   if (!opts.out) {
     process.stdout.write(text);
     return;
   }
-  mkdirSync(opts.out, { recursive: true });
-  const file = join(opts.out, `analysis.${opts.format === 'table' ? 'txt' : opts.format}`);
-  writeFileSync(file, text);
+  const file = analysisFile(opts.out, opts.format);
+  writeOutputFile(file, text, `--out ${opts.out}`);
   process.stdout.write(`wrote ${file}\n`);
 }
 
@@ -41,7 +43,7 @@ function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: Ana
       throw new MactileError(
         `--format scalesim: expected --out DIR for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv, received no --out`,
       );
-    const files = writeScaleSimReports(a as NetworkPerf, opts.out);
+    const files = writeScaleSimReports(a as NetworkPerf, opts.out, `--out ${opts.out}`);
     process.stdout.write(files.map((f) => `wrote ${f}`).join('\n') + '\n');
     return;
   }
@@ -112,6 +114,10 @@ export function registerAnalyze(cmd: Command): void {
   ).action((opts: AnalyzeOptions) => {
     if (opts.compat !== undefined && opts.compat !== 'scalesim') {
       throw new MactileError(`--compat: expected scalesim, received ${JSON.stringify(opts.compat)}`);
+    }
+    if (opts.out !== undefined) {
+      checkOutputFolder(opts.out);
+      if (opts.format !== 'scalesim') checkOutputFile(analysisFile(opts.out, opts.format));
     }
     const cfg = configFromOptions(opts);
     const accel = accelOf(cfg);

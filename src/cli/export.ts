@@ -1,8 +1,8 @@
 /** `mactile export`: writes any network as a SCALE-Sim topology CSV. */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { exportRows, formatTopology } from '../nets/scalesim-csv.js';
 import { loadNetwork } from '../nets/load.js';
+import { checkOutputFile, writeOutputFile } from '../util/output.js';
 
 /** Registers the `export` command. */
 export function registerExport(cmd: Command): void {
@@ -14,9 +14,10 @@ export function registerExport(cmd: Command): void {
     .requiredOption('--net <net>', 'zoo name or network file')
     .option('--out <file>', 'write the CSV here instead of printing it')
     .action((opts: { net: string; out?: string }) => {
+      if (opts.out) checkOutputFile(opts.out);
       const text = formatTopology(exportRows(loadNetwork(opts.net)));
       if (opts.out) {
-        writeFileSync(opts.out, text);
+        writeOutputFile(opts.out, text, `--out ${opts.out}`);
         process.stdout.write(`wrote ${opts.out}\n`);
       } else process.stdout.write(text);
     });

@@ -5,6 +5,7 @@ import { describeConfig } from '../config/describe.js';
 import type { ConfigOverrides } from '../config/load.js';
 import { accelOf } from '../accel/registry.js';
 import { writeDesign } from '../rtl/design.js';
+import { checkOutputFolder } from '../util/output.js';
 import { configFromOptions, withConfigOverrides } from './options.js';
 
 /** Registers the `generate` command. */
@@ -18,6 +19,7 @@ export function registerGenerate(cmd: Command): void {
       .argument('<config>', 'hardware config file or preset name')
       .option('--out <dir>', 'write into this folder instead of generated/'),
   ).action((config: string, opts: ConfigOverrides & { out?: string }) => {
+    if (opts.out !== undefined) checkOutputFolder(opts.out);
     const cfg = configFromOptions({ ...opts, config });
     const design = writeDesign(accelOf(cfg).design(cfg), cfg.name, cfg, opts.out);
     process.stdout.write(`${describeConfig(cfg)}\n`);

@@ -8,6 +8,7 @@ import { writeQuantFile } from '../quant/store.js';
 import { loadOnnxModel } from '../nets/onnx-import.js';
 import { renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
+import { checkOutputFile } from '../util/output.js';
 import { formatOption, wholeNumberFrom } from './options.js';
 
 interface QuantizeOptions {
@@ -137,21 +138,26 @@ export function registerQuantize(cmd: Command): void {
     .option('--out <file>', 'write the best quantized model of each precision here (for `mactile sim --quantized`)')
     .addOption(formatOption(['table', 'json'], 'table'))
     .action((opts: QuantizeOptions) => {
+      if (opts.out) checkOutputFile(opts.out); // before the study, which can take minutes
       const study = quantizeStudy(opts);
       const accuracy: Record<string, number> = { fp32: study.fp32 };
       for (const [p, v] of Object.entries(study.best)) accuracy[p] = v.accuracy;
       if (opts.out) {
-        writeQuantFile(opts.out, {
-          version: 1,
-          source: opts.model,
-          data: `mnist: last ${HELD_OUT_PER_CLASS} digits of each class held out`,
-          models: Object.fromEntries(
-            Object.entries(study.best).map(([p, v]) => [
-              p,
-              { ...v.model, accuracy: { fp32: study.fp32, [p]: v.accuracy } },
-            ]),
-          ),
-        });
+        writeQuantFile(
+          opts.out,
+          {
+            version: 1,
+            source: opts.model,
+            data: `mnist: last ${HELD_OUT_PER_CLASS} digits of each class held out`,
+            models: Object.fromEntries(
+              Object.entries(study.best).map(([p, v]) => [
+                p,
+                { ...v.model, accuracy: { fp32: study.fp32, [p]: v.accuracy } },
+              ]),
+            ),
+          },
+          `--out ${opts.out}`,
+        );
       }
       const hostOps = Object.values(study.best)[0]?.model.hostModes ?? {};
       if (opts.format === 'json') {

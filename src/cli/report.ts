@@ -12,6 +12,7 @@ import { hardwareStudy, runNames } from '../report/study.js';
 import { heldOutDigit } from '../quant/mnist.js';
 import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';
+import { checkOutputFolder } from '../util/output.js';
 import { quantizeStudy } from './quantize.js';
 import { wholeNumber } from './options.js';
 
@@ -109,6 +110,7 @@ export function registerReport(cmd: Command): void {
     .option('--seed <n>', 'seed of the random operands without --model', wholeNumber, 1)
     .action(async (opts: ReportOptions) => {
       const t0 = performance.now();
+      checkOutputFolder(opts.out); // before the study, not after it
       const precisions = opts.precision.split(',').map((p) => p.trim());
       for (const p of precisions)
         if (p !== 'int8' && p !== 'int16')
@@ -176,25 +178,29 @@ export function registerReport(cmd: Command): void {
         seed: opts.seed,
       });
       const out = resolve(opts.out);
-      const files = await writeReport(out, {
-        title: `mactile study: ${network}`,
-        network,
-        model: opts.model,
-        command: `mactile ${process.argv.slice(2).join(' ')}`,
-        date: new Date().toISOString(),
-        tools: {
-          mactile: mactileVersion(),
-          node: process.version,
-          verilator: await verilatorVersionLine(),
-          vega: version('vega'),
-          'vega-lite': version('vega-lite'),
+      const files = await writeReport(
+        out,
+        {
+          title: `mactile study: ${network}`,
+          network,
+          model: opts.model,
+          command: `mactile ${process.argv.slice(2).join(' ')}`,
+          date: new Date().toISOString(),
+          tools: {
+            mactile: mactileVersion(),
+            node: process.version,
+            verilator: await verilatorVersionLine(),
+            vega: version('vega'),
+            'vega-lite': version('vega-lite'),
+          },
+          accuracy,
+          runs: hw.runs,
+          skipped: hw.skipped,
+          notes: hw.notes,
+          hostOps: ops,
         },
-        accuracy,
-        runs: hw.runs,
-        skipped: hw.skipped,
-        notes: hw.notes,
-        hostOps: ops,
-      });
+        `--out ${opts.out}`,
+      );
       const ok = hw.runs.every((r) => r.ok && r.logitsIdentical !== false);
       process.stdout.write(
         `wrote ${files[0]} (${files.length - 1} data files) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,

@@ -15,6 +15,7 @@ import { heldText, runLocal } from '../sweep/local.js';
 import { writeSweepReport } from '../sweep/report.js';
 import { checkSlurmOptions, checkSlurmPath, submitSlurm } from '../sweep/slurm.js';
 import { workLoop } from '../sweep/worker.js';
+import { checkOutputFolder, writeOutputFolder } from '../util/output.js';
 import { wholeNumber } from './options.js';
 
 interface SweepOptions {
@@ -108,10 +109,12 @@ async function sweepAction(opts: SweepOptions): Promise<void> {
   if (opts.status) return withDb(opts.db, { create: false, readonly: true }, printStatus);
   if (opts.report) {
     const report = opts.report;
+    checkOutputFolder(report, '--report');
     const db = SweepDb.open(opts.db, { create: false, readonly: true });
     let file: string;
     try {
-      file = await writeSweepReport(db, report);
+      // Written into a staging folder inside the target and renamed into place: no half-written report.
+      file = await writeOutputFolder(report, (stage) => writeSweepReport(db, stage), `--report ${report}`);
     } finally {
       db.close();
     }

@@ -3,8 +3,9 @@
  * tensor's scale and zero point, and each MAC layer's integer weights (base64), bias (decimal strings),
  * multiplier and shift. Everything `mactile sim --quantized` needs, without the ONNX file.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { MactileError } from '../util/errors.js';
+import { writeOutputFile } from '../util/output.js';
 import type { QuantModel } from './quantize.js';
 import { checkStoredModel, parseStoredFile } from './store-schema.js';
 import type { QuantLayer } from './tensor.js';
@@ -26,8 +27,8 @@ export interface QuantFile {
   models: Record<string, QuantModel & { accuracy?: Record<string, number> }>;
 }
 
-/** Writes quantized models (keyed by precision, e.g. int8, int16) to a file. */
-export function writeQuantFile(file: string, content: QuantFile): void {
+/** Writes quantized models (keyed by precision, e.g. int8, int16) to a file, atomically; `label` prefixes errors. */
+export function writeQuantFile(file: string, content: QuantFile, label = file): void {
   const models: Record<string, StoredModel> = {};
   for (const [key, m] of Object.entries(content.models)) {
     const layers: Record<string, StoredLayer> = {};
@@ -40,7 +41,7 @@ export function writeQuantFile(file: string, content: QuantFile): void {
     }
     models[key] = { ...m, layers };
   }
-  writeFileSync(file, JSON.stringify({ ...content, models }) + '\n');
+  writeOutputFile(file, JSON.stringify({ ...content, models }) + '\n', label);
 }
 
 /**

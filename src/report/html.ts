@@ -2,9 +2,9 @@
  * The study report: one self-contained index.html (inline SVG charts, no scripts, no network) plus the
  * CSV and JSON behind every table and chart, in the folder given.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeConfig } from '../config/describe.js';
+import { writeOutputFiles } from '../util/output.js';
 import { accuracySpec, comparisonSpec, cyclesSpec, perLayerSpec, renderSvg } from './charts.js';
 import type { RunStudy } from './study.js';
 import { renderCsv, type Column } from './table.js';
@@ -112,8 +112,8 @@ table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px soli
 td.num{text-align:right;font-variant-numeric:tabular-nums}.charts{display:flex;flex-wrap:wrap;gap:16px}
 .chart{border:1px solid #eee;padding:6px;overflow-x:auto;max-width:100%}.ok{color:#080}.bad{color:#b00}pre{background:#f7f7f7;padding:8px;font-size:12px;overflow-x:auto}`;
 
-/** Writes index.html and the data files; returns the paths written. */
-export async function writeReport(dir: string, d: ReportData): Promise<string[]> {
+/** Writes index.html and the data files (each to a temporary name, renamed when all are written); returns the paths written. */
+export async function writeReport(dir: string, d: ReportData, label = dir): Promise<string[]> {
   // Each run's section and data files are named after its label: two runs of one name would overwrite each other.
   const ids = new Map<string, string>();
   for (const r of d.runs) {
@@ -125,13 +125,9 @@ export async function writeReport(dir: string, d: ReportData): Promise<string[]>
       );
     ids.set(id, r.label);
   }
-  const data = join(dir, 'data');
-  mkdirSync(data, { recursive: true });
-  const files: string[] = [];
+  const files: [string, string][] = [];
   const save = (name: string, text: string) => {
-    const p = join(data, name);
-    writeFileSync(p, text);
-    files.push(p);
+    files.push([join('data', name), text]);
   };
   const chart = async (id: string, spec: Record<string, unknown>) => {
     save(`${id}.vl.json`, JSON.stringify(spec, null, 1));
@@ -283,7 +279,5 @@ ${await chart(
 ${parts.join('\n')}
 </body></html>
 `;
-  const index = join(dir, 'index.html');
-  writeFileSync(index, html);
-  return [index, ...files];
+  return writeOutputFiles(dir, [['index.html', html], ...files], label);
 }

@@ -3,11 +3,10 @@
  * DETAILED_ACCESS_REPORT.csv (19 columns), one row per simulated layer (DP rows split per channel), LayerID
  * from 0, `", "` separators, a trailing comma on every line and Python's float text.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { NetworkPerf, ScaleSimPart } from '../accel/systolic/model.js';
 import type { OperandTrace } from '../analytic/scalesim-memory.js';
 import { MactileError } from '../util/errors.js';
+import { writeOutputFiles } from '../util/output.js';
 
 export const COMPUTE_REPORT_HEADER =
   'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,';
@@ -109,18 +108,6 @@ export function scaleSimReportTexts(perf: NetworkPerf): Record<string, string> {
 }
 
 /** Writes COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv into `dir`; returns their paths. */
-export function writeScaleSimReports(perf: NetworkPerf, dir: string): string[] {
-  const texts = scaleSimReportTexts(perf);
-  try {
-    mkdirSync(dir, { recursive: true });
-    return Object.entries(texts).map(([name, text]) => {
-      const path = join(dir, name);
-      writeFileSync(path, text);
-      return path;
-    });
-  } catch (err) {
-    throw new MactileError(
-      `SCALE-Sim reports: cannot write into ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-    );
-  }
+export function writeScaleSimReports(perf: NetworkPerf, dir: string, label = `SCALE-Sim reports in ${dir}`): string[] {
+  return writeOutputFiles(dir, Object.entries(scaleSimReportTexts(perf)), label);
 }

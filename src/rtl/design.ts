@@ -4,8 +4,10 @@
  * Same config, same bytes.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ownedName, removeStale } from '../util/cleanup.js';
+import { writeOutputFiles } from '../util/output.js';
 import { projectRoot } from '../util/paths.js';
 
 /** A design in memory: Verilog files, top module, C++ header, the RTL parameters and the driver that runs it. */
@@ -45,15 +47,8 @@ export function finishDesign(
   return { ...d, files, hash: hash.digest('hex').slice(0, 16) };
 }
 
-/** Writes a design into generated/<name>-<hash>/ (or `outDir`), atomically; returns where. */
-export function writeDesign(design: DesignSources, name: string, cfg: unknown, outDir?: string): GeneratedDesign {
-  const dir = outDir ?? join(projectRoot(), 'generated', `${name}-${design.hash}`);
-  if (!outDir && existsSync(join(dir, 'manifest.json'))) return { ...design, dir };
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  for (const [file, text] of design.files) writeFileSync(join(tmp, file), text);
-  writeFileSync(join(tmp, 'mt_params.h'), design.header);
+/** The files of a written design: the Verilog, the C++ parameter header and the manifest. */
+function designFiles(design: DesignSources, cfg: unknown): [string, string][] {
   const manifest = {
     top: design.top,
     hash: design.hash,
@@ -63,20 +58,73 @@ export function writeDesign(design: DesignSources, name: string, cfg: unknown, o
     params: design.params,
     config: cfg,
   };
-  writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  if (outDir) {
-    mkdirSync(dir, { recursive: true });
-    for (const f of [...design.files.map(([f]) => f), 'mt_params.h', 'manifest.json'])
-      renameSync(join(tmp, f), join(dir, f));
-    rmSync(tmp, { recursive: true, force: true });
-  } else {
-    mkdirSync(join(projectRoot(), 'generated'), { recursive: true });
+  return [...design.files, ['mt_params.h', design.header], ['manifest.json', JSON.stringify(manifest, null, 2) + '\n']];
+}
+
+/** What is wrong with a cached generated/<name>-<hash>/ folder of `design`, or undefined if it is intact. */
+function designProblem(dir: string, design: DesignSources): string | undefined {
+  for (const [file, text] of [...design.files, ['mt_params.h', design.header]]) {
+    let found: string;
     try {
-      renameSync(tmp, dir);
+      found = readFileSync(join(dir, file!), 'utf8');
     } catch {
-      // Another process wrote the same design first: identical bytes, keep theirs.
-      rmSync(tmp, { recursive: true, force: true });
+      return `${file} is missing`;
+    }
+    if (found !== text) return `${file} differs from the design`;
+  }
+  try {
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      hash?: unknown;
+      top?: unknown;
+      files?: unknown;
+    };
+    if (
+      m.hash !== design.hash ||
+      m.top !== design.top ||
+      JSON.stringify(m.files) !== JSON.stringify(design.files.map(([f]) => f))
+    ) {
+      return 'manifest.json does not describe the design';
+    }
+  } catch {
+    return 'manifest.json is not valid JSON';
+  }
+  return undefined;
+}
+
+/**
+ * Writes a design into generated/<name>-<hash>/ (or `outDir`), atomically; returns where. A cached folder
+ * is checked against the design (every file's bytes, the manifest's hash and file list) and written again
+ * when damaged.
+ */
+export function writeDesign(design: DesignSources, name: string, cfg: unknown, outDir?: string): GeneratedDesign {
+  const files = designFiles(design, cfg);
+  if (outDir) {
+    writeOutputFiles(outDir, files, `--out ${outDir}`);
+    return { ...design, dir: outDir };
+  }
+  const generated = join(projectRoot(), 'generated');
+  const dir = join(generated, `${name}-${design.hash}`);
+  const damaged = existsSync(dir) && designProblem(dir, design);
+  if (existsSync(dir) && !damaged) return { ...design, dir };
+  if (damaged) process.stderr.write(`mactile: the cached design ${dir} is damaged (${damaged}); writing it again\n`);
+  removeStale(generated, /^.+-[0-9a-f]{16}\.(?:tmp|old)-(\d+)@([^@]+)$/);
+  const tmp = `${dir}${ownedName('', '.tmp-')}`;
+  rmSync(tmp, { recursive: true, force: true });
+  writeOutputFiles(tmp, files, `generated design ${dir}`);
+  const aside = `${dir}${ownedName('', '.old-')}`;
+  if (damaged) {
+    try {
+      renameSync(dir, aside);
+    } catch {
+      // Another process moved it first.
     }
   }
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    // Another process wrote the same design first: identical bytes, keep theirs.
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  rmSync(aside, { recursive: true, force: true });
   return { ...design, dir };
 }

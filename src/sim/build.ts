@@ -1,9 +1,10 @@
 /**
  * The Verilator build cache: a compiled simulator per (generated sources, driver sources, Verilator
- * version, flags), under generated/build/<key>/. A cached build is reused at once; concurrent runs
- * take a lock, build in a temporary folder and publish it with an atomic rename. Every build gets two
- * generated C++ headers: the design's mt_params.h and mt_job_layout.h, the job and result layouts
- * generated from the job-format table (job/cpp.ts); both texts are part of the key.
+ * version, flags), under generated/build/<key>/. A cached build is reused once its binary matches the
+ * checksum recorded in its `ok` marker; concurrent runs take a lock (src/util/lock.ts), build in a temporary
+ * folder in its own process group and publish it with an atomic rename. Every build gets two generated C++
+ * headers: the design's mt_params.h and mt_job_layout.h, the job and result layouts generated from the
+ * job-format table (job/cpp.ts); both texts are part of the key.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -19,8 +20,9 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
-import lockfile from 'proper-lockfile';
+import { onCleanup, ownedName, removeStale } from '../util/cleanup.js';
 import { errorExcerpt, MactileError } from '../util/errors.js';
+import { acquireLock, type Lock } from '../util/lock.js';
 import { projectRoot } from '../util/paths.js';
 import { JOB_LAYOUT_HEADER, jobLayoutHeader } from './job/cpp.js';
 
@@ -111,7 +113,52 @@ export function buildKey(src: Sources, version: string): string {
 /** Lines of a failed build worth showing: Verilator %Error lines and compiler errors. */
 const buildErrors = (output: string) => errorExcerpt(output, /%Error|error:|Error \d|undefined reference/, 8, 10);
 
-/** Returns a compiled simulator for the sources, building it if no cached build exists. */
+/** The `ok` marker of a finished build: the Verilator version and the binary's SHA-256. */
+const okMarker = (version: string, binary: Buffer) =>
+  `${version}\nsha256 ${createHash('sha256').update(binary).digest('hex')}\n`;
+
+/**
+ * Whether the cached build in `dir` can be reused: 'absent' (never built), 'ok', or what is wrong with it
+ * (the binary missing, or not the bytes the `ok` marker recorded).
+ */
+function cachedState(dir: string): 'absent' | 'ok' | string {
+  let marker: string;
+  try {
+    marker = readFileSync(join(dir, 'ok'), 'utf8');
+  } catch {
+    return 'absent';
+  }
+  const recorded = /^sha256 ([0-9a-f]{64})$/m.exec(marker)?.[1];
+  if (!recorded) return 'its ok marker records no checksum (built by an older mactile)';
+  let binary: Buffer;
+  try {
+    binary = readFileSync(join(dir, 'sim'));
+  } catch {
+    return 'the simulator binary is missing';
+  }
+  return createHash('sha256').update(binary).digest('hex') === recorded
+    ? 'ok'
+    : 'the simulator binary does not match the checksum recorded when it was built';
+}
+
+/** Build folders of dead processes: `<key>.tmp-<pid>[@host]`, `<key>.old-<pid>[@host]`. */
+const STALE_BUILD = /^[0-9a-f]{20}\.(?:tmp|old)-(\d+)(?:@([^@]+))?$/;
+const swept = new Set<string>();
+
+/** Stops a detached child's whole process group (Verilator's make and the compilers under it). */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // The group has ended.
+  }
+}
+
+/**
+ * Returns a compiled simulator for the sources, building it if no intact cached build exists. A cached
+ * build is checked against the checksum its `ok` marker recorded and rebuilt when damaged (said on stderr).
+ */
 export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {}): Promise<Build> {
   const version = await verilatorVersionLine();
   const key = buildKey(src, version);
@@ -119,28 +166,40 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
   const dir = join(root, key);
   const binary = join(dir, 'sim');
   const t0 = performance.now();
-  if (existsSync(join(dir, 'ok'))) return { binary, dir, key, cached: true, seconds: (performance.now() - t0) / 1000 };
+  const cached = (): Build => ({ binary, dir, key, cached: true, seconds: (performance.now() - t0) / 1000 });
+  if (!swept.has(root)) {
+    swept.add(root);
+    removeStale(root, STALE_BUILD);
+  }
+  let state = cachedState(dir);
+  if (state === 'ok') return cached();
   mkdirSync(root, { recursive: true });
-  const lockTarget = join(root, `${key}.lock`);
-  writeFileSync(lockTarget, '', { flag: 'a' });
-  const release = await lockfile.lock(lockTarget, {
-    retries: { retries: 1800, minTimeout: 200, maxTimeout: 1000 },
-    stale: 60_000,
-  });
+  const lock = await acquireLock(
+    join(root, `${key}.build-lock`),
+    (pid) => `waiting for another mactile process (pid ${pid}) building the simulator ${dir}`,
+  );
+  // Again after the lock: taking over a dead owner's lock stopped its orphaned compilers, so their folder can go.
+  removeStale(root, STALE_BUILD);
   // One Verilator build at a time on the machine (every checkout and cache root): each already uses both cores.
-  const globalTarget = join(tmpdir(), 'mactile-verilator.lock');
-  writeFileSync(globalTarget, '', { flag: 'a' });
-  let releaseGlobal: (() => Promise<void>) | undefined;
+  let machine: Lock | undefined;
+  let group: number | undefined;
+  const tmp = join(root, ownedName(key));
+  const cleanup = () => {
+    killGroup(group);
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  const disposeCleanup = onCleanup(cleanup);
   try {
-    if (!existsSync(join(dir, 'ok'))) {
-      releaseGlobal = await lockfile.lock(globalTarget, {
-        retries: { retries: 3600, minTimeout: 200, maxTimeout: 1000 },
-        stale: 60_000,
-      });
-    }
-    if (existsSync(join(dir, 'ok')))
-      return { binary, dir, key, cached: true, seconds: (performance.now() - t0) / 1000 };
-    const tmp = join(root, `${key}.tmp-${process.pid}`);
+    state = cachedState(dir);
+    if (state === 'ok') return cached();
+    machine = await acquireLock(
+      join(tmpdir(), 'mactile-verilator.build-lock'),
+      (pid) => `waiting for another Verilator build on this machine (pid ${pid}) to finish`,
+    );
+    state = cachedState(dir);
+    if (state === 'ok') return cached();
+    if (state !== 'absent')
+      process.stderr.write(`mactile: the cached simulator ${binary} is damaged (${state}); building it again\n`);
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     for (const [name, text] of src.files) writeFileSync(join(tmp, name), text);
@@ -162,22 +221,33 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
       ...src.files.map(([n]) => n),
       basename(src.driver),
     ];
-    const r = await execa('verilator', args, { cwd: tmp, env, all: true, reject: false });
+    // In its own process group, so that the compilers under it stop with it (see cleanup, and acquireLock
+    // for a build whose mactile was killed outright).
+    const child = execa('verilator', args, { cwd: tmp, env, all: true, reject: false, detached: true });
+    group = child.pid;
+    if (group !== undefined) {
+      lock.noteGroup(group);
+      machine.noteGroup(group);
+    }
+    const r = await child;
+    group = undefined;
     if (r.exitCode !== 0 || !existsSync(join(tmp, 'sim'))) {
-      writeFileSync(join(tmp, 'build.log'), r.all ?? '');
-      throw new MactileError(
-        `Verilator build of ${src.top} failed (log: ${join(tmp, 'build.log')}):\n${buildErrors(r.all ?? '')}`,
-        3,
-      );
+      const log = join(root, `${key}.log`);
+      writeFileSync(log, r.all ?? '');
+      throw new MactileError(`Verilator build of ${src.top} failed (log: ${log}):\n${buildErrors(r.all ?? '')}`, 3);
     }
     rmSync(join(tmp, 'obj'), { recursive: true, force: true });
-    writeFileSync(join(tmp, 'ok'), `${version}\n`);
-    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(join(tmp, 'ok'), okMarker(version, readFileSync(join(tmp, 'sim'))));
+    const aside = join(root, ownedName(key, '.old-'));
+    if (existsSync(dir)) renameSync(dir, aside);
     renameSync(tmp, dir);
+    rmSync(aside, { recursive: true, force: true });
     return { binary, dir, key, cached: false, seconds: (performance.now() - t0) / 1000 };
   } finally {
-    await releaseGlobal?.();
-    await release();
+    cleanup();
+    disposeCleanup();
+    machine?.release();
+    lock.release();
   }
 }
 

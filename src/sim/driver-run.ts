@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { onCleanup, removeOld, removeStale } from '../util/cleanup.js';
 import { MactileError } from '../util/errors.js';
 import { readResult, type GemmResult } from './job.js';
 
@@ -14,6 +15,19 @@ export interface DriverRun {
   driverSeconds: number;
   /** The driver's own time in the clocked loops (process start, job reading and result writing excluded). */
   simSeconds: number;
+}
+
+/** Job folders in the temporary folder: `mactile-job-<pid>-XXXXXX`; older mactile named them `mactile-job-XXXXXX`. */
+const JOB_DIR = /^mactile-job-(\d+)-[A-Za-z0-9]{6}$/;
+const LEGACY_JOB_DIR = /^mactile-job-[A-Za-z0-9]{6}$/;
+let swept = false;
+
+/** Removes the job folders of processes that are gone (killed before they could clean up). */
+function sweepJobDirs(): void {
+  if (swept) return;
+  swept = true;
+  removeStale(tmpdir(), JOB_DIR);
+  removeOld(tmpdir(), LEGACY_JOB_DIR, 24);
 }
 
 /**
@@ -34,8 +48,11 @@ export async function runDriver(
     timeoutSeconds?: number;
   },
 ): Promise<DriverRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'mactile-job-'));
+  sweepJobDirs();
+  const dir = mkdtempSync(join(tmpdir(), `mactile-job-${process.pid}-`));
   const timeout = opts.timeoutSeconds ?? 3600;
+  // Removed if the process exits or is stopped by a signal while the simulator runs.
+  const disposeCleanup = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const jobFile = join(dir, 'job.bin');
     const resFile = join(dir, 'result.bin');
@@ -78,6 +95,7 @@ export async function runDriver(
         if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(keep, `${tag}.${f}`));
     }
     rmSync(dir, { recursive: true, force: true });
+    disposeCleanup();
   }
 }
 

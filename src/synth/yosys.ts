@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { onCleanup, ownedName, removeStale } from '../util/cleanup.js';
 import { errorExcerpt, MactileError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';
 
@@ -63,7 +64,38 @@ function yosysVersion(): Promise<string> {
   return version;
 }
 
-/** Synthesizes a design (cached); `timeoutSeconds` bounds yosys. */
+/** A cache entry read back: the result, or what is wrong with the file (truncated, not JSON, wrong fields). */
+function readCached(file: string, design: Design, flow: SynthFlow): SynthResult | string {
+  let r: Partial<SynthResult>;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8')) as Partial<SynthResult>;
+  } catch {
+    return 'not valid JSON';
+  }
+  const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  if (typeof r !== 'object' || r === null) return 'not a synthesis result';
+  if (r.flow !== flow || r.top !== design.top)
+    return `it is for ${String(r.top)} (${String(r.flow)}), expected ${design.top} (${flow})`;
+  if (
+    !count(r.cells) ||
+    typeof r.cellTypes !== 'object' ||
+    r.cellTypes === null ||
+    !Object.values(r.cellTypes).every(count)
+  )
+    return 'its cell counts are missing or not counts';
+  if (flow === 'xilinx' && !(count(r.luts) && count(r.flipFlops) && count(r.dsps)))
+    return 'its LUT, flip-flop or DSP counts are missing';
+  if (typeof r.yosys !== 'string' || typeof r.seconds !== 'number') return 'its yosys version or time is missing';
+  return r as SynthResult;
+}
+
+/** yosys work folders in the temporary folder: `mactile-synth-<pid>-XXXXXX`. */
+const WORK_DIR = /^mactile-synth-(\d+)-[A-Za-z0-9]{6}$/;
+/** Cache entries being written by a process that died: `<entry>.json.tmp-<pid>[@host]`. */
+const STALE_ENTRY = /\.json\.tmp-(\d+)(?:@([^@]+))?$/;
+let swept = false;
+
+/** Synthesizes a design (cached; a damaged cache entry is said on stderr and replaced); `timeoutSeconds` bounds yosys. */
 export async function synthesize(
   design: Design,
   flow: SynthFlow,
@@ -72,8 +104,18 @@ export async function synthesize(
   const version = await yosysVersion();
   const dir = join(projectRoot(), 'generated', 'synth');
   const cacheFile = join(dir, `${design.hash}-${flow}.json`);
-  if (existsSync(cacheFile)) return { ...(JSON.parse(readFileSync(cacheFile, 'utf8')) as SynthResult), cached: true };
-  const work = mkdtempSync(join(tmpdir(), 'mactile-synth-'));
+  if (existsSync(cacheFile)) {
+    const entry = readCached(cacheFile, design, flow);
+    if (typeof entry !== 'string') return { ...entry, cached: true };
+    process.stderr.write(`mactile: the synthesis cache entry ${cacheFile} is damaged (${entry}); synthesizing again\n`);
+  }
+  if (!swept) {
+    swept = true;
+    removeStale(tmpdir(), WORK_DIR);
+    removeStale(dir, STALE_ENTRY);
+  }
+  const work = mkdtempSync(join(tmpdir(), `mactile-synth-${process.pid}-`));
+  const disposeCleanup = onCleanup(() => rmSync(work, { recursive: true, force: true }));
   try {
     for (const [name, text] of design.files) writeFileSync(join(work, name), text);
     const read = `read_verilog -sv ${design.files.map(([n]) => n).join(' ')}`;
@@ -110,11 +152,12 @@ export async function synthesize(
       ...(flow === 'xilinx' ? { luts: sum(/^LUT\d$/), flipFlops: sum(/^FD[A-Z]*$/), dsps: sum(/^DSP/) } : {}),
     };
     mkdirSync(dir, { recursive: true });
-    const tmp = `${cacheFile}.tmp-${process.pid}`;
+    const tmp = join(dir, ownedName(`${design.hash}-${flow}.json`));
     writeFileSync(tmp, JSON.stringify(result, null, 2));
     renameSync(tmp, cacheFile);
     return result;
   } finally {
     rmSync(work, { recursive: true, force: true });
+    disposeCleanup();
   }
 }
