@@ -11,6 +11,7 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -111,7 +112,8 @@ export function buildKey(src: Sources, version: string): string {
 }
 
 /** Lines of a failed build worth showing: Verilator %Error lines and compiler errors. */
-const buildErrors = (output: string) => errorExcerpt(output, /%Error|error:|Error \d|undefined reference/, 8, 10);
+const buildErrors = (output: string) =>
+  errorExcerpt(output, /%Error|error:|Error \d|undefined reference|\*\*\*/, 8, 10);
 
 /** The `ok` marker of a finished build: the Verilator version and the binary's SHA-256. */
 const okMarker = (version: string, binary: Buffer) =>
@@ -141,8 +143,24 @@ function cachedState(dir: string): 'absent' | 'ok' | string {
     : 'the simulator binary does not match the checksum recorded when it was built';
 }
 
+/** Whether GNU Make can build in a folder of this path (it splits paths on blanks; `:`, `#`, `$`, `%`, `\\`, quotes trip it too). */
+const makeSafe = (path: string) => !/[\s:#$%\\'"=;*?]/.test(path);
+
+/** A build folder in the temporary directory, for a cache whose path GNU Make cannot build in. */
+function safeWorkFolder(cacheFolder: string): string {
+  const base = tmpdir();
+  if (!makeSafe(base))
+    throw new MactileError(
+      `Verilator build: the cache folder ${JSON.stringify(cacheFolder)} and the temporary directory ${JSON.stringify(base)} both hold characters GNU Make cannot build in (a space, ':', '#', '$', '%', a quote...); expected one of them without, e.g. TMPDIR=/tmp`,
+      3,
+    );
+  return mkdtempSync(join(base, `${ownedName('mactile-build')}-`));
+}
+
 /** Build folders of dead processes: `<key>.tmp-<pid>[@host]`, `<key>.old-<pid>[@host]`. */
 const STALE_BUILD = /^[0-9a-f]{20}\.(?:tmp|old)-(\d+)(?:@([^@]+))?$/;
+/** Build folders in the temporary directory (see safeWorkFolder) of dead processes. */
+const STALE_WORK = /^mactile-build\.tmp-(\d+)@(.+)-[A-Za-z0-9]{6}$/;
 const swept = new Set<string>();
 
 /** Stops a detached child's whole process group (Verilator's make and the compilers under it). */
@@ -170,6 +188,7 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
   if (!swept.has(root)) {
     swept.add(root);
     removeStale(root, STALE_BUILD);
+    removeStale(tmpdir(), STALE_WORK);
   }
   let state = cachedState(dir);
   if (state === 'ok') return cached();
@@ -184,9 +203,11 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
   let machine: Lock | undefined;
   let group: number | undefined;
   const tmp = join(root, ownedName(key));
+  let work = tmp;
   const cleanup = () => {
     killGroup(group);
     rmSync(tmp, { recursive: true, force: true });
+    if (work !== tmp) rmSync(work, { recursive: true, force: true });
   };
   const disposeCleanup = onCleanup(cleanup);
   try {
@@ -202,9 +223,12 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
       process.stderr.write(`mactile: the cached simulator ${binary} is damaged (${state}); building it again\n`);
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
-    for (const [name, text] of src.files) writeFileSync(join(tmp, name), text);
-    for (const [name, text] of generatedHeaders(src)) writeFileSync(join(tmp, name), text);
-    for (const f of driverFiles(src.driver)) copyFileSync(f, join(tmp, basename(f)));
+    // GNU Make cannot build in a folder whose path holds a space (or other characters it splits on): such a
+    // checkout builds in a folder of the temporary directory and publishes the binary into the cache.
+    work = makeSafe(tmp) ? tmp : safeWorkFolder(tmp);
+    for (const [name, text] of src.files) writeFileSync(join(work, name), text);
+    for (const [name, text] of generatedHeaders(src)) writeFileSync(join(work, name), text);
+    for (const f of driverFiles(src.driver)) copyFileSync(f, join(work, basename(f)));
     const env = { ...process.env, ...((await hasCcache()) ? { OBJCACHE: 'ccache' } : {}) };
     const args = [
       ...VERILATOR_FLAGS,
@@ -217,13 +241,13 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
       '-o',
       '../sim',
       '-CFLAGS',
-      `-I${tmp}`,
+      `-I${work}`,
       ...src.files.map(([n]) => n),
       basename(src.driver),
     ];
     // In its own process group, so that the compilers under it stop with it (see cleanup, and acquireLock
     // for a build whose mactile was killed outright).
-    const child = execa('verilator', args, { cwd: tmp, env, all: true, reject: false, detached: true });
+    const child = execa('verilator', args, { cwd: work, env, all: true, reject: false, detached: true });
     group = child.pid;
     if (group !== undefined) {
       lock.noteGroup(group);
@@ -231,12 +255,13 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
     }
     const r = await child;
     group = undefined;
-    if (r.exitCode !== 0 || !existsSync(join(tmp, 'sim'))) {
+    if (r.exitCode !== 0 || !existsSync(join(work, 'sim'))) {
       const log = join(root, `${key}.log`);
       writeFileSync(log, r.all ?? '');
       throw new MactileError(`Verilator build of ${src.top} failed (log: ${log}):\n${buildErrors(r.all ?? '')}`, 3);
     }
-    rmSync(join(tmp, 'obj'), { recursive: true, force: true });
+    rmSync(join(work, 'obj'), { recursive: true, force: true });
+    if (work !== tmp) copyFileSync(join(work, 'sim'), join(tmp, 'sim'));
     writeFileSync(join(tmp, 'ok'), okMarker(version, readFileSync(join(tmp, 'sim'))));
     const aside = join(root, ownedName(key, '.old-'));
     if (existsSync(dir)) renameSync(dir, aside);

@@ -47,7 +47,8 @@ function groupMembers(pgid: number): { pid: number; stat: string; comm: string }
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 beforeAll(() => {
-  base = mkdtempSync(join(tmpdir(), 'mactile-caches-'));
+  // A path with a space, as a checkout may have: GNU Make cannot build there, so the build must work around it.
+  base = mkdtempSync(join(tmpdir(), 'mactile caches-'));
   cfgFile = join(base, 'hardening-cache-2x2.yaml');
   writeFileSync(cfgFile, 'kind: systolic\nrows: 2\ncols: 2\ndataflow: os\n');
 });
@@ -251,8 +252,11 @@ describe('a build killed with SIGKILL', () => {
     'leaves no compiler running and no stale lock: the next run builds at once and removes the dead build folder',
     { timeout: 900_000 },
     async () => {
-      const root = join(base, 'build-cache');
+      const root = join(base, 'build cache');
+      expect(root).toContain(' '); // builds outside the cache (GNU Make cannot build in it) and publishes there
       mkdirSync(root, { recursive: true });
+      const workFolders = () => readdirSync(tmpdir()).filter((n) => n.startsWith('mactile-build.tmp-'));
+      const workBefore = workFolders();
       const cfg = loadConfig(cfgFile);
       const d = accelOf(cfg).design(cfg);
       const script = `import { ensureBuild } from ${JSON.stringify(join(projectRoot(), 'src/sim/build.ts'))};
@@ -322,6 +326,8 @@ describe('a build killed with SIGKILL', () => {
       expect(names).not.toContain(staleTmp);
       expect(names).not.toContain(otherStale);
       expect(names.filter((n) => n.endsWith('.build-lock'))).toEqual([]);
+      // The killed build's work folder in the temporary directory is gone too, and this build's own.
+      expect(workFolders().filter((n) => !workBefore.includes(n))).toEqual([]);
       // Every process of the orphaned build has ended (a zombie not yet reaped by init counts as ended).
       await vi.waitFor(() => expect(groupMembers(group!).filter((p) => !p.stat.startsWith('Z'))).toEqual([]), {
         timeout: 5_000,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { processAlive } from '../../src/util/cleanup.js';
 import { projectRoot } from '../../src/util/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { cliCommand, runCli } from '../helpers/cli.js';
 import { leftovers } from './helpers.js';
 
 let base: string;
@@ -38,7 +38,7 @@ interface Started {
 }
 
 function start(args: string[]): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'src/cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, [...cliCommand(), ...args], {
     cwd: projectRoot(),
     env: { ...process.env, CI: '1' },
   });

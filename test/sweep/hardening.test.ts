@@ -33,7 +33,7 @@ import { gridPoints } from '../../src/sweep/grid.js';
 import { selfOwner, thisMachine } from '../../src/sweep/owner.js';
 import { checkSlurmOptions, jobScript, sbatchCall } from '../../src/sweep/slurm.js';
 import { projectRoot } from '../../src/util/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { cliCommand, runCli } from '../helpers/cli.js';
 
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3') as typeof BetterSqlite3;
@@ -399,7 +399,7 @@ describe('claims have owners', () => {
       '--jobs',
       '2',
     ];
-    const child = execa(process.execPath, ['--import', 'tsx', join(projectRoot(), 'src/cli/main.ts'), ...args], {
+    const child = execa(process.execPath, [...cliCommand(), ...args], {
       cwd: projectRoot(),
       reject: false,
     });
@@ -456,7 +456,7 @@ describe('claims have owners', () => {
       '--jobs',
       '2',
     ];
-    const child = execa(process.execPath, ['--import', 'tsx', join(projectRoot(), 'src/cli/main.ts'), ...args], {
+    const child = execa(process.execPath, [...cliCommand(), ...args], {
       cwd: projectRoot(),
       reject: false,
     });

@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { SweepDb } from '../../src/sweep/db.js';
-import { runCli, runCliInProcess } from '../helpers/cli.js';
+import { cliCommand, runCli, runCliInProcess } from '../helpers/cli.js';
 import { projectRoot } from '../../src/util/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mactile-sweep-'));
@@ -76,8 +76,7 @@ describe('mactile sweep (local backend)', () => {
       '--jobs',
       '1',
     ];
-    const cli = join(projectRoot(), 'src/cli/main.ts');
-    const child = execa(process.execPath, ['--import', 'tsx', cli, ...args], {
+    const child = execa(process.execPath, [...cliCommand(), ...args], {
       cwd: projectRoot(),
       reject: false,
       detached: true,
