@@ -3,7 +3,8 @@
  * version, flags), under generated/build/<key>/. A cached build is reused at once; concurrent runs
  * take a lock, build in a temporary folder and publish it with an atomic rename. Every build gets two
  * generated C++ headers: the design's mt_params.h and mt_job_layout.h, the job and result layouts
- * generated from the job-format table (job/cpp.ts); both texts are part of the key.
+ * generated (job/cpp.ts) from the registered kinds' job-format table (JOB_FORMAT, assembled by the
+ * registry); both texts are part of the key.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -22,6 +23,7 @@ import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
 import { errorExcerpt, MactileError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';
+import { JOB_FORMAT } from '../accel/registry.js';
 import { JOB_LAYOUT_HEADER, jobLayoutHeader } from './job/cpp.js';
 
 /** Verilator flags measured on these machines (see docs/BENCHMARKS.md): split output, O2 for hot code. */
@@ -94,7 +96,7 @@ function driverFiles(driver: string): string[] {
 export function generatedHeaders(src: Sources): [string, string][] {
   return [
     ['mt_params.h', src.header],
-    [JOB_LAYOUT_HEADER, jobLayoutHeader()],
+    [JOB_LAYOUT_HEADER, jobLayoutHeader(JOB_FORMAT)],
   ];
 }
 
