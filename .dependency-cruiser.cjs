@@ -4,22 +4,30 @@
  * The three levels (golden model, analytic model, RTL) must stay independent, so that a bug cannot hide on two
  * of them at once (docs: DESIGN "Rules that keep the three levels honest"). In a kind folder src/accel/<kind>/:
  *   generator  generate.ts, design.ts, rtl-package.ts   planner  plan.ts     runner  run.ts     wiring  index.ts
+ *   job encoding  job.ts (the kind's job file in the job-format table and its encoder, over src/sim/job/)
  *   analytic model: every other file of the folder (config, model, timing, dataflows/, columns, ...).
- * A new generator, planner or runner file must be added to the patterns below, or it counts as analytic model.
+ * A new generator, planner, runner or job-encoding file must be added to the patterns below, or it counts as
+ * analytic model.
  */
 
 /** The generator, planner and runner of every kind, plus the files that import them (wiring and registry). */
 const GENERATOR = '^src/accel/[^/]+/(generate|design|rtl-package)\\.ts$';
 const PLANNER = '^src/accel/[^/]+/plan\\.ts$';
 const RUNNER = '^src/accel/[^/]+/run\\.ts$';
+/**
+ * A kind's job encoding is simulation plumbing, not analytic model: it builds on the shared job-format table
+ * and codec (src/sim/job/), so it stands with the planner and runner, whose job types it declares. The same
+ * rules keep it away from the model and the golden model as them.
+ */
+const JOB = '^src/accel/[^/]+/job\\.ts$';
 const WIRING = ['^src/accel/[^/]+/index\\.ts$', '^src/accel/registry\\.ts$'];
 const RTL = '^src/rtl/';
 const SIM = '^src/sim/';
 
-/** The analytic model files of a kind: the kind folder minus generator, planner, runner and wiring. */
+/** The analytic model files of a kind: the kind folder minus generator, planner, runner, job encoding and wiring. */
 const KIND_MODEL = {
   path: '^src/accel/[^/]+/',
-  pathNot: ['^src/accel/[^/]+/(generate|design|rtl-package|plan|run|index)\\.ts$'],
+  pathNot: ['^src/accel/[^/]+/(generate|design|rtl-package|plan|run|job|index)\\.ts$'],
 };
 const GOLDEN = ['^src/quant/golden\\.ts$', '^src/accel/nvdla/cacc\\.ts$'];
 
@@ -28,11 +36,11 @@ module.exports = {
     {
       name: 'model-not-to-generator',
       comment:
-        "A kind's analytic model imports nothing from a generator, planner, runner, the kinds' wiring, src/rtl or " +
-        'src/sim: it predicts the numbers the RTL is then checked against.',
+        "A kind's analytic model imports nothing from a generator, planner, runner, job encoding, the kinds' " +
+        'wiring, src/rtl or src/sim: it predicts the numbers the RTL is then checked against.',
       severity: 'error',
       from: KIND_MODEL,
-      to: { path: [GENERATOR, PLANNER, RUNNER, ...WIRING, RTL], pathNot: ['^src/accel/accelerator\\.ts$'] },
+      to: { path: [GENERATOR, PLANNER, RUNNER, JOB, ...WIRING, RTL], pathNot: ['^src/accel/accelerator\\.ts$'] },
     },
     {
       name: 'model-not-to-sim',
@@ -54,28 +62,29 @@ module.exports = {
       name: 'analytic-not-to-generator',
       comment:
         "src/analytic (the SCALE-Sim-compatible model) imports nothing from src/rtl, src/sim, nor any kind's " +
-        'generator, planner, runner or wiring.',
+        'generator, planner, runner, job encoding or wiring.',
       severity: 'error',
       from: { path: '^src/analytic/' },
-      to: { path: [GENERATOR, PLANNER, RUNNER, ...WIRING, RTL, SIM] },
+      to: { path: [GENERATOR, PLANNER, RUNNER, JOB, ...WIRING, RTL, SIM] },
     },
     {
       name: 'golden-independent',
       comment:
         'The golden model (src/quant/golden.ts and NVDLA CACC arithmetic, src/accel/nvdla/cacc.ts) is a direct loop ' +
-        'convolution: it imports nothing from any planner, runner, generator, the wiring, src/sim or src/rtl, so a ' +
-        'tiling, im2col or padding bug cannot hide on both sides.',
+        'convolution: it imports nothing from any planner, runner, job encoding, generator, the wiring, src/sim or ' +
+        'src/rtl, so a tiling, im2col or padding bug cannot hide on both sides.',
       severity: 'error',
       from: { path: GOLDEN },
-      to: { path: [GENERATOR, PLANNER, RUNNER, ...WIRING, RTL, SIM] },
+      to: { path: [GENERATOR, PLANNER, RUNNER, JOB, ...WIRING, RTL, SIM] },
     },
     {
       name: 'golden-independent-transitively',
       comment:
-        'Nor does anything the golden model imports, directly or not, reach a planner, runner, src/sim or src/rtl.',
+        'Nor does anything the golden model imports, directly or not, reach a planner, runner, job encoding, ' +
+        'src/sim or src/rtl.',
       severity: 'error',
       from: { path: GOLDEN },
-      to: { path: [GENERATOR, PLANNER, RUNNER, ...WIRING, RTL, SIM], reachable: true },
+      to: { path: [GENERATOR, PLANNER, RUNNER, JOB, ...WIRING, RTL, SIM], reachable: true },
     },
     {
       name: 'no-circular',

@@ -13,6 +13,7 @@ import type { IntTensor, QuantLayer } from '../quant/tensor.js';
 import type { Column } from '../report/table.js';
 import type { DesignSources } from '../rtl/design.js';
 import type { Build } from '../sim/build.js';
+import type { JobEncoding } from '../sim/job.js';
 
 /** The keys every kind's config has. */
 export interface BaseConfig {
@@ -193,6 +194,8 @@ export interface Accelerator<C extends BaseConfig = BaseConfig, L extends LayerP
   randomQuantOptions(l: MacLayer, bits: 8 | 16): { caccTruncate?: number };
   /** The golden integer model of a layer on this hardware. */
   golden(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor;
+  /** Its job file in the job-format table (with its job-kind code) and the encoder `simulateLayer` writes it with. */
+  job: JobEncoding;
   /** Runs one layer through the RTL (the prediction gives watchdog limits and the schedule to check). */
   simulateLayer(build: Build, cfg: C, l: MacLayer, x: IntTensor, q: QuantLayer): Promise<LayerMeasurement>;
   /** Sweep axes the kind offers beyond the shared ones (precision, clock). */

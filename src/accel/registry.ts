@@ -2,6 +2,7 @@
  * The registered accelerator kinds. Adding a kind means adding its folder and one line here; commands, the
  * report and sweeps find it through `accelOf` and `ACCELERATORS`.
  */
+import { jobFormat } from '../sim/job/layout.js';
 import { MactileError } from '../util/errors.js';
 import type { Accelerator, BaseConfig, LayerPrediction } from './accelerator.js';
 import { nvdla } from './nvdla/index.js';
@@ -9,6 +10,9 @@ import { systolic } from './systolic/index.js';
 
 /** Every kind, in the order help texts list them. */
 export const ACCELERATORS = [systolic, nvdla] as const;
+
+/** The job-format table of the registered kinds (their job files and job-kind codes, with the shared envelope). */
+export const JOB_FORMAT = jobFormat(ACCELERATORS.map((a) => a.job));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind is typed over its own config
 type AnyAccelerator = Accelerator<any, any>;

@@ -3,8 +3,9 @@
  * version, flags), under generated/build/<key>/. A cached build is reused once its binary matches the
  * checksum recorded in its `ok` marker; concurrent runs take a lock (src/util/lock.ts), build in a temporary
  * folder in its own process group and publish it with an atomic rename. Every build gets two generated C++
- * headers: the design's mt_params.h and mt_job_layout.h, the job and result layouts generated from the
- * job-format table (job/cpp.ts); both texts are part of the key.
+ * headers: the design's mt_params.h and mt_job_layout.h, the job and result layouts generated (job/cpp.ts)
+ * from the registered kinds' job-format table (JOB_FORMAT, assembled by the registry); both texts are part
+ * of the key.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -25,6 +26,7 @@ import { onCleanup, ownedName, removeStale } from '../util/cleanup.js';
 import { errorExcerpt, MactileError } from '../util/errors.js';
 import { acquireLock, type Lock } from '../util/lock.js';
 import { projectRoot } from '../util/paths.js';
+import { JOB_FORMAT } from '../accel/registry.js';
 import { JOB_LAYOUT_HEADER, jobLayoutHeader } from './job/cpp.js';
 
 /** Verilator flags measured on these machines (see docs/BENCHMARKS.md): split output, O2 for hot code. */
@@ -97,7 +99,7 @@ function driverFiles(driver: string): string[] {
 export function generatedHeaders(src: Sources): [string, string][] {
   return [
     ['mt_params.h', src.header],
-    [JOB_LAYOUT_HEADER, jobLayoutHeader()],
+    [JOB_LAYOUT_HEADER, jobLayoutHeader(JOB_FORMAT)],
   ];
 }
 

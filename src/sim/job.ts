@@ -1,14 +1,15 @@
 /**
- * Job files for the C++ drivers and their result files, in the accelerators' terms. A job holds whole
- * layers: operand matrices as the accelerator's ports read them, requantization parameters, and the shapes
- * of the output and partial-sum memories. The bytes follow the job-format table (job/layout.ts, rendered in
+ * Job files for the C++ drivers and their result files, in the accelerators' terms: what every kind's job
+ * shares (operand matrices as the accelerator's ports read them, requantization parameters), what a kind's
+ * job encoding provides (`JobEncoding`; each kind's is in its folder, src/accel/<kind>/job.ts), and the
+ * result file every driver writes. The bytes follow the job-format table (job/layout.ts, rendered in
  * docs/JOB-FORMAT.md) through its one codec; the functions here only map these types onto the table's
  * records, and the compiler checks each mapping against the table.
  */
 import { readFileSync } from 'node:fs';
 import { MactileError } from '../util/errors.js';
-import { decodeFile, encodeFile, FormatError } from './job/codec.js';
-import { NVDLA_JOB, RESULT, STATUS, SYSTOLIC_JOB, codeOf } from './job/layout.js';
+import { decodeFile, FormatError } from './job/codec.js';
+import { RESULT, STATUS, codeOf, type JobKindLayout, type OPERAND_MATRIX, type REQUANT_ROW } from './job/layout.js';
 import type { Wire } from './job/table.js';
 
 /** A row-major matrix of small signed integers. */
@@ -23,31 +24,6 @@ export interface RequantParams {
   bias: bigint[];
   mult: number[];
   shift: number[];
-}
-
-export interface JobGemm {
-  m: number;
-  k: number;
-  n: number;
-  relu: boolean;
-  zeroPoint: number;
-  maxCycles: number;
-  p1: IntMatrix;
-  p2: IntMatrix;
-  q: RequantParams;
-  out: { rows: number; cols: number };
-  acc: { rows: number; cols: number };
-}
-
-/** The head of a systolic job: what the array it was planned for looks like (the driver checks it). */
-export interface JobHeader {
-  rows: number;
-  cols: number;
-  dw: 8 | 16;
-  accW: number;
-  /** Codes of the table's dataflow and timing enums (the RTL's DF and TIMING). */
-  dataflow: number;
-  timing: number;
 }
 
 export interface GemmResult {
@@ -69,108 +45,24 @@ export interface JobResult {
   gemms: GemmResult[];
 }
 
-/** One convolution of an NVDLA-style job: the layer geometry, buffers in NVDLA's orders, SDP parameters. */
-export interface NvJobConv {
-  /** h, w, c, k, r, s, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW. */
-  dims: number[];
-  relu: boolean;
-  zeroPoint: number;
-  padValue: number;
-  truncate: number;
-  maxCycles: number;
-  feature: IntMatrix;
-  weight: IntMatrix;
-  q: RequantParams;
-  out: { rows: number; cols: number };
+/**
+ * A kind's job encoding, declared in its folder (src/accel/<kind>/job.ts) and exposed as `Accelerator.job`:
+ * its value of the job_kind enum, its job file in the table's vocabulary, and the encoder of a layer's items.
+ */
+export interface JobEncoding<Head = never, Item = never> extends JobKindLayout {
+  encode(head: Head, items: readonly Item[]): Buffer;
 }
 
-export interface NvJobHeader {
-  atomicC: number;
-  atomicK: number;
-  dw: 8 | 16;
-  weightKernels: number;
-}
+/** A matrix as the table's operand_matrix record holds it. */
+export const operandMatrix = (m: IntMatrix): Wire<typeof OPERAND_MATRIX> => ({
+  rows: m.rows,
+  cols: m.cols,
+  data: m.data,
+});
 
-const requantRows = (q: RequantParams) => q.bias.map((bias, i) => ({ bias, mult: q.mult[i]!, shift: q.shift[i]! }));
-const matrix = (m: IntMatrix) => ({ rows: m.rows, cols: m.cols, data: m.data });
-
-/** Serialises an NVDLA-style job to bytes. */
-export function encodeNvJob(head: NvJobHeader, convs: NvJobConv[]): Buffer {
-  const items = convs.map((c): Wire<typeof NVDLA_JOB>['items'][number] => {
-    if (c.dims.length !== 14) throw new Error('nvdla job: 14 dimensions expected');
-    const [h, w, ch, k, r, s, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, out_h, out_w] = c.dims as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    return {
-      h,
-      w,
-      c: ch,
-      k,
-      r,
-      s,
-      stride_h,
-      stride_w,
-      dilation_h,
-      dilation_w,
-      pad_top,
-      pad_left,
-      out_h,
-      out_w,
-      relu: c.relu ? 1 : 0,
-      zero_point: c.zeroPoint,
-      pad_value: c.padValue,
-      truncate: c.truncate,
-      max_cycles: c.maxCycles,
-      feature: matrix(c.feature),
-      weight: matrix(c.weight),
-      q: requantRows(c.q),
-      o_rows: c.out.rows,
-      o_cols: c.out.cols,
-    };
-  });
-  return encodeFile(
-    NVDLA_JOB,
-    { atomic_c: head.atomicC, atomic_k: head.atomicK, dw: head.dw, weight_kernels: head.weightKernels, items },
-    { dw: head.dw },
-  );
-}
-
-/** Serialises a systolic job to bytes. */
-export function encodeJob(h: JobHeader, gemms: JobGemm[]): Buffer {
-  const items = gemms.map((g): Wire<typeof SYSTOLIC_JOB>['items'][number] => ({
-    m: g.m,
-    k: g.k,
-    n: g.n,
-    relu: g.relu ? 1 : 0,
-    zero_point: g.zeroPoint,
-    max_cycles: g.maxCycles,
-    p1: matrix(g.p1),
-    p2: matrix(g.p2),
-    q: requantRows(g.q),
-    o_rows: g.out.rows,
-    o_cols: g.out.cols,
-    acc_rows: g.acc.rows,
-    acc_cols: g.acc.cols,
-  }));
-  return encodeFile(
-    SYSTOLIC_JOB,
-    { rows: h.rows, cols: h.cols, dw: h.dw, acc_w: h.accW, dataflow: h.dataflow, timing: h.timing, items },
-    { dw: h.dw },
-  );
-}
+/** Requantization parameters as the table's requant_row records hold them. */
+export const requantRows = (q: RequantParams): Wire<typeof REQUANT_ROW>[] =>
+  q.bias.map((bias, i) => ({ bias, mult: q.mult[i]!, shift: q.shift[i]! }));
 
 /** Parses a result file's bytes, given the operand width and the output shape of every job item. */
 export function decodeResult(b: Buffer, dw: 8 | 16, outShapes: { rows: number; cols: number }[]): JobResult {

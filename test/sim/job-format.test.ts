@@ -12,35 +12,23 @@ import { dataflowOf } from '../../src/accel/systolic/dataflows/index.js';
 import { systolicParams } from '../../src/accel/systolic/generate.js';
 import { systolicDesign } from '../../src/accel/systolic/design.js';
 import { nvdlaDesign } from '../../src/accel/nvdla/design.js';
+import { NVDLA_JOB, nvdlaJob, type NvJobConv, type NvJobHeader } from '../../src/accel/nvdla/job.js';
+import { ACCELERATORS, JOB_FORMAT } from '../../src/accel/registry.js';
+import { SYSTOLIC_JOB, systolicJob, type JobGemm, type SystolicJobHeader } from '../../src/accel/systolic/job.js';
 import { buildKey, generatedHeaders } from '../../src/sim/build.js';
-import {
-  decodeResult,
-  encodeJob,
-  encodeNvJob,
-  readResult,
-  type IntMatrix,
-  type JobGemm,
-  type JobHeader,
-  type NvJobConv,
-  type NvJobHeader,
-} from '../../src/sim/job.js';
+import { decodeResult, readResult, type IntMatrix } from '../../src/sim/job.js';
 import { decodeFile, encodeFile, FormatError, magicOf } from '../../src/sim/job/codec.js';
 import { JOB_LAYOUT_HEADER, jobLayoutHeader } from '../../src/sim/job/cpp.js';
 import { DOC_BEGIN, DOC_END, generatedPart, jobFormatMarkdown, withGeneratedPart } from '../../src/sim/job/doc.js';
-import {
-  codeOf,
-  DATAFLOW,
-  FILES,
-  JOB_KIND_CODE,
-  NVDLA_JOB,
-  RESULT,
-  SYSTOLIC_JOB,
-  TIMING,
-} from '../../src/sim/job/layout.js';
-import { fixedOffsets, tableProblems } from '../../src/sim/job/table.js';
+import { codeOf, jobFormat, RESULT } from '../../src/sim/job/layout.js';
+import { fixedOffsets, tableProblems, type EnumDef, type FileDef } from '../../src/sim/job/table.js';
 import { MactileError } from '../../src/util/errors.js';
 import { projectRoot } from '../../src/util/paths.js';
 import { nvdla, systolic } from '../helpers/configs.js';
+
+/** A file or an enum of the registered kinds' table, by name. */
+const fileOf = (name: string): FileDef => JOB_FORMAT.files.find((f) => f.name === name)!;
+const enumOf = (name: string): EnumDef => JOB_FORMAT.enums.find((e) => e.name === name)!;
 
 const mat = (rows: number, cols: number, f: (i: number) => number): IntMatrix => ({
   rows,
@@ -48,9 +36,9 @@ const mat = (rows: number, cols: number, f: (i: number) => number): IntMatrix =>
   data: Int16Array.from({ length: rows * cols }, (_, i) => f(i)),
 });
 
-function systolicJob(dw: 8 | 16): { h: JobHeader; gemms: JobGemm[] } {
+function systolicCase(dw: 8 | 16): { h: SystolicJobHeader; gemms: JobGemm[] } {
   const big = dw === 8 ? 127 : 32767;
-  const h: JobHeader = { rows: 4, cols: 3, dw, accW: dw === 8 ? 32 : 48, dataflow: 1, timing: 1 };
+  const h: SystolicJobHeader = { rows: 4, cols: 3, dw, accW: dw === 8 ? 32 : 48, dataflow: 1, timing: 1 };
   const gemms: JobGemm[] = [
     {
       m: 5,
@@ -82,7 +70,7 @@ function systolicJob(dw: 8 | 16): { h: JobHeader; gemms: JobGemm[] } {
   return { h, gemms };
 }
 
-function nvJob(dw: 8 | 16): { h: NvJobHeader; convs: NvJobConv[] } {
+function nvCase(dw: 8 | 16): { h: NvJobHeader; convs: NvJobConv[] } {
   return {
     h: { atomicC: 8, atomicK: 4, dw, weightKernels: 2 },
     convs: [
@@ -104,23 +92,33 @@ function nvJob(dw: 8 | 16): { h: NvJobHeader; convs: NvJobConv[] } {
 
 describe('the job-format table', () => {
   it('is well formed: counts refer to earlier u32 fields, every length counts one array, items come last', () => {
-    for (const f of FILES) expect(tableProblems(f), f.name).toEqual([]);
+    for (const f of JOB_FORMAT.files) expect(tableProblems(f), f.name).toEqual([]);
+  });
+
+  it('is assembled from the registered kinds: the job-kind enum from their codes, their job files, the result', () => {
+    expect(enumOf('job_kind').values.map((v) => v.name)).toEqual(ACCELERATORS.map((a) => a.kind));
+    expect(enumOf('job_kind').values).toEqual(ACCELERATORS.map((a) => a.job.kind));
+    expect(JOB_FORMAT.files.map((f) => f.name)).toEqual([...ACCELERATORS.map((a) => a.job.file.name), 'result']);
+    expect(JOB_FORMAT.enums.map((e) => e.name)).toEqual(['job_kind', 'status', 'dataflow', 'timing']);
+    expect(() => jobFormat([systolicJob, systolicJob])).toThrow(/two kinds with the job-kind code 1/);
+    const other = { kind: { name: 'other', code: 9, meaning: '' }, file: SYSTOLIC_JOB };
+    expect(() => jobFormat([other])).toThrow(/systolic_job: the first field must be jobKindField\(9\)/);
   });
 
   it('gives the dataflow and timing codes the generators give the RTL (MT_DATAFLOW, MT_TIMING)', () => {
-    for (const df of ['os', 'ws', 'is'] as const) expect(dataflowOf(df).code, df).toBe(codeOf(DATAFLOW, df));
+    for (const df of ['os', 'ws', 'is'] as const) expect(dataflowOf(df).code, df).toBe(codeOf(enumOf('dataflow'), df));
     for (const t of ['scalesim', 'pipelined'] as const)
-      expect(systolicParams(systolic(2, 2, 'os', t)).TIMING, t).toBe(codeOf(TIMING, t));
+      expect(systolicParams(systolic(2, 2, 'os', t)).TIMING, t).toBe(codeOf(enumOf('timing'), t));
   });
 
   it("gives each design's mt_params.h the job kind its driver checks at compile time", () => {
     expect(systolicDesign(systolic(2, 2, 'ws', 'pipelined')).header).toContain(
-      `#define MT_JOB_KIND ${JOB_KIND_CODE.systolic} `,
+      `#define MT_JOB_KIND ${systolicJob.kind.code} `,
     );
     expect(systolicDesign(systolic(2, 2, 'ws', 'pipelined')).header).toContain(
       '#define MT_TIMING 1  // 0 scalesim, 1 pipelined',
     );
-    expect(nvdlaDesign(nvdla(8, 8)).header).toContain(`#define MT_JOB_KIND ${JOB_KIND_CODE.nvdla} `);
+    expect(nvdlaDesign(nvdla(8, 8)).header).toContain(`#define MT_JOB_KIND ${nvdlaJob.kind.code} `);
     for (const [driver, kind] of [
       ['sa_driver.cpp', 'SYSTOLIC'],
       ['nv_driver.cpp', 'NVDLA'],
@@ -132,8 +130,8 @@ describe('the job-format table', () => {
   });
 
   it('puts the head fields of a job at the offsets it documents', () => {
-    const { h, gemms } = systolicJob(8);
-    const b = encodeJob(h, gemms);
+    const { h, gemms } = systolicCase(8);
+    const b = systolicJob.encode(h, gemms);
     expect(b.subarray(0, 8).toString('latin1')).toBe('MTJOB02\0');
     const offsets = fixedOffsets(SYSTOLIC_JOB, 8);
     const at = (name: string) => b.readUInt32LE(offsets[SYSTOLIC_JOB.fields.findIndex((f) => f.name === name)]!);
@@ -152,8 +150,8 @@ describe('the job-format table', () => {
 
 describe('the TypeScript codec', () => {
   it.each([8, 16] as const)('round-trips a systolic job (INT%i) through the table', (dw) => {
-    const { h, gemms } = systolicJob(dw);
-    const back = decodeFile(SYSTOLIC_JOB, encodeJob(h, gemms));
+    const { h, gemms } = systolicCase(dw);
+    const back = decodeFile(SYSTOLIC_JOB, systolicJob.encode(h, gemms));
     expect(back).toMatchObject({ rows: 4, cols: 3, dw, acc_w: h.accW, dataflow: 1, timing: 1 });
     expect(back.items).toHaveLength(2);
     gemms.forEach((g, i) => {
@@ -177,8 +175,8 @@ describe('the TypeScript codec', () => {
   });
 
   it.each([8, 16] as const)('round-trips an NVDLA job (INT%i) through the table', (dw) => {
-    const { h, convs } = nvJob(dw);
-    const back = decodeFile(NVDLA_JOB, encodeNvJob(h, convs));
+    const { h, convs } = nvCase(dw);
+    const back = decodeFile(NVDLA_JOB, nvdlaJob.encode(h, convs));
     expect(back).toMatchObject({ atomic_c: 8, atomic_k: 4, dw, weight_kernels: 2 });
     const c = back.items[0]!;
     expect([
@@ -263,9 +261,9 @@ describe('the TypeScript codec', () => {
   });
 
   it('derives lengths, checks every other count and rejects fields the table does not have', () => {
-    const { h, gemms } = systolicJob(8);
+    const { h, gemms } = systolicCase(8);
     const bad = { ...gemms[0]!, p1: { rows: 2, cols: 3, data: new Int16Array(5) } };
-    expect(() => encodeJob(h, [bad])).toThrow(/operand_matrix\.data: 5 values, expected rows\*cols = 6/);
+    expect(() => systolicJob.encode(h, [bad])).toThrow(/operand_matrix\.data: 5 values, expected rows\*cols = 6/);
     expect(() => encodeFile(RESULT, { status: 0, items: [], extra: 1 } as never)).toThrow(
       /result: extra is no field of the job format to give/,
     );
@@ -278,11 +276,13 @@ describe('the TypeScript codec', () => {
   });
 
   it('refuses files that do not follow the table, naming what is wrong', () => {
-    const { h, gemms } = systolicJob(8);
-    const job = encodeJob(h, gemms);
-    const { h: nh, convs } = nvJob(8);
-    expect(() => decodeFile(NVDLA_JOB, job)).toThrow(/nvdla_job\.kind at byte 8: 1 \(systolic\), expected 2 \(nvdla\)/);
-    expect(() => decodeFile(SYSTOLIC_JOB, encodeNvJob(nh, convs))).toThrow(FormatError);
+    const { h, gemms } = systolicCase(8);
+    const job = systolicJob.encode(h, gemms);
+    const { h: nh, convs } = nvCase(8);
+    expect(() => decodeFile(fileOf('nvdla_job'), job)).toThrow(
+      /nvdla_job\.kind at byte 8: 1 \(systolic\), expected 2 \(nvdla\)/,
+    );
+    expect(() => decodeFile(SYSTOLIC_JOB, nvdlaJob.encode(nh, convs))).toThrow(FormatError);
     expect(() => decodeFile(SYSTOLIC_JOB, job.subarray(0, job.length - 1))).toThrow(/truncated at byte/);
     expect(() => decodeFile(SYSTOLIC_JOB, Buffer.concat([job, Buffer.alloc(3)]))).toThrow(
       /3 unexpected trailing bytes/,
@@ -346,14 +346,14 @@ describe('the generated C++ header', () => {
     };
     expect(generatedHeaders(src)).toEqual([
       ['mt_params.h', src.header],
-      [JOB_LAYOUT_HEADER, jobLayoutHeader()],
+      [JOB_LAYOUT_HEADER, jobLayoutHeader(JOB_FORMAT)],
     ]);
     expect(buildKey(src, 'v')).toBe(buildKey(src, 'v'));
     expect(buildKey({ ...src, header: '#pragma once\n#define X 1\n' }, 'v')).not.toBe(buildKey(src, 'v'));
   });
 
   it('has the magics, codes and offsets of the table', () => {
-    const h = jobLayoutHeader();
+    const h = jobLayoutHeader(JOB_FORMAT);
     expect(h).toContain(`constexpr char SYSTOLIC_JOB_MAGIC[] = "${magicOf(SYSTOLIC_JOB).slice(0, 7)}";`);
     expect(h).toContain('constexpr uint32_t JOB_KIND_SYSTOLIC = 1;');
     expect(h).toContain('constexpr uint32_t JOB_KIND_NVDLA = 2;');
@@ -368,7 +368,7 @@ describe('the generated C++ header', () => {
     const echo = join(dir, 'job_echo');
     let compiled: { exitCode?: number; all?: string };
     beforeAll(async () => {
-      writeFileSync(join(dir, JOB_LAYOUT_HEADER), jobLayoutHeader());
+      writeFileSync(join(dir, JOB_LAYOUT_HEADER), jobLayoutHeader(JOB_FORMAT));
       const src = join(projectRoot(), 'test', 'fixtures', 'cpp', 'job_echo.cpp');
       compiled = await execa(
         'g++',
@@ -405,8 +405,8 @@ describe('the generated C++ header', () => {
     it.each([8, 16] as const)(
       'reads every field of a systolic job (INT%i) and writes a result TypeScript reads',
       async (dw) => {
-        const { h, gemms } = systolicJob(dw);
-        const r = await run('systolic', encodeJob(h, gemms));
+        const { h, gemms } = systolicCase(dw);
+        const r = await run('systolic', systolicJob.encode(h, gemms));
         expect(r.all).toBe('');
         const res = decodeResult(
           r.result!,
@@ -454,9 +454,9 @@ describe('the generated C++ header', () => {
     );
 
     it.each([8, 16] as const)('reads every field of an NVDLA job (INT%i)', async (dw) => {
-      const { h, convs } = nvJob(dw);
+      const { h, convs } = nvCase(dw);
       const c = convs[0]!;
-      const r = await run('nvdla', encodeNvJob(h, convs));
+      const r = await run('nvdla', nvdlaJob.encode(h, convs));
       expect(r.all).toBe('');
       const e = decodeResult(r.result!, dw, [c.out]).gemms[0]!;
       expect([
@@ -483,12 +483,12 @@ describe('the generated C++ header', () => {
     });
 
     it('refuses a job of another kind, another format version or cut short, in one line', async () => {
-      const { h, convs } = nvJob(8);
-      expect((await run('systolic', encodeNvJob(h, convs))).all).toBe(
+      const { h, convs } = nvCase(8);
+      expect((await run('systolic', nvdlaJob.encode(h, convs))).all).toBe(
         'driver: job file: kind is 2 (nvdla), this driver reads 1 (systolic)',
       );
-      const { h: sh, gemms } = systolicJob(8);
-      const job = encodeJob(sh, gemms);
+      const { h: sh, gemms } = systolicCase(8);
+      const job = systolicJob.encode(sh, gemms);
       const v1 = Buffer.from(job);
       v1.write('MTJOB01\0', 0, 'latin1');
       expect((await run('systolic', v1)).all).toBe(
@@ -506,13 +506,13 @@ describe('docs/JOB-FORMAT.md', () => {
   it('shows the tables rendered from the job-format table (UPDATE_DOCS=1 rewrites them)', () => {
     const path = join(projectRoot(), 'docs', 'JOB-FORMAT.md');
     const doc = readFileSync(path, 'utf8');
-    if (process.env.UPDATE_DOCS === '1') writeFileSync(path, withGeneratedPart(doc));
+    if (process.env.UPDATE_DOCS === '1') writeFileSync(path, withGeneratedPart(doc, JOB_FORMAT));
     const now = readFileSync(path, 'utf8');
     expect(now).toContain(DOC_BEGIN);
     expect(now).toContain(DOC_END);
     expect(
       generatedPart(now),
       'docs/JOB-FORMAT.md is out of date: run UPDATE_DOCS=1 node_modules/.bin/vitest run test/sim/job-format.test.ts',
-    ).toBe(jobFormatMarkdown());
+    ).toBe(jobFormatMarkdown(JOB_FORMAT));
   });
 });

@@ -7,6 +7,7 @@ import { nvdlaSchema, type NvdlaConfig } from './config.js';
 import { nvdlaDesign } from './design.js';
 import { estimatorAssumptions, estimatorSettings } from './estimator.js';
 import { analyzeNvdlaLayer, analyzeNvdlaNetwork, type NvLayerPerf, type NvNetworkAnalysis } from './network.js';
+import { nvdlaJob } from './job.js';
 import { simulateNvLayer } from './run.js';
 
 export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
@@ -56,6 +57,7 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   hardwareQuant: nvdlaQuantLayer,
   randomQuantOptions: (l, bits) => ({ caccTruncate: caccTruncateBits(l, bits) }),
   golden: goldenNvdlaLayer,
+  job: nvdlaJob,
   simulateLayer: simulateNvLayer,
   sweepAxes: [
     { key: 'atomic_c', option: '--atomic-c', parse: (t) => numberList(t, '--atomic-c') },

@@ -10,7 +10,8 @@ import type { NvdlaConfig } from '../../config/schema.js';
 import type { MacLayer } from '../../nets/ir.js';
 import { nhwc, zeros, type IntTensor, type QuantLayer } from '../../quant/tensor.js';
 import { MactileError } from '../../util/errors.js';
-import type { IntMatrix, NvJobConv } from '../../sim/job.js';
+import type { IntMatrix } from '../../sim/job.js';
+import type { NvJobConv } from './job.js';
 
 export interface PlannedNvLayer {
   plan: NvLayerPlan;

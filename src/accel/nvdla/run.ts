@@ -5,7 +5,7 @@ import type { MacLayer } from '../../nets/ir.js';
 import type { IntTensor, QuantLayer } from '../../quant/tensor.js';
 import { MactileError } from '../../util/errors.js';
 import { runDriver, watchdogLimit } from '../../sim/driver-run.js';
-import { encodeNvJob } from '../../sim/job.js';
+import { nvdlaJob } from './job.js';
 import { gatherNvOutputs, planNvLayer } from './plan.js';
 import type { LayerMeasurement } from '../accelerator.js';
 import { countersOf } from '../check.js';
@@ -37,7 +37,7 @@ export async function simulateNvLayer(
   const models = plan.convs.map((c) => nvConvCycles(c, cfg));
   const predicted = models.map((m) => m.total);
   const limits = predicted.map(watchdogLimit);
-  const job = encodeNvJob(
+  const job = nvdlaJob.encode(
     { atomicC: cfg.atomic_c, atomicK: cfg.atomic_k, dw: q.bits, weightKernels: cfg.weight_kernels_per_cycle },
     jobs.map((j, i) => ({ ...j, maxCycles: limits[i]! })),
   );

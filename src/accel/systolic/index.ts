@@ -5,6 +5,7 @@ import { systolicSchema, type SystolicConfig } from './config.js';
 import { layerColumns, perfJson, systolicSimColumns } from './columns.js';
 import { systolicDesign } from './design.js';
 import { analyzeLayer, analyzeNetwork, scaleSimComparison, type LayerPerf } from './model.js';
+import { systolicJob } from './job.js';
 import { simulateSystolicLayer } from './run.js';
 import { numberList, wordList } from '../../util/lists.js';
 
@@ -41,6 +42,7 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
   hardwareQuant: (_l, q) => q,
   randomQuantOptions: () => ({}),
   golden: goldenLayer,
+  job: systolicJob,
   simulateLayer: simulateSystolicLayer,
   sweepAxes: [
     { key: 'rows', option: '--rows', parse: (t) => numberList(t, '--rows') },

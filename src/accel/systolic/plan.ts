@@ -6,7 +6,8 @@
 import type { DataflowStrategy } from './dataflows/index.js';
 import type { MacLayer } from '../../nets/ir.js';
 import { nhwc, zeros, type IntTensor, type QuantLayer } from '../../quant/tensor.js';
-import type { IntMatrix, JobGemm } from '../../sim/job.js';
+import type { IntMatrix } from '../../sim/job.js';
+import type { JobGemm } from './job.js';
 
 export interface PlannedGemm {
   group: number;

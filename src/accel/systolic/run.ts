@@ -10,12 +10,13 @@ import type { MacLayer } from '../../nets/ir.js';
 import { accumulatorBits, operandRange } from '../../quant/requant.js';
 import type { IntTensor, QuantLayer } from '../../quant/tensor.js';
 import { MactileError } from '../../util/errors.js';
-import { encodeJob, type GemmResult } from '../../sim/job.js';
+import type { GemmResult } from '../../sim/job.js';
 import { runDriver, watchdogLimit } from '../../sim/driver-run.js';
 import type { Build } from '../../sim/build.js';
 import { dataflowOf } from './dataflows/index.js';
 import { systolicParams } from './generate.js';
 import { layerSchedule, type GemmSchedule } from './model.js';
+import { systolicJob } from './job.js';
 import { gatherOutputs, planLayer } from './plan.js';
 
 /** Checks that no accumulator of the layer can overflow the RTL's accumulator width. */
@@ -48,7 +49,7 @@ export async function simulateSystolicLayer(
   const schedule = layerSchedule(l, cfg);
   const predicted = schedule.map((s) => s.cycles);
   const limits = predicted.map(watchdogLimit);
-  const job = encodeJob(
+  const job = systolicJob.encode(
     {
       rows: cfg.rows,
       cols: cfg.cols,

@@ -1,10 +1,11 @@
 /**
  * The job-format table as Markdown, for docs/JOB-FORMAT.md: the codes of every enum, then every file and
- * record with byte offsets (while they are fixed), field, type, count and meaning. The document holds this
+ * record with byte offsets (while they are fixed), field, type, count and meaning. The table comes in as a
+ * parameter (the registered kinds' JOB_FORMAT). The document holds this
  * text between two markers, and a test keeps it equal to what this module renders.
  */
 import { magicOf } from './codec.js';
-import { ENUMS, FILES, FORMAT_VERSION } from './layout.js';
+import { FORMAT_VERSION, type JobFormat } from './layout.js';
 import { fixedOffsets, isRecord, lengthsOf, recordsOf, type FieldDef, type FileDef, type RecordDef } from './table.js';
 
 export const DOC_BEGIN =
@@ -68,8 +69,8 @@ function fileSection(file: FileDef, shown: Set<RecordDef>): string[] {
   return lines;
 }
 
-/** The generated part of docs/JOB-FORMAT.md (without the markers). */
-export function jobFormatMarkdown(): string {
+/** The generated part of docs/JOB-FORMAT.md (without the markers) for a job-format table. */
+export function jobFormatMarkdown(format: JobFormat): string {
   const lines = [
     `Format version ${FORMAT_VERSION}. Integers are little-endian: \`u32\`, \`i32\`, \`u64\`, \`i64\`. \`elem\` is a signed`,
     "operand of the job's `dw` bits (1 byte for INT8, 2 for INT16). A count names how many values an array holds:",
@@ -82,7 +83,7 @@ export function jobFormatMarkdown(): string {
     '| enum | code | name | meaning |',
     '|---|---|---|---|',
   ];
-  for (const e of ENUMS) {
+  for (const e of format.enums) {
     e.values.forEach((v, i) =>
       lines.push(
         `| ${i === 0 ? `\`${e.name}\`: ${cell(e.meaning)}` : ''} | ${v.code} | \`${v.name}\` | ${cell(v.meaning)} |`,
@@ -91,16 +92,16 @@ export function jobFormatMarkdown(): string {
   }
   lines.push('');
   const shown = new Set<RecordDef>();
-  for (const f of FILES) lines.push(...fileSection(f, shown));
+  for (const f of format.files) lines.push(...fileSection(f, shown));
   return lines.join('\n').trimEnd() + '\n';
 }
 
 /** Replaces the generated part of a document's text (between the markers) with the current rendering. */
-export function withGeneratedPart(doc: string): string {
+export function withGeneratedPart(doc: string, format: JobFormat): string {
   const a = doc.indexOf(DOC_BEGIN);
   const b = doc.indexOf(DOC_END);
   if (a < 0 || b < a) throw new Error('docs/JOB-FORMAT.md: the generated-part markers are missing');
-  return `${doc.slice(0, a + DOC_BEGIN.length)}\n${jobFormatMarkdown()}${doc.slice(b)}`;
+  return `${doc.slice(0, a + DOC_BEGIN.length)}\n${jobFormatMarkdown(format)}${doc.slice(b)}`;
 }
 
 /** The generated part of a document's text, as it stands. */

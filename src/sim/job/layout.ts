@@ -1,29 +1,22 @@
 /**
  * The job-format table: the one description of the binary boundary between TypeScript and the C++ drivers.
  * A job file holds whole layers (operands, requantization parameters, memory shapes) for one accelerator
- * kind; a result file holds the RTL's counters and outputs of every item. The TypeScript codec (codec.ts),
- * the C++ header mt_job_layout.h that the drivers include (cpp.ts) and docs/JOB-FORMAT.md (doc.ts) are all
- * derived from the records below; change the layout here (and FORMAT_VERSION with it), nowhere else.
+ * kind; a result file holds the RTL's counters and outputs of every item. This module holds the envelope
+ * every kind shares (format version, status, the result file, the records the kinds' items are built of)
+ * and assembles the whole table (`jobFormat`) from the job files the registered kinds declare in their
+ * folders (src/accel/<kind>/job.ts), with the job-kind enum built from the codes they declare. The
+ * TypeScript codec (codec.ts), the C++ header mt_job_layout.h that the drivers include (cpp.ts) and
+ * docs/JOB-FORMAT.md (doc.ts) are all derived from that table; change a layout in its record (and
+ * FORMAT_VERSION with it), nowhere else.
  */
-import type { EnumDef, FileDef, RecordDef } from './table.js';
+import { recordsOf, type EnumDef, type EnumValue, type FileDef, type RecordDef } from './table.js';
 
 /** Goes into both magics ("MTJOB02\0", "MTRES02\0"); a driver refuses files of another version. */
 export const FORMAT_VERSION = 2;
 
 // ---- Codes ----
 
-/** The job kinds' codes (written once: the enum below and the job heads use them). */
-export const JOB_KIND_CODE = { systolic: 1, nvdla: 2 } as const;
-
-const JOB_KIND = {
-  name: 'job_kind',
-  meaning: 'the accelerator kind a job is for (the first field of every job head)',
-  values: [
-    { name: 'systolic', code: JOB_KIND_CODE.systolic, meaning: 'a systolic MAC array, run by sa_driver' },
-    { name: 'nvdla', code: JOB_KIND_CODE.nvdla, meaning: 'an NVDLA-style convolution core, run by nv_driver' },
-  ],
-} as const satisfies EnumDef;
-
+/** How a driver run ended (the result head's status). */
 export const STATUS = {
   name: 'status',
   meaning: 'how a driver run ended',
@@ -33,31 +26,6 @@ export const STATUS = {
   ],
 } as const satisfies EnumDef;
 
-export const DATAFLOW = {
-  name: 'dataflow',
-  meaning: "the systolic array's dataflow (the RTL's DF parameter, MT_DATAFLOW in mt_params.h)",
-  values: [
-    { name: 'os', code: 0, meaning: 'output stationary' },
-    { name: 'ws', code: 1, meaning: 'weight stationary' },
-    { name: 'is', code: 2, meaning: 'input stationary' },
-  ],
-} as const satisfies EnumDef;
-
-export const TIMING = {
-  name: 'timing',
-  meaning: "the systolic array's fold timing (the RTL's TIMING parameter, MT_TIMING in mt_params.h)",
-  values: [
-    { name: 'scalesim', code: 0, meaning: 'folds strictly serial, SCALE-Sim v2 fold lengths' },
-    {
-      name: 'pipelined',
-      code: 1,
-      meaning: "the next fold's preload and the previous fold's drain overlap the current fold",
-    },
-  ],
-} as const satisfies EnumDef;
-
-export const ENUMS: readonly EnumDef[] = [JOB_KIND, STATUS, DATAFLOW, TIMING];
-
 /** The code of a named value of an enum. */
 export function codeOf<E extends EnumDef>(e: E, name: E['values'][number]['name']): number {
   return e.values.find((v) => v.name === name)!.code;
@@ -65,7 +33,8 @@ export function codeOf<E extends EnumDef>(e: E, name: E['values'][number]['name'
 
 // ---- Shared records ----
 
-const OPERAND_MATRIX = {
+/** A matrix of operands (the kinds' items hold theirs in this record). */
+export const OPERAND_MATRIX = {
   name: 'operand_matrix',
   meaning: "a row-major matrix of operands, laid out as the accelerator's read port addresses it",
   fields: [
@@ -75,7 +44,8 @@ const OPERAND_MATRIX = {
   ],
 } as const satisfies RecordDef;
 
-const REQUANT_ROW = {
+/** One output channel's requantization parameters (the kinds' items hold theirs in this record). */
+export const REQUANT_ROW = {
   name: 'requant_row',
   meaning: 'the requantization parameters of one output channel: y = sat(round((acc + bias) * mult / 2^shift))',
   fields: [
@@ -84,126 +54,6 @@ const REQUANT_ROW = {
     { name: 'shift', type: 'u32', meaning: 'right shift' },
   ],
 } as const satisfies RecordDef;
-
-// ---- Systolic array ----
-
-const SYSTOLIC_GEMM = {
-  name: 'systolic_gemm',
-  meaning: 'one GEMM O[M][N] = requant(P1 x P2), run with one start pulse',
-  fields: [
-    { name: 'm', type: 'u32', meaning: 'M: output pixels (rows of the output)' },
-    { name: 'k', type: 'u32', meaning: 'K: the reduction length' },
-    { name: 'n', type: 'u32', meaning: 'N: output channels' },
-    { name: 'relu', type: 'u32', meaning: '1: ReLU after requantization, 0: none' },
-    { name: 'zero_point', type: 'i32', meaning: 'output zero point' },
-    {
-      name: 'max_cycles',
-      type: 'u64',
-      meaning: 'watchdog: the driver stops the GEMM (status watchdog) after this many cycles',
-    },
-    {
-      name: 'p1',
-      type: OPERAND_MATRIX,
-      meaning: 'the operand streamed through the array rows (as the dataflow lays it out)',
-    },
-    { name: 'p2', type: OPERAND_MATRIX, meaning: 'the operand along the columns (stationary in ws and is)' },
-    { name: 'q_rows', type: 'u32', meaning: 'requantization rows (one per output channel)' },
-    { name: 'q', type: REQUANT_ROW, count: 'q_rows', meaning: 'requantization parameters, served on the q_ port' },
-    { name: 'o_rows', type: 'u32', meaning: 'rows of the output memory' },
-    { name: 'o_cols', type: 'u32', meaning: 'columns of the output memory' },
-    {
-      name: 'acc_rows',
-      type: 'u32',
-      meaning: 'rows of the partial-sum memory over K folds (0 when the dataflow has no K folds)',
-    },
-    {
-      name: 'acc_cols',
-      type: 'u32',
-      meaning: 'columns of the partial-sum memory (0 when the dataflow has no K folds)',
-    },
-  ],
-} as const satisfies RecordDef;
-
-export const SYSTOLIC_JOB = {
-  name: 'systolic_job',
-  magic: 'MTJOB',
-  writer: 'typescript',
-  meaning:
-    'a job for a systolic array: the GEMMs of one layer, planned for one array; the driver checks the head against its build',
-  fields: [
-    { name: 'kind', type: 'u32', value: JOB_KIND_CODE.systolic, enum: JOB_KIND, meaning: 'the job kind' },
-    { name: 'rows', type: 'u32', meaning: 'array rows (MT_ROWS)' },
-    { name: 'cols', type: 'u32', meaning: 'array columns (MT_COLS)' },
-    {
-      name: 'dw',
-      type: 'u32',
-      meaning: 'operand bits, 8 or 16 (MT_DW): the width of every elem of the job and its result',
-    },
-    { name: 'acc_w', type: 'u32', meaning: 'accumulator bits (MT_ACC_W)' },
-    { name: 'dataflow', type: 'u32', enum: DATAFLOW, meaning: 'dataflow the job was planned for (MT_DATAFLOW)' },
-    { name: 'timing', type: 'u32', enum: TIMING, meaning: 'fold timing the job was planned for (MT_TIMING)' },
-    { name: 'n_items', type: 'u32', meaning: 'GEMMs in the job' },
-    { name: 'items', type: SYSTOLIC_GEMM, count: 'n_items', meaning: 'the GEMMs, run in order' },
-  ],
-} as const satisfies FileDef;
-
-// ---- NVDLA-style core ----
-
-const NVDLA_CONV = {
-  name: 'nvdla_conv',
-  meaning: 'one convolution (or group of one), run with one start pulse; the sizes go to the cfg_ ports',
-  fields: [
-    { name: 'h', type: 'u32', meaning: 'input height' },
-    { name: 'w', type: 'u32', meaning: 'input width' },
-    { name: 'c', type: 'u32', meaning: 'input channels' },
-    { name: 'k', type: 'u32', meaning: 'output channels (kernels)' },
-    { name: 'r', type: 'u32', meaning: 'kernel height' },
-    { name: 's', type: 'u32', meaning: 'kernel width' },
-    { name: 'stride_h', type: 'u32', meaning: 'vertical stride' },
-    { name: 'stride_w', type: 'u32', meaning: 'horizontal stride' },
-    { name: 'dilation_h', type: 'u32', meaning: 'vertical dilation' },
-    { name: 'dilation_w', type: 'u32', meaning: 'horizontal dilation' },
-    { name: 'pad_top', type: 'u32', meaning: 'padding rows above' },
-    { name: 'pad_left', type: 'u32', meaning: 'padding columns to the left' },
-    { name: 'out_h', type: 'u32', meaning: 'output height' },
-    { name: 'out_w', type: 'u32', meaning: 'output width' },
-    { name: 'relu', type: 'u32', meaning: '1: ReLU after requantization, 0: none' },
-    { name: 'zero_point', type: 'i32', meaning: 'output zero point' },
-    { name: 'pad_value', type: 'i32', meaning: 'value of padded input pixels (the input zero point)' },
-    { name: 'truncate', type: 'u32', meaning: 'bits CACC drops from the accumulator before SDP' },
-    {
-      name: 'max_cycles',
-      type: 'u64',
-      meaning: 'watchdog: the driver stops the convolution (status watchdog) after this many cycles',
-    },
-    { name: 'feature', type: OPERAND_MATRIX, meaning: 'the feature buffer, in atoms of atomic_c channels' },
-    { name: 'weight', type: OPERAND_MATRIX, meaning: "the weight buffer, in the weight loader's order" },
-    { name: 'q_rows', type: 'u32', meaning: 'requantization rows (one per output channel)' },
-    { name: 'q', type: REQUANT_ROW, count: 'q_rows', meaning: 'SDP parameters, served on the q_ port' },
-    { name: 'o_rows', type: 'u32', meaning: 'rows of the output memory' },
-    { name: 'o_cols', type: 'u32', meaning: 'columns of the output memory' },
-  ],
-} as const satisfies RecordDef;
-
-export const NVDLA_JOB = {
-  name: 'nvdla_job',
-  magic: 'MTJOB',
-  writer: 'typescript',
-  meaning: 'a job for an NVDLA-style core: the convolutions of one layer; the driver checks the head against its build',
-  fields: [
-    { name: 'kind', type: 'u32', value: JOB_KIND_CODE.nvdla, enum: JOB_KIND, meaning: 'the job kind' },
-    { name: 'atomic_c', type: 'u32', meaning: 'channels per atom (MT_ATOMC)' },
-    { name: 'atomic_k', type: 'u32', meaning: 'kernels per atom (MT_ATOMK)' },
-    {
-      name: 'dw',
-      type: 'u32',
-      meaning: 'operand bits, 8 or 16 (MT_DW): the width of every elem of the job and its result',
-    },
-    { name: 'weight_kernels', type: 'u32', meaning: 'kernels the weight loader delivers per cycle (MT_WK)' },
-    { name: 'n_items', type: 'u32', meaning: 'convolutions in the job' },
-    { name: 'items', type: NVDLA_CONV, count: 'n_items', meaning: 'the convolutions, run in order' },
-  ],
-} as const satisfies FileDef;
 
 // ---- Results (every kind) ----
 
@@ -235,6 +85,7 @@ const RESULT_ITEM = {
   ],
 } as const satisfies RecordDef;
 
+/** The result file every driver writes. */
 export const RESULT = {
   name: 'result',
   magic: 'MTRES',
@@ -247,5 +98,67 @@ export const RESULT = {
   ],
 } as const satisfies FileDef;
 
-/** Every file of the boundary, in the order the documentation and the C++ header list them. */
-export const FILES: readonly FileDef[] = [SYSTOLIC_JOB, NVDLA_JOB, RESULT];
+// ---- Jobs (one file per kind, declared in the kind's folder) ----
+
+/** The first field of every job head: the kind's code of the job_kind enum, written by the codec. */
+export const jobKindField = <C extends number>(code: C) =>
+  ({ name: 'kind', type: 'u32', value: code, meaning: 'the job kind' }) as const;
+
+/** What a kind declares of the format: its value of the job_kind enum and its job file (kind field first). */
+export interface JobKindLayout {
+  readonly kind: EnumValue;
+  readonly file: FileDef;
+}
+
+/** The whole table: every enum and every file, in the order the C++ header and the documentation list them. */
+export interface JobFormat {
+  readonly enums: readonly EnumDef[];
+  readonly files: readonly FileDef[];
+}
+
+/** The job kinds' enum, one value per kind, in registry order. */
+function jobKindEnum(kinds: readonly JobKindLayout[]): EnumDef {
+  return {
+    name: 'job_kind',
+    meaning: 'the accelerator kind a job is for (the first field of every job head)',
+    values: kinds.map((k) => k.kind),
+  };
+}
+
+/** A kind's job file as the table holds it: its kind field names the job_kind enum (for messages and docs). */
+function withKindEnum(k: JobKindLayout, jobKind: EnumDef): FileDef {
+  const [first, ...rest] = k.file.fields;
+  const where = `job format: ${k.file.name}`;
+  if (k.file.writer !== 'typescript' || k.file.magic !== 'MTJOB') throw new Error(`${where}: not a job file`);
+  if (first?.name !== 'kind' || first.type !== 'u32' || first.value !== k.kind.code)
+    throw new Error(`${where}: the first field must be jobKindField(${k.kind.code})`);
+  return { ...k.file, fields: [{ ...first, enum: jobKind }, ...rest] };
+}
+
+/** The enums the records of the files use, each once, in file and field order. */
+function enumsOf(files: readonly FileDef[]): EnumDef[] {
+  const out: EnumDef[] = [];
+  for (const f of files)
+    for (const r of recordsOf(f)) for (const x of r.fields) if (x.enum && !out.includes(x.enum)) out.push(x.enum);
+  return out;
+}
+
+/**
+ * The table of the registered kinds (registry order): the job_kind enum, status, then the enums of the
+ * kinds' records; each kind's job file, then the result. Throws on duplicate kind codes or names, a job file
+ * whose head does not start with its kind field, or two enums of one name.
+ */
+export function jobFormat(kinds: readonly JobKindLayout[]): JobFormat {
+  for (const key of ['code', 'name'] as const) {
+    const seen = kinds.map((k) => k.kind[key]);
+    const twice = seen.find((v, i) => seen.indexOf(v) !== i);
+    if (twice !== undefined) throw new Error(`job format: two kinds with the job-kind ${key} ${twice}`);
+  }
+  const jobKind = jobKindEnum(kinds);
+  const files = [...kinds.map((k) => withKindEnum(k, jobKind)), RESULT];
+  const enums = [jobKind, STATUS, ...enumsOf(files).filter((e) => e !== jobKind && e !== STATUS)];
+  const names = enums.map((e) => e.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new Error(`job format: two enums named ${twice}`);
+  return { enums, files };
+}

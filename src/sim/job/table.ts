@@ -1,5 +1,6 @@
 /**
- * The vocabulary of the job-format table (src/sim/job/layout.ts): records of fields, each with a name, a
+ * The vocabulary of the job-format table (assembled in src/sim/job/layout.ts from the envelope and every
+ * registered kind's job records, which live in the kind's folder): records of fields, each with a name, a
  * type, an optional count expression and a meaning. Everything on both sides of the driver boundary is
  * derived from the table: the TypeScript encoder and decoder (codec.ts), the C++ header the drivers
  * include (cpp.ts) and docs/JOB-FORMAT.md (doc.ts). `Wire<R>` is the TypeScript value of a record, so that
@@ -12,11 +13,29 @@ export type ScalarType = 'u32' | 'i32' | 'u64' | 'i64';
 /** Bytes of a scalar. */
 export const SCALAR_BYTES: Record<ScalarType, number> = { u32: 4, i32: 4, u64: 8, i64: 8 };
 
+/** One named code of an enum. */
+export interface EnumValue {
+  readonly name: string;
+  readonly code: number;
+  readonly meaning: string;
+}
+
 /** A named set of codes a u32 field takes. */
 export interface EnumDef {
   readonly name: string;
   readonly meaning: string;
-  readonly values: readonly { readonly name: string; readonly code: number; readonly meaning: string }[];
+  readonly values: readonly EnumValue[];
+}
+
+/** An enum whose codes (and their order) come from a record of codes kept elsewhere, with a meaning per name. */
+export function enumFromCodes<K extends string>(
+  name: string,
+  meaning: string,
+  codes: Readonly<Record<K, number>>,
+  meanings: Readonly<Record<K, string>>,
+): EnumDef {
+  const values = (Object.entries(codes) as [K, number][]).map(([k, code]) => ({ name: k, code, meaning: meanings[k] }));
+  return { name, meaning, values };
 }
 
 /**
