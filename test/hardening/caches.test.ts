@@ -153,11 +153,14 @@ describe('the generated design folder', () => {
 
 describe('the synthesis cache', () => {
   it('a truncated or malformed entry is said, synthesized again and replaced', { timeout: 600_000 }, async () => {
-    const run = () => runCli(['synth', cfgFile, '--format', 'json']);
+    // The systolic synthesis smoke config of test/rtl/kinds.test.ts (a 1x1 array, seconds in yosys): one design.
+    const synthFile = join(base, 'hardening-synth-1x1.yaml');
+    writeFileSync(synthFile, 'kind: systolic\nrows: 1\ncols: 1\ndataflow: os\n');
+    const run = () => runCli(['synth', synthFile, '--format', 'json']);
     let r = await run();
     expect(r.code, r.stderr).toBe(0);
     const first = JSON.parse(r.stdout) as { cells: number };
-    const cfg = loadConfig(cfgFile);
+    const cfg = loadConfig(synthFile);
     const entry = join(projectRoot(), 'generated', 'synth', `${accelOf(cfg).design(cfg).hash}-generic.json`);
     const good = readFileSync(entry, 'utf8');
     const damages: [string, string, string][] = [

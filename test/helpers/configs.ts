@@ -51,7 +51,7 @@ export const KIND_TEST_CONFIGS: Record<string, KindTestConfigs> = {
       systolic(1, 9, 'os', 'scalesim', 'int8'),
       systolic(32, 8, 'is', 'pipelined', 'int8'),
     ],
-    synth: systolic(2, 2, 'os'),
+    synth: systolic(1, 1, 'os'),
     layerCases: [
       systolic(4, 4, 'os'),
       systolic(4, 4, 'ws'),
