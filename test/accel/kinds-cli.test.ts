@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SweepDb } from '../../src/sweep/db.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliInProcess } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mactile-kinds-'));
 
@@ -17,7 +17,7 @@ describe('generate for every kind', () => {
     '%s: writes the Verilog, the C++ header and a manifest with port groups',
     async (preset) => {
       const out = join(dir, `gen-${preset}`);
-      const r = await runCli(['generate', preset, '--out', out]);
+      const r = await runCliInProcess(['generate', preset, '--out', out]);
       expect(r.code, r.stderr).toBe(0);
       const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
         top: string;
@@ -37,6 +37,7 @@ describe('generate for every kind', () => {
 describe('sweep over any kind', () => {
   it('an NVDLA atomic-C x atomic-K grid from the nv_small preset, analytic', async () => {
     const db = join(dir, 'nv.sqlite');
+    // Sweeps in processes of their own: a sweep starts worker processes of the command that runs it.
     const r = await runCli([
       'sweep',
       '--db',
@@ -88,7 +89,7 @@ describe('sweep over any kind', () => {
   });
 
   it('refuses an axis of another kind, naming it', async () => {
-    const r = await runCli([
+    const r = await runCliInProcess([
       'sweep',
       '--db',
       join(dir, 'bad.sqlite'),

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, runCliInProcess } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mactile-cli-'));
 
@@ -261,11 +261,11 @@ describe('main(argv) in process and the executable', () => {
   });
 
   it('src/cli/main.ts, the executable, runs the same program and exits with its code', async () => {
-    const r = await runCli(['nets', '--format', 'xml']);
+    const r = await runCliInProcess(['nets', '--format', 'xml']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/'xml' is invalid\. Allowed choices are table, json/);
     expect(r.stdout).toBe('');
-    const ok = await runCli(['nets']);
+    const ok = await runCliInProcess(['nets']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe((await runCliInProcess(['nets'])).stdout);
   });

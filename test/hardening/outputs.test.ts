@@ -2,7 +2,7 @@
  * Output locations of every command that writes files (`--out` of export, analyze, generate, quantize,
  * report; `sweep --report`): checked before any work, refused with one line naming the path and what was
  * expected (exit 2; 3 for a full disk), never an internal error, never a loop (/proc), never a truncated or
- * clobbered earlier file.
+ * clobbered earlier file. The commands run in process (main(argv)), one at a time.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thisHost } from '../../src/util/cleanup.js';
 import { writeOutputFile, writeOutputFiles, writeOutputFolder } from '../../src/util/output.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliInProcess } from '../helpers/cli.js';
 import {
   canMount,
   deadPid,
@@ -80,6 +80,7 @@ const label = (args: string[]) => (args.includes('--report') ? '--report' : '--o
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'mactile-outputs-'));
   db = join(base, 'sweep.sqlite');
+  // In a process of its own: a sweep starts worker processes of the command that runs it.
   const r = await runCli([
     'sweep',
     '--db',
@@ -106,20 +107,20 @@ describe('kernel file systems are refused at once, not looped on', () => {
   for (const c of FOLDER_COMMANDS) {
     it(`${c.name} --out /proc/...`, async () => {
       const args = c.args('/proc/mactile-hardening');
-      const r = await runCli(args, { timeout: 60_000 });
+      const r = await runCliInProcess(args);
       expectUserError(r, 2, `${label(args)} /proc/mactile-hardening`, 'kernel file system');
     });
   }
   it('report --out /proc/... before the study', async () => {
     const t0 = Date.now();
-    const r = await runCli(REPORT('/proc/mactile-hardening'), { timeout: 60_000 });
+    const r = await runCliInProcess(REPORT('/proc/mactile-hardening'));
     expectUserError(r, 2, '--out /proc/mactile-hardening', 'kernel file system');
     expect(Date.now() - t0).toBeLessThan(30_000);
   });
   for (const c of FILE_COMMANDS) {
     it(`${c.name} --out /proc/... and /sys/...`, async () => {
       for (const out of ['/proc/mactile-hardening.out', '/sys/mactile-hardening.out']) {
-        const r = await runCli(c.args(out), { timeout: 60_000 });
+        const r = await runCliInProcess(c.args(out));
         expectUserError(r, 2, `--out ${out}`, 'kernel file system');
       }
     });
@@ -131,11 +132,11 @@ describe('a file where a folder is expected, and a folder where a file is expect
     const file = join(base, 'a-file.txt');
     writeFileSync(file, 'keep me\n');
     for (const args of [...FOLDER_COMMANDS.map((c) => c.args(file)), REPORT(file)]) {
-      const r = await runCli(args, { timeout: 60_000 });
+      const r = await runCliInProcess(args);
       expectUserError(r, 2, `${label(args)} ${file}`, 'is a file, expected a folder');
     }
     for (const args of [...FOLDER_COMMANDS.map((c) => c.args(join(file, 'sub'))), REPORT(join(file, 'sub'))]) {
-      const r = await runCli(args, { timeout: 60_000 });
+      const r = await runCliInProcess(args);
       expectUserError(r, 2, `${file} is a file, expected a folder`);
     }
     expect(readFileSync(file, 'utf8')).toBe('keep me\n');
@@ -147,9 +148,9 @@ describe('a file where a folder is expected, and a folder where a file is expect
     const file = join(base, 'b-file.txt');
     writeFileSync(file, 'keep me\n');
     for (const c of FILE_COMMANDS) {
-      let r = await runCli(c.args(folder));
+      let r = await runCliInProcess(c.args(folder));
       expectUserError(r, 2, `--out ${folder}`, 'is a folder, expected a file');
-      r = await runCli(c.args(join(file, 'x.out')));
+      r = await runCliInProcess(c.args(join(file, 'x.out')));
       expectUserError(r, 2, `${file} is a file, expected a folder`);
     }
     expect(readdirSync(folder)).toEqual([]);
@@ -158,7 +159,7 @@ describe('a file where a folder is expected, and a folder where a file is expect
   it('a folder in the way of a file the command writes into its folder', async () => {
     const out = join(base, 'analysis-in-the-way');
     mkdirSync(join(out, 'analysis.json'), { recursive: true });
-    const r = await runCli(FOLDER_COMMANDS[0]!.args(out));
+    const r = await runCliInProcess(FOLDER_COMMANDS[0]!.args(out));
     expectUserError(r, 2, 'analysis.json', 'is a folder, expected a file');
   });
 });
@@ -167,13 +168,13 @@ describe('missing parent folders are created', () => {
   it('for every file and folder output', async () => {
     for (const c of FILE_COMMANDS) {
       const out = join(base, 'new', c.name, 'deeper', 'out.file');
-      const r = await runCli(c.args(out));
+      const r = await runCliInProcess(c.args(out));
       expect(r.code, r.stderr).toBe(0);
       expect(existsSync(out)).toBe(true);
     }
     for (const c of FOLDER_COMMANDS) {
       const out = join(base, 'new', c.name.replace(/\W+/g, '-'), 'deeper');
-      const r = await runCli(c.args(out));
+      const r = await runCliInProcess(c.args(out));
       expect(r.code, r.stderr).toBe(0);
       expect(existsSync(join(out, c.file))).toBe(true);
       expect(leftovers(out)).toEqual([]);
@@ -183,13 +184,13 @@ describe('missing parent folders are created', () => {
 
 describe('checks come before the work', () => {
   it('quantize checks --out before loading the model or running the study', async () => {
-    const r = await runCli(['quantize', '--model', join(base, 'no-such-model.onnx'), '--out', base]);
+    const r = await runCliInProcess(['quantize', '--model', join(base, 'no-such-model.onnx'), '--out', base]);
     expectUserError(r, 2, `--out ${base}`, 'is a folder, expected a file');
   });
   it('report checks --out before loading configs or running the study', async () => {
     const file = join(base, 'c-file.txt');
     writeFileSync(file, 'x');
-    const r = await runCli(['report', '--net', 'lenet5', '--configs', 'no-such-preset', '--out', file]);
+    const r = await runCliInProcess(['report', '--net', 'lenet5', '--configs', 'no-such-preset', '--out', file]);
     expectUserError(r, 2, `--out ${file}`, 'is a file, expected a folder');
   });
 });
@@ -204,7 +205,7 @@ describe('a read-only file system', () => {
       remountReadOnly(m.dir);
       for (const c of FILE_COMMANDS) {
         for (const out of [join(m.dir, 'earlier.csv'), join(m.dir, 'new.csv'), join(m.dir, 'missing', 'new.csv')]) {
-          const r = await runCli(c.args(out));
+          const r = await runCliInProcess(c.args(out));
           expectUserError(r, 2, `--out ${out}`, 'read-only', 'EROFS');
         }
       }
@@ -213,7 +214,7 @@ describe('a read-only file system', () => {
         ...FOLDER_COMMANDS.map((c) => c.args(join(m.dir, 'new'))),
         REPORT(join(m.dir, 'new')),
       ]) {
-        const r = await runCli(args);
+        const r = await runCliInProcess(args);
         expectUserError(r, 2, `${label(args)} ${m.dir}`, 'read-only', 'EROFS');
       }
       expect(readFileSync(join(m.dir, 'earlier.csv'), 'utf8')).toBe('earlier\n');
@@ -232,7 +233,7 @@ describe('a full disk', () => {
       fillDisk(m.dir);
       for (const c of FILE_COMMANDS) {
         const out = join(m.dir, `${c.name}.out`);
-        const r = await runCli(c.args(out));
+        const r = await runCliInProcess(c.args(out));
         expectUserError(r, 3, `--out ${out}`, 'the disk is full (ENOSPC)', 'unchanged');
         expect(readFileSync(out, 'utf8')).toBe(`earlier ${c.name}\n`);
       }
@@ -254,12 +255,12 @@ describe('a full disk', () => {
       fillDisk(m.dir);
       for (const { c, out } of outs) {
         const args = c.args(out);
-        const r = await runCli(args);
+        const r = await runCliInProcess(args);
         expectUserError(r, 3, `${label(args)} ${out}`, 'the disk is full (ENOSPC)');
         expect(readFileSync(join(out, c.file), 'utf8')).toBe(`earlier ${c.name}\n`);
         // A folder that did not exist is not left behind, empty, by the failed write.
         const fresh = join(m.dir, 'fresh', 'folder');
-        const again = await runCli(c.args(fresh));
+        const again = await runCliInProcess(c.args(fresh));
         expectUserError(again, 3, 'the disk is full (ENOSPC)');
         expect(existsSync(join(m.dir, 'fresh'))).toBe(false);
       }

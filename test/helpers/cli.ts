@@ -71,7 +71,8 @@ let queue: Promise<unknown> = Promise.resolve();
 /**
  * Runs the CLI in this process: main(args) with the project root as working directory, stdout and stderr
  * captured (and reported as not a terminal, as a child's pipes are), the caller's process.exitCode and
- * working directory put back afterwards. Returns what runCli returns; calls run one at a time.
+ * working directory put back afterwards. Returns what runCli returns; calls run one at a time. Not for a sweep
+ * that runs points: its workers start `process.argv[1]` again, which in a test worker is not mactile.
  */
 export function runCliInProcess(args: string[]): Promise<CliResult> {
   const run = queue.then(() => captured(args));

@@ -3,18 +3,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mactile-nets-'));
 
 describe('mactile nets', () => {
   it('lists every zoo network with its parameters and defaults', async () => {
-    const r = await runCli(['nets']);
+    const r = await runCliInProcess(['nets']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^bert_base +128x1x768 +8 +931,135,488 +seq=128 /m);
     expect(r.stdout).toMatch(/^googlenet +224x224x3 +58 +1,498,376,192 +k5=3 /m);
     expect(r.stdout).toMatch(/^yolo_tiny +416x416x3 +9 +3,485,520,896 /m);
-    const json = JSON.parse((await runCli(['nets', '--format', 'json'])).stdout);
+    const json = JSON.parse((await runCliInProcess(['nets', '--format', 'json'])).stdout);
     expect(json.find((n: { name: string }) => n.name === 'vit_b16')).toMatchObject({
       params: 'seq=197',
       macs: 1_453_954_560,
@@ -23,7 +23,7 @@ describe('mactile nets', () => {
   });
 
   it('--net shows one network: a zoo name with parameters, with --layers every MAC layer', async () => {
-    const r = await runCli(['nets', '--net', 'bert_base:seq=384', '--format', 'json', '--layers']);
+    const r = await runCliInProcess(['nets', '--net', 'bert_base:seq=384', '--format', 'json', '--layers']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({
@@ -38,7 +38,7 @@ describe('mactile nets', () => {
       output: '384x1x4608',
       groups: 12,
     });
-    const t = await runCli(['nets', '--net', 'googlenet:k5=5']);
+    const t = await runCliInProcess(['nets', '--net', 'googlenet:k5=5']);
     expect(t.stdout).toMatch(/^googlenet:k5=5 +224x224x3 +58 +1,582,671,872 +zoo$/m);
   });
 
@@ -48,7 +48,7 @@ describe('mactile nets', () => {
       file,
       'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n\nNet A,\nc1, 32, 32, 5, 5, 1, 6, 1,\nc1, 14, 14, 5, 5, 6, 16, 1,\n',
     );
-    const r = await runCli(['nets', '--net', file]);
+    const r = await runCliInProcess(['nets', '--net', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^two +32x32x1 +2 +357,600 /m);
     expect(r.stdout).toMatch(/note: line 3: section row "Net A" \(a name and no values\): skipped/);
@@ -64,12 +64,12 @@ describe('mactile nets', () => {
         '\t',
       ),
     );
-    const r = await runCli(['nets', '--net', file]);
+    const r = await runCliInProcess(['nets', '--net', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /bad\.csv, line 1: the fields are separated by TABs; SCALE-Sim reads comma-separated values only/,
     );
-    const z = await runCli(['nets', '--net', 'bert_base:seq=x']);
+    const z = await runCliInProcess(['nets', '--net', 'bert_base:seq=x']);
     expect(z.code).toBe(2);
     expect(z.stderr).toMatch(/network "bert_base:seq=x": parameter seq .*received "x"/);
   });

@@ -28,7 +28,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { networkMacs } from '../../src/nets/ir.js';
 import { loadScaleSimCsv, type ScaleSimRow } from '../../src/nets/scalesim-csv.js';
 import { projectRoot } from '../../src/util/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 
 const TOPOLOGIES = join(projectRoot(), '..', 'shared', 'reference', 'topologies');
 
@@ -226,13 +226,13 @@ describe('every SCALE-Sim workload file', () => {
       ['scalesim-v3/llama/llama3b.csv', /^llama3b +512x512x3 +51 +431,424,096,174,080 /m],
     ];
     for (const [rel, line] of cases) {
-      const r = await runCli(['nets', '--net', join(TOPOLOGIES, rel)]);
+      const r = await runCliInProcess(['nets', '--net', join(TOPOLOGIES, rel)]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(line);
     }
     const deep = JSON.parse(
       (
-        await runCli([
+        await runCliInProcess([
           'nets',
           '--net',
           join(TOPOLOGIES, 'scalesim-v2/deepbench/DeepBenchConv/DeepSpeech.csv'),
@@ -248,7 +248,7 @@ describe('every SCALE-Sim workload file', () => {
     expect(deep.notes).toEqual([
       'line 1: column 2 is headed "IFMAP Width" like column 3; it is read as IFMAP Height, by position, as SCALE-Sim reads it',
     ]);
-    const bad = await runCli(['nets', '--net', join(TOPOLOGIES, 'scalesim-v2/conv_nets/UNet_maestro.csv')]);
+    const bad = await runCliInProcess(['nets', '--net', join(TOPOLOGIES, 'scalesim-v2/conv_nets/UNet_maestro.csv')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/UNet_maestro\.csv, line 1: the fields are separated by TABs/);
   });
