@@ -32,13 +32,23 @@ test: setup lint services
 	$(NODE_BIN)/vitest run
 
 # The rules a tool keeps: types (tsconfig.json through `build`, tests and scripts through tsconfig.test.json), ESLint,
-# import boundaries (.dependency-cruiser.cjs), unused files/exports/dependencies (knip.jsonc), then formatting.
-# Caches live in node_modules/.cache.
+# import boundaries (.dependency-cruiser.cjs), unused files/exports/dependencies (knip.jsonc) and formatting, run
+# two at a time (each is single-threaded). Caches live in node_modules/.cache.
+LINTERS := lint-types lint-eslint lint-imports lint-unused lint-format
+.PHONY: $(LINTERS)
+
 lint: build
+	@$(MAKE) --no-print-directory -j2 $(LINTERS)
+
+lint-types:
 	$(NODE_BIN)/tsc -p tsconfig.test.json
+lint-eslint:
 	$(NODE_BIN)/eslint --max-warnings 0 --cache --cache-location node_modules/.cache/eslint/ .
+lint-imports:
 	$(NODE_BIN)/depcruise src bench test scripts
+lint-unused:
 	$(NODE_BIN)/knip --cache
+lint-format:
 	$(NODE_BIN)/prettier --check --cache --log-level warn .
 
 # Rewrites every file prettier checks (see .prettierignore).
