@@ -63,7 +63,17 @@ export async function checkLayer<C extends BaseConfig, L extends LayerPrediction
   const predicted = accel.predictLayer(l, cfg, net);
   const keep = keepFolder(run);
   const golden = accel.golden(l, x, q);
-  const kept = { cfg, layer: l, network: net?.name, x, q, prediction: predicted, expected: golden, buildKey: build.key };
+  const kept = {
+    cfg,
+    layer: l,
+    network: net?.name,
+    x,
+    q,
+    prediction: predicted,
+    expected: golden,
+    buildKey: build.key,
+    buildTrace: !!build.variant?.trace,
+  };
   let r: LayerMeasurement;
   try {
     r = await accel.simulateLayer(build, cfg, l, x, q, { run });

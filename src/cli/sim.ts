@@ -40,7 +40,7 @@ interface SimOptions extends ConfigOverrides {
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
 
 /** The per-layer table of a simulation, with totals: shared columns around the kind's own. */
-function simTable(sim: NetworkSim): string {
+export function simTable(sim: NetworkSim): string {
   const accel = accelOf(sim.config);
   const total: LayerCheck = {
     ...sim.layers[0]!,
@@ -95,7 +95,7 @@ function sumExtras(layers: LayerCheck[]): Record<string, number | string> {
 }
 
 /** The closing line of a run: what matched, and what the RTL does not model. */
-function verdict(sim: NetworkSim): string {
+export function verdict(sim: NetworkSim): string {
   if (!sim.ok) return 'MISMATCH: see the rows marked NO';
   if (!sim.stallsModelled) {
     return `all layers bit-exact and compute-cycle-exact; the ${sim.totals.analyticStallCycles.toLocaleString('en-US')} DRAM stall cycles the analytic model predicts are not modelled by the RTL (a prediction, not checked)`;

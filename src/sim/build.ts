@@ -205,7 +205,14 @@ export async function ensureBuild(
   const dir = join(root, key);
   const binary = join(dir, 'sim');
   const t0 = performance.now();
-  const cached = (): Build => ({ binary, dir, key, cached: true, seconds: (performance.now() - t0) / 1000, ...variant });
+  const cached = (): Build => ({
+    binary,
+    dir,
+    key,
+    cached: true,
+    seconds: (performance.now() - t0) / 1000,
+    ...variant,
+  });
   if (!swept.has(root)) {
     swept.add(root);
     removeStale(root, STALE_BUILD);

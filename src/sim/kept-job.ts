@@ -32,6 +32,8 @@ export interface KeptJob {
   prediction: LayerPrediction & { referenceCycles: number };
   expected: IntTensor;
   buildKey: string;
+  /** Whether that build was the tracing variant. */
+  buildTrace: boolean;
   original: KeptOriginal;
 }
 
@@ -42,7 +44,8 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const int16Base64 = (d: Int16Array) => Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('base64');
 
 /** The SHA-256 of a tensor's data (what the replay compares outputs by). */
-export const tensorDigest = (t: IntTensor) => sha256(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+export const tensorDigest = (t: IntTensor) =>
+  sha256(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
 
 /** JSON with non-finite numbers kept (as {"$number": "NaN"}) and bigints as strings. */
 function encodeJson(value: unknown): string {
@@ -84,6 +87,7 @@ export function writeKeptJob(dir: string, k: KeptJob): string {
     network: k.network,
     config: k.cfg,
     buildKey: k.buildKey,
+    buildTrace: k.buildTrace,
     input: tensor(k.x),
     quant: { ...k.q, weights: int16Base64(k.q.weights), bias: k.q.bias.map(String) },
     prediction: k.prediction,
@@ -109,6 +113,7 @@ const keptDoc = z.object({
   network: z.string().optional(),
   config: z.object({ kind: z.string(), name: z.string(), source: z.string() }).passthrough(),
   buildKey: z.string(),
+  buildTrace: z.boolean(),
   input: tensorDoc,
   quant: z
     .object({
@@ -144,7 +149,8 @@ export interface ReadKeptJob extends Omit<KeptJob, 'original'> {
 /** The 16-bit data of a base64 field, checked against the element count its shape gives. */
 function int16Data(text: string, count: number, what: string, fail: (m: string) => never): Int16Array {
   const b = Buffer.from(text, 'base64');
-  if (b.length !== 2 * count) fail(`${what}: expected ${count} 16-bit values (${2 * count} bytes), found ${b.length} bytes`);
+  if (b.length !== 2 * count)
+    fail(`${what}: expected ${count} 16-bit values (${2 * count} bytes), found ${b.length} bytes`);
   const out = new Int16Array(count);
   for (let i = 0; i < count; i++) out[i] = b.readInt16LE(2 * i);
   return out;
@@ -213,6 +219,7 @@ export function readKeptJob(path: string): ReadKeptJob {
     prediction: d.prediction as unknown as LayerPrediction & { referenceCycles: number },
     expected: out,
     buildKey: d.buildKey,
+    buildTrace: d.buildTrace,
     job: { bytes, file: `${file} (job ${d.job.file})` },
     original: d.original as ReadKeptJob['original'],
   };

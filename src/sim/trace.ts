@@ -30,9 +30,10 @@ export interface LayerTrace {
   run: NonNullable<DriverRunOptions['trace']>;
 }
 
-/** The base name of a layer's files: its index among the network's MAC layers and its name, made safe. */
-export function traceBaseName(index: number, name: string): string {
-  return `${String(index).padStart(2, '0')}-${name.replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
+/** The base name of a layer's files: its index among the network's MAC layers (when known) and its name, made safe. */
+export function traceBaseName(index: number | undefined, name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_.-]+/g, '_');
+  return index === undefined ? safe : `${String(index).padStart(2, '0')}-${safe}`;
 }
 
 /** Checks that the trace folder can be written (naming `option` in errors) and creates it. */
@@ -46,7 +47,7 @@ export function planLayerTrace<C extends BaseConfig, L extends LayerPrediction>(
   accel: Accelerator<C, L>,
   cfg: C,
   l: MacLayer,
-  index: number,
+  index: number | undefined,
   req: TraceRequest,
 ): LayerTrace {
   const p = accel.predictLayer(l, cfg);
