@@ -14,7 +14,13 @@ import type { Column } from '../report/table.js';
 import type { DesignSources } from '../rtl/design.js';
 import type { Build } from '../sim/build.js';
 import type { JobEncoding } from '../sim/job.js';
-import type { CycleWindow, DriverRunOptions } from '../sim/run-options.js';
+import type { DriverRunOptions } from '../sim/run-options.js';
+
+/** Layer cycles from `start` up to, not including, `end` (the items of a layer laid end to end). */
+export interface CycleWindow {
+  start: number;
+  end: number;
+}
 
 /** The keys every kind's config has. */
 export interface BaseConfig {

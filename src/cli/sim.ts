@@ -203,7 +203,7 @@ export function registerSim(cmd: Command): void {
         'with --trace: the layer cycles to trace, END not included (default: the first fold and the last)',
         cycleWindow,
       )
-      .option('--keep-jobs <dir>', 'keep each layer\'s job in DIR for `mactile replay` (as MACTILE_KEEP_JOBS=DIR)')
+      .option('--keep-jobs <dir>', "keep each layer's job in DIR for `mactile replay` (as MACTILE_KEEP_JOBS=DIR)")
       .addOption(formatOption(['table', 'json'], 'table')),
   ).action(async (opts: SimOptions) => {
     if (opts.window && !opts.trace)
@@ -246,7 +246,8 @@ export function registerSim(cmd: Command): void {
         `execution time at ${cfg.clock_mhz} MHz: ${(sim.totals.timeUs / 1000).toFixed(4)} ms per inference (${sim.totals.rtlCycles.toLocaleString('en-US')} cycles)\n`,
       );
       process.stdout.write(`${verdict(sim)}\n`);
-      for (const t of sim.traces ?? []) process.stdout.write(`waveform of ${t.layer}: ${t.fst} (signal map ${t.map})\n`);
+      for (const t of sim.traces ?? [])
+        process.stdout.write(`waveform of ${t.layer}: ${t.fst} (signal map ${t.map})\n`);
     }
     if (!sim.ok) process.exitCode = 1;
   });

@@ -3,12 +3,7 @@
  * keep its job for `mactile replay`, or run a kept job's bytes. Cycle windows are in layer cycles: the
  * cycles of a layer's items (GEMMs, convolutions) laid end to end, as the driver counts them (sim/mt_trace.h).
  */
-
-/** Layer cycles from `start` up to, not including, `end`. */
-export interface CycleWindow {
-  start: number;
-  end: number;
-}
+import type { CycleWindow } from '../accel/accelerator.js';
 
 /** Options of one driver run (every field optional: a plain run has none). */
 export interface DriverRunOptions {

@@ -4,12 +4,12 @@
  * systolic array's first and last fold) and a text signal map beside it.
  */
 import { join } from 'node:path';
-import type { Accelerator, BaseConfig, LayerPrediction } from '../accel/accelerator.js';
+import type { Accelerator, BaseConfig, CycleWindow, LayerPrediction } from '../accel/accelerator.js';
 import type { MacLayer } from '../nets/ir.js';
 import type { DesignSources } from '../rtl/design.js';
 import { mkdirSync } from 'node:fs';
 import { checkOutputFolder, writeOutputFile } from '../util/output.js';
-import { normalizeWindows, windowsArg, type CycleWindow, type DriverRunOptions } from './run-options.js';
+import { normalizeWindows, windowsArg, type DriverRunOptions } from './run-options.js';
 
 /** Cycles at each end of a layer a kind without a fold schedule traces by default. */
 const DEFAULT_EDGE = 1000;
@@ -31,7 +31,7 @@ export interface LayerTrace {
 }
 
 /** The base name of a layer's files: its index among the network's MAC layers (when known) and its name, made safe. */
-export function traceBaseName(index: number | undefined, name: string): string {
+function traceBaseName(index: number | undefined, name: string): string {
   const safe = name.replace(/[^A-Za-z0-9_.-]+/g, '_');
   return index === undefined ? safe : `${String(index).padStart(2, '0')}-${safe}`;
 }

@@ -90,7 +90,9 @@ describe('a traced LeNet-5 layer on a 4x4 array', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const sim = JSON.parse(r.stdout) as { traces: { fst: string; map: string; windows: { start: number; end: number }[] }[] };
+    const sim = JSON.parse(r.stdout) as {
+      traces: { fst: string; map: string; windows: { start: number; end: number }[] }[];
+    };
     const t = sim.traces[0]!;
     const cfg = systolic(4, 4, 'os');
     const l = macLayers(lenet5()).find((x) => x.name === LAYER)!;

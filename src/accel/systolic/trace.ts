@@ -3,8 +3,8 @@
  * and its last, from the analytic model's fold schedule) and the signal map of the array's internals. Model
  * code: it imports the timing formulas, nothing of the generator or the simulation.
  */
+import type { CycleWindow } from '../accelerator.js';
 import type { MacLayer } from '../../nets/ir.js';
-import type { CycleWindow } from '../../sim/run-options.js';
 import type { SystolicConfig } from './config.js';
 import { dataflowOf } from './dataflows/index.js';
 import { layerGemm, mapGemm } from './gemm.js';
