@@ -104,12 +104,25 @@ const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64 text');
 const shape = z.object({ h: z.number().int().min(1), w: z.number().int().min(1), c: z.number().int().min(1) });
 const tensorDoc = z.object({ shape, data: base64 });
 const finite = z.number();
+const pair = z.object({ h: z.number().int().min(1), w: z.number().int().min(1) });
+const side = z.number().int().min(0);
 const keptDoc = z.object({
   format: z.literal(FORMAT),
   version: z.literal(VERSION),
-  layer: z
-    .object({ name: z.string(), kind: z.string(), inShape: shape, outShape: shape, groups: z.number().int().min(1) })
-    .passthrough(),
+  layer: z.object({
+    kind: z.enum(['conv', 'dwconv', 'fc']),
+    name: z.string(),
+    input: z.string(),
+    output: z.string(),
+    inShape: shape,
+    outShape: shape,
+    kernel: pair,
+    stride: pair,
+    dilation: pair,
+    pad: z.object({ top: side, bottom: side, left: side, right: side }),
+    groups: z.number().int().min(1),
+    activation: z.enum(['relu', 'relu6', 'silu', 'sigmoid', 'hardswish', 'none']).optional(),
+  }),
   network: z.string().optional(),
   config: z.object({ kind: z.string(), name: z.string(), source: z.string() }).passthrough(),
   buildKey: z.string(),
@@ -150,7 +163,7 @@ export interface ReadKeptJob extends Omit<KeptJob, 'original'> {
 function int16Data(text: string, count: number, what: string, fail: (m: string) => never): Int16Array {
   const b = Buffer.from(text, 'base64');
   if (b.length !== 2 * count)
-    fail(`${what}: expected ${count} 16-bit values (${2 * count} bytes), found ${b.length} bytes`);
+    fail(`found a damaged one: ${what} holds ${b.length} bytes, expected ${count} 16-bit values (${2 * count} bytes)`);
   const out = new Int16Array(count);
   for (let i = 0; i < count; i++) out[i] = b.readInt16LE(2 * i);
   return out;
@@ -203,10 +216,20 @@ export function readKeptJob(path: string): ReadKeptJob {
     shape: d.expected.shape,
     data: int16Data(d.expected.data, count(d.expected.shape), 'field expected.data', fail),
   };
-  const wb = Buffer.from(q.weights, 'base64');
+  const sameShape = (a: z.infer<typeof shape>, b: z.infer<typeof shape>) => a.h === b.h && a.w === b.w && a.c === b.c;
+  if (!sameShape(d.input.shape, d.layer.inShape) || !sameShape(d.expected.shape, d.layer.outShape))
+    fail("found a damaged one: the shapes of fields input and expected are not the layer's input and output shapes");
+  const outC = d.layer.outShape.c;
+  if (d.layer.inShape.c % d.layer.groups !== 0 || outC % d.layer.groups !== 0)
+    fail(`found a damaged one: field layer.groups ${d.layer.groups} does not divide the layer's channels`);
+  if ([q.bias, q.mult, q.shift].some((a) => a.length !== outC))
+    fail(
+      `found a damaged one: fields quant.bias, quant.mult and quant.shift need ${outC} values each (one per output channel)`,
+    );
+  const weights = outC * d.layer.kernel.h * d.layer.kernel.w * (d.layer.inShape.c / d.layer.groups);
   const quant: QuantLayer = {
     ...(q as unknown as QuantLayer),
-    weights: int16Data(q.weights, wb.length >> 1, 'field quant.weights', fail),
+    weights: int16Data(q.weights, weights, 'field quant.weights', fail),
     bias: q.bias.map((b) => BigInt(b)),
   };
   return {

@@ -22,6 +22,7 @@ import type { IntMatrix } from '../../src/sim/job.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { systolic } from '../helpers/configs.js';
 import { parseVcd } from '../helpers/vcd.js';
+import { projectRoot } from '../../src/util/paths.js';
 
 const CONFIG = ['--config', 'sa-8x8-os', '--rows', '4', '--cols', '4'];
 const LAYER = 'conv2';
@@ -29,6 +30,9 @@ const work = mkdtempSync(join(tmpdir(), 'mactile-trace-test-'));
 const traceDir = join(work, 'waves');
 const keepDir = join(work, 'kept');
 const keptFile = join(keepDir, `layer_${LAYER}.replay.json`);
+/** The simulators the tests below ran (the tracing build, then the plain one). */
+const binaries: { trace?: string; plain?: string } = {};
+const binaryOf = (key: string) => join(projectRoot(), 'generated', 'build', key, 'sim');
 
 describe('build variants', () => {
   it('tracing off leaves the build key unchanged; tracing on gives the variant its own key', () => {
@@ -91,8 +95,10 @@ describe('a traced LeNet-5 layer on a 4x4 array', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const sim = JSON.parse(r.stdout) as {
+      build: { key: string };
       traces: { fst: string; map: string; windows: { start: number; end: number }[] }[];
     };
+    binaries.trace = binaryOf(sim.build.key);
     const t = sim.traces[0]!;
     const cfg = systolic(4, 4, 'os');
     const l = macLayers(lenet5()).find((x) => x.name === LAYER)!;
@@ -174,6 +180,25 @@ describe('a traced LeNet-5 layer on a 4x4 array', () => {
     const table = await runCliInProcess(['replay', keptFile.replace('.replay.json', '.job.bin')]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/reproduces the kept run exactly: the same outputs and \d+ cycles/);
+    binaries.plain = binaryOf(/; build ([0-9a-f]{20})/.exec(table.stdout)![1]!);
+  });
+
+  it('the drivers check the trace arguments themselves', async () => {
+    const job = join(keepDir, `layer_${LAYER}.job.bin`);
+    const run = (binary: string, windows: string) =>
+      execa(binary, [job, join(work, 'r.bin'), join(work, 'w.fst'), windows], { reject: false });
+    for (const [windows, want] of [
+      ['5:3', /trace windows: expected each START below its END/],
+      ['0:10;rm -rf .', /trace windows: expected START:END\[,START:END...\] of whole numbers/],
+      ['10:20,0:5', /windows in increasing order/],
+    ] as [string, RegExp][]) {
+      const r = await run(binaries.trace!, windows);
+      expect(r.exitCode, windows).toBe(2);
+      expect(r.stderr, windows).toMatch(want);
+    }
+    const plain = await run(binaries.plain!, '0:10');
+    expect(plain.exitCode).toBe(2);
+    expect(plain.stderr).toMatch(/built without tracing/);
   });
 
   it('a damaged or foreign kept job is a one-line error naming the file and what was expected', async () => {
@@ -191,7 +216,7 @@ describe('a traced LeNet-5 layer on a 4x4 array', () => {
       [
         'input.replay.json',
         JSON.stringify({ ...doc, input: { ...doc.input, data: 'AAAA' } }),
-        /field input\.data: expected \d+ 16-bit values/,
+        /field input\.data holds 3 bytes, expected \d+ 16-bit values/,
       ],
     ];
     for (const [name, body, want] of cases) {
