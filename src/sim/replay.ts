@@ -61,11 +61,11 @@ export async function replayJob(path: string, opts: { trace?: TraceRequest } = {
   if (opts.trace) prepareTraceFolder(opts.trace.dir);
   const build = await buildFor(cfg, {}, opts.trace ? { trace: true } : undefined);
   const trace = opts.trace && planLayerTrace(accel, cfg, kept.layer, undefined, opts.trace);
+  if (trace) writeSignalMap(accel, cfg, design, kept.layer, trace, build.key);
   const r = await accel.simulateLayer(build, cfg, kept.layer, kept.x, kept.q, {
     run: { job: kept.job, ...(trace ? { trace: trace.run } : {}) },
   });
   const check = judgeLayer(accel, cfg, kept.layer, kept.prediction, r, kept.expected);
-  if (trace) writeSignalMap(accel, cfg, design, kept.layer, trace, { buildKey: build.key, rtlCycles: check.rtlCycles });
   const outputSha256 = tensorDigest(r.output);
   return {
     kept,

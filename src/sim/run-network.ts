@@ -118,11 +118,11 @@ export async function simulateNetwork(
     const q = randomQuantLayer(l, bits, seed, accel.randomQuantOptions(l, bits));
     const trace = opts.trace && planLayerTrace(accel, cfg, l, all.indexOf(l), opts.trace);
     const run = { ...(trace ? { trace: trace.run } : {}), ...(opts.keepDir ? { keepDir: opts.keepDir } : {}) };
-    const { check } = await checkLayer(accel, build, cfg, l, randomTensor(l.inShape, bits, seed), q, net, run);
     if (trace) {
-      writeSignalMap(accel, cfg, accel.design(cfg), l, trace, { buildKey: build.key, rtlCycles: check.rtlCycles });
+      writeSignalMap(accel, cfg, accel.design(cfg), l, trace, build.key);
       traces.push({ layer: l.name, fst: trace.fst, map: trace.map, windows: trace.windows });
     }
+    const { check } = await checkLayer(accel, build, cfg, l, randomTensor(l.inShape, bits, seed), q, net, run);
     checks.push(check);
     opts.onLayer?.(check, i, layers.length);
   }

@@ -27,6 +27,8 @@ export interface LayerTrace {
   windows: CycleWindow[];
   /** Where the windows came from ("--window", or the default's description). */
   origin: string;
+  /** The layer's cycles as the analytic model predicts them. */
+  predictedCycles: number;
   run: NonNullable<DriverRunOptions['trace']>;
 }
 
@@ -72,24 +74,24 @@ export function planLayerTrace<C extends BaseConfig, L extends LayerPrediction>(
     origin = `default: the first and the last ${DEFAULT_EDGE} cycles of the layer`;
   }
   const fst = `${base}.fst`;
-  return { fst, map: `${base}.signals.txt`, windows, origin, run: { file: fst, windows } };
+  return { fst, map: `${base}.signals.txt`, windows, origin, predictedCycles: cycles, run: { file: fst, windows } };
 }
 
-/** Writes the signal map of a traced layer beside its FST file. */
+/** Writes the signal map of a traced layer beside its FST file (before the run, so that a failed run has one too). */
 export function writeSignalMap<C extends BaseConfig, L extends LayerPrediction>(
   accel: Accelerator<C, L>,
   cfg: C,
   design: Pick<DesignSources, 'top' | 'portGroups'>,
   l: MacLayer,
   t: LayerTrace,
-  facts: { buildKey: string; rtlCycles: number },
+  buildKey: string,
 ): void {
   const lines = [
-    `# mactile signal map of ${t.fst}: layer ${l.name} on ${accel.describe(cfg)} (trace build ${facts.buildKey})`,
+    `# mactile signal map of ${t.fst}: layer ${l.name} on ${accel.describe(cfg)} (trace build ${buildKey})`,
     '# open it with: gtkwave FILE.fst (Debian package gtkwave; fst2vcd FILE.fst prints it as VCD)',
     '# time 2c = layer cycle c before its rising clock edge (the state the driver samples), 2c+1 = just after it;',
     "# layer cycles: the cycles of the layer's items (GEMMs, convolutions) laid end to end",
-    `# windows traced (START:END, END not included): ${windowsArg(t.windows) || 'none'} (${t.origin}); the layer ran ${facts.rtlCycles} cycles`,
+    `# windows traced (START:END, END not included): ${windowsArg(t.windows) || 'none'} (${t.origin}); the analytic model predicts ${t.predictedCycles} cycles for the layer`,
     `## top-level ports (TOP.${design.top}.<port>), by group`,
     ...design.portGroups.map((g) => `${g.ports.join(', ')}  ${g.group}${g.purpose ? `: ${g.purpose}` : ''}`),
     ...(accel.traceSignals?.(cfg) ?? []),
