@@ -210,6 +210,7 @@ export function registerSim(cmd: Command): void {
       throw new MactileError(`--window: expected together with --trace DIR, received --window alone`);
     if (opts.trace) checkOutputFolder(opts.trace, '--trace');
     if (opts.keepJobs) checkOutputFolder(opts.keepJobs, '--keep-jobs');
+    else if (process.env.MACTILE_KEEP_JOBS) checkOutputFolder(process.env.MACTILE_KEEP_JOBS, 'MACTILE_KEEP_JOBS');
     const cfg = configFromOptions(opts);
     if (opts.quantized) {
       if (opts.trace || opts.keepJobs)

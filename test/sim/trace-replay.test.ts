@@ -4,16 +4,16 @@
  * tracing off leaves the build key as it is; `replay` of a kept job reproduces its result exactly, and a
  * damaged or foreign kept job is a one-line error. One tracing build (4x4 os) serves every RTL test here.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { systolic as systolicKind } from '../../src/accel/systolic/index.js';
 import { dataflowOf } from '../../src/accel/systolic/dataflows/index.js';
 import { layerSchedule } from '../../src/accel/systolic/model.js';
 import { planLayer } from '../../src/accel/systolic/plan.js';
-import { buildKey } from '../../src/sim/build.js';
+import { buildKey, verilatorVersionLine } from '../../src/sim/build.js';
 import { readKeptJob } from '../../src/sim/kept-job.js';
 import { normalizeWindows } from '../../src/sim/run-options.js';
 import { lenet5 } from '../../src/nets/zoo/index.js';
@@ -33,6 +33,7 @@ const keptFile = join(keepDir, `layer_${LAYER}.replay.json`);
 /** The simulators the tests below ran (the tracing build, then the plain one). */
 const binaries: { trace?: string; plain?: string } = {};
 const binaryOf = (key: string) => join(projectRoot(), 'generated', 'build', key, 'sim');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('build variants', () => {
   it('tracing off leaves the build key unchanged; tracing on gives the variant its own key', () => {
@@ -176,11 +177,17 @@ describe('a traced LeNet-5 layer on a 4x4 array', () => {
     expect(doc.reproduced).toBe(true);
     expect(doc.ok).toBe(true);
     expect('check' in kept.original && kept.original.check.rtlCycles).toBe(doc.check.rtlCycles);
-    // The table form says so in words.
+    // The table form says so in words. It runs on the plain build: the job kept from the tracing build gives the
+    // same outputs and cycles there, so tracing changes nothing the checks see.
     const table = await runCliInProcess(['replay', keptFile.replace('.replay.json', '.job.bin')]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/reproduces the kept run exactly: the same outputs and \d+ cycles/);
-    binaries.plain = binaryOf(/; build ([0-9a-f]{20})/.exec(table.stdout)![1]!);
+    const plainKey = /; build ([0-9a-f]{20})/.exec(table.stdout)![1]!;
+    binaries.plain = binaryOf(plainKey);
+    // The plain build the replay used has the key of a build without the option; the traced run had its own.
+    const design = systolicKind.design(systolic(4, 4, 'os'));
+    expect(plainKey).toBe(buildKey(design, await verilatorVersionLine()));
+    expect(binaries.trace).toBe(binaryOf(buildKey(design, await verilatorVersionLine(), { trace: true })));
   });
 
   it('the drivers check the trace arguments themselves', async () => {
