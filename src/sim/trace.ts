@@ -3,11 +3,11 @@
  * build's driver writes (limited to cycle windows: the user's `--window`, else the kind's default, e.g. the
  * systolic array's first and last fold) and a text signal map beside it.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Accelerator, BaseConfig, CycleWindow, LayerPrediction } from '../accel/accelerator.js';
 import type { MacLayer } from '../nets/ir.js';
 import type { DesignSources } from '../rtl/design.js';
-import { mkdirSync } from 'node:fs';
 import { checkOutputFolder, writeOutputFile } from '../util/output.js';
 import { normalizeWindows, windowsArg, type DriverRunOptions } from './run-options.js';
 
