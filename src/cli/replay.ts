@@ -55,7 +55,7 @@ export function registerReplay(cmd: Command): void {
     .description(
       'rerun a job kept by `sim --keep-jobs DIR` (or MACTILE_KEEP_JOBS=DIR) through the same build and compare it with the outputs and cycles kept with it',
     )
-    .argument('<job>', 'a kept job: its .replay.json file (or the .job.bin beside it)')
+    .argument('<job>', 'a kept job: its .replay.json file, the .job.bin beside it, or a folder holding one')
     .option('--trace <dir>', 'write the FST waveform (gtkwave) and signal map of the replayed layer into DIR')
     .option(
       '--window <START:END>',

@@ -5,7 +5,7 @@
  * expected (golden) outputs, the job's bytes and what the original run gave.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { BaseConfig, LayerCheck, LayerPrediction } from '../accel/accelerator.js';
@@ -169,10 +169,23 @@ function int16Data(text: string, count: number, what: string, fail: (m: string) 
   return out;
 }
 
-/** Where a kept job's replay file is: the file itself, or the `.replay.json` beside a kept `.job.bin`. */
+/**
+ * Where a kept job's replay file is: the file itself, the `.replay.json` beside a kept `.job.bin`, or the one
+ * replay file of a folder (a folder of several names them in the error).
+ */
 function replayFileOf(path: string): string {
   if (path.endsWith('.job.bin')) return join(dirname(path), `${basename(path, '.job.bin')}${REPLAY_SUFFIX}`);
-  return path;
+  let files: string[];
+  try {
+    files = readdirSync(path).filter((f) => f.endsWith(REPLAY_SUFFIX));
+  } catch {
+    return path;
+  }
+  if (files.length === 1) return join(path, files[0]!);
+  const list = files.length ? `: ${files.slice(0, 6).join(', ')}${files.length > 6 ? ', ...' : ''}` : '';
+  throw new MactileError(
+    `replay ${path}: expected one kept job (a ${REPLAY_SUFFIX} file, or a folder holding one), found a folder of ${files.length}${list}`,
+  );
 }
 
 /**
@@ -189,7 +202,9 @@ export function readKeptJob(path: string): ReadKeptJob {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return fail(`cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    const found: Record<string, string> = { ENOENT: 'found no such file', EISDIR: 'found a folder' };
+    return fail(`${found[code] ?? 'cannot read it'} (${code})`);
   }
   let raw: unknown;
   try {

@@ -182,6 +182,10 @@ describe('a traced LeNet-5 layer on a 4x4 array', () => {
     const table = await runCliInProcess(['replay', keptFile.replace('.replay.json', '.job.bin')]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/reproduces the kept run exactly: the same outputs and \d+ cycles/);
+    // A folder of one kept job names it.
+    const folder = await runCliInProcess(['replay', keepDir, '--format', 'json']);
+    expect(folder.code).toBe(0);
+    expect((JSON.parse(folder.stdout) as { file: string }).file).toBe(keptFile);
     const plainKey = /; build ([0-9a-f]{20})/.exec(table.stdout)![1]!;
     binaries.plain = binaryOf(plainKey);
     // The plain build the replay used has the key of a build without the option; the traced run had its own.
@@ -226,6 +230,10 @@ describe('a traced LeNet-5 layer on a 4x4 array', () => {
         /field input\.data holds 3 bytes, expected \d+ 16-bit values/,
       ],
     ];
+    const empty = await runCliInProcess(['replay', traceDir]);
+    expect(empty.stderr.trim()).toBe(
+      `mactile: replay ${traceDir}: expected one kept job (a .replay.json file, or a folder holding one), found a folder of 0`,
+    );
     for (const [name, body, want] of cases) {
       const file = join(work, name);
       writeFileSync(file, body);
