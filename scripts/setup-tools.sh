@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system tools mactile needs when they are missing: Verilator, yosys, a C++ toolchain and ccache
-# (Debian packages). As root it runs apt-get; otherwise it says what to install and fails.
+# Installs the system tools mactile needs when they are missing: Verilator, yosys, a C++ toolchain, ccache and
+# gtkwave (its fst2vcd decodes the waveforms of `sim --trace`) (Debian packages). As root it runs apt-get; otherwise it says what to install and fails.
 set -euo pipefail
 
 need=()
@@ -10,6 +10,7 @@ command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v ccache >/dev/null 2>&1 || need+=(ccache)
+command -v fst2vcd >/dev/null 2>&1 || need+=(gtkwave)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;

@@ -1,7 +1,7 @@
 // C++ driver of the generated NVDLA-style core. It only plays memory: it loads the feature buffer (atom
 // order) and the weight buffer (sequencer order) of each convolution of a job, pulses `start`, answers
 // read requests one cycle later, stores the results the core writes, and records the RTL's own counters.
-// Usage: nv_driver JOB RESULT
+// Usage: nv_driver JOB RESULT [TRACE.fst WINDOWS] (a trace build writes the waveform of the windows, mt_trace.h)
 #include <memory>
 
 #include "Vmt_nv_top.h"
@@ -10,6 +10,7 @@
 #include "mt_harness.h"
 #include "mt_lanes.h"
 #include "mt_params.h"
+#include "mt_trace.h"
 #include "verilated.h"
 
 static_assert(MT_JOB_KIND == mt::layout::JOB_KIND_NVDLA, "this driver needs the mt_params.h of an NVDLA-style core");
@@ -34,7 +35,7 @@ Conv read_conv(mt::Reader& in) {
 
 class Sim {
  public:
-  Sim() : top_(new Vmt_nv_top) { reset(top_.get()); }
+  explicit Sim(const mt::TraceArgs& t) : top_(new Vmt_nv_top), trace_(top_.get(), t) { reset(top_.get()); }
   ~Sim() { top_->final(); }
 
   bool run(Conv& c, Counters& n) {
@@ -61,9 +62,12 @@ class Sim {
     uint64_t k = 0;
     while (top_->busy) {
       if (++k > j.max_cycles) return false;
+      now_ = offset_ + k - 1;
+      trace_.sample(now_, 0);
       cycle(c, n);
     }
     n.cycles = top_->cnt_cycles;
+    offset_ += top_->cnt_cycles;
     n.macs = top_->cnt_macs;
     n.outputs = top_->cnt_outputs;
     n.folds = top_->cnt_slots;  // operation slots issued
@@ -77,6 +81,7 @@ class Sim {
     if (top_->o_wr_en) c.out.write(top_->o_wr_mask, top_->o_wr_data, top_->o_wr_row, top_->o_wr_col, MT_ATOMK, MT_DW, n);
     top_->clk = 1;
     top_->eval();
+    trace_.sample(now_, 1);
     if (f) c.feat.read(top_->f_rd_data, 0, fc, MT_ATOMC);
     if (w) c.wgt.read(top_->w_rd_data, 0, wc, MT_WK * MT_ATOMC);
     if (q) {
@@ -94,19 +99,22 @@ class Sim {
   }
 
   std::unique_ptr<Vmt_nv_top> top_;
+  mt::Trace trace_;
+  uint64_t offset_ = 0;  // layer cycles of the items before this one
+  uint64_t now_ = 0;     // the layer cycle being run
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) mt::fail("usage: nv_driver JOB RESULT");
+  const mt::TraceArgs trace = mt::trace_args(argc, argv, "usage: nv_driver JOB RESULT [TRACE.fst WINDOWS]");
   Verilated::commandArgs(1, argv);
   mt::Reader in(argv[1]);
   const mt::layout::NvdlaJobHead h = mt::layout::read_nvdla_job_head(in);
   if (h.atomic_c != MT_ATOMC || h.atomic_k != MT_ATOMK || h.dw != MT_DW || h.weight_kernels != MT_WK) {
     mt::fail("job was planned for another core (atomic sizes, precision or weight loader differ from this build)");
   }
-  Sim sim;
+  Sim sim(trace);
   uint32_t status = mt::layout::STATUS_OK, completed = 0;
   mt::Writer body;
   for (uint32_t i = 0; i < h.n_items && status == mt::layout::STATUS_OK; i++) {

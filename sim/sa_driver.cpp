@@ -1,7 +1,7 @@
 // C++ driver of the generated systolic array. It only plays memory: it loads the operand matrices of
 // each GEMM of a job, pulses `start`, answers the array's read requests one cycle later (synchronous
 // SRAMs, write-first), stores its writes, and records the RTL's own counters until `busy` falls.
-// Usage: sa_driver JOB RESULT
+// Usage: sa_driver JOB RESULT [TRACE.fst WINDOWS] (a trace build writes the waveform of the windows, mt_trace.h)
 #include <memory>
 #include <type_traits>
 
@@ -11,6 +11,7 @@
 #include "mt_harness.h"
 #include "mt_lanes.h"
 #include "mt_params.h"
+#include "mt_trace.h"
 #include "verilated.h"
 
 static_assert(MT_JOB_KIND == mt::layout::JOB_KIND_SYSTOLIC, "this driver needs the mt_params.h of a systolic array");
@@ -37,7 +38,7 @@ Gemm read_gemm(mt::Reader& in) {
 
 class Sim {
  public:
-  Sim() : top_(new Vmt_sa_top) { reset(top_.get()); }
+  explicit Sim(const mt::TraceArgs& t) : top_(new Vmt_sa_top), trace_(top_.get(), t) { reset(top_.get()); }
   ~Sim() { top_->final(); }
 
   // Runs one GEMM; returns false when the watchdog stopped it.
@@ -51,9 +52,12 @@ class Sim {
     uint64_t n = 0;
     while (top_->busy) {
       if (++n > g.job.max_cycles) return false;
+      now_ = offset_ + n - 1;
+      trace_.sample(now_, 0);
       cycle(g, c);
     }
     c.cycles = top_->cnt_cycles;
+    offset_ += top_->cnt_cycles;
     c.macs = top_->cnt_macs;
     c.outputs = top_->cnt_outputs;
     c.folds = top_->cnt_folds;
@@ -81,6 +85,7 @@ class Sim {
 #endif
     top_->clk = 1;
     top_->eval();
+    trace_.sample(now_, 1);
     // Read data for the requests above, visible during the next cycle.
     if (p1) g.p1.read(top_->p1_rd_data, p1r, p1c, MT_ROWS);
     if (p2) g.p2.read(top_->p2_rd_data, p2r, p2c, MT_COLS);
@@ -108,12 +113,15 @@ class Sim {
   }
 
   std::unique_ptr<Vmt_sa_top> top_;
+  mt::Trace trace_;
+  uint64_t offset_ = 0;  // layer cycles of the items before this one
+  uint64_t now_ = 0;     // the layer cycle being run
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) mt::fail("usage: sa_driver JOB RESULT");
+  const mt::TraceArgs trace = mt::trace_args(argc, argv, "usage: sa_driver JOB RESULT [TRACE.fst WINDOWS]");
   Verilated::commandArgs(1, argv);
   mt::Reader in(argv[1]);
   const mt::layout::SystolicJobHead h = mt::layout::read_systolic_job_head(in);
@@ -124,7 +132,7 @@ int main(int argc, char** argv) {
     mt::fail(std::string("job was planned for another timing mode (") + mt::layout::timing_name(h.timing) + " fold timing; this build runs " +
              mt::layout::timing_name(MT_TIMING) + ")");
   }
-  Sim sim;
+  Sim sim(trace);
   uint32_t status = mt::layout::STATUS_OK, completed = 0;
   mt::Writer body;
   for (uint32_t i = 0; i < h.n_items && status == mt::layout::STATUS_OK; i++) {

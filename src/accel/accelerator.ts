@@ -14,6 +14,13 @@ import type { Column } from '../report/table.js';
 import type { DesignSources } from '../rtl/design.js';
 import type { Build } from '../sim/build.js';
 import type { JobEncoding } from '../sim/job.js';
+import type { DriverRunOptions } from '../sim/run-options.js';
+
+/** Layer cycles from `start` up to, not including, `end` (the items of a layer laid end to end). */
+export interface CycleWindow {
+  start: number;
+  end: number;
+}
 
 /** The keys every kind's config has. */
 export interface BaseConfig {
@@ -196,8 +203,21 @@ export interface Accelerator<C extends BaseConfig = BaseConfig, L extends LayerP
   golden(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor;
   /** Its job file in the job-format table (with its job-kind code) and the encoder `simulateLayer` writes it with. */
   job: JobEncoding;
-  /** Runs one layer through the RTL (the prediction gives watchdog limits and the schedule to check). */
-  simulateLayer(build: Build, cfg: C, l: MacLayer, x: IntTensor, q: QuantLayer): Promise<LayerMeasurement>;
+  /** Runs one layer through the RTL (the prediction gives watchdog limits and the schedule to check);
+   * `opts.run` traces, keeps or replays the job (src/sim/run-options.ts). */
+  simulateLayer(
+    build: Build,
+    cfg: C,
+    l: MacLayer,
+    x: IntTensor,
+    q: QuantLayer,
+    opts?: { run?: DriverRunOptions },
+  ): Promise<LayerMeasurement>;
+  /** The default cycle windows of a traced layer (systolic: its first and last fold, from the fold schedule);
+   * kinds without one get the first and last cycles of the layer (src/sim/trace.ts). */
+  traceWindows?(l: MacLayer, cfg: C): CycleWindow[];
+  /** Lines of the signal map written beside a layer's waveform: what the design's internal signals hold. */
+  traceSignals?(cfg: C): string[];
   /** Sweep axes the kind offers beyond the shared ones (precision, clock). */
   sweepAxes: SweepAxis[];
   /** A sweep point's name part (e.g. "16x16-os-int8-scalesim"), its identity in the sweep database, and its

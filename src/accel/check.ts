@@ -8,6 +8,8 @@ import { shapeText, type MacLayer, type Network } from '../nets/ir.js';
 import type { IntTensor, QuantLayer } from '../quant/tensor.js';
 import type { Build } from '../sim/build.js';
 import type { GemmResult } from '../sim/job.js';
+import { writeKeptJob } from '../sim/kept-job.js';
+import { keepFolder, type DriverRunOptions } from '../sim/run-options.js';
 import type { Accelerator, BaseConfig, LayerCheck, LayerMeasurement, LayerPrediction } from './accelerator.js';
 
 /** The RTL's counters and the driver's write checks summed over the items of a layer. */
@@ -45,7 +47,8 @@ function compareTensors(got: IntTensor, want: IntTensor): { mismatches: number; 
 
 /**
  * Runs one layer (with the hardware's quantization `q`) on the build of a config and checks it.
- * `net` gives the model its context (e.g. the NVDLA estimator's fused pooling).
+ * `net` gives the model its context (e.g. the NVDLA estimator's fused pooling); `run` traces or keeps the
+ * job (src/sim/run-options.ts). A kept job gets its replay file (src/sim/kept-job.ts), also when the run fails.
  */
 export async function checkLayer<C extends BaseConfig, L extends LayerPrediction>(
   accel: Accelerator<C, L>,
@@ -55,14 +58,47 @@ export async function checkLayer<C extends BaseConfig, L extends LayerPrediction
   x: IntTensor,
   q: QuantLayer,
   net?: Network,
+  run?: DriverRunOptions,
 ): Promise<{ check: LayerCheck; output: IntTensor }> {
   const predicted = accel.predictLayer(l, cfg, net);
-  const r = await accel.simulateLayer(build, cfg, l, x, q);
+  const keep = keepFolder(run);
   const golden = accel.golden(l, x, q);
+  const kept = {
+    cfg,
+    layer: l,
+    network: net?.name,
+    x,
+    q,
+    prediction: predicted,
+    expected: golden,
+    buildKey: build.key,
+    buildTrace: !!build.variant?.trace,
+  };
+  let r: LayerMeasurement;
+  try {
+    r = await accel.simulateLayer(build, cfg, l, x, q, { run });
+  } catch (err) {
+    if (keep) writeKeptJob(keep, { ...kept, original: { error: (err as Error).message } });
+    throw err;
+  }
+  const check = judgeLayer(accel, cfg, l, predicted, r, golden);
+  if (keep) writeKeptJob(keep, { ...kept, original: { check, output: r.output } });
+  return { check, output: r.output };
+}
+
+/** Compares a layer's measurement with the prediction and its outputs with the golden (expected) outputs. */
+export function judgeLayer<C extends BaseConfig>(
+  accel: Pick<Accelerator<C>, 'cells'>,
+  cfg: C,
+  l: MacLayer,
+  predicted: LayerPrediction & { referenceCycles: number },
+  r: LayerMeasurement,
+  golden: IntTensor,
+): LayerCheck {
   const cmp = compareTensors(r.output, golden);
   const expected = golden.data.length;
   const comparedCycles = predicted.stallsModelled ? predicted.cycles : predicted.computeCycles;
-  const check: LayerCheck = {
+  return {
     name: l.name,
     kind: l.kind,
     macs: predicted.macs,
@@ -92,7 +128,6 @@ export async function checkLayer<C extends BaseConfig, L extends LayerPrediction
     timeUs: r.rtlCycles / cfg.clock_mhz,
     wallSeconds: r.wallSeconds,
   };
-  return { check, output: r.output };
 }
 
 /** The prediction's kind-specific `extras`, when the kind attaches some to it. */

@@ -38,6 +38,20 @@ export function layerNames(value: string): string {
   return value;
 }
 
+/** The largest cycle `--window` takes (15 digits, as the drivers read it). */
+const MAX_CYCLE = 999_999_999_999_999;
+
+/** Parses `--window START:END`: layer cycles from START up to, not including, END (START < END). */
+export function cycleWindow(value: string): { start: number; end: number } {
+  const m = /^(\d{1,15}):(\d{1,15})$/.exec(value.trim());
+  const expected = `expected START:END, whole numbers of layer cycles from 0 to ${MAX_CYCLE.toLocaleString('en-US')} with START below END (e.g. 0:500)`;
+  if (!m) throw new InvalidArgumentError(`${expected}, received ${JSON.stringify(value)}`);
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (start >= end) throw new InvalidArgumentError(`${expected}, received ${JSON.stringify(value)}`);
+  return { start, end };
+}
+
 /** Adds --rows, --cols, --dataflow, --precision and --timing to a command. */
 export function withConfigOverrides(cmd: Command): Command {
   return cmd

@@ -10,6 +10,7 @@ import { registerExport } from './export.js';
 import { registerGenerate } from './generate.js';
 import { registerNets } from './nets.js';
 import { registerQuantize } from './quantize.js';
+import { registerReplay } from './replay.js';
 import { registerReport } from './report.js';
 import { registerSynth } from './synth.js';
 import { registerSweep } from './sweep.js';
@@ -29,6 +30,7 @@ function program(): Command {
   registerAnalyze(cmd);
   registerExport(cmd);
   registerSim(cmd);
+  registerReplay(cmd);
   registerGenerate(cmd);
   registerQuantize(cmd);
   registerReport(cmd);

@@ -7,6 +7,7 @@ import { simTotals, simulateNetwork, type LayerCheck, type NetworkSim } from '..
 import { renderTable, type Column } from '../report/table.js';
 import {
   configFromOptions,
+  cycleWindow,
   formatOption,
   inputShape,
   layerNames,
@@ -20,6 +21,7 @@ import { heldOutDigit } from '../quant/mnist.js';
 import { readQuantFile } from '../quant/store.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
+import { checkOutputFolder } from '../util/output.js';
 
 interface SimOptions extends ConfigOverrides {
   net?: string;
@@ -30,12 +32,15 @@ interface SimOptions extends ConfigOverrides {
   seed: number;
   format: string;
   inputShape?: Shape;
+  trace?: string;
+  window?: { start: number; end: number };
+  keepJobs?: string;
 }
 
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
 
 /** The per-layer table of a simulation, with totals: shared columns around the kind's own. */
-function simTable(sim: NetworkSim): string {
+export function simTable(sim: NetworkSim): string {
   const accel = accelOf(sim.config);
   const total: LayerCheck = {
     ...sim.layers[0]!,
@@ -90,7 +95,7 @@ function sumExtras(layers: LayerCheck[]): Record<string, number | string> {
 }
 
 /** The closing line of a run: what matched, and what the RTL does not model. */
-function verdict(sim: NetworkSim): string {
+export function verdict(sim: NetworkSim): string {
   if (!sim.ok) return 'MISMATCH: see the rows marked NO';
   if (!sim.stallsModelled) {
     return `all layers bit-exact and compute-cycle-exact; the ${sim.totals.analyticStallCycles.toLocaleString('en-US')} DRAM stall cycles the analytic model predicts are not modelled by the RTL (a prediction, not checked)`;
@@ -107,6 +112,7 @@ export function simJson(sim: NetworkSim): object {
     reference: sim.reference,
     referenceAssumptions: accelOf(sim.config).referenceAssumptions(sim.config),
     build: { key: sim.build.key, cached: sim.build.cached, seconds: sim.build.seconds },
+    ...(sim.traces ? { traces: sim.traces } : {}),
     ok: sim.ok,
     stallsModelled: sim.stallsModelled,
     layers: sim.layers,
@@ -188,10 +194,27 @@ export function registerSim(cmd: Command): void {
       .option('--layers <names>', 'comma-separated MAC layer names, each once (default: all)', layerNames)
       .option('--seed <n>', 'seed of the random INT8/INT16 operands', wholeNumber, 1)
       .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape)
+      .option(
+        '--trace <dir>',
+        'write an FST waveform (gtkwave) and a signal map of each simulated layer into DIR (a tracing build)',
+      )
+      .option(
+        '--window <START:END>',
+        'with --trace: the layer cycles to trace, END not included (default: the first fold and the last)',
+        cycleWindow,
+      )
+      .option('--keep-jobs <dir>', "keep each layer's job in DIR for `mactile replay` (as MACTILE_KEEP_JOBS=DIR)")
       .addOption(formatOption(['table', 'json'], 'table')),
   ).action(async (opts: SimOptions) => {
+    if (opts.window && !opts.trace)
+      throw new MactileError(`--window: expected together with --trace DIR, received --window alone`);
+    if (opts.trace) checkOutputFolder(opts.trace, '--trace');
+    if (opts.keepJobs) checkOutputFolder(opts.keepJobs, '--keep-jobs');
+    else if (process.env.MACTILE_KEEP_JOBS) checkOutputFolder(process.env.MACTILE_KEEP_JOBS, 'MACTILE_KEEP_JOBS');
     const cfg = configFromOptions(opts);
     if (opts.quantized) {
+      if (opts.trace || opts.keepJobs)
+        throw new MactileError(`--trace, --keep-jobs: expected with --net NET, received with --quantized`);
       await simQuantized(opts, cfg);
       return;
     }
@@ -209,6 +232,8 @@ export function registerSim(cmd: Command): void {
     const sim = await simulateNetwork(net, cfg, {
       layers: names,
       seed: opts.seed,
+      ...(opts.trace ? { trace: { dir: opts.trace, window: opts.window } } : {}),
+      ...(opts.keepJobs ? { keepDir: opts.keepJobs } : {}),
       onStart: tty ? (l, i, n) => process.stderr.write(`\r\x1b[Ksimulating ${l.name} (${i + 1}/${n})`) : undefined,
     });
     if (tty) process.stderr.write('\r\x1b[K');
@@ -222,6 +247,8 @@ export function registerSim(cmd: Command): void {
         `execution time at ${cfg.clock_mhz} MHz: ${(sim.totals.timeUs / 1000).toFixed(4)} ms per inference (${sim.totals.rtlCycles.toLocaleString('en-US')} cycles)\n`,
       );
       process.stdout.write(`${verdict(sim)}\n`);
+      for (const t of sim.traces ?? [])
+        process.stdout.write(`waveform of ${t.layer}: ${t.fst} (signal map ${t.map})\n`);
     }
     if (!sim.ok) process.exitCode = 1;
   });

@@ -5,7 +5,8 @@
  * folder in its own process group and publish it with an atomic rename. Every build gets two generated C++
  * headers: the design's mt_params.h and mt_job_layout.h, the job and result layouts generated (job/cpp.ts)
  * from the registered kinds' job-format table (JOB_FORMAT, assembled by the registry); both texts are part
- * of the key.
+ * of the key. A build variant (`BuildVariant`: tracing) adds its flags to the build and to the key; without
+ * one the key is the plain build's.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -52,6 +53,16 @@ const VERILATOR_FLAGS = [
 ];
 const MAKEFLAGS = 'OPT_FAST=-O2';
 
+/** A variant of the plain build: `trace` compiles FST waveform support into the model and the driver. */
+export interface BuildVariant {
+  trace?: boolean;
+}
+
+/** Verilator flags of a variant (none for the plain build): FST tracing of every signal, structs as scopes, every element of the PE arrays. */
+function variantFlags(variant: BuildVariant | undefined): string[] {
+  return variant?.trace ? ['--trace-fst', '--trace-structs', '--trace-max-array', '65536'] : [];
+}
+
 export interface Sources {
   /** Verilog files (name -> text), the top module, the generated C++ header. */
   files: [string, string][];
@@ -67,6 +78,8 @@ export interface Build {
   key: string;
   cached: boolean;
   seconds: number;
+  /** The build variant (absent: the plain build). */
+  variant?: BuildVariant;
 }
 
 let verilatorVersion: string | undefined;
@@ -103,13 +116,15 @@ export function generatedHeaders(src: Sources): [string, string][] {
   ];
 }
 
-/** The cache key of a build: sources, generated headers, driver, Verilator version and flags. */
-export function buildKey(src: Sources, version: string): string {
+/** The cache key of a build: sources, generated headers, driver, Verilator version, flags and the variant's flags. */
+export function buildKey(src: Sources, version: string, variant?: BuildVariant): string {
   const h = createHash('sha256');
   for (const [name, text] of src.files) h.update(`${name}\0${text}\0`);
   for (const [name, text] of generatedHeaders(src)) h.update(`${name}\0${text}\0`);
   for (const f of driverFiles(src.driver)) h.update(`${basename(f)}\0${readFileSync(f)}\0`);
   h.update(`${version}\0${VERILATOR_FLAGS.join(' ')}\0${MAKEFLAGS}\0${src.top}`);
+  const extra = variantFlags(variant);
+  if (extra.length) h.update(`\0variant\0${extra.join(' ')}`);
   return h.digest('hex').slice(0, 20);
 }
 
@@ -179,14 +194,25 @@ function killGroup(pid: number | undefined): void {
  * Returns a compiled simulator for the sources, building it if no intact cached build exists. A cached
  * build is checked against the checksum its `ok` marker recorded and rebuilt when damaged (said on stderr).
  */
-export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {}): Promise<Build> {
+export async function ensureBuild(
+  src: Sources,
+  opts: { cacheRoot?: string; variant?: BuildVariant } = {},
+): Promise<Build> {
   const version = await verilatorVersionLine();
-  const key = buildKey(src, version);
+  const key = buildKey(src, version, opts.variant);
+  const variant = opts.variant?.trace ? { variant: opts.variant } : {};
   const root = opts.cacheRoot ?? join(projectRoot(), 'generated', 'build');
   const dir = join(root, key);
   const binary = join(dir, 'sim');
   const t0 = performance.now();
-  const cached = (): Build => ({ binary, dir, key, cached: true, seconds: (performance.now() - t0) / 1000 });
+  const cached = (): Build => ({
+    binary,
+    dir,
+    key,
+    cached: true,
+    seconds: (performance.now() - t0) / 1000,
+    ...variant,
+  });
   if (!swept.has(root)) {
     swept.add(root);
     removeStale(root, STALE_BUILD);
@@ -234,6 +260,7 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
     const env = { ...process.env, ...((await hasCcache()) ? { OBJCACHE: 'ccache' } : {}) };
     const args = [
       ...VERILATOR_FLAGS,
+      ...variantFlags(opts.variant),
       '-MAKEFLAGS',
       MAKEFLAGS,
       '--top-module',
@@ -269,7 +296,7 @@ export async function ensureBuild(src: Sources, opts: { cacheRoot?: string } = {
     if (existsSync(dir)) renameSync(dir, aside);
     renameSync(tmp, dir);
     rmSync(aside, { recursive: true, force: true });
-    return { binary, dir, key, cached: false, seconds: (performance.now() - t0) / 1000 };
+    return { binary, dir, key, cached: false, seconds: (performance.now() - t0) / 1000, ...variant };
   } finally {
     cleanup();
     disposeCleanup();

@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { onCleanup, removeOld, removeStale } from '../util/cleanup.js';
 import { MactileError } from '../util/errors.js';
 import { readResult, type GemmResult } from './job.js';
+import { keepFolder, keptTag, windowsArg, type DriverRunOptions } from './run-options.js';
 
 export interface DriverRun {
   items: GemmResult[];
@@ -46,8 +47,16 @@ export async function runDriver(
     limits: number[];
     predicted: number[];
     timeoutSeconds?: number;
+    /** A waveform to write, a folder to keep the job in, or the kept job to replay (run-options.ts). */
+    run?: DriverRunOptions;
   },
 ): Promise<DriverRun> {
+  const kept = opts.run?.job;
+  if (kept && !kept.bytes.equals(job))
+    throw new MactileError(
+      `${kept.file}: expected the job ${opts.what} encodes from the inputs kept with it (${job.length} bytes), found other bytes (${kept.bytes.length}); the kept job is damaged or was made by another mactile`,
+    );
+  const trace = opts.run?.trace;
   sweepJobDirs();
   const dir = mkdtempSync(join(tmpdir(), `mactile-job-${process.pid}-`));
   const timeout = opts.timeoutSeconds ?? 3600;
@@ -58,7 +67,8 @@ export async function runDriver(
     const resFile = join(dir, 'result.bin');
     writeFileSync(jobFile, job);
     const t0 = performance.now();
-    const run = await execa(binary, [jobFile, resFile], { reject: false, timeout: timeout * 1000, all: true });
+    const args = trace ? [jobFile, resFile, trace.file, windowsArg(trace.windows)] : [jobFile, resFile];
+    const run = await execa(binary, args, { reject: false, timeout: timeout * 1000, all: true });
     const driverSeconds = (performance.now() - t0) / 1000;
     if (run.timedOut)
       throw new MactileError(`${opts.what}: the simulation did not finish within ${timeout} s and was stopped`, 3);
@@ -86,11 +96,12 @@ export async function runDriver(
       );
     return { items: result.gemms, driverSeconds, simSeconds: result.gemms.reduce((s, g) => s + g.simSeconds, 0) };
   } finally {
-    // MACTILE_KEEP_JOBS=DIR keeps the job and result files (for debugging and profiling the driver).
-    const keep = process.env.MACTILE_KEEP_JOBS;
+    // MACTILE_KEEP_JOBS=DIR (or `sim --keep-jobs DIR`) keeps the job and result files (for replay, debugging
+    // and profiling the driver).
+    const keep = keepFolder(opts.run);
     if (keep) {
       mkdirSync(keep, { recursive: true });
-      const tag = opts.what.replace(/[^A-Za-z0-9_.-]+/g, '_');
+      const tag = keptTag(opts.what);
       for (const f of ['job.bin', 'result.bin'])
         if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(keep, `${tag}.${f}`));
     }

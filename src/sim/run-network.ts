@@ -10,7 +10,8 @@ import type { HardwareConfig } from '../config/schema.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
 import { randomQuantLayer, randomTensor } from '../quant/random.js';
 import { MactileError } from '../util/errors.js';
-import { ensureBuild, type Build } from './build.js';
+import { ensureBuild, type Build, type BuildVariant } from './build.js';
+import { planLayerTrace, prepareTraceFolder, writeSignalMap, type TraceRequest } from './trace.js';
 import type { LayerCheck } from '../accel/accelerator.js';
 
 export type { LayerCheck } from '../accel/accelerator.js';
@@ -56,6 +57,8 @@ export interface NetworkSim {
   reference: string;
   build: Build;
   layers: LayerCheck[];
+  /** The waveform and signal map of each traced layer (`trace`), by layer name. */
+  traces?: { layer: string; fst: string; map: string; windows: { start: number; end: number }[] }[];
   /** False when the analytic model predicts memory stalls that the RTL does not model (they are not checked). */
   stallsModelled: boolean;
   totals: SimTotals;
@@ -80,10 +83,10 @@ function selectLayers(net: Network, names?: string[]): MacLayer[] {
   });
 }
 
-/** Builds the simulator of a config (cached). `mutate` exists only for the mutation tests. */
-export async function buildFor(cfg: HardwareConfig, opts: DesignOptions = {}): Promise<Build> {
+/** Builds the simulator of a config (cached), or its `variant` (tracing). `mutate` exists only for the mutation tests. */
+export async function buildFor(cfg: HardwareConfig, opts: DesignOptions = {}, variant?: BuildVariant): Promise<Build> {
   const d = accelOf(cfg).design(cfg, opts);
-  return ensureBuild({ files: d.files, top: d.top, header: d.header, driver: d.driver });
+  return ensureBuild({ files: d.files, top: d.top, header: d.header, driver: d.driver }, { variant });
 }
 
 /** Simulates the selected MAC layers of a network with seeded random operands. */
@@ -95,19 +98,31 @@ export async function simulateNetwork(
     seed?: number;
     onLayer?: (c: LayerCheck, index: number, total: number) => void;
     onStart?: (l: MacLayer, index: number, total: number) => void;
+    /** Waveforms of the selected layers into a folder (a trace build; src/sim/trace.ts). */
+    trace?: TraceRequest;
+    /** Keeps every layer's job for `mactile replay` (default: MACTILE_KEEP_JOBS). */
+    keepDir?: string;
   } = {},
 ): Promise<NetworkSim> {
   const accel = accelOf(cfg);
   const layers = selectLayers(net, opts.layers);
   const bits = cfg.precision === 'int8' ? 8 : 16;
-  const build = await buildFor(cfg);
+  if (opts.trace) prepareTraceFolder(opts.trace.dir);
+  const build = await buildFor(cfg, {}, opts.trace ? { trace: true } : undefined);
   const checks: LayerCheck[] = [];
+  const traces: NonNullable<NetworkSim['traces']> = [];
   const all = macLayers(net);
   for (const [i, l] of layers.entries()) {
     opts.onStart?.(l, i, layers.length);
     const seed = (opts.seed ?? 1) * 1000 + all.indexOf(l);
     const q = randomQuantLayer(l, bits, seed, accel.randomQuantOptions(l, bits));
-    const { check } = await checkLayer(accel, build, cfg, l, randomTensor(l.inShape, bits, seed), q, net);
+    const trace = opts.trace && planLayerTrace(accel, cfg, l, all.indexOf(l), opts.trace);
+    const run = { ...(trace ? { trace: trace.run } : {}), ...(opts.keepDir ? { keepDir: opts.keepDir } : {}) };
+    if (trace) {
+      writeSignalMap(accel, cfg, accel.design(cfg), l, trace, build.key);
+      traces.push({ layer: l.name, fst: trace.fst, map: trace.map, windows: trace.windows });
+    }
+    const { check } = await checkLayer(accel, build, cfg, l, randomTensor(l.inShape, bits, seed), q, net, run);
     checks.push(check);
     opts.onLayer?.(check, i, layers.length);
   }
@@ -118,6 +133,7 @@ export async function simulateNetwork(
     reference: accel.referenceName,
     build,
     layers: checks,
+    ...(opts.trace ? { traces } : {}),
     totals: simTotals(checks),
     stallsModelled: checks.every((c) => c.stallsModelled),
     ok: allChecksPass(checks),

@@ -9,6 +9,7 @@ import { estimatorAssumptions, estimatorSettings } from './estimator.js';
 import { analyzeNvdlaLayer, analyzeNvdlaNetwork, type NvLayerPerf, type NvNetworkAnalysis } from './network.js';
 import { nvdlaJob } from './job.js';
 import { simulateNvLayer } from './run.js';
+import { nvdlaTraceSignals } from './trace.js';
 
 export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   kind: 'nvdla',
@@ -59,6 +60,7 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   golden: goldenNvdlaLayer,
   job: nvdlaJob,
   simulateLayer: simulateNvLayer,
+  traceSignals: nvdlaTraceSignals,
   sweepAxes: [
     { key: 'atomic_c', option: '--atomic-c', parse: (t) => numberList(t, '--atomic-c') },
     { key: 'atomic_k', option: '--atomic-k', parse: (t) => numberList(t, '--atomic-k') },

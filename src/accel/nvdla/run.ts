@@ -5,6 +5,7 @@ import type { MacLayer } from '../../nets/ir.js';
 import type { IntTensor, QuantLayer } from '../../quant/tensor.js';
 import { MactileError } from '../../util/errors.js';
 import { runDriver, watchdogLimit } from '../../sim/driver-run.js';
+import type { DriverRunOptions } from '../../sim/run-options.js';
 import { nvdlaJob } from './job.js';
 import { gatherNvOutputs, planNvLayer } from './plan.js';
 import type { LayerMeasurement } from '../accelerator.js';
@@ -29,7 +30,7 @@ export async function simulateNvLayer(
   l: MacLayer,
   x: IntTensor,
   q: QuantLayer,
-  opts: { timeoutSeconds?: number } = {},
+  opts: { timeoutSeconds?: number; run?: DriverRunOptions } = {},
 ): Promise<LayerMeasurement> {
   checkCaccRange(l, q);
   const t0 = performance.now();
@@ -49,6 +50,7 @@ export async function simulateNvLayer(
     limits,
     predicted,
     timeoutSeconds: opts.timeoutSeconds,
+    run: opts.run,
   });
   const slotsCounted = run.items.reduce((s, g) => s + g.folds, 0);
   const slotsPredicted = models.reduce((s, m) => s + m.issue - m.idleTail, 0);

@@ -7,6 +7,7 @@ import { systolicDesign } from './design.js';
 import { analyzeLayer, analyzeNetwork, scaleSimComparison, type LayerPerf } from './model.js';
 import { systolicJob } from './job.js';
 import { simulateSystolicLayer } from './run.js';
+import { systolicTraceSignals, systolicTraceWindows } from './trace.js';
 import { numberList, wordList } from '../../util/lists.js';
 
 /** Describes a config in one line, e.g. "systolic 16x16 os int8, scalesim timing, ...". */
@@ -44,6 +45,8 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
   golden: goldenLayer,
   job: systolicJob,
   simulateLayer: simulateSystolicLayer,
+  traceWindows: systolicTraceWindows,
+  traceSignals: systolicTraceSignals,
   sweepAxes: [
     { key: 'rows', option: '--rows', parse: (t) => numberList(t, '--rows') },
     { key: 'cols', option: '--cols', parse: (t) => numberList(t, '--cols') },

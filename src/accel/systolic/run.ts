@@ -12,6 +12,7 @@ import type { IntTensor, QuantLayer } from '../../quant/tensor.js';
 import { MactileError } from '../../util/errors.js';
 import type { GemmResult } from '../../sim/job.js';
 import { runDriver, watchdogLimit } from '../../sim/driver-run.js';
+import type { DriverRunOptions } from '../../sim/run-options.js';
 import type { Build } from '../../sim/build.js';
 import { dataflowOf } from './dataflows/index.js';
 import { systolicParams } from './generate.js';
@@ -40,7 +41,7 @@ export async function simulateSystolicLayer(
   l: MacLayer,
   x: IntTensor,
   q: QuantLayer,
-  opts: { timeoutSeconds?: number } = {},
+  opts: { timeoutSeconds?: number; run?: DriverRunOptions } = {},
 ): Promise<LayerMeasurement> {
   checkAccumulatorRange(l, q);
   const t0 = performance.now();
@@ -68,6 +69,7 @@ export async function simulateSystolicLayer(
     limits,
     predicted,
     timeoutSeconds: opts.timeoutSeconds,
+    run: opts.run,
   });
   const folds = foldSchedule(schedule, run.items);
   return {
