@@ -11,8 +11,11 @@ import {
   inputShape,
   layerNames,
   wholeNumber,
+  withBatchOption,
   withConfigOverrides,
 } from './options.js';
+import { workloadOf } from '../nets/batch.js';
+import { perInferenceColumns } from '../report/per-inference.js';
 import { macLayers, networkSizeProblem, SIM_LIMITS, type Shape } from '../nets/ir.js';
 import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
@@ -71,6 +74,11 @@ function simTable(sim: NetworkSim): string {
     { header: 'util %', value: (l) => l.overallUtil, digits: 2 },
     { header: 'map eff %', value: (l) => (Number.isNaN(l.mappingEfficiency) ? '' : l.mappingEfficiency.toFixed(2)) },
     accel.simTimeColumn,
+    ...perInferenceColumns<LayerCheck>(
+      sim.config.batch ?? 1,
+      (l) => ({ cycles: l.rtlCycles, timeUs: l.timeUs, dramWords: 0 }),
+      sim.config.clock_mhz,
+    ),
     { header: 'outputs checked', value: (l) => l.outputsChecked },
     { header: 'bit-exact', value: (l) => yes(l.bitExact) },
     { header: 'cycle-exact', value: (l) => yes(l.cycleExact) },
@@ -98,6 +106,20 @@ function verdict(sim: NetworkSim): string {
   return 'all layers bit-exact and cycle-exact';
 }
 
+/** The execution-time line: per inference, and for the whole batch when batched. */
+function executionTime(sim: NetworkSim): string {
+  const batch = sim.config.batch ?? 1;
+  const t = sim.totals;
+  const cycles = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  if (batch === 1)
+    return `execution time at ${sim.config.clock_mhz} MHz: ${(t.timeUs / 1000).toFixed(4)} ms per inference (${cycles(t.rtlCycles)} cycles)\n`;
+  const util = (100 * t.macs) / (t.rtlCycles * accelOf(sim.config).cells(sim.config));
+  return (
+    `execution time at ${sim.config.clock_mhz} MHz: ${(t.timeUs / 1000 / batch).toFixed(4)} ms per inference (${cycles(t.rtlCycles / batch)} RTL cycles), ` +
+    `${(t.timeUs / 1000).toFixed(4)} ms for the batch of ${batch} (${cycles(t.rtlCycles)} cycles); RTL utilisation ${util.toFixed(2)} %\n`
+  );
+}
+
 /** The JSON document of a simulation. */
 export function simJson(sim: NetworkSim): object {
   return {
@@ -111,6 +133,23 @@ export function simJson(sim: NetworkSim): object {
     stallsModelled: sim.stallsModelled,
     layers: sim.layers,
     totals: { ...sim.totals, timeMs: sim.totals.timeUs / 1000 },
+    ...batchedTotals(sim),
+  };
+}
+
+/** A batched simulation's batch and per-inference figures (nothing at batch 1). */
+function batchedTotals(sim: NetworkSim): object {
+  const batch = sim.config.batch ?? 1;
+  if (batch === 1) return {};
+  const t = sim.totals;
+  return {
+    batch,
+    perInference: {
+      rtlCycles: t.rtlCycles / batch,
+      analyticCycles: t.analyticCycles / batch,
+      timeMs: t.timeUs / 1000 / batch,
+      macs: t.macs / batch,
+    },
   };
 }
 
@@ -172,7 +211,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
 
 /** Registers the `sim` command. */
 export function registerSim(cmd: Command): void {
-  withConfigOverrides(
+  const sim = withConfigOverrides(
     cmd
       .command('sim')
       .description(
@@ -189,14 +228,15 @@ export function registerSim(cmd: Command): void {
       .option('--seed <n>', 'seed of the random INT8/INT16 operands', wholeNumber, 1)
       .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape)
       .addOption(formatOption(['table', 'json'], 'table')),
-  ).action(async (opts: SimOptions) => {
+  );
+  withBatchOption(sim).action(async (opts: SimOptions) => {
     const cfg = configFromOptions(opts);
     if (opts.quantized) {
       await simQuantized(opts, cfg);
       return;
     }
     if (!opts.net) throw new MactileError(`sim: expected --net NET (or --quantized FILE), received neither`);
-    const net = loadNetwork(opts.net, { inputShape: opts.inputShape });
+    const net = workloadOf(loadNetwork(opts.net, { inputShape: opts.inputShape }), cfg);
     const names = opts.layers
       ?.split(',')
       .map((s) => s.trim())
@@ -215,12 +255,10 @@ export function registerSim(cmd: Command): void {
     if (opts.format === 'json') process.stdout.write(JSON.stringify(simJson(sim), null, 2) + '\n');
     else {
       process.stdout.write(
-        `${net.name} on ${describeConfig(cfg)}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`,
+        `${net.name} on ${describeConfig(cfg)}${cfg.batch ? `, batch ${cfg.batch}` : ''}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`,
       );
       process.stdout.write(simTable(sim) + '\n');
-      process.stdout.write(
-        `execution time at ${cfg.clock_mhz} MHz: ${(sim.totals.timeUs / 1000).toFixed(4)} ms per inference (${sim.totals.rtlCycles.toLocaleString('en-US')} cycles)\n`,
-      );
+      process.stdout.write(executionTime(sim));
       process.stdout.write(`${verdict(sim)}\n`);
     }
     if (!sim.ok) process.exitCode = 1;

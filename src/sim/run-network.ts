@@ -7,6 +7,7 @@ import type { DesignOptions } from '../accel/accelerator.js';
 import { checkLayer } from '../accel/check.js';
 import { accelOf } from '../accel/registry.js';
 import type { HardwareConfig } from '../config/schema.js';
+import { batchInShape, workloadOf } from '../nets/batch.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
 import { randomQuantLayer, randomTensor } from '../quant/random.js';
 import { MactileError } from '../util/errors.js';
@@ -86,7 +87,7 @@ export async function buildFor(cfg: HardwareConfig, opts: DesignOptions = {}): P
   return ensureBuild({ files: d.files, top: d.top, header: d.header, driver: d.driver });
 }
 
-/** Simulates the selected MAC layers of a network with seeded random operands. */
+/** Simulates the selected MAC layers of a network with seeded random operands (batched by the config's `batch`). */
 export async function simulateNetwork(
   net: Network,
   cfg: HardwareConfig,
@@ -98,6 +99,7 @@ export async function simulateNetwork(
   } = {},
 ): Promise<NetworkSim> {
   const accel = accelOf(cfg);
+  net = workloadOf(net, cfg);
   const layers = selectLayers(net, opts.layers);
   const bits = cfg.precision === 'int8' ? 8 : 16;
   const build = await buildFor(cfg);
@@ -107,7 +109,7 @@ export async function simulateNetwork(
     opts.onStart?.(l, i, layers.length);
     const seed = (opts.seed ?? 1) * 1000 + all.indexOf(l);
     const q = randomQuantLayer(l, bits, seed, accel.randomQuantOptions(l, bits));
-    const { check } = await checkLayer(accel, build, cfg, l, randomTensor(l.inShape, bits, seed), q, net);
+    const { check } = await checkLayer(accel, build, cfg, l, randomTensor(batchInShape(l), bits, seed), q, net);
     checks.push(check);
     opts.onLayer?.(check, i, layers.length);
   }
