@@ -19,7 +19,7 @@ import { perInferenceColumns } from '../report/per-inference.js';
 import { macLayers, networkSizeProblem, SIM_LIMITS, type Shape } from '../nets/ir.js';
 import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
-import { heldOutDigit } from '../quant/mnist.js';
+import { heldOutDigits } from '../quant/mnist.js';
 import { readQuantFile } from '../quant/store.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
@@ -163,7 +163,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     );
   }
   const n = opts.image ?? 0;
-  const r = await simulateQuantized(qm, cfg, heldOutDigit(n));
+  const r = await simulateQuantized(qm, cfg, heldOutDigits(n, cfg.batch ?? 1));
   const sim: NetworkSim = {
     network: qm.net.name,
     config: cfg,
@@ -188,18 +188,24 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
           logits: r.logits,
           goldenLogits: r.goldenLogits,
           logitsIdentical: r.logitsIdentical,
+          ...(r.inferences.length > 1 ? { inferences: r.inferences.map((x, i) => ({ image: n + i, ...x })) } : {}),
         },
         null,
         2,
       ) + '\n',
     );
   } else {
-    process.stdout.write(
-      `${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: held-out digit ${n}, label ${r.label}\n`,
-    );
+    const batch = r.inferences.length;
+    const digits =
+      batch > 1 ? `held-out digits ${n} to ${n + batch - 1} (batch ${batch})` : `held-out digit ${n}, label ${r.label}`;
+    process.stdout.write(`${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: ${digits}\n`);
     process.stdout.write(simTable(sim) + '\n');
-    process.stdout.write(`RTL logits    ${r.logits.join(' ')} -> class ${r.predicted}\n`);
-    process.stdout.write(`golden logits ${r.goldenLogits.join(' ')} -> class ${r.goldenPredicted}\n`);
+    if (batch > 1) process.stdout.write(executionTime(sim));
+    for (const [i, x] of r.inferences.entries()) {
+      const who = batch > 1 ? `digit ${n + i} (label ${x.label}): ` : '';
+      process.stdout.write(`${who}RTL logits    ${x.logits.join(' ')} -> class ${x.predicted}\n`);
+      process.stdout.write(`${who}golden logits ${x.goldenLogits.join(' ')} -> class ${x.goldenPredicted}\n`);
+    }
     process.stdout.write(
       r.ok
         ? `logits identical; ${verdict(sim).replace('all layers', 'every layer')}\n`

@@ -65,6 +65,16 @@ export function heldOutDigit(n: number): Digit {
   return test[n]!;
 }
 
+/** The `count` held-out digits from `first` (`--image N` with a batch), with a clear error past the last. */
+export function heldOutDigits(first: number, count: number): Digit[] {
+  const last = mnistSplit().test.length - 1;
+  if (count > 1 && Number.isInteger(first) && first >= 0 && first + count - 1 > last)
+    throw new MactileError(
+      `--image ${first} with batch ${count}: the batch takes digits ${first} to ${first + count - 1}, expected a first digit from 0 to ${last - count + 1}`,
+    );
+  return Array.from({ length: count }, (_, i) => heldOutDigit(first + i));
+}
+
 /** Evenly spaced training digits for calibration (never held-out ones). */
 export function calibrationDigits(count: number): Digit[] {
   const { train } = mnistSplit();
