@@ -26,7 +26,7 @@ export function batchNetwork(net: Network, batch: number): Network {
 }
 
 /** The shape of `batch` images of shape `s` held one after the other (N x H stacked as the height). */
-export function stackedShape(s: Shape, batch: number): Shape {
+function stackedShape(s: Shape, batch: number): Shape {
   return batch === 1 ? s : { ...s, h: s.h * batch };
 }
 

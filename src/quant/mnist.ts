@@ -58,7 +58,7 @@ export function mnistSplit(): { train: Digit[]; test: Digit[] } {
 }
 
 /** Held-out digit `n` (what `--image N` names), with a clear error outside 0..1999. */
-export function heldOutDigit(n: number): Digit {
+function heldOutDigit(n: number): Digit {
   const { test } = mnistSplit();
   if (!Number.isInteger(n) || n < 0 || n >= test.length)
     throw new MactileError(`--image: expected a held-out digit from 0 to ${test.length - 1}, received ${n}`);
