@@ -3,7 +3,7 @@
  * output, per-inference figures beside the totals, one-line errors for bad values, and sim (random and
  * quantized operands) at batch 4, bit-exact and cycle-exact.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -239,5 +239,30 @@ describe('sim --batch', () => {
     expect(past.stderr.trim()).toBe(
       'mactile: --image 1998 with batch 4: the batch takes digits 1998 to 2001, expected a first digit from 0 to 1996',
     );
+  });
+});
+
+describe('report --batch', () => {
+  it('labels the runs with their batch and adds the per-inference columns to the comparison', async () => {
+    const out = join(dir, 'report');
+    const r = await runCliInProcess([
+      'report',
+      '--net',
+      'lenet5',
+      '--configs',
+      'sa-8x8-os,nv_small',
+      '--precision',
+      'int8',
+      '--batch',
+      '2',
+      '--quiet',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const csv = readFileSync(join(out, 'data', 'comparison.csv'), 'utf8').split('\n');
+    expect(csv[0]).toMatch(/,batch,RTL cycles per inference,time per inference \(ms\)$/);
+    expect(csv[1]).toMatch(/^sa-8x8-os int8 batch 2,.*,yes,2,/);
+    expect(csv[2]).toMatch(/^nv_small int8 batch 2,.*,yes,2,/);
   });
 });
