@@ -9,7 +9,7 @@ import { loadNetwork } from '../nets/load.js';
 import { writeScaleSimReports } from '../report/scalesim-reports.js';
 import { renderCsv, renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
-import { configFromOptions, formatOption, inputShape, withBatchOption, withConfigOverrides } from './options.js';
+import { batchOption, configFromOptions, formatOption, inputShape, withConfigOverrides } from './options.js';
 import { workloadOf } from '../nets/batch.js';
 import { perInference, perInferenceColumns, perInferenceLine, withPerInference } from '../report/per-inference.js';
 import type { Shape } from '../nets/ir.js';
@@ -112,7 +112,7 @@ const SUMMED = new Set([
 
 /** Registers the `analyze` command. */
 export function registerAnalyze(cmd: Command): void {
-  const analyze = withConfigOverrides(
+  withConfigOverrides(
     cmd
       .command('analyze')
       .description(
@@ -126,9 +126,9 @@ export function registerAnalyze(cmd: Command): void {
       .option('--compat <tool>', "reproduce another tool's numbers exactly (scalesim)")
       .addOption(formatOption(['table', 'json', 'csv', 'scalesim'], 'table'))
       .option('--out <dir>', 'write the output into this folder')
-      .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape),
-  );
-  withBatchOption(analyze).action((opts: AnalyzeOptions) => {
+      .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape)
+      .addOption(batchOption()),
+  ).action((opts: AnalyzeOptions) => {
     if (opts.compat !== undefined && opts.compat !== 'scalesim') {
       throw new MactileError(`--compat: expected scalesim, received ${JSON.stringify(opts.compat)}`);
     }

@@ -49,13 +49,12 @@ export function withConfigOverrides(cmd: Command): Command {
     .option('--timing <t>', 'override the config key timing (scalesim | pipelined)');
 }
 
-/** Adds --batch (the config key batch) to a command. */
-export function withBatchOption(cmd: Command): Command {
-  return cmd.option(
+/** The --batch option (the config key batch), for `.addOption`. */
+export function batchOption(): Option {
+  return new Option(
     '--batch <n>',
     `inputs each MAC layer processes at once, 1 to ${MAX_BATCH.toLocaleString('en-US')} (overrides the config key batch; default 1)`,
-    wholeNumberFrom(1, MAX_BATCH),
-  );
+  ).argParser(wholeNumberFrom(1, MAX_BATCH));
 }
 
 /** Loads the config named by --config with the overrides given on the command line. */

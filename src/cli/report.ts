@@ -14,7 +14,7 @@ import { workloadOf } from '../nets/batch.js';
 import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';
 import { quantizeStudy } from './quantize.js';
-import { wholeNumber, withBatchOption } from './options.js';
+import { batchOption, wholeNumber } from './options.js';
 
 interface ReportOptions {
   net?: string;
@@ -87,7 +87,7 @@ function checkNetMatchesModel(netSpec: string, net: Network, modelSpec: string, 
 
 /** Registers the `report` command. */
 export function registerReport(cmd: Command): void {
-  const report = cmd
+  cmd
     .command('report')
     .description(
       'run the study (quantization accuracy, analytic model, RTL simulation on every config) and write an HTML report with charts',
@@ -108,101 +108,102 @@ export function registerReport(cmd: Command): void {
     .option('--calibration <list>', 'calibration methods of the quantization study', 'all')
     .option('--granularity <list>', 'weight scales of the quantization study', 'all')
     .option('--test-images <n>', 'evaluate accuracy on a subset of the held-out digits', wholeNumber)
-    .option('--seed <n>', 'seed of the random operands without --model', wholeNumber, 1);
-  withBatchOption(report).action(async (opts: ReportOptions) => {
-    const t0 = performance.now();
-    const precisions = opts.precision.split(',').map((p) => p.trim());
-    for (const p of precisions)
-      if (p !== 'int8' && p !== 'int16')
-        throw new MactileError(`--precision: expected int8 | int16, received ${JSON.stringify(p)}`);
-    const configs = opts.configs
-      .split(',')
-      .map((c) => c.trim())
-      .filter(Boolean)
-      .map((c) => loadConfig(c, { batch: opts.batch }));
-    const batch = Math.max(...configs.map((c) => c.batch ?? 1));
-    if (configs.length === 0) throw new MactileError('--configs: expected at least one config, received none');
-    // A config listed twice fails now, not after the study; configs sharing a name are labelled apart.
-    const { notes } = runNames(configs);
-    if (!opts.quiet) for (const n of notes) process.stderr.write(`note: ${n}\n`);
-    if (!opts.net && !opts.model)
-      throw new MactileError('report: expected --net NET or --model M.onnx (or both), received neither');
-    let net: Network = loadNetwork(opts.net ?? opts.model!);
-    if (opts.model && opts.net) checkNetMatchesModel(opts.net, net, opts.model, loadNetwork(opts.model));
-    const network = opts.net ?? net.name;
-    // Sizes the simulation cannot hold are refused now, before the quantization study and the RTL builds.
-    const fits = (n: Network, what: string) => {
-      const size = networkSizeProblem({ ...n, layers: macLayers(workloadOf(n, { batch })) }, SIM_LIMITS);
-      if (size) throw new MactileError(`${what}: ${size}; analyze can still evaluate it`);
-    };
-    fits(net, `--net ${network}`);
-    let accuracy: ReportData['accuracy'];
-    let quantized: Parameters<typeof hardwareStudy>[3]['quantized'];
-    let ops = hostOps(net);
-    if (opts.model) {
-      heldOutDigits(opts.image ?? 0, batch); // a bad --image fails now, not after the quantization study
-      if (!opts.quiet) process.stderr.write(`quantizing ${opts.model} (${precisions.join(', ')})...\n`);
-      const study = quantizeStudy({
-        model: opts.model,
-        data: 'mnist',
-        precision: precisions.join(','),
-        calibration: opts.calibration,
-        granularity: opts.granularity,
-        calibrationImages: 500,
-        testImages: opts.testImages,
-        format: 'table',
-      });
-      net = study.model.net;
-      fits(net, `--model ${opts.model}`);
-      quantized = Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, v.model]));
-      const first = Object.values(study.best)[0]!;
-      accuracy = {
-        fp32: study.fp32,
-        heldOut: study.test,
-        variants: study.variants.map((v) => ({
-          precision: v.precision,
-          calibration: v.calibration,
-          granularity: v.granularity,
-          accuracy: v.accuracy,
-        })),
-        sqnr: first.layers.map((l, i) => ({
-          layer: l.name,
-          ...Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, v.layers[i]!.sqnrDb])),
-        })),
+    .option('--seed <n>', 'seed of the random operands without --model', wholeNumber, 1)
+    .addOption(batchOption())
+    .action(async (opts: ReportOptions) => {
+      const t0 = performance.now();
+      const precisions = opts.precision.split(',').map((p) => p.trim());
+      for (const p of precisions)
+        if (p !== 'int8' && p !== 'int16')
+          throw new MactileError(`--precision: expected int8 | int16, received ${JSON.stringify(p)}`);
+      const configs = opts.configs
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean)
+        .map((c) => loadConfig(c, { batch: opts.batch }));
+      const batch = Math.max(...configs.map((c) => c.batch ?? 1));
+      if (configs.length === 0) throw new MactileError('--configs: expected at least one config, received none');
+      // A config listed twice fails now, not after the study; configs sharing a name are labelled apart.
+      const { notes } = runNames(configs);
+      if (!opts.quiet) for (const n of notes) process.stderr.write(`note: ${n}\n`);
+      if (!opts.net && !opts.model)
+        throw new MactileError('report: expected --net NET or --model M.onnx (or both), received neither');
+      let net: Network = loadNetwork(opts.net ?? opts.model!);
+      if (opts.model && opts.net) checkNetMatchesModel(opts.net, net, opts.model, loadNetwork(opts.model));
+      const network = opts.net ?? net.name;
+      // Sizes the simulation cannot hold are refused now, before the quantization study and the RTL builds.
+      const fits = (n: Network, what: string) => {
+        const size = networkSizeProblem({ ...n, layers: macLayers(workloadOf(n, { batch })) }, SIM_LIMITS);
+        if (size) throw new MactileError(`${what}: ${size}; analyze can still evaluate it`);
       };
-      ops = hostOps(net, first.model.hostModes, first.model.fused);
-    }
-    const hw = await hardwareStudy(net, configs, precisions as ('int8' | 'int16')[], {
-      quantized,
-      image: opts.image,
-      quiet: opts.quiet,
-      seed: opts.seed,
+      fits(net, `--net ${network}`);
+      let accuracy: ReportData['accuracy'];
+      let quantized: Parameters<typeof hardwareStudy>[3]['quantized'];
+      let ops = hostOps(net);
+      if (opts.model) {
+        heldOutDigits(opts.image ?? 0, batch); // a bad --image fails now, not after the quantization study
+        if (!opts.quiet) process.stderr.write(`quantizing ${opts.model} (${precisions.join(', ')})...\n`);
+        const study = quantizeStudy({
+          model: opts.model,
+          data: 'mnist',
+          precision: precisions.join(','),
+          calibration: opts.calibration,
+          granularity: opts.granularity,
+          calibrationImages: 500,
+          testImages: opts.testImages,
+          format: 'table',
+        });
+        net = study.model.net;
+        fits(net, `--model ${opts.model}`);
+        quantized = Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, v.model]));
+        const first = Object.values(study.best)[0]!;
+        accuracy = {
+          fp32: study.fp32,
+          heldOut: study.test,
+          variants: study.variants.map((v) => ({
+            precision: v.precision,
+            calibration: v.calibration,
+            granularity: v.granularity,
+            accuracy: v.accuracy,
+          })),
+          sqnr: first.layers.map((l, i) => ({
+            layer: l.name,
+            ...Object.fromEntries(Object.entries(study.best).map(([p, v]) => [p, v.layers[i]!.sqnrDb])),
+          })),
+        };
+        ops = hostOps(net, first.model.hostModes, first.model.fused);
+      }
+      const hw = await hardwareStudy(net, configs, precisions as ('int8' | 'int16')[], {
+        quantized,
+        image: opts.image,
+        quiet: opts.quiet,
+        seed: opts.seed,
+      });
+      const out = resolve(opts.out);
+      const files = await writeReport(out, {
+        title: `mactile study: ${network}`,
+        network,
+        model: opts.model,
+        command: `mactile ${process.argv.slice(2).join(' ')}`,
+        date: new Date().toISOString(),
+        tools: {
+          mactile: mactileVersion(),
+          node: process.version,
+          verilator: await verilatorVersionLine(),
+          vega: version('vega'),
+          'vega-lite': version('vega-lite'),
+        },
+        accuracy,
+        runs: hw.runs,
+        skipped: hw.skipped,
+        notes: hw.notes,
+        hostOps: ops,
+      });
+      const ok = hw.runs.every((r) => r.ok && r.logitsIdentical !== false);
+      process.stdout.write(
+        `wrote ${files[0]} (${files.length - 1} data files) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+      );
+      process.stdout.write(ok ? 'every layer bit-exact and cycle-exact\n' : 'MISMATCH: see the report\n');
+      if (!ok) process.exitCode = 1;
     });
-    const out = resolve(opts.out);
-    const files = await writeReport(out, {
-      title: `mactile study: ${network}`,
-      network,
-      model: opts.model,
-      command: `mactile ${process.argv.slice(2).join(' ')}`,
-      date: new Date().toISOString(),
-      tools: {
-        mactile: mactileVersion(),
-        node: process.version,
-        verilator: await verilatorVersionLine(),
-        vega: version('vega'),
-        'vega-lite': version('vega-lite'),
-      },
-      accuracy,
-      runs: hw.runs,
-      skipped: hw.skipped,
-      notes: hw.notes,
-      hostOps: ops,
-    });
-    const ok = hw.runs.every((r) => r.ok && r.logitsIdentical !== false);
-    process.stdout.write(
-      `wrote ${files[0]} (${files.length - 1} data files) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
-    );
-    process.stdout.write(ok ? 'every layer bit-exact and cycle-exact\n' : 'MISMATCH: see the report\n');
-    if (!ok) process.exitCode = 1;
-  });
 }

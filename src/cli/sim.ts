@@ -6,12 +6,12 @@ import { loadNetwork } from '../nets/load.js';
 import { simTotals, simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
 import { renderTable, type Column } from '../report/table.js';
 import {
+  batchOption,
   configFromOptions,
   formatOption,
   inputShape,
   layerNames,
   wholeNumber,
-  withBatchOption,
   withConfigOverrides,
 } from './options.js';
 import { workloadOf } from '../nets/batch.js';
@@ -217,7 +217,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
 
 /** Registers the `sim` command. */
 export function registerSim(cmd: Command): void {
-  const sim = withConfigOverrides(
+  withConfigOverrides(
     cmd
       .command('sim')
       .description(
@@ -233,9 +233,9 @@ export function registerSim(cmd: Command): void {
       .option('--layers <names>', 'comma-separated MAC layer names, each once (default: all)', layerNames)
       .option('--seed <n>', 'seed of the random INT8/INT16 operands', wholeNumber, 1)
       .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape)
-      .addOption(formatOption(['table', 'json'], 'table')),
-  );
-  withBatchOption(sim).action(async (opts: SimOptions) => {
+      .addOption(formatOption(['table', 'json'], 'table'))
+      .addOption(batchOption()),
+  ).action(async (opts: SimOptions) => {
     const cfg = configFromOptions(opts);
     if (opts.quantized) {
       await simQuantized(opts, cfg);
