@@ -76,7 +76,7 @@ function simTable(sim: NetworkSim): string {
     accel.simTimeColumn,
     ...perInferenceColumns<LayerCheck>(
       sim.config.batch ?? 1,
-      (l) => ({ cycles: l.rtlCycles, timeUs: l.timeUs, dramWords: 0 }),
+      (l) => ({ cycles: l.rtlCycles, timeUs: l.timeUs }),
       sim.config.clock_mhz,
     ),
     { header: 'outputs checked', value: (l) => l.outputsChecked },

@@ -39,7 +39,11 @@ export function withPerInference<T extends Batchable>(l: T, batch: number): T | 
 }
 
 /** Table columns of the per-inference cycles and time (none at batch 1). */
-export function perInferenceColumns<T>(batch: number, get: (row: T) => Batchable, clockMhz: number): Column<T>[] {
+export function perInferenceColumns<T>(
+  batch: number,
+  get: (row: T) => Pick<Batchable, 'cycles' | 'timeUs'>,
+  clockMhz: number,
+): Column<T>[] {
   if (batch === 1) return [];
   return [
     { header: 'cycles/inference', value: (r) => get(r).cycles / batch, digits: 1 },
