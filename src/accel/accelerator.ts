@@ -29,6 +29,8 @@ export interface BaseConfig {
   source: string;
   precision: Precision;
   clock_mhz: number;
+  /** Inputs per MAC layer (absent: 1), applied to a network with `workloadOf`. */
+  batch?: number;
 }
 
 /** What the analytic model predicts for one MAC layer, in the same terms for every kind. */

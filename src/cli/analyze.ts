@@ -9,7 +9,9 @@ import { writeScaleSimReports } from '../report/scalesim-reports.js';
 import { renderCsv, renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFile, checkOutputFolder, writeOutputFile } from '../util/output.js';
-import { configFromOptions, formatOption, inputShape, withConfigOverrides } from './options.js';
+import { batchOption, configFromOptions, formatOption, inputShape, withConfigOverrides } from './options.js';
+import { workloadOf } from '../nets/batch.js';
+import { perInference, perInferenceColumns, perInferenceLine, withPerInference } from '../report/per-inference.js';
 import type { Shape } from '../nets/ir.js';
 import type { ConfigOverrides } from '../config/load.js';
 
@@ -47,16 +49,32 @@ function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: Ana
     process.stdout.write(files.map((f) => `wrote ${f}`).join('\n') + '\n');
     return;
   }
+  const batch = cfg.batch ?? 1;
+  const extra = perInferenceColumns<LayerPrediction>(batch, (l) => l, cfg.clock_mhz);
   let text: string;
-  if (opts.format === 'json') text = JSON.stringify(accel.analysisJson(a, cfg), null, 2) + '\n';
-  else if (opts.format === 'csv') text = renderCsv(accel.analysisColumns(cfg, 'csv'), a.layers);
+  if (opts.format === 'json') text = JSON.stringify(batchedJson(accel.analysisJson(a, cfg), a, batch), null, 2) + '\n';
+  else if (opts.format === 'csv') text = renderCsv([...accel.analysisColumns(cfg, 'csv'), ...extra], a.layers);
   else {
-    const header = `${a.network} on ${accel.describe(cfg)} — ${accel.analysisHeader(a)}`;
+    const header = `${a.network} on ${accel.describe(cfg)}${batch > 1 ? `, batch ${batch}` : ''} — ${accel.analysisHeader(a)}`;
     const notes = accel.analysisNotes?.(a) ?? [];
-    const table = renderTable(accel.analysisColumns(cfg, 'table'), a.layers, totalsRow(accel, cfg, a));
-    text = `${header}\n${table}\n${notes.length ? `mapping notes:\n${notes.join('\n')}\n` : ''}`;
+    const total = totalsRow(accel, cfg, a);
+    const table = renderTable([...accel.analysisColumns(cfg, 'table'), ...extra], a.layers, total);
+    const line = perInferenceLine(a.totals, batch, total.overallUtil);
+    text = `${header}\n${table}\n${line ? `${line}\n` : ''}${notes.length ? `mapping notes:\n${notes.join('\n')}\n` : ''}`;
   }
   writeAnalysis(text, opts);
+}
+
+/** The analysis JSON with the batch and per-inference figures of each layer and of the totals (batch > 1). */
+function batchedJson(doc: object, a: NetworkAnalysis, batch: number): object {
+  if (batch === 1) return doc;
+  const d = doc as { layers: LayerPrediction[]; totals: NetworkAnalysis['totals'] };
+  return {
+    ...d,
+    batch,
+    layers: d.layers.map((l) => withPerInference(l, batch)),
+    totals: { ...d.totals, perInference: perInference(a.totals, batch) },
+  };
 }
 
 /** The totals row: sums where a sum means something, blank (NaN) where it does not. */
@@ -110,7 +128,8 @@ export function registerAnalyze(cmd: Command): void {
       .option('--compat <tool>', "reproduce another tool's numbers exactly (scalesim)")
       .addOption(formatOption(['table', 'json', 'csv', 'scalesim'], 'table'))
       .option('--out <dir>', 'write the output into this folder')
-      .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape),
+      .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape)
+      .addOption(batchOption()),
   ).action((opts: AnalyzeOptions) => {
     if (opts.compat !== undefined && opts.compat !== 'scalesim') {
       throw new MactileError(`--compat: expected scalesim, received ${JSON.stringify(opts.compat)}`);
@@ -121,8 +140,13 @@ export function registerAnalyze(cmd: Command): void {
     }
     const cfg = configFromOptions(opts);
     const accel = accelOf(cfg);
-    const net = loadNetwork(opts.net, { inputShape: opts.inputShape });
+    const net = workloadOf(loadNetwork(opts.net, { inputShape: opts.inputShape }), cfg);
     const compat = opts.compat === 'scalesim' || opts.format === 'scalesim';
+    if (compat && cfg.batch !== undefined) {
+      throw new MactileError(
+        `batch ${cfg.batch} (--batch or config key 'batch'): --compat scalesim and --format scalesim reproduce SCALE-Sim v2, which has no batch (ARM-software/SCALE-Sim#34); use mactile's model, or batch 1`,
+      );
+    }
     if (compat && !accel.compat.includes('scalesim')) {
       const kinds = ACCELERATORS.filter((a) => a.compat.includes('scalesim')).map((a) => a.kind);
       throw new MactileError(

@@ -1,6 +1,7 @@
 /** Options shared by several commands: the network, the config and its command-line overrides. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
+import { MAX_BATCH } from '../nets/batch.js';
 import type { Shape } from '../nets/ir.js';
 import type { HardwareConfig } from '../config/schema.js';
 
@@ -62,10 +63,18 @@ export function withConfigOverrides(cmd: Command): Command {
     .option('--timing <t>', 'override the config key timing (scalesim | pipelined)');
 }
 
+/** The --batch option (the config key batch), for `.addOption`. */
+export function batchOption(): Option {
+  return new Option(
+    '--batch <n>',
+    `inputs each MAC layer processes at once, 1 to ${MAX_BATCH.toLocaleString('en-US')} (overrides the config key batch; default 1)`,
+  ).argParser(wholeNumberFrom(1, MAX_BATCH));
+}
+
 /** Loads the config named by --config with the overrides given on the command line. */
 export function configFromOptions(opts: ConfigOverrides & { config: string }): HardwareConfig {
-  const { rows, cols, dataflow, precision, timing } = opts;
-  return loadConfig(opts.config, { rows, cols, dataflow, precision, timing });
+  const { rows, cols, dataflow, precision, timing, batch } = opts;
+  return loadConfig(opts.config, { rows, cols, dataflow, precision, timing, batch });
 }
 
 /** A --format option restricted to the given choices. */

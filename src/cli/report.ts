@@ -9,12 +9,13 @@ import { isMacLayer, macLayers, networkSizeProblem, SIM_LIMITS, type MacLayer, t
 import { loadNetwork } from '../nets/load.js';
 import { writeReport, type HostOp, type ReportData } from '../report/html.js';
 import { hardwareStudy, runNames } from '../report/study.js';
-import { heldOutDigit } from '../quant/mnist.js';
+import { heldOutDigits } from '../quant/mnist.js';
+import { workloadOf } from '../nets/batch.js';
 import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
 import { quantizeStudy } from './quantize.js';
-import { wholeNumber } from './options.js';
+import { batchOption, wholeNumber } from './options.js';
 
 interface ReportOptions {
   net?: string;
@@ -28,6 +29,7 @@ interface ReportOptions {
   granularity: string;
   testImages?: number;
   seed: number;
+  batch?: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -108,6 +110,7 @@ export function registerReport(cmd: Command): void {
     .option('--granularity <list>', 'weight scales of the quantization study', 'all')
     .option('--test-images <n>', 'evaluate accuracy on a subset of the held-out digits', wholeNumber)
     .option('--seed <n>', 'seed of the random operands without --model', wholeNumber, 1)
+    .addOption(batchOption())
     .action(async (opts: ReportOptions) => {
       const t0 = performance.now();
       checkOutputFolder(opts.out); // before the study, not after it
@@ -119,7 +122,8 @@ export function registerReport(cmd: Command): void {
         .split(',')
         .map((c) => c.trim())
         .filter(Boolean)
-        .map((c) => loadConfig(c));
+        .map((c) => loadConfig(c, { batch: opts.batch }));
+      const batch = Math.max(...configs.map((c) => c.batch ?? 1));
       if (configs.length === 0) throw new MactileError('--configs: expected at least one config, received none');
       // A config listed twice fails now, not after the study; configs sharing a name are labelled apart.
       const { notes } = runNames(configs);
@@ -131,7 +135,7 @@ export function registerReport(cmd: Command): void {
       const network = opts.net ?? net.name;
       // Sizes the simulation cannot hold are refused now, before the quantization study and the RTL builds.
       const fits = (n: Network, what: string) => {
-        const size = networkSizeProblem({ ...n, layers: macLayers(n) }, SIM_LIMITS);
+        const size = networkSizeProblem({ ...n, layers: macLayers(workloadOf(n, { batch })) }, SIM_LIMITS);
         if (size) throw new MactileError(`${what}: ${size}; analyze can still evaluate it`);
       };
       fits(net, `--net ${network}`);
@@ -139,7 +143,7 @@ export function registerReport(cmd: Command): void {
       let quantized: Parameters<typeof hardwareStudy>[3]['quantized'];
       let ops = hostOps(net);
       if (opts.model) {
-        heldOutDigit(opts.image ?? 0); // a bad --image fails now, not after the quantization study
+        heldOutDigits(opts.image ?? 0, batch); // a bad --image fails now, not after the quantization study
         if (!opts.quiet) process.stderr.write(`quantizing ${opts.model} (${precisions.join(', ')})...\n`);
         const study = quantizeStudy({
           model: opts.model,

@@ -6,6 +6,7 @@ import { loadNetwork } from '../nets/load.js';
 import { simTotals, simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
 import { renderTable, type Column } from '../report/table.js';
 import {
+  batchOption,
   configFromOptions,
   cycleWindow,
   formatOption,
@@ -14,10 +15,12 @@ import {
   wholeNumber,
   withConfigOverrides,
 } from './options.js';
+import { workloadOf } from '../nets/batch.js';
+import { perInferenceColumns } from '../report/per-inference.js';
 import { macLayers, networkSizeProblem, SIM_LIMITS, type Shape } from '../nets/ir.js';
 import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
-import { heldOutDigit } from '../quant/mnist.js';
+import { heldOutDigits } from '../quant/mnist.js';
 import { readQuantFile } from '../quant/store.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
@@ -76,6 +79,11 @@ export function simTable(sim: NetworkSim): string {
     { header: 'util %', value: (l) => l.overallUtil, digits: 2 },
     { header: 'map eff %', value: (l) => (Number.isNaN(l.mappingEfficiency) ? '' : l.mappingEfficiency.toFixed(2)) },
     accel.simTimeColumn,
+    ...perInferenceColumns<LayerCheck>(
+      sim.config.batch ?? 1,
+      (l) => ({ cycles: l.rtlCycles, timeUs: l.timeUs }),
+      sim.config.clock_mhz,
+    ),
     { header: 'outputs checked', value: (l) => l.outputsChecked },
     { header: 'bit-exact', value: (l) => yes(l.bitExact) },
     { header: 'cycle-exact', value: (l) => yes(l.cycleExact) },
@@ -103,6 +111,20 @@ export function verdict(sim: NetworkSim): string {
   return 'all layers bit-exact and cycle-exact';
 }
 
+/** The execution-time line: per inference, and for the whole batch when batched. */
+function executionTime(sim: NetworkSim): string {
+  const batch = sim.config.batch ?? 1;
+  const t = sim.totals;
+  const cycles = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  if (batch === 1)
+    return `execution time at ${sim.config.clock_mhz} MHz: ${(t.timeUs / 1000).toFixed(4)} ms per inference (${cycles(t.rtlCycles)} cycles)\n`;
+  const util = (100 * t.macs) / (t.rtlCycles * accelOf(sim.config).cells(sim.config));
+  return (
+    `execution time at ${sim.config.clock_mhz} MHz: ${(t.timeUs / 1000 / batch).toFixed(4)} ms per inference (${cycles(t.rtlCycles / batch)} RTL cycles), ` +
+    `${(t.timeUs / 1000).toFixed(4)} ms for the batch of ${batch} (${cycles(t.rtlCycles)} cycles); RTL utilisation ${util.toFixed(2)} %\n`
+  );
+}
+
 /** The JSON document of a simulation. */
 export function simJson(sim: NetworkSim): object {
   return {
@@ -117,6 +139,23 @@ export function simJson(sim: NetworkSim): object {
     stallsModelled: sim.stallsModelled,
     layers: sim.layers,
     totals: { ...sim.totals, timeMs: sim.totals.timeUs / 1000 },
+    ...batchedTotals(sim),
+  };
+}
+
+/** A batched simulation's batch and per-inference figures (nothing at batch 1). */
+function batchedTotals(sim: NetworkSim): object {
+  const batch = sim.config.batch ?? 1;
+  if (batch === 1) return {};
+  const t = sim.totals;
+  return {
+    batch,
+    perInference: {
+      rtlCycles: t.rtlCycles / batch,
+      analyticCycles: t.analyticCycles / batch,
+      timeMs: t.timeUs / 1000 / batch,
+      macs: t.macs / batch,
+    },
   };
 }
 
@@ -130,7 +169,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     );
   }
   const n = opts.image ?? 0;
-  const r = await simulateQuantized(qm, cfg, heldOutDigit(n));
+  const r = await simulateQuantized(qm, cfg, heldOutDigits(n, cfg.batch ?? 1));
   const sim: NetworkSim = {
     network: qm.net.name,
     config: cfg,
@@ -155,18 +194,24 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
           logits: r.logits,
           goldenLogits: r.goldenLogits,
           logitsIdentical: r.logitsIdentical,
+          ...(r.inferences.length > 1 ? { inferences: r.inferences.map((x, i) => ({ image: n + i, ...x })) } : {}),
         },
         null,
         2,
       ) + '\n',
     );
   } else {
-    process.stdout.write(
-      `${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: held-out digit ${n}, label ${r.label}\n`,
-    );
+    const batch = r.inferences.length;
+    const digits =
+      batch > 1 ? `held-out digits ${n} to ${n + batch - 1} (batch ${batch})` : `held-out digit ${n}, label ${r.label}`;
+    process.stdout.write(`${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: ${digits}\n`);
     process.stdout.write(simTable(sim) + '\n');
-    process.stdout.write(`RTL logits    ${r.logits.join(' ')} -> class ${r.predicted}\n`);
-    process.stdout.write(`golden logits ${r.goldenLogits.join(' ')} -> class ${r.goldenPredicted}\n`);
+    if (batch > 1) process.stdout.write(executionTime(sim));
+    for (const [i, x] of r.inferences.entries()) {
+      const who = batch > 1 ? `digit ${n + i} (label ${x.label}): ` : '';
+      process.stdout.write(`${who}RTL logits    ${x.logits.join(' ')} -> class ${x.predicted}\n`);
+      process.stdout.write(`${who}golden logits ${x.goldenLogits.join(' ')} -> class ${x.goldenPredicted}\n`);
+    }
     process.stdout.write(
       r.ok
         ? `logits identical; ${verdict(sim).replace('all layers', 'every layer')}\n`
@@ -204,7 +249,8 @@ export function registerSim(cmd: Command): void {
         cycleWindow,
       )
       .option('--keep-jobs <dir>', "keep each layer's job in DIR for `mactile replay` (as MACTILE_KEEP_JOBS=DIR)")
-      .addOption(formatOption(['table', 'json'], 'table')),
+      .addOption(formatOption(['table', 'json'], 'table'))
+      .addOption(batchOption()),
   ).action(async (opts: SimOptions) => {
     if (opts.window && !opts.trace)
       throw new MactileError(`--window: expected together with --trace DIR, received --window alone`);
@@ -219,7 +265,7 @@ export function registerSim(cmd: Command): void {
       return;
     }
     if (!opts.net) throw new MactileError(`sim: expected --net NET (or --quantized FILE), received neither`);
-    const net = loadNetwork(opts.net, { inputShape: opts.inputShape });
+    const net = workloadOf(loadNetwork(opts.net, { inputShape: opts.inputShape }), cfg);
     const names = opts.layers
       ?.split(',')
       .map((s) => s.trim())
@@ -240,12 +286,10 @@ export function registerSim(cmd: Command): void {
     if (opts.format === 'json') process.stdout.write(JSON.stringify(simJson(sim), null, 2) + '\n');
     else {
       process.stdout.write(
-        `${net.name} on ${describeConfig(cfg)}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`,
+        `${net.name} on ${describeConfig(cfg)}${cfg.batch ? `, batch ${cfg.batch}` : ''}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`,
       );
       process.stdout.write(simTable(sim) + '\n');
-      process.stdout.write(
-        `execution time at ${cfg.clock_mhz} MHz: ${(sim.totals.timeUs / 1000).toFixed(4)} ms per inference (${sim.totals.rtlCycles.toLocaleString('en-US')} cycles)\n`,
-      );
+      process.stdout.write(executionTime(sim));
       process.stdout.write(`${verdict(sim)}\n`);
       for (const t of sim.traces ?? [])
         process.stdout.write(`waveform of ${t.layer}: ${t.fst} (signal map ${t.map})\n`);

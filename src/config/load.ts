@@ -14,13 +14,14 @@ import type { HardwareConfig } from './schema.js';
 import { parseScaleSimCfg } from './scalesim-cfg.js';
 import { validateWith } from './validate.js';
 
-/** Command-line overrides of config keys (`--rows`, `--cols`, `--dataflow`, `--precision`, `--timing`). */
+/** Command-line overrides of config keys (`--rows`, `--cols`, `--dataflow`, `--precision`, `--timing`, `--batch`). */
 export interface ConfigOverrides {
   rows?: number;
   cols?: number;
   dataflow?: string;
   precision?: string;
   timing?: string;
+  batch?: number;
 }
 
 const EXTENSIONS = ['.yaml', '.yml', '.toml', '.cfg'];
@@ -81,6 +82,8 @@ export function validateConfig(raw: unknown, source: string, overrides: ConfigOv
   const problem = findAccelerator(parsed.kind)?.configProblem?.(parsed, overridden);
   if (problem) throw new MactileError(`config ${source}: ${problem}`);
   const name = parsed.name ?? (basename(source, extname(source)).replace(/[^A-Za-z0-9_.-]/g, '_') || 'config');
+  // Batch 1 is the default: left out, so that an unbatched run's outputs stay the same.
+  if (parsed.batch === 1) delete parsed.batch;
   return { ...parsed, name, source } as HardwareConfig;
 }
 

@@ -4,6 +4,7 @@
  * Key names are the ones users write in YAML/TOML files.
  */
 import { z } from 'zod';
+import { MAX_BATCH } from '../nets/batch.js';
 import type { NvdlaConfig } from '../accel/nvdla/config.js';
 import type { SystolicConfig } from '../accel/systolic/config.js';
 import type { HardwareConfig } from '../accel/registry.js';
@@ -29,6 +30,12 @@ export const between = (min: number, max: number, unit: string) => {
   const expected = `a number from ${min} to ${max.toLocaleString('en-US')} (${unit})`;
   return z.number({ invalid_type_error: expected }).min(min, expected).max(max, expected);
 };
+/**
+ * The workload key `batch`: inputs each MAC layer processes at once (absent: 1). Bounded by MAX_BATCH, which
+ * keeps a batched layer's figures and operands in range; the loader drops `batch: 1`, the default.
+ */
+export const batchKey = () => int(1, MAX_BATCH).optional();
+
 /** A config name that is safe in file names, Verilog comments and shell words. */
 export const safeName = z
   .string()

@@ -54,6 +54,8 @@ export interface MacLayer {
   groups: number;
   /** Activation fused after the layer (applied in the output stage). */
   activation?: 'relu' | 'relu6' | 'silu' | 'sigmoid' | 'hardswish' | 'none';
+  /** Inputs processed at once (absent: 1); see batch.ts. */
+  batch?: number;
 }
 
 /** A non-MAC operator run on the host between accelerator layers. */
@@ -98,10 +100,10 @@ export function macLayers(net: Network): MacLayer[] {
   return net.layers.filter(isMacLayer);
 }
 
-/** Multiply-accumulates of one MAC layer (batch 1). */
+/** Multiply-accumulates of one MAC layer, over its batch. */
 export function layerMacs(l: MacLayer): number {
   const perOutput = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
-  return l.outShape.h * l.outShape.w * l.outShape.c * perOutput;
+  return (l.batch ?? 1) * l.outShape.h * l.outShape.w * l.outShape.c * perOutput;
 }
 
 /** Multiply-accumulates of a whole network. */
@@ -195,12 +197,13 @@ export function layerSizes(l: MacLayer): {
   window: number;
 } {
   const taps = l.kernel.h * l.kernel.w;
+  const n = l.batch ?? 1;
   return {
     macs: layerMacs(l),
-    input: l.inShape.h * l.inShape.w * l.inShape.c,
-    output: l.outShape.h * l.outShape.w * l.outShape.c,
+    input: n * l.inShape.h * l.inShape.w * l.inShape.c,
+    output: n * l.outShape.h * l.outShape.w * l.outShape.c,
     weights: l.outShape.c * taps * (l.inShape.c / l.groups),
-    window: l.outShape.h * l.outShape.w * taps * l.inShape.c,
+    window: n * l.outShape.h * l.outShape.w * taps * l.inShape.c,
   };
 }
 
@@ -229,12 +232,16 @@ export function layerSizeProblem(layer: Layer, limits: SizeLimits): string | und
   const s = layerSizes(layer);
   if (s.macs > limits.macs) return `${sizeText(s.macs)} MACs, ${limits.beyond(limits.macs)}`;
   const { outShape: o, inShape: i, kernel: k } = layer;
-  if (s.input > max) return `its input ${shapeText(i)} holds ${sizeText(s.input)} values, ${limits.beyond(max)}`;
-  if (s.output > max) return `its output ${shapeText(o)} holds ${sizeText(s.output)} values, ${limits.beyond(max)}`;
+  const n = layer.batch ?? 1;
+  const times = n > 1 ? ` x batch ${n}` : '';
+  if (s.input > max)
+    return `its input ${shapeText(i)}${times} holds ${sizeText(s.input)} values, ${limits.beyond(max)}`;
+  if (s.output > max)
+    return `its output ${shapeText(o)}${times} holds ${sizeText(s.output)} values, ${limits.beyond(max)}`;
   if (s.weights > max)
     return `its weights (${o.c} x ${k.h} x ${k.w} x ${i.c / layer.groups}) are ${sizeText(s.weights)} values, ${limits.beyond(max)}`;
   if (s.window > max) {
-    return `its im2col window matrix (${sizeText(o.h * o.w)} output pixels x ${sizeText(k.h * k.w * i.c)} taps) holds ${sizeText(s.window)} values, ${limits.beyond(max)}`;
+    return `its im2col window matrix (${sizeText(n * o.h * o.w)} output pixels x ${sizeText(k.h * k.w * i.c)} taps) holds ${sizeText(s.window)} values, ${limits.beyond(max)}`;
   }
   return undefined;
 }

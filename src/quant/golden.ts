@@ -3,6 +3,7 @@
  * stride, dilation and groups applied here, independently of the tile planner), then the shared
  * requantization. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
  */
+import { batchOf, batchOutShape, imageLayer, imageValues } from '../nets/batch.js';
 import type { MacLayer } from '../nets/ir.js';
 import { requantizeNumber } from './requant.js';
 import { zeros, type IntTensor, type QuantLayer } from './tensor.js';
@@ -10,8 +11,23 @@ import { zeros, type IntTensor, type QuantLayer } from './tensor.js';
 /**
  * Raw accumulators (before bias and requantization) of a layer, NHWC over the output shape: for every
  * output, the sum over its window of input x weight, padded positions holding the input zero point.
+ * A batched layer's images are convolved one by one, each with the same weights.
  */
 export function goldenAccumulators(l: MacLayer, x: IntTensor, q: QuantLayer): Float64Array {
+  const n = batchOf(l);
+  if (n === 1) return imageAccumulators(l, x, q);
+  const one = imageLayer(l);
+  const [inSize, outSize] = [imageValues(l.inShape), imageValues(l.outShape)];
+  const acc = new Float64Array(n * outSize);
+  for (let b = 0; b < n; b++) {
+    const image = { shape: l.inShape, data: x.data.subarray(b * inSize, (b + 1) * inSize) };
+    acc.set(imageAccumulators(one, image, q), b * outSize);
+  }
+  return acc;
+}
+
+/** The accumulators of one image (an unbatched layer). */
+function imageAccumulators(l: MacLayer, x: IntTensor, q: QuantLayer): Float64Array {
   const { inShape: is, outShape: os, kernel, stride, dilation, pad, groups } = l;
   const cinG = is.c / groups;
   const coutG = os.c / groups;
@@ -70,7 +86,7 @@ export function goldenAccumulators(l: MacLayer, x: IntTensor, q: QuantLayer): Fl
 /** The layer's quantized output as the golden model computes it. */
 export function goldenLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor {
   const acc = goldenAccumulators(l, x, q);
-  const out = zeros(l.outShape);
+  const out = zeros(batchOutShape(l));
   const c = l.outShape.c;
   const bias = q.bias.map(Number);
   for (let i = 0; i < acc.length; i++) {

@@ -58,11 +58,21 @@ export function mnistSplit(): { train: Digit[]; test: Digit[] } {
 }
 
 /** Held-out digit `n` (what `--image N` names), with a clear error outside 0..1999. */
-export function heldOutDigit(n: number): Digit {
+function heldOutDigit(n: number): Digit {
   const { test } = mnistSplit();
   if (!Number.isInteger(n) || n < 0 || n >= test.length)
     throw new MactileError(`--image: expected a held-out digit from 0 to ${test.length - 1}, received ${n}`);
   return test[n]!;
+}
+
+/** The `count` held-out digits from `first` (`--image N` with a batch), with a clear error past the last. */
+export function heldOutDigits(first: number, count: number): Digit[] {
+  const last = mnistSplit().test.length - 1;
+  if (count > 1 && Number.isInteger(first) && first >= 0 && first + count - 1 > last)
+    throw new MactileError(
+      `--image ${first} with batch ${count}: the batch takes digits ${first} to ${first + count - 1}, expected a first digit from 0 to ${last - count + 1}`,
+    );
+  return Array.from({ length: count }, (_, i) => heldOutDigit(first + i));
 }
 
 /** Evenly spaced training digits for calibration (never held-out ones). */

@@ -106,6 +106,23 @@ const comparisonColumns: HtmlColumn<RunStudy>[] = [
   { key: 'ok', header: 'all bit- and cycle-exact', value: (r) => (r.ok ? 'yes' : 'NO') },
 ];
 
+/** Columns of batched runs: the batch and the figures per inference (shown only when a run is batched). */
+const batchColumns: HtmlColumn<RunStudy>[] = [
+  { key: 'batch', header: 'batch', value: (r) => r.config.batch ?? 1 },
+  {
+    key: 'rtlCyclesPerInference',
+    header: 'RTL cycles per inference',
+    value: (r) => r.totals.rtlCycles / (r.config.batch ?? 1),
+    digits: 1,
+  },
+  {
+    key: 'timeMsPerInference',
+    header: 'time per inference (ms)',
+    value: (r) => r.totals.timeMs / (r.config.batch ?? 1),
+    digits: 4,
+  },
+];
+
 const CSS = `body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}h3{font-size:15px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 6px}th{background:#f3f3f3}
@@ -184,8 +201,9 @@ export async function writeReport(dir: string, d: ReportData, label = dir): Prom
   }
 
   parts.push('<h2 id="comparison">Across configs</h2>');
-  parts.push(htmlTable('comparison', comparisonColumns, d.runs));
-  save('comparison.csv', renderCsv(comparisonColumns, d.runs));
+  const comparison = d.runs.some((r) => r.config.batch) ? [...comparisonColumns, ...batchColumns] : comparisonColumns;
+  parts.push(htmlTable('comparison', comparison, d.runs));
+  save('comparison.csv', renderCsv(comparison, d.runs));
   save(
     'comparison.json',
     JSON.stringify(

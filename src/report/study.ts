@@ -8,8 +8,9 @@ import { accelOf } from '../accel/registry.js';
 import { cellsOf, referenceName } from '../config/describe.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { validateConfig } from '../config/load.js';
+import { workloadOf } from '../nets/batch.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
-import { heldOutDigit } from '../quant/mnist.js';
+import { heldOutDigits } from '../quant/mnist.js';
 import type { QuantModel } from '../quant/quantize.js';
 import { simulateNetwork } from '../sim/run-network.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
@@ -171,6 +172,13 @@ interface PlannedRun {
   name: string;
 }
 
+/** The operands of a quantized run: its held-out digit, or the digits of its batch. */
+function heldOutText(first: number, batch: number): string {
+  return batch === 1
+    ? `quantized model, held-out digit ${first}`
+    : `quantized model, held-out digits ${first} to ${first + batch - 1} (batch ${batch})`;
+}
+
 /** The runs of a study: each config at each precision it supports (a skipped pair is returned as a note). */
 function plannedRuns(
   configs: HardwareConfig[],
@@ -209,17 +217,18 @@ export async function hardwareStudy(
   const out: RunStudy[] = [];
   try {
     for (const { cfg, precision, name } of runs) {
-      const label = `${name} ${precision}`;
+      const label = `${name} ${precision}${cfg.batch ? ` batch ${cfg.batch}` : ''}`;
       const qm = opts.quantized?.[precision];
       if (qm) {
-        const image = heldOutDigit(opts.image ?? 0);
-        const layers = macLayers(qm.net);
+        const image = heldOutDigits(opts.image ?? 0, cfg.batch ?? 1);
+        const work = workloadOf(qm.net, cfg);
+        const layers = macLayers(work);
         let i = 0;
         bar.step(`${label}: ${layers[0]?.name ?? ''}`);
         const r = await simulateQuantized(qm, cfg, image, {
           onLayer: () => bar.step(`${label}: ${layers[++i]?.name ?? 'done'}`),
         });
-        const rows = r.layers.map((c, k) => toRow(c, layers[k]!, cfg, qm.net));
+        const rows = r.layers.map((c, k) => toRow(c, layers[k]!, cfg, work));
         out.push({
           ...summarise(
             name,
@@ -227,19 +236,20 @@ export async function hardwareStudy(
             cfg,
             precision,
             referenceName(cfg),
-            `quantized model, held-out digit ${opts.image ?? 0}`,
+            heldOutText(opts.image ?? 0, cfg.batch ?? 1),
             rows,
             r.ok,
           ),
           logitsIdentical: r.logitsIdentical,
         });
       } else {
-        const layers = macLayers(net);
-        const sim = await simulateNetwork(net, cfg, {
+        const work = workloadOf(net, cfg);
+        const layers = macLayers(work);
+        const sim = await simulateNetwork(work, cfg, {
           seed: opts.seed,
           onStart: (l) => bar.step(`${label}: ${l.name}`),
         });
-        const rows = sim.layers.map((c, k) => toRow(c, layers[k]!, cfg, net));
+        const rows = sim.layers.map((c, k) => toRow(c, layers[k]!, cfg, work));
         out.push(
           summarise(
             name,

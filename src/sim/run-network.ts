@@ -7,6 +7,7 @@ import type { DesignOptions } from '../accel/accelerator.js';
 import { checkLayer } from '../accel/check.js';
 import { accelOf } from '../accel/registry.js';
 import type { HardwareConfig } from '../config/schema.js';
+import { batchInShape, workloadOf } from '../nets/batch.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
 import { randomQuantLayer, randomTensor } from '../quant/random.js';
 import { MactileError } from '../util/errors.js';
@@ -89,7 +90,7 @@ export async function buildFor(cfg: HardwareConfig, opts: DesignOptions = {}, va
   return ensureBuild({ files: d.files, top: d.top, header: d.header, driver: d.driver }, { variant });
 }
 
-/** Simulates the selected MAC layers of a network with seeded random operands. */
+/** Simulates the selected MAC layers of a network with seeded random operands (batched by the config's `batch`). */
 export async function simulateNetwork(
   net: Network,
   cfg: HardwareConfig,
@@ -105,6 +106,7 @@ export async function simulateNetwork(
   } = {},
 ): Promise<NetworkSim> {
   const accel = accelOf(cfg);
+  net = workloadOf(net, cfg);
   const layers = selectLayers(net, opts.layers);
   const bits = cfg.precision === 'int8' ? 8 : 16;
   if (opts.trace) prepareTraceFolder(opts.trace.dir);
@@ -122,7 +124,7 @@ export async function simulateNetwork(
       writeSignalMap(accel, cfg, accel.design(cfg), l, trace, build.key);
       traces.push({ layer: l.name, fst: trace.fst, map: trace.map, windows: trace.windows });
     }
-    const { check } = await checkLayer(accel, build, cfg, l, randomTensor(l.inShape, bits, seed), q, net, run);
+    const { check } = await checkLayer(accel, build, cfg, l, randomTensor(batchInShape(l), bits, seed), q, net, run);
     checks.push(check);
     opts.onLayer?.(check, i, layers.length);
   }

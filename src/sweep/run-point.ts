@@ -1,6 +1,7 @@
 /** Runs one sweep point: the analytic model, or every MAC layer through the RTL; area with yosys on request. */
 import { accelOf } from '../accel/registry.js';
 import { validateConfig } from '../config/load.js';
+import { workloadOf } from '../nets/batch.js';
 import { loadNetwork } from '../nets/load.js';
 import { verilatorVersionLine } from '../sim/build.js';
 import { simulateNetwork } from '../sim/run-network.js';
@@ -14,7 +15,8 @@ export async function runPoint(row: PointRow, opts: { area: boolean }): Promise<
   const { source, ...stored } = JSON.parse(row.config) as { source?: string };
   const cfg = validateConfig(stored, source ?? `sweep point ${row.key}`);
   const accel = accelOf(cfg);
-  const net = loadNetwork(row.net);
+  // A base config's `batch` applies to the point's network, at both levels.
+  const net = workloadOf(loadNetwork(row.net), cfg);
   const tools: Record<string, string> = { node: process.version };
   let result: Omit<PointResult, 'areaCells' | 'tools' | 'seconds'>;
   if (row.level === 'analytic') {

@@ -83,7 +83,7 @@ describe('shipped models', () => {
       [q16, systolic(4, 4, 'ws', 'pipelined', 'int16')],
       [q16, loadConfig('nv_full_int16')],
     ] as const) {
-      const r = await simulateQuantized(qm, cfg, digit);
+      const r = await simulateQuantized(qm, cfg, [digit]);
       expect(r.layers).toHaveLength(5);
       for (const l of r.layers) {
         expect(l.outputsChecked, `${cfg.name} ${l.name}`).toBe(l.outputsExpected);

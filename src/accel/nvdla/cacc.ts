@@ -3,6 +3,7 @@
  * zero) and saturated to 32 bits before the SDP requantizes them. The golden model of a layer on the core
  * is the shared golden accumulators followed by this conversion.
  */
+import { batchOutShape } from '../../nets/batch.js';
 import type { MacLayer } from '../../nets/ir.js';
 import { goldenAccumulators } from '../../quant/golden.js';
 import { requantizeNumber, roundShift } from '../../quant/requant.js';
@@ -26,7 +27,7 @@ function caccConvert(acc: number, truncate: number): number {
 /** The golden model of a layer on the NVDLA-style core: the same accumulators, CACC's conversion, then the SDP. */
 export function goldenNvdlaLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor {
   const acc = goldenAccumulators(l, x, q);
-  const out = zeros(l.outShape);
+  const out = zeros(batchOutShape(l));
   const c = l.outShape.c;
   const bias = q.bias.map(Number);
   const t = q.caccTruncate ?? 0;

@@ -1,6 +1,6 @@
 /** The NVDLA-style core's config schema. */
 import { z } from 'zod';
-import { between, int, PRECISIONS, safeName } from '../../config/schema.js';
+import { batchKey, between, int, PRECISIONS, safeName } from '../../config/schema.js';
 
 const STRIPE_RULES = ['v1', 'v2'] as const;
 
@@ -28,6 +28,7 @@ export const nvdlaSchema = z
     dma_words_per_cycle: int(1, 4096).optional(),
     /** DRAM bandwidth for NVDLA's own performance estimator (GB/s). */
     dram_gbps: between(0.1, 10_000, 'GB/s').default(10),
+    batch: batchKey(),
   })
   .strict();
 

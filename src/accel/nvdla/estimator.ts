@@ -263,12 +263,16 @@ export function fusedPool(net: Network, l: MacLayer): HostLayer | undefined {
   return only && !isMacLayer(only) && (only.kind === 'maxpool' || only.kind === 'avgpool') ? only : undefined;
 }
 
-/** The estimator's figures for one layer of a network on an NVDLA-style config (a grouped layer: its groups' sum). */
+/**
+ * The estimator's figures for one layer of a network on an NVDLA-style config (a grouped layer: its groups'
+ * sum; a batched layer: its frames' sum, the sheet being per frame with its own FC batch).
+ */
 export function nvdlaLayerEstimate(l: MacLayer, cfg: NvdlaConfig, net?: Network): RowEstimate {
   const one = estimateRow(rowOfLayer(l, net ? fusedPool(net, l) : undefined), estimatorSettings(cfg));
-  if (l.groups === 1) return one;
+  const copies = l.groups * (l.batch ?? 1);
+  if (copies === 1) return one;
   const sum = { ...one, inputKb: 0, outputKb: 0, weightKb: 0, dramKb: 0, dramCycles: 0, macCycles: 0, cycles: 0 };
-  for (let i = 0; i < l.groups; i++) {
+  for (let i = 0; i < copies; i++) {
     for (const k of ['inputKb', 'outputKb', 'weightKb', 'dramKb', 'dramCycles', 'macCycles', 'cycles'] as const)
       sum[k] += one[k];
   }

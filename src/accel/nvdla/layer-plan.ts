@@ -6,6 +6,7 @@
  * group of atomic_k kernels does not fit, the kernels are taken in smaller chunks (fewer MAC cells busy).
  */
 import type { NvdlaConfig } from '../../config/schema.js';
+import { batchOf } from '../../nets/batch.js';
 import type { MacLayer } from '../../nets/ir.js';
 import { MactileError } from '../../util/errors.js';
 import type { NvConv } from './model.js';
@@ -92,6 +93,45 @@ export function planNvdlaLayer(l: MacLayer, cfg: NvdlaConfig): NvLayerPlan {
     );
   }
   if (l.kind === 'dwconv') notes.push(`depthwise: one single-channel convolution per channel (${l.groups})`);
+  const runs = batchRuns(l, cb, capacity);
+  const n = batchOf(l);
+  if (n > 1 && fc) {
+    const parts = runs.length > 1 ? ` (${runs.length} parts of up to ${runs[0]![1]}, as the feature buffer holds)` : '';
+    notes.push(`batch of ${n}: the inputs are the points of each stripe, sharing its weight loads${parts}`);
+  } else if (n > 1) notes.push(`batch of ${n}: image after image (NVDLA batches FC layers only)`);
+  const convs: NvConv[] = [];
+  for (const [image, points] of runs) convs.push(...imageConvs(l, cfg, { image, points, kernelChunk, bands }));
+  for (const c of convs) {
+    const h = c.h + c.padTop + c.padBottom;
+    if (Math.floor((h - (c.dilationH * (c.r - 1) + 1)) / c.strideH) + 1 !== c.outH)
+      throw new Error(`nvdla plan: band of ${l.name} has a wrong height`);
+  }
+  return { convs, bands: bands.length, kernelChunk, weightsStreamed, notes };
+}
+
+/**
+ * How the core takes a batch, as [first image, inputs] runs: an FC layer's batch shares one weight fetch,
+ * its inputs being the points of one 1 x N convolution (as many as the feature buffer holds at once);
+ * a convolution runs image after image.
+ */
+function batchRuns(l: MacLayer, channelBlocks: number, capacity: number): [number, number][] {
+  const n = batchOf(l);
+  const per = l.kind === 'fc' ? Math.max(1, Math.min(n, Math.floor(capacity / channelBlocks))) : 1;
+  const runs: [number, number][] = [];
+  for (let b = 0; b < n; b += per) runs.push([b, Math.min(per, n - b)]);
+  return runs;
+}
+
+/** The convolutions of one run of a layer's batch (an image, or an FC layer's inputs as points). */
+function imageConvs(
+  l: MacLayer,
+  cfg: NvdlaConfig,
+  run: { image: number; points: number; kernelChunk: number; bands: [number, number][] },
+): NvConv[] {
+  const fc = l.kind === 'fc';
+  const cin = l.inShape.c / l.groups;
+  const kout = l.outShape.c / l.groups;
+  const { kernelChunk, bands } = run;
   const convs: NvConv[] = [];
   const chunked = kernelChunk < Math.min(cfg.atomic_k, kout);
   for (let g = 0; g < l.groups; g++) {
@@ -100,7 +140,7 @@ export function planNvdlaLayer(l: MacLayer, cfg: NvdlaConfig): NvLayerPlan {
         const band = bandInput(l, oh0, oh1);
         convs.push({
           h: fc ? 1 : band.rows,
-          w: fc ? 1 : l.inShape.w,
+          w: fc ? run.points : l.inShape.w,
           c: cin,
           k: chunked ? Math.min(kernelChunk, kout - k0) : kout,
           r: l.kernel.h,
@@ -114,7 +154,8 @@ export function planNvdlaLayer(l: MacLayer, cfg: NvdlaConfig): NvLayerPlan {
           padLeft: l.pad.left,
           padRight: l.pad.right,
           outH: oh1 - oh0,
-          outW: l.outShape.w,
+          outW: fc ? run.points : l.outShape.w,
+          image: run.image,
           group: g,
           kernel0: k0,
           outRow0: oh0,
@@ -123,10 +164,5 @@ export function planNvdlaLayer(l: MacLayer, cfg: NvdlaConfig): NvLayerPlan {
       }
     }
   }
-  for (const c of convs) {
-    const h = c.h + c.padTop + c.padBottom;
-    if (Math.floor((h - (c.dilationH * (c.r - 1) + 1)) / c.strideH) + 1 !== c.outH)
-      throw new Error(`nvdla plan: band of ${l.name} has a wrong height`);
-  }
-  return { convs, bands: bands.length, kernelChunk, weightsStreamed, notes };
+  return convs;
 }

@@ -26,7 +26,11 @@ export interface NvConv {
   padRight: number;
   outH: number;
   outW: number;
-  /** Which part of the layer: channel group, first kernel of the chunk, first output and input rows of the band. */
+  /**
+   * Which part of the layer: the image of a batch (FC: the first image, the batch's images being the points),
+   * channel group, first kernel of the chunk, first output and input rows of the band.
+   */
+  image: number;
   group: number;
   kernel0: number;
   outRow0: number;

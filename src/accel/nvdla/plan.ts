@@ -7,6 +7,7 @@
 import { planNvdlaLayer, type NvLayerPlan } from './layer-plan.js';
 import type { NvConv } from './model.js';
 import type { NvdlaConfig } from '../../config/schema.js';
+import { batchOutShape, imageValues } from '../../nets/batch.js';
 import type { MacLayer } from '../../nets/ir.js';
 import { nhwc, zeros, type IntTensor, type QuantLayer } from '../../quant/tensor.js';
 import { MactileError } from '../../util/errors.js';
@@ -44,14 +45,18 @@ function featureBuffer(l: MacLayer, x: IntTensor, c: NvConv, cfg: NvdlaConfig): 
   const cols = cb * c.h * c.w;
   const data = new Int16Array(ac * cols);
   const cin = l.inShape.c / l.groups;
+  const image = c.image * imageValues(l.inShape);
   for (let b = 0; b < cb; b++) {
     for (let y = 0; y < c.h; y++) {
       for (let xx = 0; xx < c.w; xx++) {
         const entry = (b * c.h + y) * c.w + xx;
         for (let lane = 0; lane < ac && b * ac + lane < c.c; lane++) {
-          // FC layers read their 1x1xC input; convolutions the band's rows.
+          // FC layers read the 1x1xC input of each image of the run (its points); convolutions the band's rows.
           const ch = c.group * cin + b * ac + lane;
-          data[lane * cols + entry] = l.kind === 'fc' ? x.data[ch]! : x.data[nhwc(l.inShape, c.inRow0 + y, xx, ch)]!;
+          data[lane * cols + entry] =
+            l.kind === 'fc'
+              ? x.data[(c.image + xx) * l.inShape.c + ch]!
+              : x.data[image + nhwc(l.inShape, c.inRow0 + y, xx, ch)]!;
         }
       }
     }
@@ -126,15 +131,19 @@ export function planNvLayer(l: MacLayer, x: IntTensor, q: QuantLayer, cfg: Nvdla
 
 /** Scatters the results of the layer's convolutions (O[kernel][point]) into its output tensor. */
 export function gatherNvOutputs(l: MacLayer, plan: NvLayerPlan, outs: IntMatrix[]): IntTensor {
-  const y = zeros(l.outShape);
+  const y = zeros(batchOutShape(l));
   const kout = l.outShape.c / l.groups;
+  const fc = l.kind === 'fc';
   plan.convs.forEach((c, i) => {
     const o = outs[i]!;
     for (let n = 0; n < c.k; n++) {
       for (let p = 0; p < c.outH * c.outW; p++) {
-        const oh = c.outRow0 + Math.floor(p / c.outW);
-        const ow = p % c.outW;
-        y.data[nhwc(l.outShape, oh, ow, c.group * kout + c.kernel0 + n)] = o.data[n * o.cols + p]!;
+        const ch = c.group * kout + c.kernel0 + n;
+        // An FC run's points are images; a convolution's are the output pixels of its image.
+        const at = fc
+          ? (c.image + p) * l.outShape.c + ch
+          : c.image * imageValues(l.outShape) + nhwc(l.outShape, c.outRow0 + Math.floor(p / c.outW), p % c.outW, ch);
+        y.data[at] = o.data[n * o.cols + p]!;
       }
     }
   });

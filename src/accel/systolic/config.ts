@@ -1,6 +1,6 @@
 /** The systolic array's config schema and the constants derived from it once (widths, lanes, SRAM words). */
 import { z } from 'zod';
-import { between, DATAFLOWS, int, operandBits, PRECISIONS, safeName, TIMINGS } from '../../config/schema.js';
+import { batchKey, between, DATAFLOWS, int, operandBits, PRECISIONS, safeName, TIMINGS } from '../../config/schema.js';
 
 const sramSchema = z
   .object({
@@ -39,6 +39,7 @@ export const systolicSchema = z
     sram: sramSchema.default({}),
     dram: dramSchema.default({}),
     clock_mhz: between(1, 100_000, 'MHz').default(1000),
+    batch: batchKey(),
   })
   .strict();
 

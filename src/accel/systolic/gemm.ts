@@ -25,9 +25,9 @@ export interface ArrayMapping {
   folds: number;
 }
 
-/** The GEMM of one channel group of a layer (depthwise: one GEMM per channel). */
+/** The GEMM of one channel group of a layer (depthwise: one GEMM per channel); a batch of N stacks N images in M. */
 export function layerGemm(l: MacLayer): Gemm {
-  const m = l.outShape.h * l.outShape.w;
+  const m = (l.batch ?? 1) * l.outShape.h * l.outShape.w;
   const k = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
   const n = l.outShape.c / l.groups;
   return { m, k, n, count: l.groups };

@@ -118,7 +118,8 @@ export function analyzeLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
   const a = arrayOf(cfg);
   const perf = gemmPerf(g, a, { compat: false, timing: cfg.timing });
   const { sramWords, accWords } = systolicDerived(cfg);
-  const ifmapUnique = l.kind === 'fc' ? g.k : l.inShape.h * l.inShape.w * (l.inShape.c / l.groups);
+  const image = l.kind === 'fc' ? g.k : l.inShape.h * l.inShape.w * (l.inShape.c / l.groups);
+  const ifmapUnique = (l.batch ?? 1) * image;
   const d = a.df.dramWords(g, perf.map, cfg.cols, ifmapUnique, sramWords, accWords);
   const dram = { ifmap: d.ifmapWords * g.count, filter: d.filterWords * g.count, ofmap: d.ofmapWords * g.count };
   const compute = perf.cycles;

@@ -4,6 +4,7 @@
  * memory ports read it for the dataflow, and the results are scattered back into the output tensor.
  */
 import type { DataflowStrategy } from './dataflows/index.js';
+import { batchOf, batchOutShape } from '../../nets/batch.js';
 import type { MacLayer } from '../../nets/ir.js';
 import { nhwc, zeros, type IntTensor, type QuantLayer } from '../../quant/tensor.js';
 import type { IntMatrix } from '../../sim/job.js';
@@ -17,16 +18,31 @@ export interface PlannedGemm {
   job: Omit<JobGemm, 'maxCycles'>;
 }
 
-/** im2col of one channel group: A[m][k], m = output pixel (row-major), k = (kh, kw, ci) with ci fastest. */
+/**
+ * im2col of one channel group: A[m][k], m = output pixel (row-major; a batch's images one after the other),
+ * k = (kh, kw, ci) with ci fastest.
+ */
 function im2col(l: MacLayer, x: IntTensor, group: number, padValue: number): IntMatrix {
+  const { inShape: is, outShape: os, kernel } = l;
+  const cinG = is.c / l.groups;
+  const k = kernel.h * kernel.w * cinG;
+  const pixels = os.h * os.w;
+  const images = batchOf(l);
+  const m = images * pixels;
+  const data = new Int16Array(m * k);
+  for (let b = 0; b < images; b++) imageIm2col(l, x, group, padValue, b, data);
+  return { rows: m, cols: k, data };
+}
+
+/** The rows of image `b` of a batch in the im2col matrix `data`. */
+function imageIm2col(l: MacLayer, x: IntTensor, group: number, padValue: number, b: number, data: Int16Array): void {
   const { inShape: is, outShape: os, kernel, stride, dilation, pad } = l;
   const cinG = is.c / l.groups;
   const k = kernel.h * kernel.w * cinG;
-  const m = os.h * os.w;
-  const data = new Int16Array(m * k);
+  const inBase = b * is.h * is.w * is.c;
   for (let oh = 0; oh < os.h; oh++) {
     for (let ow = 0; ow < os.w; ow++) {
-      const row = (oh * os.w + ow) * k;
+      const row = ((b * os.h + oh) * os.w + ow) * k;
       for (let kh = 0; kh < kernel.h; kh++) {
         const ih = oh * stride.h - pad.top + kh * dilation.h;
         for (let kw = 0; kw < kernel.w; kw++) {
@@ -34,12 +50,11 @@ function im2col(l: MacLayer, x: IntTensor, group: number, padValue: number): Int
           const inside = ih >= 0 && ih < is.h && iw >= 0 && iw < is.w;
           const col = row + (kh * kernel.w + kw) * cinG;
           for (let ci = 0; ci < cinG; ci++)
-            data[col + ci] = inside ? x.data[nhwc(is, ih, iw, group * cinG + ci)]! : padValue;
+            data[col + ci] = inside ? x.data[inBase + nhwc(is, ih, iw, group * cinG + ci)]! : padValue;
         }
       }
     }
   }
-  return { rows: m, cols: k, data };
 }
 
 /** Plans every channel group of a layer as a GEMM laid out for the dataflow's ports. */
@@ -83,7 +98,7 @@ export function planLayer(l: MacLayer, x: IntTensor, q: QuantLayer, df: Dataflow
 
 /** Scatters the GEMM results (O matrices as the array wrote them) back into the layer's output tensor. */
 export function gatherOutputs(l: MacLayer, plans: PlannedGemm[], outs: IntMatrix[], df: DataflowStrategy): IntTensor {
-  const y = zeros(l.outShape);
+  const y = zeros(batchOutShape(l));
   const c = l.outShape.c;
   const coutG = c / l.groups;
   plans.forEach((p, i) => {
