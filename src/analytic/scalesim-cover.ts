@@ -87,8 +87,7 @@ export function windowWords(L: ScaleSimLayer, set: Span[]): number {
   let n = coverCount(rows, full) * colsFull;
   const inFull = (e: number) => full.some(([a, b]) => e >= a && e <= b);
   const special = new Set<number>();
-  for (const [e] of pieces)
-    for (let y = e * L.sh; y < Math.min(e * L.sh + L.rf, L.h); y++) special.add(y);
+  for (const [e] of pieces) for (let y = e * L.sh; y < Math.min(e * L.sh + L.rf, L.h); y++) special.add(y);
   for (const y of special) {
     const [ea, eb] = coveringOuts(rows, y);
     let covered = false;

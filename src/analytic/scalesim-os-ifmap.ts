@@ -5,84 +5,14 @@
  * start inside a fold plus whole folds, so its distinct words are a count over pixel intervals
  * (scalesim-cover.ts); only the fold where the G-th distinct word falls is looked at word by word, and there per
  * image position (y, x): channel h of it is demanded at the keys kappa + h*R (key = demand row * R + column).
- * Cost: O(boundaries * (fold positions + log folds)), memory O(one fold's positions).
+ * Segments that are translates of one another, and whole cycles of segment starts over the passes, are not
+ * recomputed. Cost: O(boundaries * (fold positions + log folds)); memory: a few folds' positions and at most
+ * CYCLE_STATES remembered segment starts.
  */
 import { distinctWords, type ScaleSimLayer } from './scalesim-geometry.js';
-import { windowsHold, windowWords, type Span } from './scalesim-cover.js';
+import { windowsHold, windowWords } from './scalesim-cover.js';
+import { foldPositions, foldSpans, interior, type Position } from './scalesim-os-folds.js';
 import type { WindowWalk } from './scalesim-read-calc.js';
-
-/** One in-image position (y, x) of a fold: the keys of its channel-0 entries, ascending. */
-interface Position {
-  y: number;
-  x: number;
-  keys: number[];
-}
-
-/** A fold's positions, relative to (y0, x0). */
-interface FoldPositions {
-  list: Position[];
-  y0: number;
-  x0: number;
-}
-
-/** The positions the windows of pixels p0..p0+ru-1 hold, relative to the first pixel's window origin. */
-function positionsOf(L: ScaleSimLayer, p0: number, ru: number): Position[] {
-  const R = L.rows,
-    byAt = new Map<number, Position>();
-  const e0 = Math.floor(p0 / L.ew),
-    y0 = e0 * L.sh,
-    x0 = (p0 % L.ew) * L.sw;
-  for (let c = 0; c < ru; c++) {
-    const p = p0 + c,
-      e = Math.floor(p / L.ew),
-      xo = p % L.ew;
-    for (let i = 0; i < L.rf && e * L.sh + i < L.h; i++)
-      for (let j = 0; j < L.sf && xo * L.sw + j < L.w; j++) {
-        const y = e * L.sh + i - y0,
-          x = xo * L.sw + j - x0,
-          at = y * L.w + x;
-        let pos = byAt.get(at);
-        if (!pos) byAt.set(at, (pos = { y, x, keys: [] }));
-        pos.keys.push((c + (i * L.sf + j) * L.ch) * R + c);
-      }
-  }
-  const out = [...byAt.values()];
-  for (const pos of out) pos.keys.sort((u, v) => u - v);
-  return out;
-}
-
-/**
- * The positions a fold's windows hold, with their keys (row * R + column). They depend on the row fold only, and
- * every interior fold (see interior) holds the same ones shifted, so those are computed once.
- */
-function foldPositions(L: ScaleSimLayer, f: number, cache: Map<number | 'interior', Position[]>): FoldPositions {
-  const fr = f % L.rowFolds,
-    p0 = fr * L.rows;
-  const y0 = Math.floor(p0 / L.ew) * L.sh,
-    x0 = (p0 % L.ew) * L.sw;
-  const key = interior(L, f, f) ? 'interior' : fr;
-  let list = cache.get(key);
-  if (!list) {
-    list = positionsOf(L, p0, Math.min(L.rows, L.m - p0));
-    if (cache.size >= 8) cache.clear();
-    cache.set(key, list);
-  }
-  return { list, y0, x0 };
-}
-
-/** The pixel intervals of global folds f1..f2 (f2 - f1 < rowFolds), wrapping over the pass. */
-function foldSpans(L: ScaleSimLayer, f1: number, f2: number): Span[] {
-  if (f2 < f1) return [];
-  const RF = L.rowFolds,
-    a = f1 % RF,
-    n = f2 - f1 + 1;
-  const end = (fr: number) => Math.min(fr * L.rows, L.m) - 1;
-  if (a + n <= RF) return [[a * L.rows, end(a + n)]];
-  return [
-    [a * L.rows, L.m - 1],
-    [0, end(a + n - RF)],
-  ];
-}
 
 /** A position and the channels of it the segment has not yet demanded: those below `below`. */
 interface Open {
@@ -121,24 +51,16 @@ function keyOfNth(L: ScaleSimLayer, open: Open[], S: number, need: number): numb
   while (a < z) {
     const mid = Math.floor((a + z) / 2);
     let c = 0;
-    for (let i = 0; i < n && c < need; i++) if (mid >= st[i]!) c += Math.min(cn[i]!, Math.floor((mid - st[i]!) / R) + 1);
+    for (let i = 0; i < n && c < need; i++)
+      if (mid >= st[i]!) c += Math.min(cn[i]!, Math.floor((mid - st[i]!) / R) + 1);
     if (c >= need) z = mid;
     else a = mid + 1;
   }
   return a;
 }
 
-/** True when global folds fa..fb are whole, in one pass and one output row, with every window inside the image. */
-function interior(L: ScaleSimLayer, fa: number, fb: number): boolean {
-  const RF = L.rowFolds;
-  if (Math.floor(fa / RF) !== Math.floor(fb / RF)) return false;
-  const pa = (fa % RF) * L.rows,
-    pb = (fb % RF) * L.rows + L.rows - 1;
-  if (pb >= L.m) return false;
-  const e = Math.floor(pa / L.ew);
-  if (Math.floor(pb / L.ew) !== e || e * L.sh + L.rf > L.h) return false;
-  return (pb - e * L.ew) * L.sw + L.sf <= L.w;
-}
+/** Segment starts remembered while looking for a cycle (bounds the memory). */
+const CYCLE_STATES = 2 ** 20;
 
 /** The set walk of an os IFMAP stream with group G (at least G distinct words in all). */
 export function osIfmapWalk(L: ScaleSimLayer, G: number): WindowWalk {
@@ -155,7 +77,30 @@ export function osIfmapWalk(L: ScaleSimLayer, G: number): WindowWalk {
     lastBoundaryRow = -1;
   // Inside one output row, away from the image edges, a segment is a translate of any other with the same start key.
   const bySegmentStart = new Map<number, { d: number; E: number }>();
+  // The stream repeats every pass (rowFolds folds): once a segment start (row fold, key) recurs, so does all
+  // that follows, and whole cycles are skipped (at least one is left to walk, which sets lastBoundaryRow).
+  const keySpan = FL * R + 1,
+    seen = new Map<number, { b: number; f: number }>();
+  let looking = keySpan * L.rowFolds < 2 ** 53;
   for (;;) {
+    if (looking) {
+      const at = (f0 % L.rowFolds) * keySpan + S0,
+        first = seen.get(at);
+      if (first === undefined) {
+        if (seen.size < CYCLE_STATES) seen.set(at, { b: boundaries, f: f0 });
+      } else {
+        const df = f0 - first.f,
+          cycles = Math.floor((F - 1 - f0) / df) - 1;
+        if (cycles > 0) {
+          const db = boundaries - first.b;
+          boundaries += cycles * db;
+          words += cycles * db * G;
+          f0 += cycles * df;
+        }
+        looking = false;
+        seen.clear();
+      }
+    }
     const hit = bySegmentStart.get(S0);
     if (hit && interior(L, f0, f0 + hit.d)) {
       words += G;
@@ -176,8 +121,7 @@ export function osIfmapWalk(L: ScaleSimLayer, G: number): WindowWalk {
       inTail += ch - from;
     }
     // Every later range holds fold f0 + 1; D looks only at the tail positions it does not hold.
-    const next = foldSpans(L, f0 + 1, f0 + 1);
-    const farTail = tail.filter((t) => !windowsHold(L, next, t.y, t.x));
+    let farTail: typeof tail | undefined;
     const dMemo = new Map<number, number>();
     const D = (f: number): number => {
       if (f === f0) return inTail;
@@ -186,6 +130,8 @@ export function osIfmapWalk(L: ScaleSimLayer, G: number): WindowWalk {
       if (known !== undefined) return known;
       const set = foldSpans(L, f0 + 1, f);
       let n = windowWords(L, set);
+      const next = foldSpans(L, f0 + 1, f0 + 1);
+      farTail ??= tail.filter((t) => !windowsHold(L, next, t.y, t.x));
       for (const t of farTail) if (!windowsHold(L, set, t.y, t.x)) n += ch - t.from;
       dMemo.set(f, n);
       return n;

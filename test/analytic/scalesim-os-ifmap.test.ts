@@ -8,7 +8,12 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { windowsHold, windowWords, type Span } from '../../src/analytic/scalesim-cover.js';
-import { distinctWords, ifmapAddresser, scaleSimLayer, type ScaleSimLayer } from '../../src/analytic/scalesim-geometry.js';
+import {
+  distinctWords,
+  ifmapAddresser,
+  scaleSimLayer,
+  type ScaleSimLayer,
+} from '../../src/analytic/scalesim-geometry.js';
 import { osIfmapWalk } from '../../src/analytic/scalesim-os-ifmap.js';
 import { walkStream } from '../../src/analytic/scalesim-read-calc.js';
 

@@ -240,7 +240,9 @@ describe('every SCALE-Sim workload file', () => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }
     const s = (performance.now() - t0) / 1000;
-    console.log(`compat flavour: ${texts.size} files in ${s.toFixed(1)} s, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB; over 2 s: ${slow.join(', ')}`);
+    console.log(
+      `compat flavour: ${texts.size} files in ${s.toFixed(1)} s, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB; over 2 s: ${slow.join(', ')}`,
+    );
     expect(texts.size).toBe(109);
     expect(s).toBeLessThan(120);
     expect(peak).toBeLessThan(2 * 2 ** 30);
