@@ -118,7 +118,7 @@ function checkExact(name: string, sizes: [string, number][]): void {
  * The most entries a plain walk (walkStream, the is IFMAP walk, USER mode's line lookup) holds in one address
  * array: 2^27, 512 MB each. The closed forms and fold-by-fold walks hold none.
  */
-export const WALK_BUDGET = 2 ** 27;
+const WALK_BUDGET = 2 ** 27;
 
 /** Refuses a walk whose address arrays would be past WALK_BUDGET, before any is allocated. */
 export function checkWalkBudget(L: ScaleSimLayer, sizes: [string, number][]): void {
