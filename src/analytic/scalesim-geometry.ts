@@ -12,6 +12,8 @@ export type ReadOperand = 'ifmap' | 'filter';
 
 /** A layer as SCALE-Sim lays it onto an R x C array. Addresses carry no offsets (they change no count). */
 export interface ScaleSimLayer {
+  /** The topology row's name (for messages). */
+  name: string;
   h: number;
   w: number;
   rf: number;
@@ -65,15 +67,14 @@ export function scaleSimLayer(
   const { sr, sc, t } = strategy.onArray({ m, k, n: row.numFilter, count: 1 });
   const rowFolds = Math.ceil(sr / R),
     colFolds = Math.ceil(sc / C);
-  checkBudget(row.name, [
+  checkExact(row.name, [
+    ['MACs (M x K x N)', m * k * row.numFilter],
     ['IFMAP addresses (height x width x channels)', row.ifmapH * row.ifmapW * row.channels],
-    ['FILTER addresses (K x N)', k * row.numFilter],
-    ['operand matrix entries (M x K)', m * k],
-    ['demand entries of a pass over the row folds', rowFolds * R * t],
-    ['prefetch entries', colFolds * k * C],
-    ['folds', rowFolds * colFolds],
+    ['demand rows (folds x fold length)', rowFolds * colFolds * strategy.foldLength(R, C, t)],
+    ['demand entries (folds x rows x columns x T)', rowFolds * colFolds * R * C * t],
   ]);
   return {
+    name: row.name,
     h: row.ifmapH,
     w: row.ifmapW,
     rf: row.filterH,
@@ -99,18 +100,32 @@ export function scaleSimLayer(
   };
 }
 
-/**
- * The most entries the model holds in one of its address arrays for a layer (Int32Arrays over the operand
- * matrices, the address ranges and the folds): 2^27, 512 MB each. VGG-16 (its fc6 has 102,760,448 weights) fits.
- */
-const SCALESIM_BUDGET = 2 ** 27;
+/** Counts the model must hold exactly: a double is exact up to 2^53. */
+const EXACT_LIMIT = 2 ** 53;
 
-/** Refuses a layer whose address arrays would be past the budget, before any is allocated. */
-function checkBudget(name: string, sizes: [string, number][]): void {
+/** Refuses a layer one of whose counts would be past what a double holds exactly. */
+function checkExact(name: string, sizes: [string, number][]): void {
   for (const [what, v] of sizes) {
-    if (v > SCALESIM_BUDGET) {
+    if (!(v < EXACT_LIMIT)) {
       throw new MactileError(
-        `layer ${name}: the SCALE-Sim-compatible model would hold ${Number.isSafeInteger(v) ? v.toLocaleString('en-US') : v.toExponential(2)} ${what} in memory, past its ${SCALESIM_BUDGET.toLocaleString('en-US')} (2^27) per array; analyze it without --compat scalesim (mactile's own model is closed-form)`,
+        `layer ${name}: the SCALE-Sim-compatible model would count ${v.toExponential(2)} ${what}, past the 2^53 a double holds exactly`,
+      );
+    }
+  }
+}
+
+/**
+ * The most entries a plain walk (walkStream, the is IFMAP walk, USER mode's line lookup) holds in one address
+ * array: 2^27, 512 MB each. The closed forms and fold-by-fold walks hold none.
+ */
+const WALK_BUDGET = 2 ** 27;
+
+/** Refuses a walk whose address arrays would be past WALK_BUDGET, before any is allocated. */
+export function checkWalkBudget(L: ScaleSimLayer, sizes: [string, number][]): void {
+  for (const [what, v] of sizes) {
+    if (v > WALK_BUDGET) {
+      throw new MactileError(
+        `layer ${L.name}: the SCALE-Sim-compatible model walks this layer's ${what} address by address and would hold ${v.toLocaleString('en-US')} entries in memory, past its ${WALK_BUDGET.toLocaleString('en-US')} (2^27) per array (${L.dataflow}, ${L.rows}x${L.cols}); analyze it without --compat scalesim (mactile's own model is closed-form)`,
       );
     }
   }
@@ -184,32 +199,21 @@ export interface IfmapAddresser {
   range: number;
 }
 
-/** Precomputes ifmap[m][k] = base[m] + off[k] when in bounds. */
+/** ifmap[m][k] computed on demand (no per-row arrays; addresses stay exact past 2^31). */
 export function ifmapAddresser(L: ScaleSimLayer): IfmapAddresser {
-  const base = new Int32Array(L.m),
-    rowLim = new Int32Array(L.m),
-    colLim = new Int32Array(L.m);
-  for (let m = 0; m < L.m; m++) {
-    const ir = Math.floor(m / L.ew) * L.sh,
-      ic = (m % L.ew) * L.sw;
-    base[m] = ir * L.w * L.ch + ic * L.ch;
-    rowLim[m] = L.h - ir;
-    colLim[m] = L.w - ic;
-  }
-  const off = new Int32Array(L.k),
-    kr = new Int32Array(L.k),
-    kc = new Int32Array(L.k);
-  for (let k = 0; k < L.k; k++) {
-    const cr = Math.floor(k / (L.sf * L.ch)),
-      rem = k % (L.sf * L.ch),
-      cc = Math.floor(rem / L.ch);
-    off[k] = cr * L.w * L.ch + cc * L.ch + (rem % L.ch);
-    kr[k] = cr;
-    kc[k] = cc;
-  }
+  const { ew, sh, sw, sf, ch, w, h } = L;
+  const rowWords = w * ch,
+    kRow = sf * ch;
   return {
-    addr: (m, k) => (kr[k]! < rowLim[m]! && kc[k]! < colLim[m]! ? base[m]! + off[k]! : -1),
-    range: L.h * L.w * L.ch,
+    addr: (m, k) => {
+      const ir = Math.floor(m / ew) * sh,
+        ic = (m % ew) * sw;
+      const cr = Math.floor(k / kRow),
+        rem = k % kRow,
+        cc = Math.floor(rem / ch);
+      return cr < h - ir && cc < w - ic ? (ir + cr) * rowWords + (ic + cc) * ch + (rem % ch) : -1;
+    },
+    range: h * w * ch,
   };
 }
 

@@ -6,8 +6,10 @@
  * (before cycle 0, at 10 words/cycle) to the last group boundary. Closed forms where the stream allows, the
  * circle map for the periodic os/ws IFMAP stream, a plain walk otherwise.
  */
+import { osIfmapWalk } from './scalesim-os-ifmap.js';
 import {
   bandRowOfEntry,
+  checkWalkBudget,
   demandLayout,
   distinctWords,
   foldOf,
@@ -18,6 +20,7 @@ import {
   type ReadOperand,
   type ScaleSimLayer,
 } from './scalesim-geometry.js';
+import type { Dataflow } from '../config/schema.js';
 import type { OperandTrace } from './scalesim-memory.js';
 
 /** Bandwidth of the first (active-half) prefetch, words/cycle. */
@@ -42,6 +45,7 @@ export function calcSets(sramWords: number): { items: number; group: number } {
 /** The walk of §5.2 done entry by entry over the whole stream (reference and fallback). */
 export function walkStream(L: ScaleSimLayer, op: ReadOperand, group: number): WindowWalk {
   const lay = demandLayout(L, op);
+  checkWalkBudget(L, [[`${op.toUpperCase()} (CALC mode)`, lay.range]]);
   const stamp = new Int32Array(lay.range);
   let epoch = 1,
     g = 0,
@@ -73,6 +77,7 @@ export function walkStream(L: ScaleSimLayer, op: ReadOperand, group: number): Wi
 export function circleMapWalk(L: ScaleSimLayer, group: number): WindowWalk {
   const lay = demandLayout(L, 'ifmap');
   const cap = L.rowFolds * L.rows * L.t;
+  checkWalkBudget(L, [['IFMAP pass (CALC mode)', Math.max(cap, lay.range)]]);
   const P = new Int32Array(cap),
     rowOff = new Int32Array(cap);
   let n = 0;
@@ -220,6 +225,13 @@ export function ifmapDistinctWalkClosed(L: ScaleSimLayer, group: number): Window
   return allInsertions(L.colFolds * n, group, (j) => Math.floor(j / n) * passRows + passRowOfEntry(L, lo, j % n));
 }
 
+/** The walk of an IFMAP stream whose windows overlap (or leave the image), per dataflow. */
+const OVERLAPPING_IFMAP_WALK: Record<Dataflow, (L: ScaleSimLayer, group: number) => WindowWalk> = {
+  os: osIfmapWalk,
+  ws: circleMapWalk,
+  is: (L, group) => walkStream(L, 'ifmap', group),
+};
+
 /** The DRAM reads and window of one read operand in CALC mode. */
 export function calcReadDram(L: ScaleSimLayer, op: ReadOperand, sramWords: number): OperandTrace {
   const { items, group } = calcSets(sramWords);
@@ -232,8 +244,7 @@ export function calcReadDram(L: ScaleSimLayer, op: ReadOperand, sramWords: numbe
   let walk: WindowWalk;
   if (op === 'filter') walk = filterWalkClosed(L, group);
   else if (ifmapEntriesDistinct(L)) walk = ifmapDistinctWalkClosed(L, group);
-  else if (L.dataflow === 'is') walk = walkStream(L, 'ifmap', group);
-  else walk = circleMapWalk(L, group);
+  else walk = OVERLAPPING_IFMAP_WALK[L.dataflow](L, group);
   const first = validRowSpan(L, demandLayout(L, op)).first;
   return { words: walk.words, start: first - Math.ceil(group / FIRST_FETCH_BW), stop: walk.lastBoundaryRow + 1 };
 }

@@ -6,6 +6,7 @@
  * fold or an earlier pass are not walked again.
  */
 import {
+  checkWalkBudget,
   demandLayout,
   forEachInFold,
   ifmapAddresser,
@@ -229,7 +230,12 @@ export function userReadBuffer(L: ScaleSimLayer, op: ReadOperand, sramWords: num
     missCount: [],
   };
   if (numLines <= maxActive) return buf; // everything fits the active half: no miss
-  const lookup = lineLookup(L, op, demandLayout(L, op).range, perLine);
+  const range = demandLayout(L, op).range;
+  checkWalkBudget(L, [
+    [`${op.toUpperCase()} (USER mode)`, range],
+    [`${op.toUpperCase()} prefetch order (USER mode)`, prefetchSize(L, op)],
+  ]);
+  const lookup = lineLookup(L, op, range, perLine);
   const nPf = Math.min(numLines - maxActive, Math.ceil(pf / perLine));
   return { ...buf, ...missWalk(L, op, lookup, numLines, maxActive, nPf) };
 }

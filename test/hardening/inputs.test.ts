@@ -43,6 +43,7 @@ const TOPOLOGIES: Record<string, string> = {
 
 const CFGS: Record<string, string> = {
   'clock.yaml': 'kind: systolic\nrows: 8\ncols: 8\ndataflow: os\nclock_mhz: 1.0e-300\n',
+  'user-bw10.yaml': 'kind: systolic\nrows: 8\ncols: 8\ndataflow: os\ndram:\n  bandwidth: 10\n',
   'clockhigh.yaml': 'kind: systolic\nrows: 8\ncols: 8\ndataflow: os\nclock_mhz: 1.0e+9\n',
   'bandwidth.yaml': 'kind: systolic\nrows: 8\ncols: 8\ndataflow: os\ndram:\n  bandwidth: 1.0e-300\n',
   'bandwidthinf.yaml': 'kind: systolic\nrows: 8\ncols: 8\ndataflow: os\ndram:\n  bandwidth: .inf\n',
@@ -387,11 +388,12 @@ const ROWS: Row[] = [
 
   // 2. Sizes that cannot fit.
   {
-    what: '10^8 channels in SCALE-Sim compatibility',
-    args: ['analyze', '--net', at('channels1e8.csv'), '--config', 'sa-8x8-os', '--compat', 'scalesim'],
+    // CALC mode is closed-form (it runs); USER mode still walks the prefetch order of an operand that does not fit.
+    what: '10^8 channels in SCALE-Sim compatibility, USER mode',
+    args: ['analyze', '--net', at('channels1e8.csv'), '--config', at('user-bw10.yaml'), '--compat', 'scalesim'],
     code: 2,
     message:
-      /layer big: the SCALE-Sim-compatible model would hold [\d,]+ [\w ()]+ in memory, past its 134,217,728 \(2\^27\) per array; analyze it without --compat scalesim/,
+      /layer big: the SCALE-Sim-compatible model walks this layer's [\w ()]+ address by address and would hold [\d,]+ entries in memory, past its 134,217,728 \(2\^27\) per array \(os, 8x8\); analyze it without --compat scalesim/,
   },
   {
     what: '10^8 channels through the RTL',

@@ -219,6 +219,35 @@ describe('every SCALE-Sim workload file', () => {
     expect(ms, `${rel}: analyzeNetwork took ${ms.toFixed(1)} ms`).toBeLessThan(1000);
   });
 
+  it('the SCALE-Sim-compatible flavour runs on every loadable file (32x32 os, CALC) in bounded time and memory', () => {
+    // Both trees share many files byte for byte: each distinct text once. Identical layer shapes are computed once
+    // anyway (the memory model memoises them), so this is the cost of every distinct shape of every file.
+    const texts = new Set<string>();
+    const slow: string[] = [];
+    const t0 = performance.now();
+    let peak = 0;
+    for (const rel of files) {
+      const text = readFileSync(join(TOPOLOGIES, rel), 'utf8');
+      if (refused.has(rel) || texts.has(text)) continue;
+      texts.add(text);
+      const t = performance.now();
+      const perf = analyzeNetwork(loadScaleSimCsv(join(TOPOLOGIES, rel)), cfg, 'scalesim');
+      const ms = performance.now() - t;
+      if (ms > 2000) slow.push(`${rel} ${(ms / 1000).toFixed(1)} s`);
+      const { cycles, dramWords, overallUtil, macs } = perf.totals;
+      for (const [what, v] of Object.entries({ cycles, dramWords, overallUtil, macs }))
+        expect(Number.isFinite(v) && v > 0, `${rel}: ${what} = ${v}`).toBe(true);
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    const s = (performance.now() - t0) / 1000;
+    console.log(
+      `compat flavour: ${texts.size} files in ${s.toFixed(1)} s, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB; over 2 s: ${slow.join(', ')}`,
+    );
+    expect(texts.size).toBe(109);
+    expect(s).toBeLessThan(120);
+    expect(peak).toBeLessThan(2 * 2 ** 30);
+  }, 300_000);
+
   it('mactile nets --net FILE prints the MAC total of a GEMM file, a file with a BOM and lower-case headers, and llama3b.csv', async () => {
     const cases: [string, RegExp][] = [
       ['scalesim-v3/ispass25_models/vit_bg.csv', /^vit_bg +256x768x1 +4 +1,555,562,496 /m],
