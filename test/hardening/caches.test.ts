@@ -28,7 +28,7 @@ import { ensureBuild } from '../../src/sim/build.js';
 import { processAlive, processStart, thisHost } from '../../src/util/cleanup.js';
 import { acquireLock } from '../../src/util/lock.js';
 import { projectRoot } from '../../src/util/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { ownStderr, runCli } from '../helpers/cli.js';
 import { deadPid } from './helpers.js';
 
 let base: string;
@@ -141,7 +141,7 @@ describe('the generated design folder', () => {
       const { config: _g, ...expected } = JSON.parse(good['manifest.json']!) as Record<string, unknown>;
       expect(manifest, what).toEqual(expected);
       r = await runCli(['generate', cfgFile]);
-      expect(r.stderr).toBe('');
+      expect(ownStderr(r.stderr)).toBe('');
     }
     expect(
       readdirSync(join(projectRoot(), 'generated')).filter(

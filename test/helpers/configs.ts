@@ -72,7 +72,7 @@ export const KIND_TEST_CONFIGS: Record<string, KindTestConfigs> = {
       nvdla(4, 4, { stripe_rule: 'v1', sdp_lanes: 3 }),
       nvdla(16, 3, { weight_kernels_per_cycle: 3 }),
     ],
-    synth: nvdla(2, 2),
+    synth: nvdla(1, 1),
     layerCases: [
       nvdla(4, 4),
       nvdla(8, 4, { weight_kernels_per_cycle: 2 }),

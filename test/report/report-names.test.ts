@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
 import { writeReport } from '../../src/report/html.js';
 import { runNames, type RunStudy } from '../../src/report/study.js';
-import { runCli } from '../helpers/cli.js';
+import { ownStderr, runCli } from '../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mactile-report-names-'));
 
@@ -81,7 +81,7 @@ describe('report: --net and --model', () => {
       '--quiet',
     ];
     const r = await runCli(['report', '--model', 'models/lenet5.onnx', ...small, '--out', join(dir, 'model')]);
-    expect(r.stderr).toBe('');
+    expect(ownStderr(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     const html = readFileSync(join(dir, 'model', 'index.html'), 'utf8');
     expect(html).toContain('<title>mactile study: lenet5</title>');
@@ -103,7 +103,7 @@ describe('report: --net and --model', () => {
       '--out',
       join(dir, 'both'),
     ]);
-    expect(same.stderr).toBe('');
+    expect(ownStderr(same.stderr)).toBe('');
     expect(same.code).toBe(0);
     expect(readFileSync(join(dir, 'both', 'index.html'), 'utf8')).toContain('<title>mactile study: lenet5</title>');
   });

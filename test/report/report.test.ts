@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { ownStderr, runCli } from '../helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const out = mkdtempSync(join(tmpdir(), 'mactile-report-'));
@@ -27,7 +27,7 @@ beforeAll(async () => {
     out,
     '--quiet',
   ]);
-  expect(r.stderr).toBe('');
+  expect(ownStderr(r.stderr)).toBe('');
   expect(r.code).toBe(0);
   expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: make setup installs Debian's chromium`).toBe(true);
   browser = await chromium.launch({
