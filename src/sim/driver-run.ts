@@ -9,8 +9,8 @@ import { execa } from 'execa';
 import { MactileError } from '../util/errors.js';
 import { readResult, type GemmResult } from './job.js';
 
-export interface DriverRun {
-  items: GemmResult[];
+export interface DriverRun<T extends GemmResult = GemmResult> {
+  items: T[];
   driverSeconds: number;
   /** The driver's own time in the clocked loops (process start, job reading and result writing excluded). */
   simSeconds: number;
@@ -21,10 +21,12 @@ export interface DriverRun {
  * `itemName` its items (GEMM, convolution), `limits[i]` the watchdog limit the job gave item i and
  * `predicted[i]` the analytic cycles (for the message).
  */
-export async function runDriver(
+export async function runDriver<T extends GemmResult = GemmResult>(
   binary: string,
   job: Buffer,
   opts: {
+    /** Reads the result file (default: the shared result layout). */
+    read?: (file: string, dw: 8 | 16, outShapes: { rows: number; cols: number }[]) => { status: string; gemms: T[] };
     what: string;
     itemName: string;
     dw: 8 | 16;
@@ -33,7 +35,7 @@ export async function runDriver(
     predicted: number[];
     timeoutSeconds?: number;
   },
-): Promise<DriverRun> {
+): Promise<DriverRun<T>> {
   const dir = mkdtempSync(join(tmpdir(), 'mactile-job-'));
   const timeout = opts.timeoutSeconds ?? 3600;
   try {
@@ -53,7 +55,8 @@ export async function runDriver(
         3,
       );
     }
-    const result = readResult(resFile, opts.dw, opts.outShapes);
+    const read = opts.read ?? (readResult as unknown as NonNullable<typeof opts.read>);
+    const result = read(resFile, opts.dw, opts.outShapes);
     const n = opts.outShapes.length;
     if (result.status === 'watchdog') {
       const i = result.gemms.length - 1;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { MactileError } from '../util/errors.js';
 import { decodeFile, encodeFile, FormatError } from './job/codec.js';
-import { NVDLA_JOB, RESULT, STATUS, SYSTOLIC_JOB, codeOf } from './job/layout.js';
+import { MEM_RESULT, NVDLA_JOB, RESULT, STATUS, SYSTOLIC_JOB, SYSTOLIC_MEM_JOB, codeOf } from './job/layout.js';
 import type { Wire } from './job/table.js';
 
 /** A row-major matrix of small signed integers. */
@@ -170,6 +170,137 @@ export function encodeJob(h: JobHeader, gemms: JobGemm[]): Buffer {
     { rows: h.rows, cols: h.cols, dw: h.dw, acc_w: h.accW, dataflow: h.dataflow, timing: h.timing, items },
     { dw: h.dw },
   );
+}
+
+/** One GEMM of a memory-system job: the GEMM, its tiling, its operand matrices (held in DRAM by the driver). */
+export interface MemJobGemm extends Omit<JobGemm, 'acc'> {
+  tiling: { mt: number; nt: number; mTiles: number; nTiles: number };
+}
+
+/** The head of a memory-system job: the array, the DRAM port and the back-pressure test mode. */
+export interface MemJobHeader extends JobHeader {
+  beat: number;
+  bwFixed: number;
+  latency: number;
+  stallSeed: number;
+  stallPercent: number;
+}
+
+/** The memory system's counters of one GEMM (names as in the result file). */
+export interface MemCounters {
+  compute: number;
+  stallIfmap: number;
+  stallFilter: number;
+  stallOfmap: number;
+  dramRdIfmap: number;
+  dramRdFilter: number;
+  dramWr: number;
+  sramRdIfmap: number;
+  sramRdFilter: number;
+  sramRdOfmap: number;
+  sramWrOfmap: number;
+}
+
+/** Serialises a memory-system job to bytes. */
+export function encodeMemJob(h: MemJobHeader, gemms: MemJobGemm[]): Buffer {
+  const items = gemms.map((g): Wire<typeof SYSTOLIC_MEM_JOB>['items'][number] => ({
+    m: g.m,
+    k: g.k,
+    n: g.n,
+    relu: g.relu ? 1 : 0,
+    zero_point: g.zeroPoint,
+    max_cycles: g.maxCycles,
+    mt: g.tiling.mt,
+    nt: g.tiling.nt,
+    m_tiles: g.tiling.mTiles,
+    n_tiles: g.tiling.nTiles,
+    p1: matrix(g.p1),
+    p2: matrix(g.p2),
+    q: requantRows(g.q),
+    o_rows: g.out.rows,
+    o_cols: g.out.cols,
+  }));
+  return encodeFile(
+    SYSTOLIC_MEM_JOB,
+    {
+      rows: h.rows,
+      cols: h.cols,
+      dw: h.dw,
+      acc_w: h.accW,
+      dataflow: h.dataflow,
+      timing: h.timing,
+      beat: h.beat,
+      bw_fixed: h.bwFixed,
+      latency: h.latency,
+      stall_seed: h.stallSeed,
+      stall_percent: h.stallPercent,
+      items,
+    },
+    { dw: h.dw },
+  );
+}
+
+/** Reads a memory-system result file: per GEMM the array's result and the memory system's counters. */
+export function readMemResult(
+  file: string,
+  dw: 8 | 16,
+  outShapes: { rows: number; cols: number }[],
+): { status: 'ok' | 'watchdog'; gemms: (GemmResult & { mem: MemCounters })[] } {
+  let b: Buffer;
+  try {
+    b = readFileSync(file);
+  } catch {
+    throw new MactileError(`simulation result ${file}: missing (the driver did not finish)`, 3);
+  }
+  let r: Wire<typeof MEM_RESULT>;
+  try {
+    r = decodeFile(MEM_RESULT, b, {
+      dw,
+      itemJob: (i) => {
+        const s = outShapes[i];
+        if (!s) throw new FormatError(`more items than the job's ${outShapes.length}`);
+        return { o_rows: s.rows, o_cols: s.cols };
+      },
+    });
+  } catch (e) {
+    if (e instanceof FormatError) throw new MactileError(`simulation result ${file}: ${e.message}`, 3);
+    throw e;
+  }
+  return {
+    status: r.status === codeOf(STATUS, 'ok') ? 'ok' : 'watchdog',
+    gemms: r.items.map((it, i) => ({
+      ...resultOf(it.base, outShapes[i]!),
+      mem: {
+        compute: it.compute,
+        stallIfmap: it.stall_ifmap,
+        stallFilter: it.stall_filter,
+        stallOfmap: it.stall_ofmap,
+        dramRdIfmap: it.dram_rd_ifmap,
+        dramRdFilter: it.dram_rd_filter,
+        dramWr: it.dram_wr,
+        sramRdIfmap: it.sram_rd_ifmap,
+        sramRdFilter: it.sram_rd_filter,
+        sramRdOfmap: it.sram_rd_ofmap,
+        sramWrOfmap: it.sram_wr_ofmap,
+      },
+    })),
+  };
+}
+
+/** A result item of the table as a GemmResult. */
+function resultOf(g: Wire<typeof RESULT>['items'][number], shape: { rows: number; cols: number }): GemmResult {
+  return {
+    cycles: g.cycles,
+    macs: g.macs,
+    outputs: g.outputs,
+    folds: g.folds,
+    laneWrites: g.lane_writes,
+    repeatedWrites: g.repeated_writes,
+    outsideWrites: g.outside_writes,
+    simSeconds: g.sim_ns / 1e9,
+    foldStarts: g.fold_starts,
+    out: { ...shape, data: g.out },
+  };
 }
 
 /** Parses a result file's bytes, given the operand width and the output shape of every job item. */

@@ -17,6 +17,7 @@ import { dataflowOf } from './dataflows/index.js';
 import { systolicParams } from './generate.js';
 import { layerSchedule, type GemmSchedule } from './model.js';
 import { gatherOutputs, planLayer } from './plan.js';
+import { simulateMemLayer, type Backpressure } from './mem-run.js';
 
 /** Checks that no accumulator of the layer can overflow the RTL's accumulator width. */
 function checkAccumulatorRange(l: MacLayer, q: QuantLayer): void {
@@ -39,9 +40,10 @@ export async function simulateSystolicLayer(
   l: MacLayer,
   x: IntTensor,
   q: QuantLayer,
-  opts: { timeoutSeconds?: number } = {},
+  opts: { timeoutSeconds?: number; backpressure?: Backpressure } = {},
 ): Promise<LayerMeasurement> {
   checkAccumulatorRange(l, q);
+  if (cfg.dram.bandwidth !== 'calc') return simulateMemLayer(build, cfg, l, x, q, opts);
   const t0 = performance.now();
   const df = dataflowOf(cfg.dataflow);
   const plans = planLayer(l, x, q, df);

@@ -13,7 +13,7 @@ export const FORMAT_VERSION = 2;
 // ---- Codes ----
 
 /** The job kinds' codes (written once: the enum below and the job heads use them). */
-export const JOB_KIND_CODE = { systolic: 1, nvdla: 2 } as const;
+export const JOB_KIND_CODE = { systolic: 1, nvdla: 2, systolic_mem: 3 } as const;
 
 const JOB_KIND = {
   name: 'job_kind',
@@ -21,6 +21,11 @@ const JOB_KIND = {
   values: [
     { name: 'systolic', code: JOB_KIND_CODE.systolic, meaning: 'a systolic MAC array, run by sa_driver' },
     { name: 'nvdla', code: JOB_KIND_CODE.nvdla, meaning: 'an NVDLA-style convolution core, run by nv_driver' },
+    {
+      name: 'systolic_mem',
+      code: JOB_KIND_CODE.systolic_mem,
+      meaning: 'a systolic MAC array with its memory system (docs/MEMORY.md), run by sa_mem_driver playing DRAM',
+    },
   ],
 } as const satisfies EnumDef;
 
@@ -147,6 +152,55 @@ export const SYSTOLIC_JOB = {
   ],
 } as const satisfies FileDef;
 
+// ---- Systolic array with its memory system (docs/MEMORY.md) ----
+
+const SYSTOLIC_MEM_GEMM = {
+  name: 'systolic_mem_gemm',
+  meaning: 'one GEMM on the memory system: the operand matrices the driver holds in DRAM, and the tiling',
+  fields: [
+    { name: 'm', type: 'u32', meaning: 'M: output pixels' },
+    { name: 'k', type: 'u32', meaning: 'K: the reduction length' },
+    { name: 'n', type: 'u32', meaning: 'N: output channels' },
+    { name: 'relu', type: 'u32', meaning: '1: ReLU after requantization, 0: none' },
+    { name: 'zero_point', type: 'i32', meaning: 'output zero point' },
+    { name: 'max_cycles', type: 'u64', meaning: 'watchdog: the driver stops the GEMM after this many cycles' },
+    { name: 'mt', type: 'u32', meaning: 'outputs per tile along M (the tiling of memTiling)' },
+    { name: 'nt', type: 'u32', meaning: 'outputs per tile along N' },
+    { name: 'm_tiles', type: 'u32', meaning: 'tiles along M' },
+    { name: 'n_tiles', type: 'u32', meaning: 'tiles along N' },
+    { name: 'p1', type: OPERAND_MATRIX, meaning: 'P1 as the compute-only array lays it out, held in DRAM' },
+    { name: 'p2', type: OPERAND_MATRIX, meaning: 'P2, held in DRAM after P1' },
+    { name: 'q_rows', type: 'u32', meaning: 'requantization rows (one per output channel)' },
+    { name: 'q', type: REQUANT_ROW, count: 'q_rows', meaning: 'requantization parameters, served on the q_ port' },
+    { name: 'o_rows', type: 'u32', meaning: 'rows of the output matrix in DRAM (after P2)' },
+    { name: 'o_cols', type: 'u32', meaning: 'columns of the output matrix in DRAM' },
+  ],
+} as const satisfies RecordDef;
+
+export const SYSTOLIC_MEM_JOB = {
+  name: 'systolic_mem_job',
+  magic: 'MTJOB',
+  writer: 'typescript',
+  meaning:
+    'a job for a systolic array with its memory system: the GEMMs of one layer and the DRAM the driver plays for them',
+  fields: [
+    { name: 'kind', type: 'u32', value: JOB_KIND_CODE.systolic_mem, enum: JOB_KIND, meaning: 'the job kind' },
+    { name: 'rows', type: 'u32', meaning: 'array rows (MT_ROWS)' },
+    { name: 'cols', type: 'u32', meaning: 'array columns (MT_COLS)' },
+    { name: 'dw', type: 'u32', meaning: 'operand bits, 8 or 16 (MT_DW)' },
+    { name: 'acc_w', type: 'u32', meaning: 'accumulator bits (MT_ACC_W)' },
+    { name: 'dataflow', type: 'u32', enum: DATAFLOW, meaning: 'dataflow the job was planned for (MT_DATAFLOW)' },
+    { name: 'timing', type: 'u32', enum: TIMING, meaning: 'fold timing the job was planned for (MT_TIMING)' },
+    { name: 'beat', type: 'u32', meaning: 'words per DRAM data beat (MT_BEAT)' },
+    { name: 'bw_fixed', type: 'u64', meaning: 'DRAM bandwidth per direction in 1/65536 words per cycle' },
+    { name: 'latency', type: 'u32', meaning: 'DRAM latency in cycles' },
+    { name: 'stall_seed', type: 'u32', meaning: 'back-pressure test mode: seed of the random pattern (0: off)' },
+    { name: 'stall_percent', type: 'u32', meaning: 'back-pressure test mode: percent of cycles a handshake is held off' },
+    { name: 'n_items', type: 'u32', meaning: 'GEMMs in the job' },
+    { name: 'items', type: SYSTOLIC_MEM_GEMM, count: 'n_items', meaning: 'the GEMMs, run in order' },
+  ],
+} as const satisfies FileDef;
+
 // ---- NVDLA-style core ----
 
 const NVDLA_CONV = {
@@ -247,5 +301,40 @@ export const RESULT = {
   ],
 } as const satisfies FileDef;
 
+const MEM_COUNTER_NAMES = [
+  ['compute', "cycles the array computed or was started (the RTL's cnt_compute)"],
+  ['stall_ifmap', 'cycles stalled waiting for an IFMAP block (cnt_stall_ifmap)'],
+  ['stall_filter', 'cycles stalled waiting for a FILTER block (cnt_stall_filter)'],
+  ['stall_ofmap', 'cycles stalled waiting for an OFMAP half to drain, or for the last drain (cnt_stall_ofmap)'],
+  ['dram_rd_ifmap', 'IFMAP words read from DRAM (cnt_dram_rd_ifmap)'],
+  ['dram_rd_filter', 'FILTER words read from DRAM (cnt_dram_rd_filter)'],
+  ['dram_wr', 'words written to DRAM (cnt_dram_wr)'],
+  ['sram_rd_ifmap', 'operand words the array read from the IFMAP scratchpad (cnt_sram_rd_ifmap)'],
+  ['sram_rd_filter', 'operand words the array read from the FILTER scratchpad (cnt_sram_rd_filter)'],
+  ['sram_rd_ofmap', 'partial sums read back (cnt_sram_rd_ofmap)'],
+  ['sram_wr_ofmap', 'results and partial sums written (cnt_sram_wr_ofmap)'],
+] as const;
+
+const MEM_RESULT_ITEM = {
+  name: 'mem_result_item',
+  meaning: "what one GEMM on the memory system measured: the memory system's counters, then a result_item",
+  fields: [
+    ...MEM_COUNTER_NAMES.map(([name, meaning]) => ({ name, type: 'u64', meaning }) as const),
+    { name: 'base', type: RESULT_ITEM, meaning: "the array's counters, the driver's write checks and the outputs" },
+  ],
+} as const satisfies RecordDef;
+
+export const MEM_RESULT = {
+  name: 'mem_result',
+  magic: 'MTRES',
+  writer: 'driver',
+  meaning: "sa_mem_driver's answer to a systolic_mem_job: one item per GEMM run",
+  fields: [
+    { name: 'status', type: 'u32', enum: STATUS, meaning: 'how the run ended' },
+    { name: 'n_items', type: 'u32', meaning: 'items run (with status watchdog, the last was stopped)' },
+    { name: 'items', type: MEM_RESULT_ITEM, count: 'n_items', meaning: 'the items, in job order' },
+  ],
+} as const satisfies FileDef;
+
 /** Every file of the boundary, in the order the documentation and the C++ header list them. */
-export const FILES: readonly FileDef[] = [SYSTOLIC_JOB, NVDLA_JOB, RESULT];
+export const FILES: readonly FileDef[] = [SYSTOLIC_JOB, NVDLA_JOB, RESULT, SYSTOLIC_MEM_JOB, MEM_RESULT];

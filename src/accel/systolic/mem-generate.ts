@@ -1,0 +1,476 @@
+/**
+ * Generator of the systolic array with its memory system (docs/MEMORY.md): the compute-only top (`mt_sa_top`,
+ * unchanged) between IFMAP, FILTER and OFMAP scratchpads (and, for ws/is, the partial-sum memory), filled and
+ * drained by two DMA engines through an AXI4-like DRAM port, sequenced tile by tile by `mt_mem_seq`.
+ */
+import type { SystolicConfig } from './config.js';
+import { systolicDerived } from './config.js';
+import { dataflowOf } from './dataflows/index.js';
+import { always, assign, comment, instance, reg, wire, type VItem, type VModule, type VPort } from '../../rtl/netlist.js';
+import { dataflowConstant } from './rtl-package.js';
+import { qLanes, type SystolicRtlParams } from './generate.js';
+
+/** The memory system's sizes: words per half of each scratchpad, output entries, words per DRAM beat. */
+export interface MemRtlParams {
+  HI: number;
+  HF: number;
+  E: number;
+  BEAT: number;
+}
+
+/** Derives the memory-system parameters of a config. */
+export function memParams(cfg: SystolicConfig): MemRtlParams {
+  const { sramWords, accWords } = systolicDerived(cfg);
+  const df = dataflowOf(cfg.dataflow);
+  const h = (w: number) => Math.floor(w / 2);
+  return {
+    HI: h(sramWords.ifmap),
+    HF: h(sramWords.filter),
+    E: df.stationary ? Math.floor(h(sramWords.ofmap) / (1 + accWords)) : h(sramWords.ofmap),
+    BEAT: cfg.dram.beat_words,
+  };
+}
+
+const COUNTERS = [
+  'cnt_cycles',
+  'cnt_compute',
+  'cnt_stall_ifmap',
+  'cnt_stall_filter',
+  'cnt_stall_ofmap',
+  'cnt_dram_rd_ifmap',
+  'cnt_dram_rd_filter',
+  'cnt_dram_wr',
+  'cnt_macs',
+  'cnt_outputs',
+];
+
+function ports(p: SystolicRtlParams, m: MemRtlParams): VPort[] {
+  const w = (name: string, width = 32): VPort => ({ dir: 'input', name, width });
+  const o = (name: string, width = 32): VPort => ({ dir: 'output', name, width });
+  const beat = m.BEAT * p.DW;
+  return [
+    w('clk', 1),
+    { dir: 'input', name: 'rst', width: 1, comment: 'synchronous, active high' },
+    { dir: 'input', name: 'start', width: 1, comment: 'pulse: run one GEMM' },
+    ...['cfg_m', 'cfg_k', 'cfg_n', 'cfg_mt', 'cfg_nt', 'cfg_mtiles', 'cfg_ntiles'].map((n) => w(n)),
+    { dir: 'input', name: 'cfg_p1_base', width: 32, comment: 'DRAM word addresses of P1, P2 and O' },
+    w('cfg_p2_base'),
+    w('cfg_o_base'),
+    w('cfg_relu', 1),
+    { dir: 'input', name: 'cfg_zp', width: p.DW, signed: true, comment: 'output zero point' },
+    o('busy', 1),
+    { dir: 'output', name: 'q_rd_en', width: 1, comment: 'requantization parameters: lane j = Q[row + j]' },
+    o('q_rd_row'),
+    { dir: 'input', name: 'q_bias', width: qLanes(p) * p.ACC_W, vector: true },
+    { dir: 'input', name: 'q_mult', width: qLanes(p) * 32, vector: true },
+    { dir: 'input', name: 'q_shift', width: qLanes(p) * 6, vector: true },
+    { dir: 'output', name: 'arvalid', width: 1, comment: 'DRAM read address (AXI4-like AR)' },
+    w('arready', 1),
+    o('araddr'),
+    o('arlen'),
+    { dir: 'input', name: 'rvalid', width: 1, comment: 'DRAM read data (R)' },
+    o('rready', 1),
+    { dir: 'input', name: 'rdata', width: beat, vector: true },
+    w('rcount'),
+    { dir: 'output', name: 'awvalid', width: 1, comment: 'DRAM write address (AW)' },
+    w('awready', 1),
+    o('awaddr'),
+    o('awlen'),
+    { dir: 'output', name: 'wvalid', width: 1, comment: 'DRAM write data (W)' },
+    w('wready', 1),
+    { dir: 'output', name: 'wdata', width: beat, vector: true },
+    o('wcount'),
+    { dir: 'input', name: 'bvalid', width: 1, comment: 'DRAM write response (B)' },
+    o('bready', 1),
+    ...COUNTERS.map((c) => o(c, 64)),
+    o('cnt_folds'),
+    ...['cnt_sram_rd_ifmap', 'cnt_sram_rd_filter', 'cnt_sram_rd_ofmap', 'cnt_sram_wr_ofmap'].map((c) => o(c, 64)),
+    { dir: 'output', name: 'fold_pulse', width: 1, comment: 'high in the cycle a fold starts streaming' },
+  ];
+}
+
+/** Block geometry of a walker's tile (mt_mem_blk), with its outputs on nets `<pfx>_*`. */
+function block(df: string, sel: number, walker: string, pfx: string): VItem[] {
+  const outs = ['rows', 'cols', 'stride', 'addr', 'bursts', 'len'];
+  return [
+    { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' },
+    ...outs.map((o) => wire(`${pfx}_${o}`, 32)),
+    { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' },
+    instance(
+      'mt_mem_blk',
+      `u_${pfx}`,
+      [
+        ['DF', df],
+        ['SEL', sel],
+      ],
+      [
+        ['m', 'cfg_m'],
+        ['k', 'cfg_k'],
+        ['n', 'cfg_n'],
+        ['p1_base', 'cfg_p1_base'],
+        ['p2_base', 'cfg_p2_base'],
+        ['o_base', 'cfg_o_base'],
+        ['m0', `${walker}_m0`],
+        ['mc', `${walker}_mc`],
+        ['n0', `${walker}_n0`],
+        ['nc', `${walker}_nc`],
+        ...outs.map((o): [string, string] => [o, `${pfx}_${o}`]),
+      ],
+    ),
+  ];
+}
+
+function walker(name: string): VItem[] {
+  const outs = ['idx', 'mi', 'ni', 'm0', 'n0', 'mc', 'nc'];
+  return [
+    { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' },
+    ...outs.map((o) => wire(`${name}_${o}`, 32)),
+    { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' },
+    wire(`${name}_step`, 1),
+    instance(
+      'mt_tile_walk',
+      `u_${name}walk`,
+      [],
+      [
+        ['clk', 'clk'],
+        ['init', 'go'],
+        ['step', `${name}_step`],
+        ['m', 'cfg_m'],
+        ['n', 'cfg_n'],
+        ['mt', 'cfg_mt'],
+        ['nt', 'cfg_nt'],
+        ['mtiles', 'cfg_mtiles'],
+        ...outs.map((o): [string, string] => [o, `${name}_${o}`]),
+      ],
+    ),
+  ];
+}
+
+/** Builds the top-level description of a systolic array with its memory system. */
+export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'os' | 'ws' | 'is'): VModule {
+  const df = dataflowOf(dfName);
+  const dfc = dataflowConstant(dfName);
+  const is = dfName === 'is';
+  const { R, C, DW, ACC_W, BEAT } = { ...p, ...m };
+  // Which scratchpad serves which port of the array: os/ws stream the activations (P1), is the weights.
+  const p1 = is ? 'filter' : 'ifmap';
+  const p2 = is ? 'ifmap' : 'filter';
+  const spad = (buf: 'ifmap' | 'filter', port: 'p1' | 'p2', lanes: number, h: number): VItem =>
+    instance(
+      'mt_spad',
+      `u_${buf}`,
+      [
+        ['LANES', lanes],
+        ['DW', DW],
+        ['H', h],
+        ['BEAT', BEAT],
+      ],
+      [
+        ['clk', 'clk'],
+        ['clear', 'go'],
+        ['wr_en', `fill_en && ${buf === 'ifmap' ? '!' : ''}ld_buf`],
+        ['wr_half', 'ld_half'],
+        ['wr_off', 'fill_off'],
+        ['wr_cnt', 'fill_cnt'],
+        ['wr_data', 'fill_data'],
+        ['rd_en', `${port}_rd_en`],
+        ['rd_half', `cur_${buf === 'ifmap' ? 'a' : 'w'}_half`],
+        ['rd_row', `${port}_rd_row`],
+        ['rd_col', `${port}_rd_col`],
+        ['blk_rows', `cur_${buf}_rows`],
+        ['blk_cols', `cur_${buf}_cols`],
+        ['rd_data', `${port}_rd_data`],
+        ['cnt_rd', `cnt_sram_rd_${buf}`],
+      ],
+    );
+  const core: [string, string][] = [
+    ['clk', 'clk'],
+    ['rst', 'rst'],
+    ['start', 'core_start'],
+    ['cfg_m', 'c_mc'],
+    ['cfg_k', 'cfg_k'],
+    ['cfg_n', 'c_nc'],
+    ['cfg_relu', 'cfg_relu'],
+    ['cfg_zp', 'cfg_zp'],
+    ['busy', 'core_busy'],
+    ...['p1', 'p2'].flatMap((x): [string, string][] =>
+      ['rd_en', 'rd_row', 'rd_col', 'rd_data'].map((f) => [`${x}_${f}`, `${x}_${f}`]),
+    ),
+    ['q_rd_en', 'q_rd_en'],
+    ['q_rd_row', 'core_q_row'],
+    ['q_bias', 'q_bias'],
+    ['q_mult', 'q_mult'],
+    ['q_shift', 'q_shift'],
+    ...(df.stationary
+      ? ['acc_rd_en', 'acc_rd_row', 'acc_rd_col', 'acc_rd_data', 'acc_wr_en', 'acc_wr_row', 'acc_wr_col']
+          .concat(['acc_wr_mask', 'acc_wr_data'])
+          .map((f): [string, string] => [f, f])
+      : []),
+    ...['o_wr_en', 'o_wr_row', 'o_wr_col', 'o_wr_mask', 'o_wr_data'].map((f): [string, string] => [f, f]),
+    ['cnt_cycles', 'core_cycles'],
+    ['cnt_macs', 'core_macs'],
+    ['cnt_outputs', 'core_outputs'],
+    ['cnt_folds', 'core_folds'],
+    ['fold_pulse', 'fold_pulse'],
+  ];
+  const items: VItem[] = [
+    wire('go', 1),
+    assign('go', 'start && !busy'),
+    comment('Tile walkers: loads (l), compute (c), drain (d).'),
+    ...walker('l'),
+    ...walker('c'),
+    ...walker('d'),
+    ...block(dfc, 0, 'l', 'la'),
+    ...block(dfc, 1, 'l', 'lw'),
+    ...block(dfc, 0, 'c', 'ca'),
+    ...block(dfc, 1, 'c', 'cw'),
+    ...block(dfc, 2, 'c', 'co'),
+    ...block(dfc, 2, 'd', 'do'),
+    comment('Sequencer.'),
+    ...['l_phase', 'ld_valid', 'ld_ready', 'ld_done', 'ld_buf', 'ld_half'].map((n) =>
+      wire(n, 1),
+    ),
+    ...['core_busy', 'core_start', 'c_a_half', 'c_w_half', 'dr_valid', 'dr_ready', 'dr_done'].map((n) => wire(n, 1)),
+    wire('b_pending', 32),
+    ...['fill_en'].map((n) => wire(n, 1)),
+    ...['fill_off', 'fill_cnt', 'o_rd_off'].map((n) => wire(n, 32)),
+    wire('fill_data', BEAT * DW),
+    wire('o_rd_data', BEAT * DW),
+    wire('core_macs', 64),
+    wire('core_outputs', 64),
+    wire('core_folds', 32),
+    { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' },
+    wire('core_cycles', 64, "the array's own count of one tile (the sequencer counts the GEMM)"),
+    wire('l_init', 1, 'walkers start with the GEMM'),
+    { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' },
+    instance(
+      'mt_mem_seq',
+      'u_seq',
+      [],
+      [
+        ['clk', 'clk'],
+        ['rst', 'rst'],
+        ['start', 'start'],
+        ['cfg_mtiles', 'cfg_mtiles'],
+        ['cfg_ntiles', 'cfg_ntiles'],
+        ['busy', 'busy'],
+        ['l_init', 'l_init'],
+        ['l_step', 'l_step'],
+        ['l_idx', 'l_idx'],
+        ['l_mi', 'l_mi'],
+        ['l_phase', 'l_phase'],
+        ['c_step', 'c_step'],
+        ['c_idx', 'c_idx'],
+        ['c_ni', 'c_ni'],
+        ['d_step', 'd_step'],
+        ['d_idx', 'd_idx'],
+        ['ld_valid', 'ld_valid'],
+        ['ld_ready', 'ld_ready'],
+        ['ld_done', 'ld_done'],
+        ['ld_buf', 'ld_buf'],
+        ['ld_half', 'ld_half'],
+        ['core_busy', 'core_busy'],
+        ['core_start', 'core_start'],
+        ['c_a_half', 'c_a_half'],
+        ['c_w_half', 'c_w_half'],
+        ['dr_valid', 'dr_valid'],
+        ['dr_ready', 'dr_ready'],
+        ['dr_done', 'dr_done'],
+        ['b_pending', 'b_pending'],
+        ['bvalid', 'bvalid'],
+        ['r_beat', 'fill_en'],
+        ['r_count', 'fill_cnt'],
+        ['w_beat', 'wvalid && wready'],
+        ['w_count', 'wcount'],
+        ['core_macs', 'core_macs'],
+        ['core_outputs', 'core_outputs'],
+        ['core_folds', 'core_folds'],
+        ...COUNTERS.map((c): [string, string] => [c, c]),
+        ['cnt_folds', 'cnt_folds'],
+      ],
+    ),
+    comment('Read DMA: the offered block is the load walker tile\'s IFMAP or FILTER block.'),
+    instance(
+      'mt_dma_rd',
+      'u_rd',
+      [
+        ['DW', DW],
+        ['BEAT', BEAT],
+      ],
+      [
+        ['clk', 'clk'],
+        ['rst', 'rst'],
+        ['ld_valid', 'ld_valid'],
+        ['ld_ready', 'ld_ready'],
+        ['ld_addr', 'l_phase ? lw_addr : la_addr'],
+        ['ld_bursts', 'l_phase ? lw_bursts : la_bursts'],
+        ['ld_len', 'l_phase ? lw_len : la_len'],
+        ['ld_stride', 'l_phase ? lw_stride : la_stride'],
+        ['ld_done', 'ld_done'],
+        ['arvalid', 'arvalid'],
+        ['arready', 'arready'],
+        ['araddr', 'araddr'],
+        ['arlen', 'arlen'],
+        ['rvalid', 'rvalid'],
+        ['rready', 'rready'],
+        ['rdata', 'rdata'],
+        ['rcount', 'rcount'],
+        ['fill_en', 'fill_en'],
+        ['fill_off', 'fill_off'],
+        ['fill_cnt', 'fill_cnt'],
+        ['fill_data', 'fill_data'],
+      ],
+    ),
+    comment('The computing tile: halves and block shapes, taken when the array starts it.'),
+    ...['cur_a_half', 'cur_w_half', 'cur_o_half', 'o_half'].map((n) => reg(n, 1)),
+    ...['cur_ifmap_rows', 'cur_ifmap_cols', 'cur_filter_rows', 'cur_filter_cols', 'cur_o_cols'].map((n) => reg(n, 32)),
+    ...(df.stationary ? [reg('cur_o_rows', 32)] : []),
+    reg('cur_n0', 32),
+    always([
+      'if (core_start) begin',
+      '  cur_a_half <= c_a_half;',
+      '  cur_w_half <= c_w_half;',
+      '  cur_o_half <= c_idx[0];',
+      '  cur_ifmap_rows <= ca_rows;',
+      '  cur_ifmap_cols <= ca_cols;',
+      '  cur_filter_rows <= cw_rows;',
+      '  cur_filter_cols <= cw_cols;',
+      ...(df.stationary ? ['  cur_o_rows <= co_rows;'] : []),
+      '  cur_o_cols <= co_cols;',
+      '  cur_n0 <= c_n0;',
+      'end',
+      'if (dr_valid && dr_ready) o_half <= d_idx[0];',
+    ]),
+    comment('Scratchpads and the array.'),
+    wire('p1_rd_en', 1),
+    wire('p2_rd_en', 1),
+    ...['p1_rd_row', 'p1_rd_col', 'p2_rd_row', 'p2_rd_col', 'core_q_row'].map((n) => wire(n, 32)),
+    wire(`p1_rd_data`, R * DW),
+    wire(`p2_rd_data`, C * DW),
+    spad(p1 as 'ifmap' | 'filter', 'p1', R, p1 === 'ifmap' ? m.HI : m.HF),
+    spad(p2 as 'ifmap' | 'filter', 'p2', C, p2 === 'ifmap' ? m.HI : m.HF),
+    assign('q_rd_row', 'core_q_row + cur_n0'),
+    wire('o_wr_en', 1),
+    wire('o_wr_row', 32),
+    wire('o_wr_col', 32),
+    wire('o_wr_mask', C),
+    wire('o_wr_data', C * DW),
+    wire('o_cnt_wr', 64),
+    instance(
+      'mt_opad',
+      'u_ofmap',
+      [
+        ['C', C],
+        ['DW', DW],
+        ['H', m.E],
+        ['BEAT', BEAT],
+      ],
+      [
+        ['clk', 'clk'],
+        ['clear', 'go'],
+        ['wr_en', 'o_wr_en'],
+        ['wr_half', 'cur_o_half'],
+        ['wr_row', 'o_wr_row'],
+        ['wr_col', 'o_wr_col'],
+        ['wr_mask', 'o_wr_mask'],
+        ['wr_data', 'o_wr_data'],
+        ['blk_cols', 'cur_o_cols'],
+        ['rd_half', 'o_half'],
+        ['rd_off', 'o_rd_off'],
+        ['rd_data', 'o_rd_data'],
+        ['cnt_wr', 'o_cnt_wr'],
+      ],
+    ),
+  ];
+  if (df.stationary) {
+    items.push(
+      comment('Partial sums of the computing tile over its K folds.'),
+      wire('acc_rd_en', 1),
+      wire('acc_rd_row', 32),
+      wire('acc_rd_col', 32),
+      wire('acc_rd_data', C * ACC_W),
+      wire('acc_wr_en', 1),
+      wire('acc_wr_row', 32),
+      wire('acc_wr_col', 32),
+      wire('acc_wr_mask', C),
+      wire('acc_wr_data', C * ACC_W),
+      wire('acc_cnt_wr', 64),
+      instance(
+        'mt_accmem',
+        'u_acc',
+        [
+          ['C', C],
+          ['ACC_W', ACC_W],
+          ['E', m.E],
+        ],
+        [
+          ['clk', 'clk'],
+          ['clear', 'go'],
+          ['wr_en', 'acc_wr_en'],
+          ['wr_row', 'acc_wr_row'],
+          ['wr_col', 'acc_wr_col'],
+          ['wr_mask', 'acc_wr_mask'],
+          ['wr_data', 'acc_wr_data'],
+          ['rd_en', 'acc_rd_en'],
+          ['rd_row', 'acc_rd_row'],
+          ['rd_col', 'acc_rd_col'],
+          ['blk_rows', 'cur_o_rows'],
+          ['blk_cols', 'cur_o_cols'],
+          ['rd_data', 'acc_rd_data'],
+          ['cnt_rd', 'cnt_sram_rd_ofmap'],
+          ['cnt_wr', 'acc_cnt_wr'],
+        ],
+      ),
+      assign('cnt_sram_wr_ofmap', 'o_cnt_wr + acc_cnt_wr'),
+    );
+  } else {
+    items.push(assign('cnt_sram_rd_ofmap', "64'd0"), assign('cnt_sram_wr_ofmap', 'o_cnt_wr'));
+  }
+  items.push(
+    instance('mt_sa_top', 'u_core', [], core),
+    comment('Write DMA: drains computed tiles in order.'),
+    instance(
+      'mt_dma_wr',
+      'u_wr',
+      [
+        ['DW', DW],
+        ['BEAT', BEAT],
+      ],
+      [
+        ['clk', 'clk'],
+        ['rst', 'rst'],
+        ['dr_valid', 'dr_valid'],
+        ['dr_ready', 'dr_ready'],
+        ['dr_addr', 'do_addr'],
+        ['dr_bursts', 'do_bursts'],
+        ['dr_len', 'do_len'],
+        ['dr_stride', 'do_stride'],
+        ['dr_done', 'dr_done'],
+        ['rd_off', 'o_rd_off'],
+        ['rd_data', 'o_rd_data'],
+        ['awvalid', 'awvalid'],
+        ['awready', 'awready'],
+        ['awaddr', 'awaddr'],
+        ['awlen', 'awlen'],
+        ['wvalid', 'wvalid'],
+        ['wready', 'wready'],
+        ['wdata', 'wdata'],
+        ['wcount', 'wcount'],
+        ['bvalid', 'bvalid'],
+        ['bready', 'bready'],
+        ['b_pending', 'b_pending'],
+      ],
+    ),
+  );
+  return {
+    name: 'mt_sa_mem_top',
+    header: [
+      `Systolic MAC array with its memory system, generated by mactile: ${R}x${C}, dataflow ${dfName}, INT${DW};`,
+      `scratchpad halves IFMAP ${m.HI}, FILTER ${m.HF} words, OFMAP ${m.E} entries; DRAM beats of ${BEAT} words.`,
+      'Do not edit: regenerate with `mactile generate`.',
+    ],
+    params: [],
+    ports: ports(p, m),
+    items,
+  };
+}
