@@ -6,9 +6,20 @@
 import type { SystolicConfig } from './config.js';
 import { systolicDerived } from './config.js';
 import { dataflowOf } from './dataflows/index.js';
-import { always, assign, comment, instance, reg, wire, type VItem, type VModule, type VPort } from '../../rtl/netlist.js';
+import {
+  always,
+  assign,
+  comment,
+  instance,
+  reg,
+  wire,
+  type VItem,
+  type VModule,
+  type VPort,
+} from '../../rtl/netlist.js';
 import { dataflowConstant } from './rtl-package.js';
 import { qLanes, type SystolicRtlParams } from './generate.js';
+import { ofmapEntries } from './memory.js';
 
 /** The memory system's sizes: words per half of each scratchpad, output entries, words per DRAM beat. */
 export interface MemRtlParams {
@@ -20,13 +31,13 @@ export interface MemRtlParams {
 
 /** Derives the memory-system parameters of a config. */
 export function memParams(cfg: SystolicConfig): MemRtlParams {
-  const { sramWords, accWords } = systolicDerived(cfg);
-  const df = dataflowOf(cfg.dataflow);
+  const { sramWords } = systolicDerived(cfg);
   const h = (w: number) => Math.floor(w / 2);
   return {
     HI: h(sramWords.ifmap),
     HF: h(sramWords.filter),
-    E: df.stationary ? Math.floor(h(sramWords.ofmap) / (1 + accWords)) : h(sramWords.ofmap),
+    // The same entries the model's tiling fills (ws/is: each with its partial sum).
+    E: ofmapEntries(cfg, dataflowOf(cfg.dataflow)),
     BEAT: cfg.dram.beat_words,
   };
 }
@@ -227,9 +238,7 @@ export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'o
     ...block(dfc, 2, 'c', 'co'),
     ...block(dfc, 2, 'd', 'do'),
     comment('Sequencer.'),
-    ...['l_phase', 'ld_valid', 'ld_ready', 'ld_done', 'ld_buf', 'ld_half'].map((n) =>
-      wire(n, 1),
-    ),
+    ...['l_phase', 'ld_valid', 'ld_ready', 'ld_done', 'ld_buf', 'ld_half'].map((n) => wire(n, 1)),
     ...['core_busy', 'core_start', 'c_a_half', 'c_w_half', 'dr_valid', 'dr_ready', 'dr_done'].map((n) => wire(n, 1)),
     wire('b_pending', 32),
     ...['fill_en'].map((n) => wire(n, 1)),
@@ -289,7 +298,7 @@ export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'o
         ['cnt_folds', 'cnt_folds'],
       ],
     ),
-    comment('Read DMA: the offered block is the load walker tile\'s IFMAP or FILTER block.'),
+    comment("Read DMA: the offered block is the load walker tile's IFMAP or FILTER block."),
     instance(
       'mt_dma_rd',
       'u_rd',

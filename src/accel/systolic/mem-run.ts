@@ -58,11 +58,13 @@ export async function simulateMemLayer(
   const df = dataflowOf(cfg.dataflow);
   const g = layerGemm(l);
   const tiling = memTiling(g, cfg, l.name);
-  const schedule = memGemmSchedule(g, cfg, l.name);
+  const schedule = memGemmSchedule(g, cfg, l.name, true);
   const plans = planLayer(l, x, q, df);
   const bp = opts.backpressure;
   // Back-pressure stretches every handshake: the watchdog allows for a stall in nearly every cycle.
-  const limit = bp ? watchdogLimit(schedule.cycles) * (1 + Math.ceil(100 / Math.max(1, 100 - bp.percent))) : watchdogLimit(schedule.cycles);
+  const limit = bp
+    ? watchdogLimit(schedule.cycles) * (1 + Math.ceil(100 / Math.max(1, 100 - bp.percent)))
+    : watchdogLimit(schedule.cycles);
   const port = dramPort(cfg);
   const job = encodeMemJob(
     {

@@ -108,16 +108,14 @@ export function memTiles(g: Gemm, t: MemTiling): MemTile[] {
 }
 
 /** The blocks of a tile as DRAM sees them (rows x columns of the operand matrices, their strides). */
-export function tileBlocks(
+function tileBlocks(
   df: DataflowStrategy,
   g: Gemm,
   t: MemTile,
 ): { ifmap: [number, number, number]; filter: [number, number, number]; ofmap: [number, number, number] } {
   const { k, m, n } = g;
-  if (df.name === 'os')
-    return { ifmap: [t.mc, k, k], filter: [t.nc, k, k], ofmap: [t.nc, t.mc, m] };
-  if (df.name === 'ws')
-    return { ifmap: [k, t.mc, m], filter: [t.nc, k, k], ofmap: [t.nc, t.mc, m] };
+  if (df.name === 'os') return { ifmap: [t.mc, k, k], filter: [t.nc, k, k], ofmap: [t.nc, t.mc, m] };
+  if (df.name === 'ws') return { ifmap: [k, t.mc, m], filter: [t.nc, k, k], ofmap: [t.nc, t.mc, m] };
   return { ifmap: [t.mc, k, k], filter: [k, t.nc, n], ofmap: [t.mc, t.nc, n] };
 }
 
@@ -142,8 +140,19 @@ export interface MemGemmSchedule {
   tiles: number;
 }
 
-/** The event model of one GEMM on the memory system (docs/MEMORY.md, "The tile schedule"). */
-export function memGemmSchedule(g: Gemm, cfg: SystolicConfig, layer: string): MemGemmSchedule {
+/** The figures of a tile's GEMM on the array (tiles of the same size share them). */
+interface TileFigures {
+  cc: number;
+  folds: number;
+  starts: number[];
+  sram: { ifmapReads: number; filterReads: number; ofmapReads: number; ofmapWrites: number };
+}
+
+/**
+ * The event model of one GEMM on the memory system (docs/MEMORY.md, "The tile schedule"). `foldStarts` lists
+ * every fold start only when `withFoldStarts` (the runner checks them; the analysis needs the totals only).
+ */
+export function memGemmSchedule(g: Gemm, cfg: SystolicConfig, layer: string, withFoldStarts = false): MemGemmSchedule {
   const df = dataflowOf(cfg.dataflow);
   const port = dramPort(cfg);
   const lat = port.latency;
@@ -180,6 +189,23 @@ export function memGemmSchedule(g: Gemm, cfg: SystolicConfig, layer: string): Me
     const b = blockBursts(nr, ncl, stride);
     return b.bursts * burstCycles(b.words, port);
   };
+  const figures = new Map<number, TileFigures>();
+  const tileFigures = (mc: number, nc: number): TileFigures => {
+    const key = mc * (g.n + 1) + nc;
+    let f = figures.get(key);
+    if (!f) {
+      const sub: Gemm = { m: mc, k: g.k, n: nc, count: 1 };
+      const map = mapGemm(sub, cfg.rows, cfg.cols, df);
+      f = {
+        cc: gemmCycles(timing, df, cfg.rows, cfg.cols, map.t, map.folds),
+        folds: map.folds,
+        starts: withFoldStarts ? foldStarts(timing, df, cfg.rows, cfg.cols, map.t, map.folds) : [],
+        sram: df.sramAccesses(sub, map, cfg.rows, cfg.cols, false),
+      };
+      figures.set(key, f);
+    }
+    return f;
+  };
   // A load starts once the read engine is free and its half is: returns the cycle from which the block is usable.
   const load = (free: number, block: [number, number, number]) => {
     const a = Math.max(rdFree, free);
@@ -210,15 +236,12 @@ export function memGemmSchedule(g: Gemm, cfg: SystolicConfig, layer: string): Me
     s.stallIfmap += Math.max(0, Math.min(readyA, start) - gapStart);
     s.stallFilter += Math.max(0, Math.min(readyW, start) - Math.max(readyA, gapStart));
     s.stallOfmap += start - Math.max(gapStart, readyA, readyW);
-    const sub: Gemm = { m: t.mc, k: g.k, n: t.nc, count: 1 };
-    const map = mapGemm(sub, cfg.rows, cfg.cols, df);
-    const cc = gemmCycles(timing, df, cfg.rows, cfg.cols, map.t, map.folds);
-    for (const f of foldStarts(timing, df, cfg.rows, cfg.cols, map.t, map.folds)) s.foldStarts.push(start + f);
+    const { cc, folds, starts, sram } = tileFigures(t.mc, t.nc);
+    for (const f of starts) s.foldStarts.push(start + f);
     compEnd.push(start + cc);
     s.compute += cc + 1;
-    s.folds += map.folds;
+    s.folds += folds;
     s.macs += t.mc * g.k * t.nc;
-    const sram = df.sramAccesses(sub, map, cfg.rows, cfg.cols, false);
     s.sramIfmapReads += sram.ifmapReads;
     s.sramFilterReads += sram.filterReads;
     s.sramOfmapReads += sram.ofmapReads;

@@ -8,7 +8,7 @@ import { dataflowOf } from './dataflows/index.js';
 import { MEM_READ_LATENCY, OUTPUT_LATENCY, foldInterval, foldStarts, gemmCycles } from './timing.js';
 import { checkExactFigures, macLayers, type MacLayer, type Network } from '../../nets/ir.js';
 import { expandDepthwise, exportRows, type ScaleSimRow } from '../../nets/scalesim-csv.js';
-import { layerGemm, mapGemm, rowGemm } from './gemm.js';
+import { layerGemm, mapGemm, rowGemm, type Gemm } from './gemm.js';
 import { scaleSimMemory, type OperandTrace, type SramWindow } from '../../analytic/scalesim-memory.js';
 import { arrayOf, gemmPerf, type GemmPerf } from './perf.js';
 import { memGemmSchedule, memTiles, memTiling } from './memory.js';
@@ -124,10 +124,16 @@ function analyzeMemLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
   const a = arrayOf(cfg);
   const s = memGemmSchedule(g, cfg, l.name);
   const tiling = memTiling(g, cfg, l.name);
-  // The figures of the tiles' GEMMs (folds, MACs, mapping, SRAM accesses), each run once per channel group.
-  const perfs = memTiles(g, tiling).map((t) =>
-    gemmPerf({ m: t.mc, k: g.k, n: t.nc, count: g.count }, a, { compat: false, timing: cfg.timing }),
-  );
+  // The figures of the tiles' GEMMs (folds, MACs, mapping, SRAM accesses), each run once per channel group;
+  // tiles of one size share them (at most four sizes: the edge tiles along M and N).
+  const sizes = new Map<string, Gemm>();
+  for (const t of memTiles(g, tiling)) {
+    const key = `${t.mc}x${t.nc}`;
+    const same = sizes.get(key);
+    if (same) same.count += g.count;
+    else sizes.set(key, { m: t.mc, k: g.k, n: t.nc, count: g.count });
+  }
+  const perfs = [...sizes.values()].map((sub) => gemmPerf(sub, a, { compat: false, timing: cfg.timing }));
   const times = (x: number) => x * g.count;
   const cycles = times(s.cycles);
   const stalls = times(s.stallIfmap + s.stallFilter + s.stallOfmap);

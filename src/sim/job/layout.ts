@@ -195,7 +195,11 @@ export const SYSTOLIC_MEM_JOB = {
     { name: 'bw_fixed', type: 'u64', meaning: 'DRAM bandwidth per direction in 1/65536 words per cycle' },
     { name: 'latency', type: 'u32', meaning: 'DRAM latency in cycles' },
     { name: 'stall_seed', type: 'u32', meaning: 'back-pressure test mode: seed of the random pattern (0: off)' },
-    { name: 'stall_percent', type: 'u32', meaning: 'back-pressure test mode: percent of cycles a handshake is held off' },
+    {
+      name: 'stall_percent',
+      type: 'u32',
+      meaning: 'back-pressure test mode: percent of cycles a handshake is held off',
+    },
     { name: 'n_items', type: 'u32', meaning: 'GEMMs in the job' },
     { name: 'items', type: SYSTOLIC_MEM_GEMM, count: 'n_items', meaning: 'the GEMMs, run in order' },
   ],
