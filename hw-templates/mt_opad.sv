@@ -32,12 +32,16 @@ module mt_opad #(
     for (int j = 0; j < C; j++) lanes = lanes + 64'(wr_mask[j]);
     for (int j = 0; j < BEAT; j++) rd_data[j*DW +: DW] = (rbase + 32'(j) < 2 * H32) ? mem[rbase + 32'(j)] : '0;
   end
+  // Blocking array writes (a loop of nonblocking ones is unsupported by Verilator past a few dozen lanes); the
+  // array writes one half while the DMA reads the other.
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     for (int j = 0; j < C; j++) begin
-      if (wr_en && wr_mask[j] && wbase + 32'(j) * blk_cols < 2 * H32) mem[wbase + 32'(j) * blk_cols] <= wr_data[j*DW +: DW];
+      if (wr_en && wr_mask[j] && wbase + 32'(j) * blk_cols < 2 * H32) mem[wbase + 32'(j) * blk_cols] = wr_data[j*DW +: DW];
     end
     if (clear) cnt_wr <= '0;
     else if (wr_en) cnt_wr <= cnt_wr + lanes;
   end
+  /* verilator lint_on BLKSEQ */
 endmodule
 `default_nettype wire

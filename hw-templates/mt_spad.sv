@@ -33,9 +33,12 @@ module mt_spad #(
   wire [31:0] rbase = (rd_half ? H32 : 32'd0) + rd_row * blk_cols + rd_col;
   wire        col_in = rd_col < blk_cols && rd_row < blk_rows;
   wire [31:0] left = blk_rows - rd_row;
+  // Fill writes are blocking (a loop of nonblocking array writes is unsupported by Verilator past a few dozen
+  // lanes); the fill and the array's reads never touch the same half, so the order does not matter.
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     for (int j = 0; j < BEAT; j++) begin
-      if (wr_en && 32'(j) < wr_cnt && wbase + 32'(j) < 2 * H32) mem[wbase + 32'(j)] <= wr_data[j*DW +: DW];
+      if (wr_en && 32'(j) < wr_cnt && wbase + 32'(j) < 2 * H32) mem[wbase + 32'(j)] = wr_data[j*DW +: DW];
     end
     for (int i = 0; i < LANES; i++) begin
       if (rd_en) begin
@@ -47,5 +50,6 @@ module mt_spad #(
     if (clear) cnt_rd <= '0;
     else if (rd_en && col_in) cnt_rd <= cnt_rd + {32'd0, (left < L32) ? left : L32};
   end
+  /* verilator lint_on BLKSEQ */
 endmodule
 `default_nettype wire

@@ -10,7 +10,10 @@ import { numberList, wordList } from '../../util/lists.js';
 
 /** Describes a config in one line, e.g. "systolic 16x16 os int8, scalesim timing, ...". */
 function describe(c: SystolicConfig): string {
-  const bw = c.dram.bandwidth === 'calc' ? 'DRAM calc' : `DRAM ${c.dram.bandwidth} words/cycle`;
+  const bw =
+    c.dram.bandwidth === 'calc'
+      ? 'DRAM calc'
+      : `DRAM ${c.dram.bandwidth} words/cycle, latency ${c.dram.latency}, ${c.dram.beat_words}-word beats (memory system)`;
   return `systolic ${c.rows}x${c.cols} ${c.dataflow} ${c.precision}, ${c.timing} timing, SRAM ${c.sram.ifmap_kb}/${c.sram.filter_kb}/${c.sram.ofmap_kb} kB, ${bw}, ${c.clock_mhz} MHz`;
 }
 

@@ -40,7 +40,7 @@ const COMBOS: Combo[] = [
   [8, 8, 'ws', 'scalesim', 'int8', [2, 2, 1], 64],
   [1, 1, 'is', 'pipelined', 'int16', [1, 1, 1], 2],
 ];
-const PER_COMBO = 16;
+const PER_COMBO = 38;
 
 function configOf(c: Combo, bandwidth: number, latency: number): SystolicConfig {
   const [rows, cols, dataflow, timing, precision, [ifmap_kb, filter_kb, ofmap_kb], beat_words] = c;
@@ -118,6 +118,7 @@ describe('systolic memory system on random layers (property test)', () => {
     ctx.skip(checked.length < COMBOS.length * PER_COMBO, 'needs every property run above');
     const c = coverage(checked);
     expect(c.layers).toBe(COMBOS.length * PER_COMBO);
+    expect(c.layers).toBeGreaterThanOrEqual(300);
     expect(c.kinds).toEqual(['conv', 'dwconv', 'fc']);
     expect(Math.min(c.strided, c.padded, c.dilated)).toBeGreaterThanOrEqual(10);
     // The scratchpads are small: many layers run as several tiles, with blocks refilled.
