@@ -17,7 +17,7 @@ export function systolic(
 }
 
 /** A validated systolic config with its memory system (a numeric DRAM bandwidth) and small scratchpads. */
-export function systolicMem(
+function systolicMem(
   rows: number,
   cols: number,
   dataflow: 'os' | 'ws' | 'is',
