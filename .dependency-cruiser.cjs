@@ -3,14 +3,14 @@
  *
  * The three levels (golden model, analytic model, RTL) must stay independent, so that a bug cannot hide on two
  * of them at once (docs: DESIGN "Rules that keep the three levels honest"). In a kind folder src/accel/<kind>/:
- *   generator  generate.ts, mem-generate.ts, design.ts, rtl-package.ts   planner  plan.ts
+ *   generator  generate.ts, mem-generate.ts, mem-ports.ts, design.ts, rtl-package.ts   planner  plan.ts
  *   runner  run.ts, mem-run.ts     wiring  index.ts
  *   analytic model: every other file of the folder (config, model, timing, dataflows/, columns, ...).
  * A new generator, planner or runner file must be added to the patterns below, or it counts as analytic model.
  */
 
 /** The generator, planner and runner of every kind, plus the files that import them (wiring and registry). */
-const GENERATOR = '^src/accel/[^/]+/(generate|mem-generate|design|rtl-package)\\.ts$';
+const GENERATOR = '^src/accel/[^/]+/(generate|mem-generate|mem-ports|design|rtl-package)\\.ts$';
 const PLANNER = '^src/accel/[^/]+/plan\\.ts$';
 const RUNNER = '^src/accel/[^/]+/(run|mem-run)\\.ts$';
 const WIRING = ['^src/accel/[^/]+/index\\.ts$', '^src/accel/registry\\.ts$'];
@@ -20,7 +20,7 @@ const SIM = '^src/sim/';
 /** The analytic model files of a kind: the kind folder minus generator, planner, runner and wiring. */
 const KIND_MODEL = {
   path: '^src/accel/[^/]+/',
-  pathNot: ['^src/accel/[^/]+/(generate|mem-generate|design|rtl-package|plan|run|mem-run|index)\\.ts$'],
+  pathNot: ['^src/accel/[^/]+/(generate|mem-generate|mem-ports|design|rtl-package|plan|run|mem-run|index)\\.ts$'],
 };
 const GOLDEN = ['^src/quant/golden\\.ts$', '^src/accel/nvdla/cacc\\.ts$'];
 

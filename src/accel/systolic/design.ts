@@ -9,7 +9,8 @@ import { qLanes, systolicParams, systolicTop, type SystolicRtlParams } from './g
 import { DATAFLOW_CODES, TIMING_CODES } from './codes.js';
 import { codesText, SA_PACKAGE_FILE, systolicPackage } from './rtl-package.js';
 import { JOB_KIND_CODE } from '../../sim/job/layout.js';
-import { memParams, systolicMemTop, type MemRtlParams } from './mem-generate.js';
+import { systolicMemTop } from './mem-generate.js';
+import { memParams, type MemRtlParams } from './mem-ports.js';
 
 /** The C++ header that gives the driver the same parameters as the RTL. */
 function systolicHeader(p: SystolicRtlParams, stationary: boolean): string {

@@ -3,159 +3,11 @@
  * unchanged) between IFMAP, FILTER and OFMAP scratchpads (and, for ws/is, the partial-sum memory), filled and
  * drained by two DMA engines through an AXI4-like DRAM port, sequenced tile by tile by `mt_mem_seq`.
  */
-import type { SystolicConfig } from './config.js';
-import { systolicDerived } from './config.js';
 import { dataflowOf } from './dataflows/index.js';
-import {
-  always,
-  assign,
-  comment,
-  instance,
-  reg,
-  wire,
-  type VItem,
-  type VModule,
-  type VPort,
-} from '../../rtl/netlist.js';
+import { always, assign, comment, instance, reg, wire, type VItem, type VModule } from '../../rtl/netlist.js';
 import { dataflowConstant } from './rtl-package.js';
-import { qLanes, type SystolicRtlParams } from './generate.js';
-import { ofmapEntries } from './memory.js';
-
-/** The memory system's sizes: words per half of each scratchpad, output entries, words per DRAM beat. */
-export interface MemRtlParams {
-  HI: number;
-  HF: number;
-  E: number;
-  BEAT: number;
-}
-
-/** Derives the memory-system parameters of a config. */
-export function memParams(cfg: SystolicConfig): MemRtlParams {
-  const { sramWords } = systolicDerived(cfg);
-  const h = (w: number) => Math.floor(w / 2);
-  return {
-    HI: h(sramWords.ifmap),
-    HF: h(sramWords.filter),
-    // The same entries the model's tiling fills (ws/is: each with its partial sum).
-    E: ofmapEntries(cfg, dataflowOf(cfg.dataflow)),
-    BEAT: cfg.dram.beat_words,
-  };
-}
-
-const COUNTERS = [
-  'cnt_cycles',
-  'cnt_compute',
-  'cnt_stall_ifmap',
-  'cnt_stall_filter',
-  'cnt_stall_ofmap',
-  'cnt_dram_rd_ifmap',
-  'cnt_dram_rd_filter',
-  'cnt_dram_wr',
-  'cnt_macs',
-  'cnt_outputs',
-];
-
-function ports(p: SystolicRtlParams, m: MemRtlParams): VPort[] {
-  const w = (name: string, width = 32): VPort => ({ dir: 'input', name, width });
-  const o = (name: string, width = 32): VPort => ({ dir: 'output', name, width });
-  const beat = m.BEAT * p.DW;
-  return [
-    w('clk', 1),
-    { dir: 'input', name: 'rst', width: 1, comment: 'synchronous, active high' },
-    { dir: 'input', name: 'start', width: 1, comment: 'pulse: run one GEMM' },
-    ...['cfg_m', 'cfg_k', 'cfg_n', 'cfg_mt', 'cfg_nt', 'cfg_mtiles', 'cfg_ntiles'].map((n) => w(n)),
-    { dir: 'input', name: 'cfg_p1_base', width: 32, comment: 'DRAM word addresses of P1, P2 and O' },
-    w('cfg_p2_base'),
-    w('cfg_o_base'),
-    w('cfg_relu', 1),
-    { dir: 'input', name: 'cfg_zp', width: p.DW, signed: true, comment: 'output zero point' },
-    o('busy', 1),
-    { dir: 'output', name: 'q_rd_en', width: 1, comment: 'requantization parameters: lane j = Q[row + j]' },
-    o('q_rd_row'),
-    { dir: 'input', name: 'q_bias', width: qLanes(p) * p.ACC_W, vector: true },
-    { dir: 'input', name: 'q_mult', width: qLanes(p) * 32, vector: true },
-    { dir: 'input', name: 'q_shift', width: qLanes(p) * 6, vector: true },
-    { dir: 'output', name: 'arvalid', width: 1, comment: 'DRAM read address (AXI4-like AR)' },
-    w('arready', 1),
-    o('araddr'),
-    o('arlen'),
-    { dir: 'input', name: 'rvalid', width: 1, comment: 'DRAM read data (R)' },
-    o('rready', 1),
-    { dir: 'input', name: 'rdata', width: beat, vector: true },
-    w('rcount'),
-    { dir: 'output', name: 'awvalid', width: 1, comment: 'DRAM write address (AW)' },
-    w('awready', 1),
-    o('awaddr'),
-    o('awlen'),
-    { dir: 'output', name: 'wvalid', width: 1, comment: 'DRAM write data (W)' },
-    w('wready', 1),
-    { dir: 'output', name: 'wdata', width: beat, vector: true },
-    o('wcount'),
-    { dir: 'input', name: 'bvalid', width: 1, comment: 'DRAM write response (B)' },
-    o('bready', 1),
-    ...COUNTERS.map((c) => o(c, 64)),
-    o('cnt_folds'),
-    ...['cnt_sram_rd_ifmap', 'cnt_sram_rd_filter', 'cnt_sram_rd_ofmap', 'cnt_sram_wr_ofmap'].map((c) => o(c, 64)),
-    { dir: 'output', name: 'fold_pulse', width: 1, comment: 'high in the cycle a fold starts streaming' },
-  ];
-}
-
-/** Block geometry of a walker's tile (mt_mem_blk), with its outputs on nets `<pfx>_*`. */
-function block(df: string, sel: number, walker: string, pfx: string): VItem[] {
-  const outs = ['rows', 'cols', 'stride', 'addr', 'bursts', 'len'];
-  return [
-    { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' },
-    ...outs.map((o) => wire(`${pfx}_${o}`, 32)),
-    { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' },
-    instance(
-      'mt_mem_blk',
-      `u_${pfx}`,
-      [
-        ['DF', df],
-        ['SEL', sel],
-      ],
-      [
-        ['m', 'cfg_m'],
-        ['k', 'cfg_k'],
-        ['n', 'cfg_n'],
-        ['p1_base', 'cfg_p1_base'],
-        ['p2_base', 'cfg_p2_base'],
-        ['o_base', 'cfg_o_base'],
-        ['m0', `${walker}_m0`],
-        ['mc', `${walker}_mc`],
-        ['n0', `${walker}_n0`],
-        ['nc', `${walker}_nc`],
-        ...outs.map((o): [string, string] => [o, `${pfx}_${o}`]),
-      ],
-    ),
-  ];
-}
-
-function walker(name: string): VItem[] {
-  const outs = ['idx', 'mi', 'ni', 'm0', 'n0', 'mc', 'nc'];
-  return [
-    { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' },
-    ...outs.map((o) => wire(`${name}_${o}`, 32)),
-    { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' },
-    wire(`${name}_step`, 1),
-    instance(
-      'mt_tile_walk',
-      `u_${name}walk`,
-      [],
-      [
-        ['clk', 'clk'],
-        ['init', 'go'],
-        ['step', `${name}_step`],
-        ['m', 'cfg_m'],
-        ['n', 'cfg_n'],
-        ['mt', 'cfg_mt'],
-        ['nt', 'cfg_nt'],
-        ['mtiles', 'cfg_mtiles'],
-        ...outs.map((o): [string, string] => [o, `${name}_${o}`]),
-      ],
-    ),
-  ];
-}
+import type { SystolicRtlParams } from './generate.js';
+import { block, COUNTERS, ports, same, walker, type MemRtlParams } from './mem-ports.js';
 
 /** Builds the top-level description of a systolic array with its memory system. */
 export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'os' | 'ws' | 'is'): VModule {
@@ -257,45 +109,15 @@ export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'o
       'u_seq',
       [],
       [
-        ['clk', 'clk'],
-        ['rst', 'rst'],
-        ['start', 'start'],
-        ['cfg_mtiles', 'cfg_mtiles'],
-        ['cfg_ntiles', 'cfg_ntiles'],
-        ['busy', 'busy'],
-        ['l_init', 'l_init'],
-        ['l_step', 'l_step'],
-        ['l_idx', 'l_idx'],
-        ['l_mi', 'l_mi'],
-        ['l_phase', 'l_phase'],
-        ['c_step', 'c_step'],
-        ['c_idx', 'c_idx'],
-        ['c_ni', 'c_ni'],
-        ['d_step', 'd_step'],
-        ['d_idx', 'd_idx'],
-        ['ld_valid', 'ld_valid'],
-        ['ld_ready', 'ld_ready'],
-        ['ld_done', 'ld_done'],
-        ['ld_buf', 'ld_buf'],
-        ['ld_half', 'ld_half'],
-        ['core_busy', 'core_busy'],
-        ['core_start', 'core_start'],
-        ['c_a_half', 'c_a_half'],
-        ['c_w_half', 'c_w_half'],
-        ['dr_valid', 'dr_valid'],
-        ['dr_ready', 'dr_ready'],
-        ['dr_done', 'dr_done'],
-        ['b_pending', 'b_pending'],
-        ['bvalid', 'bvalid'],
+        ...same('clk', 'rst', 'start', 'cfg_mtiles', 'cfg_ntiles', 'busy', 'l_init', 'l_step', 'l_idx', 'l_mi'),
+        ...same('l_phase', 'c_step', 'c_idx', 'c_ni', 'd_step', 'd_idx', 'ld_valid', 'ld_ready', 'ld_done', 'ld_buf'),
+        ...same('ld_half', 'core_busy', 'core_start', 'c_a_half', 'c_w_half', 'dr_valid', 'dr_ready', 'dr_done'),
+        ...same('b_pending', 'bvalid'),
         ['r_beat', 'fill_en'],
         ['r_count', 'fill_cnt'],
         ['w_beat', 'wvalid && wready'],
         ['w_count', 'wcount'],
-        ['core_macs', 'core_macs'],
-        ['core_outputs', 'core_outputs'],
-        ['core_folds', 'core_folds'],
-        ...COUNTERS.map((c): [string, string] => [c, c]),
-        ['cnt_folds', 'cnt_folds'],
+        ...same('core_macs', 'core_outputs', 'core_folds', ...COUNTERS, 'cnt_folds'),
       ],
     ),
     comment("Read DMA: the offered block is the load walker tile's IFMAP or FILTER block."),
@@ -307,27 +129,10 @@ export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'o
         ['BEAT', BEAT],
       ],
       [
-        ['clk', 'clk'],
-        ['rst', 'rst'],
-        ['ld_valid', 'ld_valid'],
-        ['ld_ready', 'ld_ready'],
-        ['ld_addr', 'l_phase ? lw_addr : la_addr'],
-        ['ld_bursts', 'l_phase ? lw_bursts : la_bursts'],
-        ['ld_len', 'l_phase ? lw_len : la_len'],
-        ['ld_stride', 'l_phase ? lw_stride : la_stride'],
-        ['ld_done', 'ld_done'],
-        ['arvalid', 'arvalid'],
-        ['arready', 'arready'],
-        ['araddr', 'araddr'],
-        ['arlen', 'arlen'],
-        ['rvalid', 'rvalid'],
-        ['rready', 'rready'],
-        ['rdata', 'rdata'],
-        ['rcount', 'rcount'],
-        ['fill_en', 'fill_en'],
-        ['fill_off', 'fill_off'],
-        ['fill_cnt', 'fill_cnt'],
-        ['fill_data', 'fill_data'],
+        ...same('clk', 'rst', 'ld_valid', 'ld_ready'),
+        ...['addr', 'bursts', 'len', 'stride'].map((f): [string, string] => [`ld_${f}`, `l_phase ? lw_${f} : la_${f}`]),
+        ...same('ld_done', 'arvalid', 'arready', 'araddr', 'arlen', 'rvalid', 'rready', 'rdata', 'rcount'),
+        ...same('fill_en', 'fill_off', 'fill_cnt', 'fill_data'),
       ],
     ),
     comment('The computing tile: halves and block shapes, taken when the array starts it.'),
@@ -446,27 +251,12 @@ export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'o
         ['BEAT', BEAT],
       ],
       [
-        ['clk', 'clk'],
-        ['rst', 'rst'],
-        ['dr_valid', 'dr_valid'],
-        ['dr_ready', 'dr_ready'],
-        ['dr_addr', 'do_addr'],
-        ['dr_bursts', 'do_bursts'],
-        ['dr_len', 'do_len'],
-        ['dr_stride', 'do_stride'],
+        ...same('clk', 'rst', 'dr_valid', 'dr_ready'),
+        ...['addr', 'bursts', 'len', 'stride'].map((f): [string, string] => [`dr_${f}`, `do_${f}`]),
         ['dr_done', 'dr_done'],
         ['rd_off', 'o_rd_off'],
         ['rd_data', 'o_rd_data'],
-        ['awvalid', 'awvalid'],
-        ['awready', 'awready'],
-        ['awaddr', 'awaddr'],
-        ['awlen', 'awlen'],
-        ['wvalid', 'wvalid'],
-        ['wready', 'wready'],
-        ['wdata', 'wdata'],
-        ['wcount', 'wcount'],
-        ['bvalid', 'bvalid'],
-        ['bready', 'bready'],
+        ...same('awvalid', 'awready', 'awaddr', 'awlen', 'wvalid', 'wready', 'wdata', 'wcount', 'bvalid', 'bready'),
         ['b_pending', 'b_pending'],
       ],
     ),
