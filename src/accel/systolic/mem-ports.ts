@@ -33,6 +33,7 @@ export function memParams(cfg: SystolicConfig): MemRtlParams {
 /** Connections of ports to nets of the same names. */
 export const same = (...names: string[]): [string, string][] => names.map((n) => [n, n]);
 
+/** The 64-bit counters the sequencer keeps, top-level ports of the same names. */
 export const COUNTERS = [
   'cnt_cycles',
   'cnt_compute',
@@ -46,6 +47,7 @@ export const COUNTERS = [
   'cnt_outputs',
 ];
 
+/** The top-level ports: configuration, requantization parameters, the AXI4-like DRAM channels, the counters. */
 export function ports(p: SystolicRtlParams, m: MemRtlParams): VPort[] {
   const w = (name: string, width = 32): VPort => ({ dir: 'input', name, width });
   const o = (name: string, width = 32): VPort => ({ dir: 'output', name, width });
@@ -122,6 +124,7 @@ export function block(df: string, sel: number, walker: string, pfx: string): VIt
   ];
 }
 
+/** A tile walker (mt_tile_walk) whose outputs are the nets `<name>_*`. */
 export function walker(name: string): VItem[] {
   const outs = ['idx', 'mi', 'ni', 'm0', 'n0', 'mc', 'nc'];
   return [
