@@ -3,23 +3,24 @@
  *
  * The three levels (golden model, analytic model, RTL) must stay independent, so that a bug cannot hide on two
  * of them at once (docs: DESIGN "Rules that keep the three levels honest"). In a kind folder src/accel/<kind>/:
- *   generator  generate.ts, design.ts, rtl-package.ts   planner  plan.ts     runner  run.ts     wiring  index.ts
- *   job encoding  job.ts (the kind's job file in the job-format table and its encoder, over src/sim/job/)
+ *   generator  generate.ts, mem-generate.ts, mem-ports.ts, design.ts, rtl-package.ts   planner  plan.ts
+ *   runner  run.ts, mem-run.ts     wiring  index.ts
+ *   job encoding  job.ts, mem-job.ts (the kind's job files in the job-format table and their encoders, over src/sim/job/)
  *   analytic model: every other file of the folder (config, model, timing, dataflows/, columns, ...).
  * A new generator, planner, runner or job-encoding file must be added to the patterns below, or it counts as
  * analytic model.
  */
 
 /** The generator, planner and runner of every kind, plus the files that import them (wiring and registry). */
-const GENERATOR = '^src/accel/[^/]+/(generate|design|rtl-package)\\.ts$';
+const GENERATOR = '^src/accel/[^/]+/(generate|mem-generate|mem-ports|design|rtl-package)\\.ts$';
 const PLANNER = '^src/accel/[^/]+/plan\\.ts$';
-const RUNNER = '^src/accel/[^/]+/run\\.ts$';
+const RUNNER = '^src/accel/[^/]+/(run|mem-run)\\.ts$';
 /**
  * A kind's job encoding is simulation plumbing, not analytic model: it builds on the shared job-format table
  * and codec (src/sim/job/), so it stands with the planner and runner, whose job types it declares. The same
  * rules keep it away from the model and the golden model as them.
  */
-const JOB = '^src/accel/[^/]+/job\\.ts$';
+const JOB = '^src/accel/[^/]+/(job|mem-job)\\.ts$';
 const WIRING = ['^src/accel/[^/]+/index\\.ts$', '^src/accel/registry\\.ts$'];
 const RTL = '^src/rtl/';
 const SIM = '^src/sim/';
@@ -27,7 +28,9 @@ const SIM = '^src/sim/';
 /** The analytic model files of a kind: the kind folder minus generator, planner, runner, job encoding and wiring. */
 const KIND_MODEL = {
   path: '^src/accel/[^/]+/',
-  pathNot: ['^src/accel/[^/]+/(generate|design|rtl-package|plan|run|job|index)\\.ts$'],
+  pathNot: [
+    '^src/accel/[^/]+/(generate|mem-generate|mem-ports|design|rtl-package|plan|run|mem-run|job|mem-job|index)\\.ts$',
+  ],
 };
 const GOLDEN = ['^src/quant/golden\\.ts$', '^src/accel/nvdla/cacc\\.ts$'];
 

@@ -205,6 +205,8 @@ export interface Accelerator<C extends BaseConfig = BaseConfig, L extends LayerP
   golden(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor;
   /** Its job file in the job-format table (with its job-kind code) and the encoder `simulateLayer` writes it with. */
   job: JobEncoding;
+  /** The job files of the kind's other drivers, if any (the systolic array's memory system, sa_mem_driver). */
+  otherJobs?: readonly JobEncoding[];
   /** Runs one layer through the RTL (the prediction gives watchdog limits and the schedule to check);
    * `opts.run` traces, keeps or replays the job (src/sim/run-options.ts). */
   simulateLayer(

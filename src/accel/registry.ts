@@ -12,7 +12,7 @@ import { systolic } from './systolic/index.js';
 export const ACCELERATORS = [systolic, nvdla] as const;
 
 /** The job-format table of the registered kinds (their job files and job-kind codes, with the shared envelope). */
-export const JOB_FORMAT = jobFormat(ACCELERATORS.map((a) => a.job));
+export const JOB_FORMAT = jobFormat(ACCELERATORS.flatMap((a) => [a.job, ...(a.otherJobs ?? [])]));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind is typed over its own config
 type AnyAccelerator = Accelerator<any, any>;

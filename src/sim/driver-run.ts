@@ -11,8 +11,8 @@ import { MactileError } from '../util/errors.js';
 import { readResult, type GemmResult } from './job.js';
 import { keepFolder, keptTag, windowsArg, type DriverRunOptions } from './run-options.js';
 
-export interface DriverRun {
-  items: GemmResult[];
+export interface DriverRun<T extends GemmResult = GemmResult> {
+  items: T[];
   driverSeconds: number;
   /** The driver's own time in the clocked loops (process start, job reading and result writing excluded). */
   simSeconds: number;
@@ -36,10 +36,12 @@ function sweepJobDirs(): void {
  * `itemName` its items (GEMM, convolution), `limits[i]` the watchdog limit the job gave item i and
  * `predicted[i]` the analytic cycles (for the message).
  */
-export async function runDriver(
+export async function runDriver<T extends GemmResult = GemmResult>(
   binary: string,
   job: Buffer,
   opts: {
+    /** Reads the result file (default: the shared result layout). */
+    read?: (file: string, dw: 8 | 16, outShapes: { rows: number; cols: number }[]) => { status: string; gemms: T[] };
     what: string;
     itemName: string;
     dw: 8 | 16;
@@ -50,7 +52,7 @@ export async function runDriver(
     /** A waveform to write, a folder to keep the job in, or the kept job to replay (run-options.ts). */
     run?: DriverRunOptions;
   },
-): Promise<DriverRun> {
+): Promise<DriverRun<T>> {
   const kept = opts.run?.job;
   if (kept && !kept.bytes.equals(job))
     throw new MactileError(
@@ -80,7 +82,8 @@ export async function runDriver(
         3,
       );
     }
-    const result = readResult(resFile, opts.dw, opts.outShapes);
+    const read = opts.read ?? (readResult as unknown as NonNullable<typeof opts.read>);
+    const result = read(resFile, opts.dw, opts.outShapes);
     const n = opts.outShapes.length;
     if (result.status === 'watchdog') {
       const i = result.gemms.length - 1;

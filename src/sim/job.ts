@@ -9,7 +9,15 @@
 import { readFileSync } from 'node:fs';
 import { MactileError } from '../util/errors.js';
 import { decodeFile, FormatError } from './job/codec.js';
-import { RESULT, STATUS, codeOf, type JobKindLayout, type OPERAND_MATRIX, type REQUANT_ROW } from './job/layout.js';
+import {
+  MEM_RESULT,
+  RESULT,
+  STATUS,
+  codeOf,
+  type JobKindLayout,
+  type OPERAND_MATRIX,
+  type REQUANT_ROW,
+} from './job/layout.js';
 import type { Wire } from './job/table.js';
 
 /** A row-major matrix of small signed integers. */
@@ -76,18 +84,23 @@ export function decodeResult(b: Buffer, dw: 8 | 16, outShapes: { rows: number; c
   });
   return {
     status: r.status === codeOf(STATUS, 'ok') ? 'ok' : 'watchdog',
-    gemms: r.items.map((g, i) => ({
-      cycles: g.cycles,
-      macs: g.macs,
-      outputs: g.outputs,
-      folds: g.folds,
-      laneWrites: g.lane_writes,
-      repeatedWrites: g.repeated_writes,
-      outsideWrites: g.outside_writes,
-      simSeconds: g.sim_ns / 1e9,
-      foldStarts: g.fold_starts,
-      out: { ...outShapes[i]!, data: g.out },
-    })),
+    gemms: r.items.map((g, i) => resultOf(g, outShapes[i]!)),
+  };
+}
+
+/** A result item of the table as a GemmResult. */
+function resultOf(g: Wire<typeof RESULT>['items'][number], shape: { rows: number; cols: number }): GemmResult {
+  return {
+    cycles: g.cycles,
+    macs: g.macs,
+    outputs: g.outputs,
+    folds: g.folds,
+    laneWrites: g.lane_writes,
+    repeatedWrites: g.repeated_writes,
+    outsideWrites: g.outside_writes,
+    simSeconds: g.sim_ns / 1e9,
+    foldStarts: g.fold_starts,
+    out: { ...shape, data: g.out },
   };
 }
 
@@ -105,4 +118,66 @@ export function readResult(file: string, dw: 8 | 16, outShapes: { rows: number; 
     if (e instanceof FormatError) throw new MactileError(`simulation result ${file}: ${e.message}`, 3);
     throw e;
   }
+}
+
+/** The memory system's counters of one GEMM (names as in the result file). */
+export interface MemCounters {
+  compute: number;
+  stallIfmap: number;
+  stallFilter: number;
+  stallOfmap: number;
+  dramRdIfmap: number;
+  dramRdFilter: number;
+  dramWr: number;
+  sramRdIfmap: number;
+  sramRdFilter: number;
+  sramRdOfmap: number;
+  sramWrOfmap: number;
+}
+
+/** Reads a memory-system result file: per GEMM the array's result and the memory system's counters. */
+export function readMemResult(
+  file: string,
+  dw: 8 | 16,
+  outShapes: { rows: number; cols: number }[],
+): { status: 'ok' | 'watchdog'; gemms: (GemmResult & { mem: MemCounters })[] } {
+  let b: Buffer;
+  try {
+    b = readFileSync(file);
+  } catch {
+    throw new MactileError(`simulation result ${file}: missing (the driver did not finish)`, 3);
+  }
+  let r: Wire<typeof MEM_RESULT>;
+  try {
+    r = decodeFile(MEM_RESULT, b, {
+      dw,
+      itemJob: (i) => {
+        const s = outShapes[i];
+        if (!s) throw new FormatError(`more items than the job's ${outShapes.length}`);
+        return { o_rows: s.rows, o_cols: s.cols };
+      },
+    });
+  } catch (e) {
+    if (e instanceof FormatError) throw new MactileError(`simulation result ${file}: ${e.message}`, 3);
+    throw e;
+  }
+  return {
+    status: r.status === codeOf(STATUS, 'ok') ? 'ok' : 'watchdog',
+    gemms: r.items.map((it, i) => ({
+      ...resultOf(it.base, outShapes[i]!),
+      mem: {
+        compute: it.compute,
+        stallIfmap: it.stall_ifmap,
+        stallFilter: it.stall_filter,
+        stallOfmap: it.stall_ofmap,
+        dramRdIfmap: it.dram_rd_ifmap,
+        dramRdFilter: it.dram_rd_filter,
+        dramWr: it.dram_wr,
+        sramRdIfmap: it.sram_rd_ifmap,
+        sramRdFilter: it.sram_rd_filter,
+        sramRdOfmap: it.sram_rd_ofmap,
+        sramWrOfmap: it.sram_wr_ofmap,
+      },
+    })),
+  };
 }

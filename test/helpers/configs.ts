@@ -16,6 +16,30 @@ export function systolic(
   ) as SystolicConfig;
 }
 
+/** A validated systolic config with its memory system (a numeric DRAM bandwidth) and small scratchpads. */
+function systolicMem(
+  rows: number,
+  cols: number,
+  dataflow: 'os' | 'ws' | 'is',
+  timing: 'scalesim' | 'pipelined',
+  precision: 'int8' | 'int16',
+  beat: number,
+): SystolicConfig {
+  return validateConfig(
+    {
+      kind: 'systolic',
+      rows,
+      cols,
+      dataflow,
+      timing,
+      precision,
+      sram: { ifmap_kb: 1, filter_kb: 2, ofmap_kb: 1 },
+      dram: { bandwidth: 2, latency: 10, beat_words: beat },
+    },
+    `test-mem-${rows}x${cols}-${dataflow}-${timing}-${precision}-b${beat}`,
+  ) as SystolicConfig;
+}
+
 /** A validated NVDLA-style config for tests (v2 stripes unless given). */
 export function nvdla(atomicC: number, atomicK: number, extra: Record<string, unknown> = {}): NvdlaConfig {
   return validateConfig(
@@ -50,6 +74,13 @@ export const KIND_TEST_CONFIGS: Record<string, KindTestConfigs> = {
       systolic(7, 1, 'ws', 'scalesim', 'int8'),
       systolic(1, 9, 'os', 'scalesim', 'int8'),
       systolic(32, 8, 'is', 'pipelined', 'int8'),
+      // With the memory system (docs/MEMORY.md).
+      systolicMem(1, 1, 'os', 'scalesim', 'int8', 1),
+      systolicMem(2, 3, 'ws', 'pipelined', 'int16', 64),
+      systolicMem(5, 7, 'is', 'scalesim', 'int8', 3),
+      systolicMem(1, 1, 'is', 'pipelined', 'int16', 256),
+      systolicMem(16, 16, 'ws', 'scalesim', 'int8', 16),
+      systolicMem(3, 80, 'os', 'pipelined', 'int8', 100),
     ],
     synth: systolic(1, 1, 'os'),
     layerCases: [

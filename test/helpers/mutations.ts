@@ -95,3 +95,27 @@ export const caccMutations = {
   /** CACC truncates without rounding (drops the bits). */
   noRounding: () => mutation('CACC rounding removed', 'mt_nv_cacc', [[CACC_ROUND, 'mag >>> shift']]),
 };
+
+/** Mutations of the systolic memory system's sequencer (docs/MEMORY.md), each of which the memory tests must catch. */
+export const memMutations = {
+  /** The array starts a tile one IFMAP block too early (before its block is resident). */
+  computeBeforeIfmap: () =>
+    mutation('compute starts before the IFMAP block is resident', 'mt_mem_seq', [
+      ['wire ready_a = done_a > need_a;', 'wire ready_a = done_a >= need_a;'],
+    ]),
+  /** The GEMM ends at the last write beat, without waiting for its response. */
+  noWriteResponse: () =>
+    mutation('done without the last write response', 'mt_mem_seq', [
+      ["b_pending == 32'd1 && bvalid", "b_pending == 32'd1"],
+    ]),
+  /** A tile writes into the OFMAP half its predecessor but one is still draining. */
+  ofmapOverrun: () =>
+    mutation('a tile starts before its OFMAP half is drained', 'mt_mem_seq', [
+      ["drains_done >= c_idx - 32'd1", "drains_done + 32'd1 >= c_idx - 32'd1"],
+    ]),
+  /** Waiting for FILTER counted as waiting for IFMAP. */
+  stallCause: () =>
+    mutation('FILTER stalls counted as IFMAP stalls', 'mt_mem_seq', [
+      ["cnt_stall_filter <= cnt_stall_filter + 64'd1;", "cnt_stall_ifmap <= cnt_stall_ifmap + 64'd1;"],
+    ]),
+};

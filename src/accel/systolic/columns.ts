@@ -24,7 +24,22 @@ export function layerColumns(cfg: SystolicConfig, style: 'table' | 'csv'): Colum
     { header: 'DRAM words', value: (l) => l.dramIfmapWords + l.dramFilterWords + l.dramOfmapWords },
     { header: `time us @${cfg.clock_mhz}MHz`, value: (l) => l.timeUs, digits: 3 },
   ];
-  if (style === 'table') return compact;
+  // With the memory system (numeric DRAM bandwidth): tiles and the stall cycles by cause (docs/MEMORY.md).
+  const memory = cfg.dram.bandwidth !== 'calc';
+  const opt = (v: number | undefined) => v ?? '';
+  const memCompact: Column<LayerPerf>[] = [
+    { header: 'tiles', value: (l) => opt(l.tiles) },
+    { header: 'stall IFMAP', value: (l) => opt(l.stallIfmapCycles) },
+    { header: 'stall FILTER', value: (l) => opt(l.stallFilterCycles) },
+    { header: 'stall OFMAP', value: (l) => opt(l.stallOfmapCycles) },
+  ];
+  if (style === 'table') return memory ? [...compact.slice(0, 9), ...memCompact, ...compact.slice(9)] : compact;
+  const memCsv: Column<LayerPerf>[] = [
+    { header: 'tiles', value: (l) => opt(l.tiles) },
+    { header: 'stall_ifmap_cycles', value: (l) => opt(l.stallIfmapCycles) },
+    { header: 'stall_filter_cycles', value: (l) => opt(l.stallFilterCycles) },
+    { header: 'stall_ofmap_cycles', value: (l) => opt(l.stallOfmapCycles) },
+  ];
   return [
     { header: 'layer', value: (l) => l.name },
     { header: 'kind', value: (l) => l.kind },
@@ -52,6 +67,7 @@ export function layerColumns(cfg: SystolicConfig, style: 'table' | 'csv'): Colum
     { header: 'dram_filter_bw', value: (l) => l.dramFilterBw },
     { header: 'dram_ofmap_bw', value: (l) => l.dramOfmapBw },
     { header: 'time_us', value: (l) => l.timeUs },
+    ...(memory ? memCsv : []),
   ];
 }
 
@@ -72,7 +88,8 @@ export function perfJson(perf: NetworkPerf): object {
 /** The named terms from SCALE-Sim's cycles to the RTL's, as text ("+1 off-by-one +4 pipeline"). */
 function termsText(c: LayerCheck): string {
   const e = c.extras;
-  if (typeof e.offByOne !== 'number')
+  // The memory system's stalls and tiling are no term of SCALE-Sim's compute cycles: the difference only.
+  if (typeof e.offByOne !== 'number' || typeof e.tiles === 'number')
     return `${c.rtlCycles - c.referenceCycles >= 0 ? '+' : ''}${c.rtlCycles - c.referenceCycles}`;
   const parts = [`+${e.offByOne} off-by-one`, `+${e.pipelineLatency} pipeline`];
   if (e.foldOverlap !== 0) parts.push(`${e.foldOverlap} overlap`);

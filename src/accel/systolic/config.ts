@@ -24,6 +24,9 @@ const dramSchema = z
         }
       })
       .default('calc'),
+    // The memory system's DRAM port (docs/MEMORY.md); used only with a numeric bandwidth.
+    latency: int(0, 1_000_000).default(0),
+    beat_words: int(1, 256).default(64),
   })
   .strict();
 

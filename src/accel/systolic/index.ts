@@ -5,6 +5,7 @@ import { systolicSchema, type SystolicConfig } from './config.js';
 import { layerColumns, perfJson, systolicSimColumns } from './columns.js';
 import { systolicDesign } from './design.js';
 import { analyzeLayer, analyzeNetwork, scaleSimComparison, type LayerPerf } from './model.js';
+import { systolicMemJob } from './mem-job.js';
 import { systolicJob } from './job.js';
 import { simulateSystolicLayer } from './run.js';
 import { systolicTraceSignals, systolicTraceWindows } from './trace.js';
@@ -12,7 +13,10 @@ import { numberList, wordList } from '../../util/lists.js';
 
 /** Describes a config in one line, e.g. "systolic 16x16 os int8, scalesim timing, ...". */
 function describe(c: SystolicConfig): string {
-  const bw = c.dram.bandwidth === 'calc' ? 'DRAM calc' : `DRAM ${c.dram.bandwidth} words/cycle`;
+  const bw =
+    c.dram.bandwidth === 'calc'
+      ? 'DRAM calc'
+      : `DRAM ${c.dram.bandwidth} words/cycle, latency ${c.dram.latency}, ${c.dram.beat_words}-word beats (memory system)`;
   return `systolic ${c.rows}x${c.cols} ${c.dataflow} ${c.precision}, ${c.timing} timing, SRAM ${c.sram.ifmap_kb}/${c.sram.filter_kb}/${c.sram.ofmap_kb} kB, ${bw}, ${c.clock_mhz} MHz`;
 }
 
@@ -44,6 +48,7 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
   randomQuantOptions: () => ({}),
   golden: goldenLayer,
   job: systolicJob,
+  otherJobs: [systolicMemJob],
   simulateLayer: simulateSystolicLayer,
   traceWindows: systolicTraceWindows,
   traceSignals: systolicTraceSignals,

@@ -15,7 +15,7 @@ import { DATAFLOW_CODES, TIMING_CODES } from './codes.js';
 const SYSTOLIC_JOB_KIND = { name: 'systolic', code: 1, meaning: 'a systolic MAC array, run by sa_driver' } as const;
 
 /** The dataflow codes of a job head. */
-const DATAFLOW = enumFromCodes(
+export const DATAFLOW = enumFromCodes(
   'dataflow',
   "the systolic array's dataflow (the RTL's DF parameter, MT_DATAFLOW in mt_params.h)",
   DATAFLOW_CODES,
@@ -23,7 +23,7 @@ const DATAFLOW = enumFromCodes(
 );
 
 /** The fold timing codes of a job head. */
-const TIMING = enumFromCodes(
+export const TIMING = enumFromCodes(
   'timing',
   "the systolic array's fold timing (the RTL's TIMING parameter, MT_TIMING in mt_params.h)",
   TIMING_CODES,

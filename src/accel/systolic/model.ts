@@ -8,10 +8,10 @@ import { dataflowOf } from './dataflows/index.js';
 import { MEM_READ_LATENCY, OUTPUT_LATENCY, foldInterval, foldStarts, gemmCycles } from './timing.js';
 import { checkExactFigures, macLayers, type MacLayer, type Network } from '../../nets/ir.js';
 import { expandDepthwise, exportRows, type ScaleSimRow } from '../../nets/scalesim-csv.js';
-import { layerGemm, mapGemm, rowGemm } from './gemm.js';
+import { layerGemm, mapGemm, rowGemm, type Gemm } from './gemm.js';
 import { scaleSimMemory, type OperandTrace, type SramWindow } from '../../analytic/scalesim-memory.js';
 import { arrayOf, gemmPerf, type GemmPerf } from './perf.js';
-import { bandwidthStalls } from './traffic.js';
+import { memGemmSchedule, memTiles, memTiling } from './memory.js';
 
 export type ModelFlavour = 'mactile' | 'scalesim';
 
@@ -36,6 +36,11 @@ export interface LayerPerf extends LayerPrediction {
   dramIfmapBw: number;
   dramFilterBw: number;
   dramOfmapBw: number;
+  /** Memory system only (numeric DRAM bandwidth): tiles per GEMM and the stall cycles by cause. */
+  tiles?: number;
+  stallIfmapCycles?: number;
+  stallFilterCycles?: number;
+  stallOfmapCycles?: number;
   /** SCALE-Sim mode only: the per-simulated-layer detail (DP rows split per channel). */
   scalesimParts?: ScaleSimPart[];
 }
@@ -70,6 +75,7 @@ function finishLayer(
   bwWindows: { ifmap: number; filter: number; ofmap: number },
   cfg: SystolicConfig,
   computeUtilOverride?: number,
+  stallsModelled = true,
 ): LayerPerf {
   const sum = (f: (p: GemmPerf) => number) => perfs.reduce((s, p) => s + f(p), 0);
   const folds = sum((p) => p.map.folds * p.gemm.count);
@@ -83,8 +89,8 @@ function finishLayer(
     ...base,
     macs,
     computeCycles: cycles - stalls,
-    // The RTL plays an ideal memory: at a finite DRAM bandwidth its stalls are a prediction only.
-    stallsModelled: cfg.dram.bandwidth === 'calc',
+    // mactile's model: the RTL has no stalls (calc) or its memory system stalls as predicted (docs/MEMORY.md).
+    stallsModelled,
     rowFolds: perfs[0]!.map.rowFolds,
     colFolds: perfs[0]!.map.colFolds,
     folds,
@@ -112,8 +118,50 @@ function finishLayer(
   return layer;
 }
 
+/** mactile's model of a layer on the memory system (numeric DRAM bandwidth): the tile event model of memory.ts. */
+function analyzeMemLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
+  const g = layerGemm(l);
+  const a = arrayOf(cfg);
+  const s = memGemmSchedule(g, cfg, l.name);
+  const tiling = memTiling(g, cfg, l.name);
+  // The figures of the tiles' GEMMs (folds, MACs, mapping, SRAM accesses), each run once per channel group;
+  // tiles of one size share them (at most four sizes: the edge tiles along M and N).
+  const sizes = new Map<string, Gemm>();
+  for (const t of memTiles(g, tiling)) {
+    const key = `${t.mc}x${t.nc}`;
+    const same = sizes.get(key);
+    if (same) same.count += g.count;
+    else sizes.set(key, { m: t.mc, k: g.k, n: t.nc, count: g.count });
+  }
+  const perfs = [...sizes.values()].map((sub) => gemmPerf(sub, a, { compat: false, timing: cfg.timing }));
+  const times = (x: number) => x * g.count;
+  const cycles = times(s.cycles);
+  const stalls = times(s.stallIfmap + s.stallFilter + s.stallOfmap);
+  const dram = { ifmap: times(s.dramIfmap), filter: times(s.dramFilter), ofmap: times(s.dramOfmap) };
+  const whole = mapGemm(g, cfg.rows, cfg.cols, a.df);
+  const layer = finishLayer(
+    { name: l.name, kind: l.kind, m: g.m, k: g.k, n: g.n, gemms: g.count },
+    perfs,
+    cycles,
+    stalls,
+    dram,
+    { ifmap: cycles, filter: cycles, ofmap: cycles },
+    cfg,
+  );
+  return {
+    ...layer,
+    rowFolds: whole.rowFolds,
+    colFolds: whole.colFolds,
+    tiles: s.tiles,
+    stallIfmapCycles: times(s.stallIfmap),
+    stallFilterCycles: times(s.stallFilter),
+    stallOfmapCycles: times(s.stallOfmap),
+  };
+}
+
 /** mactile's own model of one MAC layer. */
 export function analyzeLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
+  if (cfg.dram.bandwidth !== 'calc') return analyzeMemLayer(l, cfg);
   const g = layerGemm(l);
   const a = arrayOf(cfg);
   const perf = gemmPerf(g, a, { compat: false, timing: cfg.timing });
@@ -123,10 +171,7 @@ export function analyzeLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
   const d = a.df.dramWords(g, perf.map, cfg.cols, ifmapUnique, sramWords, accWords);
   const dram = { ifmap: d.ifmapWords * g.count, filter: d.filterWords * g.count, ofmap: d.ofmapWords * g.count };
   const compute = perf.cycles;
-  const stalls =
-    cfg.dram.bandwidth === 'calc'
-      ? 0
-      : bandwidthStalls(dram.ifmap + dram.filter + dram.ofmap, cfg.dram.bandwidth, compute);
+  const stalls = 0;
   const cycles = compute + stalls;
   return finishLayer(
     { name: l.name, kind: l.kind, m: g.m, k: g.k, n: g.n, gemms: g.count },
@@ -178,6 +223,8 @@ export function analyzeRowScaleSim(row: ScaleSimRow, cfg: SystolicConfig, kind: 
     },
     cfg,
     computeUtil,
+    // SCALE-Sim's USER-mode stalls are its estimate; no RTL stalls the same way.
+    cfg.dram.bandwidth === 'calc',
   );
   // The parts of a DP row are identical layers, so the first part's figures are the row's, bit for bit.
   const exact = parts[0]!.figures;

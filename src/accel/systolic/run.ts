@@ -19,6 +19,7 @@ import { systolicParams } from './generate.js';
 import { layerSchedule, type GemmSchedule } from './model.js';
 import { systolicJob } from './job.js';
 import { gatherOutputs, planLayer } from './plan.js';
+import { simulateMemLayer, type Backpressure } from './mem-run.js';
 
 /** Checks that no accumulator of the layer can overflow the RTL's accumulator width. */
 function checkAccumulatorRange(l: MacLayer, q: QuantLayer): void {
@@ -41,9 +42,10 @@ export async function simulateSystolicLayer(
   l: MacLayer,
   x: IntTensor,
   q: QuantLayer,
-  opts: { timeoutSeconds?: number; run?: DriverRunOptions } = {},
+  opts: { timeoutSeconds?: number; run?: DriverRunOptions; backpressure?: Backpressure } = {},
 ): Promise<LayerMeasurement> {
   checkAccumulatorRange(l, q);
+  if (cfg.dram.bandwidth !== 'calc') return simulateMemLayer(build, cfg, l, x, q, opts);
   const t0 = performance.now();
   const df = dataflowOf(cfg.dataflow);
   const plans = planLayer(l, x, q, df);

@@ -98,6 +98,43 @@ export const RESULT = {
   ],
 } as const satisfies FileDef;
 
+/** The memory system's counters in a mem_result item (docs/MEMORY.md), each a u64. */
+const MEM_COUNTER_NAMES = [
+  ['compute', "cycles the array computed or was started (the RTL's cnt_compute)"],
+  ['stall_ifmap', 'cycles stalled waiting for an IFMAP block (cnt_stall_ifmap)'],
+  ['stall_filter', 'cycles stalled waiting for a FILTER block (cnt_stall_filter)'],
+  ['stall_ofmap', 'cycles stalled waiting for an OFMAP half to drain, or for the last drain (cnt_stall_ofmap)'],
+  ['dram_rd_ifmap', 'IFMAP words read from DRAM (cnt_dram_rd_ifmap)'],
+  ['dram_rd_filter', 'FILTER words read from DRAM (cnt_dram_rd_filter)'],
+  ['dram_wr', 'words written to DRAM (cnt_dram_wr)'],
+  ['sram_rd_ifmap', 'operand words the array read from the IFMAP scratchpad (cnt_sram_rd_ifmap)'],
+  ['sram_rd_filter', 'operand words the array read from the FILTER scratchpad (cnt_sram_rd_filter)'],
+  ['sram_rd_ofmap', 'partial sums read back (cnt_sram_rd_ofmap)'],
+  ['sram_wr_ofmap', 'results and partial sums written (cnt_sram_wr_ofmap)'],
+] as const;
+
+const MEM_RESULT_ITEM = {
+  name: 'mem_result_item',
+  meaning: "what one GEMM on the memory system measured: the memory system's counters, then a result_item",
+  fields: [
+    ...MEM_COUNTER_NAMES.map(([name, meaning]) => ({ name, type: 'u64', meaning }) as const),
+    { name: 'base', type: RESULT_ITEM, meaning: "the array's counters, the driver's write checks and the outputs" },
+  ],
+} as const satisfies RecordDef;
+
+/** The result file of a driver that plays DRAM for a memory system (sa_mem_driver): one item per GEMM run. */
+export const MEM_RESULT = {
+  name: 'mem_result',
+  magic: 'MTRES',
+  writer: 'driver',
+  meaning: "sa_mem_driver's answer to a systolic_mem_job: one item per GEMM run",
+  fields: [
+    { name: 'status', type: 'u32', enum: STATUS, meaning: 'how the run ended' },
+    { name: 'n_items', type: 'u32', meaning: 'items run (with status watchdog, the last was stopped)' },
+    { name: 'items', type: MEM_RESULT_ITEM, count: 'n_items', meaning: 'the items, in job order' },
+  ],
+} as const satisfies FileDef;
+
 // ---- Jobs (one file per kind, declared in the kind's folder) ----
 
 /** The first field of every job head: the kind's code of the job_kind enum, written by the codec. */
@@ -155,7 +192,7 @@ export function jobFormat(kinds: readonly JobKindLayout[]): JobFormat {
     if (twice !== undefined) throw new Error(`job format: two kinds with the job-kind ${key} ${twice}`);
   }
   const jobKind = jobKindEnum(kinds);
-  const files = [...kinds.map((k) => withKindEnum(k, jobKind)), RESULT];
+  const files = [...kinds.map((k) => withKindEnum(k, jobKind)), RESULT, MEM_RESULT];
   const enums = [jobKind, STATUS, ...enumsOf(files).filter((e) => e !== jobKind && e !== STATUS)];
   const names = enums.map((e) => e.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
