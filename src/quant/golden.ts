@@ -1,87 +1,209 @@
 /**
- * The golden integer model of a MAC layer: a direct loop convolution on the original tensors (padding,
- * stride, dilation and groups applied here, independently of the tile planner), then the shared
- * requantization. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
+ * The golden integer model of a MAC layer: every output's window sum over the original tensors (padding,
+ * stride, dilation and groups applied here, independently of the tile planner: padded taps hold the input
+ * zero point), then the shared requantization. Fast and exact: the window of an output pixel is gathered
+ * once (im2col, one row at a time) and multiplied by the weights four output channels at a time in doubles,
+ * which are exact integers because every layer's worst-case sum is checked below 2^53; depthwise layers
+ * run channel-inner. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
  */
 import type { MacLayer } from '../nets/ir.js';
-import { requantizeNumber } from './requant.js';
+import { MactileError } from '../util/errors.js';
+import { operandRange, requantizeTo } from './requant.js';
 import { zeros, type IntTensor, type QuantLayer } from './tensor.js';
+
+/** Per-layer constants of the kernels, computed once per QuantLayer. */
+interface Prepared {
+  weights: Float64Array;
+  /** Depthwise layers: weights as [tap][channel]. */
+  dw: Float64Array | undefined;
+  bias: Float64Array;
+}
+
+const prepared = new WeakMap<QuantLayer, Prepared>();
+let patch: Float64Array = new Float64Array(1024);
+let input: Float64Array = new Float64Array(1024);
+let accBuf: Float64Array = new Float64Array(1024);
+
+const grow = (a: Float64Array, n: number): Float64Array => (a.length >= n ? a : new Float64Array(Math.max(n, 2 * a.length)));
+
+/**
+ * The largest |accumulator + bias| a layer can reach (operands at the most negative value); the kernels
+ * refuse a layer whose bound reaches 2^53, where doubles stop being exact integers.
+ */
+export function accumulatorBound(l: MacLayer, q: QuantLayer): number {
+  const k = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
+  const xMax = -operandRange(q.bits).min;
+  let worst = 0;
+  for (let co = 0; co < l.outShape.c; co++) {
+    let s = 0;
+    for (let i = 0; i < k; i++) s += Math.abs(q.weights[co * k + i]!);
+    worst = Math.max(worst, s * xMax + Math.abs(Number(q.bias[co] ?? 0n)));
+  }
+  return worst;
+}
+
+function prepare(l: MacLayer, q: QuantLayer): Prepared {
+  let p = prepared.get(q);
+  if (p) return p;
+  const bound = accumulatorBound(l, q);
+  if (!(bound < 2 ** 53))
+    throw new MactileError(
+      `golden model: layer ${l.name}'s accumulators can reach ${bound.toExponential(3)}, beyond 2^53 where the kernels are exact`,
+    );
+  const c = l.outShape.c;
+  const taps = l.kernel.h * l.kernel.w;
+  const weights = Float64Array.from(q.weights);
+  let dw: Float64Array | undefined;
+  if (l.groups === l.inShape.c && l.groups === c) {
+    dw = new Float64Array(taps * c);
+    for (let co = 0; co < c; co++) for (let t = 0; t < taps; t++) dw[t * c + co] = weights[co * taps + t]!;
+  }
+  p = { weights, dw, bias: Float64Array.from(q.bias, Number) };
+  prepared.set(q, p);
+  return p;
+}
+
+/** Output channels co..co+n-1 (n <= 4) of one pixel: dot products of a gathered window with their weights. */
+function dot4(
+  acc: Float64Array,
+  ob: number,
+  co: number,
+  n: number,
+  w: Float64Array,
+  x: Float64Array,
+  xo: number,
+  k: number,
+): void {
+  const w0 = co * k;
+  if (n === 4) {
+    const w1 = w0 + k;
+    const w2 = w1 + k;
+    const w3 = w2 + k;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = 0; i < k; i++) {
+      const v = x[xo + i]!;
+      s0 += v * w[w0 + i]!;
+      s1 += v * w[w1 + i]!;
+      s2 += v * w[w2 + i]!;
+      s3 += v * w[w3 + i]!;
+    }
+    acc[ob + co] = s0;
+    acc[ob + co + 1] = s1;
+    acc[ob + co + 2] = s2;
+    acc[ob + co + 3] = s3;
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    const wb = w0 + j * k;
+    let s = 0;
+    for (let i = 0; i < k; i++) s += x[xo + i]! * w[wb + i]!;
+    acc[ob + co + j] = s;
+  }
+}
+
+/** Accumulators of a depthwise layer (one input channel per output channel), channel-inner. */
+function depthwise(l: MacLayer, x: Float64Array, zp: number, dw: Float64Array, acc: Float64Array): void {
+  const { inShape: is, outShape: os, kernel, stride, dilation, pad } = l;
+  const c = os.c;
+  acc.fill(0, 0, os.h * os.w * c);
+  for (let oh = 0; oh < os.h; oh++) {
+    for (let ow = 0; ow < os.w; ow++) {
+      const ob = (oh * os.w + ow) * c;
+      for (let kh = 0; kh < kernel.h; kh++) {
+        const ih = oh * stride.h - pad.top + kh * dilation.h;
+        for (let kw = 0; kw < kernel.w; kw++) {
+          const iw = ow * stride.w - pad.left + kw * dilation.w;
+          const wb = (kh * kernel.w + kw) * c;
+          if (ih < 0 || ih >= is.h || iw < 0 || iw >= is.w) {
+            if (zp !== 0) for (let ch = 0; ch < c; ch++) acc[ob + ch]! += zp * dw[wb + ch]!;
+            continue;
+          }
+          const xb = (ih * is.w + iw) * c;
+          for (let ch = 0; ch < c; ch++) acc[ob + ch]! += x[xb + ch]! * dw[wb + ch]!;
+        }
+      }
+    }
+  }
+}
+
+/** Accumulators of a conv, grouped conv or FC layer: im2col one output pixel and group at a time, then GEMM. */
+function convolve(l: MacLayer, x: Float64Array, zp: number, w: Float64Array, acc: Float64Array): void {
+  const { inShape: is, outShape: os, kernel, stride, dilation, pad, groups } = l;
+  const cinG = is.c / groups;
+  const coutG = os.c / groups;
+  const k = kernel.h * kernel.w * cinG;
+  // A 1x1 window without padding is a contiguous run of the input: no gather.
+  const direct = kernel.h === 1 && kernel.w === 1 && pad.top === 0 && pad.left === 0;
+  patch = grow(patch, k);
+  const p = patch;
+  for (let oh = 0; oh < os.h; oh++) {
+    for (let ow = 0; ow < os.w; ow++) {
+      const ob = (oh * os.w + ow) * os.c;
+      for (let g = 0; g < groups; g++) {
+        let src = p;
+        let so = 0;
+        if (direct && oh * stride.h < is.h && ow * stride.w < is.w) {
+          src = x;
+          so = (oh * stride.h * is.w + ow * stride.w) * is.c + g * cinG;
+        } else {
+          let o = 0;
+          for (let kh = 0; kh < kernel.h; kh++) {
+            const ih = oh * stride.h - pad.top + kh * dilation.h;
+            for (let kw = 0; kw < kernel.w; kw++) {
+              const iw = ow * stride.w - pad.left + kw * dilation.w;
+              if (ih < 0 || ih >= is.h || iw < 0 || iw >= is.w) p.fill(zp, o, o + cinG);
+              else {
+                const xb = (ih * is.w + iw) * is.c + g * cinG;
+                for (let ci = 0; ci < cinG; ci++) p[o + ci] = x[xb + ci]!;
+              }
+              o += cinG;
+            }
+          }
+        }
+        const end = (g + 1) * coutG;
+        for (let co = g * coutG; co < end; co += 4) dot4(acc, ob, co, Math.min(4, end - co), w, src, so, k);
+      }
+    }
+  }
+}
+
+/** Raw accumulators into `acc` (length >= outputs); returns the layer's prepared constants. */
+function accumulate(l: MacLayer, x: IntTensor, q: QuantLayer, acc: Float64Array): Prepared {
+  const pr = prepare(l, q);
+  input = grow(input, x.data.length);
+  const xf = input;
+  for (let i = 0; i < x.data.length; i++) xf[i] = x.data[i]!;
+  if (pr.dw) depthwise(l, xf, q.inZeroPoint, pr.dw, acc);
+  else convolve(l, xf, q.inZeroPoint, pr.weights, acc);
+  return pr;
+}
 
 /**
  * Raw accumulators (before bias and requantization) of a layer, NHWC over the output shape: for every
  * output, the sum over its window of input x weight, padded positions holding the input zero point.
  */
 export function goldenAccumulators(l: MacLayer, x: IntTensor, q: QuantLayer): Float64Array {
-  const { inShape: is, outShape: os, kernel, stride, dilation, pad, groups } = l;
-  const cinG = is.c / groups;
-  const coutG = os.c / groups;
-  const taps = kernel.h * kernel.w;
-  // Offset of each output channel's input-channel group.
-  const groupOffset = Int32Array.from({ length: os.c }, (_, co) => Math.floor(co / coutG) * cinG);
-  const xd = x.data;
-  const wd = q.weights;
-  const zp = q.inZeroPoint;
-  const acc = new Float64Array(os.h * os.w * os.c);
-  // |x * w| <= 2^14 for INT8: a tap's sum over up to 2^16 channels stays below 2^31.
-  const small = q.bits === 8 && cinG < 65536;
-  // Padded taps contribute zero point x (sum of that tap's weights).
-  const wsum = new Float64Array(os.c * taps);
-  if (zp !== 0) {
-    for (let co = 0; co < os.c; co++) {
-      for (let t = 0; t < taps; t++) {
-        let s = 0;
-        for (let ci = 0; ci < cinG; ci++) s += wd[(co * taps + t) * cinG + ci]!;
-        wsum[co * taps + t] = s;
-      }
-    }
-  }
-  for (let oh = 0; oh < os.h; oh++) {
-    for (let ow = 0; ow < os.w; ow++) {
-      const ob = (oh * os.w + ow) * os.c;
-      for (let kh = 0; kh < kernel.h; kh++) {
-        const ih = oh * stride.h - pad.top + kh * dilation.h;
-        for (let kw = 0; kw < kernel.w; kw++) {
-          const iw = ow * stride.w - pad.left + kw * dilation.w;
-          const t = kh * kernel.w + kw;
-          if (ih < 0 || ih >= is.h || iw < 0 || iw >= is.w) {
-            if (zp !== 0) for (let co = 0; co < os.c; co++) acc[ob + co]! += zp * wsum[co * taps + t]!;
-            continue;
-          }
-          const xb = (ih * is.w + iw) * is.c;
-          for (let co = 0; co < os.c; co++) {
-            const xg = xb + groupOffset[co]!;
-            const wb = (co * taps + t) * cinG;
-            let s = 0;
-            if (small) {
-              // INT8: every partial sum of one tap fits 32 bits, so integer arithmetic is exact.
-              for (let ci = 0; ci < cinG; ci++) s = (s + Math.imul(xd[xg + ci]!, wd[wb + ci]!)) | 0;
-            } else {
-              for (let ci = 0; ci < cinG; ci++) s += xd[xg + ci]! * wd[wb + ci]!;
-            }
-            acc[ob + co]! += s;
-          }
-        }
-      }
-    }
-  }
+  const acc = new Float64Array(l.outShape.h * l.outShape.w * l.outShape.c);
+  accumulate(l, x, q, acc);
   return acc;
 }
 
 /** The layer's quantized output as the golden model computes it. */
 export function goldenLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor {
-  const acc = goldenAccumulators(l, x, q);
   const out = zeros(l.outShape);
+  const n = out.data.length;
+  accBuf = grow(accBuf, n);
+  const acc = accBuf;
+  const { bias } = accumulate(l, x, q, acc);
   const c = l.outShape.c;
-  const bias = q.bias.map(Number);
-  for (let i = 0; i < acc.length; i++) {
-    const co = i % c;
-    out.data[i] = requantizeNumber(acc[i]!, bias[co]!, {
-      mult: q.mult[co]!,
-      shift: q.shift[co]!,
-      relu: q.relu,
-      zeroPoint: q.outZeroPoint,
-      bits: q.bits,
-    });
-  }
+  const { min, max } = operandRange(q.bits);
+  const { mult, shift, relu, outZeroPoint: zp } = q;
+  const od = out.data;
+  for (let b = 0; b < n; b += c)
+    for (let co = 0; co < c; co++)
+      od[b + co] = requantizeTo(acc[b + co]! + bias[co]!, mult[co]!, shift[co]!, relu, zp, min, max);
   return out;
 }
