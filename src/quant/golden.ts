@@ -1,13 +1,15 @@
 /**
  * The golden integer model of a MAC layer: every output's window sum over the original tensors (padding,
  * stride, dilation and groups applied here, independently of the tile planner: padded taps hold the input
- * zero point), then the shared requantization. Fast and exact: the window of an output pixel is gathered
- * once (im2col, one row at a time) and multiplied by the weights four output channels at a time in doubles,
- * which are exact integers because every layer's worst-case sum is checked below 2^53; depthwise layers
- * run channel-inner. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
+ * zero point), then the shared requantization. Fast and exact: the windows of a layer are gathered (im2col)
+ * and multiplied by the weights in a WebAssembly SIMD integer GEMM (gemm-wasm.ts), or, where its lanes
+ * could overflow (an INT16 weight of -32768), four output channels at a time in doubles, which are exact
+ * integers because every layer's worst-case sum is checked below 2^53; depthwise layers run channel-inner
+ * in doubles. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
  */
 import type { MacLayer } from '../nets/ir.js';
 import { MactileError } from '../util/errors.js';
+import { gemmArena } from './gemm-wasm.js';
 import { operandRange, requantizeTo } from './requant.js';
 import { zeros, type IntTensor, type QuantLayer } from './tensor.js';
 
@@ -17,6 +19,8 @@ interface Prepared {
   /** Depthwise layers: weights as [tap][channel]. */
   dw: Float64Array | undefined;
   bias: Float64Array;
+  /** The GEMM's weights, one padded matrix per group (columns to a multiple of 4, K to a multiple of 8), when it applies. */
+  gemm: { b: Int16Array[]; np: number; kp: number; wide: boolean } | undefined;
 }
 
 const prepared = new WeakMap<QuantLayer, Prepared>();
@@ -24,7 +28,8 @@ let patch: Float64Array = new Float64Array(1024);
 let input: Float64Array = new Float64Array(1024);
 let accBuf: Float64Array = new Float64Array(1024);
 
-const grow = (a: Float64Array, n: number): Float64Array => (a.length >= n ? a : new Float64Array(Math.max(n, 2 * a.length)));
+const grow = (a: Float64Array, n: number): Float64Array =>
+  a.length >= n ? a : new Float64Array(Math.max(n, 2 * a.length));
 
 /**
  * The largest |accumulator + bias| a layer can reach (operands at the most negative value); the kernels
@@ -40,6 +45,22 @@ export function accumulatorBound(l: MacLayer, q: QuantLayer): number {
     worst = Math.max(worst, s * xMax + Math.abs(Number(q.bias[co] ?? 0n)));
   }
   return worst;
+}
+
+/** Padded weight matrices of the WebAssembly GEMM; none when an INT16 weight of -32768 could overflow its lanes. */
+function gemmWeights(l: MacLayer, q: QuantLayer, bound: number): Prepared['gemm'] {
+  if (q.bits === 16 && q.weights.includes(-32768)) return undefined;
+  const k = l.kernel.h * l.kernel.w * (l.inShape.c / l.groups);
+  const coutG = l.outShape.c / l.groups;
+  const np = Math.ceil(coutG / 4) * 4;
+  const kp = Math.ceil(k / 8) * 8;
+  const b = Array.from({ length: l.groups }, (_, g) => {
+    const m = new Int16Array(np * kp);
+    for (let j = 0; j < coutG; j++) m.set(q.weights.subarray((g * coutG + j) * k, (g * coutG + j + 1) * k), j * kp);
+    return m;
+  });
+  // 32-bit lanes while the whole sum (so every partial sum of a lane) stays below 2^31.
+  return { b, np, kp, wide: q.bits === 16 || bound >= 2 ** 31 };
 }
 
 function prepare(l: MacLayer, q: QuantLayer): Prepared {
@@ -58,7 +79,7 @@ function prepare(l: MacLayer, q: QuantLayer): Prepared {
     dw = new Float64Array(taps * c);
     for (let co = 0; co < c; co++) for (let t = 0; t < taps; t++) dw[t * c + co] = weights[co * taps + t]!;
   }
-  p = { weights, dw, bias: Float64Array.from(q.bias, Number) };
+  p = { weights, dw, bias: Float64Array.from(q.bias, Number), gemm: dw ? undefined : gemmWeights(l, q, bound) };
   prepared.set(q, p);
   return p;
 }
@@ -170,9 +191,75 @@ function convolve(l: MacLayer, x: Float64Array, zp: number, w: Float64Array, acc
   }
 }
 
+/** Accumulators of a conv, grouped conv or FC layer: im2col of the whole layer, then the WebAssembly GEMM per group. */
+function convolveWasm(
+  l: MacLayer,
+  x: Int16Array,
+  zp: number,
+  gm: NonNullable<Prepared['gemm']>,
+  acc: Float64Array,
+): void {
+  const { inShape: is, outShape: os, kernel, stride, dilation, pad, groups } = l;
+  const cinG = is.c / groups;
+  const coutG = os.c / groups;
+  const { np, kp } = gm;
+  const m = os.h * os.w;
+  const g = gemmArena(m, np, kp);
+  const a = g.a;
+  for (let gi = 0; gi < groups; gi++) {
+    if (
+      kernel.h === 1 &&
+      kernel.w === 1 &&
+      groups === 1 &&
+      kp === is.c &&
+      pad.top === 0 &&
+      pad.left === 0 &&
+      stride.h === 1 &&
+      stride.w === 1 &&
+      os.h === is.h &&
+      os.w === is.w
+    )
+      a.set(x.subarray(0, m * kp));
+    else {
+      let o = 0;
+      for (let oh = 0; oh < os.h; oh++) {
+        for (let ow = 0; ow < os.w; ow++) {
+          const row = o;
+          for (let kh = 0; kh < kernel.h; kh++) {
+            const ih = oh * stride.h - pad.top + kh * dilation.h;
+            for (let kw = 0; kw < kernel.w; kw++) {
+              const iw = ow * stride.w - pad.left + kw * dilation.w;
+              if (ih < 0 || ih >= is.h || iw < 0 || iw >= is.w) a.fill(zp, o, o + cinG);
+              else {
+                const xb = (ih * is.w + iw) * is.c + gi * cinG;
+                for (let ci = 0; ci < cinG; ci++) a[o + ci] = x[xb + ci]!;
+              }
+              o += cinG;
+            }
+          }
+          a.fill(0, o, row + kp);
+          o = row + kp;
+        }
+      }
+    }
+    g.b.set(gm.b[gi]!);
+    g.run(gm.wide);
+    const c = g.c;
+    for (let p = 0; p < m; p++) {
+      const ob = p * os.c + gi * coutG;
+      const cb = p * np;
+      for (let j = 0; j < coutG; j++) acc[ob + j] = c[cb + j]!;
+    }
+  }
+}
+
 /** Raw accumulators into `acc` (length >= outputs); returns the layer's prepared constants. */
 function accumulate(l: MacLayer, x: IntTensor, q: QuantLayer, acc: Float64Array): Prepared {
   const pr = prepare(l, q);
+  if (pr.gemm) {
+    convolveWasm(l, x.data, q.inZeroPoint, pr.gemm, acc);
+    return pr;
+  }
   input = grow(input, x.data.length);
   const xf = input;
   for (let i = 0; i < x.data.length; i++) xf[i] = x.data[i]!;

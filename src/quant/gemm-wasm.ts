@@ -1,0 +1,150 @@
+/**
+ * A WebAssembly SIMD integer GEMM for the golden kernels, assembled here byte by byte (no toolchain):
+ * C[m][n] = sum_k A[m][k] * B[n][k] over int16 rows padded to a multiple of 8, four columns at a time with
+ * i32x4.dot_i16x8_s, each result stored as a double. `gemm32` sums in 32-bit lanes (exact while every
+ * partial sum stays below 2^31: INT8 layers); `gemm64` widens every dot to 64-bit lanes (INT16 layers, exact
+ * while no weight is -32768, so that no pair of products reaches 2^31, and the sum stays below 2^53).
+ */
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const uleb = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+};
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const str = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s)];
+
+// Opcodes.
+const get = (i: number) => [0x20, i];
+const set = (i: number) => [0x21, i];
+const tee = (i: number) => [0x22, i];
+const i32c = (v: number) => [0x41, ...uleb(v)]; // small non-negative constants only (v < 64)
+const ADD = 0x6a;
+const MUL = 0x6c;
+const LT_U = 0x49;
+const GE_U = 0x4f;
+const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
+const LOAD = simd(0x00, 4, 0);
+const ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
+const DOT = simd(0xba);
+const I32X4_ADD = simd(0xae);
+const I64X2_ADD = simd(0xce);
+const EXT_LO = simd(0xc7);
+const EXT_HI = simd(0xc8);
+
+// Parameters a, b, c (byte offsets), m, n (a multiple of 4), kp (a multiple of 8); then locals.
+const [A, B, C, M, N, KP] = [0, 1, 2, 3, 4, 5];
+const [I, J, K, AROW, B0, KB, CPTR] = [6, 7, 8, 9, 10, 14, 15];
+const VA = 16;
+const VD = 17;
+const ACC = 18; // accumulators from here: 4 (gemm32) or 8 (gemm64)
+
+function body(wide: boolean): number[] {
+  const accs = wide ? 8 : 4;
+  const locals = vec([
+    [...uleb(10), I32],
+    [...uleb(2 + accs), V128],
+  ]);
+  const bRow = (r: number) => B0 + r; // b0..b3 are locals 10..13
+  const code: number[] = [];
+  const emit = (...xs: (number | number[])[]) => {
+    for (const x of xs) code.push(...(typeof x === 'number' ? [x] : x));
+  };
+  emit(get(KP), i32c(2), MUL, set(KB), get(C), set(CPTR), i32c(0), set(I));
+  emit([0x02, 0x40], [0x03, 0x40]); // block, loop over i
+  emit(get(I), get(M), GE_U, [0x0d, 1]);
+  emit(get(A), get(I), get(KB), MUL, ADD, set(AROW), get(B), set(B0), i32c(0), set(J));
+  emit([0x02, 0x40], [0x03, 0x40]); // block, loop over j (four columns)
+  emit(get(J), get(N), GE_U, [0x0d, 1]);
+  for (let v = 0; v < accs; v++) emit(ZERO, set(ACC + v));
+  for (let r = 1; r < 4; r++) emit(get(bRow(r - 1)), get(KB), ADD, set(bRow(r)));
+  emit(i32c(0), set(K));
+  emit([0x03, 0x40]); // loop over k, 8 values per step
+  emit(get(AROW), get(K), ADD, LOAD, set(VA));
+  for (let r = 0; r < 4; r++) {
+    const dot = [get(VA), get(bRow(r)), get(K), ADD, LOAD, DOT];
+    if (!wide) emit(get(ACC + r), ...dot, I32X4_ADD, set(ACC + r));
+    else {
+      emit(get(ACC + 2 * r), ...dot, tee(VD), EXT_LO, I64X2_ADD, set(ACC + 2 * r));
+      emit(get(ACC + 2 * r + 1), get(VD), EXT_HI, I64X2_ADD, set(ACC + 2 * r + 1));
+    }
+  }
+  emit(get(K), i32c(16), ADD, tee(K), get(KB), LT_U, [0x0d, 0], 0x0b);
+  for (let r = 0; r < 4; r++) {
+    emit(get(CPTR));
+    if (!wide) {
+      emit(get(ACC + r), simd(0x1b, 0), get(ACC + r), simd(0x1b, 1), ADD);
+      emit(get(ACC + r), simd(0x1b, 2), ADD, get(ACC + r), simd(0x1b, 3), ADD, 0xb7); // f64.convert_i32_s
+    } else {
+      emit(get(ACC + 2 * r), get(ACC + 2 * r + 1), I64X2_ADD, tee(VD), simd(0x1d, 0), get(VD), simd(0x1d, 1));
+      emit(0x7c, 0xb9); // i64.add, f64.convert_i64_s
+    }
+    emit(0x39, 3, ...uleb(8 * r)); // f64.store offset=8r
+  }
+  emit(get(CPTR), i32c(32), ADD, set(CPTR), get(bRow(3)), get(KB), ADD, set(B0));
+  emit(get(J), i32c(4), ADD, set(J), [0x0c, 0], 0x0b, 0x0b); // br loop j; end loop; end block
+  emit(get(I), i32c(1), ADD, set(I), [0x0c, 0], 0x0b, 0x0b, 0x0b); // br loop i; end; end; end function
+  const b = [...locals, ...code];
+  return [...uleb(b.length), ...b];
+}
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const type = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec([type])),
+    ...section(3, vec([[0], [0]])),
+    ...section(5, vec([[0x00, 1]])),
+    ...section(7, vec([[...str('mem'), 2, 0], [...str('gemm32'), 0, 0], [...str('gemm64'), 0, 1]])),
+    ...section(10, vec([body(false), body(true)])),
+  ]);
+}
+
+interface GemmExports {
+  mem: WebAssembly.Memory;
+  gemm32: (a: number, b: number, c: number, m: number, n: number, kp: number) => void;
+  gemm64: (a: number, b: number, c: number, m: number, n: number, kp: number) => void;
+}
+
+let instance: GemmExports | undefined;
+
+/** The assembled module's exports (compiled on first use). */
+function exportsOf(): GemmExports {
+  instance ??= new WebAssembly.Instance(new WebAssembly.Module(moduleBytes())).exports as unknown as GemmExports;
+  return instance;
+}
+
+/** Working memory of one GEMM: A (m x kp int16), B (n x kp int16) and C (m x n doubles), views refreshed on growth. */
+export interface GemmArena {
+  a: Int16Array;
+  b: Int16Array;
+  c: Float64Array;
+  run(wide: boolean): void;
+}
+
+/** Lays out a GEMM of m rows, n columns (a multiple of 4) and kp (a multiple of 8) in the module's memory. */
+export function gemmArena(m: number, n: number, kp: number): GemmArena {
+  const e = exportsOf();
+  const align = (x: number) => Math.ceil(x / 16) * 16;
+  const aOff = 0;
+  const bOff = align(m * kp * 2);
+  const cOff = align(bOff + n * kp * 2);
+  const need = cOff + m * n * 8;
+  const have = e.mem.buffer.byteLength;
+  if (need > have) e.mem.grow(Math.ceil((need - have) / 65536));
+  const buf = e.mem.buffer;
+  return {
+    a: new Int16Array(buf, aOff, m * kp),
+    b: new Int16Array(buf, bOff, n * kp),
+    c: new Float64Array(buf, cOff, m * n),
+    run: (wide) => (wide ? e.gemm64 : e.gemm32)(aOff, bOff, cOff, m, n, kp),
+  };
+}
