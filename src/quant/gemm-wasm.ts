@@ -4,6 +4,8 @@
  * i32x4.dot_i16x8_s, each result stored as a double. `gemm32` sums in 32-bit lanes (exact while every
  * partial sum stays below 2^31: INT8 layers); `gemm64` widens every dot to 64-bit lanes (INT16 layers, exact
  * while no weight is -32768, so that no pair of products reaches 2^31, and the sum stays below 2^53).
+ * `dw32`/`dw64` are the depthwise kernel: eight channels per step over a padded input and the window's tap
+ * offsets, products widened to 32-bit (INT8) or 64-bit (INT16) lanes.
  */
 
 const I32 = 0x7f;
@@ -26,7 +28,11 @@ const str = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s)];
 const get = (i: number) => [0x20, i];
 const set = (i: number) => [0x21, i];
 const tee = (i: number) => [0x22, i];
-const i32c = (v: number) => [0x41, ...uleb(v)]; // small non-negative constants only (v < 64)
+/** i32.const of a non-negative value: signed LEB128, so a set bit 6 in the last group needs one more byte. */
+const i32c = (v: number) => {
+  const u = uleb(v);
+  return (u.at(-1)! & 0x40) !== 0 ? [0x41, ...u.slice(0, -1), u.at(-1)! | 0x80, 0] : [0x41, ...u];
+};
 const ADD = 0x6a;
 const MUL = 0x6c;
 const LT_U = 0x49;
@@ -96,15 +102,98 @@ function body(wide: boolean): number[] {
   return [...uleb(b.length), ...b];
 }
 
+// Depthwise parameters: xp, w, offs, out (byte offsets), oh, ow (output size), cp (channels, a multiple of 8),
+// taps, rsb and csb (input bytes between output rows and columns); then locals.
+const [XP, W, OFFS, OUT, OHN, OWN, CP, TAPS, RSB, CSB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const [OH, OW, CB, T, ROWB, BASE, DPTR, CPB, WT] = [10, 11, 12, 13, 14, 15, 16, 17, 18];
+const [DX, DW] = [19, 20];
+const DACC = 21;
+
+function depthwiseBody(wide: boolean): number[] {
+  const accs = wide ? 4 : 2;
+  const locals = vec([
+    [...uleb(9), I32],
+    [...uleb(2 + (wide ? 4 : 0) + accs), V128],
+  ]);
+  const code: number[] = [];
+  const emit = (...xs: (number | number[])[]) => {
+    for (const x of xs) code.push(...(typeof x === 'number' ? [x] : x));
+  };
+  const loopStart = (counter: number, limit: number) =>
+    emit([0x02, 0x40], [0x03, 0x40], get(counter), get(limit), GE_U, [0x0d, 1]);
+  const loopEnd = (counter: number, step: number) =>
+    emit(get(counter), i32c(step), ADD, set(counter), [0x0c, 0], 0x0b, 0x0b);
+  emit(get(CP), i32c(2), MUL, set(CPB), get(OUT), set(DPTR), i32c(0), set(OH));
+  loopStart(OH, OHN);
+  emit(get(XP), get(OH), get(RSB), MUL, ADD, set(ROWB), i32c(0), set(OW));
+  loopStart(OW, OWN);
+  emit(get(ROWB), get(OW), get(CSB), MUL, ADD, set(BASE), i32c(0), set(CB));
+  loopStart(CB, CPB);
+  for (let v = 0; v < accs; v++) emit(ZERO, set(DACC + v));
+  emit(i32c(0), set(T), get(W), get(CB), ADD, set(WT));
+  emit([0x03, 0x40]); // loop over taps
+  emit(get(BASE), get(OFFS), get(T), i32c(4), MUL, ADD, [0x28, 2, 0], ADD, get(CB), ADD, LOAD, set(DX));
+  emit(get(WT), LOAD, set(DW));
+  if (!wide) {
+    emit(get(DACC), get(DX), get(DW), simd(0xbc), I32X4_ADD, set(DACC));
+    emit(get(DACC + 1), get(DX), get(DW), simd(0xbd), I32X4_ADD, set(DACC + 1));
+  } else {
+    const [XL, WL] = [DACC + 4, DACC + 5];
+    const [XH, WH] = [DACC + 6, DACC + 7];
+    emit(
+      get(DX),
+      simd(0xa7),
+      set(XL),
+      get(DW),
+      simd(0xa7),
+      set(WL),
+      get(DX),
+      simd(0xa8),
+      set(XH),
+      get(DW),
+      simd(0xa8),
+      set(WH),
+    );
+    emit(get(DACC), get(XL), get(WL), simd(0xdc), I64X2_ADD, set(DACC));
+    emit(get(DACC + 1), get(XL), get(WL), simd(0xdd), I64X2_ADD, set(DACC + 1));
+    emit(get(DACC + 2), get(XH), get(WH), simd(0xdc), I64X2_ADD, set(DACC + 2));
+    emit(get(DACC + 3), get(XH), get(WH), simd(0xdd), I64X2_ADD, set(DACC + 3));
+  }
+  emit(get(WT), get(CPB), ADD, set(WT), get(T), i32c(1), ADD, tee(T), get(TAPS), LT_U, [0x0d, 0], 0x0b);
+  for (let ch = 0; ch < 8; ch++) {
+    emit(get(DPTR));
+    if (!wide) emit(get(DACC + (ch >> 2)), simd(0x1b, ch & 3), 0xb7);
+    else emit(get(DACC + (ch >> 1)), simd(0x1d, ch & 1), 0xb9);
+    emit(0x39, 3, ...uleb(8 * ch));
+  }
+  emit(get(DPTR), i32c(64), ADD, set(DPTR));
+  loopEnd(CB, 16);
+  loopEnd(OW, 1);
+  loopEnd(OH, 1);
+  emit(0x0b);
+  const b = [...locals, ...code];
+  return [...uleb(b.length), ...b];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const type = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0];
+  const dwType = [0x60, ...vec(Array.from({ length: 10 }, () => [I32])), 0];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([type])),
-    ...section(3, vec([[0], [0]])),
+    ...section(1, vec([type, dwType])),
+    ...section(3, vec([[0], [0], [1], [1]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('mem'), 2, 0], [...str('gemm32'), 0, 0], [...str('gemm64'), 0, 1]])),
-    ...section(10, vec([body(false), body(true)])),
+    ...section(
+      7,
+      vec([
+        [...str('mem'), 2, 0],
+        [...str('gemm32'), 0, 0],
+        [...str('gemm64'), 0, 1],
+        [...str('dw32'), 0, 2],
+        [...str('dw64'), 0, 3],
+      ]),
+    ),
+    ...section(10, vec([body(false), body(true), depthwiseBody(false), depthwiseBody(true)])),
   ]);
 }
 
@@ -112,6 +201,8 @@ interface GemmExports {
   mem: WebAssembly.Memory;
   gemm32: (a: number, b: number, c: number, m: number, n: number, kp: number) => void;
   gemm64: (a: number, b: number, c: number, m: number, n: number, kp: number) => void;
+  dw32: (...args: number[]) => void;
+  dw64: (...args: number[]) => void;
 }
 
 let instance: GemmExports | undefined;
@@ -128,6 +219,42 @@ export interface GemmArena {
   b: Int16Array;
   c: Float64Array;
   run(wide: boolean): void;
+}
+
+/** Byte offsets of consecutive 16-byte aligned regions of the given sizes, the memory grown to hold them. */
+function layout(sizes: number[]): { offsets: number[]; buf: ArrayBuffer; e: GemmExports } {
+  const e = exportsOf();
+  const offsets: number[] = [];
+  let at = 0;
+  for (const s of sizes) {
+    offsets.push(at);
+    at += Math.ceil(s / 16) * 16;
+  }
+  const have = e.mem.buffer.byteLength;
+  if (at > have) e.mem.grow(Math.ceil((at - have) / 65536));
+  return { offsets, buf: e.mem.buffer, e };
+}
+
+/** Working memory of a depthwise layer: padded input (int16), weights [tap][cp] (int16), tap offsets, output [pixel][cp]. */
+export interface DepthwiseArena {
+  x: Int16Array;
+  w: Int16Array;
+  offsets: Int32Array;
+  out: Float64Array;
+  run(wide: boolean, oh: number, ow: number, rowStride: number, colStride: number): void;
+}
+
+/** Lays out a depthwise layer of `xLen` padded input values, `taps` taps, cp channels and `pixels` outputs. */
+export function depthwiseArena(xLen: number, taps: number, cp: number, pixels: number): DepthwiseArena {
+  const { offsets: o, buf, e } = layout([xLen * 2, taps * cp * 2, taps * 4, pixels * cp * 8]);
+  return {
+    x: new Int16Array(buf, o[0], xLen),
+    w: new Int16Array(buf, o[1], taps * cp),
+    offsets: new Int32Array(buf, o[2], taps),
+    out: new Float64Array(buf, o[3], pixels * cp),
+    run: (wide, oh, ow, rowStride, colStride) =>
+      (wide ? e.dw64 : e.dw32)(o[0]!, o[1]!, o[2]!, o[3]!, oh, ow, cp, taps, rowStride * 2, colStride * 2),
+  };
 }
 
 /** Lays out a GEMM of m rows, n columns (a multiple of 4) and kp (a multiple of 8) in the module's memory. */

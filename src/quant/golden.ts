@@ -4,21 +4,25 @@
  * zero point), then the shared requantization. Fast and exact: the windows of a layer are gathered (im2col)
  * and multiplied by the weights in a WebAssembly SIMD integer GEMM (gemm-wasm.ts), or, where its lanes
  * could overflow (an INT16 weight of -32768), four output channels at a time in doubles, which are exact
- * integers because every layer's worst-case sum is checked below 2^53; depthwise layers run channel-inner
- * in doubles. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
+ * integers because every layer's worst-case sum is checked below 2^53; depthwise layers run eight channels
+ * per SIMD step over an input padded with the zero point. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
  */
 import type { MacLayer } from '../nets/ir.js';
 import { MactileError } from '../util/errors.js';
-import { gemmArena } from './gemm-wasm.js';
-import { operandRange, requantizeTo } from './requant.js';
+import { depthwiseArena, gemmArena } from './gemm-wasm.js';
+import { channelStages, operandRange, requantizeInto, type ChannelStages } from './requant.js';
 import { zeros, type IntTensor, type QuantLayer } from './tensor.js';
 
 /** Per-layer constants of the kernels, computed once per QuantLayer. */
 interface Prepared {
   weights: Float64Array;
-  /** Depthwise layers: weights as [tap][channel]. */
-  dw: Float64Array | undefined;
-  bias: Float64Array;
+  /** A depthwise layer (one input channel per output channel). */
+  dw: boolean;
+  /** Depthwise lanes: 64-bit (INT16, exact for every product) or 32-bit (INT8). */
+  dwWide: boolean;
+  /** Its weights as [tap][channel], channels padded to a multiple of 8. */
+  dwTaps: Int16Array;
+  stages: ChannelStages;
   /** The GEMM's weights, one padded matrix per group (columns to a multiple of 4, K to a multiple of 8), when it applies. */
   gemm: { b: Int16Array[]; np: number; kp: number; wide: boolean } | undefined;
 }
@@ -72,14 +76,22 @@ function prepare(l: MacLayer, q: QuantLayer): Prepared {
       `golden model: layer ${l.name}'s accumulators can reach ${bound.toExponential(3)}, beyond 2^53 where the kernels are exact`,
     );
   const c = l.outShape.c;
-  const taps = l.kernel.h * l.kernel.w;
   const weights = Float64Array.from(q.weights);
-  let dw: Float64Array | undefined;
-  if (l.groups === l.inShape.c && l.groups === c) {
-    dw = new Float64Array(taps * c);
-    for (let co = 0; co < c; co++) for (let t = 0; t < taps; t++) dw[t * c + co] = weights[co * taps + t]!;
-  }
-  p = { weights, dw, bias: Float64Array.from(q.bias, Number), gemm: dw ? undefined : gemmWeights(l, q, bound) };
+  const dw = l.groups === l.inShape.c && l.groups === c;
+  // 32-bit lanes for INT8 while the whole sum stays below 2^31; 64-bit lanes are exact for every INT16 product.
+  const dwWide = q.bits === 16 || bound >= 2 ** 31;
+  const taps = l.kernel.h * l.kernel.w;
+  const cp = Math.ceil(c / 8) * 8;
+  const dwTaps = new Int16Array(dw ? taps * cp : 0);
+  if (dw) for (let ch = 0; ch < c; ch++) for (let t = 0; t < taps; t++) dwTaps[t * cp + ch] = q.weights[ch * taps + t]!;
+  p = {
+    weights,
+    dw,
+    dwWide,
+    dwTaps,
+    stages: channelStages(q),
+    gemm: dw ? undefined : gemmWeights(l, q, bound),
+  };
   prepared.set(q, p);
   return p;
 }
@@ -125,29 +137,35 @@ function dot4(
   }
 }
 
-/** Accumulators of a depthwise layer (one input channel per output channel), channel-inner. */
-function depthwise(l: MacLayer, x: Float64Array, zp: number, dw: Float64Array, acc: Float64Array): void {
+/** Accumulators of a depthwise layer by the WebAssembly kernel: input padded with the zero point, channels to a multiple of 8. */
+function depthwiseWasm(l: MacLayer, x: Int16Array, zp: number, w: Int16Array, wide: boolean, acc: Float64Array): void {
   const { inShape: is, outShape: os, kernel, stride, dilation, pad } = l;
   const c = os.c;
-  acc.fill(0, 0, os.h * os.w * c);
-  for (let oh = 0; oh < os.h; oh++) {
-    for (let ow = 0; ow < os.w; ow++) {
-      const ob = (oh * os.w + ow) * c;
-      for (let kh = 0; kh < kernel.h; kh++) {
-        const ih = oh * stride.h - pad.top + kh * dilation.h;
-        for (let kw = 0; kw < kernel.w; kw++) {
-          const iw = ow * stride.w - pad.left + kw * dilation.w;
-          const wb = (kh * kernel.w + kw) * c;
-          if (ih < 0 || ih >= is.h || iw < 0 || iw >= is.w) {
-            if (zp !== 0) for (let ch = 0; ch < c; ch++) acc[ob + ch]! += zp * dw[wb + ch]!;
-            continue;
-          }
-          const xb = (ih * is.w + iw) * c;
-          for (let ch = 0; ch < c; ch++) acc[ob + ch]! += x[xb + ch]! * dw[wb + ch]!;
-        }
+  const cp = Math.ceil(c / 8) * 8;
+  const taps = kernel.h * kernel.w;
+  const ph = Math.max(is.h + pad.top, (os.h - 1) * stride.h + (kernel.h - 1) * dilation.h + 1);
+  const pw = Math.max(is.w + pad.left, (os.w - 1) * stride.w + (kernel.w - 1) * dilation.w + 1);
+  const m = os.h * os.w;
+  const g = depthwiseArena(ph * pw * cp, taps, cp, m);
+  const gx = g.x;
+  gx.fill(zp);
+  if (c === cp)
+    for (let h = 0; h < is.h; h++)
+      gx.set(x.subarray(h * is.w * c, (h + 1) * is.w * c), ((h + pad.top) * pw + pad.left) * cp);
+  else
+    for (let h = 0; h < is.h; h++)
+      for (let wi = 0; wi < is.w; wi++) {
+        const src = (h * is.w + wi) * c;
+        const dst = ((h + pad.top) * pw + pad.left + wi) * cp;
+        for (let ch = 0; ch < c; ch++) gx[dst + ch] = x[src + ch]!;
       }
-    }
-  }
+  g.w.set(w);
+  for (let kh = 0; kh < kernel.h; kh++)
+    for (let kw = 0; kw < kernel.w; kw++)
+      g.offsets[kh * kernel.w + kw] = (kh * dilation.h * pw + kw * dilation.w) * cp * 2;
+  g.run(wide, os.h, os.w, stride.h * pw * cp, stride.w * cp);
+  const out = g.out;
+  for (let p = 0; p < m; p++) for (let ch = 0; ch < c; ch++) acc[p * c + ch] = out[p * cp + ch]!;
 }
 
 /** Accumulators of a conv, grouped conv or FC layer: im2col one output pixel and group at a time, then GEMM. */
@@ -263,8 +281,10 @@ function accumulate(l: MacLayer, x: IntTensor, q: QuantLayer, acc: Float64Array)
   input = grow(input, x.data.length);
   const xf = input;
   for (let i = 0; i < x.data.length; i++) xf[i] = x.data[i]!;
-  if (pr.dw) depthwise(l, xf, q.inZeroPoint, pr.dw, acc);
-  else convolve(l, xf, q.inZeroPoint, pr.weights, acc);
+  if (pr.dw) {
+    depthwiseWasm(l, x.data, q.inZeroPoint, pr.dwTaps, pr.dwWide, acc);
+    return pr;
+  } else convolve(l, xf, q.inZeroPoint, pr.weights, acc);
   return pr;
 }
 
@@ -283,14 +303,7 @@ export function goldenLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor
   const out = zeros(l.outShape);
   const n = out.data.length;
   accBuf = grow(accBuf, n);
-  const acc = accBuf;
-  const { bias } = accumulate(l, x, q, acc);
-  const c = l.outShape.c;
-  const { min, max } = operandRange(q.bits);
-  const { mult, shift, relu, outZeroPoint: zp } = q;
-  const od = out.data;
-  for (let b = 0; b < n; b += c)
-    for (let co = 0; co < c; co++)
-      od[b + co] = requantizeTo(acc[b + co]! + bias[co]!, mult[co]!, shift[co]!, relu, zp, min, max);
+  const pr = accumulate(l, x, q, accBuf);
+  requantizeInto(accBuf, n, pr.stages, out.data);
   return out;
 }

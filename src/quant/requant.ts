@@ -91,11 +91,21 @@ const INV_POW2 = Float64Array.from({ length: 64 }, (_, i) => 2 ** -i);
 const MARGIN = 2 ** -30;
 
 /**
- * The output stage on x = acc + bias with its parameters as scalars (the golden kernels' inner loop). A
- * double estimate of |x| * mult / 2^shift (relative error below 2^-52, so absolute below 2^-35 where the
- * result does not saturate) decides unless it lies within 2^-30 of a rounding boundary (an exact tie
- * among them); then mulRoundShift decides exactly.
+ * round_half_away_from_zero(a * mult / 2^shift) for whole a in [0, 2^53), factor = mult * 2^-shift (exact in
+ * a double). The double estimate a * factor has a relative error below 2^-53, so an absolute one below 2^-35
+ * where the result does not saturate (below 2^17); it decides unless it lies within 2^-30 of a rounding
+ * boundary (exact ties among them), where mulRoundShift decides exactly.
  */
+function magnitude(a: number, mult: number, shift: number, factor: number): number {
+  const f = a * factor + 0.5;
+  const r = Math.floor(f);
+  // Beyond 2^17 every precision saturates whatever the low bits are.
+  if (f >= 131072) return r;
+  const d = f - r;
+  return d < MARGIN || d > 1 - MARGIN ? mulRoundShift(a, mult, shift) : r;
+}
+
+/** The output stage on x = acc + bias with its parameters as scalars. */
 export function requantizeTo(
   x: number,
   mult: number,
@@ -105,16 +115,59 @@ export function requantizeTo(
   min: number,
   max: number,
 ): number {
-  const a = x < 0 ? -x : x;
-  const f = a * mult * INV_POW2[shift]! + 0.5;
-  let r = Math.floor(f);
-  // Beyond 2^17 every precision saturates whatever the low bits are.
-  if (f < 131072) {
-    const d = f - r;
-    if (d < MARGIN || d > 1 - MARGIN) r = mulRoundShift(a, mult, shift);
-  }
+  const r = magnitude(x < 0 ? -x : x, mult, shift, mult * INV_POW2[shift]!);
   let t = x < 0 ? -r : r;
   if (relu && t < 0) t = 0;
   t += zeroPoint;
   return t > max ? max : t < min ? min : t;
+}
+
+/** Per-output-channel parameters of a layer's output stage, as the layer loop reads them. */
+export interface ChannelStages {
+  bias: Float64Array;
+  mult: Float64Array;
+  shift: Int32Array;
+  factor: Float64Array;
+  relu: boolean;
+  zeroPoint: number;
+  min: number;
+  max: number;
+}
+
+/** The output stages of a quantized layer (bias, multiplier and shift per channel). */
+export function channelStages(q: {
+  bias: bigint[];
+  mult: number[];
+  shift: number[];
+  relu: boolean;
+  outZeroPoint: number;
+  bits: 8 | 16;
+}): ChannelStages {
+  const { min, max } = operandRange(q.bits);
+  return {
+    bias: Float64Array.from(q.bias, Number),
+    mult: Float64Array.from(q.mult),
+    shift: Int32Array.from(q.shift),
+    factor: Float64Array.from(q.mult, (m, i) => m * INV_POW2[q.shift[i]!]!),
+    relu: q.relu,
+    zeroPoint: q.outZeroPoint,
+    min,
+    max,
+  };
+}
+
+/** Requantizes n accumulators (NHWC, channels innermost) into `out`: requantizeTo for every output. */
+export function requantizeInto(acc: Float64Array, n: number, s: ChannelStages, out: Int16Array): void {
+  const { bias, mult, shift, factor, relu, zeroPoint, min, max } = s;
+  const c = bias.length;
+  for (let b = 0; b < n; b += c) {
+    for (let co = 0; co < c; co++) {
+      const x = acc[b + co]! + bias[co]!;
+      const r = magnitude(x < 0 ? -x : x, mult[co]!, shift[co]!, factor[co]!);
+      let t = x < 0 ? -r : r;
+      if (relu && t < 0) t = 0;
+      t += zeroPoint;
+      out[b + co] = t > max ? max : t < min ? min : t;
+    }
+  }
 }

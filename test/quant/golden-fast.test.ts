@@ -2,7 +2,8 @@
  * The fast golden kernels (im2col, GEMM in doubles, requantization in Numbers) equal the reference
  * arithmetic (direct loop window sums, BigInt requantization) exactly: on random layers of every kind and
  * both precisions, with probe channels (small shifts, ties, saturation), zero points and operands at the
- * extremes; and on whole models, where every tensor of an inference of a real digit is identical.
+ * extremes; and on whole models, where every tensor of an inference of a real digit (float host ops
+ * through their fast paths included) is identical to the reference executor's.
  */
 import { join } from 'node:path';
 import * as fc from 'fast-check';
@@ -175,7 +176,9 @@ describe('whole models on real digits: every tensor identical to the reference e
         const qm = quantizeModel(m, stats, { bits, calibration: 'mse', granularity, symmetric });
         for (const d of test) {
           const fast = runQuant(qm, d.pixels);
-          const ref = await runQuantWith(qm, d.pixels, async (l, x, q) => referenceLayer(l, x, q));
+          const ref = await runQuantWith(qm, d.pixels, async (l, x, q) => referenceLayer(l, x, q), {
+            referenceHost: true,
+          });
           for (const [name, t] of ref.tensors)
             expect(fast.tensors.get(name)!.data, `${file} INT${bits} ${name}, digit ${d.index}`).toEqual(t.data);
         }

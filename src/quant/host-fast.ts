@@ -1,0 +1,66 @@
+/**
+ * Float host ops between requantized tensors, computed without intermediate float tensors and with the same
+ * float32 steps as dequantize -> floatHost -> quantize in int-exec.ts, so the integers are identical:
+ * elementwise ops (SiLU, sigmoid, ReLU6, ...) through a table of every input integer, built once per layer
+ * by those very functions; add, mul and per-channel scale in one fused loop. Other ops return undefined.
+ */
+import type { HostLayer, Shape } from '../nets/ir.js';
+import { floatHost } from './float-exec.js';
+import type { QuantModel, TensorQuant } from './quantize.js';
+import { operandRange } from './requant.js';
+import type { IntTensor } from './tensor.js';
+
+const ELEMENTWISE = new Set(['sigmoid', 'silu', 'relu6', 'leakyrelu', 'hardswish', 'relu']);
+const tables = new WeakMap<QuantModel, Map<string, Int16Array>>();
+
+/** Quantizes one float32 value as int-exec's quantizeTensor does (round half up, saturate). */
+function quantizeOne(v: number, scale: number, zp: number, min: number, max: number): number {
+  return Math.max(min, Math.min(max, Math.round(v / scale) + zp));
+}
+
+/** The output integer of an elementwise op for every input integer (index: input - min). */
+function table(qm: QuantModel, l: HostLayer): Int16Array {
+  let byLayer = tables.get(qm);
+  if (!byLayer) tables.set(qm, (byLayer = new Map()));
+  let t = byLayer.get(l.name);
+  if (t) return t;
+  const { min, max } = operandRange(qm.options.bits);
+  const xq = qm.tensors[l.inputs[0]!]!;
+  const yq = qm.tensors[l.output]!;
+  const x = new Float32Array(max - min + 1);
+  for (let i = 0; i < x.length; i++) x[i] = xq.scale * (min + i - xq.zeroPoint);
+  const shape: Shape = { h: 1, w: 1, c: x.length };
+  const y = floatHost({ ...l, inShapes: [shape], outShape: shape }, [x]);
+  t = Int16Array.from(y, (v) => quantizeOne(v, yq.scale, yq.zeroPoint, min, max));
+  byLayer.set(l.name, t);
+  return t;
+}
+
+/** Dequantized value as float32, as int-exec's dequantize stores it. */
+const deq = (v: number, q: TensorQuant) => Math.fround(q.scale * (v - q.zeroPoint));
+
+/** The host op on integers by the fast paths, or undefined where there is none. */
+export function fastFloatHost(qm: QuantModel, l: HostLayer, xs: IntTensor[]): IntTensor | undefined {
+  const { min, max } = operandRange(qm.options.bits);
+  const out = new Int16Array(l.outShape.h * l.outShape.w * l.outShape.c);
+  const yq = qm.tensors[l.output]!;
+  const x = xs[0]!.data;
+  if (ELEMENTWISE.has(l.kind)) {
+    const t = table(qm, l);
+    for (let i = 0; i < out.length; i++) out[i] = t[x[i]! - min]!;
+    return { shape: l.outShape, data: out };
+  }
+  if (l.kind !== 'add' && l.kind !== 'mul' && l.kind !== 'scale') return undefined;
+  const aq = qm.tensors[l.inputs[0]!]!;
+  const bq = qm.tensors[l.inputs[1]!]!;
+  const y = xs[1]!.data;
+  const c = l.outShape.c;
+  const { scale, zeroPoint } = yq;
+  for (let i = 0; i < out.length; i++) {
+    const a = deq(x[i]!, aq);
+    const b = deq(y[l.kind === 'scale' ? i % c : i]!, bq);
+    const v = Math.fround(l.kind === 'add' ? a + b : a * b);
+    out[i] = quantizeOne(v, scale, zeroPoint, min, max);
+  }
+  return { shape: l.outShape, data: out };
+}
