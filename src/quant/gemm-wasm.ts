@@ -175,13 +175,39 @@ function depthwiseBody(wide: boolean): number[] {
   return [...uleb(b.length), ...b];
 }
 
+// Gather parameters: xp, offs, a (byte offsets), oh, ow, nseg, segb, rowb, rsb, csb; then locals.
+const [GXP, GOFFS, GA, GOHN, GOWN, NSEG, SEGB, ROWBYTES, GRSB, GCSB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const [GOH, GOW, GS, GROW, GBASE, GD, GDST] = [10, 11, 12, 13, 14, 15, 16];
+
+/** im2col: per output pixel, nseg segments of segb bytes from the padded input at base + offs[s], then zeros to rowb. */
+function gatherBody(): number[] {
+  const code: number[] = [];
+  const emit = (...xs: (number | number[])[]) => {
+    for (const x of xs) code.push(...(typeof x === 'number' ? [x] : x));
+  };
+  emit(get(GA), set(GDST), i32c(0), set(GOH));
+  emit([0x02, 0x40], [0x03, 0x40], get(GOH), get(GOHN), GE_U, [0x0d, 1]);
+  emit(get(GXP), get(GOH), get(GRSB), MUL, ADD, set(GROW), i32c(0), set(GOW));
+  emit([0x02, 0x40], [0x03, 0x40], get(GOW), get(GOWN), GE_U, [0x0d, 1]);
+  emit(get(GROW), get(GOW), get(GCSB), MUL, ADD, set(GBASE), i32c(0), set(GS), get(GDST), set(GD));
+  emit([0x03, 0x40]);
+  emit(get(GD), get(GBASE), get(GOFFS), get(GS), i32c(4), MUL, ADD, [0x28, 2, 0], ADD, get(SEGB), [0xfc, 0x0a, 0, 0]);
+  emit(get(GD), get(SEGB), ADD, set(GD), get(GS), i32c(1), ADD, tee(GS), get(NSEG), LT_U, [0x0d, 0], 0x0b);
+  emit(get(GD), i32c(0), get(GDST), get(ROWBYTES), ADD, get(GD), 0x6b, [0xfc, 0x0b, 0]); // i32.sub; memory.fill
+  emit(get(GDST), get(ROWBYTES), ADD, set(GDST));
+  emit(get(GOW), i32c(1), ADD, set(GOW), [0x0c, 0], 0x0b, 0x0b);
+  emit(get(GOH), i32c(1), ADD, set(GOH), [0x0c, 0], 0x0b, 0x0b, 0x0b);
+  const b = [...vec([[...uleb(7), I32]]), ...code];
+  return [...uleb(b.length), ...b];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const type = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0];
   const dwType = [0x60, ...vec(Array.from({ length: 10 }, () => [I32])), 0];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec([type, dwType])),
-    ...section(3, vec([[0], [0], [1], [1]])),
+    ...section(3, vec([[0], [0], [1], [1], [1]])),
     ...section(5, vec([[0x00, 1]])),
     ...section(
       7,
@@ -191,9 +217,10 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
         [...str('gemm64'), 0, 1],
         [...str('dw32'), 0, 2],
         [...str('dw64'), 0, 3],
+        [...str('gather'), 0, 4],
       ]),
     ),
-    ...section(10, vec([body(false), body(true), depthwiseBody(false), depthwiseBody(true)])),
+    ...section(10, vec([body(false), body(true), depthwiseBody(false), depthwiseBody(true), gatherBody()])),
   ]);
 }
 
@@ -203,6 +230,7 @@ interface GemmExports {
   gemm64: (a: number, b: number, c: number, m: number, n: number, kp: number) => void;
   dw32: (...args: number[]) => void;
   dw64: (...args: number[]) => void;
+  gather: (...args: number[]) => void;
 }
 
 let instance: GemmExports | undefined;
@@ -211,14 +239,6 @@ let instance: GemmExports | undefined;
 function exportsOf(): GemmExports {
   instance ??= new WebAssembly.Instance(new WebAssembly.Module(moduleBytes())).exports as unknown as GemmExports;
   return instance;
-}
-
-/** Working memory of one GEMM: A (m x kp int16), B (n x kp int16) and C (m x n doubles), views refreshed on growth. */
-export interface GemmArena {
-  a: Int16Array;
-  b: Int16Array;
-  c: Float64Array;
-  run(wide: boolean): void;
 }
 
 /** Byte offsets of consecutive 16-byte aligned regions of the given sizes, the memory grown to hold them. */
@@ -257,21 +277,33 @@ export function depthwiseArena(xLen: number, taps: number, cp: number, pixels: n
   };
 }
 
-/** Lays out a GEMM of m rows, n columns (a multiple of 4) and kp (a multiple of 8) in the module's memory. */
-export function gemmArena(m: number, n: number, kp: number): GemmArena {
-  const e = exportsOf();
-  const align = (x: number) => Math.ceil(x / 16) * 16;
-  const aOff = 0;
-  const bOff = align(m * kp * 2);
-  const cOff = align(bOff + n * kp * 2);
-  const need = cOff + m * n * 8;
-  const have = e.mem.buffer.byteLength;
-  if (need > have) e.mem.grow(Math.ceil((need - have) / 65536));
-  const buf = e.mem.buffer;
+/**
+ * Working memory of one GEMM: A (m x kp int16), B (n x kp int16), C (m x n doubles), and for im2col a
+ * padded input (int16) with the byte offsets of its window segments; views are refreshed on growth.
+ */
+export interface GemmArena {
+  a: Int16Array;
+  b: Int16Array;
+  c: Float64Array;
+  x: Int16Array;
+  offsets: Int32Array;
+  /** Fills A: per output pixel, offsets.length segments of segValues values from x (from value xStart on). */
+  gather(xStart: number, segValues: number, oh: number, ow: number, rowStride: number, colStride: number): void;
+  run(wide: boolean): void;
+}
+
+/** Lays out a GEMM of m rows, n columns (a multiple of 4) and kp (a multiple of 8), with xLen padded input values and nseg segments. */
+export function gemmArena(m: number, n: number, kp: number, xLen = 0, nseg = 0): GemmArena {
+  const { offsets: o, buf, e } = layout([m * kp * 2, n * kp * 2, m * n * 8, xLen * 2, nseg * 4]);
+  const [aOff, bOff, cOff, xOff, sOff] = o as [number, number, number, number, number];
   return {
     a: new Int16Array(buf, aOff, m * kp),
     b: new Int16Array(buf, bOff, n * kp),
     c: new Float64Array(buf, cOff, m * n),
+    x: new Int16Array(buf, xOff, xLen),
+    offsets: new Int32Array(buf, sOff, nseg),
+    gather: (xStart, segValues, oh, ow, rowStride, colStride) =>
+      e.gather(xOff + 2 * xStart, sOff, aOff, oh, ow, nseg, segValues * 2, kp * 2, rowStride * 2, colStride * 2),
     run: (wide) => (wide ? e.gemm64 : e.gemm32)(aOff, bOff, cOff, m, n, kp),
   };
 }

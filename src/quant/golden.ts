@@ -222,44 +222,36 @@ function convolveWasm(
   const coutG = os.c / groups;
   const { np, kp } = gm;
   const m = os.h * os.w;
-  const g = gemmArena(m, np, kp);
-  const a = g.a;
+  // A 1x1 stride-1 layer without padding whose channels fill K: A is the input itself.
+  const direct =
+    kernel.h === 1 &&
+    kernel.w === 1 &&
+    groups === 1 &&
+    kp === is.c &&
+    stride.h === 1 &&
+    stride.w === 1 &&
+    pad.top === 0 &&
+    pad.left === 0 &&
+    os.h === is.h &&
+    os.w === is.w;
+  // Otherwise a padded copy of the input and the window as segments: one per kernel row when its taps are
+  // contiguous (one group, no horizontal dilation), else one per tap.
+  const rows = groups === 1 && dilation.w === 1;
+  const ph = Math.max(is.h + pad.top, (os.h - 1) * stride.h + (kernel.h - 1) * dilation.h + 1);
+  const pw = Math.max(is.w + pad.left, (os.w - 1) * stride.w + (kernel.w - 1) * dilation.w + 1);
+  const nseg = direct ? 0 : rows ? kernel.h : kernel.h * kernel.w;
+  const g = gemmArena(m, np, kp, direct ? 0 : ph * pw * is.c, nseg);
+  if (direct) g.a.set(x.subarray(0, m * kp));
+  else {
+    g.x.fill(zp);
+    for (let h = 0; h < is.h; h++)
+      g.x.set(x.subarray(h * is.w * is.c, (h + 1) * is.w * is.c), ((h + pad.top) * pw + pad.left) * is.c);
+    for (let kh = 0; kh < kernel.h; kh++)
+      for (let kw = 0; kw < (rows ? 1 : kernel.w); kw++)
+        g.offsets[rows ? kh : kh * kernel.w + kw] = (kh * dilation.h * pw + kw * dilation.w) * is.c * 2;
+  }
   for (let gi = 0; gi < groups; gi++) {
-    if (
-      kernel.h === 1 &&
-      kernel.w === 1 &&
-      groups === 1 &&
-      kp === is.c &&
-      pad.top === 0 &&
-      pad.left === 0 &&
-      stride.h === 1 &&
-      stride.w === 1 &&
-      os.h === is.h &&
-      os.w === is.w
-    )
-      a.set(x.subarray(0, m * kp));
-    else {
-      let o = 0;
-      for (let oh = 0; oh < os.h; oh++) {
-        for (let ow = 0; ow < os.w; ow++) {
-          const row = o;
-          for (let kh = 0; kh < kernel.h; kh++) {
-            const ih = oh * stride.h - pad.top + kh * dilation.h;
-            for (let kw = 0; kw < kernel.w; kw++) {
-              const iw = ow * stride.w - pad.left + kw * dilation.w;
-              if (ih < 0 || ih >= is.h || iw < 0 || iw >= is.w) a.fill(zp, o, o + cinG);
-              else {
-                const xb = (ih * is.w + iw) * is.c + gi * cinG;
-                for (let ci = 0; ci < cinG; ci++) a[o + ci] = x[xb + ci]!;
-              }
-              o += cinG;
-            }
-          }
-          a.fill(0, o, row + kp);
-          o = row + kp;
-        }
-      }
-    }
+    if (!direct) g.gather(gi * cinG, rows ? kernel.w * is.c : cinG, os.h, os.w, stride.h * pw * is.c, stride.w * is.c);
     g.b.set(gm.b[gi]!);
     g.run(gm.wide);
     const c = g.c;

@@ -64,3 +64,30 @@ export function fastFloatHost(qm: QuantModel, l: HostLayer, xs: IntTensor[]): In
   }
   return { shape: l.outShape, data: out };
 }
+
+/** Max pooling on integers (a shared scale commutes with max); a window wholly in the padding gives the minimum. */
+export function maxPoolInt(l: HostLayer, x: Int16Array, bits: 8 | 16): IntTensor {
+  const is = l.inShapes[0]!;
+  const os = l.outShape;
+  const k = l.kernel!;
+  const st = l.stride!;
+  const p = l.pad!;
+  const { min } = operandRange(bits);
+  const y = new Int16Array(os.h * os.w * os.c);
+  for (let oh = 0; oh < os.h; oh++) {
+    const h0 = Math.max(0, oh * st.h - p.top);
+    const h1 = Math.min(is.h, oh * st.h - p.top + k.h);
+    for (let ow = 0; ow < os.w; ow++) {
+      const w0 = Math.max(0, ow * st.w - p.left);
+      const w1 = Math.min(is.w, ow * st.w - p.left + k.w);
+      const ob = (oh * os.w + ow) * os.c;
+      y.fill(min, ob, ob + os.c);
+      for (let ih = h0; ih < h1; ih++)
+        for (let iw = w0; iw < w1; iw++) {
+          const xb = (ih * is.w + iw) * is.c;
+          for (let c = 0; c < os.c; c++) if (x[xb + c]! > y[ob + c]!) y[ob + c] = x[xb + c]!;
+        }
+    }
+  }
+  return { shape: os, data: y };
+}

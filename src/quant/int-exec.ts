@@ -6,7 +6,7 @@
 import { isMacLayer, type HostLayer, type MacLayer, type Shape } from '../nets/ir.js';
 import { floatHost, layerInputs } from './float-exec.js';
 import { goldenLayer } from './golden.js';
-import { fastFloatHost } from './host-fast.js';
+import { fastFloatHost, maxPoolInt } from './host-fast.js';
 import type { QuantModel, TensorQuant } from './quantize.js';
 import { operandRange } from './requant.js';
 import type { IntTensor, QuantLayer } from './tensor.js';
@@ -27,8 +27,10 @@ export function dequantize(t: IntTensor, q: TensorQuant): Float32Array {
   return out;
 }
 
-function integerHost(l: HostLayer, x: IntTensor, q: TensorQuant, bits: 8 | 16): IntTensor {
+/** A host op that runs on integers (`reference`: max pooling through the float pool, the fast path's oracle). */
+function integerHost(l: HostLayer, x: IntTensor, q: TensorQuant, bits: 8 | 16, reference: boolean): IntTensor {
   if (l.kind === 'relu') return { shape: l.outShape, data: x.data.map((v) => Math.max(v, q.zeroPoint)) };
+  if (l.kind === 'maxpool' && !reference) return maxPoolInt(l, x.data, bits);
   if (l.kind === 'maxpool') {
     // Max pooling commutes with a shared scale: pool the integers (padding never wins).
     const f = floatHost(l, [Float32Array.from(x.data)]);
@@ -41,7 +43,8 @@ function integerHost(l: HostLayer, x: IntTensor, q: TensorQuant, bits: 8 | 16): 
 /** Runs a host layer of the quantized model on integer inputs (`reference`: float ops always through float tensors). */
 function hostStep(qm: QuantModel, l: HostLayer, xs: IntTensor[], reference = false): IntTensor {
   if (qm.fused.includes(l.name)) return xs[0]!;
-  if (qm.hostModes[l.name] === 'integer') return integerHost(l, xs[0]!, qm.tensors[l.inputs[0]!]!, qm.options.bits);
+  if (qm.hostModes[l.name] === 'integer')
+    return integerHost(l, xs[0]!, qm.tensors[l.inputs[0]!]!, qm.options.bits, reference);
   const fast = reference ? undefined : fastFloatHost(qm, l, xs);
   if (fast) return fast;
   const f = floatHost(
