@@ -36,14 +36,25 @@ function table(qm: QuantModel, l: HostLayer): Int16Array {
   return t;
 }
 
-/** Dequantized value as float32, as int-exec's dequantize stores it. */
-const deq = (v: number, q: TensorQuant) => Math.fround(q.scale * (v - q.zeroPoint));
+const dequantTables = new WeakMap<TensorQuant, Float32Array>();
+
+/** Every input integer's dequantized float32 value, as int-exec's dequantize stores it (index: value - min). */
+function dequantTable(q: TensorQuant, bits: 8 | 16): Float32Array {
+  let t = dequantTables.get(q);
+  if (!t) {
+    const { min, max } = operandRange(bits);
+    t = new Float32Array(max - min + 1);
+    for (let i = 0; i < t.length; i++) t[i] = q.scale * (min + i - q.zeroPoint);
+    dequantTables.set(q, t);
+  }
+  return t;
+}
 
 /** The host op on integers by the fast paths, or undefined where there is none. */
 export function fastFloatHost(qm: QuantModel, l: HostLayer, xs: IntTensor[]): IntTensor | undefined {
-  const { min, max } = operandRange(qm.options.bits);
+  const bits = qm.options.bits;
+  const { min, max } = operandRange(bits);
   const out = new Int16Array(l.outShape.h * l.outShape.w * l.outShape.c);
-  const yq = qm.tensors[l.output]!;
   const x = xs[0]!.data;
   if (ELEMENTWISE.has(l.kind)) {
     const t = table(qm, l);
@@ -51,17 +62,28 @@ export function fastFloatHost(qm: QuantModel, l: HostLayer, xs: IntTensor[]): In
     return { shape: l.outShape, data: out };
   }
   if (l.kind !== 'add' && l.kind !== 'mul' && l.kind !== 'scale') return undefined;
-  const aq = qm.tensors[l.inputs[0]!]!;
-  const bq = qm.tensors[l.inputs[1]!]!;
+  const da = dequantTable(qm.tensors[l.inputs[0]!]!, bits);
+  const db = dequantTable(qm.tensors[l.inputs[1]!]!, bits);
   const y = xs[1]!.data;
-  const c = l.outShape.c;
-  const { scale, zeroPoint } = yq;
-  for (let i = 0; i < out.length; i++) {
-    const a = deq(x[i]!, aq);
-    const b = deq(y[l.kind === 'scale' ? i % c : i]!, bq);
-    const v = Math.fround(l.kind === 'add' ? a + b : a * b);
-    out[i] = quantizeOne(v, scale, zeroPoint, min, max);
-  }
+  const { scale, zeroPoint } = qm.tensors[l.output]!;
+  // The float op's result is stored as float32 (Math.fround), then quantized as quantizeTensor does.
+  if (l.kind === 'scale') {
+    const c = l.outShape.c;
+    for (let p = 0; p < out.length; p += c)
+      for (let ch = 0; ch < c; ch++) {
+        const v = Math.fround(da[x[p + ch]! - min]! * db[y[ch]! - min]!);
+        out[p + ch] = Math.max(min, Math.min(max, Math.round(v / scale) + zeroPoint));
+      }
+  } else if (l.kind === 'add')
+    for (let i = 0; i < out.length; i++) {
+      const v = Math.fround(da[x[i]! - min]! + db[y[i]! - min]!);
+      out[i] = Math.max(min, Math.min(max, Math.round(v / scale) + zeroPoint));
+    }
+  else
+    for (let i = 0; i < out.length; i++) {
+      const v = Math.fround(da[x[i]! - min]! * db[y[i]! - min]!);
+      out[i] = Math.max(min, Math.min(max, Math.round(v / scale) + zeroPoint));
+    }
   return { shape: l.outShape, data: out };
 }
 
