@@ -41,7 +41,7 @@ export function roundShiftNumber(x: number, shift: number): number {
  * floor((a * mult + 2^(shift-1)) / 2^shift) for whole a in [0, 2^53), mult in [0, 2^31), shift in 0..63:
  * exact whenever the result is below 2^53 (and at least 2^53 otherwise, which every precision saturates).
  */
-export function mulRoundShift(a: number, mult: number, shift: number): number {
+function mulRoundShift(a: number, mult: number, shift: number): number {
   const p = a * mult;
   if (p <= 9007199254740991 && shift <= 52) {
     const s = p + (shift === 0 ? 0 : 2 ** (shift - 1));
