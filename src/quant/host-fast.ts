@@ -50,40 +50,70 @@ function dequantTable(q: TensorQuant, bits: 8 | 16): Float32Array {
   return t;
 }
 
+/** out[i] = t[x[i] - min]: an elementwise op through its table. */
+function lookup(x: Int16Array, t: Int16Array, min: number, out: Int16Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = t[x[i]! - min]!;
+}
+
+/** y = quantize(float32(op(dequantize(a), dequantize(b)))), b per channel for `scale`. */
+function binary(
+  kind: 'add' | 'mul' | 'scale',
+  x: Int16Array,
+  y: Int16Array,
+  da: Float32Array,
+  db: Float32Array,
+  c: number,
+  yq: TensorQuant,
+  min: number,
+  max: number,
+  out: Int16Array,
+): void {
+  const { scale, zeroPoint } = yq;
+  // The float op's result is stored as float32 (Math.fround), then quantized as quantizeTensor does.
+  if (kind === 'scale')
+    for (let p = 0; p < out.length; p += c)
+      for (let ch = 0; ch < c; ch++) {
+        const v = Math.fround(da[x[p + ch]! - min]! * db[y[ch]! - min]!);
+        const r = Math.round(v / scale) + zeroPoint;
+        out[p + ch] = r < min ? min : r > max ? max : r;
+      }
+  else if (kind === 'add')
+    for (let i = 0; i < out.length; i++) {
+      const r = Math.round(Math.fround(da[x[i]! - min]! + db[y[i]! - min]!) / scale) + zeroPoint;
+      out[i] = r < min ? min : r > max ? max : r;
+    }
+  else
+    for (let i = 0; i < out.length; i++) {
+      const r = Math.round(Math.fround(da[x[i]! - min]! * db[y[i]! - min]!) / scale) + zeroPoint;
+      out[i] = r < min ? min : r > max ? max : r;
+    }
+}
+
 /** The host op on integers by the fast paths, or undefined where there is none. */
 export function fastFloatHost(qm: QuantModel, l: HostLayer, xs: IntTensor[]): IntTensor | undefined {
   const bits = qm.options.bits;
   const { min, max } = operandRange(bits);
+  const kind = l.kind;
+  const elementwise = ELEMENTWISE.has(kind);
+  if (!elementwise && kind !== 'add' && kind !== 'mul' && kind !== 'scale') return undefined;
   const out = new Int16Array(l.outShape.h * l.outShape.w * l.outShape.c);
-  const x = xs[0]!.data;
-  if (ELEMENTWISE.has(l.kind)) {
-    const t = table(qm, l);
-    for (let i = 0; i < out.length; i++) out[i] = t[x[i]! - min]!;
-    return { shape: l.outShape, data: out };
+  if (elementwise) lookup(xs[0]!.data, table(qm, l), min, out);
+  else {
+    const da = dequantTable(qm.tensors[l.inputs[0]!]!, bits);
+    const db = dequantTable(qm.tensors[l.inputs[1]!]!, bits);
+    binary(
+      kind as 'add' | 'mul' | 'scale',
+      xs[0]!.data,
+      xs[1]!.data,
+      da,
+      db,
+      l.outShape.c,
+      qm.tensors[l.output]!,
+      min,
+      max,
+      out,
+    );
   }
-  if (l.kind !== 'add' && l.kind !== 'mul' && l.kind !== 'scale') return undefined;
-  const da = dequantTable(qm.tensors[l.inputs[0]!]!, bits);
-  const db = dequantTable(qm.tensors[l.inputs[1]!]!, bits);
-  const y = xs[1]!.data;
-  const { scale, zeroPoint } = qm.tensors[l.output]!;
-  // The float op's result is stored as float32 (Math.fround), then quantized as quantizeTensor does.
-  if (l.kind === 'scale') {
-    const c = l.outShape.c;
-    for (let p = 0; p < out.length; p += c)
-      for (let ch = 0; ch < c; ch++) {
-        const v = Math.fround(da[x[p + ch]! - min]! * db[y[ch]! - min]!);
-        out[p + ch] = Math.max(min, Math.min(max, Math.round(v / scale) + zeroPoint));
-      }
-  } else if (l.kind === 'add')
-    for (let i = 0; i < out.length; i++) {
-      const v = Math.fround(da[x[i]! - min]! + db[y[i]! - min]!);
-      out[i] = Math.max(min, Math.min(max, Math.round(v / scale) + zeroPoint));
-    }
-  else
-    for (let i = 0; i < out.length; i++) {
-      const v = Math.fround(da[x[i]! - min]! * db[y[i]! - min]!);
-      out[i] = Math.max(min, Math.min(max, Math.round(v / scale) + zeroPoint));
-    }
   return { shape: l.outShape, data: out };
 }
 
