@@ -1,11 +1,12 @@
 /**
- * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|all]` prints markdown
+ * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|nvdla|sweep|all]` prints markdown
  * tables for docs/BENCHMARKS.md, with the machine they ran on.
  */
 import { cpus, totalmem } from 'node:os';
 import { execa } from 'execa';
 import { buildTimes, nvdlaThroughput, pipelinedVsScaleSim, throughput } from './systolic.js';
 import { analyticSpeed } from './analytic.js';
+import { goldenSpeed } from './golden.js';
 import { quantSpeed } from './quant.js';
 import { sweepBench } from './sweep.js';
 
@@ -24,6 +25,12 @@ if (what === 'build' || what === 'all')
 if (what === 'throughput' || what === 'all')
   out.push('### Simulation throughput', ...(await throughput([8, 16, 32, 64], ['os', 'ws'])), '');
 if (what === 'quant' || what === 'all') out.push('### Golden integer executor speed', ...quantSpeed(), '');
+if (what === 'golden' || what === 'all')
+  out.push(
+    '### Golden integer executor against onnxruntime-node (CPU ms per image)',
+    ...(await goldenSpeed(Number(process.argv[3] ?? 5))),
+    '',
+  );
 if (what === 'nvdla' || what === 'all')
   out.push(
     '### NVDLA-style core simulation speed',

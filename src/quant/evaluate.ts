@@ -6,7 +6,7 @@
 import type { FloatModel } from '../nets/ir.js';
 import { isMacLayer } from '../nets/ir.js';
 import { outputOf, runFloat } from './float-exec.js';
-import { dequantize, runQuant } from './int-exec.js';
+import { runQuant } from './int-exec.js';
 import type { QuantModel } from './quantize.js';
 
 export interface Labelled {
@@ -44,6 +44,15 @@ export function evaluateModels(
   const macs = model.net.layers.filter(isMacLayer);
   const signal = quantized.map(() => new Float64Array(macs.length));
   const noise = quantized.map(() => new Float64Array(macs.length));
+  // Per variant and MAC layer: the float tensor it approximates (a fused ReLU's output is the layer's output).
+  const refs = quantized.map((qm) =>
+    macs.map((l) => {
+      const relu = model.net.layers.find(
+        (x) => qm.fused.includes(x.name) && !isMacLayer(x) && x.inputs[0] === l.output,
+      );
+      return relu ? relu.output : l.output;
+    }),
+  );
   for (const d of data) {
     const f = runFloat(model, d.pixels);
     if (argmax(outputOf(model, f)) === d.label) fpCorrect++;
@@ -51,17 +60,20 @@ export function evaluateModels(
       const r = runQuant(qm, d.pixels);
       if (argmax(r.output) === d.label) correct[qi]!++;
       macs.forEach((l, li) => {
-        // A fused ReLU's output is the layer's quantized output.
-        const relu = model.net.layers.find(
-          (x) => qm.fused.includes(x.name) && !isMacLayer(x) && x.inputs[0] === l.output,
-        );
-        const ref = f.get(relu ? relu.output : l.output)!;
-        const got = dequantize(r.tensors.get(l.output)!, qm.tensors[l.output]!);
+        const ref = f.get(refs[qi]![li]!)!;
+        const got = r.tensors.get(l.output)!.data;
+        // The dequantized value as dequantize stores it (float32).
+        const { scale, zeroPoint } = qm.tensors[l.output]!;
+        // Running sums in the order the elements come (as the totals were always summed).
+        let sig = signal[qi]![li]!;
+        let err = noise[qi]![li]!;
         for (let i = 0; i < ref.length; i++) {
-          signal[qi]![li]! += ref[i]! * ref[i]!;
-          const e = ref[i]! - got[i]!;
-          noise[qi]![li]! += e * e;
+          sig += ref[i]! * ref[i]!;
+          const e = ref[i]! - Math.fround(scale * (got[i]! - zeroPoint));
+          err += e * e;
         }
+        signal[qi]![li] = sig;
+        noise[qi]![li] = err;
       });
     });
   }

@@ -6,6 +6,7 @@
 import { isMacLayer, type HostLayer, type MacLayer, type Shape } from '../nets/ir.js';
 import { floatHost, layerInputs } from './float-exec.js';
 import { goldenLayer } from './golden.js';
+import { fastFloatHost, maxPoolInt } from './host-fast.js';
 import type { QuantModel, TensorQuant } from './quantize.js';
 import { operandRange } from './requant.js';
 import type { IntTensor, QuantLayer } from './tensor.js';
@@ -26,8 +27,10 @@ export function dequantize(t: IntTensor, q: TensorQuant): Float32Array {
   return out;
 }
 
-function integerHost(l: HostLayer, x: IntTensor, q: TensorQuant, bits: 8 | 16): IntTensor {
+/** A host op that runs on integers (`reference`: max pooling through the float pool, the fast path's oracle). */
+function integerHost(l: HostLayer, x: IntTensor, q: TensorQuant, bits: 8 | 16, reference: boolean): IntTensor {
   if (l.kind === 'relu') return { shape: l.outShape, data: x.data.map((v) => Math.max(v, q.zeroPoint)) };
+  if (l.kind === 'maxpool' && !reference) return maxPoolInt(l, x.data, bits);
   if (l.kind === 'maxpool') {
     // Max pooling commutes with a shared scale: pool the integers (padding never wins).
     const f = floatHost(l, [Float32Array.from(x.data)]);
@@ -37,10 +40,13 @@ function integerHost(l: HostLayer, x: IntTensor, q: TensorQuant, bits: 8 | 16): 
   return { shape: l.outShape, data: x.data.slice() };
 }
 
-/** Runs a host layer of the quantized model on integer inputs. */
-function hostStep(qm: QuantModel, l: HostLayer, xs: IntTensor[]): IntTensor {
+/** Runs a host layer of the quantized model on integer inputs (`reference`: float ops always through float tensors). */
+function hostStep(qm: QuantModel, l: HostLayer, xs: IntTensor[], reference = false): IntTensor {
   if (qm.fused.includes(l.name)) return xs[0]!;
-  if (qm.hostModes[l.name] === 'integer') return integerHost(l, xs[0]!, qm.tensors[l.inputs[0]!]!, qm.options.bits);
+  if (qm.hostModes[l.name] === 'integer')
+    return integerHost(l, xs[0]!, qm.tensors[l.inputs[0]!]!, qm.options.bits, reference);
+  const fast = reference ? undefined : fastFloatHost(qm, l, xs);
+  if (fast) return fast;
   const f = floatHost(
     l,
     xs.map((t, i) => dequantize(t, qm.tensors[l.inputs[i]!]!)),
@@ -75,16 +81,23 @@ export function runQuant(qm: QuantModel, input: Float32Array): QuantRun {
   return finish(qm, tensors);
 }
 
-/** Runs the quantized model with MAC layers computed by `mac` (e.g. the RTL) and host ops as the golden executor. */
+/**
+ * Runs the quantized model with MAC layers computed by `mac` (e.g. the RTL) and host ops as the golden
+ * executor (`referenceHost`: float host ops through dequantized float tensors, the fast paths' oracle).
+ */
 export async function runQuantWith(
   qm: QuantModel,
   input: Float32Array,
   mac: (l: MacLayer, x: IntTensor, q: QuantLayer) => Promise<IntTensor>,
+  opts: { referenceHost?: boolean } = {},
 ): Promise<QuantRun> {
   const tensors = start(qm, input);
   for (const l of qm.net.layers) {
     const xs = layerInputs(l).map((n) => tensors.get(n)!);
-    tensors.set(l.output, isMacLayer(l) ? await mac(l, xs[0]!, qm.layers[l.name]!) : hostStep(qm, l, xs));
+    tensors.set(
+      l.output,
+      isMacLayer(l) ? await mac(l, xs[0]!, qm.layers[l.name]!) : hostStep(qm, l, xs, opts.referenceHost),
+    );
   }
   return finish(qm, tensors);
 }

@@ -6,7 +6,7 @@
 import { batchOutShape } from '../../nets/batch.js';
 import type { MacLayer } from '../../nets/ir.js';
 import { goldenAccumulators } from '../../quant/golden.js';
-import { requantizeNumber, roundShift } from '../../quant/requant.js';
+import { operandRange, requantizeTo, roundShift, roundShiftNumber } from '../../quant/requant.js';
 import { zeros, type IntTensor, type QuantLayer } from '../../quant/tensor.js';
 import { MactileError } from '../../util/errors.js';
 
@@ -20,7 +20,7 @@ export function caccTruncateBits(l: MacLayer, bits: 8 | 16): number {
 
 /** NVDLA CACC's conversion of an accumulator to 32 bits: sat32(round_half_away_from_zero(acc / 2^t)). */
 function caccConvert(acc: number, truncate: number): number {
-  const t = truncate === 0 ? acc : Number(roundShift(BigInt(acc), truncate));
+  const t = roundShiftNumber(acc, truncate);
   return t > 2147483647 ? 2147483647 : t < -2147483648 ? -2147483648 : t;
 }
 
@@ -31,15 +31,18 @@ export function goldenNvdlaLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntT
   const c = l.outShape.c;
   const bias = q.bias.map(Number);
   const t = q.caccTruncate ?? 0;
+  const { min, max } = operandRange(q.bits);
   for (let i = 0; i < acc.length; i++) {
     const co = i % c;
-    out.data[i] = requantizeNumber(caccConvert(acc[i]!, t), bias[co]!, {
-      mult: q.mult[co]!,
-      shift: q.shift[co]!,
-      relu: q.relu,
-      zeroPoint: q.outZeroPoint,
-      bits: q.bits,
-    });
+    out.data[i] = requantizeTo(
+      caccConvert(acc[i]!, t) + bias[co]!,
+      q.mult[co]!,
+      q.shift[co]!,
+      q.relu,
+      q.outZeroPoint,
+      min,
+      max,
+    );
   }
   return out;
 }
