@@ -120,9 +120,9 @@ export interface SystolicJobHeader {
   timing: number;
 }
 
-/** Serialises a systolic job to bytes. */
-function encodeSystolicJob(h: SystolicJobHeader, gemms: readonly JobGemm[]): Buffer {
-  const items = gemms.map((g): Wire<typeof SYSTOLIC_JOB>['items'][number] => ({
+/** The fields every systolic GEMM record has (compute-only and memory-system jobs alike), as the table holds them. */
+export function gemmFields(g: Omit<JobGemm, 'acc'>) {
+  return {
     m: g.m,
     k: g.k,
     n: g.n,
@@ -134,6 +134,13 @@ function encodeSystolicJob(h: SystolicJobHeader, gemms: readonly JobGemm[]): Buf
     q: requantRows(g.q),
     o_rows: g.out.rows,
     o_cols: g.out.cols,
+  };
+}
+
+/** Serialises a systolic job to bytes. */
+function encodeSystolicJob(h: SystolicJobHeader, gemms: readonly JobGemm[]): Buffer {
+  const items = gemms.map((g): Wire<typeof SYSTOLIC_JOB>['items'][number] => ({
+    ...gemmFields(g),
     acc_rows: g.acc.rows,
     acc_cols: g.acc.cols,
   }));

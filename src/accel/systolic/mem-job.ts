@@ -6,8 +6,8 @@
 import { encodeFile } from '../../sim/job/codec.js';
 import { jobKindField, OPERAND_MATRIX, REQUANT_ROW } from '../../sim/job/layout.js';
 import type { FileDef, RecordDef, Wire } from '../../sim/job/table.js';
-import { operandMatrix, requantRows, type JobEncoding } from '../../sim/job.js';
-import { DATAFLOW, TIMING, type JobGemm, type SystolicJobHeader } from './job.js';
+import type { JobEncoding } from '../../sim/job.js';
+import { DATAFLOW, gemmFields, TIMING, type JobGemm, type SystolicJobHeader } from './job.js';
 
 /** The memory system's value of the job_kind enum. */
 const SYSTOLIC_MEM_JOB_KIND = {
@@ -84,21 +84,11 @@ export interface MemJobHeader extends SystolicJobHeader {
 /** Serialises a memory-system job to bytes. */
 function encodeMemJob(h: MemJobHeader, gemms: readonly MemJobGemm[]): Buffer {
   const items = gemms.map((g): Wire<typeof SYSTOLIC_MEM_JOB>['items'][number] => ({
-    m: g.m,
-    k: g.k,
-    n: g.n,
-    relu: g.relu ? 1 : 0,
-    zero_point: g.zeroPoint,
-    max_cycles: g.maxCycles,
+    ...gemmFields(g),
     mt: g.tiling.mt,
     nt: g.tiling.nt,
     m_tiles: g.tiling.mTiles,
     n_tiles: g.tiling.nTiles,
-    p1: operandMatrix(g.p1),
-    p2: operandMatrix(g.p2),
-    q: requantRows(g.q),
-    o_rows: g.out.rows,
-    o_cols: g.out.cols,
   }));
   const { rows, cols, dw, accW, dataflow, timing } = h;
   return encodeFile(
