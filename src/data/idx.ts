@@ -58,7 +58,7 @@ export function readIdx(path: string, what: string): { dims: number[]; data: Uin
     throw new MactileError(
       `${what} ${path}: expected ${expected.toLocaleString('en-US')} bytes for ${dims.join(' x ')} ${type.name} values, received ${b.length.toLocaleString('en-US')}`,
     );
-  if (type.size === 1) return { dims, data: b.slice(start) };
+  if (type.size === 1) return { dims, data: new Uint8Array(b.subarray(start)) };
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = view.getFloat32(start + 4 * i, false);
   return { dims, data };

@@ -16,7 +16,7 @@ export const LABEL_ARRAYS = ['y', 'labels', 'targets', 'y_train', 'y_test'];
 /** Parses one .npy array, refusing what npyjs would misread (big-endian, Fortran order, a short file). */
 function parseNpy(bytes: Uint8Array, what: string): NpyArray {
   // Its own copy: npyjs views the buffer from the data offset, which must be aligned to the element size.
-  const buf = bytes.slice().buffer;
+  const buf = new Uint8Array(bytes).buffer;
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, Math.min(bytes.length, 4096)));
   if (!head.startsWith('\x93NUMPY'))
     throw new MactileError(`${what}: expected a .npy array (it starts with \\x93NUMPY), received other bytes`);
