@@ -31,28 +31,33 @@ export function selection(key: string): (value: string) => Selection {
   };
 }
 
-/** Adds --data, --mean, --std and --layout to a command. */
-export function withDataOptions(cmd: Command): Command {
-  return cmd
-    .option(
+type DataKey = 'data' | 'mean' | 'std' | 'layout';
+
+/** One of the options --data, --mean, --std and --layout (for `.addOption`). */
+export function dataOption(key: DataKey): Option {
+  if (key === 'data')
+    return new Option(
       '--data <set>',
       'data set: mnist | idx:IMAGES,LABELS | npy:IMAGES.npy,LABELS.npy | npz:FILE.npz[,IMAGES,LABELS] | images:FOLDER[,LABELS.csv] (the last fifth is held out unless --test-images says otherwise)',
-      'mnist',
-    )
-    .option(
+    ).default('mnist');
+  if (key === 'mean')
+    return new Option(
       '--mean <list>',
       'per-channel mean subtracted from pixels scaled to 0..1 (uint8 / 255; default: MNIST 0.1307, else 0)',
-      numberList('mean'),
-    )
-    .option(
+    ).argParser(numberList('mean'));
+  if (key === 'std')
+    return new Option(
       '--std <list>',
       'per-channel standard deviation divided by (default: MNIST 0.3081, else 1)',
-      numberList('std'),
-    )
-    .addOption(
-      new Option('--layout <layout>', 'order of 4-D image arrays (default: told by the channel count)').choices([
-        'nhwc',
-        'nchw',
-      ]),
-    );
+    ).argParser(numberList('std'));
+  return new Option('--layout <layout>', 'order of 4-D image arrays (default: told by the channel count)').choices([
+    'nhwc',
+    'nchw',
+  ]);
+}
+
+/** Adds --data, --mean, --std and --layout to a command. */
+export function withDataOptions(cmd: Command): Command {
+  for (const key of ['data', 'mean', 'std', 'layout'] as const) cmd.addOption(dataOption(key));
+  return cmd;
 }

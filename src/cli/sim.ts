@@ -20,13 +20,16 @@ import { perInferenceColumns } from '../report/per-inference.js';
 import { macLayers, networkSizeProblem, SIM_LIMITS, type Shape } from '../nets/ir.js';
 import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
-import { heldOutDigits } from '../quant/mnist.js';
+import { heldOutImages } from '../data/held-out.js';
+import type { DataOptions, Selection } from '../data/split.js';
 import { readQuantFile } from '../quant/store.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
+import { dataOption, selection } from './data-options.js';
 
-interface SimOptions extends ConfigOverrides {
+interface SimOptions extends ConfigOverrides, DataOptions {
+  testImages?: Selection;
   net?: string;
   quantized?: string;
   image?: number;
@@ -169,7 +172,8 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     );
   }
   const n = opts.image ?? 0;
-  const r = await simulateQuantized(qm, cfg, heldOutDigits(n, cfg.batch ?? 1));
+  const images = heldOutImages(opts, qm.net.input.shape, opts.quantized!, n, cfg.batch ?? 1);
+  const r = await simulateQuantized(qm, cfg, images);
   const sim: NetworkSim = {
     network: qm.net.name,
     config: cfg,
@@ -202,13 +206,16 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     );
   } else {
     const batch = r.inferences.length;
+    const what = opts.data === 'mnist' && !opts.testImages ? 'digit' : 'image';
     const digits =
-      batch > 1 ? `held-out digits ${n} to ${n + batch - 1} (batch ${batch})` : `held-out digit ${n}, label ${r.label}`;
+      batch > 1
+        ? `held-out ${what}s ${n} to ${n + batch - 1} (batch ${batch})`
+        : `held-out ${what} ${n}, label ${r.label}`;
     process.stdout.write(`${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: ${digits}\n`);
     process.stdout.write(simTable(sim) + '\n');
     if (batch > 1) process.stdout.write(executionTime(sim));
     for (const [i, x] of r.inferences.entries()) {
-      const who = batch > 1 ? `digit ${n + i} (label ${x.label}): ` : '';
+      const who = batch > 1 ? `${what} ${n + i} (label ${x.label}): ` : '';
       process.stdout.write(`${who}RTL logits    ${x.logits.join(' ')} -> class ${x.predicted}\n`);
       process.stdout.write(`${who}golden logits ${x.goldenLogits.join(' ')} -> class ${x.goldenPredicted}\n`);
     }
@@ -234,7 +241,16 @@ export function registerSim(cmd: Command): void {
         '--quantized <file>',
         'a quantized model from `mactile quantize --out`: run its real weights instead of random ones',
       )
-      .option('--image <n>', 'with --quantized: the held-out MNIST digit to infer (0-1999)', wholeNumber, 0)
+      .option('--image <n>', 'with --quantized: the held-out image to infer (MNIST: digit 0-1999)', wholeNumber, 0)
+      .addOption(dataOption('data'))
+      .addOption(dataOption('mean'))
+      .addOption(dataOption('std'))
+      .addOption(dataOption('layout'))
+      .option(
+        '--test-images <A:B|set>',
+        'with --quantized: the held-out images --image counts in, as in quantize (default: the last fifth of --data)',
+        selection('--test-images'),
+      )
       .requiredOption('--config <config>', 'hardware config file or preset name (systolic or nvdla)')
       .option('--layers <names>', 'comma-separated MAC layer names, each once (default: all)', layerNames)
       .option('--seed <n>', 'seed of the random INT8/INT16 operands', wholeNumber, 1)

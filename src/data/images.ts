@@ -38,8 +38,14 @@ export function imageDims(
     );
   let layout = opts.layout;
   if (!layout) {
-    const last = dims[3] === opts.channels;
-    const second = dims[1] === opts.channels;
+    // The axis holding the model's channel count; else the one that looks like channels (1, 3 or 4), so that
+    // the fit can name the channel counts that differ.
+    let last = dims[3] === opts.channels;
+    let second = dims[1] === opts.channels;
+    if (!last && !second) {
+      last = [1, 3, 4].includes(dims[3]!);
+      second = [1, 3, 4].includes(dims[1]!);
+    }
     if (last === second)
       throw new MactileError(
         `${what}: cannot tell NHWC from NCHW in ${dims.join(' x ')} for a model of ${opts.channels} channel(s); give --layout nhwc or --layout nchw`,
