@@ -179,6 +179,7 @@ export function registerReport(cmd: Command): void {
         accuracy = {
           fp32: study.fp32,
           heldOut: study.test,
+          ...(opts.data === 'mnist' && !opts.testImages ? {} : { testImages: study.split.text.test }),
           variants: study.variants.map((v) => ({
             precision: v.precision,
             calibration: v.calibration,

@@ -5,11 +5,14 @@
  * class is the brightest colour channel, so channel order and per-channel normalisation decide the accuracy.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { quantizeStudy } from '../../src/cli/quantize.js';
+import { heldOutImages } from '../../src/data/held-out.js';
 import { mnistImages } from '../../src/data/mnist.js';
+import { mnistSplit } from '../../src/quant/mnist.js';
 import { rng } from '../../src/quant/random.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { idxBytes, npyBytes, npzBytes, pngBytes, writeFiles } from '../helpers/datasets.js';
@@ -35,6 +38,23 @@ describe('MNIST digits from files', () => {
       Uint8Array.from(mnist.pixels.subarray(first * 784, (first + n) * 784), (v) => Math.round(v * 255)),
     ),
     'labels-idx1-ubyte': idxBytes([n], mnist.labels.subarray(first, first + n)),
+  });
+
+  it('the built-in digits as the shipped models were trained: 28x28 padded by 2 zero pixels, (x - 0.1307) / 0.3081', () => {
+    const classes = createRequire(import.meta.url)('mnist') as { length: number; get(i: number): number[] }[];
+    const { train, test } = mnistSplit();
+    expect([train.length, test.length]).toEqual([8000, 2000]);
+    for (const d of [train[0]!, train[7999]!, test[0]!, test[1234]!, test[1999]!]) {
+      const raw = classes[d.label]!.get(d.index);
+      const want = new Float32Array(32 * 32).fill((0 - 0.1307) / 0.3081);
+      for (let y = 0; y < 28; y++)
+        for (let x = 0; x < 28; x++) want[(y + 2) * 32 + x + 2] = (raw[y * 28 + x]! - 0.1307) / 0.3081;
+      expect(d.pixels).toEqual(want);
+    }
+    expect(test[1999]!.index).toBe(classes[9]!.length - 1);
+    // --image N of sim and report: held-out digit N.
+    const images = heldOutImages({ data: 'mnist' }, { h: 32, w: 32, c: 1 }, 'm.onnx', 1234, 2);
+    expect(images.map((i) => [i.label, i.pixels])).toEqual([1234, 1235].map((n) => [test[n]!.label, test[n]!.pixels]));
   });
 
   it('float64 .npy digits with MNIST --mean/--std score exactly as the built-in digits (accuracy and SQNR)', () => {
