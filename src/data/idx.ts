@@ -34,7 +34,7 @@ const TYPES: Record<number, { name: string; size: number }> = {
 };
 
 /** Parses one IDX file: its dimensions and values (uint8 or float32). */
-export function readIdx(path: string, what: string): { dims: number[]; data: Uint8Array | Float32Array } {
+function readIdx(path: string, what: string): { dims: number[]; data: Uint8Array | Float32Array } {
   const b = fileBytes(path, what);
   const hex = (n: number) => Array.from(b.subarray(0, n), (x) => x.toString(16).padStart(2, '0')).join(' ');
   if (b.length < 4 || b[0] !== 0 || b[1] !== 0)

@@ -10,8 +10,8 @@ import { readBytes } from './idx.js';
 import { checkLabels, imageDims, toNhwc, valueCount, type RawImages, type ReadOptions } from './images.js';
 
 /** The names an archive's images and labels are looked for under, in this order (unless named). */
-export const IMAGE_ARRAYS = ['x', 'images', 'data', 'x_train', 'x_test'];
-export const LABEL_ARRAYS = ['y', 'labels', 'targets', 'y_train', 'y_test'];
+const IMAGE_ARRAYS = ['x', 'images', 'data', 'x_train', 'x_test'];
+const LABEL_ARRAYS = ['y', 'labels', 'targets', 'y_train', 'y_test'];
 
 /** Parses one .npy array, refusing what npyjs would misread (big-endian, Fortran order, a short file). */
 function parseNpy(bytes: Uint8Array, what: string): NpyArray {
