@@ -14,7 +14,10 @@ import { heldOutImages } from '../../src/data/held-out.js';
 import { mnistImages } from '../../src/data/mnist.js';
 import { mnistSplit } from '../../src/quant/mnist.js';
 import { rng } from '../../src/quant/random.js';
+import { macLayers } from '../../src/nets/ir.js';
+import { simulateQuantized } from '../../src/sim/run-quantized.js';
 import { runCliInProcess } from '../helpers/cli.js';
+import { systolic } from '../helpers/configs.js';
 import { idxBytes, npyBytes, npzBytes, pngBytes, writeFiles } from '../helpers/datasets.js';
 import { OnnxGraphBuilder } from '../helpers/onnx-builder.js';
 
@@ -186,6 +189,19 @@ describe('a CIFAR-like 32x32x3 data set and a 3-channel model', () => {
     expect(scores(runs[1]!)).toEqual(scores(runs[0]!));
     expect(scores(runs[2]!)).toEqual(scores(runs[0]!));
   }, 60_000);
+
+  it('a 3-channel inference through the RTL (the 8x8 output-stationary array models.test builds) gives the golden logits', async () => {
+    const data = `npz:${f['rgb.npz']}`;
+    const qm = quantizeStudy({ ...study, model, data }).best.int8!.model;
+    const images = heldOutImages({ data }, { h: S, w: S, c: 3 }, model, 1, 1);
+    expect(images[0]!.label).toBe(labels[N - 6 + 1]);
+    const r = await simulateQuantized(qm, systolic(8, 8, 'os'), images);
+    expect(r.layers.map((l) => [l.name, l.bitExact, l.cycleExact])).toEqual(
+      macLayers(qm.net).map((l) => [l.name, true, true]),
+    );
+    expect(r.logits).toEqual(r.goldenLogits);
+    expect(r.predicted).toBe(images[0]!.label);
+  }, 300_000);
 
   it('--mean per channel: subtracting 0.9 from red only loses the red test images (2 of 6)', () => {
     const s = quantizeStudy({ ...study, model, data: `npz:${f['rgb.npz']}`, mean: [0.9, 0, 0], std: [1] });
