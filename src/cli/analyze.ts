@@ -8,6 +8,7 @@ import { loadNetwork } from '../nets/load.js';
 import { writeScaleSimReports } from '../report/scalesim-reports.js';
 import { renderCsv, renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
+import { counter, type ProgressTask } from '../util/progress.js';
 import { checkOutputFile, checkOutputFolder, writeOutputFile } from '../util/output.js';
 import { batchOption, configFromOptions, formatOption, inputShape, withConfigOverrides } from './options.js';
 import { workloadOf } from '../nets/batch.js';
@@ -153,6 +154,18 @@ export function registerAnalyze(cmd: Command): void {
         `config ${cfg.source}: --compat scalesim and --format scalesim need kind: ${kinds.join(' or ')}, received kind: ${cfg.kind}`,
       );
     }
-    emit(accel, cfg, accel.analyzeNetwork(net, cfg, compat ? { compat: 'scalesim' } : {}), opts);
+    let bar: ProgressTask | undefined;
+    const onLayer = (i: number, total: number, name: string) => {
+      bar ??= counter(`analyzing ${net.name} on ${cfg.name}`, total);
+      if (i > 0) bar.advance();
+      bar.step(name);
+    };
+    let analysis: NetworkAnalysis;
+    try {
+      analysis = accel.analyzeNetwork(net, cfg, { ...(compat ? { compat: 'scalesim' } : {}), onLayer });
+    } finally {
+      bar?.done();
+    }
+    emit(accel, cfg, analysis, opts);
   });
 }

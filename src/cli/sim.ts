@@ -17,7 +17,8 @@ import {
 } from './options.js';
 import { workloadOf } from '../nets/batch.js';
 import { perInferenceColumns } from '../report/per-inference.js';
-import { macLayers, networkSizeProblem, SIM_LIMITS, type Shape } from '../nets/ir.js';
+import { layerMacs, macLayers, networkSizeProblem, SIM_LIMITS, type MacLayer, type Shape } from '../nets/ir.js';
+import { counter, type ProgressTask } from '../util/progress.js';
 import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { heldOutDigits } from '../quant/mnist.js';
@@ -169,7 +170,16 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     );
   }
   const n = opts.image ?? 0;
-  const r = await simulateQuantized(qm, cfg, heldOutDigits(n, cfg.batch ?? 1));
+  const layers = macLayers(workloadOf(qm.net, cfg));
+  const bar = layerCounter(qm.net.name, cfg, layers);
+  let done = 0;
+  bar.step(layers[0]?.name ?? '');
+  const r = await simulateQuantized(qm, cfg, heldOutDigits(n, cfg.batch ?? 1), {
+    onLayer: (c) => {
+      bar.advance(1, c.macs);
+      bar.step(layers[++done]?.name ?? 'golden executor');
+    },
+  }).finally(() => bar.done());
   const sim: NetworkSim = {
     network: qm.net.name,
     config: cfg,
@@ -219,6 +229,13 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     );
   }
   if (!r.ok) process.exitCode = 1;
+}
+
+/** The progress line of a simulation: its MAC layers, the ETA weighted by their MACs. */
+function layerCounter(network: string, cfg: HardwareConfig, layers: MacLayer[]): ProgressTask {
+  return counter(`simulating ${network} on ${cfg.name}`, layers.length, {
+    totalWork: layers.reduce((s, l) => s + layerMacs(l), 0),
+  });
 }
 
 /** Registers the `sim` command. */
@@ -274,15 +291,15 @@ export function registerSim(cmd: Command): void {
     const simulated = macLayers(net).filter((l) => !names?.length || names.includes(l.name));
     const size = networkSizeProblem({ ...net, layers: simulated }, SIM_LIMITS);
     if (size) throw new MactileError(`--net ${opts.net}: ${size}; analyze can still evaluate it`);
-    const tty = process.stderr.isTTY && opts.format === 'table';
+    const bar = layerCounter(net.name, cfg, simulated);
     const sim = await simulateNetwork(net, cfg, {
       layers: names,
       seed: opts.seed,
       ...(opts.trace ? { trace: { dir: opts.trace, window: opts.window } } : {}),
       ...(opts.keepJobs ? { keepDir: opts.keepJobs } : {}),
-      onStart: tty ? (l, i, n) => process.stderr.write(`\r\x1b[Ksimulating ${l.name} (${i + 1}/${n})`) : undefined,
-    });
-    if (tty) process.stderr.write('\r\x1b[K');
+      onStart: (l) => bar.step(l.name),
+      onLayer: (c) => bar.advance(1, c.macs),
+    }).finally(() => bar.done());
     if (opts.format === 'json') process.stdout.write(JSON.stringify(simJson(sim), null, 2) + '\n');
     else {
       process.stdout.write(

@@ -15,6 +15,8 @@ import { heldText, runLocal } from '../sweep/local.js';
 import { writeSweepReport } from '../sweep/report.js';
 import { checkSlurmOptions, checkSlurmPath, submitSlurm } from '../sweep/slurm.js';
 import { workLoop } from '../sweep/worker.js';
+import { bestPointLines, timingLine } from '../sweep/summary.js';
+import { counter } from '../util/progress.js';
 import { checkOutputFolder, writeOutputFolder } from '../util/output.js';
 import { wholeNumber } from './options.js';
 
@@ -52,6 +54,8 @@ function printStatus(db: SweepDb): void {
   process.stdout.write(
     `${db.file}: ${total} points: ${c.done} done, ${c.running} running, ${c.pending} pending, ${c.failed} failed${db.meta('slurm_job') ? ` (Slurm job ${db.meta('slurm_job')})` : ''}\n`,
   );
+  const timing = c.done + c.failed < total || c.running ? timingLine(db) : undefined;
+  if (timing) process.stdout.write(`${timing}\n`);
   for (const f of db.failedPoints(20)) process.stdout.write(`  failed ${oneLine(f.key)}: ${f.error.split('\n')[0]}\n`);
 }
 
@@ -163,9 +167,22 @@ async function sweepAction(opts: SweepOptions): Promise<void> {
     return;
   }
   if (added.toRun === 0 && added.held.length === 0) return;
-  const run = await runLocal(opts.db, jobs, (line) => process.stdout.write(`${oneLine(line)}\n`));
+  const bar = counter(`sweep of ${opts.db}`, added.toRun + added.held.length);
+  let before: number | undefined;
+  const run = await runLocal(
+    opts.db,
+    jobs,
+    (line) => process.stdout.write(`${oneLine(line)}\n`),
+    (c) => {
+      before ??= c.done + c.failed;
+      bar.advance(c.done + c.failed - before);
+      before = c.done + c.failed;
+      bar.step(`${c.running} running, ${c.pending} pending, ${c.failed} failed`);
+    },
+  ).finally(() => bar.done());
   const { status, held } = withDb(opts.db, { create: false }, (db) => {
     printStatus(db);
+    for (const line of bestPointLines(db, 3, keys)) process.stdout.write(`${line}\n`);
     process.stdout.write(
       `${run.workersStarted} worker process(es), ${run.crashes} crash(es), ${run.seconds.toFixed(1)} s\n`,
     );

@@ -15,7 +15,7 @@ import type { QuantModel } from '../quant/quantize.js';
 import { simulateNetwork } from '../sim/run-network.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
-import { progress } from './progress.js';
+import { counter } from '../util/progress.js';
 
 /** One row of a run's per-layer table. */
 export interface ReportLayer {
@@ -206,13 +206,14 @@ export async function hardwareStudy(
   net: Network,
   configs: HardwareConfig[],
   precisions: ('int8' | 'int16')[],
-  opts: { quantized?: Record<string, QuantModel>; image?: number; quiet?: boolean; seed?: number },
+  opts: { quantized?: Record<string, QuantModel>; image?: number; seed?: number },
 ): Promise<{ runs: RunStudy[]; skipped: string[]; notes: string[] }> {
   const { runs, skipped, notes } = plannedRuns(configs, precisions);
   const layersPerRun = (precision: string) => macLayers(opts.quantized?.[precision]?.net ?? net).length;
-  const bar = progress(
-    runs.reduce((s, r) => s + layersPerRun(r.precision), 0),
-    { quiet: opts.quiet, title: 'simulating' },
+  const layerCounts = runs.map((r) => layersPerRun(r.precision));
+  const bar = counter(
+    'simulating',
+    layerCounts.reduce((a, b) => a + b, 0),
   );
   const out: RunStudy[] = [];
   try {
@@ -226,7 +227,10 @@ export async function hardwareStudy(
         let i = 0;
         bar.step(`${label}: ${layers[0]?.name ?? ''}`);
         const r = await simulateQuantized(qm, cfg, image, {
-          onLayer: () => bar.step(`${label}: ${layers[++i]?.name ?? 'done'}`),
+          onLayer: () => {
+            bar.advance();
+            bar.step(`${label}: ${layers[++i]?.name ?? 'done'}`);
+          },
         });
         const rows = r.layers.map((c, k) => toRow(c, layers[k]!, cfg, work));
         out.push({
@@ -248,6 +252,7 @@ export async function hardwareStudy(
         const sim = await simulateNetwork(work, cfg, {
           seed: opts.seed,
           onStart: (l) => bar.step(`${label}: ${l.name}`),
+          onLayer: () => bar.advance(),
         });
         const rows = sim.layers.map((c, k) => toRow(c, layers[k]!, cfg, work));
         out.push(

@@ -237,21 +237,27 @@ export function analyzeRowScaleSim(row: ScaleSimRow, cfg: SystolicConfig, kind: 
   };
 }
 
-/** Analyses every MAC layer of a network on a systolic config, in the chosen flavour. */
+/** Analyses every MAC layer of a network on a systolic config, in the chosen flavour (`onLayer` before each). */
 export function analyzeNetwork(
   net: Network & { scalesimRows?: ScaleSimRow[] },
   cfg: SystolicConfig,
   model: ModelFlavour = 'mactile',
+  onLayer: (index: number, total: number, name: string) => void = () => {},
 ): NetworkPerf {
   let layers: LayerPerf[];
   if (model === 'scalesim') {
     const rows = net.scalesimRows ?? exportRows(net);
     const kinds = new Map(macLayers(net).map((l) => [l.name, l.kind]));
-    layers = rows.map((r) =>
-      analyzeRowScaleSim(r, cfg, kinds.get(r.name) ?? (r.name.includes('DP') ? 'dwconv' : 'conv')),
-    );
+    layers = rows.map((r, i) => {
+      onLayer(i, rows.length, r.name);
+      return analyzeRowScaleSim(r, cfg, kinds.get(r.name) ?? (r.name.includes('DP') ? 'dwconv' : 'conv'));
+    });
   } else {
-    layers = macLayers(net).map((l) => analyzeLayer(l, cfg));
+    const all = macLayers(net);
+    layers = all.map((l, i) => {
+      onLayer(i, all.length, l.name);
+      return analyzeLayer(l, cfg);
+    });
   }
   const sum = (f: (l: LayerPerf) => number) => layers.reduce((s, l) => s + f(l), 0);
   const cycles = sum((l) => l.cycles);
