@@ -4,7 +4,7 @@ import { accelOf } from '../accel/registry.js';
 import { describeConfig, referenceName } from '../config/describe.js';
 import { loadNetwork } from '../nets/load.js';
 import { simTotals, simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
-import { renderTable, type Column } from '../report/table.js';
+import type { Column } from '../report/table.js';
 import {
   batchOption,
   configFromOptions,
@@ -13,7 +13,9 @@ import {
   inputShape,
   layerNames,
   wholeNumber,
+  sizedTable,
   withConfigOverrides,
+  withTableSize,
 } from './options.js';
 import { workloadOf } from '../nets/batch.js';
 import { perInferenceColumns } from '../report/per-inference.js';
@@ -39,12 +41,14 @@ interface SimOptions extends ConfigOverrides {
   trace?: string;
   window?: { start: number; end: number };
   keepJobs?: string;
+  summary?: boolean;
+  full?: boolean;
 }
 
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
 
 /** The per-layer table of a simulation, with totals: shared columns around the kind's own. */
-export function simTable(sim: NetworkSim): string {
+export function simTable(sim: NetworkSim, size: { summary?: boolean; full?: boolean } = { full: true }): string {
   const accel = accelOf(sim.config);
   const total: LayerCheck = {
     ...sim.layers[0]!,
@@ -89,7 +93,10 @@ export function simTable(sim: NetworkSim): string {
     { header: 'bit-exact', value: (l) => yes(l.bitExact) },
     { header: 'cycle-exact', value: (l) => yes(l.cycleExact) },
   );
-  const table = renderTable<LayerCheck>(columns, sim.layers, total);
+  const { table } = sizedTable<LayerCheck>(columns, sim.layers, total, size, {
+    keep: (h) => /^(layer|MACs|RTL cycles|analytic|diff|util %|bit-exact|cycle-exact)/.test(h),
+    rank: (l) => l.rtlCycles,
+  });
   const notes = sim.layers.filter((l) => l.notes.length).map((l) => `  ${l.name}: ${l.notes.join('; ')}`);
   const mapping = notes.length ? `\nmapping notes:\n${notes.join('\n')}` : '';
   return `${table}${mapping}\n${sim.reference} assumes: ${accel.referenceAssumptions(sim.config).join('; ')}`;
@@ -215,7 +222,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     const digits =
       batch > 1 ? `held-out digits ${n} to ${n + batch - 1} (batch ${batch})` : `held-out digit ${n}, label ${r.label}`;
     process.stdout.write(`${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: ${digits}\n`);
-    process.stdout.write(simTable(sim) + '\n');
+    process.stdout.write(simTable(sim, opts) + '\n');
     if (batch > 1) process.stdout.write(executionTime(sim));
     for (const [i, x] of r.inferences.entries()) {
       const who = batch > 1 ? `digit ${n + i} (label ${x.label}): ` : '';
@@ -241,8 +248,7 @@ function layerCounter(network: string, cfg: HardwareConfig, layers: MacLayer[]):
 /** Registers the `sim` command. */
 export function registerSim(cmd: Command): void {
   withConfigOverrides(
-    cmd
-      .command('sim')
+    withTableSize(cmd.command('sim'))
       .description(
         'run every MAC layer of a network through the generated RTL (Verilator), bit-exact against the golden model and cycle-exact against the analytic model',
       )
@@ -305,7 +311,7 @@ export function registerSim(cmd: Command): void {
       process.stdout.write(
         `${net.name} on ${describeConfig(cfg)}${cfg.batch ? `, batch ${cfg.batch}` : ''}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`,
       );
-      process.stdout.write(simTable(sim) + '\n');
+      process.stdout.write(simTable(sim, opts) + '\n');
       process.stdout.write(executionTime(sim));
       process.stdout.write(`${verdict(sim)}\n`);
       for (const t of sim.traces ?? [])

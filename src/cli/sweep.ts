@@ -54,7 +54,7 @@ function printStatus(db: SweepDb): void {
   process.stdout.write(
     `${db.file}: ${total} points: ${c.done} done, ${c.running} running, ${c.pending} pending, ${c.failed} failed${db.meta('slurm_job') ? ` (Slurm job ${db.meta('slurm_job')})` : ''}\n`,
   );
-  const timing = c.done + c.failed < total || c.running ? timingLine(db) : undefined;
+  const timing = timingLine(db);
   if (timing) process.stdout.write(`${timing}\n`);
   for (const f of db.failedPoints(20)) process.stdout.write(`  failed ${oneLine(f.key)}: ${f.error.split('\n')[0]}\n`);
 }

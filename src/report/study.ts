@@ -172,11 +172,12 @@ interface PlannedRun {
   name: string;
 }
 
-/** The operands of a quantized run: its held-out digit, or the digits of its batch. */
-function heldOutText(first: number, batch: number): string {
-  return batch === 1
-    ? `quantized model, held-out digit ${first}`
-    : `quantized model, held-out digits ${first} to ${first + batch - 1} (batch ${batch})`;
+/** The operands of a quantized run: its held-out digit, or the digits of its batch, with their labels. */
+export function heldOutText(first: number, images: { label: number }[]): string {
+  const labels = images.map((d) => d.label).join(', ');
+  return images.length === 1
+    ? `quantized model, held-out digit ${first} (label ${labels})`
+    : `quantized model, held-out digits ${first} to ${first + images.length - 1} (batch ${images.length}; labels ${labels})`;
 }
 
 /** The runs of a study: each config at each precision it supports (a skipped pair is returned as a note). */
@@ -240,7 +241,7 @@ export async function hardwareStudy(
             cfg,
             precision,
             referenceName(cfg),
-            heldOutText(opts.image ?? 0, cfg.batch ?? 1),
+            heldOutText(opts.image ?? 0, image),
             rows,
             r.ok,
           ),

@@ -12,24 +12,30 @@ function pointLabel(r: { rows: number; cols: number; dataflow: string; precision
 }
 
 /**
- * Elapsed time since the first point started and the ETA of the points not finished, at the rate the
- * finished ones took (undefined ETA while none has finished); undefined when no point has started.
+ * Elapsed time since the first point started (until the last finished, once all have) and the ETA of the
+ * points not finished at the rate of those finished (undefined while none has); undefined before any start.
  */
-export function sweepTiming(db: SweepDb, nowMs = Date.now()): { elapsed: number; eta?: number } | undefined {
+export function sweepTiming(
+  db: SweepDb,
+  nowMs = Date.now(),
+): { elapsed: number; eta?: number; complete: boolean } | undefined {
   const r = db.db
     .prepare(
-      `SELECT MIN(started_at) first, COALESCE(SUM(status IN ('done', 'failed')), 0) finished, COUNT(*) total FROM points`,
+      `SELECT MIN(started_at) first, MAX(finished_at) last, COALESCE(SUM(status IN ('done', 'failed')), 0) finished, COUNT(*) total FROM points`,
     )
-    .get() as { first: string | null; finished: number; total: number };
+    .get() as { first: string | null; last: string | null; finished: number; total: number };
   if (!r.first) return undefined;
-  const elapsed = Math.max(0, (nowMs - Date.parse(r.first)) / 1000);
-  return { elapsed, eta: r.total > 0 ? etaSeconds(elapsed, r.finished / r.total) : undefined };
+  const complete = r.finished === r.total;
+  const end = complete && r.last ? Date.parse(r.last) : nowMs;
+  const elapsed = Math.max(0, (end - Date.parse(r.first)) / 1000);
+  return { elapsed, eta: complete ? 0 : etaSeconds(elapsed, r.finished / r.total), complete };
 }
 
-/** The status's timing line: `elapsed 1 min 05 s since the first point started; ETA 40 s`. */
+/** The status's timing line: `elapsed 1 min 05 s since the first point started; ETA 40 s`, or how long it took. */
 export function timingLine(db: SweepDb, nowMs = Date.now()): string | undefined {
   const t = sweepTiming(db, nowMs);
   if (!t) return undefined;
+  if (t.complete) return `took ${formatDuration(t.elapsed)} from the first point's start to the last one's end`;
   const eta = t.eta === undefined ? 'ETA unknown until a point finishes' : `ETA ${formatDuration(t.eta)}`;
   return `elapsed ${formatDuration(t.elapsed)} since the first point started; ${eta}`;
 }
