@@ -54,14 +54,16 @@ export function cycleWindow(value: string): { start: number; end: number } {
   return { start, end };
 }
 
-/** Adds --rows, --cols, --dataflow, --precision and --timing to a command. */
+/** Adds --rows, --cols, --dataflow, --precision and --timing (arrays) and --atomic-c, --atomic-k (NVDLA-style cores) to a command. */
 export function withConfigOverrides(cmd: Command): Command {
   return cmd
     .option('--rows <n>', 'override the config key rows', wholeNumber)
     .option('--cols <n>', 'override the config key cols', wholeNumber)
     .option('--dataflow <df>', 'override the config key dataflow (os | ws | is)')
     .option('--precision <p>', 'override the config key precision (int8 | int16)')
-    .option('--timing <t>', 'override the config key timing (scalesim | pipelined)');
+    .option('--timing <t>', 'override the config key timing (scalesim | pipelined)')
+    .option('--atomic-c <n>', 'override the config key atomic_c (NVDLA-style cores)', wholeNumber)
+    .option('--atomic-k <n>', 'override the config key atomic_k (NVDLA-style cores)', wholeNumber);
 }
 
 /** The --batch option (the config key batch), for `.addOption`. */
@@ -73,9 +75,20 @@ export function batchOption(): Option {
 }
 
 /** Loads the config named by --config with the overrides given on the command line. */
-export function configFromOptions(opts: ConfigOverrides & { config: string }): HardwareConfig {
-  const { rows, cols, dataflow, precision, timing, batch } = opts;
-  return loadConfig(opts.config, { rows, cols, dataflow, precision, timing, batch });
+export function configFromOptions(
+  opts: ConfigOverrides & { config: string; atomicC?: number; atomicK?: number },
+): HardwareConfig {
+  const { rows, cols, dataflow, precision, timing, batch, atomicC, atomicK } = opts;
+  return loadConfig(opts.config, {
+    rows,
+    cols,
+    dataflow,
+    precision,
+    timing,
+    batch,
+    atomic_c: atomicC,
+    atomic_k: atomicK,
+  });
 }
 
 /** A --format option restricted to the given choices. */

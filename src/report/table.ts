@@ -72,7 +72,7 @@ export interface FitOptions<T> {
 }
 
 /** A name shortened to `max` characters, its start and end kept: `features.1.0.b…ck.3_Conv`. */
-export function shortName(name: string, max: number): string {
+function shortName(name: string, max: number): string {
   if (name.length <= max) return name;
   const head = Math.ceil((max - 1) / 2);
   return `${name.slice(0, head)}…${name.slice(name.length - (max - 1 - head))}`;

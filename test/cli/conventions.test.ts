@@ -4,7 +4,7 @@
  * --run-folder` writes into OUT/<run_name>/ as SCALE-Sim does; the tables of big networks fit a
  * 120-column terminal with --summary.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -110,5 +110,37 @@ describe('tables of big networks', () => {
     expect(note).toMatch(/column\(s\) not shown: .*DRAM words/);
     // Kept columns: cycles, utilisation, mapping efficiency and time.
     expect(summary).toMatch(/^layer\s+kind\s.*MACs\s+cycles\s+stalls\s+util %\s+map eff %\s+time us/m);
+  });
+});
+
+describe('NVDLA keys on the command line', () => {
+  it('--atomic-c and --atomic-k override them as --rows and --cols do for arrays', async () => {
+    const file = join(dir, 'nv_16x16.yaml');
+    writeFileSync(
+      file,
+      readFileSync(join(projectRoot(), 'configs/nv_small.yaml'), 'utf8')
+        .replace(/^atomic_c: 8$/m, 'atomic_c: 16')
+        .replace(/^atomic_k: 8$/m, 'atomic_k: 16'),
+    );
+    const totals = async (args: string[]) =>
+      (
+        JSON.parse((await runCliInProcess(['analyze', '--net', 'lenet5', ...args, '--format', 'json'])).stdout) as {
+          totals: { cycles: number };
+        }
+      ).totals.cycles;
+    const overridden = await totals(['--config', 'nv_small', '--atomic-c', '16', '--atomic-k', '16']);
+    expect(overridden).toBe(await totals(['--config', file]));
+    expect(overridden).not.toBe(await totals(['--config', 'nv_small']));
+    const wrongKind = await runCliInProcess([
+      'analyze',
+      '--net',
+      'lenet5',
+      '--config',
+      'sa-8x8-os',
+      '--atomic-c',
+      '16',
+    ]);
+    expect(wrongKind.code).toBe(2);
+    expect(wrongKind.stderr).toMatch(/unknown key 'atomic_c' \(from --atomic-c\): expected one of kind, name, rows/);
   });
 });
