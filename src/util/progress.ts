@@ -103,7 +103,8 @@ function push(t: TaskState): ProgressTask {
     bar = new cliProgress.SingleBar({
       format: render,
       stream: process.stderr,
-      hideCursor: true,
+      // No hidden cursor and no signal handler of its own: Ctrl-C stops mactile at once and leaves the terminal as it was.
+      hideCursor: false,
       clearOnComplete: true,
       linewrap: true,
       fps: 4,
