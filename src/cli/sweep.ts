@@ -173,11 +173,11 @@ async function sweepAction(opts: SweepOptions): Promise<void> {
     opts.db,
     jobs,
     (line) => process.stdout.write(`${oneLine(line)}\n`),
-    (c) => {
+    (c, workers) => {
       before ??= c.done + c.failed;
       bar.advance(c.done + c.failed - before);
       before = c.done + c.failed;
-      bar.step(`${c.running} running, ${c.pending} pending, ${c.failed} failed`);
+      bar.step(`${workers} worker process(es); ${c.running} running, ${c.pending} pending, ${c.failed} failed`);
     },
   ).finally(() => bar.done());
   const { status, held } = withDb(opts.db, { create: false }, (db) => {

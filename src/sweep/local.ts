@@ -50,7 +50,7 @@ export async function runLocal(
   file: string,
   jobs: number,
   log: (line: string) => void = () => {},
-  onCounts: (counts: ReturnType<SweepDb['counts']>) => void = () => {},
+  onCounts: (counts: ReturnType<SweepDb['counts']>, workers: number) => void = () => {},
 ): Promise<LocalRun> {
   const t0 = performance.now();
   const db = SweepDb.open(file, { create: false });
@@ -139,9 +139,9 @@ export async function runLocal(
       if (stopped || interrupted) break;
       db.reclaimDead(prefix);
       const counts = db.counts();
-      onCounts(counts);
       const pending = counts.pending ?? 0;
       while (running.size < Math.min(jobs, pending)) start();
+      onCounts(counts, running.size);
       if (running.size === 0) {
         // Nothing left to start: wait only for points that live processes of this machine hold (their
         // death is seen at once); points held elsewhere are reported by the caller.

@@ -119,5 +119,6 @@ describe('progress on a terminal', () => {
     expect(best?.[1]).toBe('8x8');
     const status = await onTerminal(['sweep', '--status', '--db', db]);
     expect(status.text).toMatch(/4 points: 4 done, 0 running, 0 pending, 0 failed/);
+    expect(status.text).toMatch(/took \d+ s from the first point's start to the last one's end/);
   }, 600_000);
 });
