@@ -9,7 +9,7 @@ import { MactileError } from '../util/errors.js';
 import { SweepDb, sqliteFailure } from '../sweep/db.js';
 import { ACCELERATORS, findAccelerator } from '../accel/registry.js';
 import { loadConfig } from '../config/load.js';
-import { gridPoints, type GridAxis, type SweepLevel } from '../sweep/grid.js';
+import { axisOption, gridPoints, type GridAxis, type SweepLevel } from '../sweep/grid.js';
 import { wordList } from '../util/lists.js';
 import { heldText, runLocal } from '../sweep/local.js';
 import { writeSweepReport } from '../sweep/report.js';
@@ -33,6 +33,7 @@ interface SweepOptions {
   report?: string;
   slurmTasks?: number;
   slurmOption: string[];
+  axis: GridAxis[];
 }
 
 /** A value shown inside a one-line message: newlines and other control characters escaped. */
@@ -94,6 +95,14 @@ function gridOf(opts: SweepOptions & Record<string, unknown>): {
   }
   const precision = opts.precision ?? (base ? undefined : 'int8');
   if (precision !== undefined) axes.push({ key: 'precision', option: '--precision', values: wordList(precision) });
+  for (const a of opts.axis) {
+    const clash = axes.find((x) => x.key === a.key || x.key.startsWith(`${a.key}.`) || a.key.startsWith(`${x.key}.`));
+    if (clash)
+      throw new MactileError(
+        `sweep: ${a.option} and ${clash.option} both set the config key ${clash.key}; give it once`,
+      );
+    axes.push(a);
+  }
   if (!base) return { base: { kind: accel.kind }, baseSource: 'the sweep options', axes };
   const { source, name: _name, ...raw } = base;
   return { base: raw, baseSource: source, axes };
@@ -249,6 +258,12 @@ export function registerSweep(cmd: Command): void {
   }
   sweep
     .option('--precision <list>', 'int8, int16 (without --config: int8)')
+    .option(
+      '--axis <key=values>',
+      'sweep any key of the base config, e.g. clock_mhz=500,1000, sram.ifmap_kb=64,256, dram.bandwidth=4,16, batch=1,16 (repeatable)',
+      (v: string, prev: GridAxis[]) => [...prev, axisOption(v)],
+      [] as GridAxis[],
+    )
     .addOption(
       new Option('--level <level>', 'analytic model or RTL simulation')
         .choices(['analytic', 'rtl'])
