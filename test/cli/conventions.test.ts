@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { runCliInProcess } from '../helpers/cli.js';
+import { cliCommand, runCliInProcess } from '../helpers/cli.js';
 import { projectRoot } from '../../src/util/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mactile-conventions-'));
@@ -142,5 +142,26 @@ describe('NVDLA keys on the command line', () => {
     ]);
     expect(wrongKind.code).toBe(2);
     expect(wrongKind.stderr).toMatch(/unknown key 'atomic_c' \(from --atomic-c\): expected one of kind, name, rows/);
+  });
+});
+
+describe('a table on a narrow terminal', () => {
+  it('is summarised to the terminal without asking, and --full gives it whole', async () => {
+    const cli = [process.execPath, ...cliCommand(), 'analyze', '--net', 'efficientnet_b0', '--config', 'sa-32x32-ws'];
+    const run = async (extra: string[]) =>
+      (
+        await execa(
+          'script',
+          ['-qfec', `stty cols 100; exec ${[...cli, ...extra].map((a) => `'${a}'`).join(' ')}`, '/dev/null'],
+          {
+            cwd: projectRoot(),
+          },
+        )
+      ).stdout.replace(/\r/g, '');
+    const widest = (t: string) => Math.max(...t.split('\n').map((l) => l.length));
+    const narrow = await run(['--quiet']); // (no progress line among the table's lines)
+    expect(widest(narrow)).toBeLessThanOrEqual(100);
+    expect(narrow).toMatch(/summary: 52 of 82 rows not shown/);
+    expect(widest(await run(['--quiet', '--full']))).toBeGreaterThan(100);
   });
 });
