@@ -9,6 +9,7 @@ import { loadOnnxModel } from '../nets/onnx-import.js';
 import { renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFile } from '../util/output.js';
+import { counter } from '../util/progress.js';
 import { formatOption, wholeNumberFrom } from './options.js';
 
 interface QuantizeOptions {
@@ -70,29 +71,39 @@ export function quantizeStudy(opts: QuantizeOptions) {
       ? split.test.length
       : count('test-images', opts.testImages, split.test.length, 'the held-out digits');
   const test = Array.from({ length: n }, (_, i) => split.test[Math.floor((i * split.test.length) / n)]!);
+  const calibrating = counter('calibrating on training digits', opts.calibrationImages);
   const stats = collectStats(
     model,
     calibrationDigits(opts.calibrationImages).map((d) => d.pixels),
+    () => calibrating.advance(),
   );
+  calibrating.done();
+  const quantizing = counter('quantizing variants', precisions.length * calibrations.length * granularities.length);
   const variants: Omit<Variant, 'accuracy' | 'layers'>[] = [];
   for (const precision of precisions) {
     for (const calibration of calibrations) {
       for (const granularity of granularities) {
         const bits = precision === 'int8' ? 8 : 16;
+        quantizing.step(`${precision} ${calibration} per ${granularity}`);
         variants.push({
           precision,
           calibration,
           granularity,
           model: quantizeModel(model, stats, { bits, calibration, granularity, symmetric: !opts.asymmetric }),
         });
+        quantizing.advance();
       }
     }
   }
+  quantizing.done();
+  const evaluating = counter(`evaluating FP32 and ${variants.length} variant(s) on held-out digits`, test.length);
   const result = evaluateModels(
     model,
     variants.map((v) => v.model),
     test,
+    () => evaluating.advance(),
   );
+  evaluating.done();
   const scored: Variant[] = variants.map((v, i) => ({
     ...v,
     accuracy: result.quantized[i]!.accuracy,

@@ -23,7 +23,6 @@ interface ReportOptions {
   configs: string;
   precision: string;
   out: string;
-  quiet?: boolean;
   image: number;
   calibration: string;
   granularity: string;
@@ -104,14 +103,14 @@ export function registerReport(cmd: Command): void {
     .requiredOption('--configs <list>', 'comma-separated config files or presets (systolic and nvdla)')
     .option('--precision <list>', 'int8, int16 or both', 'int8,int16')
     .option('--out <dir>', 'output folder', 'reports/latest')
-    .option('--quiet', 'no progress bar')
     .option('--image <n>', 'held-out digit run through the RTL with --model', wholeNumber, 0)
     .option('--calibration <list>', 'calibration methods of the quantization study', 'all')
     .option('--granularity <list>', 'weight scales of the quantization study', 'all')
     .option('--test-images <n>', 'evaluate accuracy on a subset of the held-out digits', wholeNumber)
     .option('--seed <n>', 'seed of the random operands without --model', wholeNumber, 1)
     .addOption(batchOption())
-    .action(async (opts: ReportOptions) => {
+    .action(async (opts: ReportOptions, command: Command) => {
+      const quiet = Boolean(command.optsWithGlobals().quiet);
       const t0 = performance.now();
       checkOutputFolder(opts.out); // before the study, not after it
       const precisions = opts.precision.split(',').map((p) => p.trim());
@@ -127,7 +126,7 @@ export function registerReport(cmd: Command): void {
       if (configs.length === 0) throw new MactileError('--configs: expected at least one config, received none');
       // A config listed twice fails now, not after the study; configs sharing a name are labelled apart.
       const { notes } = runNames(configs);
-      if (!opts.quiet) for (const n of notes) process.stderr.write(`note: ${n}\n`);
+      if (!quiet) for (const n of notes) process.stderr.write(`note: ${n}\n`);
       if (!opts.net && !opts.model)
         throw new MactileError('report: expected --net NET or --model M.onnx (or both), received neither');
       let net: Network = loadNetwork(opts.net ?? opts.model!);
@@ -144,7 +143,7 @@ export function registerReport(cmd: Command): void {
       let ops = hostOps(net);
       if (opts.model) {
         heldOutDigits(opts.image ?? 0, batch); // a bad --image fails now, not after the quantization study
-        if (!opts.quiet) process.stderr.write(`quantizing ${opts.model} (${precisions.join(', ')})...\n`);
+        if (!quiet) process.stderr.write(`quantizing ${opts.model} (${precisions.join(', ')})...\n`);
         const study = quantizeStudy({
           model: opts.model,
           data: 'mnist',
@@ -178,7 +177,6 @@ export function registerReport(cmd: Command): void {
       const hw = await hardwareStudy(net, configs, precisions as ('int8' | 'int16')[], {
         quantized,
         image: opts.image,
-        quiet: opts.quiet,
         seed: opts.seed,
       });
       const out = resolve(opts.out);
