@@ -138,6 +138,8 @@ export type CompatModel = 'scalesim';
 /** Options of `analyze` that only some kinds take. */
 export interface AnalyzeOptions {
   compat?: CompatModel;
+  /** Called before each layer is analysed (its index among `total`), for progress on big networks. */
+  onLayer?: (index: number, total: number, name: string) => void;
 }
 
 /** A sweep axis a kind offers: a config key and how to parse its values from the command line. */

@@ -4,7 +4,7 @@
  * and the kind's own counters), with the reference estimate beside it. Nothing here predicts a number: the
  * prediction is the kind's `predictLayer`, the measurement its `simulateLayer`.
  */
-import { shapeText, type MacLayer, type Network } from '../nets/ir.js';
+import { shapeText, shownKind, type MacLayer, type Network } from '../nets/ir.js';
 import type { IntTensor, QuantLayer } from '../quant/tensor.js';
 import type { Build } from '../sim/build.js';
 import type { GemmResult } from '../sim/job.js';
@@ -100,7 +100,7 @@ export function judgeLayer<C extends BaseConfig>(
   const comparedCycles = predicted.stallsModelled ? predicted.cycles : predicted.computeCycles;
   return {
     name: l.name,
-    kind: l.kind,
+    kind: shownKind(l),
     macs: predicted.macs,
     gemms: r.items,
     rtlCycles: r.rtlCycles,

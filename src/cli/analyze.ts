@@ -6,10 +6,19 @@ import { ACCELERATORS, accelOf } from '../accel/registry.js';
 import type { NetworkPerf } from '../accel/systolic/model.js';
 import { loadNetwork } from '../nets/load.js';
 import { writeScaleSimReports } from '../report/scalesim-reports.js';
-import { renderCsv, renderTable } from '../report/table.js';
+import { renderCsv, renderTable, wrapText } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
+import { counter, type ProgressTask } from '../util/progress.js';
 import { checkOutputFile, checkOutputFolder, writeOutputFile } from '../util/output.js';
-import { batchOption, configFromOptions, formatOption, inputShape, withConfigOverrides } from './options.js';
+import {
+  batchOption,
+  configFromOptions,
+  formatOption,
+  inputShape,
+  sizedTable,
+  withConfigOverrides,
+  withTableSize,
+} from './options.js';
 import { workloadOf } from '../nets/batch.js';
 import { perInference, perInferenceColumns, perInferenceLine, withPerInference } from '../report/per-inference.js';
 import type { Shape } from '../nets/ir.js';
@@ -22,6 +31,9 @@ interface AnalyzeOptions extends ConfigOverrides {
   format: string;
   out?: string;
   inputShape?: Shape;
+  summary?: boolean;
+  full?: boolean;
+  runFolder?: boolean;
 }
 
 /** The file --out DIR/analysis.<format> names. */
@@ -38,6 +50,18 @@ function writeAnalysis(text: string, opts: AnalyzeOptions): void {
   process.stdout.write(`wrote ${file}\n`);
 }
 
+/** The folder SCALE-Sim names a run's reports by: its run_name (the config's name), checked to be one plain folder name. */
+function runFolderName(cfg: BaseConfig): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(cfg.name))
+    throw new MactileError(
+      `--run-folder: the config's name (run_name) ${JSON.stringify(cfg.name)} is not a plain folder name; expected letters, digits, '_', '-' and '.', at most 64`,
+    );
+  return cfg.name;
+}
+
+/** The columns an analysis summary keeps (by header). */
+const ANALYZE_SUMMARY = (h: string) => /^(layer|kind|MACs|cycles|stalls|util %|map eff %|time)/.test(h);
+
 /** Prints or writes the analysis in the requested format, with the kind's own columns and JSON. */
 function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: AnalyzeOptions): void {
   if (opts.format === 'scalesim') {
@@ -45,7 +69,8 @@ function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: Ana
       throw new MactileError(
         `--format scalesim: expected --out DIR for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv, received no --out`,
       );
-    const files = writeScaleSimReports(a as NetworkPerf, opts.out, `--out ${opts.out}`);
+    const dir = opts.runFolder ? join(opts.out, runFolderName(cfg)) : opts.out;
+    const files = writeScaleSimReports(a as NetworkPerf, dir, `--out ${opts.out}`);
     process.stdout.write(files.map((f) => `wrote ${f}`).join('\n') + '\n');
     return;
   }
@@ -58,9 +83,13 @@ function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: Ana
     const header = `${a.network} on ${accel.describe(cfg)}${batch > 1 ? `, batch ${batch}` : ''} — ${accel.analysisHeader(a)}`;
     const notes = accel.analysisNotes?.(a) ?? [];
     const total = totalsRow(accel, cfg, a);
-    const table = renderTable([...accel.analysisColumns(cfg, 'table'), ...extra], a.layers, total);
+    const columns = [...accel.analysisColumns(cfg, 'table'), ...extra];
+    // On stdout the table fits the terminal (--summary, --full); a file gets every column.
+    const { table, width } = opts.out
+      ? { table: renderTable(columns, a.layers, total), width: undefined }
+      : sizedTable(columns, a.layers, total, opts, { keep: ANALYZE_SUMMARY, rank: (l) => l.cycles });
     const line = perInferenceLine(a.totals, batch, total.overallUtil);
-    text = `${header}\n${table}\n${line ? `${line}\n` : ''}${notes.length ? `mapping notes:\n${notes.join('\n')}\n` : ''}`;
+    text = `${width ? wrapText(header, width) : header}\n${table}\n${line ? `${line}\n` : ''}${notes.length ? `mapping notes:\n${notes.map((n) => (width ? wrapText(n, width) : n)).join('\n')}\n` : ''}`;
   }
   writeAnalysis(text, opts);
 }
@@ -115,22 +144,30 @@ const SUMMED = new Set([
 /** Registers the `analyze` command. */
 export function registerAnalyze(cmd: Command): void {
   withConfigOverrides(
-    cmd
-      .command('analyze')
-      .description(
-        'analytic cycles, utilisation and traffic of every MAC layer of a network on a systolic array or an NVDLA-style core',
-      )
-      .requiredOption(
-        '--net <net>',
-        'zoo name (lenet5, alexnet, efficientnet_b0), a SCALE-Sim topology/GEMM .csv or an ONNX model',
-      )
-      .requiredOption('--config <config>', 'hardware config file (.yaml, .yml, .toml, SCALE-Sim .cfg) or preset name')
-      .option('--compat <tool>', "reproduce another tool's numbers exactly (scalesim)")
-      .addOption(formatOption(['table', 'json', 'csv', 'scalesim'], 'table'))
-      .option('--out <dir>', 'write the output into this folder')
-      .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape)
-      .addOption(batchOption()),
+    withTableSize(
+      cmd
+        .command('analyze')
+        .description(
+          'analytic cycles, utilisation and traffic of every MAC layer of a network on a systolic array or an NVDLA-style core',
+        )
+        .requiredOption(
+          '--net <net>',
+          'zoo name (lenet5, alexnet, efficientnet_b0), a SCALE-Sim topology/GEMM .csv or an ONNX model',
+        )
+        .requiredOption('--config <config>', 'hardware config file (.yaml, .yml, .toml, SCALE-Sim .cfg) or preset name')
+        .option('--compat <tool>', "reproduce another tool's numbers exactly (scalesim)")
+        .addOption(formatOption(['table', 'json', 'csv', 'scalesim'], 'table'))
+        .option('--out <dir>', 'write the output into this folder')
+        .option(
+          '--run-folder',
+          "with --format scalesim: write into OUT/<run_name>/ as SCALE-Sim does (run_name: the config's name, a .cfg's run_name)",
+        )
+        .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape)
+        .addOption(batchOption()),
+    ),
   ).action((opts: AnalyzeOptions) => {
+    if (opts.runFolder && opts.format !== 'scalesim')
+      throw new MactileError(`--run-folder: expected with --format scalesim, received --format ${opts.format}`);
     if (opts.compat !== undefined && opts.compat !== 'scalesim') {
       throw new MactileError(`--compat: expected scalesim, received ${JSON.stringify(opts.compat)}`);
     }
@@ -153,6 +190,18 @@ export function registerAnalyze(cmd: Command): void {
         `config ${cfg.source}: --compat scalesim and --format scalesim need kind: ${kinds.join(' or ')}, received kind: ${cfg.kind}`,
       );
     }
-    emit(accel, cfg, accel.analyzeNetwork(net, cfg, compat ? { compat: 'scalesim' } : {}), opts);
+    let bar: ProgressTask | undefined;
+    const onLayer = (i: number, total: number, name: string) => {
+      bar ??= counter(`analyzing ${net.name} on ${cfg.name}`, total);
+      if (i > 0) bar.advance();
+      bar.step(name);
+    };
+    let analysis: NetworkAnalysis;
+    try {
+      analysis = accel.analyzeNetwork(net, cfg, { ...(compat ? { compat: 'scalesim' } : {}), onLayer });
+    } finally {
+      bar?.done();
+    }
+    emit(accel, cfg, analysis, opts);
   });
 }

@@ -1,6 +1,6 @@
 /** `mactile nets`: lists the model zoo with layer and MAC counts, or shows one network (zoo name, CSV or ONNX). */
 import type { Command } from 'commander';
-import { isMacLayer, layerMacs, macLayers, networkMacs, shapeText, type Network } from '../nets/ir.js';
+import { isMacLayer, layerMacs, macLayers, networkMacs, shapeText, shownKind, type Network } from '../nets/ir.js';
 import { loadNetwork } from '../nets/load.js';
 import { ZOO, zooDefaults } from '../nets/zoo/index.js';
 import { renderTable } from '../report/table.js';
@@ -34,7 +34,7 @@ function showNetwork(spec: string, opts: { format: string; layers?: boolean }): 
   const row = summary(net, net.source);
   const layers = macLayers(net).map((l) => ({
     name: l.name,
-    kind: l.kind,
+    kind: shownKind(l),
     input: shapeText(l.inShape),
     output: shapeText(l.outShape),
     kernel: `${l.kernel.h}x${l.kernel.w}`,

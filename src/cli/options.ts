@@ -4,6 +4,7 @@ import { loadConfig, type ConfigOverrides } from '../config/load.js';
 import { MAX_BATCH } from '../nets/batch.js';
 import type { Shape } from '../nets/ir.js';
 import type { HardwareConfig } from '../config/schema.js';
+import { fitTable, renderTable, type Column } from '../report/table.js';
 
 /** Parses a whole-number option value: 0 or more (no option of mactile takes a negative number), exact. */
 export function wholeNumber(value: string): number {
@@ -53,14 +54,16 @@ export function cycleWindow(value: string): { start: number; end: number } {
   return { start, end };
 }
 
-/** Adds --rows, --cols, --dataflow, --precision and --timing to a command. */
+/** Adds --rows, --cols, --dataflow, --precision and --timing (arrays) and --atomic-c, --atomic-k (NVDLA-style cores) to a command. */
 export function withConfigOverrides(cmd: Command): Command {
   return cmd
     .option('--rows <n>', 'override the config key rows', wholeNumber)
     .option('--cols <n>', 'override the config key cols', wholeNumber)
     .option('--dataflow <df>', 'override the config key dataflow (os | ws | is)')
     .option('--precision <p>', 'override the config key precision (int8 | int16)')
-    .option('--timing <t>', 'override the config key timing (scalesim | pipelined)');
+    .option('--timing <t>', 'override the config key timing (scalesim | pipelined)')
+    .option('--atomic-c <n>', 'override the config key atomic_c (NVDLA-style cores)', wholeNumber)
+    .option('--atomic-k <n>', 'override the config key atomic_k (NVDLA-style cores)', wholeNumber);
 }
 
 /** The --batch option (the config key batch), for `.addOption`. */
@@ -72,9 +75,20 @@ export function batchOption(): Option {
 }
 
 /** Loads the config named by --config with the overrides given on the command line. */
-export function configFromOptions(opts: ConfigOverrides & { config: string }): HardwareConfig {
-  const { rows, cols, dataflow, precision, timing, batch } = opts;
-  return loadConfig(opts.config, { rows, cols, dataflow, precision, timing, batch });
+export function configFromOptions(
+  opts: ConfigOverrides & { config: string; atomicC?: number; atomicK?: number },
+): HardwareConfig {
+  const { rows, cols, dataflow, precision, timing, batch, atomicC, atomicK } = opts;
+  return loadConfig(opts.config, {
+    rows,
+    cols,
+    dataflow,
+    precision,
+    timing,
+    batch,
+    atomic_c: atomicC,
+    atomic_k: atomicK,
+  });
 }
 
 /** A --format option restricted to the given choices. */
@@ -100,4 +114,34 @@ export function inputShape(value: string): Shape {
       throw new InvalidArgumentError(`${expected}, received ${JSON.stringify(value)} (${axis} ${text})`);
   }
   return { h, w, c };
+}
+
+/** Adds --summary and --full (the table cut to the terminal, or every column and row) to a command. */
+export function withTableSize(cmd: Command): Command {
+  return cmd
+    .option('--summary', 'table: the main columns and the largest layers, to fit 120 columns (or the terminal)')
+    .option('--full', 'table: every column and layer, even when wider than the terminal');
+}
+
+/** Layers a summary table shows at most (the network's largest by cycles). */
+const SUMMARY_ROWS = 30;
+
+/**
+ * A table as the terminal should see it: in full, or its summary (fitTable) with --summary, or without
+ * --full when stdout is a terminal it would not fit (too wide, or more than SUMMARY_ROWS layers); `width`
+ * is set when it was cut down (the caller wraps its other lines to it).
+ */
+export function sizedTable<T>(
+  columns: Column<T>[],
+  rows: T[],
+  totals: T | undefined,
+  opts: { summary?: boolean; full?: boolean },
+  fit: { keep: (header: string) => boolean; rank: (row: T) => number },
+): { table: string; width?: number } {
+  const full = renderTable(columns, rows, totals);
+  const tty = Boolean(process.stdout.isTTY);
+  const width = tty && process.stdout.columns ? process.stdout.columns : 120;
+  const tooBig = Math.max(...full.split('\n').map((l) => l.length)) > width || rows.length > SUMMARY_ROWS;
+  if (opts.full || !(opts.summary || (tty && tooBig))) return { table: full };
+  return { table: fitTable(columns, rows, totals, { width, maxRows: SUMMARY_ROWS, ...fit }), width };
 }

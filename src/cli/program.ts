@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { MactileError } from '../util/errors.js';
+import { setProgressQuiet, stopProgress } from '../util/progress.js';
 import { registerAnalyze } from './analyze.js';
 import { registerConfigs } from './configs.js';
 import { registerExport } from './export.js';
@@ -23,8 +24,11 @@ function program(): Command {
       'CNN accelerator evaluation: quantize, generate systolic/NVDLA-style RTL, simulate with Verilator, check against golden and analytic models',
     )
     .version(process.env.npm_package_version ?? '0.1.0')
+    .option('--quiet', 'no progress line on stderr (it is shown only on a terminal, and never in CI)')
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  cmd.hook('preAction', () => setProgressQuiet(Boolean(cmd.opts().quiet)));
   registerNets(cmd);
   registerConfigs(cmd);
   registerAnalyze(cmd);
@@ -61,6 +65,8 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.MACTILE_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
     return 70;
   } finally {
+    stopProgress();
+    setProgressQuiet(false);
     process.exitCode = outer;
   }
 }

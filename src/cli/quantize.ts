@@ -11,6 +11,7 @@ import { loadOnnxModel } from '../nets/onnx-import.js';
 import { renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFile } from '../util/output.js';
+import { counter } from '../util/progress.js';
 import { selection, withDataOptions } from './data-options.js';
 import { formatOption } from './options.js';
 
@@ -59,29 +60,43 @@ export function quantizeStudy(opts: QuantizeOptions) {
     opts.model,
   );
   const test = labelledImages(split.test);
+  const calibration = labelledImages(split.calibration);
+  const calibrating = counter(
+    `calibrating on ${opts.data === 'mnist' ? 'training digits' : 'images'}`,
+    calibration.length,
+  );
   const stats = collectStats(
     model,
-    labelledImages(split.calibration).map((d) => d.pixels),
+    calibration.map((d) => d.pixels),
+    () => calibrating.advance(),
   );
+  calibrating.done();
+  const quantizing = counter('quantizing variants', precisions.length * calibrations.length * granularities.length);
   const variants: Omit<Variant, 'accuracy' | 'layers'>[] = [];
   for (const precision of precisions) {
     for (const calibration of calibrations) {
       for (const granularity of granularities) {
         const bits = precision === 'int8' ? 8 : 16;
+        quantizing.step(`${precision} ${calibration} per ${granularity}`);
         variants.push({
           precision,
           calibration,
           granularity,
           model: quantizeModel(model, stats, { bits, calibration, granularity, symmetric: !opts.asymmetric }),
         });
+        quantizing.advance();
       }
     }
   }
+  quantizing.done();
+  const evaluating = counter(`evaluating FP32 and ${variants.length} variant(s) on held-out digits`, test.length);
   const result = evaluateModels(
     model,
     variants.map((v) => v.model),
     test,
+    () => evaluating.advance(),
   );
+  evaluating.done();
   const scored: Variant[] = variants.map((v, i) => ({
     ...v,
     accuracy: result.quantized[i]!.accuracy,

@@ -26,7 +26,6 @@ interface ReportOptions extends DataOptions {
   configs: string;
   precision: string;
   out: string;
-  quiet?: boolean;
   image: number;
   calibration: string;
   granularity: string;
@@ -107,7 +106,6 @@ export function registerReport(cmd: Command): void {
     .requiredOption('--configs <list>', 'comma-separated config files or presets (systolic and nvdla)')
     .option('--precision <list>', 'int8, int16 or both', 'int8,int16')
     .option('--out <dir>', 'output folder', 'reports/latest')
-    .option('--quiet', 'no progress bar')
     .option('--image <n>', 'held-out image run through the RTL with --model (MNIST: digit 0-1999)', wholeNumber, 0)
     .addOption(dataOption('data'))
     .addOption(dataOption('mean'))
@@ -122,7 +120,8 @@ export function registerReport(cmd: Command): void {
     )
     .option('--seed <n>', 'seed of the random operands without --model', wholeNumber, 1)
     .addOption(batchOption())
-    .action(async (opts: ReportOptions) => {
+    .action(async (opts: ReportOptions, command: Command) => {
+      const quiet = Boolean(command.optsWithGlobals().quiet);
       const t0 = performance.now();
       checkOutputFolder(opts.out); // before the study, not after it
       const precisions = opts.precision.split(',').map((p) => p.trim());
@@ -138,7 +137,7 @@ export function registerReport(cmd: Command): void {
       if (configs.length === 0) throw new MactileError('--configs: expected at least one config, received none');
       // A config listed twice fails now, not after the study; configs sharing a name are labelled apart.
       const { notes } = runNames(configs);
-      if (!opts.quiet) for (const n of notes) process.stderr.write(`note: ${n}\n`);
+      if (!quiet) for (const n of notes) process.stderr.write(`note: ${n}\n`);
       if (!opts.net && !opts.model)
         throw new MactileError('report: expected --net NET or --model M.onnx (or both), received neither');
       let net: Network = loadNetwork(opts.net ?? opts.model!);
@@ -158,7 +157,7 @@ export function registerReport(cmd: Command): void {
         const input = net.input.shape;
         heldOut = (first, count) => heldOutImages(opts, input, opts.model!, first, count);
         heldOut(opts.image ?? 0, batch); // a bad --image fails now, not after the quantization study
-        if (!opts.quiet) process.stderr.write(`quantizing ${opts.model} (${precisions.join(', ')})...\n`);
+        if (!quiet) process.stderr.write(`quantizing ${opts.model} (${precisions.join(', ')})...\n`);
         const study = quantizeStudy({
           model: opts.model,
           data: opts.data,
@@ -197,7 +196,6 @@ export function registerReport(cmd: Command): void {
         quantized,
         image: opts.image,
         heldOut,
-        quiet: opts.quiet,
         seed: opts.seed,
       });
       const out = resolve(opts.out);

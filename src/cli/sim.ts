@@ -4,7 +4,7 @@ import { accelOf } from '../accel/registry.js';
 import { describeConfig, referenceName } from '../config/describe.js';
 import { loadNetwork } from '../nets/load.js';
 import { simTotals, simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
-import { renderTable, type Column } from '../report/table.js';
+import type { Column } from '../report/table.js';
 import {
   batchOption,
   configFromOptions,
@@ -13,11 +13,14 @@ import {
   inputShape,
   layerNames,
   wholeNumber,
+  sizedTable,
   withConfigOverrides,
+  withTableSize,
 } from './options.js';
 import { workloadOf } from '../nets/batch.js';
 import { perInferenceColumns } from '../report/per-inference.js';
-import { macLayers, networkSizeProblem, SIM_LIMITS, type Shape } from '../nets/ir.js';
+import { layerMacs, macLayers, networkSizeProblem, SIM_LIMITS, type MacLayer, type Shape } from '../nets/ir.js';
+import { counter, type ProgressTask } from '../util/progress.js';
 import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { heldOutImages } from '../data/held-out.js';
@@ -41,12 +44,14 @@ interface SimOptions extends ConfigOverrides, DataOptions {
   trace?: string;
   window?: { start: number; end: number };
   keepJobs?: string;
+  summary?: boolean;
+  full?: boolean;
 }
 
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
 
 /** The per-layer table of a simulation, with totals: shared columns around the kind's own. */
-export function simTable(sim: NetworkSim): string {
+export function simTable(sim: NetworkSim, size: { summary?: boolean; full?: boolean } = { full: true }): string {
   const accel = accelOf(sim.config);
   const total: LayerCheck = {
     ...sim.layers[0]!,
@@ -91,7 +96,10 @@ export function simTable(sim: NetworkSim): string {
     { header: 'bit-exact', value: (l) => yes(l.bitExact) },
     { header: 'cycle-exact', value: (l) => yes(l.cycleExact) },
   );
-  const table = renderTable<LayerCheck>(columns, sim.layers, total);
+  const { table } = sizedTable<LayerCheck>(columns, sim.layers, total, size, {
+    keep: (h) => /^(layer|MACs|RTL cycles|analytic|diff|util %|bit-exact|cycle-exact)/.test(h),
+    rank: (l) => l.rtlCycles,
+  });
   const notes = sim.layers.filter((l) => l.notes.length).map((l) => `  ${l.name}: ${l.notes.join('; ')}`);
   const mapping = notes.length ? `\nmapping notes:\n${notes.join('\n')}` : '';
   return `${table}${mapping}\n${sim.reference} assumes: ${accel.referenceAssumptions(sim.config).join('; ')}`;
@@ -173,7 +181,16 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
   }
   const n = opts.image ?? 0;
   const images = heldOutImages(opts, qm.net.input.shape, opts.quantized!, n, cfg.batch ?? 1);
-  const r = await simulateQuantized(qm, cfg, images);
+  const layers = macLayers(workloadOf(qm.net, cfg));
+  const bar = layerCounter(qm.net.name, cfg, layers);
+  let done = 0;
+  bar.step(layers[0]?.name ?? '');
+  const r = await simulateQuantized(qm, cfg, images, {
+    onLayer: (c) => {
+      bar.advance(1, c.macs);
+      bar.step(layers[++done]?.name ?? 'golden executor');
+    },
+  }).finally(() => bar.done());
   const sim: NetworkSim = {
     network: qm.net.name,
     config: cfg,
@@ -212,7 +229,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
         ? `held-out ${what}s ${n} to ${n + batch - 1} (batch ${batch})`
         : `held-out ${what} ${n}, label ${r.label}`;
     process.stdout.write(`${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: ${digits}\n`);
-    process.stdout.write(simTable(sim) + '\n');
+    process.stdout.write(simTable(sim, opts) + '\n');
     if (batch > 1) process.stdout.write(executionTime(sim));
     for (const [i, x] of r.inferences.entries()) {
       const who = batch > 1 ? `${what} ${n + i} (label ${x.label}): ` : '';
@@ -228,11 +245,17 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
   if (!r.ok) process.exitCode = 1;
 }
 
+/** The progress line of a simulation: its MAC layers, the ETA weighted by their MACs. */
+function layerCounter(network: string, cfg: HardwareConfig, layers: MacLayer[]): ProgressTask {
+  return counter(`simulating ${network} on ${cfg.name}`, layers.length, {
+    totalWork: layers.reduce((s, l) => s + layerMacs(l), 0),
+  });
+}
+
 /** Registers the `sim` command. */
 export function registerSim(cmd: Command): void {
   withConfigOverrides(
-    cmd
-      .command('sim')
+    withTableSize(cmd.command('sim'))
       .description(
         'run every MAC layer of a network through the generated RTL (Verilator), bit-exact against the golden model and cycle-exact against the analytic model',
       )
@@ -290,21 +313,21 @@ export function registerSim(cmd: Command): void {
     const simulated = macLayers(net).filter((l) => !names?.length || names.includes(l.name));
     const size = networkSizeProblem({ ...net, layers: simulated }, SIM_LIMITS);
     if (size) throw new MactileError(`--net ${opts.net}: ${size}; analyze can still evaluate it`);
-    const tty = process.stderr.isTTY && opts.format === 'table';
+    const bar = layerCounter(net.name, cfg, simulated);
     const sim = await simulateNetwork(net, cfg, {
       layers: names,
       seed: opts.seed,
       ...(opts.trace ? { trace: { dir: opts.trace, window: opts.window } } : {}),
       ...(opts.keepJobs ? { keepDir: opts.keepJobs } : {}),
-      onStart: tty ? (l, i, n) => process.stderr.write(`\r\x1b[Ksimulating ${l.name} (${i + 1}/${n})`) : undefined,
-    });
-    if (tty) process.stderr.write('\r\x1b[K');
+      onStart: (l) => bar.step(l.name),
+      onLayer: (c) => bar.advance(1, c.macs),
+    }).finally(() => bar.done());
     if (opts.format === 'json') process.stdout.write(JSON.stringify(simJson(sim), null, 2) + '\n');
     else {
       process.stdout.write(
         `${net.name} on ${describeConfig(cfg)}${cfg.batch ? `, batch ${cfg.batch}` : ''}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`,
       );
-      process.stdout.write(simTable(sim) + '\n');
+      process.stdout.write(simTable(sim, opts) + '\n');
       process.stdout.write(executionTime(sim));
       process.stdout.write(`${verdict(sim)}\n`);
       for (const t of sim.traces ?? [])

@@ -9,12 +9,14 @@ import { MactileError } from '../util/errors.js';
 import { SweepDb, sqliteFailure } from '../sweep/db.js';
 import { ACCELERATORS, findAccelerator } from '../accel/registry.js';
 import { loadConfig } from '../config/load.js';
-import { gridPoints, type GridAxis, type SweepLevel } from '../sweep/grid.js';
+import { axisOption, gridPoints, type GridAxis, type SweepLevel } from '../sweep/grid.js';
 import { wordList } from '../util/lists.js';
 import { heldText, runLocal } from '../sweep/local.js';
 import { writeSweepReport } from '../sweep/report.js';
 import { checkSlurmOptions, checkSlurmPath, submitSlurm } from '../sweep/slurm.js';
 import { workLoop } from '../sweep/worker.js';
+import { bestPointLines, timingLine } from '../sweep/summary.js';
+import { counter } from '../util/progress.js';
 import { checkOutputFolder, writeOutputFolder } from '../util/output.js';
 import { wholeNumber } from './options.js';
 
@@ -31,6 +33,7 @@ interface SweepOptions {
   report?: string;
   slurmTasks?: number;
   slurmOption: string[];
+  axis: GridAxis[];
 }
 
 /** A value shown inside a one-line message: newlines and other control characters escaped. */
@@ -52,6 +55,8 @@ function printStatus(db: SweepDb): void {
   process.stdout.write(
     `${db.file}: ${total} points: ${c.done} done, ${c.running} running, ${c.pending} pending, ${c.failed} failed${db.meta('slurm_job') ? ` (Slurm job ${db.meta('slurm_job')})` : ''}\n`,
   );
+  const timing = timingLine(db);
+  if (timing) process.stdout.write(`${timing}\n`);
   for (const f of db.failedPoints(20)) process.stdout.write(`  failed ${oneLine(f.key)}: ${f.error.split('\n')[0]}\n`);
 }
 
@@ -90,6 +95,14 @@ function gridOf(opts: SweepOptions & Record<string, unknown>): {
   }
   const precision = opts.precision ?? (base ? undefined : 'int8');
   if (precision !== undefined) axes.push({ key: 'precision', option: '--precision', values: wordList(precision) });
+  for (const a of opts.axis) {
+    const clash = axes.find((x) => x.key === a.key || x.key.startsWith(`${a.key}.`) || a.key.startsWith(`${x.key}.`));
+    if (clash)
+      throw new MactileError(
+        `sweep: ${a.option} and ${clash.option} both set the config key ${clash.key}; give it once`,
+      );
+    axes.push(a);
+  }
   if (!base) return { base: { kind: accel.kind }, baseSource: 'the sweep options', axes };
   const { source, name: _name, ...raw } = base;
   return { base: raw, baseSource: source, axes };
@@ -163,9 +176,22 @@ async function sweepAction(opts: SweepOptions): Promise<void> {
     return;
   }
   if (added.toRun === 0 && added.held.length === 0) return;
-  const run = await runLocal(opts.db, jobs, (line) => process.stdout.write(`${oneLine(line)}\n`));
+  const bar = counter(`sweep of ${opts.db}`, added.toRun + added.held.length);
+  let before: number | undefined;
+  const run = await runLocal(
+    opts.db,
+    jobs,
+    (line) => process.stdout.write(`${oneLine(line)}\n`),
+    (c, workers) => {
+      before ??= c.done + c.failed;
+      bar.advance(c.done + c.failed - before);
+      before = c.done + c.failed;
+      bar.step(`${workers} worker process(es); ${c.running} running, ${c.pending} pending, ${c.failed} failed`);
+    },
+  ).finally(() => bar.done());
   const { status, held } = withDb(opts.db, { create: false }, (db) => {
     printStatus(db);
+    for (const line of bestPointLines(db, 3, keys)) process.stdout.write(`${line}\n`);
     process.stdout.write(
       `${run.workersStarted} worker process(es), ${run.crashes} crash(es), ${run.seconds.toFixed(1)} s\n`,
     );
@@ -232,6 +258,12 @@ export function registerSweep(cmd: Command): void {
   }
   sweep
     .option('--precision <list>', 'int8, int16 (without --config: int8)')
+    .option(
+      '--axis <key=values>',
+      'sweep any key of the base config, e.g. clock_mhz=500,1000, sram.ifmap_kb=64,256, dram.bandwidth=4,16, batch=1,16 (repeatable)',
+      (v: string, prev: GridAxis[]) => [...prev, axisOption(v)],
+      [] as GridAxis[],
+    )
     .addOption(
       new Option('--level <level>', 'analytic model or RTL simulation')
         .choices(['analytic', 'rtl'])

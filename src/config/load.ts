@@ -22,6 +22,9 @@ export interface ConfigOverrides {
   precision?: string;
   timing?: string;
   batch?: number;
+  /** NVDLA-style core keys. */
+  atomic_c?: number;
+  atomic_k?: number;
 }
 
 const EXTENSIONS = ['.yaml', '.yml', '.toml', '.cfg'];
@@ -76,7 +79,7 @@ export function validateConfig(raw: unknown, source: string, overrides: ConfigOv
   } catch (err) {
     const key = overridden.find((k) => (err as Error).message.includes(`key '${k}'`));
     if (err instanceof MactileError && key)
-      throw new MactileError(err.message.replace(`key '${key}'`, `key '${key}' (from --${key})`));
+      throw new MactileError(err.message.replace(`key '${key}'`, `key '${key}' (from --${key.replace(/_/g, '-')})`));
     throw err;
   }
   const problem = findAccelerator(parsed.kind)?.configProblem?.(parsed, overridden);

@@ -56,6 +56,8 @@ export interface MacLayer {
   activation?: 'relu' | 'relu6' | 'silu' | 'sigmoid' | 'hardswish' | 'none';
   /** Inputs processed at once (absent: 1); see batch.ts. */
   batch?: number;
+  /** A GEMM of a SCALE-Sim GEMM file (M, N, K), run as the convolution it equals; shown as kind `gemm`. */
+  gemm?: true;
 }
 
 /** A non-MAC operator run on the host between accelerator layers. */
@@ -98,6 +100,11 @@ export function isMacLayer(layer: Layer): layer is MacLayer {
 /** The MAC layers of a network, in order. */
 export function macLayers(net: Network): MacLayer[] {
   return net.layers.filter(isMacLayer);
+}
+
+/** The kind a MAC layer is shown as: `gemm` for a GEMM file's row, else its IR kind. */
+export function shownKind(l: MacLayer): string {
+  return l.gemm ? 'gemm' : l.kind;
 }
 
 /** Multiply-accumulates of one MAC layer, over its batch. */

@@ -540,11 +540,31 @@ class Importer {
   }
 }
 
+/**
+ * `--input-shape` as the user meant it: HxWxC, or CxHxW where read as HxWxC it contradicts the model's fixed
+ * channel count and read as CxHxW it agrees with every fixed size (said on stderr).
+ */
+function channelsFirst(g: OnnxGraph, given: Shape): Shape {
+  const dims = g.inputs[0]!.dims;
+  if (dims.length !== 4 || typeof dims[1] !== 'number' || dims[1] === given.c) return given;
+  const swapped = { c: given.h, h: given.w, w: given.c };
+  const agrees = [swapped.c, swapped.h, swapped.w].every((v, i) => {
+    const fixed = dims[i + 1];
+    return typeof fixed !== 'number' || fixed === v;
+  });
+  if (!agrees) return given;
+  process.stderr.write(
+    `mactile: note: --input-shape ${given.h}x${given.w}x${given.c} read as CxHxW (the model fixes C = ${dims[1]}): ${shapeText(swapped)} (HxWxC)\n`,
+  );
+  return swapped;
+}
+
 /** The input shape of a graph (NCHW, batch 1), or the one given where the model leaves it dynamic. */
 function inputShape(g: OnnxGraph, given?: Shape): Shape {
   if (g.inputs.length !== 1)
     throw new MactileError(`ONNX model ${g.file}: expected one input, found ${g.inputs.length}`);
   const { name, dims } = g.inputs[0]!;
+  if (given) given = channelsFirst(g, given);
   if (given) {
     // --input-shape gives the dynamic sizes; the model's fixed ones must agree with it.
     const axes: [string, number | string | undefined, number][] =
@@ -563,7 +583,7 @@ function inputShape(g: OnnxGraph, given?: Shape): Shape {
     for (const [axis, fixed, wanted] of axes) {
       if (typeof fixed === 'number' && fixed !== wanted) {
         throw new MactileError(
-          `ONNX model ${g.file}: --input-shape ${shapeText(given)}: input ${name} has a fixed ${axis} = ${fixed} ([${dims.map((d) => d ?? '?').join(', ')}]); --input-shape gives only the dynamic sizes and must agree with the fixed ones`,
+          `ONNX model ${g.file}: --input-shape ${shapeText(given)}: input ${name} has a fixed ${axis} = ${fixed} ([${dims.map((d) => d ?? '?').join(', ')}]); --input-shape is HxWxC (height x width x channels, e.g. ${typeof dims[2] === 'number' ? dims[2] : 224}x${typeof dims[3] === 'number' ? dims[3] : 224}x${typeof dims[1] === 'number' ? dims[1] : 3}), gives only the dynamic sizes and must agree with the fixed ones`,
         );
       }
     }

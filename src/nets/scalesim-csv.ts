@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { MactileError } from '../util/errors.js';
 import { NetBuilder } from './builder.js';
-import { IR_LIMITS, macLayers, shapeSizeProblem, type Network } from './ir.js';
+import { IR_LIMITS, isMacLayer, macLayers, shapeSizeProblem, type Network } from './ir.js';
 
 /** One row of a SCALE-Sim topology, in SCALE-Sim's terms (sizes already padded). */
 export interface ScaleSimRow {
@@ -416,7 +416,7 @@ export function parseScaleSimCsv(text: string, file: string): ParsedTopology {
 }
 
 /** Builds the network IR of SCALE-Sim rows (each layer reads its own input; the ceiling output becomes padding). */
-function rowsToNetwork(rows: ScaleSimRow[], name: string, source: string): Network {
+function rowsToNetwork(rows: ScaleSimRow[], name: string, source: string, gemm = false): Network {
   for (const r of rows) {
     const problem = shapeSizeProblem({ h: r.ifmapH, w: r.ifmapW, c: r.channels }, IR_LIMITS);
     if (problem)
@@ -450,7 +450,9 @@ function rowsToNetwork(rows: ScaleSimRow[], name: string, source: string): Netwo
       input,
     );
   });
-  return b.build();
+  const net = b.build();
+  // A GEMM file's rows are GEMMs: the convolutions they run as are shown as such.
+  return gemm ? { ...net, layers: net.layers.map((l) => (isMacLayer(l) ? { ...l, gemm: true as const } : l)) } : net;
 }
 
 /** Loads a SCALE-Sim topology or GEMM CSV as a network, keeping the rows for compatibility mode and the reading's notes. */
@@ -461,8 +463,12 @@ export function loadScaleSimCsv(file: string): Network & { scalesimRows: ScaleSi
   } catch (err) {
     throw new MactileError(`topology ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const { rows, notes } = parseScaleSimCsv(text, file);
-  return { ...rowsToNetwork(rows, basename(file, extname(file)), file), scalesimRows: rows, scalesimNotes: notes };
+  const { rows, gemm, notes } = parseScaleSimCsv(text, file);
+  return {
+    ...rowsToNetwork(rows, basename(file, extname(file)), file, gemm),
+    scalesimRows: rows,
+    scalesimNotes: notes,
+  };
 }
 
 /**

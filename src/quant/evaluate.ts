@@ -33,11 +33,12 @@ export function argmax(x: ArrayLike<number>): number {
   return best;
 }
 
-/** FP32 accuracy and, for each quantized model, its accuracy and per-layer SQNR, in percent and dB. */
+/** FP32 accuracy and, for each quantized model, its accuracy and per-layer SQNR, in percent and dB (`onDigit` after each digit, for progress). */
 export function evaluateModels(
   model: FloatModel,
   quantized: QuantModel[],
   data: Labelled[],
+  onDigit: () => void = () => {},
 ): { fp32: number; quantized: QuantAccuracy[] } {
   let fpCorrect = 0;
   const correct = quantized.map(() => 0);
@@ -76,6 +77,7 @@ export function evaluateModels(
         noise[qi]![li] = err;
       });
     });
+    onDigit();
   }
   const pct = (n: number) => (100 * n) / data.length;
   return {

@@ -56,8 +56,12 @@ export function multiplierShift(m: number): { mult: number; shift: number } {
   return { mult, shift };
 }
 
-/** Per-tensor statistics of the float model over calibration inputs. */
-export function collectStats(model: FloatModel, inputs: Float32Array[]): Map<string, TensorStats> {
+/** Per-tensor statistics of the float model over calibration inputs (`onInput` after each, for progress). */
+export function collectStats(
+  model: FloatModel,
+  inputs: Float32Array[],
+  onInput: () => void = () => {},
+): Map<string, TensorStats> {
   const stats = new Map<string, TensorStats>();
   for (const x of inputs) {
     for (const [name, t] of runFloat(model, x)) {
@@ -65,6 +69,7 @@ export function collectStats(model: FloatModel, inputs: Float32Array[]): Map<str
       if (!s) stats.set(name, (s = new TensorStats()));
       s.add(t);
     }
+    onInput();
   }
   return stats;
 }

@@ -15,7 +15,7 @@ import type { QuantModel } from '../quant/quantize.js';
 import { simulateNetwork } from '../sim/run-network.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
-import { progress } from './progress.js';
+import { counter } from '../util/progress.js';
 
 /** One row of a run's per-layer table. */
 export interface ReportLayer {
@@ -172,11 +172,12 @@ interface PlannedRun {
   name: string;
 }
 
-/** The operands of a quantized run: its held-out digit, or the digits of its batch. */
-function heldOutText(first: number, batch: number): string {
-  return batch === 1
-    ? `quantized model, held-out digit ${first}`
-    : `quantized model, held-out digits ${first} to ${first + batch - 1} (batch ${batch})`;
+/** The operands of a quantized run: its held-out digit, or the digits of its batch, with their labels. */
+export function heldOutText(first: number, images: { label: number }[]): string {
+  const labels = images.map((d) => d.label).join(', ');
+  return images.length === 1
+    ? `quantized model, held-out digit ${first} (label ${labels})`
+    : `quantized model, held-out digits ${first} to ${first + images.length - 1} (batch ${images.length}; labels ${labels})`;
 }
 
 /** The runs of a study: each config at each precision it supports (a skipped pair is returned as a note). */
@@ -211,15 +212,15 @@ export async function hardwareStudy(
     image?: number;
     /** The held-out images --image counts in (default: MNIST's held-out digits). */
     heldOut?: (first: number, count: number) => { pixels: Float32Array; label: number }[];
-    quiet?: boolean;
     seed?: number;
   },
 ): Promise<{ runs: RunStudy[]; skipped: string[]; notes: string[] }> {
   const { runs, skipped, notes } = plannedRuns(configs, precisions);
   const layersPerRun = (precision: string) => macLayers(opts.quantized?.[precision]?.net ?? net).length;
-  const bar = progress(
-    runs.reduce((s, r) => s + layersPerRun(r.precision), 0),
-    { quiet: opts.quiet, title: 'simulating' },
+  const layerCounts = runs.map((r) => layersPerRun(r.precision));
+  const bar = counter(
+    'simulating',
+    layerCounts.reduce((a, b) => a + b, 0),
   );
   const out: RunStudy[] = [];
   try {
@@ -233,7 +234,10 @@ export async function hardwareStudy(
         let i = 0;
         bar.step(`${label}: ${layers[0]?.name ?? ''}`);
         const r = await simulateQuantized(qm, cfg, image, {
-          onLayer: () => bar.step(`${label}: ${layers[++i]?.name ?? 'done'}`),
+          onLayer: () => {
+            bar.advance();
+            bar.step(`${label}: ${layers[++i]?.name ?? 'done'}`);
+          },
         });
         const rows = r.layers.map((c, k) => toRow(c, layers[k]!, cfg, work));
         out.push({
@@ -243,7 +247,7 @@ export async function hardwareStudy(
             cfg,
             precision,
             referenceName(cfg),
-            heldOutText(opts.image ?? 0, cfg.batch ?? 1),
+            heldOutText(opts.image ?? 0, image),
             rows,
             r.ok,
           ),
@@ -255,6 +259,7 @@ export async function hardwareStudy(
         const sim = await simulateNetwork(work, cfg, {
           seed: opts.seed,
           onStart: (l) => bar.step(`${label}: ${l.name}`),
+          onLayer: () => bar.advance(),
         });
         const rows = sim.layers.map((c, k) => toRow(c, layers[k]!, cfg, work));
         out.push(

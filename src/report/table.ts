@@ -57,3 +57,83 @@ export function renderCsv<T>(columns: Column<T>[], rows: T[]): string {
   for (const r of rows) lines.push(columns.map((c) => quote(defuse(c.value(r)))).join(','));
   return lines.join('\n') + '\n';
 }
+
+/** How a table is cut down to a terminal (see fitTable). */
+export interface FitOptions<T> {
+  /** The widest line allowed (e.g. the terminal's columns, 120). */
+  width: number;
+  /** Columns kept whatever the width (by header); the others are added in order while they fit. */
+  keep: (header: string) => boolean;
+  /** At most this many rows, the largest by `rank` (in their order), the rest said in a line under the table. */
+  maxRows?: number;
+  rank?: (row: T) => number;
+  /** The longest text of the first column (layer names), shortened in the middle beyond it. */
+  nameWidth?: number;
+}
+
+/** A name shortened to `max` characters, its start and end kept: `features.1.0.b…ck.3_Conv`. */
+function shortName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const head = Math.ceil((max - 1) / 2);
+  return `${name.slice(0, head)}…${name.slice(name.length - (max - 1 - head))}`;
+}
+
+/** The width of a rendered table: its longest line. */
+const widthOf = (text: string) => Math.max(...text.split('\n').map((l) => l.length));
+
+/**
+ * The summary of a wide or long table: the kept columns and as many others as fit `width`, names shortened,
+ * and at most `maxRows` rows (the largest by `rank`), with a line saying what was left out.
+ */
+export function fitTable<T>(columns: Column<T>[], rows: T[], totals: T | undefined, o: FitOptions<T>): string {
+  const nameWidth = o.nameWidth ?? 32;
+  const [first, ...rest] = columns;
+  if (!first) return renderTable(columns, rows, totals);
+  const name: Column<T> = {
+    ...first,
+    value: (r) => {
+      const v = first.value(r);
+      return typeof v === 'string' ? shortName(v, nameWidth) : v;
+    },
+  };
+  let shown = rows;
+  let dropped = 0;
+  if (o.maxRows !== undefined && o.rank && rows.length > o.maxRows) {
+    const rank = o.rank;
+    const top = new Set([...rows].sort((a, b) => rank(b) - rank(a)).slice(0, o.maxRows));
+    shown = rows.filter((r) => top.has(r));
+    dropped = rows.length - shown.length;
+  }
+  let chosen = [name, ...rest.filter((c) => o.keep(c.header))];
+  for (const c of rest) {
+    if (chosen.includes(c)) continue;
+    const trial = rest.filter((x) => x === c || chosen.includes(x));
+    if (widthOf(renderTable([name, ...trial], shown, totals)) <= o.width) chosen = [name, ...trial];
+  }
+  const left = columns.length - chosen.length;
+  const notes = [
+    dropped ? `${dropped} of ${rows.length} rows not shown (the ${shown.length} largest are)` : '',
+    left
+      ? `${left} column(s) not shown: ${rest
+          .filter((c) => !chosen.includes(c))
+          .map((c) => c.header)
+          .join(', ')}`
+      : '',
+  ].filter(Boolean);
+  const table = renderTable(chosen, shown, totals);
+  if (!notes.length) return table;
+  return `${table}\n${wrapText(`summary: ${notes.join('; ')} (--full, --format csv or json for everything)`, o.width)}`;
+}
+
+/** Text broken at spaces into lines of at most `width` characters (a longer word stays whole). */
+export function wrapText(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = `  ${word}`;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
+}

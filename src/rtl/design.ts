@@ -92,17 +92,22 @@ function designProblem(dir: string, design: DesignSources): string | undefined {
 }
 
 /**
- * Writes a design into generated/<name>-<hash>/ (or `outDir`), atomically; returns where. A cached folder
+ * Writes a design into `generated`/<name>-<hash>/ (or `outDir`), atomically; returns where. A cached folder
  * is checked against the design (every file's bytes, the manifest's hash and file list) and written again
  * when damaged.
  */
-export function writeDesign(design: DesignSources, name: string, cfg: unknown, outDir?: string): GeneratedDesign {
+export function writeDesign(
+  design: DesignSources,
+  name: string,
+  cfg: unknown,
+  outDir?: string,
+  generated = join(projectRoot(), 'generated'),
+): GeneratedDesign {
   const files = designFiles(design, cfg);
   if (outDir) {
     writeOutputFiles(outDir, files, `--out ${outDir}`);
     return { ...design, dir: outDir };
   }
-  const generated = join(projectRoot(), 'generated');
   const dir = join(generated, `${name}-${design.hash}`);
   const damaged = existsSync(dir) && designProblem(dir, design);
   if (existsSync(dir) && !damaged) return { ...design, dir };

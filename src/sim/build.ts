@@ -27,6 +27,7 @@ import { onCleanup, ownedName, removeStale } from '../util/cleanup.js';
 import { errorExcerpt, MactileError } from '../util/errors.js';
 import { acquireLock, type Lock } from '../util/lock.js';
 import { projectRoot } from '../util/paths.js';
+import { activity, type ProgressTask } from '../util/progress.js';
 import { JOB_FORMAT } from '../accel/registry.js';
 import { JOB_LAYOUT_HEADER, jobLayoutHeader } from './job/cpp.js';
 
@@ -196,7 +197,7 @@ function killGroup(pid: number | undefined): void {
  */
 export async function ensureBuild(
   src: Sources,
-  opts: { cacheRoot?: string; variant?: BuildVariant } = {},
+  opts: { cacheRoot?: string; variant?: BuildVariant; label?: string } = {},
 ): Promise<Build> {
   const version = await verilatorVersionLine();
   const key = buildKey(src, version, opts.variant);
@@ -238,6 +239,7 @@ export async function ensureBuild(
     if (work !== tmp) rmSync(work, { recursive: true, force: true });
   };
   const disposeCleanup = onCleanup(cleanup);
+  let task: ProgressTask | undefined;
   try {
     state = cachedState(dir);
     if (state === 'ok') return cached();
@@ -276,7 +278,10 @@ export async function ensureBuild(
     ];
     // In its own process group, so that the compilers under it stop with it (see cleanup, and acquireLock
     // for a build whose mactile was killed outright).
+    task = activity(`building the simulator of ${opts.label ?? src.top}${opts.variant?.trace ? ' (tracing)' : ''}`);
+    task.step('verilating');
     const child = execa('verilator', args, { cwd: work, env, all: true, reject: false, detached: true });
+    child.all?.on('data', buildWatcher(join(work, 'obj'), task));
     group = child.pid;
     if (group !== undefined) {
       lock.noteGroup(group);
@@ -298,11 +303,71 @@ export async function ensureBuild(
     rmSync(aside, { recursive: true, force: true });
     return { binary, dir, key, cached: false, seconds: (performance.now() - t0) / 1000, ...variant };
   } finally {
+    task?.done();
     cleanup();
     disposeCleanup();
     machine?.release();
     lock.release();
   }
+}
+
+/** The names a generated makefile lists under `VAR =` or `VAR +=`, one per continued line. */
+function makeList(text: string, name: string): string[] {
+  const m = new RegExp(`^${name}\\s*\\+?=\\s*\\\\\\n((?:[ \\t]+\\S+[ \\t]*\\\\\\n)*)`, 'm').exec(text);
+  return (m?.[1] ?? '')
+    .split('\\\n')
+    .map((w) => w.trim())
+    .filter(Boolean);
+}
+
+/**
+ * The objects a Verilator build compiles, from its generated makefiles: each generated class (or one
+ * `__ALL` object without parallel builds), the global runtime classes and the driver.
+ */
+export function objectCount(classesMk: string, topMk: string): number {
+  const list = (n: string) => makeList(classesMk, n).length;
+  const parallel = /^VM_PARALLEL_BUILDS\s*=\s*1/m.test(classesMk);
+  const generated = parallel
+    ? list('VM_CLASSES_FAST') + list('VM_CLASSES_SLOW') + list('VM_SUPPORT_FAST') + list('VM_SUPPORT_SLOW')
+    : 1;
+  return generated + list('VM_GLOBAL_FAST') + list('VM_GLOBAL_SLOW') + makeList(topMk, 'VM_USER_CLASSES').length;
+}
+
+/** objectCount of the makefiles in a build's obj/ folder (undefined until Verilator wrote them). */
+function objectsOf(objDir: string): number | undefined {
+  try {
+    const classes = readdirSync(objDir).find((f) => f.endsWith('_classes.mk'));
+    if (!classes) return undefined;
+    const top = classes.replace(/_classes\.mk$/, '.mk');
+    return objectCount(readFileSync(join(objDir, classes), 'utf8'), readFileSync(join(objDir, top), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Follows a Verilator build's output on its progress line: verilating, then each C++ object the compiler
+ * starts ("n of m", m from the generated makefile; clamped to m), then the link.
+ */
+function buildWatcher(objDir: string, task: ProgressTask): (chunk: Buffer | string) => void {
+  let started = 0;
+  let total: number | undefined;
+  let rest = '';
+  return (chunk) => {
+    const lines = (rest + String(chunk)).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      if (/\s-c\s/.test(line) && /\b(?:g\+\+|c\+\+|clang\+\+|ccache)\b/.test(line)) {
+        total ??= objectsOf(objDir);
+        started++;
+        task.step(
+          total
+            ? `compiling C++ (object ${Math.min(started, total)} of ${total})`
+            : `compiling C++ (object ${started})`,
+        );
+      } else if (/\s-o\s+\.\.\/sim\b/.test(line)) task.step('linking');
+    }
+  };
 }
 
 let ccache: boolean | undefined;

@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { onCleanup, removeOld, removeStale } from '../util/cleanup.js';
+import { onCleanup, removeOld, removeStale, signalsSettled } from '../util/cleanup.js';
 import { MactileError } from '../util/errors.js';
 import { readResult, type GemmResult } from './job.js';
 import { keepFolder, keptTag, windowsArg, type DriverRunOptions } from './run-options.js';
@@ -110,6 +110,8 @@ export async function runDriver<T extends GemmResult = GemmResult>(
     }
     rmSync(dir, { recursive: true, force: true });
     disposeCleanup();
+    // The caller checks the layer next, synchronously: a Ctrl-C of the last moments must end the run first.
+    await signalsSettled();
   }
 }
 

@@ -87,7 +87,7 @@ function selectLayers(net: Network, names?: string[]): MacLayer[] {
 /** Builds the simulator of a config (cached), or its `variant` (tracing). `mutate` exists only for the mutation tests. */
 export async function buildFor(cfg: HardwareConfig, opts: DesignOptions = {}, variant?: BuildVariant): Promise<Build> {
   const d = accelOf(cfg).design(cfg, opts);
-  return ensureBuild({ files: d.files, top: d.top, header: d.header, driver: d.driver }, { variant });
+  return ensureBuild({ files: d.files, top: d.top, header: d.header, driver: d.driver }, { variant, label: cfg.name });
 }
 
 /** Simulates the selected MAC layers of a network with seeded random operands (batched by the config's `batch`). */

@@ -19,7 +19,7 @@ export interface SweepPoint {
   key: string;
 }
 
-/** One swept config key and its values (`option` names it in messages). */
+/** One swept config key (dotted for a nested one: `sram.ifmap_kb`) and its values (`option` names it in messages). */
 export interface GridAxis {
   key: string;
   option: string;
@@ -44,6 +44,16 @@ function netSpec(net: string): string {
   return ['.csv', '.onnx'].includes(extname(net).toLowerCase()) ? resolve(net) : net;
 }
 
+/** A copy of `raw` with the key at a dotted `path` (e.g. `sram.ifmap_kb`) set to `value`. */
+function withKey(raw: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const [head, ...rest] = path.split('.');
+  if (rest.length === 0) return { ...raw, [head!]: value };
+  const inner = raw[head!];
+  const base =
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
+  return { ...raw, [head!]: withKey(base, rest.join('.'), value) };
+}
+
 /** All combinations of the axes' values, as key -> value records. */
 function combinations(axes: GridAxis[]): Record<string, unknown>[] {
   return axes.reduce<Record<string, unknown>[]>(
@@ -62,7 +72,7 @@ export function gridPoints(g: GridSpec): SweepPoint[] {
   const points: SweepPoint[] = [];
   for (const net of [...new Set(g.nets.map(netSpec))]) {
     for (const values of combinations(g.axes)) {
-      const raw: Record<string, unknown> = { ...g.base, ...values };
+      const raw = Object.entries(values).reduce((r, [k, v]) => withKey(r, k, v), { ...g.base });
       const probe = validateConfig({ ...raw, name: undefined }, `sweep point of ${g.baseSource}`);
       const name = `sweep-${accelOf(probe).sweepName(probe)}`;
       const config = validateConfig({ ...raw, name }, `sweep point ${name}`);
@@ -70,4 +80,27 @@ export function gridPoints(g: GridSpec): SweepPoint[] {
     }
   }
   return points;
+}
+
+/** A config key as `--axis` takes it: names of lower-case letters, digits and `_`, dotted for nested keys. */
+const AXIS_KEY = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/;
+
+/**
+ * Parses `--axis KEY=V1,V2,...`: any key of the base config (`clock_mhz`, `sram.ifmap_kb`, `dram.bandwidth`,
+ * `batch`, ...); values that are numbers become numbers, `true` and `false` booleans, the rest stay words.
+ * The config schema checks each point, naming the key.
+ */
+export function axisOption(text: string): GridAxis {
+  const m = /^([^=]+)=(.*)$/.exec(text.trim());
+  const key = m?.[1]!.trim() ?? '';
+  if (!m || !AXIS_KEY.test(key) || ['kind', 'name'].includes(key))
+    throw new MactileError(
+      `--axis: expected KEY=V1,V2,... with KEY a config key (e.g. clock_mhz=500,1000 or sram.ifmap_kb=64,256), not kind or name; received ${JSON.stringify(text)}`,
+    );
+  const values = m[2]!
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)
+    .map((v) => (/^[-+]?\d+(?:\.\d+)?$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v));
+  return { key, option: `--axis ${key}`, values };
 }

@@ -45,8 +45,13 @@ function crashSignature(r: Pick<Result, 'exitCode' | 'signal'> & { all?: unknown
       : `exit ${r.exitCode} without output`;
 }
 
-/** Runs the pending points of a database with `jobs` worker processes. */
-export async function runLocal(file: string, jobs: number, log: (line: string) => void = () => {}): Promise<LocalRun> {
+/** Runs the pending points of a database with `jobs` worker processes (`onCounts` about every second). */
+export async function runLocal(
+  file: string,
+  jobs: number,
+  log: (line: string) => void = () => {},
+  onCounts: (counts: ReturnType<SweepDb['counts']>, workers: number) => void = () => {},
+): Promise<LocalRun> {
   const t0 = performance.now();
   const db = SweepDb.open(file, { create: false });
   const prefix = `local-${process.pid}-`;
@@ -133,8 +138,10 @@ export async function runLocal(file: string, jobs: number, log: (line: string) =
     for (;;) {
       if (stopped || interrupted) break;
       db.reclaimDead(prefix);
-      const pending = db.counts().pending ?? 0;
+      const counts = db.counts();
+      const pending = counts.pending ?? 0;
       while (running.size < Math.min(jobs, pending)) start();
+      onCounts(counts, running.size);
       if (running.size === 0) {
         // Nothing left to start: wait only for points that live processes of this machine hold (their
         // death is seen at once); points held elsewhere are reported by the caller.

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { activity } from '../util/progress.js';
 import { onCleanup, ownedName, removeStale } from '../util/cleanup.js';
 import { errorExcerpt, MactileError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';
@@ -122,12 +123,19 @@ export async function synthesize(
     const script = `${read}; ${flow === 'generic' ? 'synth' : 'synth_xilinx'} -top ${design.top} -flatten; tee -o stat.txt stat`;
     const timeout = opts.timeoutSeconds ?? 1800;
     const t0 = performance.now();
-    const r = await execa('yosys', ['-q', '-p', script], {
+    // -v 2: quiet but for the pass headers ("2.3. Executing PROC pass."), which the progress line shows.
+    const task = activity(`synthesizing ${design.top} (yosys ${flow})`);
+    const child = execa('yosys', ['-v', '2', '-p', script], {
       cwd: work,
       reject: false,
       all: true,
       timeout: timeout * 1000,
     });
+    child.all?.on('data', (chunk: Buffer) => {
+      const pass = [...String(chunk).matchAll(/^\d+(?:\.\d+)*\. Executing (.+?)\.?$/gm)].pop();
+      if (pass) task.step(pass[1]!);
+    });
+    const r = await child.finally(() => task.done());
     if (r.timedOut)
       throw new MactileError(`yosys ${flow} synthesis of ${design.top} did not finish within ${timeout} s`, 3);
     if (r.exitCode !== 0 || !existsSync(join(work, 'stat.txt'))) {

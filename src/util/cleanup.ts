@@ -51,6 +51,24 @@ function uninstall(): void {
   process.removeListener('exit', runCleanups);
 }
 
+/** One turn of the event loop that includes its poll phase (where Node dispatches a signal that arrived). */
+const pollTurn = () => new Promise<void>((res) => setImmediate(() => setImmediate(res)));
+
+let settling: Promise<void> | undefined;
+
+/**
+ * Removes the handlers once no clean-up is registered, one poll phase later. A signal that arrived while
+ * they were installed waits in libuv's signal pipe until the event loop polls; removing the handlers before
+ * that would drop it (the process would go on as if never signalled), so they stay for that one poll.
+ */
+function uninstallSoon(): Promise<void> {
+  settling ??= pollTurn().then(() => {
+    settling = undefined;
+    if (cleanups.size === 0) uninstall();
+  });
+  return settling;
+}
+
 /**
  * Runs `fn` (synchronous) if the process exits or is stopped by SIGINT, SIGTERM or SIGHUP before the returned
  * function is called. Register only around asynchronous waits: while any clean-up is registered, a signal
@@ -61,8 +79,16 @@ export function onCleanup(fn: () => void): () => void {
   install();
   return () => {
     cleanups.delete(fn);
-    if (cleanups.size === 0) uninstall();
+    if (cleanups.size === 0) void uninstallSoon();
   };
+}
+
+/**
+ * Resolves when a signal that arrived during the last wait has been acted on and the default actions are
+ * back. Await it after a wait and before long synchronous work, which a pending signal must not outlast.
+ */
+export function signalsSettled(): Promise<void> {
+  return settling ?? Promise.resolve();
 }
 
 /** This machine's name as it appears in owned names and lock files (letters, digits, '.', '_', '-'). */

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadOnnxModel } from '../../src/nets/onnx-import.js';
 import { macLayers } from '../../src/nets/ir.js';
 import { outputOf, runFloat } from '../../src/quant/float-exec.js';
@@ -141,6 +141,35 @@ describe('ONNX import', () => {
       w: 6,
       c: 2,
     });
+  });
+
+  it('takes --input-shape as CxHxW where only that reading agrees with the fixed channels, and says so', () => {
+    const g = new OnnxGraphBuilder();
+    let x = g.node('Conv', ['input', g.tensor([2, 3, 3, 3])]);
+    x = g.node('GlobalAveragePool', [x]);
+    const file = save(g.build([1, 3, 'height', 'width'], x, [1, 2, 1, 1]));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      // 3x16x12 as HxWxC has 12 channels, the model fixes 3: it is C=3, H=16, W=12.
+      const net = loadOnnxModel(file, { inputShape: { h: 3, w: 16, c: 12 } }).net;
+      expect(net.input.shape).toEqual({ h: 16, w: 12, c: 3 });
+      expect(net.layers[0]!.outShape).toEqual({ h: 14, w: 10, c: 2 });
+      expect(String(err.mock.calls[0]?.[0])).toMatch(/--input-shape 3x16x12 read as CxHxW .*C = 3.*16x12x3 \(HxWxC\)/);
+      // The HxWxC reading that agrees is taken as it is, without a note.
+      err.mockClear();
+      expect(loadOnnxModel(file, { inputShape: { h: 16, w: 12, c: 3 } }).net.input.shape).toEqual({
+        h: 16,
+        w: 12,
+        c: 3,
+      });
+      expect(err).not.toHaveBeenCalled();
+    } finally {
+      err.mockRestore();
+    }
+    // Neither reading agrees: the error says the order it wants, with an example from the model's sizes.
+    expect(() => loadOnnxModel(file, { inputShape: { h: 5, w: 16, c: 12 } })).toThrow(
+      /has a fixed C = 3 .*--input-shape is HxWxC \(height x width x channels, e\.g\. 224x224x3\)/,
+    );
   });
 
   it('rejects a BatchNormalization that follows no Conv', () => {

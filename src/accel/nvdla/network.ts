@@ -1,7 +1,7 @@
 /** Whole-network analysis on an NVDLA-style core: the exact cycle model and NVDLA's estimator per layer. */
 import type { LayerPrediction, NetworkAnalysis } from '../accelerator.js';
 import type { NvdlaConfig } from './config.js';
-import { checkExactFigures, layerMacs, macLayers, type MacLayer, type Network } from '../../nets/ir.js';
+import { checkExactFigures, layerMacs, macLayers, shownKind, type MacLayer, type Network } from '../../nets/ir.js';
 import { estimatorAssumptions, estimatorSettings, nvdlaLayerEstimate, type EstimatorSettings } from './estimator.js';
 import { planNvdlaLayer } from './layer-plan.js';
 import { nvConvCycles, nvConvTraffic } from './model.js';
@@ -32,7 +32,7 @@ export function analyzeNvdlaLayer(l: MacLayer, cfg: NvdlaConfig, net?: Network):
   const outputWrites = sum(traffic, (t) => t.outputWrites);
   const perf: NvLayerPerf = {
     name: l.name,
-    kind: l.kind,
+    kind: shownKind(l),
     macs,
     convs: plan.convs.length,
     issueCycles: issue,

@@ -37,7 +37,7 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
     return { ...analyzeLayer(l, cfg), referenceCycles: scalesimCycles, extras: { ...terms } };
   },
   analyzeNetwork: (net, cfg, opts = {}) =>
-    analyzeNetwork(net, cfg, opts.compat === 'scalesim' ? 'scalesim' : 'mactile'),
+    analyzeNetwork(net, cfg, opts.compat === 'scalesim' ? 'scalesim' : 'mactile', opts.onLayer),
   analysisColumns: layerColumns,
   analysisJson: (a) => perfJson(a as Parameters<typeof perfJson>[0]),
   analysisHeader: (a) => (a.model === 'scalesim' ? 'SCALE-Sim v2 compatible model' : 'mactile model'),

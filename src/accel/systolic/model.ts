@@ -6,7 +6,7 @@ import type { LayerPrediction, NetworkAnalysis } from '../accelerator.js';
 import { systolicDerived, type SystolicConfig } from './config.js';
 import { dataflowOf } from './dataflows/index.js';
 import { MEM_READ_LATENCY, OUTPUT_LATENCY, foldInterval, foldStarts, gemmCycles } from './timing.js';
-import { checkExactFigures, macLayers, type MacLayer, type Network } from '../../nets/ir.js';
+import { checkExactFigures, macLayers, shownKind, type MacLayer, type Network } from '../../nets/ir.js';
 import { expandDepthwise, exportRows, type ScaleSimRow } from '../../nets/scalesim-csv.js';
 import { layerGemm, mapGemm, rowGemm, type Gemm } from './gemm.js';
 import { scaleSimMemory, type OperandTrace, type SramWindow } from '../../analytic/scalesim-memory.js';
@@ -140,7 +140,7 @@ function analyzeMemLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
   const dram = { ifmap: times(s.dramIfmap), filter: times(s.dramFilter), ofmap: times(s.dramOfmap) };
   const whole = mapGemm(g, cfg.rows, cfg.cols, a.df);
   const layer = finishLayer(
-    { name: l.name, kind: l.kind, m: g.m, k: g.k, n: g.n, gemms: g.count },
+    { name: l.name, kind: shownKind(l), m: g.m, k: g.k, n: g.n, gemms: g.count },
     perfs,
     cycles,
     stalls,
@@ -174,7 +174,7 @@ export function analyzeLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
   const stalls = 0;
   const cycles = compute + stalls;
   return finishLayer(
-    { name: l.name, kind: l.kind, m: g.m, k: g.k, n: g.n, gemms: g.count },
+    { name: l.name, kind: shownKind(l), m: g.m, k: g.k, n: g.n, gemms: g.count },
     [perf],
     cycles,
     stalls,
@@ -237,21 +237,27 @@ export function analyzeRowScaleSim(row: ScaleSimRow, cfg: SystolicConfig, kind: 
   };
 }
 
-/** Analyses every MAC layer of a network on a systolic config, in the chosen flavour. */
+/** Analyses every MAC layer of a network on a systolic config, in the chosen flavour (`onLayer` before each). */
 export function analyzeNetwork(
   net: Network & { scalesimRows?: ScaleSimRow[] },
   cfg: SystolicConfig,
   model: ModelFlavour = 'mactile',
+  onLayer: (index: number, total: number, name: string) => void = () => {},
 ): NetworkPerf {
   let layers: LayerPerf[];
   if (model === 'scalesim') {
     const rows = net.scalesimRows ?? exportRows(net);
-    const kinds = new Map(macLayers(net).map((l) => [l.name, l.kind]));
-    layers = rows.map((r) =>
-      analyzeRowScaleSim(r, cfg, kinds.get(r.name) ?? (r.name.includes('DP') ? 'dwconv' : 'conv')),
-    );
+    const kinds = new Map(macLayers(net).map((l) => [l.name, shownKind(l)]));
+    layers = rows.map((r, i) => {
+      onLayer(i, rows.length, r.name);
+      return analyzeRowScaleSim(r, cfg, kinds.get(r.name) ?? (r.name.includes('DP') ? 'dwconv' : 'conv'));
+    });
   } else {
-    layers = macLayers(net).map((l) => analyzeLayer(l, cfg));
+    const all = macLayers(net);
+    layers = all.map((l, i) => {
+      onLayer(i, all.length, l.name);
+      return analyzeLayer(l, cfg);
+    });
   }
   const sum = (f: (l: LayerPerf) => number) => layers.reduce((s, l) => s + f(l), 0);
   const cycles = sum((l) => l.cycles);

@@ -1,0 +1,74 @@
+/**
+ * A sweep in words for the terminal: how long it has run and how long it should still take (from the
+ * points' start and finish times in the database), and its best points per network.
+ */
+import { etaSeconds, formatDuration } from '../util/progress.js';
+import type { SweepDb } from './db.js';
+
+/** A point's label: `16x16 os int8 scalesim` (systolic), `atomic 8x8 nvdla int8` (NVDLA's C x K). */
+function pointLabel(r: { rows: number; cols: number; dataflow: string; precision: string; timing: string }): string {
+  const shape = r.dataflow === 'nvdla' ? `atomic-C ${r.rows} x atomic-K ${r.cols}` : `${r.rows}x${r.cols}`;
+  return [shape, r.dataflow, r.precision, r.timing].filter((w) => w && w !== '-').join(' ');
+}
+
+/**
+ * Elapsed time since the first point started (until the last finished, once all have) and the ETA of the
+ * points not finished at the rate of those finished (undefined while none has); undefined before any start.
+ */
+export function sweepTiming(
+  db: SweepDb,
+  nowMs = Date.now(),
+): { elapsed: number; eta?: number; complete: boolean } | undefined {
+  const r = db.db
+    .prepare(
+      `SELECT MIN(started_at) first, MAX(finished_at) last, COALESCE(SUM(status IN ('done', 'failed')), 0) finished, COUNT(*) total FROM points`,
+    )
+    .get() as { first: string | null; last: string | null; finished: number; total: number };
+  if (!r.first) return undefined;
+  const complete = r.finished === r.total;
+  const end = complete && r.last ? Date.parse(r.last) : nowMs;
+  const elapsed = Math.max(0, (end - Date.parse(r.first)) / 1000);
+  return { elapsed, eta: complete ? 0 : etaSeconds(elapsed, r.finished / r.total), complete };
+}
+
+/** The status's timing line: `elapsed 1 min 05 s since the first point started; ETA 40 s`, or how long it took. */
+export function timingLine(db: SweepDb, nowMs = Date.now()): string | undefined {
+  const t = sweepTiming(db, nowMs);
+  if (!t) return undefined;
+  if (t.complete) return `took ${formatDuration(t.elapsed)} from the first point's start to the last one's end`;
+  const eta = t.eta === undefined ? 'ETA unknown until a point finishes' : `ETA ${formatDuration(t.eta)}`;
+  return `elapsed ${formatDuration(t.elapsed)} since the first point started; ${eta}`;
+}
+
+/** The `count` fastest done points of each network (fewest cycles), among `keys` when given. */
+export function bestPointLines(db: SweepDb, count = 3, keys?: string[]): string[] {
+  const rows = db.db
+    .prepare(
+      `SELECT p.key, p.net, p.rows, p.cols, p.dataflow, p.precision, p.timing, r.cycles, r.util, r.time_us timeUs
+       FROM points p JOIN results r ON r.point_id = p.id WHERE p.status = 'done' ORDER BY p.net, r.cycles, p.id`,
+    )
+    .all() as {
+    key: string;
+    net: string;
+    rows: number;
+    cols: number;
+    dataflow: string;
+    precision: string;
+    timing: string;
+    cycles: number;
+    util: number;
+    timeUs: number;
+  }[];
+  const wanted = keys ? new Set(keys) : undefined;
+  const lines: string[] = [];
+  for (const net of [...new Set(rows.map((r) => r.net))]) {
+    const mine = rows.filter((r) => r.net === net && (!wanted || wanted.has(r.key))).slice(0, count);
+    if (!mine.length) continue;
+    lines.push(`best points of ${net} (fewest cycles):`);
+    for (const [i, r] of mine.entries())
+      lines.push(
+        `  ${i + 1}. ${pointLabel(r)}: ${r.cycles.toLocaleString('en-US')} cycles, ${r.timeUs.toLocaleString('en-US', { maximumFractionDigits: 3 })} us, util ${r.util.toFixed(2)} %`,
+      );
+  }
+  return lines;
+}

@@ -1,0 +1,124 @@
+/**
+ * Progress as a user sees it on a terminal: `quantize`, `sim` and `sweep` run under a pseudo-terminal
+ * (util-linux `script`), outside CI, and draw a progress line with a count and an ETA whose count never
+ * passes its total; with `--quiet` or in CI the same commands draw none.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { cliCommand } from '../helpers/cli.js';
+import { projectRoot } from '../../src/util/paths.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mactile-pty-'));
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Runs the CLI on a 160-column pseudo-terminal; returns what the terminal received and the exit code. */
+async function onTerminal(args: string[], env: Record<string, string> = {}): Promise<{ code: number; text: string }> {
+  const cmd = [process.execPath, ...cliCommand(), ...args].map(quote).join(' ');
+  const { CI: _ci, ...rest } = process.env;
+  const r = await execa('script', ['-qfec', `stty cols 160; exec ${cmd}`, '/dev/null'], {
+    cwd: projectRoot(),
+    env: { ...rest, ...env },
+    extendEnv: false,
+    reject: false,
+    timeout: 600_000,
+  });
+  return { code: r.exitCode ?? -1, text: r.stdout };
+}
+
+/** The progress frames drawn: each redraw of the line, escape sequences removed. */
+function frames(text: string): string[] {
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what this removes
+      .split(/\x1b\[1G|\r|\n/)
+      // eslint-disable-next-line no-control-regex -- as above
+      .map((f) => f.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '').trim())
+      .filter((f) => / \| ETA /.test(f))
+  );
+}
+
+/** The n/total counts of the frames of one title, in order. */
+function counts(fs: string[], title: RegExp): [number, number][] {
+  return fs
+    .filter((f) => title.test(f))
+    .map((f) => /\] (\d+)\/(\d+) \|/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [Number(m[1]), Number(m[2])]);
+}
+
+function expectHonest(c: [number, number][]): void {
+  expect(c.length).toBeGreaterThan(0);
+  for (const [n, total] of c) expect(n).toBeLessThanOrEqual(total);
+  for (let i = 1; i < c.length; i++) expect(c[i]![0]).toBeGreaterThanOrEqual(c[i - 1]![0]);
+}
+
+describe('progress on a terminal', () => {
+  it('quantize: calibration digits, variants and held-out digits, each with a count and an ETA', async () => {
+    const args = ['quantize', '--model', 'models/lenet5.onnx', '--test-images', '400', '--calibration-images', '100'];
+    const r = await onTerminal([...args, '--calibration', 'minmax,mse']);
+    expect(r.code).toBe(0);
+    const fs = frames(r.text);
+    const calibration = counts(fs, /^calibrating on training digits /);
+    expectHonest(calibration);
+    expect(calibration.at(-1)).toEqual([100, 100]);
+    const digits = counts(fs, /^evaluating FP32 and 4 variant\(s\) on held-out digits /);
+    expectHonest(digits);
+    expect(digits.at(-1)).toEqual([400, 400]);
+    expect(fs.some((f) => /^evaluating .* ETA \d+ s/.test(f))).toBe(true);
+    expect(r.text).not.toMatch(/NaN|Infinity|NFs/);
+    expect(r.text).toMatch(/FP32 accuracy/);
+
+    const quiet = await onTerminal([...args, '--calibration', 'minmax', '--quiet']);
+    expect(quiet.code).toBe(0);
+    expect(frames(quiet.text)).toEqual([]);
+    const ci = await onTerminal([...args, '--calibration', 'minmax'], { CI: 'true' });
+    expect(frames(ci.text)).toEqual([]);
+  }, 600_000);
+
+  it("sim: the network's layers, counted up to their total", async () => {
+    const r = await onTerminal(['sim', '--net', 'lenet5', '--config', 'nv_small']);
+    expect(r.code).toBe(0);
+    const c = counts(frames(r.text), /^simulating lenet5 on nv_small /);
+    expectHonest(c);
+    expect(c[0]).toEqual([0, 5]);
+    expect(c.at(-1)).toEqual([5, 5]);
+    expect(r.text).toMatch(/all layers bit-exact/);
+  }, 600_000);
+
+  it('sweep: its points with an ETA, then the best points; --status gives elapsed time and an ETA', async () => {
+    const db = join(dir, 'sweep.sqlite');
+    const r = await onTerminal([
+      'sweep',
+      '--db',
+      db,
+      '--net',
+      'lenet5',
+      '--rows',
+      '4,8',
+      '--cols',
+      '4,8',
+      '--dataflow',
+      'os',
+      '--jobs',
+      '2',
+    ]);
+    expect(r.code).toBe(0);
+    const fs = frames(r.text);
+    const c = counts(fs, /^sweep of /);
+    expectHonest(c);
+    expect(c.every(([, total]) => total === 4)).toBe(true);
+    expect(c.at(-1)).toEqual([4, 4]);
+    expect(fs.some((f) => /^sweep of .* ETA \d+ s/.test(f))).toBe(true);
+    // The best points, fastest first: a bigger array takes fewer cycles on LeNet-5.
+    const best = /best points of lenet5 \(fewest cycles\):\r?\n\s+1\. (\S+) os int8 scalesim: ([\d,]+) cycles/.exec(
+      r.text,
+    );
+    expect(best?.[1]).toBe('8x8');
+    const status = await onTerminal(['sweep', '--status', '--db', db]);
+    expect(status.text).toMatch(/4 points: 4 done, 0 running, 0 pending, 0 failed/);
+    expect(status.text).toMatch(/took \d+ s from the first point's start to the last one's end/);
+  }, 600_000);
+});
