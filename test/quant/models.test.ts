@@ -139,7 +139,10 @@ describe('quantize and sim --quantized from the command line', () => {
       ['quantize', '--model', 'models/lenet5.onnx', '--precision', 'int4'],
       /--precision: expected int8 \| int16 .*received "int4"/,
     ],
-    [['quantize', '--model', 'models/lenet5.onnx', '--data', 'cifar10'], /--data: expected mnist, received "cifar10"/],
+    [
+      ['quantize', '--model', 'models/lenet5.onnx', '--data', 'cifar10'],
+      /--data: expected mnist, idx:IMAGES,LABELS, .*received "cifar10"/,
+    ],
     [
       ['quantize', '--model', 'models/lenet5.onnx', '--calibration', 'kl'],
       /--calibration: expected minmax \| percentile \| mse .*received "kl"/,
