@@ -25,6 +25,17 @@ import { readQuantFile } from '../quant/store.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
+import { activityTable } from '../report/activity.js';
+
+/** The registers `--activity` counts on a config's kind, or a clear error for a kind without an activity variant. */
+function activityRegistersOf(cfg: HardwareConfig) {
+  const accel = accelOf(cfg);
+  if (!accel.activityRegisters)
+    throw new MactileError(
+      `--activity: the ${accel.title} (config ${cfg.name}, kind ${cfg.kind}) has no activity variant; expected a systolic config`,
+    );
+  return accel.activityRegisters(cfg as never);
+}
 
 interface SimOptions extends ConfigOverrides {
   net?: string;
@@ -38,6 +49,7 @@ interface SimOptions extends ConfigOverrides {
   trace?: string;
   window?: { start: number; end: number };
   keepJobs?: string;
+  activity?: boolean;
 }
 
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
@@ -134,6 +146,7 @@ export function simJson(sim: NetworkSim): object {
     reference: sim.reference,
     referenceAssumptions: accelOf(sim.config).referenceAssumptions(sim.config),
     build: { key: sim.build.key, cached: sim.build.cached, seconds: sim.build.seconds },
+    ...(sim.build.variant?.activity ? { activityRegisters: activityRegistersOf(sim.config) } : {}),
     ...(sim.traces ? { traces: sim.traces } : {}),
     ok: sim.ok,
     stallsModelled: sim.stallsModelled,
@@ -169,7 +182,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     );
   }
   const n = opts.image ?? 0;
-  const r = await simulateQuantized(qm, cfg, heldOutDigits(n, cfg.batch ?? 1));
+  const r = await simulateQuantized(qm, cfg, heldOutDigits(n, cfg.batch ?? 1), { activity: opts.activity });
   const sim: NetworkSim = {
     network: qm.net.name,
     config: cfg,
@@ -206,6 +219,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
       batch > 1 ? `held-out digits ${n} to ${n + batch - 1} (batch ${batch})` : `held-out digit ${n}, label ${r.label}`;
     process.stdout.write(`${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: ${digits}\n`);
     process.stdout.write(simTable(sim) + '\n');
+    if (opts.activity) process.stdout.write(activityTable(sim.layers, activityRegistersOf(cfg)) + '\n');
     if (batch > 1) process.stdout.write(executionTime(sim));
     for (const [i, x] of r.inferences.entries()) {
       const who = batch > 1 ? `digit ${n + i} (label ${x.label}): ` : '';
@@ -249,6 +263,10 @@ export function registerSim(cmd: Command): void {
         cycleWindow,
       )
       .option('--keep-jobs <dir>', "keep each layer's job in DIR for `mactile replay` (as MACTILE_KEEP_JOBS=DIR)")
+      .option(
+        '--activity',
+        "count the bit toggles of the PE array's registers per layer (an activity build; systolic; docs/ENERGY.md)",
+      )
       .addOption(formatOption(['table', 'json'], 'table'))
       .addOption(batchOption()),
   ).action(async (opts: SimOptions) => {
@@ -258,6 +276,7 @@ export function registerSim(cmd: Command): void {
     if (opts.keepJobs) checkOutputFolder(opts.keepJobs, '--keep-jobs');
     else if (process.env.MACTILE_KEEP_JOBS) checkOutputFolder(process.env.MACTILE_KEEP_JOBS, 'MACTILE_KEEP_JOBS');
     const cfg = configFromOptions(opts);
+    if (opts.activity) activityRegistersOf(cfg);
     if (opts.quantized) {
       if (opts.trace || opts.keepJobs)
         throw new MactileError(`--trace, --keep-jobs: expected with --net NET, received with --quantized`);
@@ -280,6 +299,7 @@ export function registerSim(cmd: Command): void {
       seed: opts.seed,
       ...(opts.trace ? { trace: { dir: opts.trace, window: opts.window } } : {}),
       ...(opts.keepJobs ? { keepDir: opts.keepJobs } : {}),
+      ...(opts.activity ? { activity: true } : {}),
       onStart: tty ? (l, i, n) => process.stderr.write(`\r\x1b[Ksimulating ${l.name} (${i + 1}/${n})`) : undefined,
     });
     if (tty) process.stderr.write('\r\x1b[K');
@@ -289,6 +309,7 @@ export function registerSim(cmd: Command): void {
         `${net.name} on ${describeConfig(cfg)}${cfg.batch ? `, batch ${cfg.batch}` : ''}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`,
       );
       process.stdout.write(simTable(sim) + '\n');
+      if (opts.activity) process.stdout.write(activityTable(sim.layers, activityRegistersOf(cfg)) + '\n');
       process.stdout.write(executionTime(sim));
       process.stdout.write(`${verdict(sim)}\n`);
       for (const t of sim.traces ?? [])
