@@ -15,6 +15,7 @@ import type { DesignSources } from '../rtl/design.js';
 import type { Build } from '../sim/build.js';
 import type { JobEncoding } from '../sim/job.js';
 import type { DriverRunOptions } from '../sim/run-options.js';
+import type { EnergyActions } from '../analytic/energy/model.js';
 
 /** Layer cycles from `start` up to, not including, `end` (the items of a layer laid end to end). */
 export interface CycleWindow {
@@ -246,6 +247,8 @@ export interface Accelerator<C extends BaseConfig = BaseConfig, L extends LayerP
   traceWindows?(l: MacLayer, cfg: C): CycleWindow[];
   /** Lines of the signal map written beside a layer's waveform: what the design's internal signals hold. */
   traceSignals?(cfg: C): string[];
+  /** A layer's actions for the energy model (src/analytic/energy), with the activity counters when measured. */
+  energyActions(p: L, cfg: C, toggles?: ToggleCounts): EnergyActions;
   /** The registers the activity variant's toggle counters count (kinds without an activity variant: absent). */
   activityRegisters?(cfg: C): ActivityRegisters;
   /** Sweep axes the kind offers beyond the shared ones (precision, clock). */

@@ -26,6 +26,14 @@ import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
 import { activityTable } from '../report/activity.js';
+import { energyRows, energyTableText } from '../report/energy.js';
+import { selectedTables } from '../analytic/energy/model.js';
+import type { Network } from '../nets/ir.js';
+
+/** `--energy`: the per-layer energy rows of a run (undefined without the option). */
+function energyOf(opts: SimOptions, net: Network, sim: NetworkSim) {
+  return opts.energy ? energyRows(net, sim.config, sim.layers, opts.energyTable) : undefined;
+}
 
 /** The registers `--activity` counts on a config's kind, or a clear error for a kind without an activity variant. */
 function activityRegistersOf(cfg: HardwareConfig) {
@@ -50,6 +58,8 @@ interface SimOptions extends ConfigOverrides {
   window?: { start: number; end: number };
   keepJobs?: string;
   activity?: boolean;
+  energy?: boolean;
+  energyTable: string;
 }
 
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
@@ -194,11 +204,13 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     stallsModelled: r.layers.every((c) => c.stallsModelled),
     totals: simTotals(r.layers),
   };
+  const energy = energyOf(opts, qm.net, sim);
   if (opts.format === 'json') {
     process.stdout.write(
       JSON.stringify(
         {
           ...simJson(sim),
+          ...(energy ? { energy: { tables: opts.energyTable, layers: energy } } : {}),
           quantized: opts.quantized,
           image: n,
           label: r.label,
@@ -220,6 +232,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     process.stdout.write(`${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: ${digits}\n`);
     process.stdout.write(simTable(sim) + '\n');
     if (opts.activity) process.stdout.write(activityTable(sim.layers, activityRegistersOf(cfg)) + '\n');
+    if (energy) process.stdout.write(energyTableText(energy, opts.energyTable) + '\n');
     if (batch > 1) process.stdout.write(executionTime(sim));
     for (const [i, x] of r.inferences.entries()) {
       const who = batch > 1 ? `digit ${n + i} (label ${x.label}): ` : '';
@@ -267,6 +280,8 @@ export function registerSim(cmd: Command): void {
         '--activity',
         "count the bit toggles of the PE array's registers per layer (an activity build; systolic; docs/ENERGY.md)",
       )
+      .option('--energy', 'energy per layer from published tables (register energy from --activity counts when given)')
+      .option('--energy-table <name>', 'with --energy: horowitz-45nm, eyeriss-65nm or all (the range over both)', 'all')
       .addOption(formatOption(['table', 'json'], 'table'))
       .addOption(batchOption()),
   ).action(async (opts: SimOptions) => {
@@ -277,6 +292,9 @@ export function registerSim(cmd: Command): void {
     else if (process.env.MACTILE_KEEP_JOBS) checkOutputFolder(process.env.MACTILE_KEEP_JOBS, 'MACTILE_KEEP_JOBS');
     const cfg = configFromOptions(opts);
     if (opts.activity) activityRegistersOf(cfg);
+    if (opts.energyTable !== 'all' && !opts.energy)
+      throw new MactileError(`--energy-table: expected together with --energy, received --energy-table alone`);
+    if (opts.energy) selectedTables(opts.energyTable);
     if (opts.quantized) {
       if (opts.trace || opts.keepJobs)
         throw new MactileError(`--trace, --keep-jobs: expected with --net NET, received with --quantized`);
@@ -303,13 +321,22 @@ export function registerSim(cmd: Command): void {
       onStart: tty ? (l, i, n) => process.stderr.write(`\r\x1b[Ksimulating ${l.name} (${i + 1}/${n})`) : undefined,
     });
     if (tty) process.stderr.write('\r\x1b[K');
-    if (opts.format === 'json') process.stdout.write(JSON.stringify(simJson(sim), null, 2) + '\n');
+    const energy = energyOf(opts, net, sim);
+    if (opts.format === 'json')
+      process.stdout.write(
+        JSON.stringify(
+          { ...simJson(sim), ...(energy ? { energy: { tables: opts.energyTable, layers: energy } } : {}) },
+          null,
+          2,
+        ) + '\n',
+      );
     else {
       process.stdout.write(
         `${net.name} on ${describeConfig(cfg)}${cfg.batch ? `, batch ${cfg.batch}` : ''}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`,
       );
       process.stdout.write(simTable(sim) + '\n');
       if (opts.activity) process.stdout.write(activityTable(sim.layers, activityRegistersOf(cfg)) + '\n');
+      if (energy) process.stdout.write(energyTableText(energy, opts.energyTable) + '\n');
       process.stdout.write(executionTime(sim));
       process.stdout.write(`${verdict(sim)}\n`);
       for (const t of sim.traces ?? [])

@@ -10,6 +10,7 @@ import { systolicJob } from './job.js';
 import { simulateSystolicLayer } from './run.js';
 import { systolicTraceSignals, systolicTraceWindows } from './trace.js';
 import { systolicActivityRegisters } from './activity.js';
+import { systolicEnergyActions } from './energy.js';
 import { numberList, wordList } from '../../util/lists.js';
 
 /** Describes a config in one line, e.g. "systolic 16x16 os int8, scalesim timing, ...". */
@@ -54,6 +55,7 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
   traceWindows: systolicTraceWindows,
   traceSignals: systolicTraceSignals,
   activityRegisters: systolicActivityRegisters,
+  energyActions: systolicEnergyActions,
   sweepAxes: [
     { key: 'rows', option: '--rows', parse: (t) => numberList(t, '--rows') },
     { key: 'cols', option: '--cols', parse: (t) => numberList(t, '--cols') },
