@@ -2,12 +2,12 @@
 import type { ActivityRegisters } from '../accelerator.js';
 import type { SystolicConfig } from './config.js';
 import { dataflowOf } from './dataflows/index.js';
-import { systolicParams } from './generate.js';
+import { accumulatorBits } from '../../quant/requant.js';
 
 /** The counted registers of a config: per PE a_q, the second operand's registers and the partial sum. */
 export function systolicActivityRegisters(cfg: SystolicConfig): ActivityRegisters {
-  const p = systolicParams(cfg);
-  const pes = p.R * p.C;
+  const DW = cfg.precision === 'int8' ? 8 : 16;
+  const pes = cfg.rows * cfg.cols;
   const stationary = dataflowOf(cfg.dataflow).stationary;
   return {
     a: 'u_array.a_q[i][j]: the streamed operand each PE passes right',
@@ -17,8 +17,8 @@ export function systolicActivityRegisters(cfg: SystolicConfig): ActivityRegister
     psum: stationary
       ? 'u_array.psum[i][j]: the partial sum each PE passes down'
       : 'u_array.acc[i][j]: the accumulator of each PE',
-    operandBits: p.DW,
-    psumBits: p.ACC_W,
+    operandBits: DW,
+    psumBits: accumulatorBits(DW),
     count: { a: pes, b: stationary ? 2 * pes : pes, psum: pes },
   };
 }

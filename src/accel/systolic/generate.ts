@@ -66,7 +66,7 @@ export function qLanes(p: SystolicRtlParams): number {
  * and every clock since reset, of the streamed operand registers (a_q), the second operand's registers (os: b_q;
  * ws/is: shadow and active) and the partial-sum registers (os: acc; ws/is: psum).
  */
-export const ACTIVITY_PORTS = ['act_a_toggles', 'act_b_toggles', 'act_psum_toggles'] as const;
+const ACTIVITY_PORTS = ['act_a_toggles', 'act_b_toggles', 'act_psum_toggles'] as const;
 
 /** The array instance's extra connections in the activity variant (mt_array_*_act.sv). */
 const activityConnections: [string, string][] = [
