@@ -1,6 +1,7 @@
 /** `mactile analyze`: the analytic model of a network on a systolic array, per layer with totals. */
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { energyRows, energyTableText, type LayerEnergyRow } from '../report/energy.js';
 import type { Accelerator, BaseConfig, LayerPrediction, NetworkAnalysis } from '../accel/accelerator.js';
 import { ACCELERATORS, accelOf } from '../accel/registry.js';
 import type { NetworkPerf } from '../accel/systolic/model.js';
@@ -22,6 +23,8 @@ interface AnalyzeOptions extends ConfigOverrides {
   format: string;
   out?: string;
   inputShape?: Shape;
+  energy?: boolean;
+  energyTable: string;
 }
 
 /** The file --out DIR/analysis.<format> names. */
@@ -39,7 +42,13 @@ function writeAnalysis(text: string, opts: AnalyzeOptions): void {
 }
 
 /** Prints or writes the analysis in the requested format, with the kind's own columns and JSON. */
-function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: AnalyzeOptions): void {
+function emit(
+  accel: Accelerator,
+  cfg: BaseConfig,
+  a: NetworkAnalysis,
+  opts: AnalyzeOptions,
+  energy?: LayerEnergyRow[],
+): void {
   if (opts.format === 'scalesim') {
     if (!opts.out)
       throw new MactileError(
@@ -52,8 +61,11 @@ function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: Ana
   const batch = cfg.batch ?? 1;
   const extra = perInferenceColumns<LayerPrediction>(batch, (l) => l, cfg.clock_mhz);
   let text: string;
-  if (opts.format === 'json') text = JSON.stringify(batchedJson(accel.analysisJson(a, cfg), a, batch), null, 2) + '\n';
-  else if (opts.format === 'csv') text = renderCsv([...accel.analysisColumns(cfg, 'csv'), ...extra], a.layers);
+  if (opts.format === 'json') {
+    const doc = batchedJson(accel.analysisJson(a, cfg), a, batch);
+    text =
+      JSON.stringify(energy ? { ...doc, energy: { tables: opts.energyTable, layers: energy } } : doc, null, 2) + '\n';
+  } else if (opts.format === 'csv') text = renderCsv([...accel.analysisColumns(cfg, 'csv'), ...extra], a.layers);
   else {
     const header = `${a.network} on ${accel.describe(cfg)}${batch > 1 ? `, batch ${batch}` : ''} — ${accel.analysisHeader(a)}`;
     const notes = accel.analysisNotes?.(a) ?? [];
@@ -61,6 +73,7 @@ function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: Ana
     const table = renderTable([...accel.analysisColumns(cfg, 'table'), ...extra], a.layers, total);
     const line = perInferenceLine(a.totals, batch, total.overallUtil);
     text = `${header}\n${table}\n${line ? `${line}\n` : ''}${notes.length ? `mapping notes:\n${notes.join('\n')}\n` : ''}`;
+    if (energy) text += `${energyTableText(energy, opts.energyTable)}\n`;
   }
   writeAnalysis(text, opts);
 }
@@ -129,6 +142,8 @@ export function registerAnalyze(cmd: Command): void {
       .addOption(formatOption(['table', 'json', 'csv', 'scalesim'], 'table'))
       .option('--out <dir>', 'write the output into this folder')
       .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape)
+      .option('--energy', 'energy per layer from published tables, register toggles estimated (docs/ENERGY.md)')
+      .option('--energy-table <name>', 'with --energy: horowitz-45nm, eyeriss-65nm or all (the range over both)', 'all')
       .addOption(batchOption()),
   ).action((opts: AnalyzeOptions) => {
     if (opts.compat !== undefined && opts.compat !== 'scalesim') {
@@ -153,6 +168,14 @@ export function registerAnalyze(cmd: Command): void {
         `config ${cfg.source}: --compat scalesim and --format scalesim need kind: ${kinds.join(' or ')}, received kind: ${cfg.kind}`,
       );
     }
-    emit(accel, cfg, accel.analyzeNetwork(net, cfg, compat ? { compat: 'scalesim' } : {}), opts);
+    if (opts.energy && (compat || opts.format === 'csv'))
+      throw new MactileError(
+        `--energy: expected mactile's model in a table or JSON, received ${compat ? '--compat scalesim' : '--format csv'}`,
+      );
+    if (opts.energyTable !== 'all' && !opts.energy)
+      throw new MactileError(`--energy-table: expected together with --energy, received --energy-table alone`);
+    const a = accel.analyzeNetwork(net, cfg, compat ? { compat: 'scalesim' } : {});
+    const energy = opts.energy ? energyRows(net, cfg, a.layers, opts.energyTable) : undefined;
+    emit(accel, cfg, a, opts, energy);
   });
 }
