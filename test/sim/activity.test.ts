@@ -41,21 +41,22 @@ function toggles(seq: number[], bits: number): number {
  * for k = 0..K-1, acc the running sums.
  */
 function pe1x1Model(l: MacLayer, x: IntTensor, q: QuantLayer): { a: number; b: number; psum: number } {
+  const acc = q.bits === 8 ? 32 : 48;
   const K = l.inShape.c;
   const M = l.outShape.h * l.outShape.w;
   const a: number[] = [];
   const b: number[] = [];
-  const acc: number[] = [];
+  const sums: number[] = [];
   for (let n = 0; n < l.outShape.c; n++)
     for (let m = 0; m < M; m++) {
       let s = 0;
       for (let k = 0; k < K; k++) {
         a.push(x.data[m * K + k]!);
         b.push(q.weights[n * K + k]!);
-        acc.push((s += x.data[m * K + k]! * q.weights[n * K + k]!));
+        sums.push((s += x.data[m * K + k]! * q.weights[n * K + k]!));
       }
     }
-  return { a: toggles(a, 8), b: toggles(b, 8), psum: toggles(acc, 32) };
+  return { a: toggles(a, q.bits), b: toggles(b, q.bits), psum: toggles(sums, acc) };
 }
 
 const CFG = systolic(1, 1, 'os');
@@ -101,20 +102,22 @@ describe('activity counters on a 1x1 os array', () => {
     expect(check.activity).toEqual({ a: 2, b: 8, psum: 32 });
   });
 
-  for (const spec of [
-    { kind: 'fc', k: 5, n: 3 } as const,
-    { kind: 'conv', h: 3, w: 2, c: 4, out: 3, k: 1, stride: 1, pad: 0, dilation: 1, relu: false } as const,
-  ])
-    it(`count what an independent model of the PE registers counts: ${spec.kind}, random INT8 operands`, async () => {
-      const build = await buildFor(CFG, {}, { activity: true });
+  for (const [spec, bits] of [
+    [{ kind: 'fc', k: 5, n: 3 }, 8],
+    [{ kind: 'conv', h: 3, w: 2, c: 4, out: 3, k: 1, stride: 1, pad: 0, dilation: 1, relu: false }, 8],
+    [{ kind: 'fc', k: 4, n: 2 }, 16],
+  ] as const)
+    it(`count what an independent model of the PE registers counts: ${spec.kind}, random INT${bits} operands`, async () => {
+      const cfg = bits === 8 ? CFG : systolic(1, 1, 'os', 'scalesim', 'int16');
+      const build = await buildFor(cfg, {}, { activity: true });
       const { layer } = layerOf(spec);
-      const x = randomTensor(layer.inShape, 8, 7);
-      const q = randomQuantLayer(layer, 8, 7);
-      const { check } = await checkLayer(systolicKind, build, CFG, layer, x, q);
+      const x = randomTensor(layer.inShape, bits, 7);
+      const q = randomQuantLayer(layer, bits, 7);
+      const { check } = await checkLayer(systolicKind, build, cfg, layer, x, q);
       expect([check.bitExact, check.cycleExact]).toEqual([true, true]);
       expect(check.activity).toEqual(pe1x1Model(layer, x, q));
       // Deterministic: the same layer again counts the same.
-      const again = await checkLayer(systolicKind, build, CFG, layer, x, q);
+      const again = await checkLayer(systolicKind, build, cfg, layer, x, q);
       expect(again.check.activity).toEqual(check.activity);
     });
 

@@ -132,7 +132,7 @@ export function systolicDesign(cfg: SystolicConfig, opts: DesignOptions = {}): D
       'mt_delay.sv',
       'mt_requant.sv',
       'mt_sa_ctrl.sv',
-      activity ? df.arrayTemplate.replace(/\.sv$/, '_act.sv') : df.arrayTemplate,
+      ...(activity ? ['mt_act_pkg.sv', df.arrayTemplate.replace(/\.sv$/, '_act.sv')] : [df.arrayTemplate]),
     ]),
   );
   files.push(['mt_sa_top.sv', emitModule(top)]);
