@@ -127,6 +127,10 @@ describe('activity counters on a 1x1 os array', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/a toggles\s+b toggles\s+psum toggles/);
     expect(table.stdout).toContain('u_array.a_q[i][j]');
+    const energy = await runCliInProcess([...args, '--activity', '--energy', '--energy-table', 'horowitz-45nm']);
+    // The register energy comes from this run's counters, and the figures name their table.
+    expect(energy.stdout).toMatch(/fc3 +840 +activity /);
+    expect(energy.stdout).toContain('from horowitz-45nm (Horowitz, ISSCC 2014, 45 nm)');
     const json = await runCliInProcess([...args, '--activity', '--format', 'json']);
     const doc = JSON.parse(json.stdout) as {
       layers: { activity: { a: number } }[];
