@@ -1,5 +1,5 @@
 /**
- * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|nvdla|sweep|all]` prints markdown
+ * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|nvdla|sweep|activity|all]` prints markdown
  * tables for docs/BENCHMARKS.md, with the machine they ran on.
  */
 import { cpus, totalmem } from 'node:os';
@@ -9,6 +9,7 @@ import { analyticSpeed } from './analytic.js';
 import { goldenSpeed } from './golden.js';
 import { quantSpeed } from './quant.js';
 import { sweepBench } from './sweep.js';
+import { activityCost } from './activity.js';
 
 async function machine(): Promise<string> {
   const v = await execa('verilator', ['--version'], { reject: false });
@@ -38,4 +39,10 @@ if (what === 'nvdla' || what === 'all')
     '',
   );
 if (what === 'sweep' || what === 'all') out.push('### Sweeps', ...(await sweepBench()), '');
+if (what === 'activity' || what === 'all')
+  out.push(
+    '### Activity build against the plain build (AlexNet conv1, CPU s)',
+    ...(await activityCost([8, 16], ['os', 'ws'])),
+    '',
+  );
 process.stdout.write(out.join('\n') + '\n');

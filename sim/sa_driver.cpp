@@ -2,6 +2,8 @@
 // each GEMM of a job, pulses `start`, answers the array's read requests one cycle later (synchronous
 // SRAMs, write-first), stores its writes, and records the RTL's own counters until `busy` falls.
 // Usage: sa_driver JOB RESULT [TRACE.fst WINDOWS] (a trace build writes the waveform of the windows, mt_trace.h)
+// An activity build (MT_ACTIVITY) also writes RESULT.activity: per item the RTL's toggle counters' increase.
+#include <cstdio>
 #include <memory>
 #include <type_traits>
 
@@ -61,8 +63,20 @@ class Sim {
     c.macs = top_->cnt_macs;
     c.outputs = top_->cnt_outputs;
     c.folds = top_->cnt_folds;
+#ifdef MT_ACTIVITY
+    const uint64_t now[3] = {top_->act_a_toggles, top_->act_b_toggles, top_->act_psum_toggles};
+    for (int i = 0; i < 3; i++) {
+      toggles.push_back(now[i] - seen_[i]);
+      seen_[i] = now[i];
+    }
+#endif
     return true;
   }
+
+#ifdef MT_ACTIVITY
+  // Per item the increase of the activity counters (a, b, psum).
+  std::vector<uint64_t> toggles;
+#endif
 
  private:
   void cycle(Gemm& g, Counters& c) {
@@ -116,7 +130,23 @@ class Sim {
   mt::Trace trace_;
   uint64_t offset_ = 0;  // layer cycles of the items before this one
   uint64_t now_ = 0;     // the layer cycle being run
+#ifdef MT_ACTIVITY
+  uint64_t seen_[3] = {0, 0, 0};  // the activity counters after the last item
+#endif
 };
+
+#ifdef MT_ACTIVITY
+// Writes RESULT.activity: one line per completed item, its toggles of a, b and psum.
+void save_activity(const char* result, const std::vector<uint64_t>& t) {
+  const std::string path = std::string(result) + ".activity";
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) mt::fail("cannot write " + path);
+  for (size_t i = 0; i + 2 < t.size(); i += 3)
+    std::fprintf(f, "%llu %llu %llu\n", static_cast<unsigned long long>(t[i]), static_cast<unsigned long long>(t[i + 1]),
+                 static_cast<unsigned long long>(t[i + 2]));
+  std::fclose(f);
+}
+#endif
 
 }  // namespace
 
@@ -143,5 +173,8 @@ int main(int argc, char** argv) {
     completed++;
   }
   if (status == mt::layout::STATUS_OK && !in.at_end()) mt::fail("job file has trailing bytes");
+#ifdef MT_ACTIVITY
+  save_activity(argv[2], sim.toggles);
+#endif
   return save_result(argv[2], status, completed, body);
 }

@@ -15,6 +15,7 @@ import type { DesignSources } from '../rtl/design.js';
 import type { Build } from '../sim/build.js';
 import type { JobEncoding } from '../sim/job.js';
 import type { DriverRunOptions } from '../sim/run-options.js';
+import type { EnergyActions } from '../analytic/energy/model.js';
 
 /** Layer cycles from `start` up to, not including, `end` (the items of a layer laid end to end). */
 export interface CycleWindow {
@@ -59,6 +60,26 @@ export interface CountedFigure {
   predicted: number;
 }
 
+/** Bit toggles (popcount of old XOR new) the activity variant's RTL counters measured over a layer. */
+export interface ToggleCounts {
+  /** The streamed operand's registers, the second operand's registers, the partial-sum registers. */
+  a: number;
+  b: number;
+  psum: number;
+}
+
+/** What the activity counters of a kind count: the registers behind each of `ToggleCounts` (docs/ENERGY.md). */
+export interface ActivityRegisters {
+  a: string;
+  b: string;
+  psum: string;
+  /** Bits per register of a and b (the operand width) and of psum (the accumulator width). */
+  operandBits: number;
+  psumBits: number;
+  /** Registers of each kind in the design (PE count times registers per PE). */
+  count: { a: number; b: number; psum: number };
+}
+
 /** What one layer's run through the RTL measured. */
 export interface LayerMeasurement {
   output: IntTensor;
@@ -79,6 +100,8 @@ export interface LayerMeasurement {
   wallSeconds: number;
   driverSeconds: number;
   simSeconds: number;
+  /** The activity counters (an activity build only). */
+  activity?: ToggleCounts;
 }
 
 /** One layer checked: measured beside predicted, outputs against the golden model. */
@@ -114,6 +137,8 @@ export interface LayerCheck {
   notes: string[];
   timeUs: number;
   wallSeconds: number;
+  /** Bit toggles of the PE registers (a run on the activity build only). */
+  activity?: ToggleCounts;
 }
 
 /** A network analysed by a kind's analytic model: per-layer figures (the kind's own, over the common ones). */
@@ -224,6 +249,10 @@ export interface Accelerator<C extends BaseConfig = BaseConfig, L extends LayerP
   traceWindows?(l: MacLayer, cfg: C): CycleWindow[];
   /** Lines of the signal map written beside a layer's waveform: what the design's internal signals hold. */
   traceSignals?(cfg: C): string[];
+  /** A layer's actions for the energy model (src/analytic/energy), with the activity counters when measured. */
+  energyActions(p: L, cfg: C, toggles?: ToggleCounts): EnergyActions;
+  /** The registers the activity variant's toggle counters count (kinds without an activity variant: absent). */
+  activityRegisters?(cfg: C): ActivityRegisters;
   /** Sweep axes the kind offers beyond the shared ones (precision, clock). */
   sweepAxes: SweepAxis[];
   /** A sweep point's name part (e.g. "16x16-os-int8-scalesim"), its identity in the sweep database, and its
@@ -236,4 +265,6 @@ export interface Accelerator<C extends BaseConfig = BaseConfig, L extends LayerP
 /** Generator options (the mutation tests use `mutate` to alter the emitted description). */
 export interface DesignOptions {
   mutate?: (text: string, file: string) => string;
+  /** The activity variant: the design with the kind's toggle counters (kinds with `activityRegisters` only). */
+  activity?: boolean;
 }

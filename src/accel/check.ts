@@ -76,7 +76,8 @@ export async function checkLayer<C extends BaseConfig, L extends LayerPrediction
   };
   let r: LayerMeasurement;
   try {
-    r = await accel.simulateLayer(build, cfg, l, x, q, { run });
+    const counted = build.variant?.activity ? { ...run, activity: true } : run;
+    r = await accel.simulateLayer(build, cfg, l, x, q, { run: counted });
   } catch (err) {
     if (keep) writeKeptJob(keep, { ...kept, original: { error: (err as Error).message } });
     throw err;
@@ -127,6 +128,7 @@ export function judgeLayer<C extends BaseConfig>(
     notes: r.notes,
     timeUs: r.rtlCycles / cfg.clock_mhz,
     wallSeconds: r.wallSeconds,
+    ...(r.activity ? { activity: r.activity } : {}),
   };
 }
 

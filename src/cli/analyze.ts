@@ -1,6 +1,7 @@
 /** `mactile analyze`: the analytic model of a network on a systolic array, per layer with totals. */
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { energyRows, energyTableText, type LayerEnergyRow } from '../report/energy.js';
 import type { Accelerator, BaseConfig, LayerPrediction, NetworkAnalysis } from '../accel/accelerator.js';
 import { ACCELERATORS, accelOf } from '../accel/registry.js';
 import type { NetworkPerf } from '../accel/systolic/model.js';
@@ -34,6 +35,8 @@ interface AnalyzeOptions extends ConfigOverrides {
   summary?: boolean;
   full?: boolean;
   runFolder?: boolean;
+  energy?: boolean;
+  energyTable: string;
 }
 
 /** The file --out DIR/analysis.<format> names. */
@@ -63,7 +66,13 @@ function runFolderName(cfg: BaseConfig): string {
 const ANALYZE_SUMMARY = (h: string) => /^(layer|kind|MACs|cycles|stalls|util %|map eff %|time)/.test(h);
 
 /** Prints or writes the analysis in the requested format, with the kind's own columns and JSON. */
-function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: AnalyzeOptions): void {
+function emit(
+  accel: Accelerator,
+  cfg: BaseConfig,
+  a: NetworkAnalysis,
+  opts: AnalyzeOptions,
+  energy?: LayerEnergyRow[],
+): void {
   if (opts.format === 'scalesim') {
     if (!opts.out)
       throw new MactileError(
@@ -77,8 +86,11 @@ function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: Ana
   const batch = cfg.batch ?? 1;
   const extra = perInferenceColumns<LayerPrediction>(batch, (l) => l, cfg.clock_mhz);
   let text: string;
-  if (opts.format === 'json') text = JSON.stringify(batchedJson(accel.analysisJson(a, cfg), a, batch), null, 2) + '\n';
-  else if (opts.format === 'csv') text = renderCsv([...accel.analysisColumns(cfg, 'csv'), ...extra], a.layers);
+  if (opts.format === 'json') {
+    const doc = batchedJson(accel.analysisJson(a, cfg), a, batch);
+    text =
+      JSON.stringify(energy ? { ...doc, energy: { tables: opts.energyTable, layers: energy } } : doc, null, 2) + '\n';
+  } else if (opts.format === 'csv') text = renderCsv([...accel.analysisColumns(cfg, 'csv'), ...extra], a.layers);
   else {
     const header = `${a.network} on ${accel.describe(cfg)}${batch > 1 ? `, batch ${batch}` : ''} — ${accel.analysisHeader(a)}`;
     const notes = accel.analysisNotes?.(a) ?? [];
@@ -90,6 +102,7 @@ function emit(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis, opts: Ana
       : sizedTable(columns, a.layers, total, opts, { keep: ANALYZE_SUMMARY, rank: (l) => l.cycles });
     const line = perInferenceLine(a.totals, batch, total.overallUtil);
     text = `${width ? wrapText(header, width) : header}\n${table}\n${line ? `${line}\n` : ''}${notes.length ? `mapping notes:\n${notes.map((n) => (width ? wrapText(n, width) : n)).join('\n')}\n` : ''}`;
+    if (energy) text += `${energyTableText(energy, opts.energyTable)}\n`;
   }
   writeAnalysis(text, opts);
 }
@@ -163,6 +176,12 @@ export function registerAnalyze(cmd: Command): void {
           "with --format scalesim: write into OUT/<run_name>/ as SCALE-Sim does (run_name: the config's name, a .cfg's run_name)",
         )
         .option('--input-shape <HxWxC>', 'input size of an ONNX model whose input is dynamic', inputShape)
+        .option('--energy', 'energy per layer from published tables, register toggles estimated (docs/ENERGY.md)')
+        .option(
+          '--energy-table <name>',
+          'with --energy: horowitz-45nm, eyeriss-65nm or all (the range over both)',
+          'all',
+        )
         .addOption(batchOption()),
     ),
   ).action((opts: AnalyzeOptions) => {
@@ -190,6 +209,12 @@ export function registerAnalyze(cmd: Command): void {
         `config ${cfg.source}: --compat scalesim and --format scalesim need kind: ${kinds.join(' or ')}, received kind: ${cfg.kind}`,
       );
     }
+    if (opts.energy && (compat || opts.format === 'csv'))
+      throw new MactileError(
+        `--energy: expected mactile's model in a table or JSON, received ${compat ? '--compat scalesim' : '--format csv'}`,
+      );
+    if (opts.energyTable !== 'all' && !opts.energy)
+      throw new MactileError(`--energy-table: expected together with --energy, received --energy-table alone`);
     let bar: ProgressTask | undefined;
     const onLayer = (i: number, total: number, name: string) => {
       bar ??= counter(`analyzing ${net.name} on ${cfg.name}`, total);
@@ -202,6 +227,7 @@ export function registerAnalyze(cmd: Command): void {
     } finally {
       bar?.done();
     }
-    emit(accel, cfg, analysis, opts);
+    const energy = opts.energy ? energyRows(net, cfg, analysis.layers, opts.energyTable) : undefined;
+    emit(accel, cfg, analysis, opts, energy);
   });
 }

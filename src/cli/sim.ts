@@ -30,6 +30,25 @@ import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
 import { dataOption, selection } from './data-options.js';
+import { activityTable } from '../report/activity.js';
+import { energyRows, energyTableText } from '../report/energy.js';
+import { selectedTables } from '../analytic/energy/model.js';
+import type { Network } from '../nets/ir.js';
+
+/** `--energy`: the per-layer energy rows of a run (undefined without the option). */
+function energyOf(opts: SimOptions, net: Network, sim: NetworkSim) {
+  return opts.energy ? energyRows(net, sim.config, sim.layers, opts.energyTable) : undefined;
+}
+
+/** The registers `--activity` counts on a config's kind, or a clear error for a kind without an activity variant. */
+function activityRegistersOf(cfg: HardwareConfig) {
+  const accel = accelOf(cfg);
+  if (!accel.activityRegisters)
+    throw new MactileError(
+      `--activity: the ${accel.title} (config ${cfg.name}, kind ${cfg.kind}) has no activity variant; expected a systolic config`,
+    );
+  return accel.activityRegisters(cfg as never);
+}
 
 interface SimOptions extends ConfigOverrides, DataOptions {
   testImages?: Selection;
@@ -46,6 +65,9 @@ interface SimOptions extends ConfigOverrides, DataOptions {
   keepJobs?: string;
   summary?: boolean;
   full?: boolean;
+  activity?: boolean;
+  energy?: boolean;
+  energyTable: string;
 }
 
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
@@ -145,6 +167,7 @@ export function simJson(sim: NetworkSim): object {
     reference: sim.reference,
     referenceAssumptions: accelOf(sim.config).referenceAssumptions(sim.config),
     build: { key: sim.build.key, cached: sim.build.cached, seconds: sim.build.seconds },
+    ...(sim.build.variant?.activity ? { activityRegisters: activityRegistersOf(sim.config) } : {}),
     ...(sim.traces ? { traces: sim.traces } : {}),
     ok: sim.ok,
     stallsModelled: sim.stallsModelled,
@@ -186,6 +209,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
   let done = 0;
   bar.step(layers[0]?.name ?? '');
   const r = await simulateQuantized(qm, cfg, images, {
+    activity: opts.activity,
     onLayer: (c) => {
       bar.advance(1, c.macs);
       bar.step(layers[++done]?.name ?? 'golden executor');
@@ -202,11 +226,13 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
     stallsModelled: r.layers.every((c) => c.stallsModelled),
     totals: simTotals(r.layers),
   };
+  const energy = energyOf(opts, qm.net, sim);
   if (opts.format === 'json') {
     process.stdout.write(
       JSON.stringify(
         {
           ...simJson(sim),
+          ...(energy ? { energy: { tables: opts.energyTable, layers: energy } } : {}),
           quantized: opts.quantized,
           image: n,
           label: r.label,
@@ -230,6 +256,8 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
         : `held-out ${what} ${n}, label ${r.label}`;
     process.stdout.write(`${opts.quantized} (${cfg.precision}) on ${describeConfig(cfg)}: ${digits}\n`);
     process.stdout.write(simTable(sim, opts) + '\n');
+    if (opts.activity) process.stdout.write(activityTable(sim.layers, activityRegistersOf(cfg)) + '\n');
+    if (energy) process.stdout.write(energyTableText(energy, opts.energyTable) + '\n');
     if (batch > 1) process.stdout.write(executionTime(sim));
     for (const [i, x] of r.inferences.entries()) {
       const who = batch > 1 ? `${what} ${n + i} (label ${x.label}): ` : '';
@@ -288,6 +316,12 @@ export function registerSim(cmd: Command): void {
         cycleWindow,
       )
       .option('--keep-jobs <dir>', "keep each layer's job in DIR for `mactile replay` (as MACTILE_KEEP_JOBS=DIR)")
+      .option(
+        '--activity',
+        "count the bit toggles of the PE array's registers per layer (an activity build; systolic; docs/ENERGY.md)",
+      )
+      .option('--energy', 'energy per layer from published tables (register energy from --activity counts when given)')
+      .option('--energy-table <name>', 'with --energy: horowitz-45nm, eyeriss-65nm or all (the range over both)', 'all')
       .addOption(formatOption(['table', 'json'], 'table'))
       .addOption(batchOption()),
   ).action(async (opts: SimOptions) => {
@@ -297,6 +331,10 @@ export function registerSim(cmd: Command): void {
     if (opts.keepJobs) checkOutputFolder(opts.keepJobs, '--keep-jobs');
     else if (process.env.MACTILE_KEEP_JOBS) checkOutputFolder(process.env.MACTILE_KEEP_JOBS, 'MACTILE_KEEP_JOBS');
     const cfg = configFromOptions(opts);
+    if (opts.activity) activityRegistersOf(cfg);
+    if (opts.energyTable !== 'all' && !opts.energy)
+      throw new MactileError(`--energy-table: expected together with --energy, received --energy-table alone`);
+    if (opts.energy) selectedTables(opts.energyTable);
     if (opts.quantized) {
       if (opts.trace || opts.keepJobs)
         throw new MactileError(`--trace, --keep-jobs: expected with --net NET, received with --quantized`);
@@ -319,15 +357,26 @@ export function registerSim(cmd: Command): void {
       seed: opts.seed,
       ...(opts.trace ? { trace: { dir: opts.trace, window: opts.window } } : {}),
       ...(opts.keepJobs ? { keepDir: opts.keepJobs } : {}),
+      ...(opts.activity ? { activity: true } : {}),
       onStart: (l) => bar.step(l.name),
       onLayer: (c) => bar.advance(1, c.macs),
     }).finally(() => bar.done());
-    if (opts.format === 'json') process.stdout.write(JSON.stringify(simJson(sim), null, 2) + '\n');
+    const energy = energyOf(opts, net, sim);
+    if (opts.format === 'json')
+      process.stdout.write(
+        JSON.stringify(
+          { ...simJson(sim), ...(energy ? { energy: { tables: opts.energyTable, layers: energy } } : {}) },
+          null,
+          2,
+        ) + '\n',
+      );
     else {
       process.stdout.write(
         `${net.name} on ${describeConfig(cfg)}${cfg.batch ? `, batch ${cfg.batch}` : ''}; RTL build ${sim.build.cached ? 'cached' : `${sim.build.seconds.toFixed(1)} s`}\n`,
       );
       process.stdout.write(simTable(sim, opts) + '\n');
+      if (opts.activity) process.stdout.write(activityTable(sim.layers, activityRegistersOf(cfg)) + '\n');
+      if (energy) process.stdout.write(energyTableText(energy, opts.energyTable) + '\n');
       process.stdout.write(executionTime(sim));
       process.stdout.write(`${verdict(sim)}\n`);
       for (const t of sim.traces ?? [])

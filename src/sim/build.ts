@@ -54,9 +54,13 @@ const VERILATOR_FLAGS = [
 ];
 const MAKEFLAGS = 'OPT_FAST=-O2';
 
-/** A variant of the plain build: `trace` compiles FST waveform support into the model and the driver. */
+/**
+ * A variant of the plain build: `trace` compiles FST waveform support into the model and the driver;
+ * `activity` is the design with its toggle counters (the kind's activity variant, docs/ENERGY.md).
+ */
 export interface BuildVariant {
   trace?: boolean;
+  activity?: boolean;
 }
 
 /** Verilator flags of a variant (none for the plain build): FST tracing of every signal, structs as scopes, every element of the PE arrays. */
@@ -126,6 +130,7 @@ export function buildKey(src: Sources, version: string, variant?: BuildVariant):
   h.update(`${version}\0${VERILATOR_FLAGS.join(' ')}\0${MAKEFLAGS}\0${src.top}`);
   const extra = variantFlags(variant);
   if (extra.length) h.update(`\0variant\0${extra.join(' ')}`);
+  if (variant?.activity) h.update('\0variant\0activity');
   return h.digest('hex').slice(0, 20);
 }
 
@@ -201,7 +206,7 @@ export async function ensureBuild(
 ): Promise<Build> {
   const version = await verilatorVersionLine();
   const key = buildKey(src, version, opts.variant);
-  const variant = opts.variant?.trace ? { variant: opts.variant } : {};
+  const variant = opts.variant?.trace || opts.variant?.activity ? { variant: opts.variant } : {};
   const root = opts.cacheRoot ?? join(projectRoot(), 'generated', 'build');
   const dir = join(root, key);
   const binary = join(dir, 'sim');

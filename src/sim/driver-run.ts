@@ -2,7 +2,7 @@
  * Runs a compiled simulator on one job file under a watchdog and reads its results back, turning every
  * failure (timeout, crash, refused job, hang caught by the driver's cycle watchdog) into one clear error.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -16,6 +16,20 @@ export interface DriverRun<T extends GemmResult = GemmResult> {
   driverSeconds: number;
   /** The driver's own time in the clocked loops (process start, job reading and result writing excluded). */
   simSeconds: number;
+  /** Per item, the activity counters' increase (an activity build with `run.activity`): [a, b, psum] toggles. */
+  activity?: number[][];
+}
+
+/** Reads RESULT.activity: one line of three whole numbers per item. */
+function readActivity(file: string, what: string, items: number): number[][] {
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  const rows = lines.map((line) => line.split(' ').map(Number));
+  if (rows.length !== items || rows.some((r) => r.length !== 3 || !r.every((v) => Number.isSafeInteger(v) && v >= 0)))
+    throw new MactileError(
+      `${what}: expected ${items} lines of three toggle counts in ${file}, found ${lines.length} (is the build an activity build?)`,
+      3,
+    );
+  return rows;
 }
 
 /** Job folders in the temporary folder: `mactile-job-<pid>-XXXXXX`; older mactile named them `mactile-job-XXXXXX`. */
@@ -97,7 +111,13 @@ export async function runDriver<T extends GemmResult = GemmResult>(
         `${opts.what}: the simulator returned ${result.gemms.length} of ${n} ${opts.itemName}s`,
         3,
       );
-    return { items: result.gemms, driverSeconds, simSeconds: result.gemms.reduce((s, g) => s + g.simSeconds, 0) };
+    const activity = opts.run?.activity ? { activity: readActivity(`${resFile}.activity`, opts.what, n) } : {};
+    return {
+      items: result.gemms,
+      driverSeconds,
+      simSeconds: result.gemms.reduce((s, g) => s + g.simSeconds, 0),
+      ...activity,
+    };
   } finally {
     // MACTILE_KEEP_JOBS=DIR (or `sim --keep-jobs DIR`) keeps the job and result files (for replay, debugging
     // and profiling the driver).

@@ -86,7 +86,7 @@ function selectLayers(net: Network, names?: string[]): MacLayer[] {
 
 /** Builds the simulator of a config (cached), or its `variant` (tracing). `mutate` exists only for the mutation tests. */
 export async function buildFor(cfg: HardwareConfig, opts: DesignOptions = {}, variant?: BuildVariant): Promise<Build> {
-  const d = accelOf(cfg).design(cfg, opts);
+  const d = accelOf(cfg).design(cfg, variant?.activity ? { ...opts, activity: true } : opts);
   return ensureBuild({ files: d.files, top: d.top, header: d.header, driver: d.driver }, { variant, label: cfg.name });
 }
 
@@ -103,6 +103,8 @@ export async function simulateNetwork(
     trace?: TraceRequest;
     /** Keeps every layer's job for `mactile replay` (default: MACTILE_KEEP_JOBS). */
     keepDir?: string;
+    /** Runs the activity build and reports each layer's register toggles (`LayerCheck.activity`). */
+    activity?: boolean;
   } = {},
 ): Promise<NetworkSim> {
   const accel = accelOf(cfg);
@@ -110,7 +112,8 @@ export async function simulateNetwork(
   const layers = selectLayers(net, opts.layers);
   const bits = cfg.precision === 'int8' ? 8 : 16;
   if (opts.trace) prepareTraceFolder(opts.trace.dir);
-  const build = await buildFor(cfg, {}, opts.trace ? { trace: true } : undefined);
+  const variant = opts.trace || opts.activity ? { trace: !!opts.trace, activity: !!opts.activity } : undefined;
+  const build = await buildFor(cfg, {}, variant);
   const checks: LayerCheck[] = [];
   const traces: NonNullable<NetworkSim['traces']> = [];
   const all = macLayers(net);

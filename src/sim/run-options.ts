@@ -13,6 +13,8 @@ export interface DriverRunOptions {
   keepDir?: string;
   /** Replay: the kept job's bytes (from `file`); the job the layer encodes must equal them. */
   job?: { bytes: Buffer; file: string };
+  /** Reads the activity counters the driver of an activity build writes beside its result (RESULT.activity). */
+  activity?: boolean;
 }
 
 /** The folder jobs are kept in: the run's own, else MACTILE_KEEP_JOBS, else none. */

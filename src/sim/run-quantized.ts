@@ -72,12 +72,12 @@ export async function simulateQuantized(
   qm: QuantModel,
   cfg: HardwareConfig,
   images: { pixels: Float32Array; label: number }[],
-  opts: { onLayer?: (c: LayerCheck) => void } = {},
+  opts: { onLayer?: (c: LayerCheck) => void; activity?: boolean } = {},
 ): Promise<QuantizedSim> {
   const batch = cfg.batch ?? 1;
   if (images.length !== batch) throw new Error(`simulateQuantized: ${images.length} images for a batch of ${batch}`);
   const accel = accelOf(cfg);
-  const build = await buildFor(cfg);
+  const build = await buildFor(cfg, {}, opts.activity ? { activity: true } : undefined);
   const layers: LayerCheck[] = [];
   const steps = batchedSteps(batch, async (l, x, q) => {
     const { check, output } = await checkLayer(accel, build, cfg, l, x, accel.hardwareQuant(l, q), qm.net);

@@ -8,6 +8,7 @@ import { nvdlaDesign } from './design.js';
 import { estimatorAssumptions, estimatorSettings } from './estimator.js';
 import { analyzeNvdlaLayer, analyzeNvdlaNetwork, type NvLayerPerf, type NvNetworkAnalysis } from './network.js';
 import { nvdlaJob } from './job.js';
+import { nvdlaEnergyActions } from './energy.js';
 import { simulateNvLayer } from './run.js';
 import { nvdlaTraceSignals } from './trace.js';
 
@@ -59,6 +60,7 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   randomQuantOptions: (l, bits) => ({ caccTruncate: caccTruncateBits(l, bits) }),
   golden: goldenNvdlaLayer,
   job: nvdlaJob,
+  energyActions: nvdlaEnergyActions,
   simulateLayer: simulateNvLayer,
   traceSignals: nvdlaTraceSignals,
   sweepAxes: [

@@ -61,8 +61,23 @@ export function qLanes(p: SystolicRtlParams): number {
   return strategyOf(p).qLanes(p.C);
 }
 
+/**
+ * The activity variant's counter ports (docs/ENERGY.md): bit toggles, popcount(old ^ new), summed over every PE
+ * and every clock since reset, of the streamed operand registers (a_q), the second operand's registers (os: b_q;
+ * ws/is: shadow and active) and the partial-sum registers (os: acc; ws/is: psum).
+ */
+const ACTIVITY_PORTS = ['act_a_toggles', 'act_b_toggles', 'act_psum_toggles'] as const;
+
+/** The array instance's extra connections in the activity variant (mt_array_*_act.sv). */
+const activityConnections: [string, string][] = [
+  ['rst', 'rst'],
+  ['tog_a', 'act_a_toggles'],
+  ['tog_b', 'act_b_toggles'],
+  ['tog_acc', 'act_psum_toggles'],
+];
+
 /** The top-level ports through which the C++ driver plays the memories. */
-function topPorts(p: SystolicRtlParams): VPort[] {
+function topPorts(p: SystolicRtlParams, activity: boolean): VPort[] {
   const { R, C, DW, ACC_W } = p;
   const ports: VPort[] = [
     { dir: 'input', name: 'clk', width: 1 },
@@ -118,6 +133,19 @@ function topPorts(p: SystolicRtlParams): VPort[] {
     { dir: 'output', name: 'cnt_folds', width: 32 },
     { dir: 'output', name: 'fold_pulse', width: 1, comment: 'high in the cycle a fold starts streaming' },
   );
+  if (activity)
+    ports.push(
+      ...ACTIVITY_PORTS.map((name, i): VPort => ({
+        dir: 'output',
+        name,
+        width: 64,
+        comment: [
+          'toggles of a_q',
+          'toggles of b_q (os), shadow and active (ws/is)',
+          'toggles of acc (os), psum (ws/is)',
+        ][i],
+      })),
+    );
   return ports;
 }
 
@@ -198,7 +226,7 @@ function streamSkew(p: SystolicRtlParams): VItem[] {
 }
 
 /** Skews and array for output-stationary arrays. */
-function osDatapath(p: SystolicRtlParams): VItem[] {
+function osDatapath(p: SystolicRtlParams, activity: boolean): VItem[] {
   const { R, C, DW, ACC_W, RW } = p;
   return [
     ...streamSkew(p),
@@ -220,7 +248,7 @@ function osDatapath(p: SystolicRtlParams): VItem[] {
     ),
     bus('array_out', C * ACC_W),
     instance(
-      'mt_array_os',
+      activity ? 'mt_array_os_act' : 'mt_array_os',
       'u_array',
       [
         ['R', R],
@@ -230,6 +258,7 @@ function osDatapath(p: SystolicRtlParams): VItem[] {
         ['RW', RW],
       ],
       [
+        ...(activity ? activityConnections : []),
         ['clk', 'clk'],
         ['a_lanes', 's_lanes'],
         ['a_valid', 's_valid'],
@@ -243,7 +272,7 @@ function osDatapath(p: SystolicRtlParams): VItem[] {
 }
 
 /** Skews and array for the stationary (ws/is) arrays. */
-function stationaryDatapath(p: SystolicRtlParams): VItem[] {
+function stationaryDatapath(p: SystolicRtlParams, activity: boolean): VItem[] {
   const { R, C, DW, ACC_W, RW } = p;
   const FW = RW + 1;
   return [
@@ -295,7 +324,7 @@ function stationaryDatapath(p: SystolicRtlParams): VItem[] {
     },
     bus('array_out', C * ACC_W),
     instance(
-      'mt_array_ws',
+      activity ? 'mt_array_ws_act' : 'mt_array_ws',
       'u_array',
       [
         ['R', R],
@@ -305,6 +334,7 @@ function stationaryDatapath(p: SystolicRtlParams): VItem[] {
         ['RW', RW],
       ],
       [
+        ...(activity ? activityConnections : []),
         ['clk', 'clk'],
         ['s_lanes', 's_lanes'],
         ['s_valid', 's_valid'],
@@ -481,8 +511,8 @@ function outputStage(p: SystolicRtlParams): VItem[] {
   return items;
 }
 
-/** Builds the top-level description of a systolic array. */
-export function systolicTop(p: SystolicRtlParams): VModule {
+/** Builds the top-level description of a systolic array (`activity`: with the toggle counters of the activity variant). */
+export function systolicTop(p: SystolicRtlParams, activity = false): VModule {
   const { R, C, RW, UW } = p;
   const df = strategyOf(p);
   const items: VItem[] = [
@@ -543,7 +573,7 @@ export function systolicTop(p: SystolicRtlParams): VModule {
       ],
     ),
     ...alignment(p),
-    ...(df.stationary ? stationaryDatapath(p) : osDatapath(p)),
+    ...(df.stationary ? stationaryDatapath(p, activity) : osDatapath(p, activity)),
     ...outputStage(p),
   ];
   return {
@@ -553,7 +583,7 @@ export function systolicTop(p: SystolicRtlParams): VModule {
       `${p.TIMING === 0 ? 'scalesim' : 'pipelined'} fold timing. Do not edit: regenerate with \`mactile generate\`.`,
     ],
     params: [],
-    ports: topPorts(p),
+    ports: topPorts(p, activity),
     items,
   };
 }

@@ -9,6 +9,8 @@ import { systolicMemJob } from './mem-job.js';
 import { systolicJob } from './job.js';
 import { simulateSystolicLayer } from './run.js';
 import { systolicTraceSignals, systolicTraceWindows } from './trace.js';
+import { systolicActivityRegisters } from './activity.js';
+import { systolicEnergyActions } from './energy.js';
 import { numberList, wordList } from '../../util/lists.js';
 
 /** Describes a config in one line, e.g. "systolic 16x16 os int8, scalesim timing, ...". */
@@ -52,6 +54,8 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
   simulateLayer: simulateSystolicLayer,
   traceWindows: systolicTraceWindows,
   traceSignals: systolicTraceSignals,
+  activityRegisters: systolicActivityRegisters,
+  energyActions: systolicEnergyActions,
   sweepAxes: [
     { key: 'rows', option: '--rows', parse: (t) => numberList(t, '--rows') },
     { key: 'cols', option: '--cols', parse: (t) => numberList(t, '--cols') },

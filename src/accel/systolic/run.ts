@@ -12,6 +12,7 @@ import type { IntTensor, QuantLayer } from '../../quant/tensor.js';
 import { MactileError } from '../../util/errors.js';
 import type { GemmResult } from '../../sim/job.js';
 import { runDriver, watchdogLimit } from '../../sim/driver-run.js';
+import { layerToggles } from '../../sim/activity.js';
 import type { DriverRunOptions } from '../../sim/run-options.js';
 import type { Build } from '../../sim/build.js';
 import { dataflowOf } from './dataflows/index.js';
@@ -92,6 +93,7 @@ export async function simulateSystolicLayer(
     wallSeconds: (performance.now() - t0) / 1000,
     driverSeconds: run.driverSeconds,
     simSeconds: run.simSeconds,
+    ...(run.activity ? { activity: layerToggles(run.activity) } : {}),
   };
 }
 

@@ -1,0 +1,12 @@
+/**
+ * Switching activity measured by an activity build (docs/ENERGY.md): the driver reports, per item, how much
+ * the RTL's toggle counters rose; a layer's toggles are their sums.
+ */
+import type { ToggleCounts } from '../accel/accelerator.js';
+
+/** A layer's toggles: the sums over its items' [a, b, psum] rows (undefined when the run counted none). */
+export function layerToggles(items: number[][] | undefined): ToggleCounts | undefined {
+  if (!items) return undefined;
+  const sum = (k: number) => items.reduce((s, r) => s + r[k]!, 0);
+  return { a: sum(0), b: sum(1), psum: sum(2) };
+}
