@@ -52,12 +52,13 @@ const fmt = (v: number, digits?: number) =>
 /** A name made safe for file names and element ids. */
 export const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '-');
 
-interface HtmlColumn<T> extends Column<T> {
+/** A table column with the key its cells carry (data-key). */
+export interface HtmlColumn<T> extends Column<T> {
   key: string;
 }
 
 /** An HTML table whose cells carry their key and raw value (data-key, data-value) for checks. */
-function htmlTable<T>(id: string, columns: HtmlColumn<T>[], rows: T[]): string {
+export function htmlTable<T>(id: string, columns: HtmlColumn<T>[], rows: T[]): string {
   const head = columns.map((c) => `<th>${esc(c.header)}</th>`).join('');
   const body = rows
     .map(

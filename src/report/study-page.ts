@@ -1,0 +1,52 @@
+/**
+ * A page under construction: HTML parts, the tables (each also saved as data/tables/<id>.json, the values
+ * of its cells) and the charts (each saved as data/charts/<id>.vl.json and inlined as SVG).
+ */
+import { renderSvg, type VegaLiteSpec } from './charts.js';
+import { esc, htmlTable, slug, type HtmlColumn } from './html.js';
+import { renderCsv } from './table.js';
+
+export class Page {
+  readonly parts: string[] = [];
+  readonly files: [string, string][] = [];
+  private ids = new Set<string>();
+
+  /** Appends HTML. */
+  add(...html: string[]): void {
+    this.parts.push(...html);
+  }
+
+  /** A data file of the report, relative to its data/ folder. */
+  save(name: string, text: string): void {
+    this.files.push([`data/${name}`, text]);
+  }
+
+  private unique(id: string): string {
+    const s = slug(id);
+    if (this.ids.has(s)) throw new Error(`study report: two tables or charts named ${s}`);
+    this.ids.add(s);
+    return s;
+  }
+
+  /** A table whose cells carry their values, saved as JSON and CSV beside the page. */
+  table<T>(id: string, columns: HtmlColumn<T>[], rows: T[]): void {
+    const s = this.unique(id);
+    this.add(htmlTable(s, columns, rows));
+    this.save(
+      `tables/${s}.json`,
+      JSON.stringify(
+        rows.map((r) => Object.fromEntries(columns.map((c) => [c.key, c.value(r)]))),
+        null,
+        1,
+      ),
+    );
+    this.save(`tables/${s}.csv`, renderCsv(columns, rows));
+  }
+
+  /** A chart rendered to SVG now, its specification saved beside the page. */
+  async chart(id: string, spec: VegaLiteSpec): Promise<void> {
+    const s = this.unique(id);
+    this.save(`charts/${s}.vl.json`, JSON.stringify(spec, null, 1));
+    this.add(`<div class="chart" data-chart="${esc(s)}">${await renderSvg(spec)}</div>`);
+  }
+}
