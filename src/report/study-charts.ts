@@ -120,7 +120,8 @@ export function groupedLayerChart(
   return {
     title,
     width: WIDTH - 300,
-    height: { step: Math.max(4, Math.min(8, Math.floor(600 / layers))) * series.length },
+    // With an offset, the step is the height of one bar of the group.
+    height: { step: layers > 40 ? 3 : 8 },
     data: { values: rows },
     mark: { type: 'bar', tooltip: true },
     encoding: {
@@ -143,7 +144,7 @@ export function differenceChart(rows: { label: string; run: string; difference: 
     mark: { type: 'point', filled: true, tooltip: true },
     encoding: {
       y: { field: 'run', type: 'nominal', sort: runs, axis: layerAxis },
-      x: { field: 'difference', type: 'quantitative', title: 'RTL − analytic (cycles)', scale: { domainMid: 0 } },
+      x: { field: 'difference', type: 'quantitative', title: 'RTL − analytic (cycles)' },
       color: { value: '#4c78a8' },
     },
   };

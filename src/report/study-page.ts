@@ -11,6 +11,8 @@ export class Page {
   readonly files: [string, string][] = [];
   private ids = new Set<string>();
 
+  /** A unique id (tables and charts apart: a table and its chart may share a name). */
+
   /** Appends HTML. */
   add(...html: string[]): void {
     this.parts.push(...html);
@@ -21,16 +23,16 @@ export class Page {
     this.files.push([`data/${name}`, text]);
   }
 
-  private unique(id: string): string {
+  private unique(what: 'table' | 'chart', id: string): string {
     const s = slug(id);
-    if (this.ids.has(s)) throw new Error(`study report: two tables or charts named ${s}`);
-    this.ids.add(s);
+    if (this.ids.has(`${what} ${s}`)) throw new Error(`study report: two ${what}s named ${s}`);
+    this.ids.add(`${what} ${s}`);
     return s;
   }
 
   /** A table whose cells carry their values, saved as JSON and CSV beside the page. */
   table<T>(id: string, columns: HtmlColumn<T>[], rows: T[]): void {
-    const s = this.unique(id);
+    const s = this.unique('table', id);
     this.add(htmlTable(s, columns, rows));
     this.save(
       `tables/${s}.json`,
@@ -45,7 +47,7 @@ export class Page {
 
   /** A chart rendered to SVG now, its specification saved beside the page. */
   async chart(id: string, spec: VegaLiteSpec): Promise<void> {
-    const s = this.unique(id);
+    const s = this.unique('chart', id);
     this.save(`charts/${s}.vl.json`, JSON.stringify(spec, null, 1));
     this.add(`<div class="chart" data-chart="${esc(s)}">${await renderSvg(spec)}</div>`);
   }
