@@ -12,8 +12,9 @@ const SERIES_COLORS: Record<string, string> = {
   ws: '#e45756',
   is: '#72b7b2',
   'SCALE-Sim': '#9d755d',
-  compute: '#4c78a8',
-  stall: '#e45756',
+  compute: '#6b6ecf',
+  stall: '#bcbd22',
+  RTL: '#17becf',
   nv_small: '#b279a2',
   nv_full_int8: '#ff9da6',
   nv_full_int16: '#eeca3b',
@@ -145,7 +146,7 @@ export function differenceChart(rows: { label: string; run: string; difference: 
     encoding: {
       y: { field: 'run', type: 'nominal', sort: runs, axis: layerAxis },
       x: { field: 'difference', type: 'quantitative', title: 'RTL − analytic (cycles)' },
-      color: { value: '#4c78a8' },
+      color: { value: SERIES_COLORS.RTL },
     },
   };
 }

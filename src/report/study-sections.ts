@@ -271,7 +271,7 @@ export function verdictSection(p: Page, d: StudyData): void {
   p.add('<h2 id="verdicts">5. Per-layer bottleneck verdict</h2>');
   if (size === undefined) return;
   p.add(
-    `<p>On ${size}x${size} with each network's fastest dataflow: memory-bound when DRAM stalls (at ${d.systolicDram} words/cycle) are at least half the layer's cycles, mapping-bound when its GEMM fills under half of the array, else compute-bound.</p>`,
+    `<p>On ${size}x${size} with each network's fastest dataflow: memory-bound when DRAM stalls (at ${d.systolicDram} words/cycle) are at least half the layer's cycles, mapping-bound when its GEMM fills under half of the array or its folds are too short for the array's fill and drain (utilisation under half the mapping efficiency), else compute-bound.</p>`,
   );
   for (const net of d.nets) {
     const best = dataflowRanking(d, net.name, size)[0];

@@ -90,11 +90,13 @@ function accuracyFindings(d: StudyData): Finding[] {
     if (!b8) return [];
     const worst = a.variants.filter((v) => v.precision === 'int8').sort((x, y) => x.accuracy - y.accuracy)[0]!;
     const cost = a.fp32 - b8.accuracy;
+    const what =
+      Math.abs(cost) < 0.005 ? 'costs nothing' : cost > 0 ? `costs ${pts(cost)} points` : `gains ${pts(-cost)} points`;
     return [
       {
         id: `int8-${a.net}`,
         value: `${pts(cost)} points`,
-        text: `INT8 costs ${a.net} ${pts(cost)} points of accuracy at best (FP32 ${pts(a.fp32)} %, INT8 ${pts(b8.accuracy)} % with ${b8.calibration} calibration and per-${b8.granularity} weights, ${n(a.heldOut)} held-out digits); the worst INT8 variant (${worst.calibration}, per-${worst.granularity}) costs ${pts(a.fp32 - worst.accuracy)} points.`,
+        text: `At best, INT8 ${what} of ${a.net}'s accuracy (${pts(cost)} points: FP32 ${pts(a.fp32)} %, INT8 ${pts(b8.accuracy)} % with ${b8.calibration} calibration and per-${b8.granularity} weights, ${n(a.heldOut)} held-out digits); the worst INT8 variant (${worst.calibration}, per-${worst.granularity}) costs ${pts(a.fp32 - worst.accuracy)} points.`,
         anchor: anchorOf('accuracy', a.net),
       },
     ];
@@ -118,6 +120,23 @@ function int16Findings(d: StudyData): Finding[] {
         value: `${ratio.toFixed(2)}x`,
         text: `INT16 moves ${ratio.toFixed(2)}x the DRAM bytes of INT8 for ${net.name} on ${size}x${size} ${best.dataflow} (${mega(wide.totals.dramBytes)}B against ${mega(best.totals.dramBytes)}B per inference, ${gbps(wide).toFixed(2)} against ${gbps(best).toFixed(2)} GB/s) in ${same} ${mega(wide.totals.cycles)} cycles.`,
         anchor: 'int16',
+      },
+    ];
+  });
+}
+
+function nvdlaInt16Findings(d: StudyData): Finding[] {
+  return d.nets.flatMap((net) => {
+    const a = d.nvdla.find((r) => r.net === net.name && r.config === 'nv_full_int8');
+    const b = d.nvdla.find((r) => r.net === net.name && r.config === 'nv_full_int16');
+    if (!a || !b) return [];
+    const ratio = b.totals.cycles / a.totals.cycles;
+    return [
+      {
+        id: `nvdla-int16-${net.name}`,
+        value: `${ratio.toFixed(2)}x`,
+        text: `On the nv_full core, INT16 (${b.cells.toLocaleString('en-US')} MAC cells) takes ${ratio.toFixed(2)}x the cycles of INT8 (${a.cells.toLocaleString('en-US')} cells) for ${net.name}: ${mega(b.totals.cycles)} against ${mega(a.totals.cycles)}, moving ${(b.totals.dramBytes / a.totals.dramBytes).toFixed(2)}x the DRAM bytes.`,
+        anchor: anchorOf('nvdla', net.name),
       },
     ];
   });
@@ -161,13 +180,36 @@ function referenceFindings(d: StudyData): Finding[] {
   return d.nets.flatMap((net) => {
     const run = d.nvdla.find((r) => r.net === net.name && r.config === 'nv_small');
     if (!run || run.totals.referenceCycles <= 0) return [];
-    const ratio = run.totals.cycles / run.totals.referenceCycles;
+    const more = run.totals.cycles >= run.totals.referenceCycles;
+    const ratio = more
+      ? run.totals.cycles / run.totals.referenceCycles
+      : run.totals.referenceCycles / run.totals.cycles;
     return [
       {
         id: `reference-${net.name}`,
         value: `${ratio.toFixed(2)}x`,
-        text: `NVDLA's performance spreadsheet estimates ${mega(run.totals.referenceCycles)} cycles for ${net.name} on nv_small; mactile's model of the core gives ${mega(run.totals.cycles)}, ${ratio.toFixed(2)}x ${ratio >= 1 ? 'more' : 'fewer'} (the spreadsheet's assumptions are listed beside it).`,
+        text: `NVDLA's performance spreadsheet estimates ${mega(run.totals.referenceCycles)} cycles for ${net.name} on nv_small; mactile's model of the core gives ${mega(run.totals.cycles)}, ${ratio.toFixed(2)}x ${more ? 'more' : 'fewer'} (the spreadsheet's assumptions are listed beside it).`,
         anchor: anchorOf('nvdla', net.name),
+      },
+    ];
+  });
+}
+
+function throughputFindings(d: StudyData): Finding[] {
+  return d.nets.flatMap((net) => {
+    const runs = [...d.nvdla, ...d.systolic.filter((r) => r.dram === 'calc')].filter(
+      (r) => r.net === net.name && r.precision === 'int8',
+    );
+    const best = runs.sort((a, b) => b.totals.inferencesPerSecond - a.totals.inferencesPerSecond)[0];
+    const small = d.nvdla.find((r) => r.net === net.name && r.config === 'nv_small');
+    if (!best) return [];
+    const ips = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: v < 10 ? 1 : 0 });
+    return [
+      {
+        id: `throughput-${net.name}`,
+        value: ips(best.totals.inferencesPerSecond),
+        text: `The most INT8 inferences per second of ${net.name} come from ${best.config}: ${ips(best.totals.inferencesPerSecond)} at ${best.clockMhz} MHz on ${best.cells.toLocaleString('en-US')} MAC cells${small ? `, against ${ips(small.totals.inferencesPerSecond)} on nv_small` : ''}.`,
+        anchor: anchorOf(best.kind === 'nvdla' ? 'nvdla' : 'systolic', net.name),
       },
     ];
   });
@@ -180,8 +222,10 @@ export function studyFindings(d: StudyData): Finding[] {
     ...nvdlaFindings(d),
     ...accuracyFindings(d),
     ...int16Findings(d),
+    ...nvdlaInt16Findings(d),
     ...verdictFindings(d),
     ...referenceFindings(d),
+    ...throughputFindings(d),
     ...rtlFindings(d),
   ];
 }

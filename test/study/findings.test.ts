@@ -74,8 +74,11 @@ describe('study findings', () => {
   it('state what INT8 costs from the accuracy data', () => {
     const d = lenetStudy();
     expect(finding(d, 'int8-lenet5').value).toBe('0.05 points');
+    expect(finding(d, 'int8-lenet5').text).toMatch(/^At best, INT8 costs 0.05 points of lenet5's accuracy/);
     d.accuracy[0]!.best.int8!.accuracy = 97.15;
     expect(finding(d, 'int8-lenet5').value).toBe('2.00 points');
+    d.accuracy[0]!.best.int8!.accuracy = 99.25;
+    expect(finding(d, 'int8-lenet5').text).toMatch(/^At best, INT8 gains 0.10 points of lenet5's accuracy/);
     expect(finding(d, 'int8-lenet5').text).toContain('worst INT8 variant (max, per-tensor) costs 0.65 points');
   });
 
