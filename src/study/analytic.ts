@@ -43,7 +43,7 @@ export function systolicConfig(
 const bytesOf = (p: 'int8' | 'int16') => (p === 'int8' ? 1 : 2);
 
 /** A network on a config through the kind's analytic model, layer by layer, with the reference estimate. */
-export function analyticRun(net: Network, cfg: HardwareConfig, extra: Partial<AnalyticRun> = {}): AnalyticRun {
+function analyticRun(net: Network, cfg: HardwareConfig, extra: Partial<AnalyticRun> = {}): AnalyticRun {
   const accel = accelOf(cfg);
   const precision = cfg.precision;
   const layers: LayerFigures[] = macLayers(net).map((l) => {
