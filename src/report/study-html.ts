@@ -21,7 +21,7 @@ const CSS = `body{font-family:Helvetica,Arial,sans-serif;margin:24px auto;color:
 h1{font-size:24px}h2{font-size:19px;margin-top:36px;border-bottom:1px solid #ccc}h3{font-size:15px;margin-top:22px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 6px}th{background:#f3f3f3}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
-.chart{border:1px solid #eee;padding:6px;overflow-x:auto;max-width:100%}ol.findings li{margin:6px 0;line-height:1.4}
+.chart{border:1px solid #eee;padding:6px;overflow-x:auto;max-width:100%}ol.findings li{margin:4px 0;line-height:1.4}ol.findings{margin:4px 0}
 nav ul{columns:2}summary{cursor:pointer;margin:8px 0}pre{background:#f7f7f7;padding:8px;font-size:12px;overflow-x:auto}`;
 
 const SECTIONS: [string, string][] = [
@@ -89,10 +89,16 @@ export async function writeStudyReport(dir: string, d: StudyData, label = dir): 
   p.add(
     `<p>${d.nets.map((n) => `<b>${esc(n.name)}</b> (${esc(n.input)}, ${n.macLayers} MAC layers, ${(n.macs / 1e6).toFixed(1)} M MACs)`).join(', ')}.</p>`,
   );
-  p.add('<h2 id="findings">Findings</h2><ol class="findings">');
-  for (const f of findings)
-    p.add(`<li data-finding="${esc(f.id)}">${esc(f.text)} <a href="#${esc(f.anchor)}">evidence</a></li>`);
-  p.add('</ol>');
+  p.add('<h2 id="findings">Findings</h2>');
+  let number = 1;
+  for (const topic of [...new Set(findings.map((f) => f.topic))]) {
+    p.add(`<h3>${esc(topic)}</h3><ol class="findings" start="${number}">`);
+    for (const f of findings.filter((x) => x.topic === topic)) {
+      p.add(`<li data-finding="${esc(f.id)}">${esc(f.text)} <a href="#${esc(f.anchor)}">evidence</a></li>`);
+      number++;
+    }
+    p.add('</ol>');
+  }
   p.save('findings.json', JSON.stringify(findings, null, 1));
   p.add(
     `<nav id="toc"><h2>Contents</h2><ul>${SECTIONS.map(([id, t]) => `<li><a href="#${id}">${esc(t)}</a></li>`).join('')}</ul></nav>`,

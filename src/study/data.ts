@@ -110,6 +110,8 @@ export interface RtlRun {
 /** One finding: a sentence with its number, generated from the data, and the anchor of its evidence. */
 export interface Finding {
   id: string;
+  /** The question it answers, e.g. "Which dataflow wins at 32x32". */
+  topic: string;
   text: string;
   /** The number the sentence states (as shown). */
   value: string;

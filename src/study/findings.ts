@@ -50,6 +50,7 @@ function dataflowFindings(d: StudyData): Finding[] {
     return [
       {
         id: `dataflow-${net.name}`,
+        topic: 'Which dataflow wins',
         value: `${ratio.toFixed(2)}x`,
         text: `On a ${size}x${size} array, ${best.dataflow} is the fastest dataflow for ${net.name}: ${mega(best.totals.cycles)} cycles, ${ratio.toFixed(2)}x fewer than ${next.dataflow} (${mega(next.totals.cycles)}), at ${pts(best.totals.overallUtil)} % utilisation.`,
         anchor: anchorOf('systolic', net.name),
@@ -76,6 +77,7 @@ function nvdlaFindings(d: StudyData): Finding[] {
     return [
       {
         id: `nvdla-${net.name}`,
+        topic: 'What bounds the time on nv_small',
         value: share(top.reduce((s, l) => s + l.cycles, 0)),
         text: `On nv_small, ${top.map((l) => `${l.name} (${share(l.cycles)})`).join(', ')} take ${share(top.reduce((s, l) => s + l.cycles, 0))} of ${net.name}'s ${mega(run.totals.cycles)} cycles; ${first.name} leads because ${reason} (${pts(first.overallUtil)} % utilisation).`,
         anchor: anchorOf('nvdla', net.name),
@@ -95,6 +97,7 @@ function accuracyFindings(d: StudyData): Finding[] {
     return [
       {
         id: `int8-${a.net}`,
+        topic: 'What INT8 costs in accuracy',
         value: `${pts(cost)} points`,
         text: `At best, INT8 ${what} of ${a.net}'s accuracy (${pts(cost)} points: FP32 ${pts(a.fp32)} %, INT8 ${pts(b8.accuracy)} % with ${b8.calibration} calibration and per-${b8.granularity} weights, ${n(a.heldOut)} held-out digits); the worst INT8 variant (${worst.calibration}, per-${worst.granularity}) costs ${pts(a.fp32 - worst.accuracy)} points.`,
         anchor: anchorOf('accuracy', a.net),
@@ -117,6 +120,7 @@ function int16Findings(d: StudyData): Finding[] {
     return [
       {
         id: `int16-${net.name}`,
+        topic: 'What INT16 costs in bytes and bandwidth',
         value: `${ratio.toFixed(2)}x`,
         text: `INT16 moves ${ratio.toFixed(2)}x the DRAM bytes of INT8 for ${net.name} on ${size}x${size} ${best.dataflow} (${mega(wide.totals.dramBytes)}B against ${mega(best.totals.dramBytes)}B per inference, ${gbps(wide).toFixed(2)} against ${gbps(best).toFixed(2)} GB/s) in ${same} ${mega(wide.totals.cycles)} cycles.`,
         anchor: 'int16',
@@ -134,6 +138,7 @@ function nvdlaInt16Findings(d: StudyData): Finding[] {
     return [
       {
         id: `nvdla-int16-${net.name}`,
+        topic: 'What INT16 costs in bytes and bandwidth',
         value: `${ratio.toFixed(2)}x`,
         text: `On the nv_full core, INT16 (${b.cells.toLocaleString('en-US')} MAC cells) takes ${ratio.toFixed(2)}x the cycles of INT8 (${a.cells.toLocaleString('en-US')} cells) for ${net.name}: ${mega(b.totals.cycles)} against ${mega(a.totals.cycles)}, moving ${(b.totals.dramBytes / a.totals.dramBytes).toFixed(2)}x the DRAM bytes.`,
         anchor: anchorOf('nvdla', net.name),
@@ -157,6 +162,7 @@ function verdictFindings(d: StudyData): Finding[] {
     return [
       {
         id: `verdict-${net.name}`,
+        topic: 'Per-layer bottlenecks',
         value: `${pts(worst.l.overallUtil)} %`,
         text: `${net.name} on ${size}x${size} ${best.dataflow} (DRAM ${d.systolicDram} words/cycle): ${counts} layers; the least used is ${worst.v.text}.`,
         anchor: anchorOf('verdicts', net.name),
@@ -173,7 +179,7 @@ function rtlFindings(d: StudyData): Finding[] {
     off.length === 0
       ? `All ${d.rtl.length} RTL runs (${n(layers)} layers) match the analytic model to the cycle and the golden model bit for bit.`
       : `${off.length} of ${n(layers)} RTL layers differ from the analytic model or the golden model (first: ${off[0]!.name}, ${off[0]!.difference} cycles).`;
-  return [{ id: 'rtl', value: String(off.length), text, anchor: 'rtl' }];
+  return [{ id: 'rtl', topic: 'The RTL against the models', value: String(off.length), text, anchor: 'rtl' }];
 }
 
 function referenceFindings(d: StudyData): Finding[] {
@@ -187,6 +193,7 @@ function referenceFindings(d: StudyData): Finding[] {
     return [
       {
         id: `reference-${net.name}`,
+        topic: "Against NVDLA's spreadsheet",
         value: `${ratio.toFixed(2)}x`,
         text: `NVDLA's performance spreadsheet estimates ${mega(run.totals.referenceCycles)} cycles for ${net.name} on nv_small; mactile's model of the core gives ${mega(run.totals.cycles)}, ${ratio.toFixed(2)}x ${more ? 'more' : 'fewer'} (the spreadsheet's assumptions are listed beside it).`,
         anchor: anchorOf('nvdla', net.name),
@@ -207,6 +214,7 @@ function throughputFindings(d: StudyData): Finding[] {
     return [
       {
         id: `throughput-${net.name}`,
+        topic: 'Inferences per second',
         value: ips(best.totals.inferencesPerSecond),
         text: `The most INT8 inferences per second of ${net.name} come from ${best.config}: ${ips(best.totals.inferencesPerSecond)} at ${best.clockMhz} MHz on ${best.cells.toLocaleString('en-US')} MAC cells${small ? `, against ${ips(small.totals.inferencesPerSecond)} on nv_small` : ''}.`,
         anchor: anchorOf(best.kind === 'nvdla' ? 'nvdla' : 'systolic', net.name),
