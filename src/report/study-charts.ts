@@ -15,6 +15,7 @@ const SERIES_COLORS: Record<string, string> = {
   compute: '#6b6ecf',
   stall: '#bcbd22',
   RTL: '#17becf',
+  layer: '#4c78a8',
   nv_small: '#b279a2',
   nv_full_int8: '#ff9da6',
   nv_full_int16: '#eeca3b',
@@ -148,5 +149,47 @@ export function differenceChart(rows: { label: string; run: string; difference: 
       x: { field: 'difference', type: 'quantitative', title: 'RTL − analytic (cycles)' },
       color: { value: SERIES_COLORS.RTL },
     },
+  };
+}
+
+/**
+ * The roofline of an array at a DRAM bandwidth: attainable GOPS = min(peak, bandwidth x intensity) as a line,
+ * each layer as a point at its arithmetic intensity (operations per DRAM byte) and achieved GOPS.
+ */
+export function rooflineChart(
+  title: string,
+  points: { layer: string; intensity: number; gops: number }[],
+  peakGops: number,
+  gbps: number,
+): VegaLiteSpec {
+  const xs = points.map((p) => p.intensity).filter((v) => v > 0);
+  const lo = Math.min(...xs, peakGops / gbps) / 4;
+  const hi = Math.max(...xs, peakGops / gbps) * 4;
+  const roof = Array.from({ length: 41 }, (_, i) => {
+    const intensity = lo * (hi / lo) ** (i / 40);
+    return { intensity, gops: Math.min(peakGops, gbps * intensity) };
+  });
+  return {
+    title,
+    width: WIDTH / 2 - 60,
+    height: 260,
+    layer: [
+      {
+        data: { values: roof },
+        mark: { type: 'line', color: '#79706e', strokeDash: [4, 3] },
+        encoding: {
+          x: { field: 'intensity', type: 'quantitative', scale: { type: 'log' }, title: 'operations per DRAM byte' },
+          y: { field: 'gops', type: 'quantitative', scale: { type: 'log' }, title: 'GOPS' },
+        },
+      },
+      {
+        data: { values: points.filter((p) => p.intensity > 0 && p.gops > 0) },
+        mark: { type: 'point', filled: true, tooltip: true, color: SERIES_COLORS.layer },
+        encoding: {
+          x: { field: 'intensity', type: 'quantitative' },
+          y: { field: 'gops', type: 'quantitative' },
+        },
+      },
+    ],
   };
 }

@@ -4,7 +4,14 @@ import type { AnalyticRun, ModelAccuracy, RtlRun, StudyData } from '../study/dat
 import { verdicts, type Verdict } from '../study/verdict.js';
 import { esc, type HtmlColumn } from './html.js';
 import type { Page } from './study-page.js';
-import { accuracyChart, differenceChart, groupedLayerChart, sizeChart, stackedTimeChart } from './study-charts.js';
+import {
+  accuracyChart,
+  differenceChart,
+  groupedLayerChart,
+  rooflineChart,
+  sizeChart,
+  stackedTimeChart,
+} from './study-charts.js';
 
 type Variant = ModelAccuracy['variants'][number];
 type Layer = AnalyticRun['layers'][number];
@@ -229,6 +236,23 @@ export async function systolicSection(p: Page, d: StudyData): Promise<void> {
         'GB/s',
       ),
     );
+    if (mem) {
+      // Operations = 2 x MACs; the roof at the DRAM port's bandwidth, reads and writes together (each direction moves the stated words per cycle).
+      const bytesPerWord = mem.precision === 'int8' ? 1 : 2;
+      await p.chart(
+        `roofline-${net.name}`,
+        rooflineChart(
+          `${net.name} on ${size}x${size} ${best.dataflow}, DRAM ${d.systolicDram} words/cycle each way: roofline`,
+          mem.layers.map((l) => ({
+            layer: l.name,
+            intensity: l.dramBytes > 0 ? (2 * l.macs) / l.dramBytes : 0,
+            gops: (2 * l.macs * mem.clockMhz * 1e6) / l.cycles / 1e9,
+          })),
+          (2 * mem.cells * mem.clockMhz) / 1000,
+          (2 * d.systolicDram * bytesPerWord * mem.clockMhz) / 1000,
+        ),
+      );
+    }
     p.add(
       `<details><summary>Every layer on ${size}x${size} ${esc(best.dataflow!)} (${best.layers.length} layers)</summary>`,
     );

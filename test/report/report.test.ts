@@ -200,6 +200,7 @@ describe('the three-network study report', () => {
         'cycles-size-lenet5',
         'layer-cycles-lenet5',
         'bandwidth-lenet5',
+        'roofline-lenet5',
         'rtl-difference',
       ].sort(),
     );
