@@ -1,5 +1,6 @@
 /**
- * The three-network study report: one self-contained index.html (inline SVG, no scripts, no network) that
+ * The three-network study report: one self-contained index.html (inline SVG, one inline script that sorts a
+ * table by the column clicked, nothing from the network) that
  * opens with the findings, then a table of contents and one section per question, with study.json (the
  * data it is rendered from) and the JSON and CSV of every table beside it.
  */
@@ -19,10 +20,27 @@ import {
 
 const CSS = `body{font-family:Helvetica,Arial,sans-serif;margin:24px auto;color:#222;max-width:1400px;padding:0 16px}
 h1{font-size:24px}h2{font-size:19px;margin-top:36px;border-bottom:1px solid #ccc}h3{font-size:15px;margin-top:22px}
-table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 6px}th{background:#f3f3f3}
+table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 6px}th{background:#f3f3f3;cursor:pointer}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
 .chart{border:1px solid #eee;padding:6px;overflow-x:auto;max-width:100%}ol.findings li{margin:4px 0;line-height:1.4}ol.findings{margin:4px 0}
 nav ul{columns:2}summary{cursor:pointer;margin:8px 0}pre{background:#f7f7f7;padding:8px;font-size:12px;overflow-x:auto}`;
+
+/** Sorts a table by the column whose header is clicked (numbers as numbers; a second click reverses). */
+const SORT_SCRIPT = `document.querySelectorAll('table[data-table]').forEach((t) => {
+  t.querySelectorAll('th').forEach((th, i) => {
+    th.title = 'click to sort';
+    th.addEventListener('click', () => {
+      const body = t.tBodies[0];
+      const rows = [...body.rows];
+      const dir = th.dataset.dir === 'asc' ? -1 : 1;
+      th.dataset.dir = dir === 1 ? 'asc' : 'desc';
+      const v = (r) => r.cells[i].getAttribute('data-value');
+      const num = rows.every((r) => v(r) !== '' && !isNaN(Number(v(r))));
+      rows.sort((a, b) => dir * (num ? Number(v(a)) - Number(v(b)) : v(a).localeCompare(v(b))));
+      rows.forEach((r) => body.appendChild(r));
+    });
+  });
+});`;
 
 const SECTIONS: [string, string][] = [
   ['findings', 'Findings'],
@@ -114,6 +132,7 @@ export async function writeStudyReport(dir: string, d: StudyData, label = dir): 
 <html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}</title><style>${CSS}</style></head>
 <body>
 ${p.parts.join('\n')}
+<script>${SORT_SCRIPT}</script>
 </body></html>
 `;
   return writeOutputFiles(dir, [['index.html', html], ['study.json', JSON.stringify(d, null, 1)], ...p.files], label);

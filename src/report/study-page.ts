@@ -1,10 +1,22 @@
 /**
  * A page under construction: HTML parts, the tables (each also saved as data/tables/<id>.json, the values
- * of its cells) and the charts (each saved as data/charts/<id>.vl.json and inlined as SVG).
+ * of its cells) and the charts (each saved as data/charts/<id>.vl.json and inlined as SVG, every data mark
+ * with a hover title of its figures).
  */
 import { renderSvg, type VegaLiteSpec } from './charts.js';
 import { esc, htmlTable, slug, type HtmlColumn } from './html.js';
 import { renderCsv } from './table.js';
+
+/** Gives every data mark of an SVG chart a <title> (its aria-label), which a browser shows on hover. */
+export function withHoverTitles(svg: string): string {
+  return svg.replace(
+    /<(path|rect|line)( [^>]*?role="graphics-symbol"[^>]*?)\/>/g,
+    (mark, tag: string, attrs: string) => {
+      const label = / aria-label="([^"]*)"/.exec(attrs);
+      return label ? `<${tag}${attrs}><title>${label[1]}</title></${tag}>` : mark;
+    },
+  );
+}
 
 export class Page {
   readonly parts: string[] = [];
@@ -49,6 +61,6 @@ export class Page {
   async chart(id: string, spec: VegaLiteSpec): Promise<void> {
     const s = this.unique('chart', id);
     this.save(`charts/${s}.vl.json`, JSON.stringify(spec, null, 1));
-    this.add(`<div class="chart" data-chart="${esc(s)}">${await renderSvg(spec)}</div>`);
+    this.add(`<div class="chart" data-chart="${esc(s)}">${withHoverTitles(await renderSvg(spec))}</div>`);
   }
 }

@@ -205,6 +205,16 @@ describe('the three-network study report', () => {
       ].sort(),
     );
     for (const c of charts) expect(c.marks, `chart ${c.id}`).toBeGreaterThan(0);
+    // Every data mark has a hover title with its figures, e.g. the bar of a layer names the layer.
+    const untitled = await page.$$eval(
+      'svg g.role-mark [role="graphics-symbol"]',
+      (ms) => ms.filter((m) => !m.querySelector('title')).length,
+    );
+    expect(untitled).toBe(0);
+    const conv1 = await page.$$eval('[data-chart="nvdla-time-lenet5"] svg [role="graphics-symbol"] title', (ts) =>
+      ts.map((t) => t.textContent ?? '').filter((t) => t.includes('layer: conv1')),
+    );
+    expect(conv1.length).toBe(2); // its compute and its stall part
     const tables = await pageTables(page);
     for (const [id, rows] of Object.entries(tables)) {
       const json = JSON.parse(readFileSync(join(studyOut, 'data', 'tables', `${id}.json`), 'utf8')) as Record<
@@ -234,6 +244,17 @@ describe('the three-network study report', () => {
     expect(prov).toContain('nv_small int8');
     expect(prov).toContain('nv_full_int16 int16');
     expect(prov).toContain('sa-32x32-ws-int16 int16');
+    // A click on a header sorts the table by that column (numbers as numbers), a second click reverses it.
+    const column = async () =>
+      page.$$eval('table[data-table="nvdla-totals-lenet5"] td[data-key="cycles"]', (tds) =>
+        tds.map((td) => Number(td.getAttribute('data-value'))),
+      );
+    const header = page.locator('table[data-table="nvdla-totals-lenet5"] th', { hasText: /^cycles$/ });
+    await header.click();
+    const up = await column();
+    expect(up).toEqual([...up].sort((a, b) => a - b));
+    await header.click();
+    expect(await column()).toEqual([...up].reverse());
     expect(errors).toEqual([]);
     await page.close();
   });
