@@ -9,14 +9,8 @@ import { studyFindings } from '../study/findings.js';
 import { writeOutputFiles } from '../util/output.js';
 import { esc } from './html.js';
 import { Page } from './study-page.js';
-import {
-  accuracySection,
-  int16Section,
-  nvdlaSection,
-  rtlSection,
-  systolicSection,
-  verdictSection,
-} from './study-sections.js';
+import { accuracySection, nvdlaSection, rtlSection } from './study-sections.js';
+import { int16Section, systolicSection, verdictSection } from './study-systolic.js';
 
 const CSS = `body{font-family:Helvetica,Arial,sans-serif;margin:24px auto;color:#222;max-width:1400px;padding:0 16px}
 h1{font-size:24px}h2{font-size:19px;margin-top:36px;border-bottom:1px solid #ccc}h3{font-size:15px;margin-top:22px}
