@@ -8,7 +8,7 @@ import { esc, htmlTable, slug, type HtmlColumn } from './html.js';
 import { renderCsv } from './table.js';
 
 /** Gives every data mark of an SVG chart a <title> (its aria-label), which a browser shows on hover. */
-export function withHoverTitles(svg: string): string {
+function withHoverTitles(svg: string): string {
   return svg.replace(
     /<(path|rect|line)( [^>]*?role="graphics-symbol"[^>]*?)\/>/g,
     (mark, tag: string, attrs: string) => {
