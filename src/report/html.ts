@@ -289,7 +289,8 @@ ${await chart(
     )}</pre>`,
   );
   parts.push(
-    `<h3>Configs</h3><pre>${esc(JSON.stringify([...new Map(d.runs.map((r) => [r.name, r.config])).values()], null, 2))}</pre>`,
+    // Each run's own config, at the precision it ran (a config run at INT8 and INT16 appears twice).
+    `<h3>Configs of the runs</h3><pre data-provenance>${esc(JSON.stringify(Object.fromEntries(d.runs.map((r) => [r.label, r.config])), null, 2))}</pre>`,
   );
   save('report.json', JSON.stringify(d, null, 2));
   const html = `<!DOCTYPE html>

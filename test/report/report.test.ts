@@ -115,6 +115,14 @@ describe('the study report', () => {
         expect(row.bitExact).toBe('yes');
       });
     }
+    // Provenance: each run's config at the precision it ran.
+    const configs = JSON.parse(await page.$eval('pre[data-provenance]', (e) => e.textContent ?? '')) as Record<
+      string,
+      { precision: string }
+    >;
+    expect(Object.entries(configs).map(([run, c]) => `${run}: ${c.precision}`)).toEqual(
+      runs.map((r) => `${r.run}: ${r.run.split(' ')[1]}`),
+    );
     const screenshot = join(out, 'report.png');
     await page.screenshot({ path: screenshot, fullPage: false });
     expect(readFileSync(screenshot).length).toBeGreaterThan(10_000);
