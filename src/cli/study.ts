@@ -3,7 +3,7 @@
  * and INT16, time on NVDLA-style cores, a systolic array's figures), written as one report that opens with
  * its findings. `--from DIR` renders the report again from DIR/study.json.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DATAFLOWS, type Dataflow, type HardwareConfig } from '../config/schema.js';
@@ -72,6 +72,9 @@ function studiedModels(nets: Network[], models: string): StudiedModel[] {
     throw new MactileError(
       `--models: expected at most one model per network (${nets.length}), received ${files.length}`,
     );
+  for (const f of files)
+    if (!existsSync(f) || !statSync(f).isFile())
+      throw new MactileError(`--models: expected ONNX model files, received ${JSON.stringify(f)}, which is not a file`);
   return files.map((model, i) => ({ net: nets[i]!.name, model }));
 }
 

@@ -1,4 +1,7 @@
-/** The RTL subset of a study is named NET@CONFIG; anything else is refused naming what it expected. */
+/**
+ * The RTL subset of a study is named NET@CONFIG, its models must exist and --from needs a study.json; anything
+ * else is refused before any work, naming what was expected.
+ */
 import { describe, expect, it } from 'vitest';
 import { loadNetwork } from '../../src/nets/load.js';
 import { presetConfig } from '../../src/study/analytic.js';
@@ -19,6 +22,20 @@ describe('the RTL subset of a study', () => {
   it.each(['alexnet@nv_small', 'lenet5@nv_big', 'lenet5', 'lenet5@nv_small@x'])('refuses %s', (text) => {
     expect(() => parseRtlPairs(text, nets, configs)).toThrow(MactileError);
     expect(() => parseRtlPairs(text, nets, configs)).toThrow(`received ${JSON.stringify(text)}`);
+  });
+
+  it('refuses a --models file that does not exist before any work', async () => {
+    const r = await runCli([
+      'study',
+      '--nets',
+      'lenet5',
+      '--models',
+      'models/none.onnx',
+      '--out',
+      '/tmp/mactile-study-never',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--models: expected ONNX model files, received "models/none.onnx", which is not a file');
   });
 
   it('refuses --from a folder without study.json, naming the file', async () => {
