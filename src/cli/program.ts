@@ -13,6 +13,7 @@ import { registerNets } from './nets.js';
 import { registerQuantize } from './quantize.js';
 import { registerReplay } from './replay.js';
 import { registerReport } from './report.js';
+import { registerStudy } from './study.js';
 import { registerSynth } from './synth.js';
 import { registerSweep } from './sweep.js';
 import { registerSim } from './sim.js';
@@ -38,6 +39,7 @@ function program(): Command {
   registerGenerate(cmd);
   registerQuantize(cmd);
   registerReport(cmd);
+  registerStudy(cmd);
   registerSynth(cmd);
   registerSweep(cmd);
   return cmd;

@@ -35,7 +35,8 @@ interface ReportOptions extends DataOptions {
 }
 
 const require = createRequire(import.meta.url);
-const version = (pkg: string) => {
+/** The version of an installed package, or "unknown". */
+export const version = (pkg: string) => {
   try {
     return (require(`${pkg}/package.json`) as { version: string }).version;
   } catch {
@@ -43,7 +44,8 @@ const version = (pkg: string) => {
   }
 };
 
-function mactileVersion(): string {
+/** mactile's version (package.json). */
+export function mactileVersion(): string {
   return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 

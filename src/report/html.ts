@@ -54,12 +54,13 @@ const fmt = (v: number, digits?: number) =>
 /** A name made safe for file names and element ids. */
 export const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '-');
 
-interface HtmlColumn<T> extends Column<T> {
+/** A table column with the key its cells carry (data-key). */
+export interface HtmlColumn<T> extends Column<T> {
   key: string;
 }
 
 /** An HTML table whose cells carry their key and raw value (data-key, data-value) for checks. */
-function htmlTable<T>(id: string, columns: HtmlColumn<T>[], rows: T[]): string {
+export function htmlTable<T>(id: string, columns: HtmlColumn<T>[], rows: T[]): string {
   const head = columns.map((c) => `<th>${esc(c.header)}</th>`).join('');
   const body = rows
     .map(
@@ -290,7 +291,8 @@ ${await chart(
     )}</pre>`,
   );
   parts.push(
-    `<h3>Configs</h3><pre>${esc(JSON.stringify([...new Map(d.runs.map((r) => [r.name, r.config])).values()], null, 2))}</pre>`,
+    // Each run's own config, at the precision it ran (a config run at INT8 and INT16 appears twice).
+    `<h3>Configs of the runs</h3><pre data-provenance>${esc(JSON.stringify(Object.fromEntries(d.runs.map((r) => [r.label, r.config])), null, 2))}</pre>`,
   );
   save('report.json', JSON.stringify(d, null, 2));
   const html = `<!DOCTYPE html>

@@ -1,6 +1,6 @@
 /**
  * Output locations of every command that writes files (`--out` of export, analyze, generate, quantize,
- * report; `sweep --report`): checked before any work, refused with one line naming the path and what was
+ * report, study; `sweep --report`): checked before any work, refused with one line naming the path and what was
  * expected (exit 2; 3 for a full disk), never an internal error, never a loop (/proc), never a truncated or
  * clobbered earlier file. The commands run in process (main(argv)), one at a time.
  */
@@ -39,6 +39,24 @@ const FOLDER_COMMANDS: { name: string; args: (out: string) => string[]; file: st
   },
   { name: 'generate', args: (o) => ['generate', 'sa-8x8-os', '--out', o], file: 'manifest.json' },
   { name: 'sweep --report', args: (o) => ['sweep', '--db', db, '--report', o], file: 'index.html' },
+  {
+    name: 'study',
+    args: (o) => [
+      'study',
+      '--nets',
+      'lenet5',
+      '--models',
+      'none',
+      '--rtl',
+      'none',
+      '--sizes',
+      '8',
+      '--quiet',
+      '--out',
+      o,
+    ],
+    file: 'study.json',
+  },
 ];
 /** `report` runs the whole study before writing: only the up-front checks are exercised here. */
 const REPORT = (o: string) => [
