@@ -34,7 +34,6 @@ interface StudyOptions {
   seed: number;
   out: string;
   from?: string;
-  quiet?: boolean;
 }
 
 const DEFAULT_MODELS = 'models/lenet5.onnx,models/alexnet_mnist.onnx,models/efficientnet_b0_mnist.onnx';
@@ -78,7 +77,7 @@ function studiedModels(nets: Network[], models: string): StudiedModel[] {
   return files.map((model, i) => ({ net: nets[i]!.name, model }));
 }
 
-async function runStudy(opts: StudyOptions): Promise<StudyData> {
+async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> {
   const t0 = performance.now();
   const nets = list(opts.nets).map((n) => loadNetwork(n));
   const precisions = parsePrecisions(opts.precision);
@@ -99,7 +98,7 @@ async function runStudy(opts: StudyOptions): Promise<StudyData> {
     const sa = systolicGrid(nets, sizes, dataflows, opts.dram);
     seconds.analytic = (performance.now() - ta) / 1000;
     const tr = performance.now();
-    const rtl = await rtlRuns(pairs, { seed: opts.seed, quiet: opts.quiet });
+    const rtl = await rtlRuns(pairs, { seed: opts.seed });
     seconds.rtl = (performance.now() - tr) / 1000;
     return { nv, sa, rtl };
   });
@@ -109,7 +108,7 @@ async function runStudy(opts: StudyOptions): Promise<StudyData> {
     slotCount: opts.jobs,
     testImages: opts.testImages,
     onJob: (what) => {
-      if (!opts.quiet)
+      if (!quiet)
         process.stderr.write(`quantization study done: ${what} (${((performance.now() - tq) / 1000).toFixed(0)} s)\n`);
     },
   }).then((a) => {
@@ -182,8 +181,8 @@ export function registerStudy(cmd: Command): void {
     .option('--seed <n>', 'seed of the random operands', wholeNumberFrom(0, 2 ** 31), 1)
     .option('--out <dir>', 'output folder', 'reports/study')
     .option('--from <dir>', 'render the report again from DIR/study.json (runs nothing)')
-    .option('--quiet', 'no progress output')
-    .action(async (opts: StudyOptions) => {
+    .action(async (opts: StudyOptions, command: Command) => {
+      const quiet = Boolean(command.optsWithGlobals().quiet);
       checkOutputFolder(opts.out);
       const t0 = performance.now();
       let data: StudyData;
@@ -200,7 +199,7 @@ export function registerStudy(cmd: Command): void {
           throw new MactileError(
             `--from ${opts.from}: expected study.json version 1, received ${JSON.stringify(data.version)}`,
           );
-      } else data = await runStudy(opts);
+      } else data = await runStudy(opts, quiet);
       const files = await writeStudyReport(resolve(opts.out), data, `--out ${opts.out}`);
       process.stdout.write(
         `wrote ${files[0]} (${files.length - 1} data files) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,

@@ -6,7 +6,7 @@
 import type { HardwareConfig } from '../config/schema.js';
 import type { Network } from '../nets/ir.js';
 import { macLayers } from '../nets/ir.js';
-import { progress } from '../report/progress.js';
+import { counter } from '../util/progress.js';
 import { simulateNetwork } from '../sim/run-network.js';
 import { MactileError } from '../util/errors.js';
 import type { RtlRun } from './data.js';
@@ -37,10 +37,10 @@ export function parseRtlPairs(
 }
 
 /** Runs each pair through the RTL (one after the other; the Verilator builds are cached). */
-export async function rtlRuns(pairs: RtlPair[], opts: { seed: number; quiet?: boolean }): Promise<RtlRun[]> {
-  const bar = progress(
+export async function rtlRuns(pairs: RtlPair[], opts: { seed: number }): Promise<RtlRun[]> {
+  const bar = counter(
+    'RTL runs',
     pairs.reduce((s, p) => s + macLayers(p.net).length, 0),
-    { quiet: opts.quiet, title: 'RTL' },
   );
   const out: RtlRun[] = [];
   try {
@@ -49,6 +49,7 @@ export async function rtlRuns(pairs: RtlPair[], opts: { seed: number; quiet?: bo
       const sim = await simulateNetwork(net, cfg, {
         seed: opts.seed,
         onStart: (l) => bar.step(`${net.name} on ${cfg.name}: ${l.name}`),
+        onLayer: () => bar.advance(),
       });
       const layers = sim.layers.map((c) => {
         const modelled = c.stallsModelled ? c.analyticCycles : c.analyticComputeCycles;
