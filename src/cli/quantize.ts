@@ -4,6 +4,7 @@ import { CALIBRATION_METHODS, type CalibrationMethod } from '../quant/calibrate.
 import { evaluateModels } from '../quant/evaluate.js';
 import { calibrationDigits, HELD_OUT_PER_CLASS, mnistSplit } from '../quant/mnist.js';
 import { collectStats, quantizeModel, type Granularity, type QuantModel } from '../quant/quantize.js';
+import { REQUANT_MODES, type RequantMode } from '../quant/requant-modes.js';
 import { writeQuantFile } from '../quant/store.js';
 import { loadOnnxModel } from '../nets/onnx-import.js';
 import { renderTable } from '../report/table.js';
@@ -18,6 +19,7 @@ interface QuantizeOptions {
   calibration: string;
   granularity: string;
   asymmetric?: boolean;
+  requant?: string;
   calibrationImages: number;
   testImages?: number;
   out?: string;
@@ -49,6 +51,11 @@ export function quantizeStudy(opts: QuantizeOptions) {
   const precisions = listOption(opts.precision, ['int8', 'int16'] as const, 'precision');
   const calibrations = listOption(opts.calibration, CALIBRATION_METHODS, 'calibration');
   const granularities = listOption(opts.granularity, ['channel', 'tensor'] as const, 'granularity');
+  const requant = (opts.requant ?? 'rhaz') as RequantMode;
+  if (!REQUANT_MODES.includes(requant))
+    throw new MactileError(
+      `--requant: expected ${REQUANT_MODES.join(' | ')}, received ${JSON.stringify(opts.requant)}`,
+    );
   const model = loadOnnxModel(opts.model);
   const s = model.net.input.shape;
   if (s.h !== 32 || s.w !== 32 || s.c !== 1)
@@ -83,7 +90,13 @@ export function quantizeStudy(opts: QuantizeOptions) {
           precision,
           calibration,
           granularity,
-          model: quantizeModel(model, stats, { bits, calibration, granularity, symmetric: !opts.asymmetric }),
+          model: quantizeModel(model, stats, {
+            bits,
+            calibration,
+            granularity,
+            symmetric: !opts.asymmetric,
+            ...(requant === 'rhaz' ? {} : { requant }),
+          }),
         });
       }
     }
@@ -124,6 +137,11 @@ export function registerQuantize(cmd: Command): void {
     )
     .option('--granularity <list>', 'weight scales: channel | tensor | all', 'channel')
     .option('--asymmetric', 'asymmetric activations (zero point folded into the bias)')
+    .option(
+      '--requant <mode>',
+      'output-stage rounding: rhaz (integer multiplier, half away from zero) | ort (onnxruntime CPU float32 steps) | gemmlowp (TFLite)',
+      'rhaz',
+    )
     .option(
       '--calibration-images <n>',
       'training digits used for calibration (1 or more)',

@@ -11,6 +11,7 @@ import { MactileError } from '../util/errors.js';
 import { TensorStats, type CalibrationMethod } from './calibrate.js';
 import { layerInputs, runFloat } from './float-exec.js';
 import { operandRange } from './requant.js';
+import { ortFactor, type RequantMode } from './requant-modes.js';
 import type { QuantLayer } from './tensor.js';
 
 export type Granularity = 'channel' | 'tensor';
@@ -26,6 +27,8 @@ export interface QuantOptions {
   calibration: CalibrationMethod;
   granularity: Granularity;
   symmetric: boolean;
+  /** The output stages' rounding (absent: rhaz). In mode ort every scale is a float32 value, as ONNX stores it. */
+  requant?: RequantMode;
 }
 
 export interface QuantModel {
@@ -72,10 +75,12 @@ export function collectStats(model: FloatModel, inputs: Float32Array[]): Map<str
 function activationQuant(s: TensorStats, o: QuantOptions): TensorQuant {
   const { min, max } = operandRange(o.bits);
   const t = s.threshold(o.calibration, max) || 1e-8;
-  if (o.symmetric) return { scale: t / max, zeroPoint: 0 };
+  // ONNX stores float32 scales: in mode ort the model uses exactly those.
+  const f32 = (v: number) => (o.requant === 'ort' ? Math.fround(v) : v);
+  if (o.symmetric) return { scale: f32(t / max), zeroPoint: 0 };
   const lo = Math.min(0, Math.max(s.min, -t));
   const hi = Math.max(0, Math.min(s.max, t));
-  const scale = (hi - lo) / (max - min) || 1e-8;
+  const scale = f32((hi - lo) / (max - min) || 1e-8);
   const zeroPoint = Math.max(min, Math.min(max, Math.round(min - lo / scale)));
   return { scale, zeroPoint };
 }
@@ -109,8 +114,13 @@ function quantizeMac(
   const bias: bigint[] = [];
   const mult: number[] = [];
   const shift: number[] = [];
+  const weightScale: number[] = [];
+  const factors: number[] = [];
+  const ort = o.requant === 'ort';
   for (let c = 0; c < cout; c++) {
-    const sw = (o.granularity === 'channel' ? absMax(c) : tensorMax) / max || 1e-12;
+    const raw = (o.granularity === 'channel' ? absMax(c) : tensorMax) / max || 1e-12;
+    const sw = ort ? Math.fround(raw) : raw;
+    weightScale.push(sw);
     let sum = 0;
     for (let i = 0; i < per; i++) {
       const q = Math.max(-max, Math.min(max, Math.round(p.weights[c * per + i]! / sw)));
@@ -118,11 +128,27 @@ function quantizeMac(
       sum += q;
     }
     bias.push(BigInt(Math.round(p.bias[c]! / (xq.scale * sw))) - BigInt(xq.zeroPoint) * BigInt(sum));
-    const ms = multiplierShift((xq.scale * sw) / yq.scale);
+    // Mode ort: the float32 factor onnxruntime computes; mult and shift then approximate it (not used by the stage).
+    const factor = ort ? ortFactor(xq.scale, sw, yq.scale) : (xq.scale * sw) / yq.scale;
+    if (ort) factors.push(factor);
+    const ms = multiplierShift(factor);
     mult.push(ms.mult);
     shift.push(ms.shift);
   }
-  return { bits: o.bits, weights, bias, mult, shift, relu, inZeroPoint: xq.zeroPoint, outZeroPoint: yq.zeroPoint };
+  const q: QuantLayer = {
+    bits: o.bits,
+    weights,
+    bias,
+    mult,
+    shift,
+    relu,
+    inZeroPoint: xq.zeroPoint,
+    outZeroPoint: yq.zeroPoint,
+    weightScale,
+  };
+  if (o.requant && o.requant !== 'rhaz') q.requant = o.requant;
+  if (ort) q.ortFactor = factors;
+  return q;
 }
 
 /** Quantizes a float model with statistics from calibration inputs. */
