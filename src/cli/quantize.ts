@@ -5,11 +5,14 @@ import { evaluateModels } from '../quant/evaluate.js';
 import { calibrationDigits, HELD_OUT_PER_CLASS, mnistSplit } from '../quant/mnist.js';
 import { collectStats, quantizeModel, type Granularity, type QuantModel } from '../quant/quantize.js';
 import { REQUANT_MODES, type RequantMode } from '../quant/requant-modes.js';
+import { exportQdqOnnx } from '../quant/onnx-export.js';
 import { writeQuantFile } from '../quant/store.js';
 import { loadOnnxModel } from '../nets/onnx-import.js';
+import { readOnnx } from '../nets/onnx-read.js';
+import { dequantizedModel, importQdqOnnx, isQuantizedOnnx } from '../nets/qdq-import.js';
 import { renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
-import { checkOutputFile } from '../util/output.js';
+import { checkOutputFile, writeOutputFile } from '../util/output.js';
 import { formatOption, wholeNumberFrom } from './options.js';
 
 interface QuantizeOptions {
@@ -23,6 +26,7 @@ interface QuantizeOptions {
   calibrationImages: number;
   testImages?: number;
   out?: string;
+  exportOnnx?: string;
   format: string;
 }
 
@@ -38,7 +42,7 @@ function listOption<T extends string>(value: string, allowed: readonly T[], key:
 
 interface Variant {
   precision: 'int8' | 'int16';
-  calibration: CalibrationMethod;
+  calibration: CalibrationMethod | 'given';
   granularity: Granularity;
   model: QuantModel;
   accuracy: number;
@@ -56,7 +60,13 @@ export function quantizeStudy(opts: QuantizeOptions) {
     throw new MactileError(
       `--requant: expected ${REQUANT_MODES.join(' | ')}, received ${JSON.stringify(opts.requant)}`,
     );
-  const model = loadOnnxModel(opts.model);
+  // A quantized ONNX model (QDQ, QLinear*) is evaluated as it is: its scales, not recalibrated.
+  const given = isQuantizedOnnx(readOnnx(opts.model)) ? importQdqOnnx(opts.model) : undefined;
+  if (given && !precisions.includes('int8'))
+    throw new MactileError(
+      `--precision: ${opts.model} is a quantized INT8 model, expected int8, received ${opts.precision}`,
+    );
+  const model = given ? dequantizedModel(given) : loadOnnxModel(opts.model);
   const s = model.net.input.shape;
   if (s.h !== 32 || s.w !== 32 || s.c !== 1)
     throw new MactileError(
@@ -77,12 +87,16 @@ export function quantizeStudy(opts: QuantizeOptions) {
       ? split.test.length
       : count('test-images', opts.testImages, split.test.length, 'the held-out digits');
   const test = Array.from({ length: n }, (_, i) => split.test[Math.floor((i * split.test.length) / n)]!);
-  const stats = collectStats(
-    model,
-    calibrationDigits(opts.calibrationImages).map((d) => d.pixels),
-  );
   const variants: Omit<Variant, 'accuracy' | 'layers'>[] = [];
-  for (const precision of precisions) {
+  if (given)
+    variants.push({ precision: 'int8', calibration: 'given', granularity: given.options.granularity, model: given });
+  const stats = given
+    ? new Map()
+    : collectStats(
+        model,
+        calibrationDigits(opts.calibrationImages).map((d) => d.pixels),
+      );
+  for (const precision of given ? [] : precisions) {
     for (const calibration of calibrations) {
       for (const granularity of granularities) {
         const bits = precision === 'int8' ? 8 : 16;
@@ -112,7 +126,7 @@ export function quantizeStudy(opts: QuantizeOptions) {
     layers: result.quantized[i]!.layers,
   }));
   const best = Object.fromEntries(
-    precisions.map((p) => [
+    (given ? (['int8'] as const) : precisions).map((p) => [
       p,
       scored.filter((v) => v.precision === p).reduce((a, b) => (b.accuracy > a.accuracy ? b : a)),
     ]),
@@ -154,10 +168,29 @@ export function registerQuantize(cmd: Command): void {
       wholeNumberFrom(1, HELD_OUT_PER_CLASS * 10),
     )
     .option('--out <file>', 'write the best quantized model of each precision here (for `mactile sim --quantized`)')
+    .option(
+      '--export-onnx <file>',
+      'write the best INT8 model as a quantized ONNX file (QuantizeLinear, QLinearConv) that onnxruntime runs; bit-exact with --requant ort',
+    )
     .addOption(formatOption(['table', 'json'], 'table'))
     .action((opts: QuantizeOptions) => {
       if (opts.out) checkOutputFile(opts.out); // before the study, which can take minutes
+      if (opts.exportOnnx !== undefined) {
+        checkOutputFile(opts.exportOnnx, '--export-onnx');
+        if (!listOption(opts.precision, ['int8', 'int16'] as const, 'precision').includes('int8'))
+          throw new MactileError(
+            `--export-onnx: expected --precision to include int8 (onnxruntime's QLinearConv takes 8-bit operands), received ${JSON.stringify(opts.precision)}`,
+          );
+      }
       const study = quantizeStudy(opts);
+      if (opts.exportOnnx !== undefined) {
+        const int8 = study.best.int8!.model;
+        writeOutputFile(opts.exportOnnx, exportQdqOnnx(int8), `--export-onnx ${opts.exportOnnx}`);
+        if ((int8.options.requant ?? 'rhaz') !== 'ort')
+          process.stderr.write(
+            `note: --export-onnx ${opts.exportOnnx}: onnxruntime requantizes as --requant ort does (float32, half to even); this ${int8.options.requant ?? 'rhaz'} model's outputs can differ from mactile's by 1 LSB there\n`,
+          );
+      }
       const accuracy: Record<string, number> = { fp32: study.fp32 };
       for (const [p, v] of Object.entries(study.best)) accuracy[p] = v.accuracy;
       if (opts.out) {
@@ -270,6 +303,7 @@ export function registerQuantize(cmd: Command): void {
         `ReLUs fused into the MAC layer before them: ${(Object.values(study.best)[0]?.model.fused ?? []).join(', ') || 'none'}`,
       );
       if (opts.out) lines.push(`wrote ${opts.out}`);
+      if (opts.exportOnnx) lines.push(`wrote ${opts.exportOnnx} (INT8, QLinearConv)`);
       process.stdout.write(lines.join('\n') + '\n');
     });
 }
