@@ -21,14 +21,17 @@ import { macLayers, networkSizeProblem, SIM_LIMITS, type Shape } from '../nets/i
 import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { heldOutDigits } from '../quant/mnist.js';
+import type { QuantModel } from '../quant/quantize.js';
 import { readQuantFile } from '../quant/store.js';
-import { simulateQuantized } from '../sim/run-quantized.js';
+import { asRhaz, simulateQuantized } from '../sim/run-quantized.js';
+import { importQdqOnnx } from '../nets/qdq-import.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
 
 interface SimOptions extends ConfigOverrides {
   net?: string;
   quantized?: string;
+  requant?: string;
   image?: number;
   config: string;
   layers?: string;
@@ -161,15 +164,23 @@ function batchedTotals(sim: NetworkSim): object {
 
 /** `sim --quantized Q --image N`: one real inference through the RTL, checked against the golden executor. */
 async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void> {
-  const file = readQuantFile(opts.quantized!);
-  const qm = file.models[cfg.precision];
+  const onnx = opts.quantized!.toLowerCase().endsWith('.onnx');
+  const file = onnx ? { models: { int8: importQdqOnnx(opts.quantized!) } } : readQuantFile(opts.quantized!);
+  if (opts.requant !== undefined && opts.requant !== 'rhaz')
+    throw new MactileError(
+      `--requant: expected rhaz (the RTL output stage's mode), received ${JSON.stringify(opts.requant)}`,
+    );
+  const stored = (file.models as Record<string, QuantModel | undefined>)[cfg.precision];
+  const qm = stored && opts.requant === 'rhaz' ? asRhaz(stored) : stored;
   if (!qm) {
     throw new MactileError(
       `--quantized ${opts.quantized}: expected a ${cfg.precision} model for config ${cfg.name}, the file holds ${Object.keys(file.models).join(', ')} (use --precision or another config)`,
     );
   }
   const n = opts.image ?? 0;
-  const r = await simulateQuantized(qm, cfg, heldOutDigits(n, cfg.batch ?? 1));
+  const r = await simulateQuantized(qm, cfg, heldOutDigits(n, cfg.batch ?? 1), {
+    where: `--quantized ${opts.quantized}`,
+  });
   const sim: NetworkSim = {
     network: qm.net.name,
     config: cfg,
@@ -232,7 +243,11 @@ export function registerSim(cmd: Command): void {
       .option('--net <net>', 'zoo name (lenet5, alexnet, efficientnet_b0), a SCALE-Sim topology .csv or an ONNX model')
       .option(
         '--quantized <file>',
-        'a quantized model from `mactile quantize --out`: run its real weights instead of random ones',
+        'a quantized model from `mactile quantize --out`, or a quantized ONNX model (QDQ, QLinearConv): run its real weights instead of random ones',
+      )
+      .option(
+        '--requant <mode>',
+        'with --quantized: rhaz, to run a model quantized in mode ort or gemmlowp with the RTL output stage (rhaz)',
       )
       .option('--image <n>', 'with --quantized: the held-out MNIST digit to infer (0-1999)', wholeNumber, 0)
       .requiredOption('--config <config>', 'hardware config file or preset name (systolic or nvdla)')

@@ -24,7 +24,8 @@ export interface TensorQuant {
 
 export interface QuantOptions {
   bits: 8 | 16;
-  calibration: CalibrationMethod;
+  /** How activation scales were found (`given`: read from a quantized ONNX model as they are). */
+  calibration: CalibrationMethod | 'given';
   granularity: Granularity;
   symmetric: boolean;
   /** The output stages' rounding (absent: rhaz). In mode ort every scale is a float32 value, as ONNX stores it. */
@@ -74,6 +75,7 @@ export function collectStats(model: FloatModel, inputs: Float32Array[]): Map<str
 
 function activationQuant(s: TensorStats, o: QuantOptions): TensorQuant {
   const { min, max } = operandRange(o.bits);
+  if (o.calibration === 'given') throw new MactileError('quantization: calibration "given" has no statistics to use');
   const t = s.threshold(o.calibration, max) || 1e-8;
   // ONNX stores float32 scales: in mode ort the model uses exactly those.
   const f32 = (v: number) => (o.requant === 'ort' ? Math.fround(v) : v);
@@ -81,7 +83,8 @@ function activationQuant(s: TensorStats, o: QuantOptions): TensorQuant {
   const lo = Math.min(0, Math.max(s.min, -t));
   const hi = Math.max(0, Math.min(s.max, t));
   const scale = f32((hi - lo) / (max - min) || 1e-8);
-  const zeroPoint = Math.max(min, Math.min(max, Math.round(min - lo / scale)));
+  // + 0: never a zero point of -0.
+  const zeroPoint = Math.max(min, Math.min(max, Math.round(min - lo / scale))) + 0;
   return { scale, zeroPoint };
 }
 

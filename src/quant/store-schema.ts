@@ -142,7 +142,7 @@ const storedModel = z
     options: z
       .object({
         bits: z.union([z.literal(8), z.literal(16)], { errorMap: () => ({ message: 'expected 8 or 16' }) }),
-        calibration: z.enum(CALIBRATION_METHODS as [string, ...string[]]),
+        calibration: z.enum(['given', ...CALIBRATION_METHODS] as [string, ...string[]]),
         granularity: z.enum(['channel', 'tensor']),
         symmetric: flag,
         requant: z.enum(REQUANT_MODES).optional(),
