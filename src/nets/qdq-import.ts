@@ -254,7 +254,7 @@ class QdqImporter {
     if (x.kind === 'input') {
       const p = this.params(n, 1, 2, 'input');
       this.tensors.input = p;
-      return this.set(n, { kind: 'q', tensor: 'input', ...p, rank: 4 });
+      return this.set(n, { kind: 'q', tensor: 'input', ...p, rank: this.g.inputs[0]!.dims.length === 2 ? 2 : 4 });
     }
     if (x.kind === 'mac') {
       const t = this.name(x.node);

@@ -126,6 +126,39 @@ describe('QDQ import', () => {
     });
   });
 
+  it('QLinearMatMul (per-column weight scales, no bias) equals onnxruntime bit for bit', async () => {
+    const r = rng(8);
+    const g = new OnnxGraphBuilder(2);
+    const [k, n] = [40, 5];
+    const xs = g.typed([], 1, [0.03]);
+    const xz = g.typed([], 3, [-7]);
+    const q = g.node('QuantizeLinear', ['input', xs, xz]);
+    const b = g.typed(
+      [k, n],
+      3,
+      Array.from({ length: k * n }, () => Math.round((r() * 2 - 1) * 127)),
+    );
+    const bs = g.typed([n], 1, [0.01, 0.02, 0.005, 0.013, 0.008]);
+    const bz = g.typed([n], 3, [0, 0, 0, 0, 0]);
+    const ys = g.typed([], 1, [0.2]);
+    const yz = g.typed([], 3, [4]);
+    const y = g.node('QLinearMatMul', [q, xs, xz, b, bs, bz, ys, yz]);
+    const out = g.node('DequantizeLinear', [y, ys, yz]);
+    const bytes = g.build(['N', k], out, [64, n]);
+    const qm = importQdqOnnx(saved('qlinearmatmul.onnx', bytes), { inputShape: { h: 1, w: 1, c: k } });
+    expect(qm.net.layers.map((l) => l.kind)).toEqual(['fc']);
+    const images = 64;
+    const px = Float32Array.from({ length: images * k }, () => (r() * 2 - 1) * 3.5);
+    const s = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+    const theirs = (await s.run({ input: new ort.Tensor('float32', px, [images, k]) }))[s.outputNames[0]!]!
+      .data as Float32Array;
+    for (let i = 0; i < images; i++) {
+      const run = runQuant(qm, px.subarray(i * k, (i + 1) * k));
+      const ours = dequantize(run.tensors.get(run.outputName)!, qm.tensors[run.outputName]!);
+      expect([...ours], `input ${i}`).toEqual([...theirs.subarray(i * n, (i + 1) * n)]);
+    }
+  });
+
   it('refuses unsupported quantized operators naming the node and the operator', () => {
     const g = new OnnxGraphBuilder(1);
     const s = g.typed([], 1, [0.1]);
