@@ -16,7 +16,7 @@ import type { IntTensor, QuantLayer } from './tensor.js';
  * Quantizes float values with a tensor's scale and zero point: round half up and saturate, or in mode ort
  * as onnxruntime's QuantizeLinear (float32 quotient, half to even).
  */
-export function quantizeTensor(
+function quantizeTensor(
   x: Float32Array,
   q: TensorQuant,
   bits: 8 | 16,
