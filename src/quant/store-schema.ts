@@ -425,6 +425,11 @@ function checkLayer(l: MacLayer, s: StoredLayer, bits: 8 | 16, modelMode: string
     throw new MactileError(
       `${at}.ortFactor: expected ${cout} float32 factors (one per output channel) for requant mode ort, received nothing`,
     );
+  const f = s.ortFactor?.findIndex((v) => Math.fround(v) !== v) ?? -1;
+  if (f >= 0)
+    throw new MactileError(
+      `${at}.ortFactor[${f}]: expected a float32 value (onnxruntime's factor is one), received ${s.ortFactor![f]}`,
+    );
   const acc = accumulatorBits(bits);
   const limit = 1n << BigInt(acc - 1);
   s.bias.forEach((b, j) => {

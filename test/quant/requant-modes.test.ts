@@ -3,8 +3,15 @@
  * Python transcription of TFLite's MultiplyByQuantizedMultiplier for gemmlowp): ties, accumulators above
  * 2^24 whose float32 conversion changes the result, and the golden layer loop taking the layer's mode.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { multiplierShift } from '../../src/quant/quantize.js';
+import { loadOnnxModel } from '../../src/nets/onnx-import.js';
+import { calibrationDigits } from '../../src/quant/mnist.js';
+import { readQuantFile, writeQuantFile } from '../../src/quant/store.js';
+import { projectRoot } from '../../src/util/paths.js';
+import { collectStats, multiplierShift, quantizeModel } from '../../src/quant/quantize.js';
 import { channelStages, requantize, requantizeInto } from '../../src/quant/requant.js';
 import {
   ortFactor,
@@ -149,5 +156,45 @@ describe('the golden layer loop', () => {
     // rhaz: exact products, half away from zero.
     expect(run({})).toEqual([3, 9, -3, -9, 4, 3]);
     expect(() => channelStages({ ...layer, requant: 'ort' })).toThrow(/mode ort needs 2 float32 factors/);
+  });
+});
+
+describe('the mode in the quantized model file', () => {
+  it('a model quantized in mode ort reads back with its mode and float32 factors; a factor that is not float32 is refused', () => {
+    const m = loadOnnxModel(join(projectRoot(), 'models', 'lenet5.onnx'));
+    const stats = collectStats(
+      m,
+      calibrationDigits(10).map((d) => d.pixels),
+    );
+    const qm = quantizeModel(m, stats, {
+      bits: 8,
+      calibration: 'minmax',
+      granularity: 'channel',
+      symmetric: true,
+      requant: 'ort',
+    });
+    const l = Object.values(qm.layers)[0]!;
+    expect(l.requant).toBe('ort');
+    expect(l.ortFactor!.every((f) => Math.fround(f) === f)).toBe(true);
+    expect(Object.values(qm.tensors).every((t) => Math.fround(t.scale) === t.scale)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'mactile-requant-'));
+    const file = join(dir, 'q.json');
+    writeQuantFile(file, { version: 1, source: 'lenet5', data: 'mnist', models: { int8: qm } });
+    const back = readQuantFile(file).models.int8!;
+    expect(back.options.requant).toBe('ort');
+    expect(back.layers).toEqual(qm.layers);
+    const raw = JSON.parse(readFileSync(file, 'utf8'));
+    const first = Object.keys(raw.models.int8.layers)[0]!;
+    raw.models.int8.layers[first].ortFactor[0] = 0.1;
+    writeFileSync(file, JSON.stringify(raw));
+    expect(() => readQuantFile(file)).toThrow(
+      `models.int8.layers.${first}.ortFactor[0]: expected a float32 value (onnxruntime's factor is one), received 0.1`,
+    );
+    raw.models.int8.layers[first].ortFactor[0] = 0.5;
+    delete raw.models.int8.layers[first].requant;
+    writeFileSync(file, JSON.stringify(raw));
+    expect(() => readQuantFile(file)).toThrow(
+      `models.int8.layers.${first}.requant: expected ort (the model's options.requant), received rhaz`,
+    );
   });
 });
