@@ -13,12 +13,14 @@ import { describe, expect, it } from 'vitest';
 import { loadOnnxModel } from '../../src/nets/onnx-import.js';
 import { importQdqOnnx } from '../../src/nets/qdq-import.js';
 import { dequantize, runQuant } from '../../src/quant/int-exec.js';
-import { calibrationDigits } from '../../src/quant/mnist.js';
 import { exportQdqOnnx } from '../../src/quant/onnx-export.js';
 import { collectStats, quantizeModel, type QuantOptions } from '../../src/quant/quantize.js';
 import { rng } from '../../src/quant/random.js';
 import { projectRoot } from '../../src/util/paths.js';
+import { asRhaz, simulateQuantized } from '../../src/sim/run-quantized.js';
+import { calibrationDigits, mnistSplit } from '../../src/quant/mnist.js';
 import { runCliInProcess } from '../helpers/cli.js';
+import { systolic } from '../helpers/configs.js';
 import { OnnxGraphBuilder } from '../helpers/onnx-builder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mactile-qdq-'));
@@ -223,4 +225,29 @@ describe('QDQ import', () => {
       /requantizes in mode ort \(layer features_features\.0_Conv\), but the RTL output stage computes mode rhaz.*--requant rhaz/,
     );
   }, 60_000);
+
+  it('an imported QDQ model through the RTL in mode rhaz (sim --requant rhaz): refused in mode ort, then every layer bit- and cycle-exact', async () => {
+    // The LeNet-5 export, imported, with each layer's nearest integer multiplier (the RTL's output stage).
+    const m = loadOnnxModel(join(models, 'lenet5.onnx'));
+    const stats = collectStats(
+      m,
+      calibrationDigits(20).map((d) => d.pixels),
+    );
+    const qm = quantizeModel(m, stats, {
+      bits: 8,
+      calibration: 'minmax',
+      granularity: 'channel',
+      symmetric: false,
+      requant: 'ort',
+    });
+    const imported = importQdqOnnx(saved('lenet-rtl.onnx', exportQdqOnnx(qm)));
+    await expect(simulateQuantized(imported, systolic(8, 8, 'os'), [mnistSplit().test[7]!])).rejects.toThrow(
+      /mode ort/,
+    );
+    const r = await simulateQuantized(asRhaz(imported), systolic(8, 8, 'os'), [mnistSplit().test[7]!]);
+    expect(r.layers.map((l) => [l.name, l.bitExact, l.cycleExact])).toEqual(
+      imported.net.layers.filter((l) => imported.layers[l.name]).map((l) => [l.name, true, true]),
+    );
+    expect(r.logitsIdentical).toBe(true);
+  }, 600_000);
 });
