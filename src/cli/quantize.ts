@@ -131,7 +131,15 @@ export function quantizeStudy(opts: QuantizeOptions) {
       scored.filter((v) => v.precision === p).reduce((a, b) => (b.accuracy > a.accuracy ? b : a)),
     ]),
   ) as Record<string, Variant>;
-  return { model, fp32: result.fp32, test: test.length, train: split.train.length, variants: scored, best };
+  return {
+    model,
+    given: given !== undefined,
+    fp32: result.fp32,
+    test: test.length,
+    train: split.train.length,
+    variants: scored,
+    best,
+  };
 }
 
 /** Registers the `quantize` command. */
@@ -251,9 +259,9 @@ export function registerQuantize(cmd: Command): void {
         return;
       }
       const lines = [
-        `${opts.model}: ${study.test} held-out MNIST digits, calibration on ${opts.calibrationImages} training digits`,
+        `${opts.model}: ${study.test} held-out MNIST digits, ${study.given ? "a quantized model: its own scales and zero points, requantization as onnxruntime's (ort)" : `calibration on ${opts.calibrationImages} training digits`}`,
       ];
-      lines.push(`FP32 accuracy ${study.fp32.toFixed(2)} %`, '');
+      lines.push(`FP32 accuracy ${study.fp32.toFixed(2)} %${study.given ? ' (its weights dequantized)' : ''}`, '');
       lines.push(
         renderTable(
           [
