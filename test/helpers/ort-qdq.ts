@@ -19,10 +19,26 @@ export function fromNchw(y: ArrayLike<number>, s: Shape, i: number): Int16Array 
   return out;
 }
 
-/** Runs a model once on a batch of NCHW float images; returns the quantized output (`*_q`) of every image. */
+/**
+ * Runs a model on a batch of NCHW float images (one session, runs of at most 100 images: faster here than one
+ * run of 2,000); returns the quantized output (`*_q`) of every image.
+ */
 export async function runOrtBatch(model: Uint8Array, images: Float32Array, dims: number[]): Promise<Int8Array> {
   const s = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  const res = await s.run({ [s.inputNames[0]!]: new ort.Tensor('float32', images, dims) });
   const q = s.outputNames.find((n) => n.endsWith('_q'))!;
-  return res[q]!.data as Int8Array;
+  const n = dims[0]!;
+  const size = images.length / n;
+  const parts: Int8Array[] = [];
+  for (let b = 0; b < n; b += 100) {
+    const m = Math.min(100, n - b);
+    const x = new ort.Tensor('float32', images.slice(b * size, (b + m) * size), [m, ...dims.slice(1)]);
+    parts.push((await s.run({ [s.inputNames[0]!]: x }))[q]!.data as Int8Array);
+  }
+  const out = new Int8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -127,7 +127,7 @@ describe('QDQ export, bit-exact with onnxruntime in requant mode ort', () => {
   ])(
     '%s %j: the quantized output equals the golden executor on all 2,000 held-out digits',
     async (file, o) => {
-      const qm = quantized(file, o);
+      const qm = quantized(file, o, 50);
       const test = mnistSplit().test;
       const theirs = await ortOnDigits(qm, test.length);
       let equal = 0;
