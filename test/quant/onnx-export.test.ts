@@ -111,8 +111,7 @@ describe('QDQ export, bit-exact with onnxruntime in requant mode ort', () => {
         for (let j = 0; j < k; j++) acc += x[j]! * weights[c * k + j]!;
         if (c < 6 && Math.abs(acc * ortFactor[c]!) % 1 === 0.5 && Math.abs(acc * ortFactor[c]!) < 120) ties++;
         if (Math.abs(acc) > 2 ** 24 && Math.fround(acc) !== acc) beyond++;
-        if (i === 0 && c >= 6 && c < 12)
-          expect(y[c], `channel ${c} of the zero input`).toBe(3 + vectors[c - 6]![2]);
+        if (i === 0 && c >= 6 && c < 12) expect(y[c], `channel ${c} of the zero input`).toBe(3 + vectors[c - 6]![2]);
         expect(ours[c], `input ${i}, channel ${c}, acc + bias ${acc}`).toBe(y[i * n + c]);
       }
     });
