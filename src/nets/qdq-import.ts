@@ -7,13 +7,13 @@
  * its QuantizeLinear, or as DequantizeLinear -> Relu -> QuantizeLinear at the same scale, is fused.
  */
 import { MactileError } from '../util/errors.js';
-import { multiplierShift, type QuantModel } from '../quant/quantize.js';
-import { ortFactor } from '../quant/requant-modes.js';
+import type { QuantModel } from '../quant/quantize.js';
 import type { QuantLayer } from '../quant/tensor.js';
 import { NetBuilder } from './builder.js';
-import { isMacLayer, type FloatModel, type HostKind, type LayerParams, type Shape } from './ir.js';
+import { isMacLayer, type HostKind, type Shape } from './ir.js';
 import { inputShape } from './onnx-import.js';
 import { readOnnx, type ConstTensor, type OnnxGraph, type OnnxNode } from './onnx-read.js';
+import { ortQuantLayer } from './qdq-layers.js';
 import { readQParams, tensorQParams, weightInts } from './qdq-params.js';
 
 /** Operators that make an ONNX model a quantized one. */
@@ -443,45 +443,17 @@ class QdqImporter {
     const taps = fc ? 1 : d[2]! * d[3]!;
     const expected = fc ? this.size(x) : taps * (this.b.shape(x.tensor).c / Number(n.attrs.get('group') ?? 1));
     if (k !== expected) this.fail(n, `expected ${expected} weights per output channel, received ${k}`);
-    // To OHWI (an FC: [out][in] in mactile's flatten order).
-    const weights = new Int16Array(ints.length);
+    // ONNX's index of mactile's OHWI weight (co, j) (an FC: [out][in] in mactile's flatten order).
     const f = x.flattenedFrom;
-    for (let co = 0; co < cout; co++)
-      for (let j = 0; j < k; j++) {
-        let src: number;
-        if (fc) {
-          let col = j;
-          if (f && f.h * f.w > 1) col = (j % f.c) * f.h * f.w + Math.floor(j / f.c);
-          src = matmul || (gemm && Number(n.attrs.get('transB') ?? 0) === 0) ? col * cout + co : co * k + col;
-        } else {
-          const cinG = k / taps;
-          src = co * k + (j % cinG) * taps + Math.floor(j / cinG);
-        }
-        weights[co * k + j] = ints[src]!;
-      }
-    const bias = Array.from({ length: cout }, (_, co) => {
-      let sum = 0;
-      for (let j = 0; j < k; j++) sum += weights[co * k + j]!;
-      const raw = biasT ? biasT.data[biasT.data.length === 1 ? 0 : co]! : 0;
-      const b = biasT?.type === 6 || !biasT ? raw : Math.round(raw / (x.scale * scale[co]!));
-      return BigInt(b) - BigInt(x.zeroPoint) * BigInt(sum);
-    });
-    const factors = scale.map((s) => ortFactor(x.scale, s, y.scale));
-    const ms = factors.map(multiplierShift);
-    this.tensors[t] = y;
-    this.layers[t] = {
-      bits: 8,
-      weights,
-      bias,
-      mult: ms.map((m) => m.mult),
-      shift: ms.map((m) => m.shift),
-      relu,
-      inZeroPoint: x.zeroPoint,
-      outZeroPoint: y.zeroPoint,
-      requant: 'ort',
-      ortFactor: factors,
-      weightScale: scale,
+    // MatMul's and a Gemm's (transB 0) weights are [K, N]; QLinearConv's and Gemm's with transB 1 [N, K].
+    const kn = matmul || (gemm && Number(n.attrs.get('transB') ?? 0) === 0);
+    const onnxIndex = (co: number, j: number): number => {
+      if (!fc) return co * k + (j % (k / taps)) * taps + Math.floor(j / (k / taps));
+      const col = f && f.h * f.w > 1 ? (j % f.c) * f.h * f.w + Math.floor(j / f.c) : j;
+      return kn ? col * cout + co : co * k + col;
     };
+    this.tensors[t] = y;
+    this.layers[t] = ortQuantLayer({ ints, cout, onnxIndex, bias: biasT, x, y, weightScale: scale, relu });
     // An FC on [N, C] gives [N, C]; one as a 1x1 QLinearConv on a flat value stays [N, C, 1, 1] until its Flatten.
     return { kind: 'q', tensor: t, ...y, rank: x.rank, flat: x.flat };
   }
@@ -491,30 +463,4 @@ class QdqImporter {
 export function importQdqOnnx(file: string, opts: { inputShape?: Shape } = {}): QuantModel {
   const g = readOnnx(file);
   return new QdqImporter(g, inputShape(g, opts.inputShape)).run();
-}
-
-/** The float model a quantized one approximates: its weights and biases dequantized (the FP32 side of its accuracy and SQNR). */
-export function dequantizedModel(qm: QuantModel): FloatModel {
-  const params = new Map<string, LayerParams>();
-  for (const l of qm.net.layers) {
-    if (!isMacLayer(l)) continue;
-    const q = qm.layers[l.name]!;
-    const ws = q.weightScale ?? [];
-    const xs = qm.tensors[l.input]!.scale;
-    const cout = l.outShape.c;
-    const k = q.weights.length / cout;
-    const weights = new Float32Array(q.weights.length);
-    const bias = new Float32Array(cout);
-    for (let co = 0; co < cout; co++) {
-      let sum = 0;
-      for (let j = 0; j < k; j++) {
-        weights[co * k + j] = q.weights[co * k + j]! * ws[co]!;
-        sum += q.weights[co * k + j]!;
-      }
-      // The bias without the folded -zx * sum(w), in real units.
-      bias[co] = Number(q.bias[co]! + BigInt(q.inZeroPoint) * BigInt(sum)) * xs * ws[co]!;
-    }
-    params.set(l.name, { weights, bias });
-  }
-  return { net: qm.net, params };
 }
