@@ -279,6 +279,8 @@ export function registerSim(cmd: Command): void {
       await simQuantized(opts, cfg);
       return;
     }
+    if (opts.requant !== undefined)
+      throw new MactileError(`--requant: expected together with --quantized FILE, received it with --net`);
     if (!opts.net) throw new MactileError(`sim: expected --net NET (or --quantized FILE), received neither`);
     const net = workloadOf(loadNetwork(opts.net, { inputShape: opts.inputShape }), cfg);
     const names = opts.layers
