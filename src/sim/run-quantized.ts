@@ -53,13 +53,15 @@ export function asRhaz(qm: QuantModel): QuantModel {
   return { ...qm, options, layers };
 }
 
-/** Refuses a model whose output stages round in a mode the RTL does not implement (it computes rhaz). */
-function requireRhaz(qm: QuantModel, where: string): void {
+/** Refuses a model whose output stages round in a mode the hardware's output stage does not compute. */
+function requireMode(qm: QuantModel, cfg: HardwareConfig, where: string): void {
+  // Only the systolic array has the config key requant (rhaz or ort); every other output stage computes rhaz.
+  const hw = (cfg as { requant?: string }).requant ?? 'rhaz';
   const mode = qm.options.requant ?? 'rhaz';
-  const layer = Object.entries(qm.layers).find(([, l]) => (l.requant ?? 'rhaz') !== 'rhaz');
-  if (mode !== 'rhaz' || layer)
+  const layer = Object.entries(qm.layers).find(([, l]) => (l.requant ?? 'rhaz') !== hw);
+  if (mode !== hw || layer)
     throw new MactileError(
-      `${where}: the model requantizes in mode ${layer?.[1].requant ?? mode}${layer ? ` (layer ${layer[0]})` : ''}, but the RTL output stage computes mode rhaz (integer multiplier, shift, half away from zero); pass --requant rhaz to run it with the multiplier nearest each layer's factor (its outputs then can differ from onnxruntime's by 1 LSB)`,
+      `${where}: the model requantizes in mode ${layer?.[1].requant ?? mode}${layer ? ` (layer ${layer[0]})` : ''}, but the RTL output stage of ${cfg.name} computes mode ${hw}${hw === 'rhaz' ? ' (integer multiplier, shift, half away from zero)' : ''}; ${mode === 'ort' ? 'use a systolic config with requant: ort, or ' : ''}pass --requant rhaz to run it with the multiplier nearest each layer's factor (its outputs then can differ from onnxruntime's by 1 LSB)`,
     );
 }
 
@@ -99,7 +101,7 @@ export async function simulateQuantized(
   images: { pixels: Float32Array; label: number }[],
   opts: { onLayer?: (c: LayerCheck) => void; where?: string } = {},
 ): Promise<QuantizedSim> {
-  requireRhaz(qm, opts.where ?? `quantized model ${qm.net.name}`);
+  requireMode(qm, cfg, opts.where ?? `quantized model ${qm.net.name}`);
   const batch = cfg.batch ?? 1;
   if (images.length !== batch) throw new Error(`simulateQuantized: ${images.length} images for a batch of ${batch}`);
   const accel = accelOf(cfg);
