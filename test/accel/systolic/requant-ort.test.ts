@@ -66,11 +66,11 @@ describe('systolic output stage in mode ort', () => {
       hostModes: {},
     };
     const zero = { pixels: new Float32Array(k), label: 0 };
-    const r = await simulateQuantized(qm, ortArray('os'), [zero]);
+    const r = await simulateQuantized(qm, ortArray('ws'), [zero]);
     expect(r.layers.map((l) => [l.bitExact, l.cycleExact])).toEqual([[true, true]]);
     expect(r.logits).toEqual(vectors.map((v) => Math.max(-128, Math.min(127, v[2]))));
     const ones = { pixels: Float32Array.from({ length: k }, (_, i) => (i % 3) - 1), label: 0 };
-    const r2 = await simulateQuantized(qm, ortArray('os'), [ones]);
+    const r2 = await simulateQuantized(qm, ortArray('ws'), [ones]);
     expect(r2.logitsIdentical).toBe(true);
     const theirs = await runOrtBatch(exportQdqOnnx(qm), ones.pixels, [1, k, 1, 1]);
     expect(r2.logits).toEqual([...theirs]);
