@@ -1,5 +1,5 @@
 /**
- * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|nvdla|sweep|activity|all]` prints markdown
+ * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|qdq|nvdla|sweep|activity|all]` prints markdown
  * tables for docs/BENCHMARKS.md, with the machine they ran on.
  */
 import { cpus, totalmem } from 'node:os';
@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { buildTimes, nvdlaThroughput, pipelinedVsScaleSim, throughput } from './systolic.js';
 import { analyticSpeed } from './analytic.js';
 import { goldenSpeed } from './golden.js';
+import { qdqAgreement } from './qdq.js';
 import { quantSpeed } from './quant.js';
 import { sweepBench } from './sweep.js';
 import { activityCost } from './activity.js';
@@ -30,6 +31,12 @@ if (what === 'golden' || what === 'all')
   out.push(
     '### Golden integer executor against onnxruntime-node (CPU ms per image)',
     ...(await goldenSpeed(Number(process.argv[3] ?? 5))),
+    '',
+  );
+if (what === 'qdq' || what === 'all')
+  out.push(
+    '### onnxruntime-node against the golden executor in mode ort (exported QDQ models, 2,000 digits)',
+    ...(await qdqAgreement()),
     '',
   );
 if (what === 'nvdla' || what === 'all')

@@ -6,11 +6,16 @@ import { labelledImages } from '../data/fit.js';
 import { HELD_OUT_PER_CLASS } from '../data/mnist.js';
 import { loadSplit, type DataOptions, type Selection } from '../data/split.js';
 import { collectStats, quantizeModel, type Granularity, type QuantModel } from '../quant/quantize.js';
+import { REQUANT_MODES, type RequantMode } from '../quant/requant-modes.js';
+import { exportQdqOnnx } from '../quant/onnx-export.js';
 import { writeQuantFile } from '../quant/store.js';
 import { loadOnnxModel } from '../nets/onnx-import.js';
+import { readOnnx } from '../nets/onnx-read.js';
+import { importQdqOnnx, isQuantizedOnnx } from '../nets/qdq-import.js';
+import { dequantizedModel } from '../nets/qdq-layers.js';
 import { renderTable } from '../report/table.js';
 import { MactileError } from '../util/errors.js';
-import { checkOutputFile } from '../util/output.js';
+import { checkOutputFile, writeOutputFile } from '../util/output.js';
 import { counter } from '../util/progress.js';
 import { selection, withDataOptions } from './data-options.js';
 import { formatOption } from './options.js';
@@ -24,7 +29,9 @@ interface QuantizeOptions extends DataOptions {
   /** A count, an index range or a second data set (a plain number is a count). */
   calibrationImages?: number | Selection;
   testImages?: number | Selection;
+  requant?: string;
   out?: string;
+  exportOnnx?: string;
   format: string;
 }
 
@@ -40,7 +47,7 @@ function listOption<T extends string>(value: string, allowed: readonly T[], key:
 
 interface Variant {
   precision: 'int8' | 'int16';
-  calibration: CalibrationMethod;
+  calibration: CalibrationMethod | 'given';
   granularity: Granularity;
   model: QuantModel;
   accuracy: number;
@@ -52,7 +59,18 @@ export function quantizeStudy(opts: QuantizeOptions) {
   const precisions = listOption(opts.precision, ['int8', 'int16'] as const, 'precision');
   const calibrations = listOption(opts.calibration, CALIBRATION_METHODS, 'calibration');
   const granularities = listOption(opts.granularity, ['channel', 'tensor'] as const, 'granularity');
-  const model = loadOnnxModel(opts.model);
+  const requant = (opts.requant ?? 'rhaz') as RequantMode;
+  if (!REQUANT_MODES.includes(requant))
+    throw new MactileError(
+      `--requant: expected ${REQUANT_MODES.join(' | ')}, received ${JSON.stringify(opts.requant)}`,
+    );
+  // A quantized ONNX model (QDQ, QLinear*) is evaluated as it is: its scales, not recalibrated.
+  const given = isQuantizedOnnx(readOnnx(opts.model)) ? importQdqOnnx(opts.model) : undefined;
+  if (given && !precisions.includes('int8'))
+    throw new MactileError(
+      `--precision: ${opts.model} is a quantized INT8 model, expected int8, received ${opts.precision}`,
+    );
+  const model = given ? dequantizedModel(given) : loadOnnxModel(opts.model);
   const asSelection = (v: number | Selection | undefined) => (typeof v === 'number' ? { count: v } : v);
   const split = loadSplit(
     { ...opts, calibrationImages: asSelection(opts.calibrationImages), testImages: asSelection(opts.testImages) },
@@ -61,19 +79,30 @@ export function quantizeStudy(opts: QuantizeOptions) {
   );
   const test = labelledImages(split.test);
   const calibration = labelledImages(split.calibration);
-  const calibrating = counter(
-    `calibrating on ${opts.data === 'mnist' ? 'training digits' : 'images'}`,
-    calibration.length,
-  );
-  const stats = collectStats(
-    model,
-    calibration.map((d) => d.pixels),
-    () => calibrating.advance(),
-  );
-  calibrating.done();
-  const quantizing = counter('quantizing variants', precisions.length * calibrations.length * granularities.length);
   const variants: Omit<Variant, 'accuracy' | 'layers'>[] = [];
-  for (const precision of precisions) {
+  if (given)
+    variants.push({ precision: 'int8', calibration: 'given', granularity: given.options.granularity, model: given });
+  const calibrate = () => {
+    const calibrating = counter(
+      `calibrating on ${opts.data === 'mnist' ? 'training digits' : 'images'}`,
+      calibration.length,
+    );
+    try {
+      return collectStats(
+        model,
+        calibration.map((d) => d.pixels),
+        () => calibrating.advance(),
+      );
+    } finally {
+      calibrating.done();
+    }
+  };
+  const stats = given ? new Map() : calibrate();
+  const quantizing = counter(
+    'quantizing variants',
+    given ? 0 : precisions.length * calibrations.length * granularities.length,
+  );
+  for (const precision of given ? [] : precisions) {
     for (const calibration of calibrations) {
       for (const granularity of granularities) {
         const bits = precision === 'int8' ? 8 : 16;
@@ -82,7 +111,13 @@ export function quantizeStudy(opts: QuantizeOptions) {
           precision,
           calibration,
           granularity,
-          model: quantizeModel(model, stats, { bits, calibration, granularity, symmetric: !opts.asymmetric }),
+          model: quantizeModel(model, stats, {
+            bits,
+            calibration,
+            granularity,
+            symmetric: !opts.asymmetric,
+            ...(requant === 'rhaz' ? {} : { requant }),
+          }),
         });
         quantizing.advance();
       }
@@ -103,12 +138,21 @@ export function quantizeStudy(opts: QuantizeOptions) {
     layers: result.quantized[i]!.layers,
   }));
   const best = Object.fromEntries(
-    precisions.map((p) => [
+    (given ? (['int8'] as const) : precisions).map((p) => [
       p,
       scored.filter((v) => v.precision === p).reduce((a, b) => (b.accuracy > a.accuracy ? b : a)),
     ]),
   ) as Record<string, Variant>;
-  return { model, fp32: result.fp32, test: test.length, train: split.pool, split, variants: scored, best };
+  return {
+    model,
+    given: given !== undefined,
+    fp32: result.fp32,
+    test: test.length,
+    train: split.pool,
+    split,
+    variants: scored,
+    best,
+  };
 }
 
 /** Registers the `quantize` command. */
@@ -135,15 +179,39 @@ export function registerQuantize(cmd: Command): void {
       selection('--calibration-images'),
     )
     .option(
+      '--requant <mode>',
+      'output-stage rounding: rhaz (integer multiplier, half away from zero) | ort (onnxruntime CPU float32 steps) | gemmlowp (TFLite)',
+      'rhaz',
+    )
+    .option(
       '--test-images <n|A:B|set>',
       `N evenly spaced held-out images (default all; MNIST: ${HELD_OUT_PER_CLASS * 10}), images A to B-1 of --data, or another data set`,
       selection('--test-images'),
     )
     .option('--out <file>', 'write the best quantized model of each precision here (for `mactile sim --quantized`)')
+    .option(
+      '--export-onnx <file>',
+      'write the best INT8 model as a quantized ONNX file (QuantizeLinear, QLinearConv) that onnxruntime runs; bit-exact with --requant ort',
+    )
     .addOption(formatOption(['table', 'json'], 'table'))
     .action((opts: QuantizeOptions) => {
       if (opts.out) checkOutputFile(opts.out); // before the study, which can take minutes
+      if (opts.exportOnnx !== undefined) {
+        checkOutputFile(opts.exportOnnx, '--export-onnx');
+        if (!listOption(opts.precision, ['int8', 'int16'] as const, 'precision').includes('int8'))
+          throw new MactileError(
+            `--export-onnx: expected --precision to include int8 (onnxruntime's QLinearConv takes 8-bit operands), received ${JSON.stringify(opts.precision)}`,
+          );
+      }
       const study = quantizeStudy(opts);
+      if (opts.exportOnnx !== undefined) {
+        const int8 = study.best.int8!.model;
+        writeOutputFile(opts.exportOnnx, exportQdqOnnx(int8), `--export-onnx ${opts.exportOnnx}`);
+        if ((int8.options.requant ?? 'rhaz') !== 'ort')
+          process.stderr.write(
+            `note: --export-onnx ${opts.exportOnnx}: onnxruntime requantizes as --requant ort does (float32, half to even); this ${int8.options.requant ?? 'rhaz'} model's outputs can differ from mactile's by 1 LSB there\n`,
+          );
+      }
       for (const note of study.split.notes) process.stderr.write(`note: ${note}\n`);
       const mnist = opts.data === 'mnist' && opts.calibrationImages === undefined && opts.testImages === undefined;
       const { calibration, test } = study.split.text;
@@ -213,11 +281,13 @@ export function registerQuantize(cmd: Command): void {
         return;
       }
       const lines = [
-        mnist
-          ? `${opts.model}: ${study.test} held-out MNIST digits, calibration on ${study.split.calibration.count} training digits`
-          : `${opts.model}: test on ${test}, calibration on ${calibration}; (x - mean) / std with mean ${study.split.norm.mean.join(',')}, std ${study.split.norm.std.join(',')}`,
+        study.given
+          ? `${opts.model}: test on ${test}; a quantized model: its own scales and zero points, requantization as onnxruntime's (ort)`
+          : mnist
+            ? `${opts.model}: ${study.test} held-out MNIST digits, calibration on ${study.split.calibration.count} training digits`
+            : `${opts.model}: test on ${test}, calibration on ${calibration}; (x - mean) / std with mean ${study.split.norm.mean.join(',')}, std ${study.split.norm.std.join(',')}`,
       ];
-      lines.push(`FP32 accuracy ${study.fp32.toFixed(2)} %`, '');
+      lines.push(`FP32 accuracy ${study.fp32.toFixed(2)} %${study.given ? ' (its weights dequantized)' : ''}`, '');
       lines.push(
         renderTable(
           [
@@ -267,6 +337,7 @@ export function registerQuantize(cmd: Command): void {
         `ReLUs fused into the MAC layer before them: ${(Object.values(study.best)[0]?.model.fused ?? []).join(', ') || 'none'}`,
       );
       if (opts.out) lines.push(`wrote ${opts.out}`);
+      if (opts.exportOnnx) lines.push(`wrote ${opts.exportOnnx} (INT8, QLinearConv)`);
       process.stdout.write(lines.join('\n') + '\n');
     });
 }

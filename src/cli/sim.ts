@@ -25,8 +25,10 @@ import type { ConfigOverrides } from '../config/load.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { heldOutImages } from '../data/held-out.js';
 import type { DataOptions, Selection } from '../data/split.js';
+import type { QuantModel } from '../quant/quantize.js';
 import { readQuantFile } from '../quant/store.js';
-import { simulateQuantized } from '../sim/run-quantized.js';
+import { asRhaz, simulateQuantized } from '../sim/run-quantized.js';
+import { importQdqOnnx } from '../nets/qdq-import.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
 import { dataOption, selection } from './data-options.js';
@@ -54,6 +56,7 @@ interface SimOptions extends ConfigOverrides, DataOptions {
   testImages?: Selection;
   net?: string;
   quantized?: string;
+  requant?: string;
   image?: number;
   config: string;
   layers?: string;
@@ -195,8 +198,14 @@ function batchedTotals(sim: NetworkSim): object {
 
 /** `sim --quantized Q --image N`: one real inference through the RTL, checked against the golden executor. */
 async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void> {
-  const file = readQuantFile(opts.quantized!);
-  const qm = file.models[cfg.precision];
+  const onnx = opts.quantized!.toLowerCase().endsWith('.onnx');
+  const file = onnx ? { models: { int8: importQdqOnnx(opts.quantized!) } } : readQuantFile(opts.quantized!);
+  if (opts.requant !== undefined && opts.requant !== 'rhaz')
+    throw new MactileError(
+      `--requant: expected rhaz (the RTL output stage's mode), received ${JSON.stringify(opts.requant)}`,
+    );
+  const stored = (file.models as Record<string, QuantModel | undefined>)[cfg.precision];
+  const qm = stored && opts.requant === 'rhaz' ? asRhaz(stored) : stored;
   if (!qm) {
     throw new MactileError(
       `--quantized ${opts.quantized}: expected a ${cfg.precision} model for config ${cfg.name}, the file holds ${Object.keys(file.models).join(', ')} (use --precision or another config)`,
@@ -210,6 +219,7 @@ async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void
   bar.step(layers[0]?.name ?? '');
   const r = await simulateQuantized(qm, cfg, images, {
     activity: opts.activity,
+    where: `--quantized ${opts.quantized}`,
     onLayer: (c) => {
       bar.advance(1, c.macs);
       bar.step(layers[++done]?.name ?? 'golden executor');
@@ -290,7 +300,11 @@ export function registerSim(cmd: Command): void {
       .option('--net <net>', 'zoo name (lenet5, alexnet, efficientnet_b0), a SCALE-Sim topology .csv or an ONNX model')
       .option(
         '--quantized <file>',
-        'a quantized model from `mactile quantize --out`: run its real weights instead of random ones',
+        'a quantized model from `mactile quantize --out`, or a quantized ONNX model (QDQ, QLinearConv): run its real weights instead of random ones',
+      )
+      .option(
+        '--requant <mode>',
+        'with --quantized: rhaz, to run a model quantized in mode ort or gemmlowp with the RTL output stage (rhaz)',
       )
       .option('--image <n>', 'with --quantized: the held-out image to infer (MNIST: digit 0-1999)', wholeNumber, 0)
       .addOption(dataOption('data'))
@@ -341,6 +355,8 @@ export function registerSim(cmd: Command): void {
       await simQuantized(opts, cfg);
       return;
     }
+    if (opts.requant !== undefined)
+      throw new MactileError(`--requant: expected together with --quantized FILE, received it with --net`);
     if (!opts.net) throw new MactileError(`sim: expected --net NET (or --quantized FILE), received neither`);
     const net = workloadOf(loadNetwork(opts.net, { inputShape: opts.inputShape }), cfg);
     const names = opts.layers

@@ -560,7 +560,7 @@ function channelsFirst(g: OnnxGraph, given: Shape): Shape {
 }
 
 /** The input shape of a graph (NCHW, batch 1), or the one given where the model leaves it dynamic. */
-function inputShape(g: OnnxGraph, given?: Shape): Shape {
+export function inputShape(g: OnnxGraph, given?: Shape): Shape {
   if (g.inputs.length !== 1)
     throw new MactileError(`ONNX model ${g.file}: expected one input, found ${g.inputs.length}`);
   const { name, dims } = g.inputs[0]!;

@@ -24,6 +24,8 @@ export interface OnnxNode {
 export interface ConstTensor {
   dims: number[];
   data: Float64Array;
+  /** ONNX data type (1 float, 2 uint8, 3 int8, 6 int32, 7 int64, 11 double). */
+  type?: number;
 }
 
 export interface OnnxValue {
@@ -82,7 +84,7 @@ function tensorData(t: any, where: string): ConstTensor {
                   ? view.getInt8(i)
                   : view.getUint8(i);
     }
-    return { dims, data: out };
+    return { dims, data: out, type };
   }
   const src: unknown[] = type === 1 ? t.floatData : type === 11 ? t.doubleData : type === 7 ? t.int64Data : t.int32Data;
   if (!src || src.length !== count)
@@ -91,7 +93,7 @@ function tensorData(t: any, where: string): ConstTensor {
     );
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) out[i] = num(src[i]);
-  return { dims, data: out };
+  return { dims, data: out, type };
 }
 
 function attrValue(a: any, where: string): AttrValue {

@@ -2,12 +2,13 @@
  * Float host ops between requantized tensors, computed without intermediate float tensors and with the same
  * float32 steps as dequantize -> floatHost -> quantize in int-exec.ts, so the integers are identical:
  * elementwise ops (SiLU, sigmoid, ReLU6, ...) through a table of every input integer, built once per layer
- * by those very functions; add, mul and per-channel scale in one fused loop. Other ops return undefined.
+ * by those very functions; add, mul and per-channel scale in one fused loop (mode rhaz). Other ops return undefined.
  */
 import type { HostLayer, Shape } from '../nets/ir.js';
 import { floatHost } from './float-exec.js';
 import type { QuantModel, TensorQuant } from './quantize.js';
 import { operandRange } from './requant.js';
+import { quantizeOrt } from './requant-modes.js';
 import type { IntTensor } from './tensor.js';
 
 const ELEMENTWISE = new Set(['sigmoid', 'silu', 'relu6', 'leakyrelu', 'hardswish', 'relu']);
@@ -31,7 +32,8 @@ function table(qm: QuantModel, l: HostLayer): Int16Array {
   for (let i = 0; i < x.length; i++) x[i] = xq.scale * (min + i - xq.zeroPoint);
   const shape: Shape = { h: 1, w: 1, c: x.length };
   const y = floatHost({ ...l, inShapes: [shape], outShape: shape }, [x]);
-  t = Int16Array.from(y, (v) => quantizeOne(v, yq.scale, yq.zeroPoint, min, max));
+  const quantize = qm.options.requant === 'ort' ? quantizeOrt : quantizeOne;
+  t = Int16Array.from(y, (v) => quantize(v, yq.scale, yq.zeroPoint, min, max));
   byLayer.set(l.name, t);
   return t;
 }
@@ -96,6 +98,8 @@ export function fastFloatHost(qm: QuantModel, l: HostLayer, xs: IntTensor[]): In
   const kind = l.kind;
   const elementwise = ELEMENTWISE.has(kind);
   if (!elementwise && kind !== 'add' && kind !== 'mul' && kind !== 'scale') return undefined;
+  // Mode ort quantizes half to even: the binary ops then take the float path (int-exec's quantizeTensor).
+  if (!elementwise && qm.options.requant === 'ort') return undefined;
   const out = new Int16Array(l.outShape.h * l.outShape.w * l.outShape.c);
   if (elementwise) lookup(xs[0]!.data, table(qm, l), min, out);
   else {

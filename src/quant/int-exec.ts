@@ -9,13 +9,26 @@ import { goldenLayer } from './golden.js';
 import { fastFloatHost, maxPoolInt } from './host-fast.js';
 import type { QuantModel, TensorQuant } from './quantize.js';
 import { operandRange } from './requant.js';
+import { quantizeOrt, type RequantMode } from './requant-modes.js';
 import type { IntTensor, QuantLayer } from './tensor.js';
 
-/** Quantizes float values with a tensor's scale and zero point (round half up, saturate). */
-function quantizeTensor(x: Float32Array, q: TensorQuant, bits: 8 | 16, shape: Shape): IntTensor {
+/**
+ * Quantizes float values with a tensor's scale and zero point: round half up and saturate, or in mode ort
+ * as onnxruntime's QuantizeLinear (float32 quotient, half to even).
+ */
+function quantizeTensor(
+  x: Float32Array,
+  q: TensorQuant,
+  bits: 8 | 16,
+  shape: Shape,
+  mode: RequantMode = 'rhaz',
+): IntTensor {
   const { min, max } = operandRange(bits);
   const data = new Int16Array(x.length);
-  for (let i = 0; i < x.length; i++) data[i] = Math.max(min, Math.min(max, Math.round(x[i]! / q.scale) + q.zeroPoint));
+  if (mode === 'ort') for (let i = 0; i < x.length; i++) data[i] = quantizeOrt(x[i]!, q.scale, q.zeroPoint, min, max);
+  else
+    for (let i = 0; i < x.length; i++)
+      data[i] = Math.max(min, Math.min(max, Math.round(x[i]! / q.scale) + q.zeroPoint));
   return { shape, data };
 }
 
@@ -51,7 +64,7 @@ function hostStep(qm: QuantModel, l: HostLayer, xs: IntTensor[], reference = fal
     l,
     xs.map((t, i) => dequantize(t, qm.tensors[l.inputs[i]!]!)),
   );
-  return quantizeTensor(f, qm.tensors[l.output]!, qm.options.bits, l.outShape);
+  return quantizeTensor(f, qm.tensors[l.output]!, qm.options.bits, l.outShape, qm.options.requant);
 }
 
 export interface QuantRun {
@@ -63,7 +76,12 @@ export interface QuantRun {
 
 function start(qm: QuantModel, input: Float32Array): Map<string, IntTensor> {
   const { net, options } = qm;
-  return new Map([[net.input.name, quantizeTensor(input, qm.tensors[net.input.name]!, options.bits, net.input.shape)]]);
+  return new Map([
+    [
+      net.input.name,
+      quantizeTensor(input, qm.tensors[net.input.name]!, options.bits, net.input.shape, options.requant),
+    ],
+  ]);
 }
 
 function finish(qm: QuantModel, tensors: Map<string, IntTensor>): QuantRun {

@@ -11,6 +11,7 @@ import { MactileError } from '../util/errors.js';
 import { TensorStats, type CalibrationMethod } from './calibrate.js';
 import { layerInputs, runFloat } from './float-exec.js';
 import { operandRange } from './requant.js';
+import { ortFactor, type RequantMode } from './requant-modes.js';
 import type { QuantLayer } from './tensor.js';
 
 export type Granularity = 'channel' | 'tensor';
@@ -23,9 +24,12 @@ export interface TensorQuant {
 
 export interface QuantOptions {
   bits: 8 | 16;
-  calibration: CalibrationMethod;
+  /** How activation scales were found (`given`: read from a quantized ONNX model as they are). */
+  calibration: CalibrationMethod | 'given';
   granularity: Granularity;
   symmetric: boolean;
+  /** The output stages' rounding (absent: rhaz). In mode ort every scale is a float32 value, as ONNX stores it. */
+  requant?: RequantMode;
 }
 
 export interface QuantModel {
@@ -76,12 +80,16 @@ export function collectStats(
 
 function activationQuant(s: TensorStats, o: QuantOptions): TensorQuant {
   const { min, max } = operandRange(o.bits);
+  if (o.calibration === 'given') throw new MactileError('quantization: calibration "given" has no statistics to use');
   const t = s.threshold(o.calibration, max) || 1e-8;
-  if (o.symmetric) return { scale: t / max, zeroPoint: 0 };
+  // ONNX stores float32 scales: in mode ort the model uses exactly those.
+  const f32 = (v: number) => (o.requant === 'ort' ? Math.fround(v) : v);
+  if (o.symmetric) return { scale: f32(t / max), zeroPoint: 0 };
   const lo = Math.min(0, Math.max(s.min, -t));
   const hi = Math.max(0, Math.min(s.max, t));
-  const scale = (hi - lo) / (max - min) || 1e-8;
-  const zeroPoint = Math.max(min, Math.min(max, Math.round(min - lo / scale)));
+  const scale = f32((hi - lo) / (max - min) || 1e-8);
+  // + 0: never a zero point of -0.
+  const zeroPoint = Math.max(min, Math.min(max, Math.round(min - lo / scale))) + 0;
   return { scale, zeroPoint };
 }
 
@@ -114,8 +122,13 @@ function quantizeMac(
   const bias: bigint[] = [];
   const mult: number[] = [];
   const shift: number[] = [];
+  const weightScale: number[] = [];
+  const factors: number[] = [];
+  const ort = o.requant === 'ort';
   for (let c = 0; c < cout; c++) {
-    const sw = (o.granularity === 'channel' ? absMax(c) : tensorMax) / max || 1e-12;
+    const raw = (o.granularity === 'channel' ? absMax(c) : tensorMax) / max || 1e-12;
+    const sw = ort ? Math.fround(raw) : raw;
+    weightScale.push(sw);
     let sum = 0;
     for (let i = 0; i < per; i++) {
       const q = Math.max(-max, Math.min(max, Math.round(p.weights[c * per + i]! / sw)));
@@ -123,11 +136,27 @@ function quantizeMac(
       sum += q;
     }
     bias.push(BigInt(Math.round(p.bias[c]! / (xq.scale * sw))) - BigInt(xq.zeroPoint) * BigInt(sum));
-    const ms = multiplierShift((xq.scale * sw) / yq.scale);
+    // Mode ort: the float32 factor onnxruntime computes; mult and shift then approximate it (not used by the stage).
+    const factor = ort ? ortFactor(xq.scale, sw, yq.scale) : (xq.scale * sw) / yq.scale;
+    if (ort) factors.push(factor);
+    const ms = multiplierShift(factor);
     mult.push(ms.mult);
     shift.push(ms.shift);
   }
-  return { bits: o.bits, weights, bias, mult, shift, relu, inZeroPoint: xq.zeroPoint, outZeroPoint: yq.zeroPoint };
+  const q: QuantLayer = {
+    bits: o.bits,
+    weights,
+    bias,
+    mult,
+    shift,
+    relu,
+    inZeroPoint: xq.zeroPoint,
+    outZeroPoint: yq.zeroPoint,
+    weightScale,
+  };
+  if (o.requant && o.requant !== 'rhaz') q.requant = o.requant;
+  if (ort) q.ortFactor = factors;
+  return q;
 }
 
 /** Quantizes a float model with statistics from calibration inputs. */

@@ -2,8 +2,10 @@
  * The one definition of requantization, shared by the golden integer model, the quantizer and (in
  * Verilog, mt_requant) the RTL output stage: y = sat(round_half_away_from_zero((acc + bias) * mult / 2^shift),
  * then ReLU, then the output zero point. Exact for every |acc + bias| < 2^53 without BigInt: the product
- * (up to 2^84) is formed in two Numbers (hi * 2^32 + lo) when it does not fit one.
+ * (up to 2^84) is formed in two Numbers (hi * 2^32 + lo) when it does not fit one. That is mode `rhaz`, the
+ * default; a layer in mode `ort` or `gemmlowp` goes through requant-modes.ts instead.
  */
+import { requantizeGemmlowp, requantizeOrt, type RequantMode } from './requant-modes.js';
 
 const RANGE8 = Object.freeze({ min: -128, max: 127 });
 const RANGE16 = Object.freeze({ min: -32768, max: 32767 });
@@ -77,12 +79,18 @@ export interface OutputStage {
   relu: boolean;
   zeroPoint: number;
   bits: 8 | 16;
+  /** Rounding mode (default rhaz); `ort` reads `ortFactor`, the others mult and shift. */
+  mode?: RequantMode;
+  ortFactor?: number;
 }
 
 /** Requantizes one accumulator (a whole Number, |acc + bias| < 2^53) to the operand type. */
 export function requantize(acc: number, bias: number, s: OutputStage): number {
   const { min, max } = operandRange(s.bits);
-  return requantizeTo(acc + bias, s.mult, s.shift, s.relu, s.zeroPoint, min, max);
+  const x = acc + bias;
+  if (s.mode === 'ort') return requantizeOrt(x, s.ortFactor ?? NaN, s.relu, s.zeroPoint, min, max);
+  if (s.mode === 'gemmlowp') return requantizeGemmlowp(x, s.mult, s.shift, s.relu, s.zeroPoint, min, max);
+  return requantizeTo(x, s.mult, s.shift, s.relu, s.zeroPoint, min, max);
 }
 
 /** 2^-shift for shift 0..63. */
@@ -132,9 +140,12 @@ export interface ChannelStages {
   zeroPoint: number;
   min: number;
   max: number;
+  mode: RequantMode;
+  /** Mode ort: the float32 factor per channel. */
+  ortFactor: Float64Array;
 }
 
-/** The output stages of a quantized layer (bias, multiplier and shift per channel). */
+/** The output stages of a quantized layer (bias, multiplier and shift per channel; the ort factors in mode ort). */
 export function channelStages(q: {
   bias: bigint[];
   mult: number[];
@@ -142,9 +153,16 @@ export function channelStages(q: {
   relu: boolean;
   outZeroPoint: number;
   bits: 8 | 16;
+  requant?: RequantMode;
+  ortFactor?: number[];
 }): ChannelStages {
   const { min, max } = operandRange(q.bits);
+  const mode = q.requant ?? 'rhaz';
+  if (mode === 'ort' && q.ortFactor?.length !== q.bias.length)
+    throw new Error(`requant: mode ort needs ${q.bias.length} float32 factors, received ${q.ortFactor?.length ?? 0}`);
   return {
+    mode,
+    ortFactor: Float64Array.from(q.ortFactor ?? []),
     bias: Float64Array.from(q.bias, Number),
     mult: Float64Array.from(q.mult),
     shift: Int32Array.from(q.shift),
@@ -160,6 +178,18 @@ export function channelStages(q: {
 export function requantizeInto(acc: Float64Array, n: number, s: ChannelStages, out: Int16Array): void {
   const { bias, mult, shift, factor, relu, zeroPoint, min, max } = s;
   const c = bias.length;
+  if (s.mode !== 'rhaz') {
+    const { ortFactor, mode } = s;
+    for (let b = 0; b < n; b += c)
+      for (let co = 0; co < c; co++) {
+        const x = acc[b + co]! + bias[co]!;
+        out[b + co] =
+          mode === 'ort'
+            ? requantizeOrt(x, ortFactor[co]!, relu, zeroPoint, min, max)
+            : requantizeGemmlowp(x, mult[co]!, shift[co]!, relu, zeroPoint, min, max);
+      }
+    return;
+  }
   for (let b = 0; b < n; b += c) {
     for (let co = 0; co < c; co++) {
       const x = acc[b + co]! + bias[co]!;

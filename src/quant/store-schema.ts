@@ -23,6 +23,7 @@ import {
 import { describeValue, MactileError } from '../util/errors.js';
 import { CALIBRATION_METHODS } from './calibrate.js';
 import { accumulatorBits, operandRange } from './requant.js';
+import { REQUANT_MODES } from './requant-modes.js';
 
 const QUANT_FILE_VERSION = 1;
 
@@ -112,6 +113,11 @@ const network = z
   })
   .strict();
 
+const positive = z
+  .number({ invalid_type_error: 'expected a positive number', required_error: 'expected a positive number' })
+  .positive('expected a positive number')
+  .finite('expected a finite number');
+
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const storedLayer = z
   .object({
@@ -124,6 +130,9 @@ const storedLayer = z
     inZeroPoint: whole(-32768, 32767),
     outZeroPoint: whole(-32768, 32767),
     caccTruncate: whole(0, 32).optional(),
+    requant: z.enum(REQUANT_MODES).optional(),
+    ortFactor: z.array(positive).optional(),
+    weightScale: z.array(positive).optional(),
   })
   .strict();
 
@@ -133,9 +142,10 @@ const storedModel = z
     options: z
       .object({
         bits: z.union([z.literal(8), z.literal(16)], { errorMap: () => ({ message: 'expected 8 or 16' }) }),
-        calibration: z.enum(CALIBRATION_METHODS as [string, ...string[]]),
+        calibration: z.enum(['given', ...CALIBRATION_METHODS] as [string, ...string[]]),
         granularity: z.enum(['channel', 'tensor']),
         symmetric: flag,
+        requant: z.enum(REQUANT_MODES).optional(),
       })
       .strict(),
     tensors: z.record(
@@ -381,7 +391,7 @@ function decodeWeights(base64: string): Int16Array {
 const precisionName = (bits: number) => `INT${bits}`;
 
 /** Checks one MAC layer's stored parameters against its shapes, the precision and the hardware's widths. */
-function checkLayer(l: MacLayer, s: StoredLayer, bits: 8 | 16, at: string): void {
+function checkLayer(l: MacLayer, s: StoredLayer, bits: 8 | 16, modelMode: string, at: string): void {
   const cout = l.outShape.c;
   const cinG = l.inShape.c / l.groups;
   const P = precisionName(bits);
@@ -403,12 +413,23 @@ function checkLayer(l: MacLayer, s: StoredLayer, bits: 8 | 16, at: string): void
   const i = w.findIndex((v) => v < min || v > max);
   if (i >= 0)
     throw new MactileError(`${at}.weights: expected ${P} values from ${min} to ${max}, received ${w[i]} at index ${i}`);
-  for (const key of ['bias', 'mult', 'shift'] as const) {
-    if (s[key].length !== cout)
-      throw new MactileError(
-        `${at}.${key}: expected ${cout} values (one per output channel), received ${s[key].length}`,
-      );
+  for (const key of ['bias', 'mult', 'shift', 'ortFactor', 'weightScale'] as const) {
+    const v = s[key];
+    if (v !== undefined && v.length !== cout)
+      throw new MactileError(`${at}.${key}: expected ${cout} values (one per output channel), received ${v.length}`);
   }
+  const mode = s.requant ?? 'rhaz';
+  if (mode !== modelMode)
+    throw new MactileError(`${at}.requant: expected ${modelMode} (the model's options.requant), received ${mode}`);
+  if (mode === 'ort' && !s.ortFactor)
+    throw new MactileError(
+      `${at}.ortFactor: expected ${cout} float32 factors (one per output channel) for requant mode ort, received nothing`,
+    );
+  const f = s.ortFactor?.findIndex((v) => Math.fround(v) !== v) ?? -1;
+  if (f >= 0)
+    throw new MactileError(
+      `${at}.ortFactor[${f}]: expected a float32 value (onnxruntime's factor is one), received ${s.ortFactor![f]}`,
+    );
   const acc = accumulatorBits(bits);
   const limit = 1n << BigInt(acc - 1);
   s.bias.forEach((b, j) => {
@@ -518,7 +539,7 @@ export function checkStoredModel(key: string, m: StoredModel, where: string): Ch
         throw new MactileError(
           `${at}.layers.${l.name}: expected the quantized parameters of MAC layer ${l.name}, received nothing`,
         );
-      checkLayer(l, s, bits, `${at}.layers.${l.name}`);
+      checkLayer(l, s, bits, m.options.requant ?? 'rhaz', `${at}.layers.${l.name}`);
       weights.set(l.name, decodeWeights(s.weights));
     }
     checkTensors(m, at);

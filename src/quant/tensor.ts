@@ -1,5 +1,6 @@
 /** Integer feature maps and quantized MAC-layer parameters, shared by the golden model, the planner and the quantizer. */
 import type { Shape } from '../nets/ir.js';
+import type { RequantMode } from './requant-modes.js';
 
 /** A batch-1 feature map of INT8/INT16 values, NHWC. */
 export interface IntTensor {
@@ -24,6 +25,12 @@ export interface QuantLayer {
    * The bias, multiplier and shift then apply to the converted value.
    */
   caccTruncate?: number;
+  /** The output stage's rounding (absent: rhaz, the integer multiplier and shift). */
+  requant?: RequantMode;
+  /** Mode ort: the float32 factor per output channel, fround(fround(x_scale * w_scale) / y_scale). */
+  ortFactor?: number[];
+  /** The weights' scale per output channel (real weight = scale * integer), as exported to ONNX. */
+  weightScale?: number[];
 }
 
 /** A zero-filled tensor of a shape. */

@@ -13,6 +13,7 @@ import { imageValues } from '../nets/batch.js';
 import { argmax } from '../quant/evaluate.js';
 import { runQuantWith } from '../quant/int-exec.js';
 import type { QuantModel } from '../quant/quantize.js';
+import { MactileError } from '../util/errors.js';
 import { allChecksPass, buildFor } from './run-network.js';
 import type { Build } from './build.js';
 import type { MacLayer } from '../nets/ir.js';
@@ -37,6 +38,32 @@ export interface QuantizedSim extends Inference {
 }
 
 type MacStep = (l: MacLayer, x: IntTensor, q: QuantLayer) => Promise<IntTensor>;
+
+/**
+ * The model with every output stage in mode rhaz, the RTL's: each layer's integer multiplier and shift (the
+ * nearest to its factor) instead of the ort or gemmlowp rounding; input and float host ops quantize as rhaz.
+ */
+export function asRhaz(qm: QuantModel): QuantModel {
+  const layers: QuantModel['layers'] = {};
+  for (const [name, l] of Object.entries(qm.layers)) {
+    const { requant: _mode, ortFactor: _factor, ...rest } = l;
+    layers[name] = rest;
+  }
+  const { requant: _requant, ...options } = qm.options;
+  return { ...qm, options, layers };
+}
+
+/** Refuses a model whose output stages round in a mode the hardware's output stage does not compute. */
+function requireMode(qm: QuantModel, cfg: HardwareConfig, where: string): void {
+  // Only the systolic array has the config key requant (rhaz or ort); every other output stage computes rhaz.
+  const hw = (cfg as { requant?: string }).requant ?? 'rhaz';
+  const mode = qm.options.requant ?? 'rhaz';
+  const layer = Object.entries(qm.layers).find(([, l]) => (l.requant ?? 'rhaz') !== hw);
+  if (mode !== hw || layer)
+    throw new MactileError(
+      `${where}: the model requantizes in mode ${layer?.[1].requant ?? mode}${layer ? ` (layer ${layer[0]})` : ''}, but the RTL output stage of ${cfg.name} computes mode ${hw}${hw === 'rhaz' ? ' (integer multiplier, shift, half away from zero)' : ''}; ${mode === 'ort' ? 'use a systolic config with requant: ort, or ' : ''}pass --requant rhaz to run it with the multiplier nearest each layer's factor (its outputs then can differ from onnxruntime's by 1 LSB)`,
+    );
+}
 
 /**
  * MAC steps for `n` executors run side by side: each waits until all have reached the layer, the layer
@@ -72,8 +99,9 @@ export async function simulateQuantized(
   qm: QuantModel,
   cfg: HardwareConfig,
   images: { pixels: Float32Array; label: number }[],
-  opts: { onLayer?: (c: LayerCheck) => void; activity?: boolean } = {},
+  opts: { onLayer?: (c: LayerCheck) => void; activity?: boolean; where?: string } = {},
 ): Promise<QuantizedSim> {
+  requireMode(qm, cfg, opts.where ?? `quantized model ${qm.net.name}`);
   const batch = cfg.batch ?? 1;
   if (images.length !== batch) throw new Error(`simulateQuantized: ${images.length} images for a batch of ${batch}`);
   const accel = accelOf(cfg);

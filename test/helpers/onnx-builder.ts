@@ -33,6 +33,14 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** An initializer of an ONNX data type (2 uint8, 3 int8, 6 int32 in int32Data; 1 float) with the given values. */
+  typed(dims: number[], dataType: number, values: number[]): string {
+    const name = `c${this.n++}`;
+    const field = dataType === 1 ? 'floatData' : 'int32Data';
+    this.inits.push(onnx.TensorProto.create({ name, dims, dataType, [field]: values }));
+    return name;
+  }
+
   /** Adds a node and returns its (first) output name. */
   node(opType: string, inputs: string[], attrs: Record<string, Attr> = {}): string {
     const out = `t${this.n++}`;

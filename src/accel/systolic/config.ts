@@ -43,6 +43,8 @@ export const systolicSchema = z
     dram: dramSchema.default({}),
     clock_mhz: between(1, 100_000, 'MHz').default(1000),
     batch: batchKey(),
+    /** The output stage's rounding: rhaz (integer multiplier and shift, the default) or ort (onnxruntime's float32 steps). */
+    requant: z.enum(['rhaz', 'ort']).optional(),
   })
   .strict();
 

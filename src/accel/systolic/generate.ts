@@ -34,6 +34,8 @@ export interface SystolicRtlParams {
   TIMING: TimingCode;
   RW: number;
   UW: number;
+  /** Set when the output stage computes requantization mode ort (mt_requant_ort). */
+  ORT?: true;
 }
 
 const clog2 = (n: number) => (n <= 1 ? 0 : Math.ceil(Math.log2(n)));
@@ -50,6 +52,7 @@ export function systolicParams(cfg: SystolicConfig): SystolicRtlParams {
     TIMING: TIMING_CODES[cfg.timing],
     RW: Math.max(1, clog2(cfg.rows)),
     UW: clog2(cfg.cols + 1),
+    ...(cfg.requant === 'ort' ? { ORT: true as const } : {}),
   };
 }
 
@@ -463,7 +466,7 @@ function outputStage(p: SystolicRtlParams): VItem[] {
       label: 'g_rq',
       items: [
         instance(
-          'mt_requant',
+          p.ORT ? 'mt_requant_ort' : 'mt_requant',
           'u_rq',
           [
             ['DW', DW],

@@ -57,6 +57,19 @@ function imageIm2col(l: MacLayer, x: IntTensor, group: number, padValue: number,
   }
 }
 
+/** The bits of a float32 value as a signed 32-bit integer. */
+function float32Bits(f: number): number {
+  return new Int32Array(Float32Array.of(f).buffer)[0]!;
+}
+
+/** Why a layer's requantization mode does not fit the array's output stage (config key requant), if it does not. */
+export function requantProblem(cfg: { requant?: 'rhaz' | 'ort' }, l: MacLayer, q: QuantLayer): string | undefined {
+  const hw = cfg.requant ?? 'rhaz';
+  const mode = q.requant ?? 'rhaz';
+  if (hw === mode) return undefined;
+  return `layer ${l.name} requantizes in mode ${mode}, but the array's output stage computes mode ${hw} (config key requant)`;
+}
+
 /** Plans every channel group of a layer as a GEMM laid out for the dataflow's ports. */
 export function planLayer(l: MacLayer, x: IntTensor, q: QuantLayer, df: DataflowStrategy): PlannedGemm[] {
   const coutG = l.outShape.c / l.groups;
@@ -87,7 +100,8 @@ export function planLayer(l: MacLayer, x: IntTensor, q: QuantLayer, df: Dataflow
         acc,
         q: {
           bias: channels.map((c) => q.bias[c]!),
-          mult: channels.map((c) => q.mult[c]!),
+          // Mode ort: the float32 factor's bits travel in the multiplier field (mt_requant_ort reads them).
+          mult: channels.map((c) => (q.requant === 'ort' ? float32Bits(q.ortFactor![c]!) : q.mult[c]!)),
           shift: channels.map((c) => q.shift[c]!),
         },
       },

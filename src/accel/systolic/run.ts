@@ -19,7 +19,7 @@ import { dataflowOf } from './dataflows/index.js';
 import { systolicParams } from './generate.js';
 import { layerSchedule, type GemmSchedule } from './model.js';
 import { systolicJob } from './job.js';
-import { gatherOutputs, planLayer } from './plan.js';
+import { gatherOutputs, planLayer, requantProblem } from './plan.js';
 import { simulateMemLayer, type Backpressure } from './mem-run.js';
 
 /** Checks that no accumulator of the layer can overflow the RTL's accumulator width. */
@@ -46,6 +46,8 @@ export async function simulateSystolicLayer(
   opts: { timeoutSeconds?: number; run?: DriverRunOptions; backpressure?: Backpressure } = {},
 ): Promise<LayerMeasurement> {
   checkAccumulatorRange(l, q);
+  const problem = requantProblem(cfg, l, q);
+  if (problem) throw new MactileError(problem);
   if (cfg.dram.bandwidth !== 'calc') return simulateMemLayer(build, cfg, l, x, q, opts);
   const t0 = performance.now();
   const df = dataflowOf(cfg.dataflow);
