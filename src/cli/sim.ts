@@ -28,7 +28,8 @@ import type { DataOptions, Selection } from '../data/split.js';
 import type { QuantModel } from '../quant/quantize.js';
 import { readQuantFile } from '../quant/store.js';
 import { asRhaz, simulateQuantized } from '../sim/run-quantized.js';
-import { importQdqOnnx } from '../nets/qdq-import.js';
+import { importQdqOnnx, isQuantizedOnnx } from '../nets/qdq-import.js';
+import { readOnnx } from '../nets/onnx-read.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
 import { dataOption, selection } from './data-options.js';
@@ -199,6 +200,10 @@ function batchedTotals(sim: NetworkSim): object {
 /** `sim --quantized Q --image N`: one real inference through the RTL, checked against the golden executor. */
 async function simQuantized(opts: SimOptions, cfg: HardwareConfig): Promise<void> {
   const onnx = opts.quantized!.toLowerCase().endsWith('.onnx');
+  if (onnx && !isQuantizedOnnx(readOnnx(opts.quantized!)))
+    throw new MactileError(
+      `--quantized ${opts.quantized}: expected a quantized model (a file of mactile quantize --out, or an ONNX model with QuantizeLinear/DequantizeLinear or QLinearConv), received a float ONNX model; quantize it first: mactile quantize --model ${opts.quantized} --out q.json`,
+    );
   const file = onnx ? { models: { int8: importQdqOnnx(opts.quantized!) } } : readQuantFile(opts.quantized!);
   if (opts.requant !== undefined && opts.requant !== 'rhaz')
     throw new MactileError(

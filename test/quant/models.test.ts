@@ -150,7 +150,7 @@ describe('quantize and sim --quantized from the command line', () => {
     [['quantize', '--model', 'models/absent.onnx'], /ONNX model models\/absent\.onnx: cannot read it \(ENOENT\)/],
     [
       ['sim', '--quantized', 'models/lenet5.onnx', '--config', 'sa-8x8-os'],
-      /quantized model models\/lenet5\.onnx: not valid JSON/,
+      /--quantized models\/lenet5\.onnx: expected a quantized model .*received a float ONNX model; quantize it first/,
     ],
     [
       ['report', '--net', 'lenet5', '--model', 'models/lenet5.onnx', '--configs', 'sa-8x8-os', '--image', '2000'],
