@@ -803,10 +803,10 @@ const ROWS: Row[] = [
     message: /ONNX model models\/absent\.onnx: cannot read it \(ENOENT\)/,
   },
   {
-    what: 'models.test: an ONNX file as a quantized model',
+    what: 'models.test: a float ONNX file as a quantized model',
     args: ['sim', '--quantized', 'models/lenet5.onnx', '--config', 'sa-8x8-os'],
     code: 2,
-    message: /quantized model models\/lenet5\.onnx: not valid JSON/,
+    message: /--quantized models\/lenet5\.onnx: expected a quantized model .*received a float ONNX model/,
   },
   {
     what: 'models.test: --image 2000',

@@ -19,7 +19,7 @@ import { normalizeWindows } from '../../src/sim/run-options.js';
 import { lenet5 } from '../../src/nets/zoo/index.js';
 import { macLayers } from '../../src/nets/ir.js';
 import type { IntMatrix } from '../../src/sim/job.js';
-import { runCliInProcess } from '../helpers/cli.js';
+import { ownStderr, runCliInProcess } from '../helpers/cli.js';
 import { systolic } from '../helpers/configs.js';
 import { parseVcd } from '../helpers/vcd.js';
 import { projectRoot } from '../../src/util/paths.js';
@@ -93,7 +93,7 @@ describe('a traced LeNet-5 layer on a 4x4 array', () => {
       '--format',
       'json',
     ]);
-    expect(r.stderr).toBe('');
+    expect(ownStderr(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     const sim = JSON.parse(r.stdout) as {
       build: { key: string };
@@ -164,7 +164,7 @@ describe('a traced LeNet-5 layer on a 4x4 array', () => {
 
   it('replay of the kept job reproduces its result exactly', async () => {
     const r = await runCliInProcess(['replay', keptFile, '--trace', join(work, 'replay-waves'), '--format', 'json']);
-    expect(r.stderr).toBe('');
+    expect(ownStderr(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as {
       ok: boolean;
