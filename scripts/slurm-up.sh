@@ -16,6 +16,13 @@ if ! command -v slurmctld >/dev/null 2>&1 || ! command -v slurmd >/dev/null 2>&1
   apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client munge >/dev/null
 fi
 
+# The daemons outlive this script: they must not inherit its open files (a caller's lock, as in
+# `flock FILE make test`, would stay held for as long as they run). Bash reads this script on fd 255.
+for fd in /proc/$$/fd/*; do
+  n=${fd##*/}
+  if [ "$n" -gt 2 ] && [ "$n" -lt 255 ]; then eval "exec $n>&-"; fi
+done
+
 # munge: a key and the daemon.
 mkdir -p /etc/munge /run/munge /var/lib/munge /var/log/munge
 if [ ! -s /etc/munge/munge.key ]; then
