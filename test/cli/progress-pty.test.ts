@@ -1,15 +1,17 @@
 /**
- * Progress as a user sees it on a terminal: `quantize`, `sim` and `sweep` run under a pseudo-terminal
+ * Progress as a user sees it on a terminal: `quantize`, `sim`, `sweep` and `synth` run under a pseudo-terminal
  * (util-linux `script`), outside CI, and draw a progress line with a count and an ETA whose count never
  * passes its total; with `--quiet` or in CI the same commands draw none.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { cliCommand } from '../helpers/cli.js';
 import { projectRoot } from '../../src/util/paths.js';
+import { loadConfig } from '../../src/config/load.js';
+import { accelOf } from '../../src/accel/registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mactile-pty-'));
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -37,6 +39,18 @@ function frames(text: string): string[] {
       // eslint-disable-next-line no-control-regex -- as above
       .map((f) => f.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '').trim())
       .filter((f) => / \| ETA /.test(f))
+  );
+}
+
+/** The frames of an activity (work without a count): `title: step (elapsed)`, escape sequences removed. */
+function activityFrames(text: string, title: RegExp): string[] {
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what this removes
+      .split(/\x1b\[1G|\r|\n/)
+      // eslint-disable-next-line no-control-regex -- as above
+      .map((f) => f.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '').trim())
+      .filter((f) => title.test(f))
   );
 }
 
@@ -120,5 +134,22 @@ describe('progress on a terminal', () => {
     const status = await onTerminal(['sweep', '--status', '--db', db]);
     expect(status.text).toMatch(/4 points: 4 done, 0 running, 0 pending, 0 failed/);
     expect(status.text).toMatch(/took \d+ s from the first point's start to the last one's end/);
+  }, 600_000);
+
+  it("synth: yosys's passes as they run, with the time elapsed (yosys gives no count to make an ETA of)", async () => {
+    const cfgFile = join(dir, 'pty-synth-1x1.yaml');
+    writeFileSync(cfgFile, 'kind: systolic\nrows: 1\ncols: 1\ndataflow: os\n');
+    const cfg = loadConfig(cfgFile);
+    // Not from the cache: a cached result prints at once, with no progress to show.
+    rmSync(join(projectRoot(), 'generated', 'synth', `${accelOf(cfg).design(cfg).hash}-generic.json`), { force: true });
+    const r = await onTerminal(['synth', cfgFile]);
+    expect(r.code).toBe(0);
+    const fs = activityFrames(r.text, /^synthesizing mt_sa_top \(yosys generic\):/);
+    const passes = fs.map((f) => /: (\S.*) pass .*\((\d+) s\)$/.exec(f)).filter((m) => m !== null);
+    expect(new Set(passes.map((m) => m[1])).size, fs.join('\n')).toBeGreaterThanOrEqual(3); // e.g. OPT, TECHMAP, ABC
+    const elapsed = passes.map((m) => Number(m[2]));
+    for (let i = 1; i < elapsed.length; i++) expect(elapsed[i]).toBeGreaterThanOrEqual(elapsed[i - 1]!);
+    expect(r.text).toMatch(/\$_DFF/);
+    expect(r.text).not.toMatch(/NaN|Infinity/);
   }, 600_000);
 });
