@@ -40,12 +40,41 @@ export function timingLine(db: SweepDb, nowMs = Date.now()): string | undefined 
   return `elapsed ${formatDuration(t.elapsed)} since the first point started; ${eta}`;
 }
 
-/** The `count` fastest done points of each network (fewest cycles), among `keys` when given. */
+/** A config's keys, nested ones dotted (`sram.ifmap_kb`), with their values as JSON text. */
+function flatKeys(o: Record<string, unknown>, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of Object.entries(o)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      for (const [kk, vv] of flatKeys(v as Record<string, unknown>, `${prefix}${k}.`)) out.set(kk, vv);
+    else out.set(`${prefix}${k}`, JSON.stringify(v));
+  }
+  return out;
+}
+
+/** Keys the label already names, or that name the point rather than describe it. */
+const LABELLED = new Set([
+  'kind',
+  'name',
+  'source',
+  'rows',
+  'cols',
+  'dataflow',
+  'precision',
+  'timing',
+  'atomic_c',
+  'atomic_k',
+]);
+
+/**
+ * The `count` fastest done points of each network (fewest cycles per inference: a batched point's cycles
+ * are divided by its batch), among `keys` when given. Labels add every other config key whose value differs
+ * between the network's points (an --axis such as `batch=16` or `sram.ifmap_kb=64`).
+ */
 export function bestPointLines(db: SweepDb, count = 3, keys?: string[]): string[] {
   const rows = db.db
     .prepare(
-      `SELECT p.key, p.net, p.rows, p.cols, p.dataflow, p.precision, p.timing, r.cycles, r.util, r.time_us timeUs
-       FROM points p JOIN results r ON r.point_id = p.id WHERE p.status = 'done' ORDER BY p.net, r.cycles, p.id`,
+      `SELECT p.key, p.net, p.rows, p.cols, p.dataflow, p.precision, p.timing, p.config, r.cycles, r.util, r.time_us timeUs
+       FROM points p JOIN results r ON r.point_id = p.id WHERE p.status = 'done' ORDER BY p.net, p.id`,
     )
     .all() as {
     key: string;
@@ -55,6 +84,7 @@ export function bestPointLines(db: SweepDb, count = 3, keys?: string[]): string[
     dataflow: string;
     precision: string;
     timing: string;
+    config: string;
     cycles: number;
     util: number;
     timeUs: number;
@@ -62,13 +92,31 @@ export function bestPointLines(db: SweepDb, count = 3, keys?: string[]): string[
   const wanted = keys ? new Set(keys) : undefined;
   const lines: string[] = [];
   for (const net of [...new Set(rows.map((r) => r.net))]) {
-    const mine = rows.filter((r) => r.net === net && (!wanted || wanted.has(r.key))).slice(0, count);
-    if (!mine.length) continue;
-    lines.push(`best points of ${net} (fewest cycles):`);
-    for (const [i, r] of mine.entries())
-      lines.push(
-        `  ${i + 1}. ${pointLabel(r)}: ${r.cycles.toLocaleString('en-US')} cycles, ${r.timeUs.toLocaleString('en-US', { maximumFractionDigits: 3 })} us, util ${r.util.toFixed(2)} %`,
-      );
+    const all = rows
+      .filter((r) => r.net === net && (!wanted || wanted.has(r.key)))
+      .map((r) => {
+        const flat = flatKeys(JSON.parse(r.config) as Record<string, unknown>);
+        const batch = Number(flat.get('batch') ?? 1);
+        return { ...r, flat, batch, perInference: r.cycles / batch };
+      });
+    if (!all.length) continue;
+    const varying = [...new Set(all.flatMap((r) => [...r.flat.keys()]))]
+      .filter((k) => !LABELLED.has(k) && new Set(all.map((r) => r.flat.get(k))).size > 1)
+      .sort();
+    const batched = all.some((r) => r.batch > 1);
+    const mine = [...all].sort((a, b) => a.perInference - b.perInference).slice(0, count);
+    lines.push(`best points of ${net} (fewest cycles${batched ? ' per inference' : ''}):`);
+    for (const [i, r] of mine.entries()) {
+      const axes = varying.map((k) => {
+        const v = r.flat.get(k);
+        return `${k}=${v !== undefined ? String(JSON.parse(v)) : k === 'batch' ? 1 : '-'}`;
+      });
+      const figures =
+        r.batch > 1
+          ? `${r.perInference.toLocaleString('en-US', { maximumFractionDigits: 1 })} cycles per inference (${r.cycles.toLocaleString('en-US')} for the batch of ${r.batch}), ${(r.timeUs / r.batch).toLocaleString('en-US', { maximumFractionDigits: 3 })} us per inference`
+          : `${r.cycles.toLocaleString('en-US')} cycles, ${r.timeUs.toLocaleString('en-US', { maximumFractionDigits: 3 })} us`;
+      lines.push(`  ${i + 1}. ${[pointLabel(r), ...axes].join(' ')}: ${figures}, util ${r.util.toFixed(2)} %`);
+    }
   }
   return lines;
 }

@@ -92,4 +92,37 @@ describe('sweepTiming', () => {
     ).toEqual(['best points of lenet5 (fewest cycles):', `  1. ${label(4)}: 200 cycles, 0.2 us, util 50.00 %`]);
     db.close();
   });
+
+  it('ranks batched points by cycles per inference and labels them by the axes that differ', () => {
+    const { source: _s, name: _n, ...base } = loadConfig('sa-8x8-os');
+    const db = SweepDb.open(join(dir, 'batch.sqlite'), { create: true });
+    db.addPoints(
+      gridPoints({
+        nets: ['lenet5'],
+        base,
+        baseSource: 'sa-8x8-os',
+        axes: [
+          { key: 'batch', option: '--axis', values: [1, 16] },
+          { key: 'sram.ifmap_kb', option: '--axis', values: [64, 256] },
+        ],
+        level: 'analytic',
+      }),
+    );
+    const points = db.db.prepare(`SELECT id, config FROM points ORDER BY id`).all() as { id: number; config: string }[];
+    const cfg = (id: number) =>
+      JSON.parse(points.find((p) => p.id === id)!.config) as { batch?: number; sram: { ifmap_kb: number } };
+    // Batch 16 takes 10x the cycles of batch 1 for the batch: 0.625x per inference, so it ranks first.
+    for (const { id } of points) mark(db, id, 0, 1, (cfg(id).batch ?? 1) === 16 ? 10_000 : 1_000);
+    const lines = bestPointLines(db, 4);
+    expect(lines[0]).toBe('best points of lenet5 (fewest cycles per inference):');
+    expect(lines[1]).toMatch(
+      /^ {2}1\. 8x8 os int8 scalesim batch=16 sram\.ifmap_kb=(64|256): 625 cycles per inference \(10,000 for the batch of 16\), 0\.625 us per inference, util 50\.00 %$/,
+    );
+    expect(lines[3]).toMatch(
+      /^ {2}3\. 8x8 os int8 scalesim batch=1 sram\.ifmap_kb=(64|256): 1,000 cycles, 1 us, util 50\.00 %$/,
+    );
+    // Every label is different: the axes tell the points apart.
+    expect(new Set(lines.slice(1).map((l) => l.split(':')[0])).size).toBe(4);
+    db.close();
+  });
 });
