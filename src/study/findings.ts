@@ -99,7 +99,7 @@ function accuracyFindings(d: StudyData): Finding[] {
         id: `int8-${a.net}`,
         topic: 'What INT8 costs in accuracy',
         value: `${pts(cost)} points`,
-        text: `At best, INT8 ${what} of ${a.net}'s accuracy (${pts(cost)} points: FP32 ${pts(a.fp32)} %, INT8 ${pts(b8.accuracy)} % with ${b8.calibration} calibration and per-${b8.granularity} weights, ${n(a.heldOut)} held-out digits); the worst INT8 variant (${worst.calibration}, per-${worst.granularity}) costs ${pts(a.fp32 - worst.accuracy)} points.`,
+        text: `At best, INT8 ${what} of ${a.net}'s accuracy (FP32 ${pts(a.fp32)} %, INT8 ${pts(b8.accuracy)} % with ${b8.calibration} calibration and per-${b8.granularity} weights, ${n(a.heldOut)} held-out digits); the worst INT8 variant (${worst.calibration}, per-${worst.granularity}) costs ${pts(a.fp32 - worst.accuracy)} points.`,
         anchor: anchorOf('accuracy', a.net),
       },
     ];
