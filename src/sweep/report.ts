@@ -9,6 +9,7 @@ import { renderSvg } from '../report/charts.js';
 import { esc, slug } from '../report/html.js';
 import { renderCsv, type Column } from '../report/table.js';
 import type { PointCoordinates, SweepDb } from './db.js';
+import { axisWords, pointLabel } from './summary.js';
 
 export interface SweepRow extends PointCoordinates {
   cycles: number;
@@ -19,18 +20,28 @@ export interface SweepRow extends PointCoordinates {
   areaCells: number | null;
   bitExact: number | null;
   cycleExact: number | null;
+  /** The point's label: its shape, dataflow, precision, timing and the --axis values that tell it apart. */
+  point: string;
   pareto?: boolean;
 }
 
-/** Done points with their results. */
+/** Done points with their results, each labelled (see SweepRow.point). */
 function sweepRows(db: SweepDb): SweepRow[] {
-  return db.db
+  const rows = db.db
     .prepare(
-      `SELECT p.net, p.level, p.rows, p.cols, p.dataflow, p.precision, p.timing, r.cycles, r.time_us AS timeUs, r.util,
+      `SELECT p.net, p.config, p.level, p.rows, p.cols, p.dataflow, p.precision, p.timing, r.cycles, r.time_us AS timeUs, r.util,
       r.mapping_eff AS mappingEfficiency, r.dram_words AS dramWords, r.area_cells AS areaCells, r.bit_exact AS bitExact, r.cycle_exact AS cycleExact
     FROM points p JOIN results r ON r.point_id = p.id WHERE p.status = 'done' ORDER BY p.net, p.rows, p.cols, p.dataflow, p.precision, p.timing`,
     )
-    .all() as SweepRow[];
+    .all() as (Omit<SweepRow, 'point'> & { config: string })[];
+  const labelled: SweepRow[] = [];
+  for (const net of [...new Set(rows.map((r) => r.net))]) {
+    const mine = rows.filter((r) => r.net === net);
+    const words = axisWords(mine.map((r) => r.config));
+    for (const [i, { config: _c, ...r }] of mine.entries())
+      labelled.push({ ...r, point: [pointLabel(r), ...words[i]!].join(' ') });
+  }
+  return labelled;
 }
 
 /** Marks the Pareto-optimal rows of one network (no other row is both cheaper and faster). */
@@ -50,11 +61,14 @@ export async function writeSweepReport(db: SweepDb, dir: string): Promise<string
   const cost = (r: SweepRow) => (haveArea ? r.areaCells! : r.rows * r.cols);
   const costTitle = haveArea ? 'area (yosys cells)' : 'PEs (rows x cols; no area measured)';
   const nets = [...new Set(rows.map((r) => r.net))];
+  const counts = db.counts();
+  const total = counts.done + counts.running + counts.pending + counts.failed;
   const parts: string[] = [
     `<h1>mactile sweep: ${esc(db.file)}</h1>`,
-    `<p>${rows.length} points done; counts by status: ${esc(JSON.stringify(db.counts()))}.</p>`,
+    `<p>${rows.length} points done; of all ${total} points: ${counts.done} done, ${counts.running} running, ${counts.pending} pending, ${counts.failed} failed.</p>`,
   ];
   const columns: Column<SweepRow>[] = [
+    { header: 'point', value: (r) => r.point },
     { header: 'rows', value: (r) => r.rows },
     { header: 'cols', value: (r) => r.cols },
     { header: 'dataflow', value: (r) => r.dataflow },
@@ -76,7 +90,7 @@ export async function writeSweepReport(db: SweepDb, dir: string): Promise<string
     const points = mine.map((r) => ({
       ...r,
       cost: cost(r),
-      label: `${r.rows}x${r.cols} ${r.dataflow} ${r.precision} ${r.timing}`,
+      label: r.point,
     }));
     const front = points.filter((p) => p.pareto).sort((a, b) => a.cost - b.cost);
     const scatter = {

@@ -6,7 +6,13 @@ import { etaSeconds, formatDuration } from '../util/progress.js';
 import type { SweepDb } from './db.js';
 
 /** A point's label: `16x16 os int8 scalesim` (systolic), `atomic 8x8 nvdla int8` (NVDLA's C x K). */
-function pointLabel(r: { rows: number; cols: number; dataflow: string; precision: string; timing: string }): string {
+export function pointLabel(r: {
+  rows: number;
+  cols: number;
+  dataflow: string;
+  precision: string;
+  timing: string;
+}): string {
   const shape = r.dataflow === 'nvdla' ? `atomic-C ${r.rows} x atomic-K ${r.cols}` : `${r.rows}x${r.cols}`;
   return [shape, r.dataflow, r.precision, r.timing].filter((w) => w && w !== '-').join(' ');
 }
@@ -66,6 +72,23 @@ const LABELLED = new Set([
 ]);
 
 /**
+ * For points of one network (their config JSON), the `key=value` words of every config key whose value
+ * differs between them, other than those the label already names (an --axis such as `batch=16`).
+ */
+export function axisWords(configs: string[]): string[][] {
+  const flats = configs.map((c) => flatKeys(JSON.parse(c) as Record<string, unknown>));
+  const varying = [...new Set(flats.flatMap((f) => [...f.keys()]))]
+    .filter((k) => !LABELLED.has(k) && new Set(flats.map((f) => f.get(k))).size > 1)
+    .sort();
+  return flats.map((f) =>
+    varying.map((k) => {
+      const v = f.get(k);
+      return `${k}=${v !== undefined ? String(JSON.parse(v)) : k === 'batch' ? 1 : '-'}`;
+    }),
+  );
+}
+
+/**
  * The `count` fastest done points of each network (fewest cycles per inference: a batched point's cycles
  * are divided by its batch), among `keys` when given. Labels add every other config key whose value differs
  * between the network's points (an --axis such as `batch=16` or `sram.ifmap_kb=64`).
@@ -95,22 +118,16 @@ export function bestPointLines(db: SweepDb, count = 3, keys?: string[]): string[
     const all = rows
       .filter((r) => r.net === net && (!wanted || wanted.has(r.key)))
       .map((r) => {
-        const flat = flatKeys(JSON.parse(r.config) as Record<string, unknown>);
-        const batch = Number(flat.get('batch') ?? 1);
-        return { ...r, flat, batch, perInference: r.cycles / batch };
+        const batch = Number((JSON.parse(r.config) as { batch?: number }).batch ?? 1);
+        return { ...r, batch, perInference: r.cycles / batch };
       });
     if (!all.length) continue;
-    const varying = [...new Set(all.flatMap((r) => [...r.flat.keys()]))]
-      .filter((k) => !LABELLED.has(k) && new Set(all.map((r) => r.flat.get(k))).size > 1)
-      .sort();
+    const words = new Map(axisWords(all.map((r) => r.config)).map((w, i) => [all[i]!.key, w]));
     const batched = all.some((r) => r.batch > 1);
     const mine = [...all].sort((a, b) => a.perInference - b.perInference).slice(0, count);
     lines.push(`best points of ${net} (fewest cycles${batched ? ' per inference' : ''}):`);
     for (const [i, r] of mine.entries()) {
-      const axes = varying.map((k) => {
-        const v = r.flat.get(k);
-        return `${k}=${v !== undefined ? String(JSON.parse(v)) : k === 'batch' ? 1 : '-'}`;
-      });
+      const axes = words.get(r.key)!;
       const figures =
         r.batch > 1
           ? `${r.perInference.toLocaleString('en-US', { maximumFractionDigits: 1 })} cycles per inference (${r.cycles.toLocaleString('en-US')} for the batch of ${r.batch}), ${(r.timeUs / r.batch).toLocaleString('en-US', { maximumFractionDigits: 3 })} us per inference`

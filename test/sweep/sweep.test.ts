@@ -214,6 +214,16 @@ describe('mactile sweep (local backend)', () => {
       for (const n of charts) expect(n).toBeGreaterThan(0);
       const rows = await page.$$eval('table[data-table="alexnet"] tbody tr', (trs) => trs.length);
       expect(rows).toBe(8);
+      // The status in words, and each point named in the table's first column.
+      expect(await page.textContent('body > p')).toMatch(
+        /^\d+ points done; of all \d+ points: \d+ done, \d+ running, \d+ pending, \d+ failed\.$/,
+      );
+      expect(await page.$eval('table[data-table="alexnet"] thead th', (th) => th.textContent)).toBe('point');
+      const names = await page.$$eval('table[data-table="alexnet"] tbody tr td:first-child', (tds) =>
+        tds.map((td) => td.textContent),
+      );
+      expect(new Set(names).size).toBe(8);
+      for (const n of names) expect(n).toMatch(/^\d+x\d+ (os|ws|is) int(8|16)/);
       expect(await page.$$eval('tr.pareto', (trs) => trs.length)).toBeGreaterThan(0);
       expect(errors).toEqual([]);
     } finally {
