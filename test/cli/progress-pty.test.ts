@@ -30,29 +30,22 @@ async function onTerminal(args: string[], env: Record<string, string> = {}): Pro
   return { code: r.exitCode ?? -1, text: r.stdout };
 }
 
-/** The progress frames drawn: each redraw of the line, escape sequences removed. */
-function frames(text: string): string[] {
+/** Each redraw of the terminal's line, escape sequences removed. */
+function redraws(text: string): string[] {
   return (
     text
       // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what this removes
       .split(/\x1b\[1G|\r|\n/)
       // eslint-disable-next-line no-control-regex -- as above
       .map((f) => f.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '').trim())
-      .filter((f) => / \| ETA /.test(f))
   );
 }
 
-/** The frames of an activity (work without a count): `title: step (elapsed)`, escape sequences removed. */
-function activityFrames(text: string, title: RegExp): string[] {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what this removes
-      .split(/\x1b\[1G|\r|\n/)
-      // eslint-disable-next-line no-control-regex -- as above
-      .map((f) => f.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '').trim())
-      .filter((f) => title.test(f))
-  );
-}
+/** The progress frames drawn with a count and an ETA. */
+const frames = (text: string) => redraws(text).filter((f) => / \| ETA /.test(f));
+
+/** The frames of an activity (work without a count): `title: step (elapsed)`. */
+const activityFrames = (text: string, title: RegExp) => redraws(text).filter((f) => title.test(f));
 
 /** The n/total counts of the frames of one title, in order. */
 function counts(fs: string[], title: RegExp): [number, number][] {
