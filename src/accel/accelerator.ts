@@ -219,9 +219,8 @@ export interface Accelerator<C extends BaseConfig = BaseConfig, L extends LayerP
   analysisHeader(a: NetworkAnalysis<L>): string;
   /** Extra text under the analysis table (e.g. mapping notes). */
   analysisNotes?(a: NetworkAnalysis<L>): string[];
-  /** Columns of `sim` specific to the kind (placed after the analytic columns), and its time column. */
+  /** Columns of `sim` specific to the kind (placed after the analytic columns). */
   simColumns: Column<LayerCheck>[];
-  simTimeColumn: Column<LayerCheck>;
   /** The generated sources of a config (generator: description, then emitter). */
   design(cfg: C, opts?: DesignOptions): DesignSources;
   /** The layer's quantization as this hardware computes it (NVDLA: CACC truncation). */

@@ -112,7 +112,8 @@ export function simTable(sim: NetworkSim, size: { summary?: boolean; full?: bool
     ...accel.simColumns,
     { header: 'util %', value: (l) => l.overallUtil, digits: 2 },
     { header: 'map eff %', value: (l) => (Number.isNaN(l.mappingEfficiency) ? '' : l.mappingEfficiency.toFixed(2)) },
-    accel.simTimeColumn,
+    // One unit for every kind (analyze's tables and the report's per-layer columns are in µs too).
+    { header: `time us @${sim.config.clock_mhz}MHz`, value: (l) => l.timeUs, digits: 3 },
     ...perInferenceColumns<LayerCheck>(
       sim.config.batch ?? 1,
       (l) => ({ cycles: l.rtlCycles, timeUs: l.timeUs }),

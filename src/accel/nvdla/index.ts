@@ -54,7 +54,6 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
     `  NVDLA estimator assumes: ${(a as NvNetworkAnalysis).estimator.assumptions.join('; ')}`,
   ],
   simColumns: nvdlaSimColumns,
-  simTimeColumn: { header: 'time ms', value: (l) => l.timeUs / 1000, digits: 4 },
   design: nvdlaDesign,
   hardwareQuant: nvdlaQuantLayer,
   randomQuantOptions: (l, bits) => ({ caccTruncate: caccTruncateBits(l, bits) }),

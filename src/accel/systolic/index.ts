@@ -44,7 +44,6 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
   analysisJson: (a) => perfJson(a as Parameters<typeof perfJson>[0]),
   analysisHeader: (a) => (a.model === 'scalesim' ? 'SCALE-Sim v2 compatible model' : 'mactile model'),
   simColumns: systolicSimColumns,
-  simTimeColumn: { header: 'time us', value: (l) => l.timeUs, digits: 3 },
   design: systolicDesign,
   hardwareQuant: (_l, q) => q,
   randomQuantOptions: () => ({}),
