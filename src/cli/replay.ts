@@ -7,10 +7,12 @@ import { replayJob, type Replay } from '../sim/replay.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
 import { cycleWindow, formatOption } from './options.js';
-import { simTable, verdict } from './sim.js';
+import { activityTable } from '../report/activity.js';
+import { activityRegistersOf, simTable, verdict } from './sim.js';
 
 interface ReplayOptions {
   trace?: string;
+  activity?: boolean;
   window?: { start: number; end: number };
   format: string;
 }
@@ -62,12 +64,16 @@ export function registerReplay(cmd: Command): void {
       'with --trace: the layer cycles to trace, END not included (default: the first fold and the last)',
       cycleWindow,
     )
+    .option('--activity', "count the layer's register toggles on the activity build (as `sim --activity`)")
     .addOption(formatOption(['table', 'json'], 'table'))
     .action(async (job: string, opts: ReplayOptions) => {
       if (opts.window && !opts.trace)
         throw new MactileError(`--window: expected together with --trace DIR, received --window alone`);
       if (opts.trace) checkOutputFolder(opts.trace, '--trace');
-      const r = await replayJob(job, opts.trace ? { trace: { dir: opts.trace, window: opts.window } } : {});
+      const r = await replayJob(job, {
+        ...(opts.trace ? { trace: { dir: opts.trace, window: opts.window } } : {}),
+        activity: !!opts.activity,
+      });
       const sim = asSim(r);
       if (opts.format === 'json') process.stdout.write(JSON.stringify(replayJson(r, sim), null, 2) + '\n');
       else {
@@ -89,6 +95,7 @@ export function registerReplay(cmd: Command): void {
             : `differs from the kept run: ${r.differences.join('; ')}\n`,
         );
         if (r.trace) process.stdout.write(`waveform: ${r.trace.fst} (signal map ${r.trace.map})\n`);
+        if (opts.activity) process.stdout.write(activityTable(sim.layers, activityRegistersOf(r.cfg)) + '\n');
       }
       if (!sim.ok || r.differences.length) process.exitCode = 1;
     });

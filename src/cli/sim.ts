@@ -44,7 +44,7 @@ function energyOf(opts: SimOptions, net: Network, sim: NetworkSim) {
 }
 
 /** The registers `--activity` counts on a config's kind, or a clear error for a kind without an activity variant. */
-function activityRegistersOf(cfg: HardwareConfig) {
+export function activityRegistersOf(cfg: HardwareConfig) {
   const accel = accelOf(cfg);
   if (!accel.activityRegisters)
     throw new MactileError(

@@ -7,6 +7,7 @@ import type { LayerCheck } from '../accel/accelerator.js';
 import { judgeLayer } from '../accel/check.js';
 import { accelOf } from '../accel/registry.js';
 import { validateConfig } from '../config/load.js';
+import { MactileError } from '../util/errors.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { buildKey, verilatorVersionLine, type Build } from './build.js';
 import { readKeptJob, tensorDigest, type ReadKeptJob } from './kept-job.js';
@@ -50,20 +51,31 @@ function differencesFrom(kept: ReadKeptJob, check: LayerCheck, outputSha256: str
   return out;
 }
 
-/** Replays the kept job at `path` (its .replay.json or .job.bin), optionally writing its waveform. */
-export async function replayJob(path: string, opts: { trace?: TraceRequest } = {}): Promise<Replay> {
+/**
+ * Replays the kept job at `path` (its .replay.json or .job.bin), optionally writing its waveform and counting its
+ * switching activity (the activity build; the check then carries `activity`).
+ */
+export async function replayJob(
+  path: string,
+  opts: { trace?: TraceRequest; activity?: boolean } = {},
+): Promise<Replay> {
   const kept = readKeptJob(path);
   const { source, ...raw } = kept.cfg as unknown as Record<string, unknown>;
   const cfg = { ...validateConfig(raw, `${kept.file} (field config)`), source } as HardwareConfig;
   const accel = accelOf(cfg);
+  if (opts.activity && !accel.activityRegisters)
+    throw new MactileError(
+      `--activity: the kept job's config ${cfg.name} is a ${accel.title} (kind ${cfg.kind}), which has no activity variant; expected a systolic config`,
+    );
   const design = accel.design(cfg);
   const keptVariantKey = buildKey(design, await verilatorVersionLine(), { trace: kept.buildTrace });
   if (opts.trace) prepareTraceFolder(opts.trace.dir);
-  const build = await buildFor(cfg, {}, opts.trace ? { trace: true } : undefined);
+  const variant = opts.trace || opts.activity ? { trace: !!opts.trace, activity: !!opts.activity } : undefined;
+  const build = await buildFor(cfg, {}, variant);
   const trace = opts.trace && planLayerTrace(accel, cfg, kept.layer, undefined, opts.trace);
   if (trace) writeSignalMap(accel, cfg, design, kept.layer, trace, build.key);
   const r = await accel.simulateLayer(build, cfg, kept.layer, kept.x, kept.q, {
-    run: { job: kept.job, ...(trace ? { trace: trace.run } : {}) },
+    run: { job: kept.job, ...(trace ? { trace: trace.run } : {}), ...(opts.activity ? { activity: true } : {}) },
   });
   const check = judgeLayer(accel, cfg, kept.layer, kept.prediction, r, kept.expected);
   const outputSha256 = tensorDigest(r.output);

@@ -5,7 +5,8 @@
  * timing: each PE register takes the fold streams' values in fold order, columns outermost). The plain
  * design stays byte for byte what it was. One activity build (1x1 os) serves the RTL tests here.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systolic as systolicKind } from '../../src/accel/systolic/index.js';
@@ -140,6 +141,26 @@ describe('activity counters on a 1x1 os array', () => {
     expect(doc.activityRegisters.psum).toContain('acc');
     const plain = JSON.parse((await runCliInProcess([...args, '--format', 'json'])).stdout) as { layers: object[] };
     expect(plain.layers[0]).not.toHaveProperty('activity');
+  });
+
+  it('replay --activity of a kept job counts the same toggles as the run that kept it', async () => {
+    const keep = mkdtempSync(join(tmpdir(), 'mactile-act-keep-'));
+    const args = ['sim', '--net', 'lenet5', '--config', 'sa-8x8-os', '--rows', '1', '--cols', '1', '--layers', 'fc3'];
+    const run = await runCliInProcess([...args, '--activity', '--keep-jobs', keep, '--format', 'json']);
+    expect(run.code).toBe(0);
+    const kept = (JSON.parse(run.stdout) as { layers: { activity: object }[] }).layers[0]!.activity;
+    const file = join(keep, 'layer_fc3.replay.json');
+    const json = await runCliInProcess(['replay', file, '--activity', '--format', 'json']);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as { reproduced: boolean; check: { activity: object } };
+    expect(doc.reproduced).toBe(true);
+    expect(doc.check.activity).toEqual(kept);
+    const table = await runCliInProcess(['replay', file, '--activity']);
+    expect(table.stdout).toMatch(/a toggles\s+b toggles\s+psum toggles/);
+    const plain = JSON.parse((await runCliInProcess(['replay', file, '--format', 'json'])).stdout) as {
+      check: object;
+    };
+    expect(plain.check).not.toHaveProperty('activity');
   });
 
   it('refuses --activity on a kind without an activity variant, and on the memory system', async () => {
