@@ -242,6 +242,15 @@ describe('a read-only file system', () => {
   });
 });
 
+describe('/dev/full (a full disk, without root)', () => {
+  it('file outputs fail with ENOSPC naming the path (exit 3)', async () => {
+    for (const c of FILE_COMMANDS) {
+      const r = await runCliInProcess(c.args('/dev/full'));
+      expectUserError(r, 3, '--out /dev/full', 'the disk is full (ENOSPC)');
+    }
+  });
+});
+
 describe('a full disk', () => {
   it('file outputs fail with ENOSPC and leave the earlier file whole', async (ctx) => {
     ctx.skip(!canMount(), MOUNT_SKIP);
