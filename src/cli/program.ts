@@ -57,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     await program().parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
+    // The message goes on a line of its own: a progress line a failed task left drawn is cleared first.
+    stopProgress();
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof MactileError) {
       process.stderr.write(`mactile: ${err.message}\n`);

@@ -67,16 +67,25 @@ export function gridPoints(g: GridSpec): SweepPoint[] {
   const accel = findAccelerator(g.base.kind);
   if (!accel) throw new MactileError(`sweep: the base config ${g.baseSource} has no known kind`);
   if (g.nets.length === 0) throw new MactileError(`sweep: the grid is empty: --net lists no values`);
-  for (const a of g.axes)
+  for (const a of g.axes) {
     if (a.values.length === 0) throw new MactileError(`sweep: the grid is empty: ${a.option} lists no values`);
+    const twice = a.values.find((v, i) => a.values.indexOf(v) !== i);
+    if (twice !== undefined)
+      throw new MactileError(`${a.option}: ${JSON.stringify(twice)} is listed twice; list each value once`);
+  }
   const points: SweepPoint[] = [];
+  const keys = new Set<string>();
   for (const net of [...new Set(g.nets.map(netSpec))]) {
     for (const values of combinations(g.axes)) {
       const raw = Object.entries(values).reduce((r, [k, v]) => withKey(r, k, v), { ...g.base });
       const probe = validateConfig({ ...raw, name: undefined }, `sweep point of ${g.baseSource}`);
       const name = `sweep-${accelOf(probe).sweepName(probe)}`;
       const config = validateConfig({ ...raw, name }, `sweep point ${name}`);
-      points.push({ net, level: g.level, config, key: `${net}|${g.level}|${accelOf(config).sweepKey(config)}` });
+      const key = `${net}|${g.level}|${accelOf(config).sweepKey(config)}`;
+      // Values that differ but make the same point (e.g. a key the kind ignores) are one point, run once.
+      if (keys.has(key)) continue;
+      keys.add(key);
+      points.push({ net, level: g.level, config, key });
     }
   }
   return points;

@@ -239,6 +239,35 @@ describe('locks', () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it('the Verilator build lock is one per machine: a build in another checkout (another cache root) waits for it', async () => {
+    // The machine-wide lock of src/sim/build.ts, held here as another checkout's build would hold it.
+    const machine = await acquireLock(join(tmpdir(), 'mactile-verilator.build-lock'), () => 'unused');
+    const root = join(base, 'other checkout', 'generated', 'build');
+    const cfg = loadConfig(cfgFile);
+    const d = accelOf(cfg).design(cfg);
+    const script = `import { ensureBuild } from ${JSON.stringify(join(projectRoot(), 'src/sim/build.ts'))};
+      await ensureBuild(${JSON.stringify({ files: d.files, top: d.top, header: d.header, driver: d.driver })}, { cacheRoot: ${JSON.stringify(root)} });`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: projectRoot(),
+    });
+    let stderr = '';
+    child.stderr.on('data', (x) => (stderr += x));
+    const exited = new Promise((res) => child.on('exit', res));
+    try {
+      await vi.waitFor(
+        () =>
+          expect(stderr).toContain(`mactile: waiting for another Verilator build on this machine (pid ${process.pid})`),
+        { timeout: 30_000, interval: 100 },
+      );
+      // It waits: nothing was built or published in its cache.
+      expect(readdirSync(root).filter((n) => existsSync(join(root, n, 'ok')))).toEqual([]);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      machine.release();
+    }
+  });
+
   it('a lock of an older mactile (no owner recorded) does not block for long', async () => {
     const path = join(base, 'legacy.lock');
     writeFileSync(path, '');

@@ -2,7 +2,8 @@
  * Output locations of every command that writes files (`--out` of export, analyze, generate, quantize,
  * report, study; `sweep --report`): checked before any work, refused with one line naming the path and what was
  * expected (exit 2; 3 for a full disk), never an internal error, never a loop (/proc), never a truncated or
- * clobbered earlier file. The commands run in process (main(argv)), one at a time.
+ * clobbered earlier file. The commands run in process (main(argv)), one at a time. The report case runs a
+ * one-layer RTL simulation: run this file under `flock /tmp/mactile-cpu.lock`.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -242,6 +243,15 @@ describe('a read-only file system', () => {
   });
 });
 
+describe('/dev/full (a full disk, without root)', () => {
+  it('file outputs fail with ENOSPC naming the path (exit 3)', async () => {
+    for (const c of FILE_COMMANDS) {
+      const r = await runCliInProcess(c.args('/dev/full'));
+      expectUserError(r, 3, '--out /dev/full', 'the disk is full (ENOSPC)');
+    }
+  });
+});
+
 describe('a full disk', () => {
   it('file outputs fail with ENOSPC and leave the earlier file whole', async (ctx) => {
     ctx.skip(!canMount(), MOUNT_SKIP);
@@ -282,6 +292,45 @@ describe('a full disk', () => {
         expectUserError(again, 3, 'the disk is full (ENOSPC)');
         expect(existsSync(join(m.dir, 'fresh'))).toBe(false);
       }
+      expect(leftovers(m.dir)).toEqual([]);
+    } finally {
+      m.unmount();
+    }
+  });
+
+  // report runs its whole (here one-layer) study before writing: the write itself meets the full disk.
+  it('report fails with ENOSPC after its study and leaves the earlier report whole; a missing folder is created', async (ctx) => {
+    const topo = join(base, 'tiny.csv');
+    writeFileSync(
+      topo,
+      'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nconv1,6,6,3,3,2,3,1,\n',
+    );
+    const report = (o: string) => [
+      'report',
+      '--net',
+      topo,
+      '--configs',
+      'sa-8x8-os',
+      '--precision',
+      'int8',
+      '--quiet',
+      '--out',
+      o,
+    ];
+    const fresh = join(base, 'new-report', 'deeper');
+    const ok = await runCliInProcess(report(fresh));
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(existsSync(join(fresh, 'index.html'))).toBe(true);
+    ctx.skip(!canMount(), MOUNT_SKIP);
+    const m = mountTmpfs(base);
+    try {
+      const out = join(m.dir, 'report');
+      mkdirSync(out);
+      writeFileSync(join(out, 'index.html'), 'earlier report\n');
+      fillDisk(m.dir);
+      const r = await runCliInProcess(report(out));
+      expectUserError(r, 3, `--out ${out}`, 'the disk is full (ENOSPC)');
+      expect(readFileSync(join(out, 'index.html'), 'utf8')).toBe('earlier report\n');
       expect(leftovers(m.dir)).toEqual([]);
     } finally {
       m.unmount();
