@@ -2,7 +2,8 @@
  * Float host ops between requantized tensors, computed without intermediate float tensors and with the same
  * float32 steps as dequantize -> floatHost -> quantize in int-exec.ts, so the integers are identical:
  * elementwise ops (SiLU, sigmoid, ReLU6, ...) through a table of every input integer, built once per layer
- * by those very functions; add, mul and per-channel scale in one fused loop (mode rhaz). Other ops return undefined.
+ * by those very functions; add, mul and per-channel scale in one fused loop (mode rhaz); global average pooling
+ * through the dequantization table, float32 sums in the same order. Other ops return undefined.
  */
 import type { HostLayer, Shape } from '../nets/ir.js';
 import { floatHost } from './float-exec.js';
@@ -91,11 +92,26 @@ function binary(
     }
 }
 
+/** Global average pooling as floatHost does it on the dequantized tensor: float32 running sums per channel, one division. */
+function globalAverage(qm: QuantModel, l: HostLayer, x: Int16Array, min: number, max: number): IntTensor {
+  const is = l.inShapes[0]!;
+  const c = is.c;
+  const da = dequantTable(qm.tensors[l.inputs[0]!]!, qm.options.bits);
+  const sums = new Float32Array(c);
+  for (let p = 0; p < x.length; p += c) for (let ch = 0; ch < c; ch++) sums[ch]! += da[x[p + ch]! - min]!;
+  const { scale, zeroPoint } = qm.tensors[l.output]!;
+  const quantize = qm.options.requant === 'ort' ? quantizeOrt : quantizeOne;
+  const out = new Int16Array(c);
+  for (let ch = 0; ch < c; ch++) out[ch] = quantize(Math.fround(sums[ch]! / (is.h * is.w)), scale, zeroPoint, min, max);
+  return { shape: l.outShape, data: out };
+}
+
 /** The host op on integers by the fast paths, or undefined where there is none. */
 export function fastFloatHost(qm: QuantModel, l: HostLayer, xs: IntTensor[]): IntTensor | undefined {
   const bits = qm.options.bits;
   const { min, max } = operandRange(bits);
   const kind = l.kind;
+  if (kind === 'globalavgpool') return globalAverage(qm, l, xs[0]!.data, min, max);
   const elementwise = ELEMENTWISE.has(kind);
   if (!elementwise && kind !== 'add' && kind !== 'mul' && kind !== 'scale') return undefined;
   // Mode ort quantizes half to even: the binary ops then take the float path (int-exec's quantizeTensor).

@@ -1,6 +1,7 @@
 /**
  * The golden executor's fast host ops equal the float-tensor path they replace (dequantize to float32, the
- * float op, quantize): elementwise ops through tables, add / mul / per-channel scale fused, and max pooling on
+ * float op, quantize): elementwise ops through tables, add / mul / per-channel scale fused, global average
+ * pooling through the dequantization table, and max pooling on
  * integers, on random shapes, scales and zero points in both precisions.
  */
 import * as fc from 'fast-check';
@@ -31,10 +32,10 @@ const quant = fc.record({
 });
 
 describe('fast host ops equal the float-tensor path', () => {
-  it('elementwise, add, mul and scale', () => {
+  it('elementwise, add, mul, scale and global average pooling', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom('silu', 'sigmoid', 'relu6', 'hardswish', 'leakyrelu', 'add', 'mul', 'scale'),
+        fc.constantFrom('silu', 'sigmoid', 'relu6', 'hardswish', 'leakyrelu', 'add', 'mul', 'scale', 'globalavgpool'),
         fc.constantFrom(8 as const, 16 as const),
         fc.record({
           h: fc.integer({ min: 1, max: 5 }),
@@ -52,7 +53,7 @@ describe('fast host ops equal the float-tensor path', () => {
             inputs: two ? ['a', 'b'] : ['a'],
             output: 'y',
             inShapes: two ? [shape, kind === 'scale' ? gate : shape] : [shape],
-            outShape: shape,
+            outShape: kind === 'globalavgpool' ? gate : shape,
             ...(kind === 'leakyrelu' ? { alpha: 0.1 } : {}),
           };
           const xs = l.inShapes.map((s, i) => randomTensor(s, bits, seed + i).data);
