@@ -6,6 +6,7 @@ import { portGroups } from '../../rtl/port-groups.js';
 import type { NvdlaConfig } from './config.js';
 import { NVDLA_CELLS, nvdlaParams, nvdlaTop, type NvdlaRtlParams } from './generate.js';
 import { nvdlaJob } from './job.js';
+import { MactileError } from '../../util/errors.js';
 
 /** The C++ header that gives the NVDLA driver the same parameters as the RTL. */
 function nvdlaHeader(p: NvdlaRtlParams): string {
@@ -23,6 +24,10 @@ function nvdlaHeader(p: NvdlaRtlParams): string {
 
 /** Builds the sources of an NVDLA-style config in memory. */
 export function nvdlaDesign(cfg: NvdlaConfig, opts: DesignOptions = {}): DesignSources {
+  if (cfg.dram.bandwidth !== 'calc')
+    throw new MactileError(
+      `config ${cfg.name}: key 'dram.bandwidth': the NVDLA-style core's memory-system RTL is not wired yet; expected "calc", received ${cfg.dram.bandwidth}`,
+    );
   const params = nvdlaParams(cfg);
   const top = nvdlaTop(params);
   const files = templateFiles(NVDLA_CELLS);

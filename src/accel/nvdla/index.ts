@@ -17,6 +17,8 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   title: 'NVDLA-style core',
   schema: nvdlaSchema,
   configProblem(cfg, overridden) {
+    if (cfg.dram.bandwidth !== 'calc' && cfg.dma_words_per_cycle !== undefined)
+      return `key 'dma_words_per_cycle': the compute-only core's DMA term; with a numeric dram.bandwidth (${cfg.dram.bandwidth}) the memory system loads the buffers, remove the key`;
     if (cfg.supported_precisions.includes(cfg.precision)) return undefined;
     const via = overridden.includes('precision') ? ' (from --precision)' : '';
     return (
