@@ -8,6 +8,7 @@ import { nvdlaDesign } from './design.js';
 import { estimatorAssumptions, estimatorSettings } from './estimator.js';
 import { analyzeNvdlaLayer, analyzeNvdlaNetwork, type NvLayerPerf, type NvNetworkAnalysis } from './network.js';
 import { nvdlaJob } from './job.js';
+import { nvdlaMemJob } from './mem-job.js';
 import { nvdlaEnergyActions } from './energy.js';
 import { simulateNvLayer } from './run.js';
 import { nvdlaTraceSignals } from './trace.js';
@@ -62,6 +63,7 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   randomQuantOptions: (l, bits) => ({ caccTruncate: caccTruncateBits(l, bits) }),
   golden: goldenNvdlaLayer,
   job: nvdlaJob,
+  otherJobs: [nvdlaMemJob],
   energyActions: nvdlaEnergyActions,
   simulateLayer: simulateNvLayer,
   traceSignals: nvdlaTraceSignals,
