@@ -12,6 +12,7 @@ module mt_mem_seq (
   input  wire        start,
   input  wire [31:0] cfg_mtiles,
   input  wire [31:0] cfg_ntiles,
+  input  wire        w_single,     // 1: one FILTER slot (half 0), each block waits for the previous one's tiles
   output reg         busy,
   // walkers' tile state (sizes and offsets come back from mt_tile_walk instances)
   output wire        l_init,
@@ -71,10 +72,11 @@ module mt_mem_seq (
   wire [31:0] done_eff = tiles_done + (fin ? 32'd1 : 32'd0);
 
   // Loads.
-  wire gate_ok = l_phase ? (j_w < 32'd2 || done_eff >= gate_w) : (j_a < 32'd2 || done_eff >= j_a - 32'd1);
+  wire gate_w_ok = w_single ? (j_w == 32'd0 || done_eff >= gate_w + cfg_mtiles) : (j_w < 32'd2 || done_eff >= gate_w);
+  wire gate_ok = l_phase ? gate_w_ok : (j_a < 32'd2 || done_eff >= j_a - 32'd1);
   assign ld_valid = busy && !l_end && gate_ok;
   wire ld_take = ld_valid && ld_ready;
-  wire ld_half_next = l_phase ? j_w[0] : j_a[0];  // the half the offered block goes to
+  wire ld_half_next = l_phase ? j_w[0] && !w_single : j_a[0];  // the half the offered block goes to
   // Next position: IFMAP -> FILTER of the same tile when it starts an N-tile, else the next tile's IFMAP;
   // FILTER -> the next tile (its IFMAP when there are several M-tiles, else its FILTER).
   wire l_adv = ld_take && (l_phase || l_mi != 32'd0);
@@ -90,7 +92,7 @@ module mt_mem_seq (
   assign core_start = busy && more && !core_busy && ready_a && ready_w && o_free;
   assign c_step = core_start;
   assign c_a_half = need_a[0];
-  assign c_w_half = c_ni[0];
+  assign c_w_half = c_ni[0] && !w_single;
 
   // Drain.
   assign dr_valid = busy && d_idx < done_eff;

@@ -3,10 +3,10 @@
 // bandwidth (a credit per burst, in 1/65536 words per cycle), latency and beat size, and serves the
 // requantization parameters on the q_ port. Scratchpads, DMA and tile sequencing are RTL. A back-pressure test
 // mode holds off every handshake in a seeded random share of the cycles. Usage: sa_mem_driver JOB RESULT
-#include <deque>
 #include <memory>
 
 #include "Vmt_sa_mem_top.h"
+#include "mt_dram.h"
 #include "mt_job.h"
 #include "mt_job_layout.h"
 #include "mt_harness.h"
@@ -18,57 +18,9 @@ static_assert(MT_JOB_KIND == mt::layout::JOB_KIND_SYSTOLIC_MEM, "this driver nee
 
 namespace {
 
-constexpr uint64_t F = 65536;  // credit units per word
-
-// One burst in flight on a channel: its first word's address, its length, the first cycle it may open.
-struct Burst {
-  uint32_t addr, len;
-  uint64_t open_at;
-  uint32_t sent = 0;
-  bool opened = false;
-};
-
-// One direction of the DRAM port: bursts in order, each opening after the previous one's last beat.
-struct Channel {
-  std::deque<Burst> q;
-  uint64_t next_free = 0, credit = 0;
-  // Adds this cycle's credit to the head burst if it is open; returns the words of the beat it may carry (0: none).
-  uint32_t offer(uint64_t t, uint64_t bw, uint64_t cap) {
-    if (q.empty()) return 0;
-    Burst& b = q.front();
-    if (t < b.open_at || t < next_free) return 0;
-    if (!b.opened) {
-      b.opened = true;
-      credit = 0;
-    }
-    credit = std::min(credit + bw, cap);
-    uint32_t n = std::min<uint32_t>(MT_BEAT, b.len - b.sent);
-    return credit >= n * F ? n : 0;
-  }
-  // Takes a beat of n words in cycle t; returns true when it ends the burst.
-  bool take(uint32_t n, uint64_t t) {
-    Burst& b = q.front();
-    credit -= n * F;
-    b.sent += n;
-    if (b.sent < b.len) return false;
-    q.pop_front();
-    next_free = t + 1;
-    return true;
-  }
-};
-
-// Seeded xorshift for the back-pressure test mode.
-struct Noise {
-  uint64_t s;
-  uint32_t percent;
-  bool hold() {
-    if (percent == 0) return false;
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return s % 100 < percent;
-  }
-};
+using mt::Burst;
+using mt::Channel;
+using mt::Noise;
 
 class Sim {
  public:
@@ -146,10 +98,9 @@ class Sim {
   // The DRAM's inputs for cycle c, from the bursts in flight (decided before the RTL's requests of the cycle).
   void drive(uint64_t c) {
     auto* t = top_.get();
-    const uint64_t cap = MT_BEAT * F + h_.bw_fixed;
     t->arready = noise_.hold() ? 0 : 1;
     t->awready = noise_.hold() ? 0 : 1;
-    r_words_ = rd_.offer(c, h_.bw_fixed, cap);
+    r_words_ = rd_.offer(c, h_.bw_fixed, MT_BEAT);
     if (r_words_ && noise_.hold()) r_words_ = 0;
     t->rvalid = r_words_ ? 1 : 0;
     t->rcount = r_words_;
@@ -160,7 +111,7 @@ class Sim {
         lane_set(t->rdata, j, MT_DW, a < dram_.size() ? dram_[a] : POISON);
       }
     }
-    w_words_ = wr_.offer(c, h_.bw_fixed, cap);
+    w_words_ = wr_.offer(c, h_.bw_fixed, MT_BEAT);
     if (w_words_ && noise_.hold()) w_words_ = 0;
     t->wready = w_words_ ? 1 : 0;
     t->bvalid = (!b_due_.empty() && b_due_.front() <= c && !noise_.hold()) ? 1 : 0;
@@ -218,7 +169,7 @@ class Sim {
   uint32_t o_base_ = 0;
   size_t o_words_ = 0;
   Channel rd_, wr_;
-  std::deque<uint64_t> b_due_;
+  std::deque<uint64_t> b_due_;  // cycles the write responses are due
   uint32_t r_words_ = 0, w_words_ = 0;
 };
 

@@ -98,7 +98,7 @@ describe('the job-format table', () => {
   it('is assembled from the registered kinds: the job-kind enum from their codes, their job files, the result', () => {
     // Each kind's job file, then the job files of its other drivers (the systolic memory system's).
     const jobs = ACCELERATORS.flatMap((a) => [a.job, ...(a.otherJobs ?? [])]);
-    expect(enumOf('job_kind').values.map((v) => v.name)).toEqual(['systolic', 'systolic_mem', 'nvdla']);
+    expect(enumOf('job_kind').values.map((v) => v.name)).toEqual(['systolic', 'systolic_mem', 'nvdla', 'nvdla_mem']);
     expect(enumOf('job_kind').values).toEqual(jobs.map((j) => j.kind));
     expect(JOB_FORMAT.files.map((f) => f.name)).toEqual([...jobs.map((j) => j.file.name), 'result', 'mem_result']);
     expect(JOB_FORMAT.enums.map((e) => e.name)).toEqual(['job_kind', 'status', 'dataflow', 'timing']);

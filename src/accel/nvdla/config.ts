@@ -1,6 +1,7 @@
 /** The NVDLA-style core's config schema. */
 import { z } from 'zod';
 import { batchKey, between, int, PRECISIONS, safeName } from '../../config/schema.js';
+import { dramSchema } from '../dram.js';
 
 const STRIPE_RULES = ['v1', 'v2'] as const;
 
@@ -28,6 +29,13 @@ export const nvdlaSchema = z
     dma_words_per_cycle: int(1, 4096).optional(),
     /** DRAM bandwidth for NVDLA's own performance estimator (GB/s). */
     dram_gbps: between(0.1, 10_000, 'GB/s').default(10),
+    /**
+     * The DRAM port (docs/MEMORY.md, "NVDLA-style core"): with a numeric bandwidth the core is generated with
+     * its memory system (a CDMA-like read engine, the CBUF regions, a write engine); `calc`: none.
+     */
+    dram: dramSchema.default({}),
+    /** Memory system only: the output buffer the write engine drains (two halves), in kB at the operand width. */
+    output_buffer_kb: int(1, 1 << 16).default(64),
     batch: batchKey(),
   })
   .strict();

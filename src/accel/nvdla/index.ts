@@ -8,6 +8,7 @@ import { nvdlaDesign } from './design.js';
 import { estimatorAssumptions, estimatorSettings } from './estimator.js';
 import { analyzeNvdlaLayer, analyzeNvdlaNetwork, type NvLayerPerf, type NvNetworkAnalysis } from './network.js';
 import { nvdlaJob } from './job.js';
+import { nvdlaMemJob } from './mem-job.js';
 import { nvdlaEnergyActions } from './energy.js';
 import { simulateNvLayer } from './run.js';
 import { nvdlaTraceSignals } from './trace.js';
@@ -17,6 +18,8 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   title: 'NVDLA-style core',
   schema: nvdlaSchema,
   configProblem(cfg, overridden) {
+    if (cfg.dram.bandwidth !== 'calc' && cfg.dma_words_per_cycle !== undefined)
+      return `key 'dma_words_per_cycle': the compute-only core's DMA term; with a numeric dram.bandwidth (${cfg.dram.bandwidth}) the memory system loads the buffers, remove the key`;
     if (cfg.supported_precisions.includes(cfg.precision)) return undefined;
     const via = overridden.includes('precision') ? ' (from --precision)' : '';
     return (
@@ -59,6 +62,7 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   randomQuantOptions: (l, bits) => ({ caccTruncate: caccTruncateBits(l, bits) }),
   golden: goldenNvdlaLayer,
   job: nvdlaJob,
+  otherJobs: [nvdlaMemJob],
   energyActions: nvdlaEnergyActions,
   simulateLayer: simulateNvLayer,
   traceSignals: nvdlaTraceSignals,

@@ -16,7 +16,7 @@ const NVDLA_JOB_KIND = {
   meaning: 'an NVDLA-style convolution core, run by nv_driver',
 } as const;
 
-const NVDLA_CONV = {
+export const NVDLA_CONV = {
   name: 'nvdla_conv',
   meaning: 'one convolution (or group of one), run with one start pulse; the sizes go to the cfg_ ports',
   fields: [
@@ -113,39 +113,42 @@ type Dims = [
   number,
 ];
 
+/** The wire fields of one convolution (the memory-system job's items start with them). */
+export function nvConvFields(c: NvJobConv): Wire<typeof NVDLA_JOB>['items'][number] {
+  if (c.dims.length !== 14) throw new Error('nvdla job: 14 dimensions expected');
+  const [h, w, ch, k, r, s, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, out_h, out_w] =
+    c.dims as Dims;
+  return {
+    h,
+    w,
+    c: ch,
+    k,
+    r,
+    s,
+    stride_h,
+    stride_w,
+    dilation_h,
+    dilation_w,
+    pad_top,
+    pad_left,
+    out_h,
+    out_w,
+    relu: c.relu ? 1 : 0,
+    zero_point: c.zeroPoint,
+    pad_value: c.padValue,
+    truncate: c.truncate,
+    max_cycles: c.maxCycles,
+    feature: operandMatrix(c.feature),
+    weight: operandMatrix(c.weight),
+    q: requantRows(c.q),
+    o_rows: c.out.rows,
+    o_cols: c.out.cols,
+  };
+}
+
 /** Serialises an NVDLA-style job to bytes. */
 function encodeNvdlaJob(head: NvJobHeader, convs: readonly NvJobConv[]): Buffer {
-  const items = convs.map((c): Wire<typeof NVDLA_JOB>['items'][number] => {
-    if (c.dims.length !== 14) throw new Error('nvdla job: 14 dimensions expected');
-    const [h, w, ch, k, r, s, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, out_h, out_w] =
-      c.dims as Dims;
-    return {
-      h,
-      w,
-      c: ch,
-      k,
-      r,
-      s,
-      stride_h,
-      stride_w,
-      dilation_h,
-      dilation_w,
-      pad_top,
-      pad_left,
-      out_h,
-      out_w,
-      relu: c.relu ? 1 : 0,
-      zero_point: c.zeroPoint,
-      pad_value: c.padValue,
-      truncate: c.truncate,
-      max_cycles: c.maxCycles,
-      feature: operandMatrix(c.feature),
-      weight: operandMatrix(c.weight),
-      q: requantRows(c.q),
-      o_rows: c.out.rows,
-      o_cols: c.out.cols,
-    };
-  });
+  const items = convs.map(nvConvFields);
   return encodeFile(
     NVDLA_JOB,
     { atomic_c: head.atomicC, atomic_k: head.atomicK, dw: head.dw, weight_kernels: head.weightKernels, items },

@@ -4,7 +4,8 @@ import type { NvdlaConfig } from './config.js';
 import { checkExactFigures, layerMacs, macLayers, shownKind, type MacLayer, type Network } from '../../nets/ir.js';
 import { estimatorAssumptions, estimatorSettings, nvdlaLayerEstimate, type EstimatorSettings } from './estimator.js';
 import { planNvdlaLayer } from './layer-plan.js';
-import { nvConvCycles, nvConvTraffic } from './model.js';
+import { nvMemSchedule, type NvMemSchedule } from './memory.js';
+import { nvConvCycles, nvConvTraffic, type NvConv } from './model.js';
 
 /** The exact model's figures of one layer (the common prediction plus the core's own). */
 export interface NvLayerPerf extends LayerPrediction {
@@ -14,6 +15,8 @@ export interface NvLayerPerf extends LayerPrediction {
   featureReads: number;
   weightReads: number;
   outputWrites: number;
+  /** Memory system only (numeric DRAM bandwidth): stall cycles by cause and DRAM words by operand. */
+  memory?: { stallFeature: number; stallWeight: number; stallOutput: number; dramRead: number; dramWritten: number };
   notes: string[];
 }
 
@@ -53,8 +56,32 @@ export function analyzeNvdlaLayer(l: MacLayer, cfg: NvdlaConfig, net?: Network):
     timeUs: cycles / cfg.clock_mhz,
     notes: plan.notes,
   };
+  if (cfg.dram.bandwidth !== 'calc') withMemory(perf, l, cfg, plan.convs);
   checkExactFigures(`layer ${l.name} on ${cfg.name}`, perf);
   return perf;
+}
+
+/** Replaces the compute-only cycles and DRAM words with the memory system's event model (memory.ts). */
+function withMemory(perf: NvLayerPerf, l: MacLayer, cfg: NvdlaConfig, convs: NvConv[]): void {
+  const ss = convs.map((c) => nvMemSchedule(c, cfg, l.name));
+  const sum = (f: (s: NvMemSchedule) => number) => ss.reduce((t, s) => t + f(s), 0);
+  const cells = cfg.atomic_c * cfg.atomic_k;
+  perf.cycles = sum((s) => s.cycles);
+  perf.computeCycles = sum((s) => s.compute);
+  perf.stallCycles = perf.cycles - perf.computeCycles;
+  perf.memory = {
+    stallFeature: sum((s) => s.stallFeature),
+    stallWeight: sum((s) => s.stallWeight),
+    stallOutput: sum((s) => s.stallOutput),
+    dramRead: sum((s) => s.dramFeature + s.dramWeight),
+    dramWritten: sum((s) => s.dramOutput),
+  };
+  perf.dramWords = perf.memory.dramRead + perf.memory.dramWritten;
+  perf.overallUtil = (100 * perf.macs) / (perf.cycles * cells);
+  perf.timeUs = perf.cycles / cfg.clock_mhz;
+  perf.notes.push(
+    `memory system: ${ss.reduce((t, s) => t + s.chunks, 0)} weight chunk(s) over ${ss.length} convolution(s)`,
+  );
 }
 
 /** A network on the core: the exact model per layer, and NVDLA's estimator with its settings and assumptions. */

@@ -6,6 +6,7 @@
  */
 import { planNvdlaLayer, type NvLayerPlan } from './layer-plan.js';
 import type { NvConv } from './model.js';
+import { chunkConv, nvChunking } from './memory.js';
 import type { NvdlaConfig } from '../../config/schema.js';
 import { batchOutShape, imageValues } from '../../nets/batch.js';
 import type { MacLayer } from '../../nets/ir.js';
@@ -13,6 +14,7 @@ import { nhwc, zeros, type IntTensor, type QuantLayer } from '../../quant/tensor
 import { MactileError } from '../../util/errors.js';
 import type { IntMatrix } from '../../sim/job.js';
 import type { NvJobConv } from './job.js';
+import type { NvMemJobConv } from './mem-job.js';
 
 export interface PlannedNvLayer {
   plan: NvLayerPlan;
@@ -127,6 +129,36 @@ export function planNvLayer(l: MacLayer, x: IntTensor, q: QuantLayer, cfg: Nvdla
     };
   });
   return { plan, jobs };
+}
+
+/**
+ * Plans a layer for the memory system: each convolution's chunking, and its weight chunks' images laid end to
+ * end as one row (the DRAM the driver holds after the feature image).
+ */
+export function planNvMemLayer(
+  l: MacLayer,
+  x: IntTensor,
+  q: QuantLayer,
+  cfg: NvdlaConfig,
+): { plan: NvLayerPlan; jobs: Omit<NvMemJobConv, 'maxCycles'>[] } {
+  const { plan, jobs } = planNvLayer(l, x, q, cfg);
+  const memJobs = jobs.map((j, i) => {
+    const c = plan.convs[i]!;
+    const ch = nvChunking(c, cfg, l.name);
+    const images = ch.chunkKernels.map((_, n) => weightBuffer(l, q, chunkConv(c, ch, n), cfg).data);
+    const data = new Int16Array(images.reduce((t, d) => t + d.length, 0));
+    let at = 0;
+    for (const d of images) {
+      data.set(d, at);
+      at += d.length;
+    }
+    return {
+      ...j,
+      weight: { rows: 1, cols: data.length, data },
+      chunking: { kc: ch.kc, chunks: ch.chunks, single: ch.slots === 1, groupEntries: ch.groupEntries },
+    };
+  });
+  return { plan, jobs: memJobs };
 }
 
 /** Scatters the results of the layer's convolutions (O[kernel][point]) into its output tensor. */

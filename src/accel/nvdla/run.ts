@@ -7,6 +7,7 @@ import { MactileError } from '../../util/errors.js';
 import { runDriver, watchdogLimit } from '../../sim/driver-run.js';
 import type { DriverRunOptions } from '../../sim/run-options.js';
 import { nvdlaJob } from './job.js';
+import { simulateNvMemLayer } from './mem-run.js';
 import { gatherNvOutputs, planNvLayer } from './plan.js';
 import type { LayerMeasurement } from '../accelerator.js';
 import { countersOf } from '../check.js';
@@ -33,6 +34,7 @@ export async function simulateNvLayer(
   opts: { timeoutSeconds?: number; run?: DriverRunOptions } = {},
 ): Promise<LayerMeasurement> {
   checkCaccRange(l, q);
+  if (cfg.dram.bandwidth !== 'calc') return simulateNvMemLayer(build, cfg, l, x, q, opts);
   const t0 = performance.now();
   const { plan, jobs } = planNvLayer(l, x, q, cfg);
   const models = plan.convs.map((c) => nvConvCycles(c, cfg));

@@ -1,5 +1,6 @@
 /** The systolic array's config schema and the constants derived from it once (widths, lanes, SRAM words). */
 import { z } from 'zod';
+import { dramSchema } from '../dram.js';
 import { batchKey, between, DATAFLOWS, int, operandBits, PRECISIONS, safeName, TIMINGS } from '../../config/schema.js';
 
 const sramSchema = z
@@ -7,26 +8,6 @@ const sramSchema = z
     ifmap_kb: int(1, 1 << 20).default(64),
     filter_kb: int(1, 1 << 20).default(64),
     ofmap_kb: int(1, 1 << 20).default(64),
-  })
-  .strict();
-
-const dramSchema = z
-  .object({
-    // A union would report only "no option matched": check the range after it, with the range in the message.
-    bandwidth: z
-      .union([z.literal('calc'), z.number()])
-      .superRefine((v, ctx) => {
-        if (v !== 'calc' && !between(0.01, 1e6, 'words per cycle').safeParse(v).success) {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'expected "calc" or a number from 0.01 to 1,000,000 (words per cycle)',
-          });
-        }
-      })
-      .default('calc'),
-    // The memory system's DRAM port (docs/MEMORY.md); used only with a numeric bandwidth.
-    latency: int(0, 1_000_000).default(0),
-    beat_words: int(1, 256).default(64),
   })
   .strict();
 

@@ -113,6 +113,7 @@ export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'o
         ...same('l_phase', 'c_step', 'c_idx', 'c_ni', 'd_step', 'd_idx', 'ld_valid', 'ld_ready', 'ld_done', 'ld_buf'),
         ...same('ld_half', 'core_busy', 'core_start', 'c_a_half', 'c_w_half', 'dr_valid', 'dr_ready', 'dr_done'),
         ...same('b_pending', 'bvalid'),
+        ['w_single', "1'b0"],
         ['r_beat', 'fill_en'],
         ['r_count', 'fill_cnt'],
         ['w_beat', 'wvalid && wready'],

@@ -17,7 +17,8 @@ import type { Build } from '../../sim/build.js';
 import { dataflowOf } from './dataflows/index.js';
 import { systolicParams } from './generate.js';
 import { layerGemm } from './gemm.js';
-import { dramPort, memGemmSchedule, memTiling, type MemGemmSchedule } from './memory.js';
+import { dramPort } from '../dram.js';
+import { memGemmSchedule, memTiling, type MemGemmSchedule } from './memory.js';
 import { gatherOutputs, planLayer } from './plan.js';
 
 /** The back-pressure test mode: every DRAM handshake held off in `percent` % of the cycles, seeded. */
@@ -66,7 +67,7 @@ export async function simulateMemLayer(
   const limit = bp
     ? watchdogLimit(schedule.cycles) * (1 + Math.ceil(100 / Math.max(1, 100 - bp.percent)))
     : watchdogLimit(schedule.cycles);
-  const port = dramPort(cfg);
+  const port = dramPort(cfg.dram);
   const job = systolicMemJob.encode(
     {
       rows: cfg.rows,

@@ -6,43 +6,14 @@
  */
 import type { Timing } from '../../config/schema.js';
 import { MactileError } from '../../util/errors.js';
+import { blockBursts, burstCycles, dramPort } from '../dram.js';
 import { systolicDerived, type SystolicConfig } from './config.js';
 import { dataflowOf, type DataflowStrategy } from './dataflows/index.js';
 import { half } from './dataflows/dataflow.js';
 import { mapGemm, type Gemm } from './gemm.js';
 import { foldStarts, gemmCycles } from './timing.js';
 
-/** Fixed-point unit of the bandwidth: the driver and the model use round(bandwidth x BW_ONE). */
-export const BW_ONE = 65536;
-
-/** The DRAM port of a config: bandwidth in 1/65536 words per cycle, latency, words per beat. */
-export interface DramPort {
-  bwFixed: number;
-  latency: number;
-  beat: number;
-}
-
-/** The DRAM port of a config with a numeric bandwidth. */
-export function dramPort(cfg: SystolicConfig): DramPort {
-  const bw = cfg.dram.bandwidth;
-  if (bw === 'calc') throw new Error('dramPort: the memory system needs a numeric dram.bandwidth');
-  return { bwFixed: Math.max(1, Math.round(bw * BW_ONE)), latency: cfg.dram.latency, beat: cfg.dram.beat_words };
-}
-
 const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
-
-/** Cycles a burst of `words` occupies its channel (from its opening to its last beat, both included). */
-export function burstCycles(words: number, p: DramPort): number {
-  const q = Math.floor(words / p.beat);
-  const r = words % p.beat;
-  const tq = q > 0 ? Math.max(q, ceilDiv(q * p.beat * BW_ONE, p.bwFixed)) : 0;
-  return r === 0 ? tq : Math.max(tq + 1, ceilDiv(words * BW_ONE, p.bwFixed));
-}
-
-/** How a block of nr x ncl words of a row-major matrix of `stride` columns is read or written: bursts x words. */
-export function blockBursts(nr: number, ncl: number, stride: number): { bursts: number; words: number } {
-  return ncl === stride || nr === 1 ? { bursts: 1, words: nr * ncl } : { bursts: nr, words: ncl };
-}
 
 /** The tiles of a GEMM: at most mt x nt outputs each, full K; N-tiles outermost. */
 export interface MemTiling {
@@ -154,7 +125,7 @@ interface TileFigures {
  */
 export function memGemmSchedule(g: Gemm, cfg: SystolicConfig, layer: string, withFoldStarts = false): MemGemmSchedule {
   const df = dataflowOf(cfg.dataflow);
-  const port = dramPort(cfg);
+  const port = dramPort(cfg.dram);
   const lat = port.latency;
   const tiling = memTiling(g, cfg, layer);
   const tiles = memTiles(g, tiling);

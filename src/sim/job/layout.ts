@@ -122,12 +122,13 @@ const MEM_RESULT_ITEM = {
   ],
 } as const satisfies RecordDef;
 
-/** The result file of a driver that plays DRAM for a memory system (sa_mem_driver): one item per GEMM run. */
+/** The result file of a driver that plays DRAM for a memory system (sa_mem_driver, nv_mem_driver): one item per GEMM or convolution run. */
 export const MEM_RESULT = {
   name: 'mem_result',
   magic: 'MTRES',
   writer: 'driver',
-  meaning: "sa_mem_driver's answer to a systolic_mem_job: one item per GEMM run",
+  meaning:
+    "sa_mem_driver's answer to a systolic_mem_job (one item per GEMM) or nv_mem_driver's to an nvdla_mem_job (one per convolution; IFMAP = feature, FILTER = weight, OFMAP = output)",
   fields: [
     { name: 'status', type: 'u32', enum: STATUS, meaning: 'how the run ended' },
     { name: 'n_items', type: 'u32', meaning: 'items run (with status watchdog, the last was stopped)' },

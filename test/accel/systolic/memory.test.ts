@@ -6,7 +6,8 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { accelOf } from '../../../src/accel/registry.js';
-import { blockBursts, burstCycles, BW_ONE, memGemmSchedule, memTiling } from '../../../src/accel/systolic/memory.js';
+import { blockBursts, burstCycles, BW_ONE } from '../../../src/accel/dram.js';
+import { memGemmSchedule, memTiling } from '../../../src/accel/systolic/memory.js';
 import { validateConfig } from '../../../src/config/load.js';
 import type { SystolicConfig } from '../../../src/config/schema.js';
 import { macLayers } from '../../../src/nets/ir.js';
