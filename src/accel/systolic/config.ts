@@ -8,6 +8,9 @@ const sramSchema = z
     ifmap_kb: int(1, 1 << 20).default(64),
     filter_kb: int(1, 1 << 20).default(64),
     ofmap_kb: int(1, 1 << 20).default(64),
+    // What DRAM and the IFMAP scratchpad hold with the memory system (docs/MEMORY.md): the im2col matrix, or the
+    // feature map's NHWC rows with the RTL's im2col address generator doing the windowing (absent: im2col).
+    ifmap_layout: z.enum(['im2col', 'nhwc']).optional(),
   })
   .strict();
 

@@ -15,6 +15,7 @@ import { systolicMemJob } from './mem-job.js';
 import { runDriver, watchdogLimit } from '../../sim/driver-run.js';
 import type { Build } from '../../sim/build.js';
 import { dataflowOf } from './dataflows/index.js';
+import { memFmap } from './fmap.js';
 import { systolicParams } from './generate.js';
 import { layerGemm } from './gemm.js';
 import { dramPort } from '../dram.js';
@@ -59,8 +60,9 @@ export async function simulateMemLayer(
   const t0 = performance.now();
   const df = dataflowOf(cfg.dataflow);
   const g = layerGemm(l);
-  const tiling = memTiling(g, cfg, l.name);
-  const schedule = memGemmSchedule(g, cfg, l.name, true);
+  const fm = memFmap(l, cfg);
+  const tiling = memTiling(g, cfg, l.name, fm);
+  const schedule = memGemmSchedule(g, cfg, l.name, true, fm);
   const plans = planLayer(l, x, q, df);
   const bp = opts.backpressure;
   // Back-pressure stretches every handshake: the watchdog allows for a stall in nearly every cycle.

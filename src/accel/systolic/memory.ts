@@ -12,6 +12,7 @@ import { dataflowOf, type DataflowStrategy } from './dataflows/index.js';
 import { half } from './dataflows/dataflow.js';
 import { mapGemm, type Gemm } from './gemm.js';
 import { foldStarts, gemmCycles } from './timing.js';
+import { fmapBlock, fmapTileM, maxBlockWords, type FmapGeometry } from './fmap.js';
 
 const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
 
@@ -31,8 +32,11 @@ export function ofmapEntries(cfg: SystolicConfig, df: DataflowStrategy): number 
   return df.stationary ? Math.floor(half(sramWords.ofmap) / (1 + accWords)) : half(sramWords.ofmap);
 }
 
-/** The tiling of a GEMM that fits the scratchpads (docs/MEMORY.md), or a one-line error naming the key. */
-export function memTiling(g: Gemm, cfg: SystolicConfig, layer: string): MemTiling {
+/**
+ * The tiling of a GEMM that fits the scratchpads (docs/MEMORY.md), or a one-line error naming the key; with a
+ * feature-map geometry `fm` (layout nhwc) the M-tile is the largest whose every block of input rows fits.
+ */
+export function memTiling(g: Gemm, cfg: SystolicConfig, layer: string, fm?: FmapGeometry): MemTiling {
   const df = dataflowOf(cfg.dataflow);
   const { sramWords, operandBits } = systolicDerived(cfg);
   const bytes = operandBits / 8;
@@ -43,16 +47,18 @@ export function memTiling(g: Gemm, cfg: SystolicConfig, layer: string): MemTilin
   const hi = half(sramWords.ifmap);
   const hf = half(sramWords.filter);
   const e = ofmapEntries(cfg, df);
-  if (g.k > hi) throw tooSmall('sram.ifmap_kb', g.k, cfg.sram.ifmap_kb);
+  if (!fm && g.k > hi) throw tooSmall('sram.ifmap_kb', g.k, cfg.sram.ifmap_kb);
   if (g.k > hf) throw tooSmall('sram.filter_kb', g.k, cfg.sram.filter_kb);
   if (e < 1) throw tooSmall('sram.ofmap_kb', half(sramWords.ofmap) + 1, cfg.sram.ofmap_kb);
-  let mt = Math.min(g.m, Math.floor(hi / g.k));
+  const mAlign = df.name === 'os' ? cfg.rows : df.name === 'is' ? cfg.cols : 1;
+  const nAlign = df.name === 'is' ? 1 : cfg.cols;
+  const fit = (upper: number) => (fm ? fmapTileM(fm, g.m, upper, mAlign, hi) : align(upper, mAlign));
+  let mt = fm ? fit(g.m) : Math.min(g.m, Math.floor(hi / g.k));
+  if (mt === 0) throw tooSmall('sram.ifmap_kb', maxBlockWords(fm!, g.m, 1), cfg.sram.ifmap_kb);
   let nt = Math.min(g.n, Math.floor(hf / g.k));
   if (mt * nt > e) nt = Math.max(1, Math.min(nt, Math.floor(e / mt)));
   if (mt * nt > e) mt = Math.floor(e / nt);
-  const mAlign = df.name === 'os' ? cfg.rows : df.name === 'is' ? cfg.cols : 1;
-  const nAlign = df.name === 'is' ? 1 : cfg.cols;
-  mt = align(mt, mAlign);
+  mt = fit(mt);
   nt = align(nt, nAlign);
   return { mt, nt, mTiles: ceilDiv(g.m, mt), nTiles: ceilDiv(g.n, nt) };
 }
@@ -121,13 +127,20 @@ interface TileFigures {
 
 /**
  * The event model of one GEMM on the memory system (docs/MEMORY.md, "The tile schedule"). `foldStarts` lists
- * every fold start only when `withFoldStarts` (the runner checks them; the analysis needs the totals only).
+ * every fold start only when `withFoldStarts` (the runner checks them; the analysis needs the totals only); `fm`:
+ * the layer's feature-map geometry when the IFMAP scratchpad holds NHWC rows (`memFmap`).
  */
-export function memGemmSchedule(g: Gemm, cfg: SystolicConfig, layer: string, withFoldStarts = false): MemGemmSchedule {
+export function memGemmSchedule(
+  g: Gemm,
+  cfg: SystolicConfig,
+  layer: string,
+  withFoldStarts = false,
+  fm?: FmapGeometry,
+): MemGemmSchedule {
   const df = dataflowOf(cfg.dataflow);
   const port = dramPort(cfg.dram);
   const lat = port.latency;
-  const tiling = memTiling(g, cfg, layer);
+  const tiling = memTiling(g, cfg, layer, fm);
   const tiles = memTiles(g, tiling);
   const timing: Timing = cfg.timing;
   const s: MemGemmSchedule = {
@@ -190,8 +203,10 @@ export function memGemmSchedule(g: Gemm, cfg: SystolicConfig, layer: string, wit
     if (i === 0 || tiling.mTiles > 1) {
       // IFMAP block j (= tile i here) reuses the half of block j - 2, free once tile j - 2 has computed.
       const free = loadsA >= 2 ? compEnd[loadsA - 2]! + 1 : 1;
-      readyA = load(free, blocks.ifmap);
-      s.dramIfmap += t.mc * g.k;
+      // Layout nhwc: the tile's input rows, one burst (docs/MEMORY.md, stage 2).
+      const words = fm ? fmapBlock(fm, t.m0, t.mc).words : t.mc * g.k;
+      readyA = load(free, fm ? [1, words, words] : blocks.ifmap);
+      s.dramIfmap += words;
       loadsA++;
     }
     if (mi === 0) {

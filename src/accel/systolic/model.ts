@@ -5,6 +5,7 @@
 import type { LayerPrediction, NetworkAnalysis } from '../accelerator.js';
 import { systolicDerived, type SystolicConfig } from './config.js';
 import { dataflowOf } from './dataflows/index.js';
+import { memFmap } from './fmap.js';
 import { MEM_READ_LATENCY, OUTPUT_LATENCY, foldInterval, foldStarts, gemmCycles } from './timing.js';
 import { checkExactFigures, macLayers, shownKind, type MacLayer, type Network } from '../../nets/ir.js';
 import { expandDepthwise, exportRows, type ScaleSimRow } from '../../nets/scalesim-csv.js';
@@ -122,8 +123,9 @@ function finishLayer(
 function analyzeMemLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
   const g = layerGemm(l);
   const a = arrayOf(cfg);
-  const s = memGemmSchedule(g, cfg, l.name);
-  const tiling = memTiling(g, cfg, l.name);
+  const fm = memFmap(l, cfg);
+  const s = memGemmSchedule(g, cfg, l.name, false, fm);
+  const tiling = memTiling(g, cfg, l.name, fm);
   // The figures of the tiles' GEMMs (folds, MACs, mapping, SRAM accesses), each run once per channel group;
   // tiles of one size share them (at most four sizes: the edge tiles along M and N).
   const sizes = new Map<string, Gemm>();
