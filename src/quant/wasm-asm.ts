@@ -4,13 +4,13 @@
  * and returns nothing; a module has one exported memory, `mem`.
  */
 
-export const I32 = 0x7f;
-export const I64 = 0x7e;
-export const F64 = 0x7c;
-export const V128 = 0x7b;
+const I32 = 0x7f;
+const I64 = 0x7e;
+const F64 = 0x7c;
+const V128 = 0x7b;
 
 /** Unsigned LEB128. */
-export const uleb = (n: number): number[] => {
+const uleb = (n: number): number[] => {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
@@ -22,7 +22,7 @@ export const uleb = (n: number): number[] => {
 };
 
 /** Signed LEB128 of a safe integer (i32.const and i64.const immediates). */
-export const sleb = (v: number | bigint): number[] => {
+const sleb = (v: number | bigint): number[] => {
   let n = BigInt(v);
   const out: number[] = [];
   for (;;) {
@@ -36,12 +36,12 @@ export const sleb = (v: number | bigint): number[] => {
   }
 };
 
-export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 const str = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s)];
 
 /** A SIMD instruction: prefix 0xfd, opcode, immediates. */
-export const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
 
 /** Opcodes used by the kernels (memory immediates: align as log2, offset 0 unless given). */
 export const op = {

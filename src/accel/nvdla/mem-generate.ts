@@ -31,7 +31,7 @@ const CHUNK = ['kc', 'chunks'];
 const BASES = ['f_base', 'w_base', 'o_base'];
 
 /** The 64-bit counters of the memory-system top. */
-export const NV_MEM_COUNTERS = [
+const NV_MEM_COUNTERS = [
   'cnt_cycles',
   'cnt_compute',
   'cnt_stall_feature',
