@@ -114,10 +114,6 @@ function systolicMemDesign(cfg: SystolicConfig, opts: DesignOptions): DesignSour
 /** Builds the sources of a systolic config in memory: the package of its types first, then the cells and the top. */
 export function systolicDesign(cfg: SystolicConfig, opts: DesignOptions = {}): DesignSources {
   const activity = opts.activity === true;
-  if (cfg.sram.ifmap_layout === 'nhwc')
-    throw new MactileError(
-      `key 'sram.ifmap_layout': the RTL's IFMAP scratchpad holds im2col blocks (its NHWC address generator is not built yet; analyze predicts nhwc, docs/MEMORY.md); expected im2col to generate or simulate config ${cfg.name}, received nhwc`,
-    );
   if (cfg.dram.bandwidth !== 'calc') {
     if (activity)
       throw new MactileError(

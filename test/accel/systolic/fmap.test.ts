@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fmapBlock, layerFmap, memFmap } from '../../../src/accel/systolic/fmap.js';
-import { systolic } from '../../../src/accel/systolic/index.js';
 import { memGemmSchedule, memTiling } from '../../../src/accel/systolic/memory.js';
 import { layerGemm } from '../../../src/accel/systolic/gemm.js';
 import { validateConfig } from '../../../src/config/load.js';
@@ -94,14 +93,5 @@ describe('the schedule with NHWC rows in the IFMAP scratchpad', () => {
     expect(() => memTiling(layerGemm(big), c, big.name, memFmap(big, c))).toThrow(
       "key 'sram.ifmap_kb' needs at least 6 kB (3072 words in each half of the double buffer), received 2",
     );
-  });
-});
-
-describe('nhwc in the RTL', () => {
-  it('is refused by name until its address generator is built: the model predicts it, no design is made', () => {
-    expect(() => systolic.design(cfgOf('nhwc'))).toThrow(
-      /key 'sram.ifmap_layout': the RTL's IFMAP scratchpad holds im2col blocks .* expected im2col .* received nhwc/,
-    );
-    expect(() => systolic.design(cfgOf('im2col'))).not.toThrow();
   });
 });
