@@ -55,6 +55,23 @@ class Sim {
     t->cfg_o_base = o_base_;
     t->cfg_relu = g.relu ? 1 : 0;
     set_bits(t->cfg_zp, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(g.zero_point)));
+#if MT_IFMAP_NHWC
+    // Layout nhwc (docs/MEMORY.md, stage 2): the input geometry of the address generator.
+    t->cfg_fm_ih = g.fm.ih;
+    t->cfg_fm_iw = g.fm.iw;
+    t->cfg_fm_c = g.fm.c;
+    t->cfg_fm_oh = g.fm.oh;
+    t->cfg_fm_ow = g.fm.ow;
+    t->cfg_fm_kh = g.fm.kh;
+    t->cfg_fm_kw = g.fm.kw;
+    t->cfg_fm_sh = g.fm.sh;
+    t->cfg_fm_sw = g.fm.sw;
+    t->cfg_fm_pt = g.fm.pt;
+    t->cfg_fm_pl = g.fm.pl;
+    t->cfg_fm_dh = g.fm.dh;
+    t->cfg_fm_dw = g.fm.dw;
+    set_bits(t->cfg_fm_pad, 0, MT_DW, static_cast<uint64_t>(static_cast<int64_t>(g.fm.pad)));
+#endif
     quiet();
     t->start = 1;
     t->eval();

@@ -54,6 +54,7 @@ function memHeader(p: SystolicRtlParams, m: MemRtlParams): string {
     `#define MT_HALF_IFMAP ${m.HI}`,
     `#define MT_HALF_FILTER ${m.HF}`,
     `#define MT_OFMAP_ENTRIES ${m.E}`,
+    ...(m.FM ? ['#define MT_IFMAP_NHWC 1  // the IFMAP scratchpad holds NHWC rows (cfg_fm_* ports)'] : []),
     '',
   ].join('\n');
 }
@@ -74,6 +75,7 @@ function systolicMemDesign(cfg: SystolicConfig, opts: DesignOptions): DesignSour
       'mt_sa_ctrl.sv',
       df.arrayTemplate,
       'mt_spad.sv',
+      ...(mem.FM ? ['mt_spad_fm.sv', 'mt_fm_blk.sv'] : []),
       'mt_opad.sv',
       ...(df.stationary ? ['mt_accmem.sv'] : []),
       'mt_tile_walk.sv',

@@ -8,6 +8,7 @@ import { jobKindField, OPERAND_MATRIX, REQUANT_ROW } from '../../sim/job/layout.
 import type { FileDef, RecordDef, Wire } from '../../sim/job/table.js';
 import type { JobEncoding } from '../../sim/job.js';
 import { DATAFLOW, gemmFields, TIMING, type JobGemm, type SystolicJobHeader } from './job.js';
+import type { FmapGeometry } from './fmap.js';
 
 /** The memory system's value of the job_kind enum. */
 const SYSTOLIC_MEM_JOB_KIND = {
@@ -15,6 +16,27 @@ const SYSTOLIC_MEM_JOB_KIND = {
   code: 3,
   meaning: 'a systolic MAC array with its memory system (docs/MEMORY.md), run by sa_mem_driver playing DRAM',
 } as const;
+
+const FMAP_GEOMETRY = {
+  name: 'fmap_geometry',
+  meaning: "a layer's input geometry for the IFMAP layout nhwc (docs/MEMORY.md, stage 2); all zero in layout im2col",
+  fields: [
+    { name: 'ih', type: 'u32', meaning: 'input rows of an image' },
+    { name: 'iw', type: 'u32', meaning: 'input columns' },
+    { name: 'c', type: 'u32', meaning: 'input channels of the channel group' },
+    { name: 'oh', type: 'u32', meaning: 'output rows' },
+    { name: 'ow', type: 'u32', meaning: 'output columns' },
+    { name: 'kh', type: 'u32', meaning: 'kernel rows' },
+    { name: 'kw', type: 'u32', meaning: 'kernel columns' },
+    { name: 'sh', type: 'u32', meaning: 'stride along rows' },
+    { name: 'sw', type: 'u32', meaning: 'stride along columns' },
+    { name: 'pt', type: 'u32', meaning: 'padding rows before the first' },
+    { name: 'pl', type: 'u32', meaning: 'padding columns before the first' },
+    { name: 'dh', type: 'u32', meaning: 'dilation along rows' },
+    { name: 'dw', type: 'u32', meaning: 'dilation along columns' },
+    { name: 'pad', type: 'i32', meaning: 'the input zero point, read where the window covers padding' },
+  ],
+} as const satisfies RecordDef;
 
 const SYSTOLIC_MEM_GEMM = {
   name: 'systolic_mem_gemm',
@@ -30,8 +52,13 @@ const SYSTOLIC_MEM_GEMM = {
     { name: 'nt', type: 'u32', meaning: 'outputs per tile along N' },
     { name: 'm_tiles', type: 'u32', meaning: 'tiles along M' },
     { name: 'n_tiles', type: 'u32', meaning: 'tiles along N' },
-    { name: 'p1', type: OPERAND_MATRIX, meaning: 'P1 as the compute-only array lays it out, held in DRAM' },
-    { name: 'p2', type: OPERAND_MATRIX, meaning: 'P2, held in DRAM after P1' },
+    { name: 'fm', type: FMAP_GEOMETRY, meaning: 'the input geometry (layout nhwc)' },
+    {
+      name: 'p1',
+      type: OPERAND_MATRIX,
+      meaning: 'P1 as the compute-only array lays it out, held in DRAM (nhwc, os/ws: the NHWC rows, columns = c)',
+    },
+    { name: 'p2', type: OPERAND_MATRIX, meaning: 'P2, held in DRAM after P1 (nhwc, is: the NHWC rows)' },
     { name: 'q_rows', type: 'u32', meaning: 'requantization rows (one per output channel)' },
     { name: 'q', type: REQUANT_ROW, count: 'q_rows', meaning: 'requantization parameters, served on the q_ port' },
     { name: 'o_rows', type: 'u32', meaning: 'rows of the output matrix in DRAM (after P2)' },
@@ -70,6 +97,16 @@ const SYSTOLIC_MEM_JOB = {
 /** One GEMM of a memory-system job: the GEMM, its tiling, its operand matrices (held in DRAM by the driver). */
 export interface MemJobGemm extends Omit<JobGemm, 'acc'> {
   tiling: { mt: number; nt: number; mTiles: number; nTiles: number };
+  /** Layout nhwc: the input geometry and the zero point the address generator pads with. */
+  fm?: FmapGeometry & { pad: number };
+}
+
+const NO_FMAP = { ih: 0, iw: 0, c: 0, oh: 0, ow: 0, kh: 0, kw: 0, sh: 0, sw: 0, pt: 0, pl: 0, dh: 0, dw: 0, pad: 0 };
+
+/** The job's geometry record of a layer (its fields only; `images` is in M). */
+function fmapFields(f: FmapGeometry & { pad: number }): typeof NO_FMAP {
+  const { ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, pad } = f;
+  return { ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, pad };
 }
 
 /** The head of a memory-system job: the array, the DRAM port and the back-pressure test mode. */
@@ -89,6 +126,7 @@ function encodeMemJob(h: MemJobHeader, gemms: readonly MemJobGemm[]): Buffer {
     nt: g.tiling.nt,
     m_tiles: g.tiling.mTiles,
     n_tiles: g.tiling.nTiles,
+    fm: g.fm ? fmapFields(g.fm) : NO_FMAP,
   }));
   const { rows, cols, dw, accW, dataflow, timing } = h;
   return encodeFile(

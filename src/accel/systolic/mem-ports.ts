@@ -15,6 +15,8 @@ export interface MemRtlParams {
   HF: number;
   E: number;
   BEAT: number;
+  /** 1: the IFMAP scratchpad holds NHWC rows with the im2col address generator (`sram.ifmap_layout: nhwc`). */
+  FM?: 1;
 }
 
 /** Derives the memory-system parameters of a config. */
@@ -27,8 +29,12 @@ export function memParams(cfg: SystolicConfig): MemRtlParams {
     // The same entries the model's tiling fills (ws/is: each with its partial sum).
     E: ofmapEntries(cfg, dataflowOf(cfg.dataflow)),
     BEAT: cfg.dram.beat_words,
+    ...(cfg.sram.ifmap_layout === 'nhwc' ? { FM: 1 as const } : {}),
   };
 }
+
+/** The feature-map geometry inputs of the nhwc layout (`cfg_fm_<name>`, docs/MEMORY.md stage 2). */
+export const FM_GEOMETRY = ['ih', 'iw', 'c', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'pt', 'pl', 'dh', 'dw'] as const;
 
 /** Connections of ports to nets of the same names. */
 export const same = (...names: string[]): [string, string][] => names.map((n) => [n, n]);
@@ -60,6 +66,15 @@ export function ports(p: SystolicRtlParams, m: MemRtlParams): VPort[] {
     { dir: 'input', name: 'cfg_p1_base', width: 32, comment: 'DRAM word addresses of P1, P2 and O' },
     w('cfg_p2_base'),
     w('cfg_o_base'),
+    ...(m.FM
+      ? [
+          ...FM_GEOMETRY.map((n, i): VPort => ({
+            ...w(`cfg_fm_${n}`),
+            ...(i === 0 ? { comment: 'feature-map geometry of the nhwc layout' } : {}),
+          })),
+          { dir: 'input', name: 'cfg_fm_pad', width: p.DW, comment: 'input zero point (padding)' } as VPort,
+        ]
+      : []),
     w('cfg_relu', 1),
     { dir: 'input', name: 'cfg_zp', width: p.DW, signed: true, comment: 'output zero point' },
     o('busy', 1),
@@ -118,6 +133,28 @@ export function block(df: string, sel: number, walker: string, pfx: string): VIt
         ['mc', `${walker}_mc`],
         ['n0', `${walker}_n0`],
         ['nc', `${walker}_nc`],
+        ...outs.map((o): [string, string] => [o, `${pfx}_${o}`]),
+      ],
+    ),
+  ];
+}
+
+/** The block of input rows of a walker's tile in the nhwc layout (mt_fm_blk), outputs on nets `<pfx>_*`. */
+export function fmBlock(walker: string, pfx: string, base: string): VItem[] {
+  const outs = ['first', 'rows', 'addr', 'bursts', 'len', 'stride'];
+  return [
+    { kind: 'lint', on: false, rule: 'UNUSEDSIGNAL' },
+    ...outs.map((o) => wire(`${pfx}_${o}`, 32)),
+    { kind: 'lint', on: true, rule: 'UNUSEDSIGNAL' },
+    instance(
+      'mt_fm_blk',
+      `u_${pfx}`,
+      [],
+      [
+        ['base', base],
+        ...['ih', 'iw', 'c', 'oh', 'ow', 'kh', 'sh', 'pt', 'dh'].map((n): [string, string] => [n, `cfg_fm_${n}`]),
+        ['m0', `${walker}_m0`],
+        ['mc', `${walker}_mc`],
         ...outs.map((o): [string, string] => [o, `${pfx}_${o}`]),
       ],
     ),

@@ -20,7 +20,7 @@ import { systolicParams } from './generate.js';
 import { layerGemm } from './gemm.js';
 import { dramPort } from '../dram.js';
 import { memGemmSchedule, memTiling, type MemGemmSchedule } from './memory.js';
-import { gatherOutputs, planLayer } from './plan.js';
+import { gatherOutputs, groupFmap, planLayer } from './plan.js';
 
 /** The back-pressure test mode: every DRAM handshake held off in `percent` % of the cycles, seeded. */
 export interface Backpressure {
@@ -84,7 +84,14 @@ export async function simulateMemLayer(
       stallSeed: bp ? bp.seed : 0,
       stallPercent: bp ? bp.percent : 0,
     },
-    plans.map((p) => ({ ...p.job, maxCycles: limit, tiling })),
+    plans.map((p) => {
+      const job = { ...p.job, maxCycles: limit, tiling };
+      if (!fm) return job;
+      // Layout nhwc: DRAM holds the group's input rows in place of the im2col operand (os/ws: P1, is: P2).
+      const rows = groupFmap(l, x, p.group);
+      const withFm = { ...job, fm: { ...fm, pad: q.inZeroPoint } };
+      return df.name === 'is' ? { ...withFm, p2: rows } : { ...withFm, p1: rows };
+    }),
   );
   const run = await runDriver(build.binary, job, {
     what: `layer ${l.name}`,

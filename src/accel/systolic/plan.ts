@@ -57,6 +57,21 @@ function imageIm2col(l: MacLayer, x: IntTensor, group: number, padValue: number,
   }
 }
 
+/**
+ * Channel group `group` of a layer's input as the IFMAP layout nhwc holds it in DRAM: rows = images x ih x iw
+ * pixels (NHWC order), columns = the group's channels (docs/MEMORY.md, stage 2).
+ */
+export function groupFmap(l: MacLayer, x: IntTensor, group: number): IntMatrix {
+  const is = l.inShape;
+  const cinG = is.c / l.groups;
+  const rows = batchOf(l) * is.h * is.w;
+  const data = new Int16Array(rows * cinG);
+  for (let p = 0; p < rows; p++) {
+    for (let ci = 0; ci < cinG; ci++) data[p * cinG + ci] = x.data[p * is.c + group * cinG + ci]!;
+  }
+  return { rows, cols: cinG, data };
+}
+
 /** The bits of a float32 value as a signed 32-bit integer. */
 function float32Bits(f: number): number {
   return new Int32Array(Float32Array.of(f).buffer)[0]!;
