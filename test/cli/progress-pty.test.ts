@@ -138,9 +138,15 @@ describe('progress on a terminal', () => {
     const r = await onTerminal(['synth', cfgFile]);
     expect(r.code).toBe(0);
     const fs = activityFrames(r.text, /^synthesizing mt_sa_top \(yosys generic\):/);
-    const passes = fs.map((f) => /: (\S.*) pass .*\((\d+) s\)$/.exec(f)).filter((m) => m !== null);
-    expect(new Set(passes.map((m) => m[1])).size, fs.join('\n')).toBeGreaterThanOrEqual(3); // e.g. OPT, TECHMAP, ABC
-    const elapsed = passes.map((m) => Number(m[2]));
+    // The line follows yosys: several of its stages appear (how many are caught between redraws depends on the
+    // machine's load: a stage that takes under a redraw interval may be passed over), a pass among them.
+    const stages = fs.map((f) => /: (\S.*) \((\d+) s\)$/.exec(f)).filter((m) => m !== null);
+    expect(new Set(stages.map((m) => m[1])).size, fs.join('\n')).toBeGreaterThanOrEqual(2); // e.g. frontend, OPT
+    expect(
+      stages.some((m) => / pass /.test(m[1]!)),
+      fs.join('\n'),
+    ).toBe(true);
+    const elapsed = stages.map((m) => Number(m[2]));
     for (let i = 1; i < elapsed.length; i++) expect(elapsed[i]).toBeGreaterThanOrEqual(elapsed[i - 1]!);
     expect(r.text).toMatch(/\$_DFF/);
     expect(r.text).not.toMatch(/NaN|Infinity/);
