@@ -7,6 +7,7 @@
  * circle map for the periodic os/ws IFMAP stream, a plain walk otherwise.
  */
 import { osIfmapWalk } from './scalesim-os-ifmap.js';
+import { segmentIfmapWalk } from './scalesim-segments.js';
 import {
   bandRowOfEntry,
   checkWalkBudget,
@@ -228,8 +229,9 @@ export function ifmapDistinctWalkClosed(L: ScaleSimLayer, group: number): Window
 /** The walk of an IFMAP stream whose windows overlap (or leave the image), per dataflow. */
 const OVERLAPPING_IFMAP_WALK: Record<Dataflow, (L: ScaleSimLayer, group: number) => WindowWalk> = {
   os: osIfmapWalk,
-  ws: circleMapWalk,
-  is: (L, group) => walkStream(L, 'ifmap', group),
+  // The circle map is faster while its pass fits the walk budget; past it, segment by segment.
+  ws: (L, group) => (L.rowFolds * L.rows * L.t <= 2 ** 27 ? circleMapWalk(L, group) : segmentIfmapWalk(L, group)),
+  is: segmentIfmapWalk,
 };
 
 /** The DRAM reads and window of one read operand in CALC mode. */
