@@ -58,5 +58,12 @@ format: node_modules/.package-lock.json
 bench: setup
 	node dist/bench/run.js
 
+# Regenerates the files PyTorch made (models/pytorch/, test/fixtures/torchvision/) with Debian's PyTorch, installed
+# here when missing; `make test` never needs PyTorch (it reads the committed files).
+.PHONY: pytorch-fixtures
+pytorch-fixtures: node_modules/.package-lock.json
+	@./scripts/setup-tools.sh pytorch
+	/usr/bin/python3 models/pytorch.py
+
 clean:
 	rm -rf dist generated reports

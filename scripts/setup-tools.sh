@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system tools mactile needs when they are missing: Verilator, yosys, a C++ toolchain, ccache and
-# gtkwave (its fst2vcd decodes the waveforms of `sim --trace`) (Debian packages). As root it runs apt-get; otherwise it says what to install and fails.
+# gtkwave (its fst2vcd decodes the waveforms of `sim --trace`) (Debian packages), and the extras named as arguments
+# (chromium; pytorch: python3-torch, python3-torchvision, python3-onnx). As root it runs apt-get; otherwise it says
+# what to install and fails.
 set -euo pipefail
 
 need=()
@@ -14,6 +16,9 @@ command -v fst2vcd >/dev/null 2>&1 || need+=(gtkwave)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+    # Debian's PyTorch 1.13, torchvision 0.14 and onnx 1.12 (only `make pytorch-fixtures` needs them).
+    pytorch) /usr/bin/python3 -c 'import torch, torchvision, onnx' >/dev/null 2>&1 ||
+      need+=(python3-torch python3-torchvision python3-onnx) ;;
     *) echo "setup-tools: unknown extra tool $extra" >&2; exit 2 ;;
   esac
 done

@@ -503,7 +503,9 @@ class Importer {
           break;
         case 'Dropout':
         case 'Identity':
-          this.set(n, this.value(n, n.inputs[0]!));
+          // torch.onnx writes an Identity of a constant for each initializer equal to an earlier one.
+          if (this.consts.has(n.inputs[0]!)) this.consts.set(n.outputs[0]!, this.consts.get(n.inputs[0]!)!);
+          else this.set(n, this.value(n, n.inputs[0]!));
           break;
         case 'Concat': {
           if (this.int(n, 'axis', 1) !== 1) this.fail(n, 'expected axis = 1 (channels)');

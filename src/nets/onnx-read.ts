@@ -1,9 +1,11 @@
 /**
  * Reads an ONNX file with the onnx-proto package into a plain graph: nodes with decoded attributes,
  * constant tensors (initializers and Constant nodes) as Float64Arrays, and the graph inputs/outputs with
- * their shapes. Malformed files give an error naming the file.
+ * their shapes. Initializers may keep their data in an external file (ONNX's external data: a location
+ * relative to the model's folder, an offset and a length). Malformed files give an error naming the file.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { MactileError } from '../util/errors.js';
 import { sizeText } from './ir.js';
@@ -50,8 +52,38 @@ const num = (v: unknown): number =>
       ? (v as { toNumber: () => number }).toNumber()
       : Number(v);
 
-/** Decodes a TensorProto's data (float, double, int32/64, int8/uint8; raw or typed fields). */
-function tensorData(t: any, where: string): ConstTensor {
+/** The bytes of a tensor stored as external data (`location`, `offset`, `length`), read from the model's folder. */
+function externalBytes(t: any, at: string, dir: string): Uint8Array {
+  const entry = (key: string): string | undefined =>
+    (t.externalData ?? []).find((e: any) => e.key === key)?.value as string | undefined;
+  const location = entry('location');
+  if (!location) throw new MactileError(`${at}: its data is external, but no location is given`);
+  const file = join(dir, location);
+  const offset = Number(entry('offset') ?? 0);
+  const length = entry('length');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    throw new MactileError(
+      `${at}: cannot read its external data file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  try {
+    const bytes = new Uint8Array(length === undefined ? 0 : Number(length));
+    const n = readSync(fd, bytes, 0, bytes.length, offset);
+    if (n !== bytes.length)
+      throw new MactileError(
+        `${at}: external data file ${file} holds ${n} bytes at offset ${offset}, expected ${bytes.length}`,
+      );
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Decodes a TensorProto's data (float, double, int32/64, int8/uint8; raw, typed or external fields). */
+function tensorData(t: any, where: string, dir = '.'): ConstTensor {
   const dims: number[] = (t.dims ?? []).map(num);
   const at = `${where}: tensor ${JSON.stringify(t.name ?? '')}`;
   const bad = dims.find((d) => !Number.isSafeInteger(d) || d < 0);
@@ -59,7 +91,8 @@ function tensorData(t: any, where: string): ConstTensor {
     throw new MactileError(`${at} has dims [${dims.join(', ')}]: expected whole sizes of 0 or more, received ${bad}`);
   const count = dims.reduce((a, b) => a * b, 1);
   const type: number = t.dataType;
-  const raw: Uint8Array | undefined = t.rawData && t.rawData.length ? t.rawData : undefined;
+  const stored: Uint8Array | undefined = t.dataLocation === 1 ? externalBytes(t, at, dir) : t.rawData;
+  const raw = stored && stored.length ? stored : undefined;
   // The data must be in the file: compare its length with the dims before allocating anything of their size.
   if (raw) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -146,7 +179,7 @@ function parseOnnx(bytes: Uint8Array, file: string): OnnxGraph {
       .map((o: any) => num(o.version)),
   );
   const consts = new Map<string, ConstTensor>();
-  for (const t of g.initializer ?? []) consts.set(t.name, tensorData(t, `ONNX model ${file}`));
+  for (const t of g.initializer ?? []) consts.set(t.name, tensorData(t, `ONNX model ${file}`, dirname(file)));
   const nodes: OnnxNode[] = g.node.map((n: any, i: number) => ({
     name: n.name || `${n.opType}_${i}`,
     opType: n.opType,

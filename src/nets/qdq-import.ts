@@ -13,6 +13,7 @@ import { NetBuilder } from './builder.js';
 import { isMacLayer, type HostKind, type Shape } from './ir.js';
 import { inputShape } from './onnx-import.js';
 import { readOnnx, type ConstTensor, type OnnxGraph, type OnnxNode } from './onnx-read.js';
+import { foldConstant } from './qdq-consts.js';
 import { ortQuantLayer } from './qdq-layers.js';
 import { readQParams, tensorQParams, weightInts } from './qdq-params.js';
 
@@ -55,6 +56,8 @@ class QdqImporter {
   readonly layers: Record<string, QuantLayer> = {};
   readonly fused: string[] = [];
   readonly hostModes: QuantModel['hostModes'] = {};
+  /** The ONNX data type (uint8 2, int8 3) of each quantized value in the file, for the Casts PyTorch writes. */
+  private readonly qTypes = new Map<string, number>();
   perChannel = false;
 
   constructor(
@@ -141,9 +144,22 @@ class QdqImporter {
 
   private node(n: OnnxNode): void {
     const op = n.opType;
+    if (foldConstant(n, this.g.consts, this.where(n))) return;
     switch (op) {
       case 'QuantizeLinear':
+        this.qTypes.set(n.outputs[0]!, this.g.consts.get(n.inputs[2] ?? '')?.type ?? 2);
         return this.quantize(n);
+      case 'Cast': {
+        // PyTorch casts every QuantizeLinear output to its own type: the identity.
+        const [from, to] = [this.qTypes.get(n.inputs[0]!), Number(n.attrs.get('to'))];
+        if (from !== to)
+          this.fail(
+            n,
+            `expected a Cast of a quantized tensor to its own type${from ? ` (ONNX data type ${from})` : ''}, received a Cast to ONNX data type ${to}`,
+          );
+        this.qTypes.set(n.outputs[0]!, to);
+        return this.set(n, this.val(n, 0));
+      }
       case 'DequantizeLinear': {
         const c = this.g.consts.get(n.inputs[0]!);
         if (c) {
@@ -155,8 +171,10 @@ class QdqImporter {
       }
       case 'QLinearConv':
       case 'QLinearMatMul':
+        this.qTypes.set(n.outputs[0]!, this.g.consts.get(n.inputs[7] ?? '')?.type ?? 2);
         return this.qlinearMac(n);
       case 'QLinearAdd': {
+        this.qTypes.set(n.outputs[0]!, this.g.consts.get(n.inputs[7] ?? '')?.type ?? 2);
         const [a, b] = [this.q(n, 0), this.q(n, 3)];
         const t = this.b.addTensors(this.name(n), a.tensor, b.tensor);
         return this.set(n, this.hostOut(t, a, this.params(n, 6, 7, t)));
@@ -227,8 +245,6 @@ class QdqImporter {
       case 'Identity':
       case 'Dropout':
         return this.set(n, this.val(n, 0));
-      case 'Constant':
-        return;
       default:
         this.fail(
           n,
@@ -267,17 +283,26 @@ class QdqImporter {
       this.tensors[r] = y;
       return this.set(n, { ...out, tensor: r });
     }
+    if (x.kind === 'q') {
+      // A QuantizeLinear of a reshaped DequantizeLinear (PyTorch's Flatten) at the same scale: the identity.
+      const p = this.params(n, 1, 2, x.tensor);
+      if (p.scale === x.scale && p.zeroPoint === x.zeroPoint) return this.set(n, x);
+      this.fail(n, `expected the scale and zero point of tensor ${x.tensor}, received others (a requantization)`);
+    }
     if (x.kind === 'op') {
       const t = this.hostLayer(x);
       const p = this.params(n, 1, 2, t);
       // DequantizeLinear -> Relu -> QuantizeLinear at the scale of a MAC layer's output: its fused ReLU.
       const src = x.inputs[0]!;
       const mac = this.layers[src.tensor];
-      if (x.op === 'relu' && mac && !mac.relu && p.scale === src.scale && p.zeroPoint === src.zeroPoint) {
+      const same = p.scale === src.scale && p.zeroPoint === src.zeroPoint;
+      if (x.op === 'relu' && mac && !mac.relu && same) {
         mac.relu = true;
         this.fused.push(t);
         delete this.hostModes[t];
       }
+      // DequantizeLinear -> MaxPool -> QuantizeLinear at the same scale (PyTorch's): max pooling on integers.
+      if (x.op === 'maxpool' && same) this.hostModes[t] = 'integer';
       this.tensors[t] = p;
       return this.set(n, {
         kind: 'q',
