@@ -4,8 +4,8 @@
  * their shapes. Initializers may keep their data in an external file (ONNX's external data: a location
  * relative to the model's folder, an offset and a length). Malformed files give an error naming the file.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { createRequire } from 'node:module';
 import { MactileError } from '../util/errors.js';
 import { sizeText } from './ir.js';
@@ -52,15 +52,28 @@ const num = (v: unknown): number =>
       ? (v as { toNumber: () => number }).toNumber()
       : Number(v);
 
-/** The bytes of a tensor stored as external data (`location`, `offset`, `length`), read from the model's folder. */
+/**
+ * The bytes of a tensor stored as external data (`location`, `offset`, `length`), read from the model's folder:
+ * a location outside that folder, or a range the file does not hold, is refused before anything is allocated.
+ */
 function externalBytes(t: any, at: string, dir: string): Uint8Array {
   const entry = (key: string): string | undefined =>
     (t.externalData ?? []).find((e: any) => e.key === key)?.value as string | undefined;
   const location = entry('location');
   if (!location) throw new MactileError(`${at}: its data is external, but no location is given`);
+  if (isAbsolute(location) || normalize(location).split(/[\\/]/).includes('..'))
+    throw new MactileError(
+      `${at}: external data location ${JSON.stringify(location)}: expected a file inside the model's folder ${dir}`,
+    );
   const file = join(dir, location);
-  const offset = Number(entry('offset') ?? 0);
-  const length = entry('length');
+  const whole = (key: string, v: string | undefined) => {
+    const n = v === undefined ? undefined : Number(v);
+    if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0))
+      throw new MactileError(`${at}: external data ${key} ${JSON.stringify(v)}: expected a whole number of bytes`);
+    return n;
+  };
+  const offset = whole('offset', entry('offset')) ?? 0;
+  const length = whole('length', entry('length'));
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -70,12 +83,14 @@ function externalBytes(t: any, at: string, dir: string): Uint8Array {
     );
   }
   try {
-    const bytes = new Uint8Array(length === undefined ? 0 : Number(length));
-    const n = readSync(fd, bytes, 0, bytes.length, offset);
-    if (n !== bytes.length)
+    const size = fstatSync(fd).size;
+    const want = length ?? Math.max(0, size - offset);
+    if (offset + want > size)
       throw new MactileError(
-        `${at}: external data file ${file} holds ${n} bytes at offset ${offset}, expected ${bytes.length}`,
+        `${at}: external data file ${file} holds ${size} bytes, expected ${want} bytes at offset ${offset}`,
       );
+    const bytes = new Uint8Array(want);
+    readSync(fd, bytes, 0, want, offset);
     return bytes;
   } finally {
     closeSync(fd);

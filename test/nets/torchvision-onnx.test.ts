@@ -5,7 +5,7 @@
  * file), so `mactile nets` reads the real exported graph. Every MAC layer's shapes and the MAC total equal the
  * zoo's network and what PyTorch itself ran (forward hooks, recorded in models/pytorch/summary.json).
  */
-import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, ftruncateSync } from 'node:fs';
+import { closeSync, copyFileSync, ftruncateSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,5 +84,30 @@ describe('torchvision models exported to ONNX', () => {
     const r = await runCliInProcess(['nets', '--net', f]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/tensor "[^"]+": cannot read its external data file .*resnet18\.weights \(ENOENT\)/);
+  });
+
+  it('an external data location outside the model folder, or a weights file too short, is refused before reading', async () => {
+    const e = exports.resnet18!;
+    const at = mkdtempSync(join(tmpdir(), 'mactile-tv-hostile-'));
+    // The same length as "resnet18.weights", so the protobuf stays well formed.
+    const bytes = readFileSync(join(root, e.file));
+    const hostile = Buffer.from(bytes.toString('latin1').replaceAll('resnet18.weights', '../../etc/passwd'), 'latin1');
+    expect(hostile.length).toBe(bytes.length);
+    writeFileSync(join(at, 'outside.onnx'), hostile);
+    const out = await runCliInProcess(['nets', '--net', join(at, 'outside.onnx')]);
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toMatch(
+      /external data location "\.\.\/\.\.\/etc\/passwd": expected a file inside the model's folder/,
+    );
+    copyFileSync(join(root, e.file), join(at, 'resnet18.onnx'));
+    const fd = openSync(join(at, e.weights_file), 'w');
+    ftruncateSync(fd, 1000);
+    closeSync(fd);
+    const short = await runCliInProcess(['nets', '--net', join(at, 'resnet18.onnx')]);
+    expect(short.code).not.toBe(0);
+    expect(short.stderr).toMatch(
+      /external data file .*resnet18\.weights holds 1000 bytes, expected \d+ bytes at offset \d+/,
+    );
+    expect(short.stderr).not.toMatch(/internal error/);
   });
 });
