@@ -52,7 +52,12 @@ const VERILATOR_FLAGS = [
   '-Wno-lint',
   '-Wno-style',
 ];
-const MAKEFLAGS = 'OPT_FAST=-O2';
+/**
+ * O2 for hot code; every generated class in one translation unit (Verilator's build for small designs:
+ * each unit parses verilated.h again, which made most of the compile time of these designs: 10.9 s instead
+ * of 18.3 s of CPU for a 32x32 array, 15 s instead of 32 s for 64x64; docs/BENCHMARKS.md).
+ */
+const MAKEFLAGS = 'OPT_FAST=-O2 VM_PARALLEL_BUILDS=0';
 
 /**
  * A variant of the plain build: `trace` compiles FST waveform support into the model and the driver;
@@ -264,7 +269,9 @@ export async function ensureBuild(
     for (const [name, text] of src.files) writeFileSync(join(work, name), text);
     for (const [name, text] of generatedHeaders(src)) writeFileSync(join(work, name), text);
     for (const f of driverFiles(src.driver)) copyFileSync(f, join(work, basename(f)));
-    const env = { ...process.env, ...((await hasCcache()) ? { OBJCACHE: 'ccache' } : {}) };
+    // CCACHE_BASEDIR: paths inside the work folder become relative, so that the same sources built in
+    // another folder (a rebuild, another cache root) hit the cache.
+    const env = { ...process.env, ...((await hasCcache()) ? { OBJCACHE: 'ccache', CCACHE_BASEDIR: work } : {}) };
     const args = [
       ...VERILATOR_FLAGS,
       ...variantFlags(opts.variant),
@@ -326,12 +333,14 @@ function makeList(text: string, name: string): string[] {
 }
 
 /**
- * The objects a Verilator build compiles, from its generated makefiles: each generated class (or one
- * `__ALL` object without parallel builds), the global runtime classes and the driver.
+ * The objects a Verilator build compiles, from its generated makefiles and the make flags it runs with:
+ * each generated class (or one `__ALL` object without parallel builds), the global runtime classes and
+ * the driver.
  */
-export function objectCount(classesMk: string, topMk: string): number {
+export function objectCount(classesMk: string, topMk: string, makeFlags = MAKEFLAGS): number {
   const list = (n: string) => makeList(classesMk, n).length;
-  const parallel = /^VM_PARALLEL_BUILDS\s*=\s*1/m.test(classesMk);
+  const forced = /\bVM_PARALLEL_BUILDS=([01])\b/.exec(makeFlags)?.[1];
+  const parallel = forced ? forced === '1' : /^VM_PARALLEL_BUILDS\s*=\s*1/m.test(classesMk);
   const generated = parallel
     ? list('VM_CLASSES_FAST') + list('VM_CLASSES_SLOW') + list('VM_SUPPORT_FAST') + list('VM_SUPPORT_SLOW')
     : 1;

@@ -27,16 +27,21 @@ const LISTS = {
 
 describe('objectCount', () => {
   it('counts one object per generated class with parallel builds, plus the runtime and the driver', () => {
-    expect(objectCount(classesMk(true, LISTS), TOP_MK)).toBe(5 + 2 + 1);
+    expect(objectCount(classesMk(true, LISTS), TOP_MK, 'OPT_FAST=-O2')).toBe(5 + 2 + 1);
+  });
+
+  it("follows a VM_PARALLEL_BUILDS given on make's command line over the makefile's (mactile's builds give 0)", () => {
+    expect(objectCount(classesMk(true, LISTS), TOP_MK)).toBe(1 + 2 + 1);
+    expect(objectCount(classesMk(false, LISTS), TOP_MK, 'OPT_FAST=-O2 VM_PARALLEL_BUILDS=1')).toBe(5 + 2 + 1);
   });
 
   it('counts the generated classes as one __ALL object without parallel builds', () => {
-    expect(objectCount(classesMk(false, LISTS), TOP_MK)).toBe(1 + 2 + 1);
+    expect(objectCount(classesMk(false, LISTS), TOP_MK, 'OPT_FAST=-O2')).toBe(1 + 2 + 1);
   });
 
   it('counts what the lists hold, not a fixed number', () => {
     const more = { ...LISTS, VM_CLASSES_FAST: [...LISTS.VM_CLASSES_FAST, 'Vtop___024root__DepSet_h3__0'] };
-    expect(objectCount(classesMk(true, more), TOP_MK)).toBe(9);
-    expect(objectCount(classesMk(true, LISTS), '')).toBe(7);
+    expect(objectCount(classesMk(true, more), TOP_MK, '')).toBe(9);
+    expect(objectCount(classesMk(true, LISTS), '', '')).toBe(7);
   });
 });
