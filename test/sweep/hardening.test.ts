@@ -382,7 +382,7 @@ describe.skipIf(execFileSync('sh', ['-c', "sinfo -h -o '%T' 2>/dev/null || true"
 
 describe('claims have owners', () => {
   it('after the sweep process alone is SIGKILLed, its workers stop and a rerun runs every point once', async () => {
-    const csv = topology(join(dir, 'kill', 'slow.csv'), 12000);
+    const csv = topology(join(dir, 'kill', 'slow.csv'), 6000);
     const db = join(dir, 'kill.sqlite');
     const args = [
       'sweep',
@@ -439,7 +439,7 @@ describe('claims have owners', () => {
   }, 300_000);
 
   it('SIGTERM to the sweep stops its workers, gives their points back and exits 143', async () => {
-    const csv = topology(join(dir, 'term', 'slow.csv'), 30000);
+    const csv = topology(join(dir, 'term', 'slow.csv'), 10000);
     const db = join(dir, 'term.sqlite');
     const args = [
       'sweep',
