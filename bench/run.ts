@@ -1,5 +1,5 @@
 /**
- * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|qdq|nvdla|sweep|activity|all]` prints markdown
+ * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|qdq|nvdla|sweep|activity|jobs|all]` prints markdown
  * tables for docs/BENCHMARKS.md, with the machine they ran on.
  */
 import { cpus, totalmem } from 'node:os';
@@ -11,6 +11,7 @@ import { qdqAgreement } from './qdq.js';
 import { quantSpeed } from './quant.js';
 import { sweepBench } from './sweep.js';
 import { activityCost } from './activity.js';
+import { jobsSpeedup } from './jobs.js';
 
 async function machine(): Promise<string> {
   const v = await execa('verilator', ['--version'], { reject: false });
@@ -50,6 +51,12 @@ if (what === 'activity' || what === 'all')
   out.push(
     '### Activity build against the plain build (AlexNet conv1, CPU s)',
     ...(await activityCost([8, 16], ['os', 'ws'])),
+    '',
+  );
+if (what === 'jobs' || what === 'all')
+  out.push(
+    '### sim --jobs 2 against --jobs 1',
+    ...(await jobsSpeedup(['alexnet', 'resnet50'], process.argv[3] ?? 'sa-16x16-os', Number(process.argv[4] ?? 3))),
     '',
   );
 process.stdout.write(out.join('\n') + '\n');

@@ -13,6 +13,7 @@ import {
   inputShape,
   layerNames,
   wholeNumber,
+  wholeNumberFrom,
   sizedTable,
   withConfigOverrides,
   withTableSize,
@@ -62,6 +63,7 @@ interface SimOptions extends ConfigOverrides, DataOptions {
   config: string;
   layers?: string;
   seed: number;
+  jobs: number;
   format: string;
   inputShape?: Shape;
   trace?: string;
@@ -337,6 +339,12 @@ export function registerSim(cmd: Command): void {
       )
       .option('--keep-jobs <dir>', "keep each layer's job in DIR for `mactile replay` (as MACTILE_KEEP_JOBS=DIR)")
       .option(
+        '--jobs <n>',
+        'with --net: layers simulated at once, each in its own driver process (1 to 64; results as with 1)',
+        wholeNumberFrom(1, 64),
+        1,
+      )
+      .option(
         '--activity',
         "count the bit toggles of the PE array's registers per layer (an activity build; systolic; docs/ENERGY.md)",
       )
@@ -358,6 +366,10 @@ export function registerSim(cmd: Command): void {
     if (opts.quantized) {
       if (opts.trace || opts.keepJobs)
         throw new MactileError(`--trace, --keep-jobs: expected with --net NET, received with --quantized`);
+      if (opts.jobs !== 1)
+        throw new MactileError(
+          `--jobs: expected with --net NET, received with --quantized (an inference runs its layers in order, each on the last one's output)`,
+        );
       await simQuantized(opts, cfg);
       return;
     }
@@ -380,6 +392,7 @@ export function registerSim(cmd: Command): void {
       ...(opts.trace ? { trace: { dir: opts.trace, window: opts.window } } : {}),
       ...(opts.keepJobs ? { keepDir: opts.keepJobs } : {}),
       ...(opts.activity ? { activity: true } : {}),
+      jobs: opts.jobs,
       onStart: (l) => bar.step(l.name),
       onLayer: (c) => bar.advance(1, c.macs),
     }).finally(() => bar.done());

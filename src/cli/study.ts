@@ -13,7 +13,7 @@ import { writeStudyReport } from '../report/study-html.js';
 import { accuracyStudy, type StudiedModel } from '../study/accuracy.js';
 import { NVDLA_RUNS, nvdlaRuns, presetConfig, systolicConfig, systolicGrid } from '../study/analytic.js';
 import type { StudyData } from '../study/data.js';
-import { Slots } from '../study/pool.js';
+import { Slots } from '../util/slots.js';
 import { parseRtlPairs, rtlRuns } from '../study/rtl.js';
 import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';

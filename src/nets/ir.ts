@@ -159,7 +159,7 @@ export interface FloatModel {
  * channels, all groups), and the largest sums over a network; with what a size past them is past, for messages.
  */
 export interface SizeLimits {
-  /** What a size past `max` is past, for messages ("past the 33,554,432 (2^25) that ... hold (...)"). */
+  /** What a size past `max` is past, for messages ("past the 67,108,864 (2^26) that ... hold (...)"). */
   beyond: (max: number) => string;
   macs: number;
   values: number;
@@ -184,15 +184,16 @@ export const IR_LIMITS: SizeLimits = {
 
 /**
  * The RTL simulation and the golden integer model hold a layer's operands in memory at once (input, weights,
- * the im2col window matrix laid out for the array, the output and its 64-bit accumulators): at most 2^25
- * values each, about 1 GB for one layer. VGG-16's largest window matrix (224 x 224 x 576) fits. The MACs need
+ * the im2col window matrix laid out for the array, the output and its 64-bit accumulators): at most 2^26
+ * values each. AlexNet's fc6 (37.7 M weights) peaks at 784 MB (`sim --layers fc6`, 16x16 os); VGG-16's largest
+ * window matrix (224 x 224 x 576) fits, its fc6 (103 M weights) does not. The MACs need
  * no limit of their own: with window (M x K), weights (K x N) and output (M x N) bounded, M x K x N < 2^38.
  */
 export const SIM_LIMITS: SizeLimits = {
   beyond: (max) =>
     `past the ${max.toLocaleString('en-US')} (2^${Math.log2(max)}) that the RTL simulation and golden model hold (they keep every operand of a layer in memory at once)`,
   macs: Number.MAX_SAFE_INTEGER,
-  values: 2 ** 25,
+  values: 2 ** 26,
 };
 
 /** The sizes of one MAC layer that the limits bound. */

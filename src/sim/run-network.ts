@@ -11,6 +11,7 @@ import { batchInShape, workloadOf } from '../nets/batch.js';
 import { macLayers, type MacLayer, type Network } from '../nets/ir.js';
 import { randomQuantLayer, randomTensor } from '../quant/random.js';
 import { MactileError } from '../util/errors.js';
+import { Slots } from '../util/slots.js';
 import { ensureBuild, type Build, type BuildVariant } from './build.js';
 import { planLayerTrace, prepareTraceFolder, writeSignalMap, type TraceRequest } from './trace.js';
 import type { LayerCheck } from '../accel/accelerator.js';
@@ -105,6 +106,8 @@ export async function simulateNetwork(
     keepDir?: string;
     /** Runs the activity build and reports each layer's register toggles (`LayerCheck.activity`). */
     activity?: boolean;
+    /** Layers simulated at once, each in its own driver process (default 1); results keep the layer order. */
+    jobs?: number;
   } = {},
 ): Promise<NetworkSim> {
   const accel = accelOf(cfg);
@@ -114,10 +117,11 @@ export async function simulateNetwork(
   if (opts.trace) prepareTraceFolder(opts.trace.dir);
   const variant = opts.trace || opts.activity ? { trace: !!opts.trace, activity: !!opts.activity } : undefined;
   const build = await buildFor(cfg, {}, variant);
-  const checks: LayerCheck[] = [];
   const traces: NonNullable<NetworkSim['traces']> = [];
   const all = macLayers(net);
-  for (const [i, l] of layers.entries()) {
+  const slots = new Slots(opts.jobs ?? 1);
+  // Each layer's operands come from its own seed, so the order in which layers run changes no number.
+  const runLayer = async (l: MacLayer, i: number): Promise<LayerCheck> => {
     opts.onStart?.(l, i, layers.length);
     const seed = (opts.seed ?? 1) * 1000 + all.indexOf(l);
     const q = randomQuantLayer(l, bits, seed, accel.randomQuantOptions(l, bits));
@@ -128,9 +132,27 @@ export async function simulateNetwork(
       traces.push({ layer: l.name, fst: trace.fst, map: trace.map, windows: trace.windows });
     }
     const { check } = await checkLayer(accel, build, cfg, l, randomTensor(batchInShape(l), bits, seed), q, net, run);
-    checks.push(check);
     opts.onLayer?.(check, i, layers.length);
-  }
+    return check;
+  };
+  // After a failure no further layer starts; the running ones finish before the first error is thrown.
+  const notRun = new Error('not run: an earlier layer failed');
+  let failed = false;
+  const settled = await Promise.allSettled(
+    layers.map((l, i) =>
+      slots.run(async () => {
+        if (failed) throw notRun;
+        return runLayer(l, i).catch((e: unknown) => {
+          failed = true;
+          throw e;
+        });
+      }),
+    ),
+  );
+  const firstError = settled.find((r) => r.status === 'rejected' && r.reason !== notRun);
+  if (firstError?.status === 'rejected') throw firstError.reason;
+  const checks = settled.map((r) => (r as PromiseFulfilledResult<LayerCheck>).value);
+  traces.sort((a, b) => layers.findIndex((l) => l.name === a.layer) - layers.findIndex((l) => l.name === b.layer));
   return {
     network: net.name,
     config: cfg,

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { selfCommand } from '../sweep/local.js';
 import { MactileError } from '../util/errors.js';
 import type { AccuracyVariant, ModelAccuracy } from './data.js';
-import type { Slots } from './pool.js';
+import type { Slots } from '../util/slots.js';
 
 /** A trained model of the study and the network it is. */
 export interface StudiedModel {

@@ -400,14 +400,14 @@ const ROWS: Row[] = [
     args: ['sim', '--net', at('channels1e8.csv'), '--config', 'sa-8x8-os'],
     code: 2,
     message:
-      /channels1e8\.csv: layer big: its input 1x1x100000000 holds 100,000,000 values, past the 33,554,432 \(2\^25\) that the RTL simulation and golden model hold/,
+      /channels1e8\.csv: layer big: its input 1x1x100000000 holds 100,000,000 values, past the 67,108,864 \(2\^26\) that the RTL simulation and golden model hold/,
   },
   {
     what: '10^8 channels in the report',
     args: ['report', '--net', at('channels1e8.csv'), '--configs', 'sa-8x8-os', '--out', at('report'), '--quiet'],
     code: 2,
     message:
-      /--net .*channels1e8\.csv: layer big: its input 1x1x100000000 holds 100,000,000 values, past the 33,554,432/,
+      /--net .*channels1e8\.csv: layer big: its input 1x1x100000000 holds 100,000,000 values, past the 67,108,864/,
   },
   {
     what: 'a DP row of 10^8 channels in SCALE-Sim compatibility',

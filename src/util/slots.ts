@@ -1,4 +1,4 @@
-/** A counting semaphore: at most `slots` tasks hold a slot at once (the study's CPU budget). */
+/** A counting semaphore: at most `slots` tasks hold a slot at once (a CPU budget: the study's children, sim --jobs). */
 export class Slots {
   private free: number;
   private waiting: (() => void)[] = [];

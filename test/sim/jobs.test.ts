@@ -1,0 +1,88 @@
+/** `sim --jobs N`: layers in parallel driver processes give what one at a time gives, and a failure stops the rest. */
+import { describe, expect, it, vi } from 'vitest';
+import { macLayers } from '../../src/nets/ir.js';
+import { loadNetwork } from '../../src/nets/load.js';
+import { simulateNetwork, type LayerCheck } from '../../src/sim/run-network.js';
+import { MactileError } from '../../src/util/errors.js';
+import { runCliInProcess } from '../helpers/cli.js';
+import { KIND_TEST_CONFIGS } from '../helpers/configs.js';
+
+// The failure case replaces the RTL run of every layer by a failure (the first) or a slow success.
+const failing = vi.hoisted(() => ({ on: false, calls: 0 }));
+vi.mock('../../src/accel/check.js', async (original) => {
+  const real = await original<typeof import('../../src/accel/check.js')>();
+  return {
+    ...real,
+    checkLayer: (...args: Parameters<typeof real.checkLayer>) => {
+      if (!failing.on) return real.checkLayer(...args);
+      const call = failing.calls++;
+      return new Promise((resolve, reject) =>
+        setTimeout(
+          () =>
+            call === 0
+              ? reject(new MactileError('layer conv1: the simulation crashed'))
+              : resolve(real.checkLayer(...args)),
+          call === 0 ? 50 : 300,
+        ),
+      );
+    },
+  };
+});
+
+const lenet = loadNetwork('lenet5');
+
+/** A check without the figures that depend on the machine (wall time). */
+const figures = ({ wallSeconds: _wall, ...rest }: LayerCheck) => rest;
+
+describe('sim --jobs', () => {
+  for (const [kind, cfg] of [
+    ['systolic', KIND_TEST_CONFIGS.systolic!.layerCases[0]!],
+    ['nvdla', KIND_TEST_CONFIGS.nvdla!.layerCases[0]!],
+  ] as const)
+    it(`${kind}: LeNet-5 with 3 layers at once equals one at a time, layer by layer, in layer order`, async () => {
+      const one = await simulateNetwork(lenet, cfg, { jobs: 1 });
+      const started: string[] = [];
+      const three = await simulateNetwork(lenet, cfg, { jobs: 3, onStart: (l) => started.push(l.name) });
+      expect(three.ok).toBe(true);
+      expect(three.layers.map((c) => c.name)).toEqual(macLayers(lenet).map((l) => l.name));
+      expect(three.layers.map(figures)).toEqual(one.layers.map(figures));
+      expect(started.sort()).toEqual(
+        macLayers(lenet)
+          .map((l) => l.name)
+          .sort(),
+      );
+    });
+
+  it('after a layer fails no further layer starts, the running one finishes, and the error is the failed layer', async () => {
+    const cfg = KIND_TEST_CONFIGS.systolic!.layerCases[0]!;
+    const started: string[] = [];
+    const finished: string[] = [];
+    failing.on = true;
+    const err = await simulateNetwork(lenet, cfg, {
+      jobs: 2,
+      onStart: (l) => started.push(l.name),
+      onLayer: (c) => finished.push(c.name),
+    })
+      .catch((e: unknown) => e)
+      .finally(() => (failing.on = false));
+    expect(err).toBeInstanceOf(MactileError);
+    expect((err as Error).message).toBe('layer conv1: the simulation crashed');
+    const names = macLayers(lenet).map((l) => l.name);
+    expect(started).toEqual(names.slice(0, 2));
+    expect(finished).toEqual([names[1]]);
+  });
+
+  it('is refused with --quantized, whose layers run in order', async () => {
+    const r = await runCliInProcess(['sim', '--quantized', 'x.q.json', '--config', 'sa-8x8-os', '--jobs', '2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mactile: --jobs: expected with --net NET, received with --quantized/);
+  });
+
+  it('is a whole number from 1 to 64', async () => {
+    for (const bad of ['0', '65', '1.5', 'two']) {
+      const r = await runCliInProcess(['sim', '--net', 'lenet5', '--config', 'sa-8x8-os', '--jobs', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toMatch(/--jobs/);
+    }
+  });
+});
