@@ -5,6 +5,7 @@
  * table for docs/BENCHMARKS.md.
  * Usage: node dist/bench/networks.js NETS SIZES DATAFLOWS PRECISIONS [TIMING]    (comma lists; systolic)
  *        node dist/bench/networks.js NETS nvdla PRESETS                          (NVDLA-style presets)
+ * MACTILE_BENCH_JOBS=N simulates N layers at once (`sim --jobs N`; default 1).
  */
 import { loadConfig, validateConfig } from '../src/config/load.js';
 import type { HardwareConfig } from '../src/config/schema.js';
@@ -19,6 +20,7 @@ const [
   precisions = 'int8',
   timing = 'scalesim',
 ] = process.argv.slice(2);
+const jobs = Number(process.env.MACTILE_BENCH_JOBS ?? 1);
 const configs: HardwareConfig[] = [];
 if (sizes === 'nvdla') for (const p of dataflows.split(',')) configs.push(loadConfig(p));
 else {
@@ -45,7 +47,7 @@ for (const name of nets.split(',')) {
     {
       {
         const t = performance.now();
-        const sim = await simulateNetwork(zooNetwork(name), cfg);
+        const sim = await simulateNetwork(zooNetwork(name), cfg, { jobs });
         const wall = (performance.now() - t) / 1000;
         const outputs = sim.layers.reduce((s, l) => s + l.outputsChecked, 0);
         const gemms = sim.layers.reduce((s, l) => s + l.gemms, 0);
