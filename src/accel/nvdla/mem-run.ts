@@ -104,6 +104,7 @@ export async function simulateNvMemLayer(
     extras: {
       // The issue slots the RTL counted, for `sim`'s issue-slot column (as the compute-only core's run gives them).
       issueSlots: slots,
+      issueSlotsPredicted: ss.reduce((t, s) => t + s.slots, 0),
       chunks: ss.reduce((t, s) => t + s.chunks, 0),
       stallFeature: sum((m) => m.stallIfmap),
       stallWeight: sum((m) => m.stallFilter),
