@@ -174,6 +174,21 @@ describe('the memory section of the report', () => {
     }
   });
 
+  it("draws the roofline's roofs from the kind's MAC cells and the DRAM bandwidth, a point per layer", () => {
+    for (const r of RUNS) {
+      type Row = { macsPerWord: number; macsPerCycle: number; roof?: string; layer?: string };
+      const spec = json<{ layer: { data: { values: Row[] } }[] }>(`roofline-${r.id}.vl.json`);
+      const [roofs, points] = spec.layer.map((l) => l.data.values);
+      for (const p of roofs!.filter((x) => x.roof === 'compute roof')) expect(p.macsPerCycle).toBe(r.roof);
+      for (const p of roofs!.filter((x) => x.roof === 'bandwidth roof'))
+        expect(p.macsPerCycle / p.macsPerWord).toBeCloseTo(4, 12);
+      const rows = json<Record<string, number | string>[]>(`memory-${r.id}.json`);
+      expect(points!.map((p) => [p.layer, p.macsPerWord, p.macsPerCycle])).toEqual(
+        rows.map((x) => [x.layer, x.macsPerWord, x.macsPerCycle]),
+      );
+    }
+  });
+
   it('has no memory figures for a run on an ideal memory (bandwidth calc)', async () => {
     expect(runMemory(loadConfig('sa-8x8-ws'), loadNetwork('lenet5'), 1)).toBeUndefined();
     expect(await page.$$eval('[data-chart^="stalls-sa-8x8-ws"]', (e) => e.length)).toBe(0);
