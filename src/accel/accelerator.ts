@@ -16,6 +16,7 @@ import type { Build } from '../sim/build.js';
 import type { JobEncoding } from '../sim/job.js';
 import type { DriverRunOptions } from '../sim/run-options.js';
 import type { EnergyActions } from '../analytic/energy/model.js';
+import type { DramConfig } from './dram.js';
 
 /** Layer cycles from `start` up to, not including, `end` (the items of a layer laid end to end). */
 export interface CycleWindow {
@@ -50,7 +51,21 @@ export interface LayerPrediction {
   sramReads: number;
   sramWrites: number;
   dramWords: number;
+  /** `dramWords` split into the words read from DRAM and the words written to it. */
+  dramReadWords: number;
+  dramWrittenWords: number;
+  /** The memory system only (numeric DRAM bandwidth): `stallCycles` by cause, keyed by the kind's `stallCauses`. */
+  stallsByCause?: Record<string, number>;
   timeUs: number;
+}
+
+/** What a memory-system run's RTL counters measured over a layer, in the terms of `LayerPrediction`. */
+export interface MemoryCounts {
+  computeCycles: number;
+  stallCycles: number;
+  stallsByCause: Record<string, number>;
+  dramReadWords: number;
+  dramWrittenWords: number;
 }
 
 /** A figure the RTL reports beside the value the analytic model predicts for it (fold starts, issue slots). */
@@ -102,6 +117,8 @@ export interface LayerMeasurement {
   simSeconds: number;
   /** The activity counters (an activity build only). */
   activity?: ToggleCounts;
+  /** The memory system's counters (a numeric DRAM bandwidth only). */
+  memory?: MemoryCounts;
 }
 
 /** One layer checked: measured beside predicted, outputs against the golden model. */
@@ -139,6 +156,9 @@ export interface LayerCheck {
   wallSeconds: number;
   /** Bit toggles of the PE registers (a run on the activity build only). */
   activity?: ToggleCounts;
+  /** The memory system's counters as the RTL measured them (a numeric DRAM bandwidth only; each is checked
+   * against the model among `figures`). */
+  memory?: MemoryCounts;
 }
 
 /** A network analysed by a kind's analytic model: per-layer figures (the kind's own, over the common ones). */
@@ -204,6 +224,14 @@ export interface Accelerator<C extends BaseConfig = BaseConfig, L extends LayerP
   describe(cfg: C): string;
   /** MAC cells (PEs). */
   cells(cfg: C): number;
+  /** The roofline's compute roof: the MACs per cycle the hardware does at its peak. */
+  computeRoof(cfg: C): number;
+  /** The config's DRAM port (`bandwidth: 'calc'`: an ideal memory, no memory system). */
+  dram(cfg: C): DramConfig;
+  /** The config with another DRAM bandwidth, all else kept (the report's cycles against bandwidth). */
+  withBandwidth(cfg: C, bandwidth: number | 'calc'): C;
+  /** The memory system's stall causes, in the order tables show them: the keys of `stallsByCause`. */
+  stallCauses: readonly string[];
   /** The published estimate mactile's cycles stand beside, and what it assumes (shown wherever it appears). */
   referenceName: string;
   referenceAssumptions(cfg: C): string[];

@@ -7,10 +7,17 @@
 import { shapeText, shownKind, type MacLayer, type Network } from '../nets/ir.js';
 import type { IntTensor, QuantLayer } from '../quant/tensor.js';
 import type { Build } from '../sim/build.js';
-import type { GemmResult } from '../sim/job.js';
+import type { GemmResult, MemCounters } from '../sim/job.js';
 import { writeKeptJob } from '../sim/kept-job.js';
 import { keepFolder, type DriverRunOptions } from '../sim/run-options.js';
-import type { Accelerator, BaseConfig, LayerCheck, LayerMeasurement, LayerPrediction } from './accelerator.js';
+import type {
+  Accelerator,
+  BaseConfig,
+  LayerCheck,
+  LayerMeasurement,
+  LayerPrediction,
+  MemoryCounts,
+} from './accelerator.js';
 
 /** The RTL's counters and the driver's write checks summed over the items of a layer. */
 export function countersOf(
@@ -27,6 +34,24 @@ export function countersOf(
     outputsWritten: sum((g) => g.laneWrites - g.repeatedWrites - g.outsideWrites),
     repeatedWrites: sum((g) => g.repeatedWrites),
     outsideWrites: sum((g) => g.outsideWrites),
+  };
+}
+
+/**
+ * A memory system's counters summed over the items of a layer, in the common terms: the three stall counters
+ * (IFMAP / feature, FILTER / weight, OFMAP / output) under the kind's `causes`, the reads of both operands.
+ */
+export function memoryCountsOf(mems: MemCounters[], causes: readonly string[]): MemoryCounts {
+  const sum = (f: (m: MemCounters) => number) => mems.reduce((t, m) => t + f(m), 0);
+  const stalls = [sum((m) => m.stallIfmap), sum((m) => m.stallFilter), sum((m) => m.stallOfmap)];
+  if (causes.length !== stalls.length)
+    throw new Error(`memoryCountsOf: expected ${stalls.length} stall causes, received ${causes.join(', ')}`);
+  return {
+    computeCycles: sum((m) => m.compute),
+    stallCycles: stalls.reduce((a, b) => a + b, 0),
+    stallsByCause: Object.fromEntries(causes.map((c, i) => [c, stalls[i]!])),
+    dramReadWords: sum((m) => m.dramRdIfmap + m.dramRdFilter),
+    dramWrittenWords: sum((m) => m.dramWr),
   };
 }
 
@@ -129,6 +154,7 @@ export function judgeLayer<C extends BaseConfig>(
     timeUs: r.rtlCycles / cfg.clock_mhz,
     wallSeconds: r.wallSeconds,
     ...(r.activity ? { activity: r.activity } : {}),
+    ...(r.memory ? { memory: r.memory } : {}),
   };
 }
 

@@ -129,6 +129,12 @@ function totalsRow(accel: Accelerator, cfg: BaseConfig, a: NetworkAnalysis): Lay
       ? a.layers.reduce((s, l) => s + ((l as unknown as Record<string, number>)[key] ?? 0), 0)
       : NaN;
   }
+  if (first.stallsByCause) {
+    const causes = Object.keys(first.stallsByCause);
+    row.stallsByCause = Object.fromEntries(
+      causes.map((c) => [c, a.layers.reduce((s, l) => s + (l.stallsByCause?.[c] ?? 0), 0)]),
+    );
+  }
   row.overallUtil = (100 * a.totals.macs) / (a.totals.cycles * accel.cells(cfg));
   const mapping = (a.totals as { mappingEfficiency?: number }).mappingEfficiency;
   if (mapping !== undefined) row.mappingEfficiency = mapping;
@@ -149,6 +155,11 @@ const SUMMED = new Set([
   'dramIfmapWords',
   'dramFilterWords',
   'dramOfmapWords',
+  'dramReadWords',
+  'dramWrittenWords',
+  'stallIfmapCycles',
+  'stallFilterCycles',
+  'stallOfmapCycles',
   'sramReads',
   'sramWrites',
   'timeUs',

@@ -5,6 +5,7 @@ import { describeConfig, referenceName } from '../config/describe.js';
 import { loadNetwork } from '../nets/load.js';
 import { simTotals, simulateNetwork, type LayerCheck, type NetworkSim } from '../sim/run-network.js';
 import type { Column } from '../report/table.js';
+import { simMemoryColumns } from '../report/memory-columns.js';
 import {
   batchOption,
   configFromOptions,
@@ -98,6 +99,7 @@ export function simTable(sim: NetworkSim, size: { summary?: boolean; full?: bool
     bitExact: sim.layers.every((l) => l.bitExact),
     cycleExact: sim.layers.every((l) => l.cycleExact),
     extras: sumExtras(sim.layers),
+    ...(sim.totals.memory ? { memory: sim.totals.memory } : {}),
   };
   // Where the RTL does not model the predicted stalls, the compared figure is the compute cycles.
   const compared = (l: LayerCheck) => (l.stallsModelled ? l.analyticCycles : l.analyticComputeCycles);
@@ -110,6 +112,7 @@ export function simTable(sim: NetworkSim, size: { summary?: boolean; full?: bool
   ];
   if (!sim.stallsModelled)
     columns.push({ header: 'predicted stalls (not in RTL)', value: (l) => l.analyticStallCycles });
+  if (sim.layers.some((l) => l.memory)) columns.push(...simMemoryColumns(accel.stallCauses));
   columns.push(
     ...accel.simColumns,
     { header: 'util %', value: (l) => l.overallUtil, digits: 2 },

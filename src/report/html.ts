@@ -7,6 +7,7 @@ import { describeConfig } from '../config/describe.js';
 import { writeOutputFiles } from '../util/output.js';
 import { accuracySpec, comparisonSpec, cyclesSpec, perLayerSpec, renderSvg } from './charts.js';
 import type { RunStudy } from './study.js';
+import { memorySection } from './memory-html.js';
 import { renderCsv, type Column } from './table.js';
 
 export interface AccuracyVariant {
@@ -84,10 +85,14 @@ const layerColumns: HtmlColumn<RunStudy['layers'][number]>[] = [
   { key: 'rtlCycles', header: 'RTL cycles', value: (l) => l.rtlCycles },
   { key: 'analyticCycles', header: 'analytic cycles', value: (l) => l.analyticCycles },
   { key: 'referenceCycles', header: 'reference cycles', value: (l) => Math.round(l.referenceCycles) },
+  { key: 'computeCycles', header: 'compute cycles', value: (l) => l.computeCycles },
+  { key: 'stallCycles', header: 'stall cycles', value: (l) => l.stallCycles },
   { key: 'overallUtil', header: 'util %', value: (l) => l.overallUtil, digits: 2 },
   { key: 'mappingEfficiency', header: 'mapping eff. %', value: (l) => l.mappingEfficiency, digits: 2 },
   { key: 'sramReads', header: 'SRAM reads', value: (l) => l.sramReads },
   { key: 'sramWrites', header: 'SRAM writes', value: (l) => l.sramWrites },
+  { key: 'dramReadWords', header: 'DRAM words read', value: (l) => l.dramReadWords },
+  { key: 'dramWrittenWords', header: 'DRAM words written', value: (l) => l.dramWrittenWords },
   { key: 'dramWords', header: 'DRAM words', value: (l) => l.dramWords },
   { key: 'dramBw', header: 'DRAM words/cycle', value: (l) => l.dramBw, digits: 3 },
   { key: 'timeUs', header: 'time (µs)', value: (l) => l.timeUs, digits: 3 },
@@ -268,6 +273,8 @@ ${await chart(
 )}
 </div>`);
   }
+
+  parts.push(...(await memorySection(d.runs, { table: htmlTable, chart, save, esc, slug })));
 
   const hostCols: HtmlColumn<HostOp>[] = [
     { key: 'name', header: 'host op', value: (h) => h.name },

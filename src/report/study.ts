@@ -16,9 +16,10 @@ import { simulateNetwork } from '../sim/run-network.js';
 import { simulateQuantized } from '../sim/run-quantized.js';
 import { MactileError } from '../util/errors.js';
 import { counter } from '../util/progress.js';
+import { layerMemory, runMemory, type LayerMemory, type RunMemory } from './memory.js';
 
-/** One row of a run's per-layer table. */
-export interface ReportLayer {
+/** One row of a run's per-layer table (its memory figures: the RTL's counters with a memory system). */
+export interface ReportLayer extends LayerMemory {
   name: string;
   kind: string;
   macs: number;
@@ -60,20 +61,13 @@ export interface RunStudy {
   ok: boolean;
   /** Quantized runs: RTL logits equal to the golden executor's. */
   logitsIdentical?: boolean;
+  /** A numeric DRAM bandwidth only: the roofs and the network's cycles against bandwidth (src/report/memory.ts). */
+  memory?: RunMemory;
 }
 
-/** SRAM and DRAM traffic of a layer, from the kind's analytic model. */
-function traffic(
-  l: MacLayer,
-  cfg: HardwareConfig,
-  net: Network,
-): { sramReads: number; sramWrites: number; dramWords: number } {
-  const p = accelOf(cfg).predictLayer(l, cfg, net);
-  return { sramReads: p.sramReads, sramWrites: p.sramWrites, dramWords: p.dramWords };
-}
-
+/** A layer's row: the RTL's measurement beside the analytic model's traffic and memory figures. */
 function toRow(c: LayerCheck, l: MacLayer, cfg: HardwareConfig, net: Network): ReportLayer {
-  const t = traffic(l, cfg, net);
+  const p = accelOf(cfg).predictLayer(l, cfg, net);
   return {
     name: c.name,
     kind: c.kind,
@@ -83,8 +77,11 @@ function toRow(c: LayerCheck, l: MacLayer, cfg: HardwareConfig, net: Network): R
     referenceCycles: c.referenceCycles,
     overallUtil: c.rtlUtil,
     mappingEfficiency: c.mappingEfficiency,
-    ...t,
-    dramBw: t.dramWords / c.rtlCycles,
+    sramReads: p.sramReads,
+    sramWrites: p.sramWrites,
+    dramWords: p.dramWords,
+    dramBw: p.dramWords / c.rtlCycles,
+    ...layerMemory(c, p),
     timeUs: c.timeUs,
     outputsChecked: c.outputsChecked,
     bitExact: c.bitExact,
@@ -101,10 +98,12 @@ function summarise(
   operands: string,
   rows: ReportLayer[],
   ok: boolean,
+  work: Network,
 ): RunStudy {
   const sum = (f: (r: ReportLayer) => number) => rows.reduce((s, r) => s + f(r), 0);
   const cells = cellsOf(cfg);
   const rtl = sum((r) => r.rtlCycles);
+  const memory = runMemory(cfg, work, rtl);
   return {
     label,
     name,
@@ -123,6 +122,7 @@ function summarise(
       overallUtil: (100 * sum((r) => r.macs)) / (rtl * cells),
       dramWords: sum((r) => r.dramWords),
     },
+    ...(memory ? { memory } : {}),
   };
 }
 
@@ -250,6 +250,7 @@ export async function hardwareStudy(
             heldOutText(opts.image ?? 0, image),
             rows,
             r.ok,
+            work,
           ),
           logitsIdentical: r.logitsIdentical,
         });
@@ -272,6 +273,7 @@ export async function hardwareStudy(
             `random operands (seed ${opts.seed ?? 1})`,
             rows,
             sim.ok,
+            work,
           ),
         );
       }

@@ -14,7 +14,7 @@ import { MactileError } from '../util/errors.js';
 import { Slots } from '../util/slots.js';
 import { ensureBuild, type Build, type BuildVariant } from './build.js';
 import { planLayerTrace, prepareTraceFolder, writeSignalMap, type TraceRequest } from './trace.js';
-import type { LayerCheck } from '../accel/accelerator.js';
+import type { LayerCheck, MemoryCounts } from '../accel/accelerator.js';
 
 export type { LayerCheck } from '../accel/accelerator.js';
 
@@ -29,6 +29,8 @@ export interface SimTotals {
   referenceCycles: number;
   timeUs: number;
   wallSeconds: number;
+  /** The memory system's counters summed over the layers (a numeric DRAM bandwidth only). */
+  memory?: MemoryCounts;
 }
 
 /** The totals of checked layers. */
@@ -43,6 +45,24 @@ export function simTotals(checks: LayerCheck[]): SimTotals {
     referenceCycles: sum((c) => c.referenceCycles),
     timeUs: sum((c) => c.timeUs),
     wallSeconds: sum((c) => c.wallSeconds),
+    ...memoryTotals(checks),
+  };
+}
+
+/** The layers' memory counters summed, by stall cause too (nothing when no layer ran a memory system). */
+function memoryTotals(checks: LayerCheck[]): { memory?: MemoryCounts } {
+  const counts = checks.flatMap((c) => (c.memory ? [c.memory] : []));
+  if (!counts.length) return {};
+  const sum = (f: (c: MemoryCounts) => number) => counts.reduce((s, c) => s + f(c), 0);
+  const causes = Object.keys(counts[0]!.stallsByCause);
+  return {
+    memory: {
+      computeCycles: sum((c) => c.computeCycles),
+      stallCycles: sum((c) => c.stallCycles),
+      stallsByCause: Object.fromEntries(causes.map((k) => [k, sum((c) => c.stallsByCause[k] ?? 0)])),
+      dramReadWords: sum((c) => c.dramReadWords),
+      dramWrittenWords: sum((c) => c.dramWrittenWords),
+    },
   };
 }
 

@@ -171,6 +171,76 @@ describe('mactile analyze', () => {
     );
   });
 
+  it.each([
+    ['test/fixtures/configs/sa-8x8-os-dram4.yaml', ['IFMAP', 'FILTER', 'OFMAP']],
+    ['test/fixtures/configs/nv_small-dram4.yaml', ['feature', 'weight', 'output']],
+  ])(
+    'with a memory system (%s) shows compute cycles, stalls by cause and DRAM words read and written per layer',
+    async (config, causes) => {
+      const doc = JSON.parse(
+        (await runCliInProcess(['analyze', '--net', 'lenet5', '--config', config, '--format', 'json'])).stdout,
+      );
+      type Layer = {
+        cycles: number;
+        computeCycles: number;
+        stallCycles: number;
+        stallsByCause: Record<string, number>;
+        dramWords: number;
+        dramReadWords: number;
+        dramWrittenWords: number;
+      };
+      const layers = doc.layers as Layer[];
+      expect(layers).toHaveLength(5);
+      for (const l of layers) {
+        expect(Object.keys(l.stallsByCause)).toEqual(causes);
+        const stalls = Object.values(l.stallsByCause).reduce((a, b) => a + b, 0);
+        expect(stalls).toBe(l.stallCycles);
+        expect(l.computeCycles + stalls).toBe(l.cycles);
+        expect(l.dramReadWords + l.dramWrittenWords).toBe(l.dramWords);
+      }
+      // LeNet-5's fully connected layers wait for their weights at 4 words per cycle: FILTER / weight stalls.
+      expect(layers[2]!.stallsByCause[causes[1]!]).toBeGreaterThan(layers[2]!.computeCycles);
+      // The existing per-kind fields stay beside the new ones.
+      const kindFields = (l: Record<string, unknown>) =>
+        'stallIfmapCycles' in l
+          ? [l.stallIfmapCycles, l.stallFilterCycles, l.stallOfmapCycles]
+          : Object.values(l.memory as object).slice(0, 3);
+      for (const l of doc.layers) expect(kindFields(l)).toEqual(Object.values(l.stallsByCause));
+      const table = (await runCliInProcess(['analyze', '--net', 'lenet5', '--config', config, '--full'])).stdout;
+      const lines = table.split('\n');
+      // Columns by the rule under the header (cells may be blank in the totals row).
+      const spans = [...lines[2]!.matchAll(/-+/g)].map((m) => [m.index, m.index + m[0].length] as const);
+      const header = spans.map(([a, b]) => lines[1]!.slice(a, b).trim());
+      for (const h of ['compute', ...causes.map((c) => `stall ${c}`), 'DRAM read', 'DRAM written'])
+        expect(header).toContain(h);
+      const cell = (row: string, h: string) => {
+        const [a, b] = spans[header.indexOf(h)]!;
+        return Number(row.slice(a, b).trim().replace(/,/g, ''));
+      };
+      const fc1 = lines.find((x) => x.startsWith('fc1 '))!;
+      expect(cell(fc1, 'compute')).toBe(layers[2]!.computeCycles);
+      expect(cell(fc1, `stall ${causes[1]}`)).toBe(layers[2]!.stallsByCause[causes[1]!]);
+      expect(cell(fc1, 'DRAM written')).toBe(layers[2]!.dramWrittenWords);
+      const total = lines.find((x) => x.startsWith('total '))!;
+      const sum = (f: (l: Layer) => number) => layers.reduce((a, l) => a + f(l), 0);
+      expect(cell(total, `stall ${causes[0]}`)).toBe(sum((l) => l.stallsByCause[causes[0]!]!));
+      expect(cell(total, 'DRAM read')).toBe(sum((l) => l.dramReadWords));
+    },
+  );
+
+  it('splits DRAM words into read and written with an ideal memory too, and has no stalls by cause there', async () => {
+    for (const config of ['sa-8x8-ws', 'nv_small']) {
+      const doc = JSON.parse(
+        (await runCliInProcess(['analyze', '--net', 'lenet5', '--config', config, '--format', 'json'])).stdout,
+      );
+      for (const l of doc.layers) {
+        expect(l.dramReadWords + l.dramWrittenWords).toBe(l.dramWords);
+        expect(l.dramWrittenWords).toBeGreaterThan(0);
+        expect(l).not.toHaveProperty('stallsByCause');
+      }
+    }
+  });
+
   it('names the file and line of a bad topology row', async () => {
     const file = join(dir, 'bad.csv');
     writeFileSync(

@@ -6,12 +6,24 @@ import { nvdlaAnalysisColumns, nvdlaSimColumns } from './columns.js';
 import { nvdlaSchema, type NvdlaConfig } from './config.js';
 import { nvdlaDesign } from './design.js';
 import { estimatorAssumptions, estimatorSettings } from './estimator.js';
-import { analyzeNvdlaLayer, analyzeNvdlaNetwork, type NvLayerPerf, type NvNetworkAnalysis } from './network.js';
+import {
+  analyzeNvdlaLayer,
+  analyzeNvdlaNetwork,
+  NVDLA_STALL_CAUSES,
+  type NvLayerPerf,
+  type NvNetworkAnalysis,
+} from './network.js';
 import { nvdlaJob } from './job.js';
 import { nvdlaMemJob } from './mem-job.js';
 import { nvdlaEnergyActions } from './energy.js';
 import { simulateNvLayer } from './run.js';
 import { nvdlaTraceSignals } from './trace.js';
+
+/** The memory system's DRAM port and output buffer, for the one-line description (nothing with `calc`). */
+function dramText(c: NvdlaConfig): string {
+  if (c.dram.bandwidth === 'calc') return '';
+  return `output buffer ${c.output_buffer_kb} kB, DRAM ${c.dram.bandwidth} words/cycle, latency ${c.dram.latency}, ${c.dram.beat_words}-word beats (memory system), `;
+}
 
 export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   kind: 'nvdla',
@@ -29,8 +41,12 @@ export const nvdla: Accelerator<NvdlaConfig, NvLayerPerf> = {
   },
   precisions: (c) => c.supported_precisions,
   describe: (c) =>
-    `nvdla atomic-C ${c.atomic_c} x atomic-K ${c.atomic_k} ${c.precision}, buffers ${c.feature_buffer_kb}/${c.weight_buffer_kb} kB, ${c.clock_mhz} MHz`,
+    `nvdla atomic-C ${c.atomic_c} x atomic-K ${c.atomic_k} ${c.precision}, buffers ${c.feature_buffer_kb}/${c.weight_buffer_kb} kB, ${dramText(c)}${c.clock_mhz} MHz`,
   cells: (c) => c.atomic_c * c.atomic_k,
+  computeRoof: (c) => c.atomic_c * c.atomic_k,
+  dram: (c) => c.dram,
+  withBandwidth: (c, bandwidth) => ({ ...c, dram: { ...c.dram, bandwidth } }),
+  stallCauses: NVDLA_STALL_CAUSES,
   referenceName: 'NVDLA estimator',
   referenceAssumptions: (cfg) => estimatorAssumptions(estimatorSettings(cfg)),
   compat: [],

@@ -5,7 +5,7 @@
  * memory system's counters, each checked against the chunk event model (`nvMemSchedule`).
  */
 import type { CountedFigure, LayerMeasurement } from '../accelerator.js';
-import { countersOf } from '../check.js';
+import { countersOf, memoryCountsOf } from '../check.js';
 import { dramPort } from '../dram.js';
 import type { NvdlaConfig } from './config.js';
 import type { MacLayer } from '../../nets/ir.js';
@@ -14,6 +14,7 @@ import { readMemResult, type MemCounters } from '../../sim/job.js';
 import { runDriver, watchdogLimit } from '../../sim/driver-run.js';
 import type { Build } from '../../sim/build.js';
 import { nvMemSchedule, type NvMemSchedule } from './memory.js';
+import { NVDLA_STALL_CAUSES } from './network.js';
 import { nvdlaMemJob } from './mem-job.js';
 import { gatherNvOutputs, planNvMemLayer } from './plan.js';
 
@@ -101,12 +102,16 @@ export async function simulateNvMemLayer(
     items: plan.convs.length,
     figures: bp ? [] : memFigures(ss, mems, slots),
     extras: {
+      // The issue slots the RTL counted, for `sim`'s issue-slot column (as the compute-only core's run gives them).
+      issueSlots: slots,
+      issueSlotsPredicted: ss.reduce((t, s) => t + s.slots, 0),
       chunks: ss.reduce((t, s) => t + s.chunks, 0),
       stallFeature: sum((m) => m.stallIfmap),
       stallWeight: sum((m) => m.stallFilter),
       stallOutput: sum((m) => m.stallOfmap),
       dramWords: sum((m) => m.dramRdIfmap + m.dramRdFilter + m.dramWr),
     },
+    memory: memoryCountsOf(mems, NVDLA_STALL_CAUSES),
     notes: [
       ...plan.notes,
       ...(bp ? [`random DRAM back-pressure: seed ${bp.seed}, ${bp.percent} % of the handshakes held off`] : []),

@@ -153,6 +153,9 @@ export interface NvConvTraffic {
   outputWrites: number;
   /** DRAM words with no DMA model: the input band, the weights and the outputs, once each. */
   dramWords: number;
+  /** `dramWords` read (the input band and the weights) and written (the outputs). */
+  dramRead: number;
+  dramWritten: number;
 }
 
 /** Buffer and DRAM traffic of a convolution; `m` is its cycle model (computed here when not given). */
@@ -163,10 +166,13 @@ export function nvConvTraffic(
 ): NvConvTraffic {
   const points = conv.outH * conv.outW;
   const ops = m.groups * m.channelBlocks * conv.r * conv.s * points;
+  const dramRead = conv.h * conv.w * conv.c + conv.k * conv.c * conv.r * conv.s;
   return {
     featureReads: ops * cfg.atomic_c,
     weightReads: m.stripes.length * conv.k * m.channelBlocks * conv.r * conv.s * cfg.atomic_c,
     outputWrites: points * conv.k,
-    dramWords: conv.h * conv.w * conv.c + conv.k * conv.c * conv.r * conv.s + points * conv.k,
+    dramWords: dramRead + points * conv.k,
+    dramRead,
+    dramWritten: points * conv.k,
   };
 }

@@ -7,6 +7,9 @@ import { planNvdlaLayer } from './layer-plan.js';
 import { nvMemSchedule, type NvMemSchedule } from './memory.js';
 import { nvConvCycles, nvConvTraffic, type NvConv } from './model.js';
 
+/** The memory system's stall causes (docs/MEMORY.md, "NVDLA-style core"): the keys of `stallsByCause`. */
+export const NVDLA_STALL_CAUSES = ['feature', 'weight', 'output'] as const;
+
 /** The exact model's figures of one layer (the common prediction plus the core's own). */
 export interface NvLayerPerf extends LayerPrediction {
   convs: number;
@@ -53,6 +56,8 @@ export function analyzeNvdlaLayer(l: MacLayer, cfg: NvdlaConfig, net?: Network):
     sramReads: featureReads + weightReads,
     sramWrites: outputWrites,
     dramWords: sum(traffic, (t) => t.dramWords),
+    dramReadWords: sum(traffic, (t) => t.dramRead),
+    dramWrittenWords: sum(traffic, (t) => t.dramWritten),
     timeUs: cycles / cfg.clock_mhz,
     notes: plan.notes,
   };
@@ -77,6 +82,13 @@ function withMemory(perf: NvLayerPerf, l: MacLayer, cfg: NvdlaConfig, convs: NvC
     dramWritten: sum((s) => s.dramOutput),
   };
   perf.dramWords = perf.memory.dramRead + perf.memory.dramWritten;
+  perf.dramReadWords = perf.memory.dramRead;
+  perf.dramWrittenWords = perf.memory.dramWritten;
+  perf.stallsByCause = {
+    feature: perf.memory.stallFeature,
+    weight: perf.memory.stallWeight,
+    output: perf.memory.stallOutput,
+  };
   perf.overallUtil = (100 * perf.macs) / (perf.cycles * cells);
   perf.timeUs = perf.cycles / cfg.clock_mhz;
   perf.notes.push(

@@ -18,10 +18,13 @@ export function layerColumns(cfg: SystolicConfig, style: 'table' | 'csv'): Colum
     { header: 'MACs', value: (l) => l.macs },
     { header: 'folds', value: (l) => l.folds },
     { header: 'cycles', value: (l) => l.cycles },
+    { header: 'compute', value: (l) => l.computeCycles },
     { header: 'stalls', value: (l) => l.stallCycles },
     { header: 'util %', value: (l) => l.overallUtil, digits: 2 },
     { header: 'map eff %', value: (l) => l.mappingEfficiency, digits: 2 },
-    { header: 'DRAM words', value: (l) => l.dramIfmapWords + l.dramFilterWords + l.dramOfmapWords },
+    { header: 'DRAM read', value: (l) => l.dramReadWords },
+    { header: 'DRAM written', value: (l) => l.dramWrittenWords },
+    { header: 'DRAM words', value: (l) => l.dramWords },
     { header: `time us @${cfg.clock_mhz}MHz`, value: (l) => l.timeUs, digits: 3 },
   ];
   // With the memory system (numeric DRAM bandwidth): tiles and the stall cycles by cause (docs/MEMORY.md).
@@ -33,7 +36,9 @@ export function layerColumns(cfg: SystolicConfig, style: 'table' | 'csv'): Colum
     { header: 'stall FILTER', value: (l) => opt(l.stallFilterCycles) },
     { header: 'stall OFMAP', value: (l) => opt(l.stallOfmapCycles) },
   ];
-  if (style === 'table') return memory ? [...compact.slice(0, 9), ...memCompact, ...compact.slice(9)] : compact;
+  const afterStalls = compact.findIndex((c) => c.header === 'stalls') + 1;
+  if (style === 'table')
+    return memory ? [...compact.slice(0, afterStalls), ...memCompact, ...compact.slice(afterStalls)] : compact;
   const memCsv: Column<LayerPerf>[] = [
     { header: 'tiles', value: (l) => opt(l.tiles) },
     { header: 'stall_ifmap_cycles', value: (l) => opt(l.stallIfmapCycles) },
@@ -52,6 +57,7 @@ export function layerColumns(cfg: SystolicConfig, style: 'table' | 'csv'): Colum
     { header: 'col_folds', value: (l) => l.colFolds },
     { header: 'folds', value: (l) => l.folds },
     { header: 'cycles', value: (l) => l.cycles },
+    { header: 'compute_cycles', value: (l) => l.computeCycles },
     { header: 'stall_cycles', value: (l) => l.stallCycles },
     { header: 'overall_util_pct', value: (l) => l.overallUtil },
     { header: 'mapping_efficiency_pct', value: (l) => l.mappingEfficiency },
@@ -63,6 +69,8 @@ export function layerColumns(cfg: SystolicConfig, style: 'table' | 'csv'): Colum
     { header: 'dram_ifmap_words', value: (l) => l.dramIfmapWords },
     { header: 'dram_filter_words', value: (l) => l.dramFilterWords },
     { header: 'dram_ofmap_words', value: (l) => l.dramOfmapWords },
+    { header: 'dram_read_words', value: (l) => l.dramReadWords },
+    { header: 'dram_written_words', value: (l) => l.dramWrittenWords },
     { header: 'dram_ifmap_bw', value: (l) => l.dramIfmapBw },
     { header: 'dram_filter_bw', value: (l) => l.dramFilterBw },
     { header: 'dram_ofmap_bw', value: (l) => l.dramOfmapBw },

@@ -4,7 +4,7 @@ import { goldenLayer } from '../../quant/golden.js';
 import { systolicSchema, type SystolicConfig } from './config.js';
 import { layerColumns, perfJson, systolicSimColumns } from './columns.js';
 import { systolicDesign } from './design.js';
-import { analyzeLayer, analyzeNetwork, scaleSimComparison, type LayerPerf } from './model.js';
+import { analyzeLayer, analyzeNetwork, scaleSimComparison, SYSTOLIC_STALL_CAUSES, type LayerPerf } from './model.js';
 import { systolicMemJob } from './mem-job.js';
 import { systolicJob } from './job.js';
 import { simulateSystolicLayer } from './run.js';
@@ -29,6 +29,10 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
   precisions: () => ['int8', 'int16'],
   describe,
   cells: (c) => c.rows * c.cols,
+  computeRoof: (c) => c.rows * c.cols,
+  dram: (c) => c.dram,
+  withBandwidth: (c, bandwidth) => ({ ...c, dram: { ...c.dram, bandwidth } }),
+  stallCauses: SYSTOLIC_STALL_CAUSES,
   referenceName: 'SCALE-Sim v2',
   referenceAssumptions: () => [
     "SCALE-Sim v2.0.2's compute cycles (no DRAM stalls), reported as the index of its last cycle",

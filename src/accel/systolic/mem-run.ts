@@ -5,7 +5,7 @@
  * checked against the tile event model (`memGemmSchedule`).
  */
 import type { CountedFigure, LayerMeasurement } from '../accelerator.js';
-import { countersOf } from '../check.js';
+import { countersOf, memoryCountsOf } from '../check.js';
 import type { SystolicConfig } from './config.js';
 import type { MacLayer } from '../../nets/ir.js';
 import { accumulatorBits } from '../../quant/requant.js';
@@ -20,6 +20,7 @@ import { systolicParams } from './generate.js';
 import { layerGemm } from './gemm.js';
 import { dramPort } from '../dram.js';
 import { memGemmSchedule, memTiling, type MemGemmSchedule } from './memory.js';
+import { SYSTOLIC_STALL_CAUSES } from './model.js';
 import { gatherOutputs, groupFmap, planLayer } from './plan.js';
 
 /** The back-pressure test mode: every DRAM handshake held off in `percent` % of the cycles, seeded. */
@@ -140,6 +141,10 @@ export async function simulateMemLayer(
       stallOfmap: run.items.reduce((s, i) => s + i.mem.stallOfmap, 0),
       dramWords: run.items.reduce((s, i) => s + i.mem.dramRdIfmap + i.mem.dramRdFilter + i.mem.dramWr, 0),
     },
+    memory: memoryCountsOf(
+      run.items.map((i) => i.mem),
+      SYSTOLIC_STALL_CAUSES,
+    ),
     notes: bp ? [`random DRAM back-pressure: seed ${bp.seed}, ${bp.percent} % of the handshakes held off`] : [],
     wallSeconds: (performance.now() - t0) / 1000,
     driverSeconds: run.driverSeconds,

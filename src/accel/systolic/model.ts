@@ -46,6 +46,9 @@ export interface LayerPerf extends LayerPrediction {
   scalesimParts?: ScaleSimPart[];
 }
 
+/** The memory system's stall causes (docs/MEMORY.md, "The tile schedule"): the keys of `stallsByCause`. */
+export const SYSTOLIC_STALL_CAUSES = ['IFMAP', 'FILTER', 'OFMAP'] as const;
+
 /** One layer as SCALE-Sim simulates and reports it (a DP row becomes one part per channel). */
 export interface ScaleSimPart {
   name: string;
@@ -107,6 +110,8 @@ function finishLayer(
     sramReads: sramIfmapReads + sramFilterReads + sramOfmapReads,
     sramWrites: sramOfmapWrites,
     dramWords: dram.ifmap + dram.filter + dram.ofmap,
+    dramReadWords: dram.ifmap + dram.filter,
+    dramWrittenWords: dram.ofmap,
     dramIfmapWords: dram.ifmap,
     dramFilterWords: dram.filter,
     dramOfmapWords: dram.ofmap,
@@ -158,6 +163,7 @@ function analyzeMemLayer(l: MacLayer, cfg: SystolicConfig): LayerPerf {
     stallIfmapCycles: times(s.stallIfmap),
     stallFilterCycles: times(s.stallFilter),
     stallOfmapCycles: times(s.stallOfmap),
+    stallsByCause: { IFMAP: times(s.stallIfmap), FILTER: times(s.stallFilter), OFMAP: times(s.stallOfmap) },
   };
 }
 
