@@ -112,12 +112,12 @@ describe('quantize and sim --quantized from the command line', () => {
 
   it('quantizes activations asymmetrically by default; --symmetric gives zero points of 0, --asymmetric the default', async () => {
     const byDefault = await quantized('lenet5-default.json');
-    expect(byDefault.stdout).toMatch(/training digits, asymmetric activations\n/);
+    expect(byDefault.stdout).toMatch(/not held out, asymmetric activations;/);
     expect(byDefault.model.options.symmetric).toBe(false);
     // After a fused ReLU a tensor holds no negative value: its zero point is the bottom of the range.
     expect(byDefault.zeroPoints).toContain(-128);
     const sym = await quantized('lenet5-sym.json', '--symmetric');
-    expect(sym.stdout).toMatch(/training digits, symmetric activations\n/);
+    expect(sym.stdout).toMatch(/not held out, symmetric activations;/);
     expect(sym.model.options.symmetric).toBe(true);
     expect(new Set(sym.zeroPoints)).toEqual(new Set([0]));
     const asym = await quantized('lenet5-asym.json', '--asymmetric');
