@@ -5,6 +5,7 @@ import { MAX_BATCH } from '../nets/batch.js';
 import type { Shape } from '../nets/ir.js';
 import type { HardwareConfig } from '../config/schema.js';
 import { fitTable, renderTable, type Column } from '../report/table.js';
+import { MactileError } from '../util/errors.js';
 
 /** Parses a whole-number option value: 0 or more (no option of mactile takes a negative number), exact. */
 export function wholeNumber(value: string): number {
@@ -89,6 +90,29 @@ export function configFromOptions(
     atomic_c: atomicC,
     atomic_k: atomicK,
   });
+}
+
+/** The activation scheme options of `quantize`, `report --model` and `study`. */
+export interface SchemeOptions {
+  symmetric?: boolean;
+  asymmetric?: boolean;
+}
+
+/**
+ * Adds --symmetric and --asymmetric to a command: activations per tensor with a zero point (asymmetric, the
+ * default: a tensor after ReLU or SiLU then uses all its levels), or symmetric around zero (zero point 0).
+ */
+export function withActivationScheme(cmd: Command): Command {
+  return cmd
+    .option('--symmetric', 'symmetric activations (zero point 0) instead of the default asymmetric ones')
+    .option('--asymmetric', 'asymmetric activations, zero point folded into the bias (the default)');
+}
+
+/** Whether the activations are symmetric: only with --symmetric; both options at once are refused. */
+export function symmetricActivations(opts: SchemeOptions): boolean {
+  if (opts.symmetric && opts.asymmetric)
+    throw new MactileError('--symmetric, --asymmetric: expected at most one of them, received both');
+  return opts.symmetric === true;
 }
 
 /** A --format option restricted to the given choices. */

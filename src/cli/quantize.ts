@@ -18,14 +18,13 @@ import { MactileError } from '../util/errors.js';
 import { checkOutputFile, writeOutputFile } from '../util/output.js';
 import { counter } from '../util/progress.js';
 import { selection, withDataOptions } from './data-options.js';
-import { formatOption } from './options.js';
+import { formatOption, symmetricActivations, withActivationScheme, type SchemeOptions } from './options.js';
 
-interface QuantizeOptions extends DataOptions {
+interface QuantizeOptions extends DataOptions, SchemeOptions {
   model: string;
   precision: string;
   calibration: string;
   granularity: string;
-  asymmetric?: boolean;
   /** A count, an index range or a second data set (a plain number is a count). */
   calibrationImages?: number | Selection;
   testImages?: number | Selection;
@@ -59,6 +58,7 @@ export function quantizeStudy(opts: QuantizeOptions) {
   const precisions = listOption(opts.precision, ['int8', 'int16'] as const, 'precision');
   const calibrations = listOption(opts.calibration, CALIBRATION_METHODS, 'calibration');
   const granularities = listOption(opts.granularity, ['channel', 'tensor'] as const, 'granularity');
+  const symmetric = symmetricActivations(opts);
   const requant = (opts.requant ?? 'rhaz') as RequantMode;
   if (!REQUANT_MODES.includes(requant))
     throw new MactileError(
@@ -115,7 +115,7 @@ export function quantizeStudy(opts: QuantizeOptions) {
             bits,
             calibration,
             granularity,
-            symmetric: !opts.asymmetric,
+            symmetric,
             ...(requant === 'rhaz' ? {} : { requant }),
           }),
         });
@@ -146,6 +146,8 @@ export function quantizeStudy(opts: QuantizeOptions) {
   return {
     model,
     given: given !== undefined,
+    /** The activations' scheme: the one asked for, or a quantized model's own. */
+    activations: (given ? given.options.symmetric : symmetric) ? ('symmetric' as const) : ('asymmetric' as const),
     fp32: result.fp32,
     test: test.length,
     train: split.pool,
@@ -157,13 +159,15 @@ export function quantizeStudy(opts: QuantizeOptions) {
 
 /** Registers the `quantize` command. */
 export function registerQuantize(cmd: Command): void {
-  withDataOptions(
-    cmd
-      .command('quantize')
-      .description(
-        'post-training INT8/INT16 quantization of an ONNX model, with FP32/INT16/INT8 accuracy on held-out images and per-layer SQNR',
-      )
-      .requiredOption('--model <file>', 'ONNX model (images smaller than its input are padded, larger ones refused)'),
+  withActivationScheme(
+    withDataOptions(
+      cmd
+        .command('quantize')
+        .description(
+          'post-training INT8/INT16 quantization of an ONNX model, with FP32/INT16/INT8 accuracy on held-out images and per-layer SQNR',
+        )
+        .requiredOption('--model <file>', 'ONNX model (images smaller than its input are padded, larger ones refused)'),
+    ),
   )
     .option('--precision <list>', 'int8, int16 or both', 'int8,int16')
     .option(
@@ -172,7 +176,6 @@ export function registerQuantize(cmd: Command): void {
       'mse',
     )
     .option('--granularity <list>', 'weight scales: channel | tensor | all', 'channel')
-    .option('--asymmetric', 'asymmetric activations (zero point folded into the bias)')
     .option(
       '--calibration-images <n|A:B|set>',
       'N evenly spaced images not held out (default 500; MNIST: of the 8,000 training digits), images A to B-1 of --data, or another data set',
@@ -252,6 +255,7 @@ export function registerQuantize(cmd: Command): void {
                 input: study.model.net.input.shape,
                 ...study.split.norm,
               },
+              activations: study.activations,
               accuracy,
               best: Object.fromEntries(
                 Object.entries(study.best).map(([p, v]) => [
@@ -284,8 +288,8 @@ export function registerQuantize(cmd: Command): void {
         study.given
           ? `${opts.model}: test on ${test}; a quantized model: its own scales and zero points, requantization as onnxruntime's (ort)`
           : mnist
-            ? `${opts.model}: ${study.test} held-out MNIST digits, calibration on ${study.split.calibration.count} training digits`
-            : `${opts.model}: test on ${test}, calibration on ${calibration}; (x - mean) / std with mean ${study.split.norm.mean.join(',')}, std ${study.split.norm.std.join(',')}`,
+            ? `${opts.model}: ${study.test} held-out MNIST digits, calibration on ${study.split.calibration.count} training digits, ${study.activations} activations`
+            : `${opts.model}: test on ${test}, calibration on ${calibration}, ${study.activations} activations; (x - mean) / std with mean ${study.split.norm.mean.join(',')}, std ${study.split.norm.std.join(',')}`,
       ];
       lines.push(`FP32 accuracy ${study.fp32.toFixed(2)} %${study.given ? ' (its weights dequantized)' : ''}`, '');
       lines.push(

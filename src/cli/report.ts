@@ -17,10 +17,10 @@ import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
 import { quantizeStudy } from './quantize.js';
-import { batchOption, wholeNumber } from './options.js';
+import { batchOption, wholeNumber, withActivationScheme, type SchemeOptions } from './options.js';
 import { dataOption, selection } from './data-options.js';
 
-interface ReportOptions extends DataOptions {
+interface ReportOptions extends DataOptions, SchemeOptions {
   net?: string;
   model?: string;
   configs: string;
@@ -92,11 +92,13 @@ function checkNetMatchesModel(netSpec: string, net: Network, modelSpec: string, 
 
 /** Registers the `report` command. */
 export function registerReport(cmd: Command): void {
-  cmd
-    .command('report')
-    .description(
-      'run the study (quantization accuracy, analytic model, RTL simulation on every config) and write an HTML report with charts',
-    )
+  withActivationScheme(
+    cmd
+      .command('report')
+      .description(
+        'run the study (quantization accuracy, analytic model, RTL simulation on every config) and write an HTML report with charts',
+      ),
+  )
     .option(
       '--net <net>',
       "zoo name, SCALE-Sim topology .csv or ONNX model (with --model: optional, and must be the model's network)",
@@ -169,6 +171,8 @@ export function registerReport(cmd: Command): void {
           precision: precisions.join(','),
           calibration: opts.calibration,
           granularity: opts.granularity,
+          symmetric: opts.symmetric,
+          asymmetric: opts.asymmetric,
           calibrationImages: 500,
           testImages: opts.testImages,
           format: 'table',
@@ -180,6 +184,7 @@ export function registerReport(cmd: Command): void {
         accuracy = {
           fp32: study.fp32,
           heldOut: study.test,
+          activations: study.activations,
           ...(opts.data === 'mnist' && !opts.testImages ? {} : { testImages: study.split.text.test }),
           variants: study.variants.map((v) => ({
             precision: v.precision,

@@ -18,10 +18,10 @@ import { parseRtlPairs, rtlRuns } from '../study/rtl.js';
 import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
-import { wholeNumberFrom } from './options.js';
+import { symmetricActivations, wholeNumberFrom, withActivationScheme, type SchemeOptions } from './options.js';
 import { mactileVersion, version } from './report.js';
 
-interface StudyOptions {
+interface StudyOptions extends SchemeOptions {
   nets: string;
   models: string;
   precision: string;
@@ -88,6 +88,7 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
     return d as Dataflow;
   });
   const models = studiedModels(nets, opts.models);
+  const symmetric = symmetricActivations(opts);
   const pairs = parseRtlPairs(opts.rtl, nets, configNamed);
   const slots = new Slots(opts.jobs);
   const seconds = { accuracy: 0, analytic: 0, rtl: 0, total: 0 };
@@ -107,6 +108,7 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
     slots,
     slotCount: opts.jobs,
     testImages: opts.testImages,
+    symmetric,
     onJob: (what) => {
       if (!quiet)
         process.stderr.write(`quantization study done: ${what} (${((performance.now() - tq) / 1000).toFixed(0)} s)\n`);
@@ -155,11 +157,13 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
 
 /** Registers the `study` command. */
 export function registerStudy(cmd: Command): void {
-  cmd
-    .command('study')
-    .description(
-      'the whole study of several networks (accuracy of INT8/INT16, NVDLA-style cores, systolic arrays) as one report that opens with its findings',
-    )
+  withActivationScheme(
+    cmd
+      .command('study')
+      .description(
+        'the whole study of several networks (accuracy of INT8/INT16, NVDLA-style cores, systolic arrays) as one report that opens with its findings',
+      ),
+  )
     .option('--nets <list>', 'zoo networks', 'lenet5,alexnet,efficientnet_b0')
     .option('--models <list>', 'trained ONNX models, one per network in order, or none', DEFAULT_MODELS)
     .option('--precision <list>', 'int8, int16 or both', 'int8,int16')

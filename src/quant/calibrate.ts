@@ -66,15 +66,21 @@ export class TensorStats {
     return this.absMax;
   }
 
-  /** The threshold in (0, absMax] minimising the squared error of symmetric quantization to `levels` steps. */
-  mseThreshold(levels: number): number {
+  /**
+   * The threshold t in (0, absMax] minimising the squared quantization error: symmetric, `levels` steps on
+   * each side of zero; asymmetric (`steps` given), that many steps across [max(min, -t), min(max, t)], so a
+   * tensor that is mostly of one sign gets the finer step it will have.
+   */
+  mseThreshold(levels: number, steps?: number): number {
     if (this.absMax === 0) return 0;
     const width = this.histMax / BINS;
     let best = this.absMax;
     let bestErr = Infinity;
     for (let i = 1; i <= 100; i++) {
       const t = (this.absMax * i) / 100;
-      const step = t / levels;
+      // The asymmetric range always holds zero, as activationQuant's does.
+      const range = Math.max(0, Math.min(this.max, t)) - Math.min(0, Math.max(this.min, -t));
+      const step = steps === undefined ? t / levels : range / steps;
       let err = 0;
       for (let b = 0; b < BINS; b++) {
         const n = this.hist[b]!;
@@ -91,10 +97,10 @@ export class TensorStats {
     return best;
   }
 
-  /** The clipping threshold (largest magnitude kept) a calibration method picks. */
-  threshold(method: CalibrationMethod, levels: number): number {
+  /** The clipping threshold (largest magnitude kept) a calibration method picks (`steps`: asymmetric, as mseThreshold). */
+  threshold(method: CalibrationMethod, levels: number, steps?: number): number {
     if (method === 'minmax') return this.absMax;
     if (method === 'percentile') return this.percentile(0.9999);
-    return this.mseThreshold(levels);
+    return this.mseThreshold(levels, steps);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Post-training quantization of a float model to INT8 or INT16: weights symmetric per output channel (or
- * per tensor), activations per tensor (symmetric, or asymmetric with the zero point folded into the bias),
- * calibrated on training digits by min/max, percentile or MSE; requantization parameters (bias in
- * accumulator units, integer multiplier and shift) computed once for the golden executor and the RTL.
+ * per tensor), activations per tensor (asymmetric with the zero point folded into the bias, or symmetric),
+ * calibrated on training digits by min/max, percentile or MSE (searched for the scheme used); requantization
+ * parameters (bias in accumulator units, integer multiplier and shift) computed once for the golden executor
+ * and the RTL.
  * ReLU after a MAC layer is fused into its output stage; max pooling, flatten and identity run on integers
  * with their input's scale; every other host op runs in float between requantized tensors.
  */
@@ -81,7 +82,7 @@ export function collectStats(
 function activationQuant(s: TensorStats, o: QuantOptions): TensorQuant {
   const { min, max } = operandRange(o.bits);
   if (o.calibration === 'given') throw new MactileError('quantization: calibration "given" has no statistics to use');
-  const t = s.threshold(o.calibration, max) || 1e-8;
+  const t = s.threshold(o.calibration, max, o.symmetric ? undefined : max - min) || 1e-8;
   // ONNX stores float32 scales: in mode ort the model uses exactly those.
   const f32 = (v: number) => (o.requant === 'ort' ? Math.fround(v) : v);
   if (o.symmetric) return { scale: f32(t / max), zeroPoint: 0 };

@@ -35,6 +35,8 @@ export interface ReportData {
     heldOut: number;
     /** Which test images, when not MNIST's held-out digits (escaped when shown). */
     testImages?: string;
+    /** The activations' scheme. */
+    activations?: 'symmetric' | 'asymmetric';
     variants: AccuracyVariant[];
     sqnr: { layer: string; [precision: string]: number | string }[];
   };
@@ -168,7 +170,7 @@ export async function writeReport(dir: string, d: ReportData, label = dir): Prom
     const a = d.accuracy;
     parts.push('<h2 id="accuracy">Accuracy of post-training quantization</h2>');
     parts.push(
-      `<p>${a.testImages ? `${a.heldOut} test images: ${esc(a.testImages)}` : `${a.heldOut} held-out MNIST digits (never seen by training or calibration)`}. FP32: <b data-key="fp32">${a.fp32.toFixed(2)} %</b>.</p>`,
+      `<p>${a.testImages ? `${a.heldOut} test images: ${esc(a.testImages)}` : `${a.heldOut} held-out MNIST digits (never seen by training or calibration)`}. ${a.activations ? ` Activations ${a.activations}.` : ''} FP32: <b data-key="fp32">${a.fp32.toFixed(2)} %</b>.</p>`,
     );
     const accCols: HtmlColumn<AccuracyVariant>[] = [
       { key: 'precision', header: 'precision', value: (v) => v.precision },

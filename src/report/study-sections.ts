@@ -14,7 +14,7 @@ export async function accuracySection(p: Page, d: StudyData): Promise<void> {
   for (const a of d.accuracy) {
     p.add(
       `<h3 id="${anchorOf('accuracy', a.net)}">${esc(a.net)} (${esc(a.model)})</h3>`,
-      `<p>${a.heldOut.toLocaleString('en-US')} held-out MNIST digits, calibration on ${a.calibrationImages} training digits. FP32 <b>${a.fp32.toFixed(2)} %</b>.</p>`,
+      `<p>${a.heldOut.toLocaleString('en-US')} held-out MNIST digits, calibration on ${a.calibrationImages} training digits${a.activations ? `, ${a.activations} activations` : ''}. FP32 <b>${a.fp32.toFixed(2)} %</b>.</p>`,
     );
     const cols: HtmlColumn<Variant>[] = [
       { key: 'precision', header: 'precision', value: (v) => v.precision },

@@ -18,6 +18,7 @@ export interface StudiedModel {
 
 interface QuantizeJson {
   data: { heldOutDigits: number; calibrationImages: number };
+  activations: 'symmetric' | 'asymmetric';
   accuracy: Record<string, number>;
   best: Record<string, { calibration: string; granularity: string }>;
   variants: (AccuracyVariant & { layers: { name: string; kind: string; sqnrDb: number }[] })[];
@@ -47,7 +48,11 @@ function jobsOf(models: StudiedModel[], precisions: ('int8' | 'int16')[], slots:
   return jobs.sort((a, b) => cost(b) - cost(a));
 }
 
-async function runJob(job: Job, testImages: number | undefined): Promise<{ json: QuantizeJson; seconds: number }> {
+async function runJob(
+  job: Job,
+  testImages: number | undefined,
+  symmetric: boolean,
+): Promise<{ json: QuantizeJson; seconds: number }> {
   const t0 = performance.now();
   const args = [
     'quantize',
@@ -62,6 +67,7 @@ async function runJob(job: Job, testImages: number | undefined): Promise<{ json:
     '--format',
     'json',
     ...(testImages === undefined ? [] : ['--test-images', String(testImages)]),
+    ...(symmetric ? ['--symmetric'] : []),
   ];
   const cmd = selfCommand(args);
   const r = await execa(cmd.file, cmd.args, { reject: false, env: { CI: '1' } });
@@ -99,6 +105,7 @@ function merge(model: StudiedModel, parts: { json: QuantizeJson; seconds: number
     fp32: first.accuracy.fp32!,
     heldOut: first.data.heldOutDigits,
     calibrationImages: first.data.calibrationImages,
+    activations: first.activations,
     variants,
     best,
     sqnr,
@@ -110,13 +117,13 @@ function merge(model: StudiedModel, parts: { json: QuantizeJson; seconds: number
 export async function accuracyStudy(
   models: StudiedModel[],
   precisions: ('int8' | 'int16')[],
-  opts: { slots: Slots; slotCount: number; testImages?: number; onJob?: (what: string) => void },
+  opts: { slots: Slots; slotCount: number; testImages?: number; symmetric?: boolean; onJob?: (what: string) => void },
 ): Promise<ModelAccuracy[]> {
   const jobs = jobsOf(models, precisions, opts.slotCount);
   const results = await Promise.all(
     jobs.map((j) =>
       opts.slots.run(async () => {
-        const r = await runJob(j, opts.testImages);
+        const r = await runJob(j, opts.testImages, opts.symmetric === true);
         opts.onJob?.(`${j.model.net} ${j.precisions.join(', ')}`);
         return { job: j, ...r };
       }),

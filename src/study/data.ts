@@ -18,6 +18,8 @@ export interface ModelAccuracy {
   fp32: number;
   heldOut: number;
   calibrationImages: number;
+  /** The activations' scheme (absent in a study.json written before it was recorded). */
+  activations?: 'symmetric' | 'asymmetric';
   variants: AccuracyVariant[];
   /** The best variant of each precision (highest accuracy; the first listed on a tie). */
   best: Record<string, { calibration: string; granularity: string; accuracy: number }>;

@@ -2,7 +2,7 @@
  * The shipped models: the float executor agrees with onnxruntime-node on real digits, LeNet-5 reaches the
  * accuracy the study promises, and a whole INT8/INT16 inference through the RTL gives the golden logits.
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -98,37 +98,55 @@ describe('shipped models', () => {
 
 describe('quantize and sim --quantized from the command line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mactile-q-'));
-  it('writes a quantized model that sim --quantized runs through the RTL', async () => {
-    const q = join(dir, 'lenet5-q.json');
-    const r = await runCliInProcess([
-      'quantize',
-      '--model',
-      join(models, 'lenet5.onnx'),
-      '--precision',
-      'int8',
-      '--test-images',
-      '200',
-      '--out',
-      q,
-    ]);
+  /** `quantize` of LeNet-5 at INT8 on 200 held-out digits with extra options, written to `file`: its INT8 model. */
+  async function quantized(file: string, ...extra: string[]) {
+    const q = join(dir, file);
+    const args = ['--precision', 'int8', '--test-images', '200', '--out', q, ...extra];
+    const r = await runCliInProcess(['quantize', '--model', join(models, 'lenet5.onnx'), ...args]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(q)).toBe(true);
-    const s = await runCliInProcess([
-      'sim',
-      '--quantized',
-      q,
-      '--image',
-      '7',
-      '--config',
-      'sa-8x8-ws',
-      '--format',
-      'json',
-    ]);
-    expect(s.code, s.stderr).toBe(0);
-    const doc = JSON.parse(s.stdout);
-    expect(doc.logitsIdentical).toBe(true);
-    expect(doc.logits).toHaveLength(10);
-    expect(doc.layers.every((l: { bitExact: boolean; cycleExact: boolean }) => l.bitExact && l.cycleExact)).toBe(true);
+    const model = JSON.parse(readFileSync(q, 'utf8')).models.int8;
+    const zeroPoints = Object.values(model.tensors as Record<string, { zeroPoint: number }>).map((t) => t.zeroPoint);
+    return { q, model, zeroPoints, stdout: r.stdout };
+  }
+
+  it('quantizes activations asymmetrically by default; --symmetric gives zero points of 0, --asymmetric the default', async () => {
+    const byDefault = await quantized('lenet5-default.json');
+    expect(byDefault.stdout).toMatch(/not held out, asymmetric activations;/);
+    expect(byDefault.model.options.symmetric).toBe(false);
+    // After a fused ReLU a tensor holds no negative value: its zero point is the bottom of the range.
+    expect(byDefault.zeroPoints).toContain(-128);
+    const sym = await quantized('lenet5-sym.json', '--symmetric');
+    expect(sym.stdout).toMatch(/not held out, symmetric activations;/);
+    expect(sym.model.options.symmetric).toBe(true);
+    expect(new Set(sym.zeroPoints)).toEqual(new Set([0]));
+    const asym = await quantized('lenet5-asym.json', '--asymmetric');
+    expect(asym.model).toEqual(byDefault.model);
+  }, 300_000);
+
+  it('writes a quantized model (asymmetric activations) that sim --quantized runs through the RTL', async () => {
+    const { q, zeroPoints } = await quantized('lenet5-q.json');
+    expect(zeroPoints.some((z) => z !== 0)).toBe(true);
+    // The input zero point is folded into the bias, the output zero point added by the output stage (both cores).
+    for (const config of ['sa-8x8-ws', 'nv_small']) {
+      const s = await runCliInProcess([
+        'sim',
+        '--quantized',
+        q,
+        '--image',
+        '7',
+        '--config',
+        config,
+        '--format',
+        'json',
+      ]);
+      expect(s.code, s.stderr).toBe(0);
+      const doc = JSON.parse(s.stdout);
+      expect(doc.logitsIdentical, config).toBe(true);
+      expect(doc.logits).toHaveLength(10);
+      const exact = doc.layers.every((l: { bitExact: boolean; cycleExact: boolean }) => l.bitExact && l.cycleExact);
+      expect(exact, config).toBe(true);
+    }
     const wrong = await runCliInProcess(['sim', '--quantized', q, '--config', 'sa-8x8-ws', '--precision', 'int16']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/expected a int16 model for config sa-8x8-ws, the file holds int8/);
@@ -148,6 +166,10 @@ describe('quantize and sim --quantized from the command line', () => {
       /--calibration: expected minmax \| percentile \| mse .*received "kl"/,
     ],
     [['quantize', '--model', 'models/absent.onnx'], /ONNX model models\/absent\.onnx: cannot read it \(ENOENT\)/],
+    [
+      ['quantize', '--model', 'models/lenet5.onnx', '--symmetric', '--asymmetric'],
+      /--symmetric, --asymmetric: expected at most one of them, received both/,
+    ],
     [
       ['sim', '--quantized', 'models/lenet5.onnx', '--config', 'sa-8x8-os'],
       /--quantized models\/lenet5\.onnx: expected a quantized model .*received a float ONNX model; quantize it first/,

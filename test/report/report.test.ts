@@ -243,6 +243,9 @@ describe('the three-network study report', () => {
       d.accuracy[0]!.variants.map((v) => v.accuracy),
     );
     expect(d.accuracy[0]!.variants).toHaveLength(12);
+    // The study quantizes as `quantize` does by default, and the page says so.
+    expect(d.accuracy[0]!.activations).toBe('asymmetric');
+    expect(await page.textContent('body')).toContain('calibration on 500 training digits, asymmetric activations.');
     expect(tables['nvdla-totals-lenet5']!.map((r) => Number(r.cycles))).toEqual(d.nvdla.map((r) => r.totals.cycles));
     expect(tables.rtl!.map((r) => [r.config, Number(r.rtlCycles), r.ok])).toEqual(
       d.rtl.map((r) => [r.config, r.rtlCycles, 'yes']),
