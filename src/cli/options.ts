@@ -109,9 +109,12 @@ export function withActivationScheme(cmd: Command): Command {
 }
 
 /** Whether the activations are symmetric: only with --symmetric; both options at once are refused. */
-export function symmetricActivations(opts: SchemeOptions): boolean {
+export function symmetricActivations(opts: SchemeOptions, withoutModel?: string): boolean {
   if (opts.symmetric && opts.asymmetric)
     throw new MactileError('--symmetric, --asymmetric: expected at most one of them, received both');
+  const given = opts.symmetric ? '--symmetric' : opts.asymmetric ? '--asymmetric' : undefined;
+  if (given && withoutModel)
+    throw new MactileError(`${given}: expected together with a model to quantize, received it ${withoutModel}`);
   return opts.symmetric === true;
 }
 

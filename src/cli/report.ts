@@ -17,7 +17,7 @@ import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
 import { quantizeStudy } from './quantize.js';
-import { batchOption, wholeNumber, withActivationScheme, type SchemeOptions } from './options.js';
+import { batchOption, symmetricActivations, wholeNumber, withActivationScheme, type SchemeOptions } from './options.js';
 import { dataOption, selection } from './data-options.js';
 
 interface ReportOptions extends DataOptions, SchemeOptions {
@@ -144,6 +144,7 @@ export function registerReport(cmd: Command): void {
       if (!quiet) for (const n of notes) process.stderr.write(`note: ${n}\n`);
       if (!opts.net && !opts.model)
         throw new MactileError('report: expected --net NET or --model M.onnx (or both), received neither');
+      symmetricActivations(opts, opts.model ? undefined : 'with --net only (no --model M.onnx)');
       let net: Network = loadNetwork(opts.net ?? opts.model!);
       if (opts.model && opts.net) checkNetMatchesModel(opts.net, net, opts.model, loadNetwork(opts.model));
       const network = opts.net ?? net.name;

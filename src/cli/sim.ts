@@ -389,6 +389,7 @@ export function registerSim(cmd: Command): void {
     const size = networkSizeProblem({ ...net, layers: simulated }, SIM_LIMITS);
     if (size) throw new MactileError(`--net ${opts.net}: ${size}; analyze can still evaluate it`);
     const bar = layerCounter(net.name, cfg, simulated);
+    const running = new Set<string>(); // the layers being simulated (several with --jobs)
     const sim = await simulateNetwork(net, cfg, {
       layers: names,
       seed: opts.seed,
@@ -396,8 +397,12 @@ export function registerSim(cmd: Command): void {
       ...(opts.keepJobs ? { keepDir: opts.keepJobs } : {}),
       ...(opts.activity ? { activity: true } : {}),
       jobs: opts.jobs,
-      onStart: (l) => bar.step(l.name),
-      onLayer: (c) => bar.advance(1, c.macs),
+      onStart: (l) => bar.step([...running.add(l.name)].join(', ')),
+      onLayer: (c) => {
+        running.delete(c.name);
+        bar.advance(1, c.macs);
+        if (running.size) bar.step([...running].join(', '));
+      },
     }).finally(() => bar.done());
     const energy = energyOf(opts, net, sim);
     if (opts.format === 'json')

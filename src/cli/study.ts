@@ -88,7 +88,7 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
     return d as Dataflow;
   });
   const models = studiedModels(nets, opts.models);
-  const symmetric = symmetricActivations(opts);
+  const symmetric = symmetricActivations(opts, models.length ? undefined : 'with --models none');
   const pairs = parseRtlPairs(opts.rtl, nets, configNamed);
   const slots = new Slots(opts.jobs);
   const seconds = { accuracy: 0, analytic: 0, rtl: 0, total: 0 };

@@ -76,12 +76,14 @@ export function rooflineSpec(
 }
 
 /**
- * The network's cycles the analytic model predicts against the DRAM bandwidth (log axis), the ideal memory
- * (`calc`) as a dashed rule, and the RTL's cycles at the bandwidth it ran at.
+ * The network's cycles the analytic model predicts against the DRAM bandwidth (log axis), the memory system's
+ * compute cycles (no stalls: the curve's floor) as a dotted rule, the compute-only core (`calc`, whose schedule
+ * has no tiles) as a dashed rule, and the RTL's cycles at the bandwidth it ran at.
  */
 export function bandwidthCurveSpec(
   run: string,
   curve: { bandwidth: number | 'calc'; analyticCycles: number; rtlCycles?: number }[],
+  computeCycles: number,
 ): VegaLiteSpec {
   const numeric = curve.filter((p): p is typeof p & { bandwidth: number } => p.bandwidth !== 'calc');
   const ideal = curve.filter((p) => p.bandwidth === 'calc');
@@ -89,7 +91,10 @@ export function bandwidthCurveSpec(
   const series = { field: 'series', type: 'nominal', title: '', scale: { domain: ['analytic model', 'RTL'] } };
   const x = { field: 'bandwidth', type: 'quantitative', scale: { type: 'log' }, title: 'DRAM words per cycle' };
   return {
-    title: `${run}: network cycles against DRAM bandwidth (dashed: ideal memory)`,
+    title: [
+      `${run}: network cycles against DRAM bandwidth`,
+      'dotted: this memory system without stalls; dashed: the compute-only core (ideal memory, no tiles)',
+    ],
     width: 320,
     height: 240,
     layer: [
@@ -102,6 +107,11 @@ export function bandwidthCurveSpec(
         data: { values: ideal },
         mark: { type: 'rule', strokeDash: [4, 3], color: '#79706e', tooltip: true },
         encoding: { y: { field: 'analyticCycles', type: 'quantitative' } },
+      },
+      {
+        data: { values: [{ computeCycles }] },
+        mark: { type: 'rule', strokeDash: [1, 3], color: '#59a14f', tooltip: true },
+        encoding: { y: { field: 'computeCycles', type: 'quantitative' } },
       },
       {
         data: { values: rtl },

@@ -89,12 +89,12 @@ async function runSection(r: RunStudy, m: RunMemory, t: SectionTools): Promise<s
   }));
   return [
     `<h3 id="memory-${t.esc(id)}">${t.esc(r.label)}</h3>`,
-    `<p>DRAM ${m.bandwidth} words per cycle each direction, latency ${m.latency} cycles; compute roof ${m.computeRoof} MACs per cycle. The roofline's bandwidth roof counts the words read and written together at ${m.bandwidth} words per cycle; the port moves as many in each direction, so a layer whose writes overlap its reads could sit above it by at most its written share. The per-layer figures are the RTL's counters (each equal to the analytic model's, or the layer is marked NO above); the curve is the analytic model at each bandwidth, the RTL's cycles marked where it ran.</p>`,
+    `<p>DRAM ${m.bandwidth} words per cycle each direction, latency ${m.latency} cycles; compute roof ${m.computeRoof} MACs per cycle. The roofline's bandwidth roof counts the words read and written together at ${m.bandwidth} words per cycle; the port moves as many in each direction, so a layer whose writes overlap its reads could sit above it by at most its written share. The per-layer figures are the RTL's counters (each equal to the analytic model's, or the layer is marked NO above); the curve is the analytic model at each bandwidth, the RTL's cycles marked where it ran. Its floor is this memory system's compute cycles (${m.computeCycles.toLocaleString('en-US')}, no stalls left); <code>calc</code> is the compute-only core, which streams from an ideal memory without tiles, so the gap between the two is the tiling's cost, not the DRAM's.</p>`,
     t.table(`memory-${id}`, columns, rows),
     `<div class="charts">
 ${await t.chart(`stalls-${id}`, stallBreakdownSpec(r.label, m.stallCauses, stalls))}
 ${await t.chart(`roofline-${id}`, rooflineSpec(r.label, points, m.computeRoof, m.bandwidth))}
-${await t.chart(`bandwidth-${id}`, bandwidthCurveSpec(r.label, m.curve))}
+${await t.chart(`bandwidth-${id}`, bandwidthCurveSpec(r.label, m.curve, m.computeCycles))}
 </div>`,
     t.table(`bandwidth-${id}`, bandwidthColumns, m.curve),
   ];

@@ -47,8 +47,13 @@ export interface RunMemory {
   /** The compute roof: MACs per cycle at the hardware's peak. */
   computeRoof: number;
   stallCauses: string[];
-  /** The analytic model's network cycles at each bandwidth of BANDWIDTHS, the run's own, and `calc`. */
+  /**
+   * The analytic model's network cycles at each bandwidth of BANDWIDTHS, the run's own, and `calc` (the
+   * compute-only core: an ideal memory and its own schedule, without the memory system's tiles).
+   */
   curve: BandwidthPoint[];
+  /** The memory system's compute cycles at the run's bandwidth: the curve's floor once no stall is left. */
+  computeCycles: number;
 }
 
 /** The DRAM bandwidths (words per cycle) the network's cycles are predicted at, besides the run's own. */
@@ -80,5 +85,6 @@ export function runMemory(cfg: HardwareConfig, net: Network, rtlCycles: number):
     computeRoof: accel.computeRoof(cfg),
     stallCauses: [...accel.stallCauses],
     curve,
+    computeCycles: layers.reduce((s, l) => s + accel.predictLayer(l, cfg, net).computeCycles, 0),
   };
 }

@@ -28,7 +28,10 @@ export interface SimTotals {
   analyticStallCycles: number;
   referenceCycles: number;
   timeUs: number;
+  /** The layers' wall seconds summed (each layer's own run; with --jobs they overlap). */
   wallSeconds: number;
+  /** Wall seconds of simulating the layers, from the first start to the last end (with --jobs, below the sum). */
+  elapsedSeconds?: number;
   /** The memory system's counters summed over the layers (a numeric DRAM bandwidth only). */
   memory?: MemoryCounts;
 }
@@ -155,22 +158,31 @@ export async function simulateNetwork(
     opts.onLayer?.(check, i, layers.length);
     return check;
   };
-  // After a failure no further layer starts; the running ones finish before the first error is thrown.
+  // After a failure no further layer starts; the running ones finish, then the first failure is thrown.
   const notRun = new Error('not run: an earlier layer failed');
-  let failed = false;
+  let first: unknown;
+  let failures = 0;
+  const t0 = performance.now();
   const settled = await Promise.allSettled(
     layers.map((l, i) =>
       slots.run(async () => {
-        if (failed) throw notRun;
+        if (failures) throw notRun;
         return runLayer(l, i).catch((e: unknown) => {
-          failed = true;
+          if (failures++ === 0) first = e;
           throw e;
         });
       }),
     ),
   );
-  const firstError = settled.find((r) => r.status === 'rejected' && r.reason !== notRun);
-  if (firstError?.status === 'rejected') throw firstError.reason;
+  if (failures) {
+    if (failures > 1 && first instanceof MactileError)
+      throw new MactileError(
+        `${first.message} (and ${failures - 1} more layer(s) running beside it failed)`,
+        first.exitCode,
+      );
+    throw first;
+  }
+  const elapsedSeconds = (performance.now() - t0) / 1000;
   const checks = settled.map((r) => (r as PromiseFulfilledResult<LayerCheck>).value);
   traces.sort((a, b) => layers.findIndex((l) => l.name === a.layer) - layers.findIndex((l) => l.name === b.layer));
   return {
@@ -181,7 +193,7 @@ export async function simulateNetwork(
     build,
     layers: checks,
     ...(opts.trace ? { traces } : {}),
-    totals: simTotals(checks),
+    totals: { ...simTotals(checks), elapsedSeconds },
     stallsModelled: checks.every((c) => c.stallsModelled),
     ok: allChecksPass(checks),
   };

@@ -1,9 +1,13 @@
+import { MactileError } from './errors.js';
+
 /** A counting semaphore: at most `slots` tasks hold a slot at once (a CPU budget: the study's children, sim --jobs). */
 export class Slots {
   private free: number;
   private waiting: (() => void)[] = [];
 
   constructor(slots: number) {
+    if (!Number.isSafeInteger(slots) || slots < 1)
+      throw new MactileError(`Slots: expected a whole number of slots, 1 or more, received ${slots}`);
     this.free = slots;
   }
 

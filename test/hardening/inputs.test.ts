@@ -557,6 +557,18 @@ const ROWS: Row[] = [
     message: /--test-images <n\|A:B\|set>' argument '0' is invalid\. expected a whole number, 1 or more, received 0/,
   },
   {
+    what: 'report --symmetric without a model to quantize',
+    args: ['report', '--net', 'lenet5', '--configs', 'sa-8x8-os', '--symmetric'],
+    code: 2,
+    message: /^mactile: --symmetric: expected together with a model to quantize, received it with --net only/,
+  },
+  {
+    what: 'study --asymmetric with --models none',
+    args: ['study', '--models', 'none', '--rtl', 'none', '--asymmetric'],
+    code: 2,
+    message: /^mactile: --asymmetric: expected together with a model to quantize, received it with --models none/,
+  },
+  {
     what: '--test-images past the held-out set',
     args: ['quantize', '--model', 'models/lenet5.onnx', '--test-images', '2001'],
     code: 2,

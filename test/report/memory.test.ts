@@ -90,11 +90,12 @@ describe('the memory section of the report', () => {
       const roofline = await marks(`roofline-${r.id}`);
       expect(roofline.symbols, r.id).toBe(5);
       expect(roofline.lines, r.id).toBe(2);
-      // The analytic curve's points (BANDWIDTHS holds the run's 4), the RTL's point and the ideal memory's rule.
+      // The analytic curve's points (BANDWIDTHS holds the run's 4), the RTL's point, and two rules: the memory
+      // system without stalls and the compute-only core.
       const curve = await marks(`bandwidth-${r.id}`);
       expect(curve.symbols, r.id).toBe(BANDWIDTHS.length + 1);
       expect(curve.lines, r.id).toBe(1);
-      expect(curve.rules, r.id).toBe(1);
+      expect(curve.rules, r.id).toBe(2);
     }
     expect(errors).toEqual([]);
   });
@@ -159,6 +160,16 @@ describe('the memory section of the report', () => {
       const report = json<{ totals: { rtlCycles: number } }>(`layers-${r.id}.json`);
       expect(ran[0]!.rtlCycles).toBe(report.totals.rtlCycles);
       expect(points.map((p) => p.bandwidth)).toEqual([...BANDWIDTHS, 'calc']);
+      // The floor the page states is the memory system's compute cycles: no point of the curve lies below it.
+      const own = JSON.parse(
+        (await runCli(['analyze', '--net', 'lenet5', '--config', r.config, '--format', 'json'])).stdout,
+      ) as { layers: { computeCycles: number }[] };
+      const floor = own.layers.reduce((s, l) => s + l.computeCycles, 0);
+      expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain(
+        `compute cycles (${floor.toLocaleString('en-US')}, no stalls left)`,
+      );
+      for (const p of points.filter((q) => q.bandwidth !== 'calc'))
+        expect(p.analyticCycles).toBeGreaterThanOrEqual(floor);
       // Less bandwidth, more stalls: the slowest port is the slowest network.
       expect(points[0]!.analyticCycles).toBeGreaterThan(points[BANDWIDTHS.length - 1]!.analyticCycles);
       for (const bandwidth of [0.25, 64, 'calc'] as const) {

@@ -4,11 +4,12 @@ import { macLayers } from '../../src/nets/ir.js';
 import { loadNetwork } from '../../src/nets/load.js';
 import { simulateNetwork, type LayerCheck } from '../../src/sim/run-network.js';
 import { MactileError } from '../../src/util/errors.js';
+import { Slots } from '../../src/util/slots.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { KIND_TEST_CONFIGS } from '../helpers/configs.js';
 
 // The failure case replaces the RTL run of every layer by a failure (the first) or a slow success.
-const failing = vi.hoisted(() => ({ on: false, calls: 0 }));
+const failing = vi.hoisted(() => ({ on: false, calls: 0, all: false }));
 vi.mock('../../src/accel/check.js', async (original) => {
   const real = await original<typeof import('../../src/accel/check.js')>();
   return {
@@ -19,8 +20,8 @@ vi.mock('../../src/accel/check.js', async (original) => {
       return new Promise((resolve, reject) =>
         setTimeout(
           () =>
-            call === 0
-              ? reject(new MactileError('layer conv1: the simulation crashed'))
+            call === 0 || failing.all
+              ? reject(new MactileError(`layer ${args[3].name}: the simulation crashed`))
               : resolve(real.checkLayer(...args)),
           call === 0 ? 50 : 300,
         ),
@@ -70,6 +71,24 @@ describe('sim --jobs', () => {
     const names = macLayers(lenet).map((l) => l.name);
     expect(started).toEqual(names.slice(0, 2));
     expect(finished).toEqual([names[1]]);
+  });
+
+  it('when the layers running beside the first failure fail too, the error is the first one and counts the others', async () => {
+    const cfg = KIND_TEST_CONFIGS.systolic!.layerCases[0]!;
+    failing.on = true;
+    failing.all = true;
+    failing.calls = 0;
+    const err = await simulateNetwork(lenet, cfg, { jobs: 2 })
+      .catch((e: unknown) => e)
+      .finally(() => Object.assign(failing, { on: false, all: false }));
+    const first = macLayers(lenet)[0]!.name;
+    expect((err as Error).message).toBe(
+      `layer ${first}: the simulation crashed (and 1 more layer(s) running beside it failed)`,
+    );
+  });
+
+  it('a pool of no slots is refused, not left waiting forever', () => {
+    for (const bad of [0, -1, 1.5, NaN]) expect(() => new Slots(bad)).toThrow(/expected a whole number of slots/);
   });
 
   it('is refused with --quantized, whose layers run in order', async () => {
