@@ -8,6 +8,7 @@ import { loadConfig, validateConfig } from '../config/load.js';
 import type { Dataflow, HardwareConfig } from '../config/schema.js';
 import { macLayers, type Network } from '../nets/ir.js';
 import type { AnalyticRun, LayerFigures } from './data.js';
+import { runEnergy } from './energy.js';
 
 /** The NVDLA-style runs of the study: each preset at the precision it is studied at. */
 export const NVDLA_RUNS: { preset: string; precision: 'int8' | 'int16' }[] = [
@@ -42,8 +43,14 @@ export function systolicConfig(
 
 const bytesOf = (p: 'int8' | 'int16') => (p === 'int8' ? 1 : 2);
 
-/** A network on a config through the kind's analytic model, layer by layer, with the reference estimate. */
-function analyticRun(net: Network, cfg: HardwareConfig, extra: Partial<AnalyticRun> = {}): AnalyticRun {
+/** A network on a config through the kind's analytic model, layer by layer, with the reference estimate
+ * (and the energy estimate when `energy`). */
+function analyticRun(
+  net: Network,
+  cfg: HardwareConfig,
+  energy: boolean,
+  extra: Partial<AnalyticRun> = {},
+): AnalyticRun {
   const accel = accelOf(cfg);
   const precision = cfg.precision;
   const layers: LayerFigures[] = macLayers(net).map((l) => {
@@ -93,6 +100,7 @@ function analyticRun(net: Network, cfg: HardwareConfig, extra: Partial<AnalyticR
       overallUtil: (100 * sum((l) => l.macs)) / (cycles * cellsOf(cfg)),
       inferencesPerSecond: timeUs > 0 ? 1e6 / timeUs : 0,
     },
+    ...(energy ? { energy: runEnergy(net, cfg, layers) } : {}),
   };
 }
 
@@ -103,12 +111,13 @@ export function nvdlaRuns(nets: Network[]): { runs: AnalyticRun[]; assumptions: 
   for (const { preset, precision } of NVDLA_RUNS) {
     const cfg = presetConfig(preset, preset, { precision });
     assumptions[preset] = accelOf(cfg).referenceAssumptions(cfg);
-    for (const net of nets) runs.push(analyticRun(net, cfg));
+    for (const net of nets) runs.push(analyticRun(net, cfg, true));
   }
   return { runs, assumptions };
 }
 
-/** The systolic grid: every size and dataflow at INT8 (INT16 beside it) with ideal memory, and with a DRAM port. */
+/** The systolic grid: every size and dataflow at INT8 (INT16 beside it) with ideal memory, and with a DRAM port;
+ * the energy of the ideal-memory runs (the DRAM port changes the stalls, not the words moved). */
 export function systolicGrid(
   nets: Network[],
   sizes: number[],
@@ -124,7 +133,7 @@ export function systolicGrid(
           for (const bw of ['calc', dram] as const) {
             const cfg = systolicConfig(size, dataflow, precision, bw);
             assumptions = accelOf(cfg).referenceAssumptions(cfg);
-            runs.push(analyticRun(net, cfg, { size, dataflow, dram: bw }));
+            runs.push(analyticRun(net, cfg, bw === 'calc', { size, dataflow, dram: bw }));
           }
   return { runs, assumptions: { systolic: assumptions } };
 }
