@@ -32,6 +32,12 @@ const perInferenceColumns = (names: string[]): HtmlColumn<Run>[] => [
   { key: 'net', header: 'network', value: (r) => r.net },
   { key: 'config', header: 'config', value: (r) => r.config },
   { key: 'precision', header: 'precision', value: (r) => r.precision },
+  {
+    key: 'memory',
+    header: 'memory',
+    value: (r) =>
+      r.kind !== 'systolic' ? 'the core model' : r.dram === 'calc' ? 'ideal' : `DRAM port, ${r.dram} words/cycle`,
+  },
   ...tableColumns(names),
   { key: 'ujLow', header: 'µJ, low (both tables)', value: (r) => r.energy.range.total.low / 1e6, digits: 3 },
   { key: 'ujHigh', header: 'µJ, high (both tables)', value: (r) => r.energy.range.total.high / 1e6, digits: 3 },
@@ -99,10 +105,10 @@ function areaTable(p: Page, d: StudyData): void {
       {
         key: 'cellsPerMac',
         header: 'cells per MAC cell',
-        value: (r) => (r.cells ? r.cells / r.macCells : NaN),
+        value: (r) => (r.cells ? r.cells / r.macCells : ''),
         digits: 0,
       },
-      { key: 'seconds', header: 'yosys s', value: (r) => r.seconds ?? NaN, digits: 1 },
+      { key: 'seconds', header: 'yosys s', value: (r) => r.seconds ?? '', digits: 1 },
       { key: 'cached', header: 'from the cache', value: (r) => (r.cells === undefined ? '' : r.cached ? 'yes' : 'no') },
       { key: 'why', header: 'not synthesized because', value: (r) => r.notSynthesized ?? '' },
     ],
@@ -118,7 +124,7 @@ export async function energySection(p: Page, d: StudyData): Promise<void> {
   else {
     const names = runs[0]!.energy.tables.map((t) => t.name);
     p.add(
-      `<p>Estimates: the analytic model's access counts (MACs, scratchpad accesses, DRAM words; register toggles estimated as half the operand and accumulator bits per MAC, no activity counts) priced by the energy model of <code>sim --energy</code> with each shipped table: ${names.map((n) => `<b>${esc(n)}</b> (${esc(energyTable(n).citation)})`).join(' and ')}. Dynamic energy of the counted actions only, a lower bound (docs/ENERGY.md); every figure names its table, and where the tables (or Horowitz's published DRAM range) disagree the report gives the range. mW at each config's clock.</p>`,
+      `<p>Estimates: the analytic model's access counts (MACs, scratchpad accesses, DRAM words; register toggles estimated as half the operand and accumulator bits per MAC, no activity counts) priced by the energy model of <code>sim --energy</code> with each shipped table: ${names.map((n) => `<b>${esc(n)}</b> (${esc(energyTable(n).citation)})`).join(' and ')}. Dynamic energy of the counted actions only, a lower bound (docs/ENERGY.md); every figure names its table, and where the tables (or Horowitz's published DRAM range) disagree the report gives the range. mW at each config's clock. The systolic runs with the DRAM port refetch what their scratchpads do not hold, so they move more DRAM words than the ideal memory and cost more; the per-layer charts are of the ideal-memory runs, as in section 3.</p>`,
     );
     p.table(`energy-per-inference`, perInferenceColumns(names), runs);
     const size = comparisonSize(d);

@@ -43,14 +43,9 @@ export function systolicConfig(
 
 const bytesOf = (p: 'int8' | 'int16') => (p === 'int8' ? 1 : 2);
 
-/** A network on a config through the kind's analytic model, layer by layer, with the reference estimate
- * (and the energy estimate when `energy`). */
-function analyticRun(
-  net: Network,
-  cfg: HardwareConfig,
-  energy: boolean,
-  extra: Partial<AnalyticRun> = {},
-): AnalyticRun {
+/** A network on a config through the kind's analytic model, layer by layer, with the reference and the
+ * energy estimates. */
+function analyticRun(net: Network, cfg: HardwareConfig, extra: Partial<AnalyticRun> = {}): AnalyticRun {
   const accel = accelOf(cfg);
   const precision = cfg.precision;
   const layers: LayerFigures[] = macLayers(net).map((l) => {
@@ -100,7 +95,7 @@ function analyticRun(
       overallUtil: (100 * sum((l) => l.macs)) / (cycles * cellsOf(cfg)),
       inferencesPerSecond: timeUs > 0 ? 1e6 / timeUs : 0,
     },
-    ...(energy ? { energy: runEnergy(net, cfg, layers) } : {}),
+    energy: runEnergy(net, cfg, layers),
   };
 }
 
@@ -111,13 +106,13 @@ export function nvdlaRuns(nets: Network[]): { runs: AnalyticRun[]; assumptions: 
   for (const { preset, precision } of NVDLA_RUNS) {
     const cfg = presetConfig(preset, preset, { precision });
     assumptions[preset] = accelOf(cfg).referenceAssumptions(cfg);
-    for (const net of nets) runs.push(analyticRun(net, cfg, true));
+    for (const net of nets) runs.push(analyticRun(net, cfg));
   }
   return { runs, assumptions };
 }
 
-/** The systolic grid: every size and dataflow at INT8 (INT16 beside it) with ideal memory, and with a DRAM port;
- * the energy of the ideal-memory runs (the DRAM port changes the stalls, not the words moved). */
+/** The systolic grid: every size and dataflow at INT8 (INT16 beside it) with ideal memory, and with a DRAM port
+ * (whose scratchpads refetch: more DRAM words, so more energy). */
 export function systolicGrid(
   nets: Network[],
   sizes: number[],
@@ -133,7 +128,7 @@ export function systolicGrid(
           for (const bw of ['calc', dram] as const) {
             const cfg = systolicConfig(size, dataflow, precision, bw);
             assumptions = accelOf(cfg).referenceAssumptions(cfg);
-            runs.push(analyticRun(net, cfg, bw === 'calc', { size, dataflow, dram: bw }));
+            runs.push(analyticRun(net, cfg, { size, dataflow, dram: bw }));
           }
   return { runs, assumptions: { systolic: assumptions } };
 }

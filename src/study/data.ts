@@ -92,8 +92,7 @@ export interface AnalyticRun {
   clockMhz: number;
   cells: number;
   layers: LayerFigures[];
-  /** Energy estimated from the analytic access counts (NVDLA runs and the ideal-memory systolic runs; absent in
-   * study.json files written before energy). */
+  /** Energy estimated from the analytic access counts (absent in study.json files written before energy). */
   energy?: RunEnergy;
   totals: {
     macs: number;

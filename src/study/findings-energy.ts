@@ -9,12 +9,13 @@ import { anchorOf, comparisonSize, dataflowRanking, systolicRun } from './select
 type Priced = AnalyticRun & { energy: RunEnergy };
 const priced = (r: AnalyticRun | undefined): r is Priced => r?.energy !== undefined;
 
-/** The runs with energy the report shows: per network its NVDLA runs, then the systolic runs at the comparison size. */
+/** The runs with energy the report shows: per network its NVDLA runs, then the systolic runs at the comparison
+ * size (ideal memory and with the DRAM port). */
 export function energyRuns(d: StudyData): Priced[] {
   const size = comparisonSize(d);
   return d.nets.flatMap((net) => [
     ...d.nvdla.filter((r) => r.net === net.name).filter(priced),
-    ...d.systolic.filter((r) => r.net === net.name && r.size === size && r.dram === 'calc').filter(priced),
+    ...d.systolic.filter((r) => r.net === net.name && r.size === size).filter(priced),
   ]);
 }
 
