@@ -45,7 +45,7 @@ const DEFAULT_RTL =
   'lenet5@nv_small,lenet5@nv_full_int8,lenet5@nv_full_int16,alexnet@nv_small,efficientnet_b0@nv_small,lenet5@sa-16x16-os,lenet5@sa-16x16-ws,lenet5@sa-16x16-is,lenet5@sa-32x32-ws';
 
 const DEFAULT_AREA =
-  'sa-8x8-os,sa-8x8-ws,sa-8x8-is,sa-16x16-os,sa-16x16-ws,sa-16x16-is,sa-16x16-os-int16,nv_small,sa-32x32-ws,nv_full_int8,nv_full_int16';
+  'sa-8x8-os,nv_small,sa-8x8-ws,sa-8x8-is,sa-16x16-os,sa-16x16-ws,sa-16x16-is,sa-16x16-os-int16,sa-32x32-ws,nv_full_int8,nv_full_int16';
 
 const list = (s: string) =>
   s

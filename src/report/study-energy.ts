@@ -15,7 +15,7 @@ import { ENERGY_PARTS, energyBreakdownChart } from './study-charts.js';
 type Run = AnalyticRun & { energy: RunEnergy };
 
 /** A range as text in the given unit: one number where both ends agree to the shown digits, else "low-high". */
-export function rangeText(r: Range, scale = 1, digits = 2): string {
+function rangeText(r: Range, scale = 1, digits = 2): string {
   const f = (v: number) =>
     (v / scale).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return f(r.low) === f(r.high) ? f(r.low) : `${f(r.low)}-${f(r.high)}`;
@@ -108,7 +108,7 @@ function areaTable(p: Page, d: StudyData): void {
         value: (r) => (r.cells ? r.cells / r.macCells : ''),
         digits: 0,
       },
-      { key: 'seconds', header: 'yosys s', value: (r) => r.seconds ?? '', digits: 1 },
+      { key: 'seconds', header: 'yosys s (when it ran)', value: (r) => r.seconds ?? '', digits: 1 },
       { key: 'cached', header: 'from the cache', value: (r) => (r.cells === undefined ? '' : r.cached ? 'yes' : 'no') },
       { key: 'why', header: 'not synthesized because', value: (r) => r.notSynthesized ?? '' },
     ],

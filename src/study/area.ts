@@ -13,7 +13,7 @@ import { MactileError } from '../util/errors.js';
 import type { AreaRun, AreaStudy } from './data.js';
 
 /** The flow the study's area figures come from, in words. */
-export const AREA_FLOW = 'yosys generic synth, hierarchical (each distinct module once; totals by stat -top)';
+const AREA_FLOW = 'yosys generic synth, hierarchical (each distinct module once; totals by stat -top)';
 
 /** The area of each config, in order, within `budgetSeconds` of yosys time for what the cache does not hold. */
 export async function areaStudy(configs: HardwareConfig[], budgetSeconds: number): Promise<AreaStudy> {
