@@ -3,13 +3,15 @@
  * cells of a flattened synthesis on a tiny config to within cross-boundary optimisation, is cached apart from
  * it, and a config the budget does not reach is listed as not synthesized, with no number.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { accelOf } from '../../src/accel/registry.js';
 import { areaStudy } from '../../src/study/area.js';
 import { cachedSynthesis, synthesize } from '../../src/synth/yosys.js';
 import { projectRoot } from '../../src/util/paths.js';
+import { runCli } from '../helpers/cli.js';
 import { systolic } from '../helpers/configs.js';
 
 // Two columns: two instances of the requantization stage, which the hierarchy counts once and multiplies.
@@ -55,4 +57,50 @@ describe('the area study', () => {
     expect(skipped!.cells).toBeUndefined();
     expect(skipped!.notSynthesized).toBe('not in the synthesis cache and the 0 s budget is spent');
   }, 600_000);
+});
+
+describe('mactile study --area', () => {
+  it('refuses a config that is not one of the study before any work, naming it', async () => {
+    const r = await runCli([
+      'study',
+      '--nets',
+      'lenet5',
+      '--models',
+      'none',
+      '--rtl',
+      'none',
+      '--area',
+      'sa-8x8-xs',
+      '--out',
+      '/tmp/mactile-study-never',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      '--area: expected configs nv_small, nv_full_int8, nv_full_int16 or sa-RxR-DF[-int16], received "sa-8x8-xs"',
+    );
+  });
+
+  it('--no-area: no synthesis, no area in study.json, and the report says so', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mactile-study-no-area-'));
+    const r = await runCli([
+      'study',
+      '--nets',
+      'lenet5',
+      '--models',
+      'none',
+      '--rtl',
+      'none',
+      '--sizes',
+      '8',
+      '--no-area',
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8')) as { area?: unknown; notes: string[] };
+    expect(d.area).toBeUndefined();
+    expect(d.notes).toContain('Area: not asked for (--no-area or --area none).');
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('No area in this study');
+  });
 });
