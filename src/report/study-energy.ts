@@ -93,7 +93,7 @@ function areaTable(p: Page, d: StudyData): void {
   const a = d.area;
   const done = a.runs.filter((r) => r.cells !== undefined);
   p.add(
-    `<p>${esc(a.flow)}, ${esc(a.yosys || 'yosys')}: generic cells of the whole design (PE array, controller, skew buffers, requantization; not the memory system). Hierarchical synthesis counts each distinct module once and multiplies it by its instances; it does not optimise across module boundaries, so it can differ slightly from a flattened synthesis (docs/BENCHMARKS.md: within 0.4 % on 4x4 and 8x8 arrays). Synthesis the cache did not hold had a budget of ${a.budgetSeconds} s of yosys time; ${done.length} of ${a.runs.length} configs synthesized.</p>`,
+    `<p>${esc(a.flow)}, ${esc(a.yosys || 'yosys')}: generic cells of the whole design (PE array, controller, skew buffers, requantization; not the memory system). Hierarchical synthesis counts each distinct module once and multiplies it by its instances; it does not optimise across module boundaries, so it can differ slightly from a flattened synthesis (docs/BENCHMARKS.md: within 0.4 % on 2x2 and 4x4 arrays and a 1x1 NVDLA-style core). Synthesis the cache did not hold had a budget of ${a.budgetSeconds} s of yosys time; ${done.length} of ${a.runs.length} configs synthesized.</p>`,
   );
   p.table<AreaRun>(
     'area',
