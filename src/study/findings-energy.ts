@@ -41,9 +41,12 @@ export function int16Ratio(a: RunEnergy, b: RunEnergy, i: number): Range {
   return { low: Math.min(lo, hi), high: Math.max(lo, hi) };
 }
 
+/** Energy in the unit that keeps it under 1,000 (pJ to J, by the high end), three significant digits. */
 const uj = (r: Range) => {
-  const f = (v: number) => (v / 1e6).toPrecision(3);
-  return f(r.low) === f(r.high) ? `${f(r.low)} µJ` : `${f(r.low)}-${f(r.high)} µJ`;
+  const units = ['pJ', 'nJ', 'µJ', 'mJ', 'J'];
+  const k = Math.min(units.length - 1, Math.max(0, Math.floor(Math.log10(Math.max(r.high, 1)) / 3)));
+  const f = (v: number) => Number((v / 1000 ** k).toPrecision(3)).toString();
+  return f(r.low) === f(r.high) ? `${f(r.low)} ${units[k]}` : `${f(r.low)}-${f(r.high)} ${units[k]}`;
 };
 const x = (r: Range) =>
   r.low.toFixed(2) === r.high.toFixed(2) ? `${r.low.toFixed(2)}x` : `${r.low.toFixed(2)}-${r.high.toFixed(2)}x`;
