@@ -15,6 +15,7 @@ import { NVDLA_RUNS, nvdlaRuns, presetConfig, systolicConfig, systolicGrid } fro
 import type { StudyData } from '../study/data.js';
 import { Slots } from '../util/slots.js';
 import { parseRtlPairs, rtlRuns } from '../study/rtl.js';
+import { areaStudy } from '../study/area.js';
 import { verilatorVersionLine } from '../sim/build.js';
 import { MactileError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output.js';
@@ -29,6 +30,9 @@ interface StudyOptions extends SchemeOptions {
   dataflows: string;
   dram: number;
   rtl: string;
+  /** A list of configs, or false (--no-area). */
+  area: string | false;
+  areaBudget: number;
   testImages?: number;
   jobs: number;
   seed: number;
@@ -39,6 +43,9 @@ interface StudyOptions extends SchemeOptions {
 const DEFAULT_MODELS = 'models/lenet5.onnx,models/alexnet_mnist.onnx,models/efficientnet_b0_mnist.onnx';
 const DEFAULT_RTL =
   'lenet5@nv_small,lenet5@nv_full_int8,lenet5@nv_full_int16,alexnet@nv_small,efficientnet_b0@nv_small,lenet5@sa-16x16-os,lenet5@sa-16x16-ws,lenet5@sa-16x16-is,lenet5@sa-32x32-ws';
+
+const DEFAULT_AREA =
+  'sa-8x8-os,nv_small,sa-8x8-ws,sa-8x8-is,sa-16x16-os,sa-16x16-ws,sa-16x16-is,sa-16x16-os-int16,sa-32x32-ws,nv_full_int8,nv_full_int16';
 
 const list = (s: string) =>
   s
@@ -61,6 +68,19 @@ function parsePrecisions(text: string): ('int8' | 'int16')[] {
     if (p !== 'int8' && p !== 'int16')
       throw new MactileError(`--precision: expected int8 | int16 (or both), received ${JSON.stringify(p)}`);
   return ps as ('int8' | 'int16')[];
+}
+
+/** The configs whose area the study gives (--area), by name. */
+function areaConfigs(text: string | false): HardwareConfig[] {
+  if (text === false || text === 'none') return [];
+  return list(text).map((name) => {
+    const cfg = configNamed(name);
+    if (!cfg)
+      throw new MactileError(
+        `--area: expected configs nv_small, nv_full_int8, nv_full_int16 or sa-RxR-DF[-int16], received ${JSON.stringify(name)}`,
+      );
+    return cfg;
+  });
 }
 
 /** The models of the study, paired with the networks in order ("none": no accuracy study). */
@@ -90,8 +110,9 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
   const models = studiedModels(nets, opts.models);
   const symmetric = symmetricActivations(opts, models.length ? undefined : 'with --models none');
   const pairs = parseRtlPairs(opts.rtl, nets, configNamed);
+  const areaCfgs = areaConfigs(opts.area);
   const slots = new Slots(opts.jobs);
-  const seconds = { accuracy: 0, analytic: 0, rtl: 0, total: 0 };
+  const seconds = { accuracy: 0, analytic: 0, rtl: 0, area: 0, total: 0 };
   // The hardware part holds one slot in this process while the quantization children hold the others.
   const hardware = slots.run(async () => {
     const ta = performance.now();
@@ -101,7 +122,10 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
     const tr = performance.now();
     const rtl = await rtlRuns(pairs, { seed: opts.seed });
     seconds.rtl = (performance.now() - tr) / 1000;
-    return { nv, sa, rtl };
+    const tz = performance.now();
+    const area = areaCfgs.length ? await areaStudy(areaCfgs, opts.areaBudget) : undefined;
+    seconds.area = (performance.now() - tz) / 1000;
+    return { nv, sa, rtl, area };
   });
   const tq = performance.now();
   const accuracy = accuracyStudy(models, precisions, {
@@ -122,7 +146,9 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
   const notes = [
     'The NVDLA and systolic figures are of the zoo networks at their published input sizes (lenet5 32x32x1, alexnet and efficientnet_b0 224x224x3) with seeded random operands; the accuracy figures are of the trained MNIST models in models/ (32x32x1).',
     `RTL runs (the stated subset): ${pairs.length ? pairs.map((p) => `${p.net.name}@${p.cfg.name}`).join(', ') : 'none'}; every other figure is the analytic model's.`,
+    'Energy: estimates from the analytic access counts (register toggles estimated, no activity counts) priced by both shipped tables with the energy model of sim --energy (docs/ENERGY.md).',
   ];
+  if (!areaCfgs.length) notes.push('Area: not asked for (--no-area or --area none).');
   if (opts.testImages !== undefined)
     notes.push(`Accuracy on ${opts.testImages} evenly spaced held-out digits of the 2,000 (--test-images).`);
   return {
@@ -148,6 +174,7 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
     nvdla: hw.nv.runs,
     systolic: hw.sa.runs,
     rtl: hw.rtl,
+    ...(hw.area ? { area: hw.area } : {}),
     systolicDram: opts.dram,
     referenceAssumptions: { ...hw.nv.assumptions, ...hw.sa.assumptions },
     notes,
@@ -179,6 +206,18 @@ export function registerStudy(cmd: Command): void {
       '--rtl <list>',
       'NET@CONFIG pairs run through the RTL (configs: nv_small, nv_full_int8, nv_full_int16, sa-RxR-DF[-int16]), or none',
       DEFAULT_RTL,
+    )
+    .option(
+      '--area <list>',
+      'configs to synthesize with yosys for their area (hierarchical, cached; same names as --rtl), or none',
+      DEFAULT_AREA,
+    )
+    .option('--no-area', 'no synthesis and no area in the report')
+    .option(
+      '--area-budget <s>',
+      'yosys seconds for the configs the synthesis cache does not hold; the rest are listed as not synthesized',
+      wholeNumberFrom(0, 86_400),
+      300,
     )
     .option('--test-images <n>', 'evaluate accuracy on N evenly spaced held-out digits', wholeNumberFrom(1, 2000))
     .option('--jobs <n>', 'processes at once (the quantization studies run as children)', wholeNumberFrom(1, 64), 2)

@@ -24,33 +24,45 @@ export function registerSynth(cmd: Command): void {
           .default('generic'),
       )
       .option(
+        '--no-flatten',
+        'synthesize each distinct module once and count the hierarchy (stat -top) instead of flattening (faster)',
+      )
+      .option(
         '--timeout <s>',
         `give up after this many seconds (1 to ${MAX_TIMEOUT_S.toLocaleString('en-US')})`,
         wholeNumberFrom(1, MAX_TIMEOUT_S),
         1800,
       )
       .addOption(formatOption(['table', 'json'], 'table')),
-  ).action(async (config: string, opts: ConfigOverrides & { flow: SynthFlow; timeout: number; format: string }) => {
-    const cfg = configFromOptions({ ...opts, config });
-    const r = await synthesize(accelOf(cfg).design(cfg), opts.flow, { timeoutSeconds: opts.timeout });
-    if (opts.format === 'json') {
-      process.stdout.write(JSON.stringify({ config: cfg, ...r }, null, 2) + '\n');
-      return;
-    }
-    const rows = Object.entries(r.cellTypes)
-      .sort((a, b) => b[1] - a[1])
-      .map(([type, count]) => ({ type, count }));
-    process.stdout.write(
-      `${describeConfig(cfg)}\n${r.yosys}, flow ${r.flow}: ${r.cells.toLocaleString('en-US')} cells${r.luts !== undefined ? `, ${r.luts} LUTs, ${r.flipFlops} FFs, ${r.dsps} DSPs` : ''} (${r.cached ? 'cached' : `${r.seconds.toFixed(1)} s`})\n`,
-    );
-    process.stdout.write(
-      renderTable(
-        [
-          { header: 'cell type', value: (x: { type: string }) => x.type },
-          { header: 'count', value: (x: { count: number }) => x.count },
-        ],
-        rows.slice(0, 25),
-      ) + '\n',
-    );
-  });
+  ).action(
+    async (
+      config: string,
+      opts: ConfigOverrides & { flow: SynthFlow; flatten: boolean; timeout: number; format: string },
+    ) => {
+      const cfg = configFromOptions({ ...opts, config });
+      const r = await synthesize(accelOf(cfg).design(cfg), opts.flow, {
+        timeoutSeconds: opts.timeout,
+        flatten: opts.flatten,
+      });
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify({ config: cfg, ...r }, null, 2) + '\n');
+        return;
+      }
+      const rows = Object.entries(r.cellTypes)
+        .sort((a, b) => b[1] - a[1])
+        .map(([type, count]) => ({ type, count }));
+      process.stdout.write(
+        `${describeConfig(cfg)}\n${r.yosys}, flow ${r.flow}${r.flatten ? '' : ' (hierarchical, stat -top)'}: ${r.cells.toLocaleString('en-US')} cells${r.luts !== undefined ? `, ${r.luts} LUTs, ${r.flipFlops} FFs, ${r.dsps} DSPs` : ''} (${r.cached ? 'cached' : `${r.seconds.toFixed(1)} s`})\n`,
+      );
+      process.stdout.write(
+        renderTable(
+          [
+            { header: 'cell type', value: (x: { type: string }) => x.type },
+            { header: 'count', value: (x: { count: number }) => x.count },
+          ],
+          rows.slice(0, 25),
+        ) + '\n',
+      );
+    },
+  );
 }

@@ -20,6 +20,11 @@ const SERIES_COLORS: Record<string, string> = {
   nv_full_int8: '#ff9da6',
   nv_full_int16: '#eeca3b',
   'NVDLA spreadsheet': '#9d755d',
+  MAC: '#4c78a8',
+  register: '#72b7b2',
+  SRAM: '#54a24b',
+  DRAM: '#e45756',
+  'DRAM, high end': '#ff9d98',
 };
 
 /** Plot width that fills the report's panel. */
@@ -191,5 +196,29 @@ export function rooflineChart(
         },
       },
     ],
+  };
+}
+
+/** The components of an energy breakdown, in stacking order ("DRAM, high end": what the table's range adds). */
+export const ENERGY_PARTS = ['MAC', 'register', 'SRAM', 'DRAM', 'DRAM, high end'] as const;
+
+/** Energy per layer stacked by component, one bar per layer and table (full layer names, the table beside). */
+export function energyBreakdownChart(
+  title: string,
+  rows: { bar: string; part: (typeof ENERGY_PARTS)[number]; order: number; nj: number }[],
+): VegaLiteSpec {
+  const bars = new Set(rows.map((r) => r.bar)).size;
+  return {
+    title,
+    width: WIDTH - 400,
+    height: { step: bars > 40 ? 11 : 16 },
+    data: { values: rows },
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      y: { field: 'bar', type: 'nominal', sort: null, axis: layerAxis },
+      x: { field: 'nj', type: 'quantitative', stack: 'zero', title: 'energy (nJ per inference)' },
+      color: colour('part', [...ENERGY_PARTS]),
+      order: { field: 'order', type: 'quantitative' },
+    },
   };
 }

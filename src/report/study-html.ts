@@ -8,6 +8,7 @@ import type { StudyData } from '../study/data.js';
 import { studyFindings } from '../study/findings.js';
 import { writeOutputFiles } from '../util/output.js';
 import { esc } from './html.js';
+import { energySection } from './study-energy.js';
 import { Page } from './study-page.js';
 import { accuracySection, nvdlaSection, rtlSection } from './study-sections.js';
 import { int16Section, systolicSection, verdictSection } from './study-systolic.js';
@@ -44,13 +45,14 @@ const SECTIONS: [string, string][] = [
   ['int16', '4. What INT16 costs in bytes and bandwidth'],
   ['verdicts', '5. Per-layer bottleneck verdict'],
   ['rtl', '6. The RTL against the analytic model'],
+  ['energy', '7. Energy per inference and area'],
   ['provenance', 'How this report was made'],
 ];
 
 function provenance(p: Page, d: StudyData): void {
   p.add('<h2 id="provenance">How this report was made</h2>', `<pre>${esc(d.command)}</pre>`);
   p.add(
-    `<p>Generated ${esc(d.date)}; accuracy ${d.seconds.accuracy.toFixed(0)} s, analytic models ${d.seconds.analytic.toFixed(1)} s, RTL ${d.seconds.rtl.toFixed(0)} s, ${d.seconds.total.toFixed(0)} s in all (wall).</p>`,
+    `<p>Generated ${esc(d.date)}; accuracy ${d.seconds.accuracy.toFixed(0)} s, analytic models ${d.seconds.analytic.toFixed(1)} s, RTL ${d.seconds.rtl.toFixed(0)} s, ${d.seconds.area === undefined ? '' : `area (yosys) ${d.seconds.area.toFixed(0)} s, `}${d.seconds.total.toFixed(0)} s in all (wall).</p>`,
   );
   for (const n of d.notes) p.add(`<p data-note>${esc(n)}</p>`);
   p.add(
@@ -121,6 +123,7 @@ export async function writeStudyReport(dir: string, d: StudyData, label = dir): 
   int16Section(p, d);
   verdictSection(p, d);
   await rtlSection(p, d);
+  await energySection(p, d);
   provenance(p, d);
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}</title><style>${CSS}</style></head>

@@ -8,6 +8,7 @@ import { loadConfig, validateConfig } from '../config/load.js';
 import type { Dataflow, HardwareConfig } from '../config/schema.js';
 import { macLayers, type Network } from '../nets/ir.js';
 import type { AnalyticRun, LayerFigures } from './data.js';
+import { runEnergy } from './energy.js';
 
 /** The NVDLA-style runs of the study: each preset at the precision it is studied at. */
 export const NVDLA_RUNS: { preset: string; precision: 'int8' | 'int16' }[] = [
@@ -42,7 +43,8 @@ export function systolicConfig(
 
 const bytesOf = (p: 'int8' | 'int16') => (p === 'int8' ? 1 : 2);
 
-/** A network on a config through the kind's analytic model, layer by layer, with the reference estimate. */
+/** A network on a config through the kind's analytic model, layer by layer, with the reference and the
+ * energy estimates. */
 function analyticRun(net: Network, cfg: HardwareConfig, extra: Partial<AnalyticRun> = {}): AnalyticRun {
   const accel = accelOf(cfg);
   const precision = cfg.precision;
@@ -93,6 +95,7 @@ function analyticRun(net: Network, cfg: HardwareConfig, extra: Partial<AnalyticR
       overallUtil: (100 * sum((l) => l.macs)) / (cycles * cellsOf(cfg)),
       inferencesPerSecond: timeUs > 0 ? 1e6 / timeUs : 0,
     },
+    energy: runEnergy(net, cfg, layers),
   };
 }
 
@@ -108,7 +111,8 @@ export function nvdlaRuns(nets: Network[]): { runs: AnalyticRun[]; assumptions: 
   return { runs, assumptions };
 }
 
-/** The systolic grid: every size and dataflow at INT8 (INT16 beside it) with ideal memory, and with a DRAM port. */
+/** The systolic grid: every size and dataflow at INT8 (INT16 beside it) with ideal memory, and with a DRAM port
+ * (whose scratchpads refetch: more DRAM words, so more energy). */
 export function systolicGrid(
   nets: Network[],
   sizes: number[],

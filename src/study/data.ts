@@ -3,6 +3,30 @@
  * from (`mactile study --from DIR` renders it again without running anything).
  */
 
+import type { Range } from '../analytic/energy/tables.js';
+
+/** Energy of one table split by component (pJ; DRAM, and so the total, a range in Horowitz's table). */
+export interface TableEnergy {
+  table: string;
+  mac: Range;
+  register: Range;
+  sram: Range;
+  dram: Range;
+  total: Range;
+}
+
+/** A run's energy: per layer and per inference from each table, and the range over the tables. */
+export interface RunEnergy {
+  registers: 'estimate';
+  /** The tables, by name, with their titles. */
+  tables: { name: string; title: string }[];
+  layers: { name: string; tables: TableEnergy[] }[];
+  /** Per inference (the layers summed), from each table. */
+  perInference: TableEnergy[];
+  /** Over both tables: pJ per inference, pJ per MAC, TOPS/W and mW at the configured clock. */
+  range: { total: Range; pjPerMac: Range; topsPerWatt: Range; milliwatts: Range };
+}
+
 /** One quantization variant of one model and its accuracy on the held-out digits. */
 export interface AccuracyVariant {
   precision: 'int8' | 'int16';
@@ -70,6 +94,8 @@ export interface AnalyticRun {
   clockMhz: number;
   cells: number;
   layers: LayerFigures[];
+  /** Energy estimated from the analytic access counts (absent in study.json files written before energy). */
+  energy?: RunEnergy;
   totals: {
     macs: number;
     cycles: number;
@@ -120,6 +146,31 @@ export interface Finding {
   anchor: string;
 }
 
+/** The yosys area of one studied config, or why it has none. */
+export interface AreaRun {
+  config: string;
+  describe: string;
+  /** MAC cells of the config. */
+  macCells: number;
+  /** Generic yosys cells (absent when not synthesized). */
+  cells?: number;
+  /** yosys seconds of the synthesis (when served from the cache, the seconds it took when it ran). */
+  seconds?: number;
+  cached?: boolean;
+  /** Why there is no count: the budget was spent, yosys timed out or failed. */
+  notSynthesized?: string;
+}
+
+/** The area part of the study: the configs asked for, each synthesized or said not to be. */
+export interface AreaStudy {
+  /** e.g. "yosys generic synth, hierarchical (stat -top)". */
+  flow: string;
+  yosys: string;
+  /** The yosys seconds the study allowed for synthesis not in the cache. */
+  budgetSeconds: number;
+  runs: AreaRun[];
+}
+
 /** Everything the study report shows. */
 export interface StudyData {
   version: 1;
@@ -138,5 +189,7 @@ export interface StudyData {
   referenceAssumptions: Record<string, string[]>;
   /** What the study left out or ran on a subset, in words. */
   notes: string[];
-  seconds: { accuracy: number; analytic: number; rtl: number; total: number };
+  /** Absent in study.json files written before area, and with --no-area. */
+  area?: AreaStudy;
+  seconds: { accuracy: number; analytic: number; rtl: number; total: number; area?: number };
 }

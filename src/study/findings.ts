@@ -3,42 +3,16 @@
  * and the anchor of the section that holds the evidence. Nothing here is written by hand but the wording.
  */
 import type { AnalyticRun, Finding, StudyData } from './data.js';
+import { energyFindings } from './findings-energy.js';
+import { anchorOf, comparisonSize, dataflowRanking, systolicRun } from './select.js';
 import { verdicts } from './verdict.js';
+
+export { anchorOf, comparisonSize, dataflowRanking, systolicRun };
 
 const n = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const mega = (v: number) =>
   v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : v.toFixed(0);
 const pts = (v: number) => v.toFixed(2);
-
-/** The anchor of a network's part of a section. */
-export const anchorOf = (section: string, net?: string) => (net ? `${section}-${net}` : section);
-
-/** The systolic run of a network at a size, dataflow, precision and DRAM ("calc": ideal memory). */
-export function systolicRun(
-  d: StudyData,
-  net: string,
-  size: number,
-  dataflow: string,
-  precision: 'int8' | 'int16',
-  dram: number | 'calc',
-): AnalyticRun | undefined {
-  return d.systolic.find(
-    (r) => r.net === net && r.size === size && r.dataflow === dataflow && r.precision === precision && r.dram === dram,
-  );
-}
-
-/** The size the dataflow findings compare at: 32x32 when studied, else the largest size studied. */
-export function comparisonSize(d: StudyData): number | undefined {
-  const sizes = [...new Set(d.systolic.map((r) => r.size!))];
-  return sizes.includes(32) ? 32 : sizes.sort((a, b) => b - a)[0];
-}
-
-/** The dataflows at a size for a network (INT8, ideal memory), fastest first. */
-export function dataflowRanking(d: StudyData, net: string, size: number): AnalyticRun[] {
-  return d.systolic
-    .filter((r) => r.net === net && r.size === size && r.precision === 'int8' && r.dram === 'calc')
-    .sort((a, b) => a.totals.cycles - b.totals.cycles);
-}
 
 function dataflowFindings(d: StudyData): Finding[] {
   const size = comparisonSize(d);
@@ -231,6 +205,7 @@ export function studyFindings(d: StudyData): Finding[] {
     ...accuracyFindings(d),
     ...int16Findings(d),
     ...nvdlaInt16Findings(d),
+    ...energyFindings(d),
     ...verdictFindings(d),
     ...referenceFindings(d),
     ...throughputFindings(d),

@@ -2,14 +2,16 @@
  * The HTML report: opened in headless Chromium (Debian's package, driven by playwright-core), every chart
  * has rendered data marks, the tables hold the numbers of the JSON files, the console stays clean, and the
  * numbers are the ones `mactile sim` prints for the same runs. The same for the three-network study report
- * (`mactile study`), on a small subset: LeNet-5 only, two array sizes, 20 digits, two RTL runs.
+ * (`mactile study`), on a small subset: LeNet-5 only, two array sizes, 20 digits, two RTL runs, the area of a
+ * 2x2 array.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudyData } from '../../src/study/data.js';
+import { dataflowRanking } from '../../src/study/findings.js';
 import { ownStderr, runCli } from '../helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -44,6 +46,8 @@ beforeAll(async () => {
     '8,32',
     '--rtl',
     'lenet5@nv_small,lenet5@sa-8x8-os',
+    '--area',
+    'sa-2x2-os',
     '--out',
     studyOut,
     '--quiet',
@@ -198,7 +202,9 @@ describe('the three-network study report', () => {
         marks: e.querySelectorAll('svg g.role-mark path, svg g.role-mark rect, svg g.role-mark line').length,
       })),
     );
-    // accuracy; per network: NVDLA time, same layer, utilisation and cycles against size, cycles and bandwidth per layer; RTL difference.
+    // accuracy; per network: NVDLA time, same layer, utilisation and cycles against size, cycles and bandwidth per
+    // layer, energy per layer on nv_small and on the fastest dataflow at 32x32; RTL difference.
+    const fastest = dataflowRanking(study(), 'lenet5', 32)[0]!.config;
     expect(charts.map((c) => c.id).sort()).toEqual(
       [
         'accuracy-lenet5',
@@ -210,6 +216,8 @@ describe('the three-network study report', () => {
         'bandwidth-lenet5',
         'roofline-lenet5',
         'rtl-difference',
+        'energy-layers-lenet5-nv_small',
+        `energy-layers-lenet5-${fastest}`,
       ].sort(),
     );
     for (const c of charts) expect(c.marks, `chart ${c.id}`).toBeGreaterThan(0);
@@ -223,6 +231,16 @@ describe('the three-network study report', () => {
       ts.map((t) => t.textContent ?? '').filter((t) => t.includes('layer: conv1')),
     );
     expect(conv1.length).toBe(2); // its compute and its stall part
+    // The energy chart: a bar per layer and table, stacked by component (MAC, register, SRAM, DRAM and the rest of
+    // Horowitz's DRAM range), every mark naming its layer and table.
+    const energyMarks = await page.$$eval(
+      '[data-chart="energy-layers-lenet5-nv_small"] svg [role="graphics-symbol"] title',
+      (ts) => ts.map((t) => t.textContent ?? ''),
+    );
+    expect(energyMarks.filter((t) => t.includes('conv1 · horowitz-45nm')).length).toBe(5);
+    expect(energyMarks.filter((t) => t.includes('conv1 · eyeriss-65nm')).length).toBe(5);
+    for (const part of ['MAC', 'register', 'SRAM', 'DRAM', 'DRAM, high end'])
+      expect(energyMarks.some((t) => t.includes(`part: ${part};`) || t.endsWith(`part: ${part}`))).toBe(true);
     const tables = await pageTables(page);
     for (const [id, rows] of Object.entries(tables)) {
       const json = JSON.parse(readFileSync(join(studyOut, 'data', 'tables', `${id}.json`), 'utf8')) as Record<
@@ -250,6 +268,27 @@ describe('the three-network study report', () => {
     expect(tables.rtl!.map((r) => [r.config, Number(r.rtlCycles), r.ok])).toEqual(
       d.rtl.map((r) => [r.config, r.rtlCycles, 'yes']),
     );
+    // Energy per inference: every NVDLA run and the 32x32 systolic runs, the range over both tables; INT8 against
+    // INT16; the area of the 2x2 array, synthesized.
+    const priced = [...d.nvdla, ...d.systolic.filter((r) => r.size === 32)];
+    expect(tables['energy-per-inference']).toHaveLength(priced.length);
+    expect(tables['energy-per-inference']!.map((r) => Number(r.ujLow))).toEqual(
+      priced.map((r) => r.energy!.range.total.low / 1e6),
+    );
+    expect(tables['energy-per-inference']!.map((r) => Number(r.ujHigh))).toEqual(
+      priced.map((r) => r.energy!.range.total.high / 1e6),
+    );
+    expect(tables['energy-int16']!.map((r) => `${r.int8} ${r.int16}`)).toEqual([
+      `${fastest} ${fastest}-int16`,
+      'nv_full_int8 nv_full_int16',
+    ]);
+    expect(tables[`energy-layers-lenet5-nv_small`]!.map((r) => r.layer)).toEqual(
+      d.nvdla.find((r) => r.config === 'nv_small')!.layers.map((l) => l.name),
+    );
+    expect(d.area!.runs.map((r) => [r.config, r.macCells])).toEqual([['sa-2x2-os', 4]]);
+    expect(tables.area!.map((r) => [r.config, Number(r.cells)])).toEqual([['sa-2x2-os', d.area!.runs[0]!.cells]]);
+    expect(d.area!.runs[0]!.cells).toBeGreaterThan(1000);
+    expect(await page.textContent('nav#toc')).toContain('7. Energy per inference and area');
     // Provenance: every run with the precision it ran at.
     const prov = tables.provenance!.map((r) => `${r.config} ${r.precision}`);
     expect(prov).toContain('nv_small int8');
@@ -291,5 +330,20 @@ describe('the three-network study report', () => {
     const r = await runCli(['study', '--from', studyOut, '--out', again]);
     expect(r.code).toBe(0);
     expect(readFileSync(join(again, 'index.html'), 'utf8')).toBe(readFileSync(join(studyOut, 'index.html'), 'utf8'));
+  });
+
+  it('renders a study.json written before energy and area, saying it has neither', async () => {
+    const old = mkdtempSync(join(tmpdir(), 'mactile-study-old-'));
+    const d = study();
+    delete d.area;
+    for (const r of [...d.nvdla, ...d.systolic]) delete r.energy;
+    writeFileSync(join(old, 'study.json'), JSON.stringify(d));
+    const out = mkdtempSync(join(tmpdir(), 'mactile-study-old-out-'));
+    const r = await runCli(['study', '--from', old, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('No energy figures in this study.json');
+    expect(html).toContain('No area in this study');
+    expect(html).not.toContain('data-chart="energy-layers');
   });
 });

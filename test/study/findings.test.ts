@@ -54,7 +54,7 @@ describe('study findings', () => {
     expect(fs.length).toBeGreaterThanOrEqual(6);
     for (const f of fs) {
       expect(f.text).toContain(f.value.replace(/ points$/, ''));
-      expect(f.anchor).toMatch(/^(accuracy|nvdla|systolic|int16|verdicts|rtl)(-lenet5)?$/);
+      expect(f.anchor).toMatch(/^(accuracy|nvdla|systolic|int16|verdicts|rtl|energy|area)(-lenet5|-int16)?$/);
     }
   });
 
@@ -115,6 +115,60 @@ describe('study findings', () => {
         'differ from the analytic model or the golden model (',
       ),
     );
+  });
+});
+
+describe('the energy and area findings', () => {
+  it('state what INT16 costs in bytes, bandwidth and energy at the same cycles, and follow the data', () => {
+    const d = lenetStudy();
+    const best = dataflowRanking(d, 'lenet5', 32)[0]!;
+    const wide = d.systolic.find(
+      (r) => r.config === `${best.config}-int16` && r.dram === 'calc' && r.precision === 'int16',
+    )!;
+    const f = finding(d, 'int16-energy-lenet5');
+    expect(f.topic).toBe('What INT16 costs in bytes, bandwidth and energy');
+    expect(f.text).toContain(
+      `For lenet5 on ${best.config}, INT16 takes the same ${best.totals.cycles.toLocaleString('en-US')} cycles`,
+    );
+    expect(f.text).toContain(`moves ${(wide.totals.dramBytes / best.totals.dramBytes).toFixed(2)}x the DRAM bytes`);
+    expect(f.text).toContain('horowitz-45nm and eyeriss-65nm');
+    const ratios = best.energy!.perInference.map((e, i) => wide.energy!.perInference[i]!.total.low / e.total.low);
+    expect(Number(f.value.split(/[-x]/)[0])).toBeCloseTo(Math.min(...ratios), 2);
+    // INT16 made to cost three times INT8's energy in every table: the finding says 3.00x.
+    for (const [i, e] of best.energy!.perInference.entries())
+      wide.energy!.perInference[i]!.total = { low: 3 * e.total.low, high: 3 * e.total.high };
+    expect(finding(d, 'int16-energy-lenet5').value).toBe('3.00x');
+    expect(finding(d, 'int16-energy-lenet5').text).toContain('costs 3.00x the energy per inference');
+  });
+
+  it('give the energy per inference on nv_small with its range over the tables, and none without energy', () => {
+    const d = lenetStudy();
+    const run = d.nvdla.find((r) => r.config === 'nv_small')!;
+    const f = finding(d, 'energy-lenet5');
+    const uj = (v: number) => (v / 1e6).toPrecision(3);
+    expect(f.value).toBe(`${uj(run.energy!.range.total.low)}-${uj(run.energy!.range.total.high)} µJ`);
+    delete run.energy;
+    expect(finding(d, 'energy-lenet5')).toBeUndefined();
+  });
+
+  it('count the configs synthesized and name the ones that were not', () => {
+    const d = lenetStudy();
+    expect(finding(d, 'area')).toBeUndefined();
+    d.area = {
+      flow: 'yosys',
+      yosys: 'Yosys 0.23',
+      budgetSeconds: 60,
+      runs: [
+        { config: 'sa-8x8-os', describe: '', macCells: 64, cells: 177_013, seconds: 76, cached: true },
+        { config: 'nv_full_int8', describe: '', macCells: 2048, notSynthesized: 'budget spent' },
+      ],
+    };
+    expect(finding(d, 'area').text).toBe(
+      '1 of 2 configs synthesized (yosys, hierarchical); the largest, sa-8x8-os, has 177,013 cells (2,766 per MAC cell); not synthesized: nv_full_int8.',
+    );
+    d.area.runs[1] = { ...d.area.runs[1]!, cells: 2_000_000 };
+    expect(finding(d, 'area').text).toContain('2 of 2 configs synthesized');
+    expect(finding(d, 'area').text).toContain('the largest, nv_full_int8, has 2,000,000 cells');
   });
 });
 
