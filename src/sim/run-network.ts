@@ -163,8 +163,15 @@ export async function simulateNetwork(
   let first: unknown;
   let failures = 0;
   const t0 = performance.now();
-  const settled = await Promise.allSettled(
-    layers.map((l, i) =>
+  // With several at once the longest layers (by the model's cycles) start first: one started last would run alone.
+  const order = layers.map((l, i) => ({
+    l,
+    i,
+    cycles: (opts.jobs ?? 1) > 1 ? accel.predictLayer(l, cfg, net).cycles : 0,
+  }));
+  order.sort((a, b) => b.cycles - a.cycles || a.i - b.i);
+  const byStart = await Promise.allSettled(
+    order.map(({ l, i }) =>
       slots.run(async () => {
         if (failures) throw notRun;
         return runLayer(l, i).catch((e: unknown) => {
@@ -174,6 +181,7 @@ export async function simulateNetwork(
       }),
     ),
   );
+  const settled = layers.map((_, i) => byStart[order.findIndex((o) => o.i === i)]!);
   if (failures) {
     if (failures > 1 && first instanceof MactileError)
       throw new MactileError(

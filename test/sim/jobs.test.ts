@@ -1,5 +1,6 @@
 /** `sim --jobs N`: layers in parallel driver processes give what one at a time gives, and a failure stops the rest. */
 import { describe, expect, it, vi } from 'vitest';
+import { accelOf } from '../../src/accel/registry.js';
 import { macLayers } from '../../src/nets/ir.js';
 import { loadNetwork } from '../../src/nets/load.js';
 import { simulateNetwork, type LayerCheck } from '../../src/sim/run-network.js';
@@ -67,10 +68,14 @@ describe('sim --jobs', () => {
       .catch((e: unknown) => e)
       .finally(() => (failing.on = false));
     expect(err).toBeInstanceOf(MactileError);
-    expect((err as Error).message).toBe('layer conv1: the simulation crashed');
-    const names = macLayers(lenet).map((l) => l.name);
-    expect(started).toEqual(names.slice(0, 2));
-    expect(finished).toEqual([names[1]]);
+    expect((err as Error).message).toBe(`layer ${started[0]}: the simulation crashed`);
+    // The two longest layers (the model's cycles) start first; the first call fails, the second finishes.
+    const longest = macLayers(lenet)
+      .map((l, i) => ({ name: l.name, i, cycles: accelOf(cfg).predictLayer(l, cfg, lenet).cycles }))
+      .sort((a, b) => b.cycles - a.cycles || a.i - b.i)
+      .map((l) => l.name);
+    expect(started).toEqual(longest.slice(0, 2));
+    expect(finished).toEqual([longest[1]]);
   });
 
   it('when the layers running beside the first failure fail too, the error is the first one and counts the others', async () => {
@@ -78,12 +83,12 @@ describe('sim --jobs', () => {
     failing.on = true;
     failing.all = true;
     failing.calls = 0;
-    const err = await simulateNetwork(lenet, cfg, { jobs: 2 })
+    const started: string[] = [];
+    const err = await simulateNetwork(lenet, cfg, { jobs: 2, onStart: (l) => started.push(l.name) })
       .catch((e: unknown) => e)
       .finally(() => Object.assign(failing, { on: false, all: false }));
-    const first = macLayers(lenet)[0]!.name;
     expect((err as Error).message).toBe(
-      `layer ${first}: the simulation crashed (and 1 more layer(s) running beside it failed)`,
+      `layer ${started[0]}: the simulation crashed (and 1 more layer(s) running beside it failed)`,
     );
   });
 
