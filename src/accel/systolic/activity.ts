@@ -3,8 +3,14 @@ import type { ActivityRegisters } from '../accelerator.js';
 import type { SystolicConfig } from './config.js';
 import { dataflowOf } from './dataflows/index.js';
 import { accumulatorBits } from '../../quant/requant.js';
+import { systolicParams } from './generate.js';
+import { memParams } from './mem-ports.js';
+import { memActivitySignals } from './mem-activity.js';
 
-/** The counted registers of a config: per PE a_q, the second operand's registers and the partial sum. */
+/**
+ * The counted registers of a config: per PE a_q, the second operand's registers and the partial sum; with a
+ * memory system (numeric `dram.bandwidth`) also the scratchpad and DRAM data buses.
+ */
 export function systolicActivityRegisters(cfg: SystolicConfig): ActivityRegisters {
   const DW = cfg.precision === 'int8' ? 8 : 16;
   const pes = cfg.rows * cfg.cols;
@@ -20,5 +26,8 @@ export function systolicActivityRegisters(cfg: SystolicConfig): ActivityRegister
     operandBits: DW,
     psumBits: accumulatorBits(DW),
     count: { a: pes, b: stationary ? 2 * pes : pes, psum: pes },
+    ...(cfg.dram.bandwidth !== 'calc'
+      ? { memory: memActivitySignals(systolicParams(cfg), memParams(cfg), cfg.dataflow) }
+      : {}),
   };
 }
