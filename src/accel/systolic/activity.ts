@@ -3,14 +3,8 @@ import type { ActivityRegisters } from '../accelerator.js';
 import type { SystolicConfig } from './config.js';
 import { dataflowOf } from './dataflows/index.js';
 import { accumulatorBits } from '../../quant/requant.js';
-import { systolicParams } from './generate.js';
-import { memParams } from './mem-ports.js';
-import { memActivitySignals } from './mem-activity.js';
 
-/**
- * The counted registers of a config: per PE a_q, the second operand's registers and the partial sum; with a
- * memory system (numeric `dram.bandwidth`) also the scratchpad and DRAM data buses.
- */
+/** The counted registers of a config: per PE a_q, the second operand's registers and the partial sum. */
 export function systolicActivityRegisters(cfg: SystolicConfig): ActivityRegisters {
   const DW = cfg.precision === 'int8' ? 8 : 16;
   const pes = cfg.rows * cfg.cols;
@@ -26,8 +20,5 @@ export function systolicActivityRegisters(cfg: SystolicConfig): ActivityRegister
     operandBits: DW,
     psumBits: accumulatorBits(DW),
     count: { a: pes, b: stationary ? 2 * pes : pes, psum: pes },
-    ...(cfg.dram.bandwidth !== 'calc'
-      ? { memory: memActivitySignals(systolicParams(cfg), memParams(cfg), cfg.dataflow) }
-      : {}),
   };
 }

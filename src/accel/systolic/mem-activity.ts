@@ -3,9 +3,11 @@
  * activity array inside `u_core`), one `mt_act_bus` counter per scratchpad read and write bus and per DRAM
  * data channel, instantiated in the top only in this variant, so the plain design is what it was.
  */
+import type { ActivityRegisters } from '../accelerator.js';
 import { instance, type VItem, type VPort } from '../../rtl/netlist.js';
-import type { SystolicRtlParams } from './generate.js';
-import type { MemRtlParams } from './mem-ports.js';
+import type { SystolicConfig } from './config.js';
+import { systolicParams, type SystolicRtlParams } from './generate.js';
+import { memParams, type MemRtlParams } from './mem-ports.js';
 
 /** The memory buses whose bit toggles the memory-system activity variant counts (`ToggleCounts.memory`). */
 export const MEMORY_BUSES = [
@@ -86,8 +88,7 @@ function countedBuses(
 }
 
 /** The top-level port of a bus's counter, e.g. `act_ifmap_rd_toggles`. */
-export const memActivityPort = (b: MemoryBus): string =>
-  `act_${b.replace(/Read$/, '_rd').replace(/Write$/, '_wr')}_toggles`;
+const memActivityPort = (b: MemoryBus): string => `act_${b.replace(/Read$/, '_rd').replace(/Write$/, '_wr')}_toggles`;
 
 /** The PE array's counter ports (the compute-only activity top's, passed through). */
 const ARRAY_PORTS = ['act_a_toggles', 'act_b_toggles', 'act_psum_toggles'];
@@ -130,12 +131,12 @@ export function memActivityItems(p: SystolicRtlParams, m: MemRtlParams, dfName: 
   });
 }
 
-/** What each memory counter counts, by the RTL signals (for the activity table and JSON). */
-export function memActivitySignals(
-  p: SystolicRtlParams,
-  m: MemRtlParams,
-  dfName: 'os' | 'ws' | 'is',
-): Record<MemoryBus, string> {
-  const buses = countedBuses(p, m, dfName);
-  return Object.fromEntries(MEMORY_BUSES.map((b) => [b, buses[b].what])) as Record<MemoryBus, string>;
+/**
+ * The counted registers of a config (`systolicActivityRegisters`) with, on the memory system (a numeric
+ * `dram.bandwidth`), what each memory counter counts, by its RTL signals (for the activity table and JSON).
+ */
+export function memActivityRegisters(cfg: SystolicConfig, regs: ActivityRegisters): ActivityRegisters {
+  if (cfg.dram.bandwidth === 'calc') return regs;
+  const buses = countedBuses(systolicParams(cfg), memParams(cfg), cfg.dataflow);
+  return { ...regs, memory: Object.fromEntries(MEMORY_BUSES.map((b) => [b, buses[b].what])) };
 }

@@ -135,7 +135,7 @@ describe('memory-system activity counters', () => {
       expect(m.dramWrite).toBeLessThanOrEqual(bits * words('DRAM words written'));
     });
 
-  it('sim --activity on a memory-system config: the bus table with its signals, and the counts in JSON', async () => {
+  it('sim --activity on a memory-system config: the bus table with its signals, the energy table beside, the counts in JSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mactile-mem-act-'));
     const file = join(dir, 'mem-1x1.yaml');
     writeFileSync(
@@ -150,6 +150,10 @@ describe('memory-system activity counters', () => {
       /ifmapRead\s+ifmapWrite\s+filterRead\s+filterWrite\s+ofmapRead\s+ofmapWrite\s+dramRead\s+dramWrite/,
     );
     expect(table.stdout).toContain('rdata when rvalid && rready');
+    const energy = await runCliInProcess([...args, '--activity', '--energy', '--energy-table', 'horowitz-45nm']);
+    // Beside the priced figures, unpriced: SRAM and DRAM energy stay per access.
+    expect(energy.stdout).toMatch(/memory bus toggles/);
+    expect(energy.stdout).toContain('not priced: SRAM and DRAM energy are per access');
     const json = await runCliInProcess([...args, '--activity', '--format', 'json']);
     const doc = JSON.parse(json.stdout) as {
       layers: { activity: { memory: Record<string, number> } }[];
