@@ -27,6 +27,8 @@ export type MemoryBus = (typeof MEMORY_BUSES)[number];
 /** A counted bus: its lanes, the net carrying it, when (and which lanes) it carries words, what it is. */
 interface CountedBus {
   lanes: number;
+  /** A register: every lane, every clock (mt_act_bus EVERY). */
+  every?: true;
   data: string;
   en: string;
   mask: string;
@@ -43,6 +45,7 @@ function countedBuses(
   const ones = (n: number) => `{${n}{1'b1}}`;
   const reg = (buf: string, port: string, lanes: number): CountedBus => ({
     lanes,
+    every: true,
     data: `${port}_rd_data`,
     en: "1'b1",
     mask: ones(lanes),
@@ -114,10 +117,7 @@ export function memActivityItems(p: SystolicRtlParams, m: MemRtlParams, dfName: 
     return instance(
       'mt_act_bus',
       `u_act_${memActivityPort(b).slice(4, -8)}`,
-      [
-        ['LANES', c.lanes],
-        ['DW', p.DW],
-      ],
+      [['LANES', c.lanes], ['DW', p.DW], ...(c.every ? [['EVERY', "1'b1"] as [string, string]] : [])],
       [
         ['clk', 'clk'],
         ['rst', 'rst'],

@@ -31,14 +31,17 @@ const MEM = memConfig(1, 1, 'os');
 const popcount = (v: number, bits: number) =>
   [...(BigInt(v) & ((1n << BigInt(bits)) - 1n)).toString(2)].filter((c) => c === '1').length;
 
-/** A top's lines with the activity variant's parts taken out (ports, connections and counters named act_). */
+/**
+ * A top's lines with the activity variant's parts taken out (ports, connections and counters named act_), each
+ * without the comma a following port adds and with one space before its comment.
+ */
 function withoutActivity(top: string): string[] {
   const lines = top.split('\n');
   const start = lines.findIndex((l) => l.includes('Activity counters of the memory buses'));
   const end = start < 0 ? -1 : lines.findIndex((l, i) => i > start && l.startsWith('endmodule'));
   return lines
     .filter((l, i) => !l.includes('act_') && (start < 0 || i < start || i >= end))
-    .map((l) => l.replace(/,(\s*(\/\/.*)?)$/, '$1'));
+    .map((l) => l.replace(/,?\s*(\/\/.*)?$/, (_m, c?: string) => (c ? ` ${c}` : '')));
 }
 
 describe('memory-system activity variant: the plain design untouched', () => {
