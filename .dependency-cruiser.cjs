@@ -3,7 +3,7 @@
  *
  * The three levels (golden model, analytic model, RTL) must stay independent, so that a bug cannot hide on two
  * of them at once (docs: DESIGN "Rules that keep the three levels honest"). In a kind folder src/accel/<kind>/:
- *   generator  generate.ts, mem-generate.ts, mem-ports.ts, design.ts, rtl-package.ts   planner  plan.ts
+ *   generator  generate.ts, mem-generate.ts, mem-ports.ts, mem-activity.ts, design.ts, rtl-package.ts   planner  plan.ts
  *   runner  run.ts, mem-run.ts     wiring  index.ts
  *   job encoding  job.ts, mem-job.ts (the kind's job files in the job-format table and their encoders, over src/sim/job/)
  *   analytic model: every other file of the folder (config, model, timing, dataflows/, columns, ...).
@@ -12,7 +12,7 @@
  */
 
 /** The generator, planner and runner of every kind, plus the files that import them (wiring and registry). */
-const GENERATOR = '^src/accel/[^/]+/(generate|mem-generate|mem-ports|design|rtl-package)\\.ts$';
+const GENERATOR = '^src/accel/[^/]+/(generate|mem-generate|mem-ports|mem-activity|design|rtl-package)\\.ts$';
 const PLANNER = '^src/accel/[^/]+/plan\\.ts$';
 const RUNNER = '^src/accel/[^/]+/(run|mem-run)\\.ts$';
 /**
@@ -29,7 +29,7 @@ const SIM = '^src/sim/';
 const KIND_MODEL = {
   path: '^src/accel/[^/]+/',
   pathNot: [
-    '^src/accel/[^/]+/(generate|mem-generate|mem-ports|design|rtl-package|plan|run|mem-run|job|mem-job|index)\\.ts$',
+    '^src/accel/[^/]+/(generate|mem-generate|mem-ports|mem-activity|design|rtl-package|plan|run|mem-run|job|mem-job|index)\\.ts$',
   ],
 };
 const GOLDEN = ['^src/quant/golden\\.ts$', '^src/accel/nvdla/cacc\\.ts$'];

@@ -1,6 +1,7 @@
 /**
  * Cost of the activity build variant (docs/ENERGY.md): the plain and the activity simulator of a config run the
- * same kept job (AlexNet's conv1, 1.1 M cycles on 8x8), alternated A B A B, and their CPU time (user + system of the driver processes) is compared.
+ * same kept job (AlexNet's conv1, 1.1 M cycles on 8x8), alternated A B A B, and their CPU time (user + system of
+ * the driver processes) is compared. With `memory`, the configs have a memory system (numeric DRAM bandwidth).
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,8 +21,32 @@ async function cpuSeconds(binary: string, job: string, dir: string): Promise<num
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** The DRAM port of a memory-system config (docs/MEMORY.md). */
+interface DramPort {
+  bandwidth: number;
+  latency: number;
+  beat_words: number;
+}
+
+/** Keeps the jobs of AlexNet's conv1 on a config in `keep` (the memory system keeps them through MACTILE_KEEP_JOBS). */
+async function keepConv1(cfg: HardwareConfig, keep: string): Promise<void> {
+  const before = process.env.MACTILE_KEEP_JOBS;
+  process.env.MACTILE_KEEP_JOBS = keep;
+  try {
+    await simulateNetwork(alexnet(), cfg, { keepDir: keep, layers: ['conv1'] });
+  } finally {
+    if (before === undefined) delete process.env.MACTILE_KEEP_JOBS;
+    else process.env.MACTILE_KEEP_JOBS = before;
+  }
+}
+
 /** Markdown rows: per config the median CPU time of AlexNet's conv1 on each build, and the speed ratio. */
-export async function activityCost(sizes: number[], dataflows: ('os' | 'ws')[], rounds = 5): Promise<string[]> {
+export async function activityCost(
+  sizes: number[],
+  dataflows: ('os' | 'ws')[],
+  rounds = 5,
+  memory?: DramPort,
+): Promise<string[]> {
   const lines = [
     '| array | plain CPU s (median) | activity CPU s (median) | activity speed / plain |',
     '|---|---|---|---|',
@@ -29,11 +54,11 @@ export async function activityCost(sizes: number[], dataflows: ('os' | 'ws')[], 
   for (const n of sizes)
     for (const df of dataflows) {
       const cfg = validateConfig(
-        { kind: 'systolic', rows: n, cols: n, dataflow: df },
-        `bench-${n}-${df}`,
+        { kind: 'systolic', rows: n, cols: n, dataflow: df, ...(memory ? { dram: memory } : {}) },
+        `bench-${n}-${df}${memory ? '-mem' : ''}`,
       ) as HardwareConfig;
       const keep = mkdtempSync(join(tmpdir(), 'mactile-bench-activity-'));
-      await simulateNetwork(alexnet(), cfg, { keepDir: keep, layers: ['conv1'] });
+      await keepConv1(cfg, keep);
       const plain = await buildFor(cfg);
       const act = await buildFor(cfg, {}, { activity: true });
       const jobs = readdirSync(keep)
@@ -52,7 +77,8 @@ export async function activityCost(sizes: number[], dataflows: ('os' | 'ws')[], 
       }
       rmSync(keep, { recursive: true, force: true });
       const [ma, mb] = [median(a), median(b)];
-      lines.push(`| ${n}x${n} ${df} | ${ma.toFixed(3)} | ${mb.toFixed(3)} | ${(ma / mb).toFixed(2)}x |`);
+      const name = memory ? `${n}x${n} ${df}, memory system (${memory.bandwidth} words/cycle)` : `${n}x${n} ${df}`;
+      lines.push(`| ${name} | ${ma.toFixed(3)} | ${mb.toFixed(3)} | ${(ma / mb).toFixed(2)}x |`);
     }
   return lines;
 }

@@ -1,5 +1,5 @@
 /**
- * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|qdq|nvdla|sweep|activity|jobs|all]` prints markdown
+ * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|qdq|nvdla|sweep|activity|activity-memory|jobs|all]` prints markdown
  * tables for docs/BENCHMARKS.md, with the machine they ran on.
  */
 import { cpus, totalmem } from 'node:os';
@@ -51,6 +51,15 @@ if (what === 'activity' || what === 'all')
   out.push(
     '### Activity build against the plain build (AlexNet conv1, CPU s)',
     ...(await activityCost([8, 16], ['os', 'ws'])),
+    '',
+    '### Activity build against the plain build, memory system (AlexNet conv1, CPU s)',
+    ...(await activityCost([8, 16], ['os', 'ws'], 5, { bandwidth: 16, latency: 20, beat_words: 8 })),
+    '',
+  );
+if (what === 'activity-memory')
+  out.push(
+    '### Activity build against the plain build, memory system (AlexNet conv1, CPU s)',
+    ...(await activityCost([8, 16], ['os', 'ws'], 5, { bandwidth: 16, latency: 20, beat_words: 8 })),
     '',
   );
 if (what === 'jobs' || what === 'all')

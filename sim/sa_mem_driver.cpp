@@ -3,7 +3,12 @@
 // bandwidth (a credit per burst, in 1/65536 words per cycle), latency and beat size, and serves the
 // requantization parameters on the q_ port. Scratchpads, DMA and tile sequencing are RTL. A back-pressure test
 // mode holds off every handshake in a seeded random share of the cycles. Usage: sa_mem_driver JOB RESULT
+// An activity build (MT_ACTIVITY) also writes RESULT.activity: per item the increase of the RTL's toggle
+// counters, the PE array's (a, b, psum) and the memory buses' (docs/ENERGY.md).
+#include <cstdio>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "Vmt_sa_mem_top.h"
 #include "mt_dram.h"
@@ -97,8 +102,25 @@ class Sim {
     r.sram_rd_ofmap = t->cnt_sram_rd_ofmap;
     r.sram_wr_ofmap = t->cnt_sram_wr_ofmap;
     r.base.out.assign(dram_.begin() + o_base_, dram_.end());
+#ifdef MT_ACTIVITY
+    // The order of MEMORY_BUSES in src/accel/systolic/mem-activity.ts, after the array's three.
+    const uint64_t now[kCounters] = {t->act_a_toggles,        t->act_b_toggles,         t->act_psum_toggles,
+                                     t->act_ifmap_rd_toggles, t->act_ifmap_wr_toggles,  t->act_filter_rd_toggles,
+                                     t->act_filter_wr_toggles, t->act_ofmap_rd_toggles, t->act_ofmap_wr_toggles,
+                                     t->act_dram_rd_toggles,  t->act_dram_wr_toggles};
+    for (int i = 0; i < kCounters; i++) {
+      toggles.push_back(now[i] - seen_[i]);
+      seen_[i] = now[i];
+    }
+#endif
     return true;
   }
+
+#ifdef MT_ACTIVITY
+  static constexpr int kCounters = 11;
+  // Per item the increase of the activity counters, kCounters per item.
+  std::vector<uint64_t> toggles;
+#endif
 
  private:
   // No beat offered, every ready high (the inputs before the first cycle).
@@ -188,7 +210,23 @@ class Sim {
   Channel rd_, wr_;
   std::deque<uint64_t> b_due_;  // cycles the write responses are due
   uint32_t r_words_ = 0, w_words_ = 0;
+#ifdef MT_ACTIVITY
+  uint64_t seen_[kCounters] = {};  // the activity counters after the last item
+#endif
 };
+
+#ifdef MT_ACTIVITY
+// Writes RESULT.activity: one line per completed item, its toggles of every counter.
+void save_activity(const char* result, const std::vector<uint64_t>& t, size_t per_item) {
+  const std::string path = std::string(result) + ".activity";
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) mt::fail("cannot write " + path);
+  for (size_t i = 0; i + per_item <= t.size(); i += per_item)
+    for (size_t k = 0; k < per_item; k++)
+      std::fprintf(f, "%llu%c", static_cast<unsigned long long>(t[i + k]), k + 1 == per_item ? '\n' : ' ');
+  std::fclose(f);
+}
+#endif
 
 }  // namespace
 
@@ -221,5 +259,8 @@ int main(int argc, char** argv) {
   mt::layout::put_mem_result_head(out, {status, completed});
   out.append(body);
   out.save(argv[2]);
+#ifdef MT_ACTIVITY
+  save_activity(argv[2], sim.toggles, Sim::kCounters);
+#endif
   return status == mt::layout::STATUS_OK ? 0 : 3;
 }

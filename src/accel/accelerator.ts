@@ -81,6 +81,8 @@ export interface ToggleCounts {
   a: number;
   b: number;
   psum: number;
+  /** The memory-system design's buses (scratchpad read/write data, DRAM read/write beats), by bus name. */
+  memory?: Record<string, number>;
 }
 
 /** What the activity counters of a kind count: the registers behind each of `ToggleCounts` (docs/ENERGY.md). */
@@ -93,6 +95,8 @@ export interface ActivityRegisters {
   psumBits: number;
   /** Registers of each kind in the design (PE count times registers per PE). */
   count: { a: number; b: number; psum: number };
+  /** The memory-system design's counted buses: per bus name the signals it counts and when. */
+  memory?: Record<string, string>;
 }
 
 /** What one layer's run through the RTL measured. */

@@ -1,4 +1,7 @@
-/** The switching-activity table of `sim --activity`: per layer the PE registers' bit toggles (docs/ENERGY.md). */
+/**
+ * The switching-activity table of `sim --activity`: per layer the PE registers' bit toggles, and on the memory
+ * system the scratchpad and DRAM data buses' (docs/ENERGY.md).
+ */
 import type { ActivityRegisters, LayerCheck, ToggleCounts } from '../accel/accelerator.js';
 import { renderTable } from './table.js';
 
@@ -39,5 +42,27 @@ export function activityTable(layers: LayerCheck[], regs: ActivityRegisters): st
     `  a:    ${regs.a} (${regs.count.a} x ${regs.operandBits} bits)`,
     `  b:    ${regs.b} (${regs.count.b} x ${regs.operandBits} bits)`,
     `  psum: ${regs.psum} (${regs.count.psum} x ${regs.psumBits} bits)`,
+    ...(regs.memory ? memoryTable(rows, total, regs.memory) : []),
   ].join('\n');
+}
+
+/** The memory buses' toggles (one column per bus) and what each column counts. */
+function memoryTable(rows: Row[], total: Row, buses: Record<string, string>): string[] {
+  const names = Object.keys(buses);
+  const of = (r: Row, b: string) => r.t.memory?.[b] ?? 0;
+  const withTotal: Row = {
+    ...total,
+    t: { ...total.t, memory: Object.fromEntries(names.map((b) => [b, rows.reduce((s, r) => s + of(r, b), 0)])) },
+  };
+  const table = renderTable<Row>(
+    [{ header: 'layer', value: (r) => r.name }, ...names.map((b) => ({ header: b, value: (r: Row) => of(r, b) }))],
+    rows,
+    withTotal,
+  );
+  const width = Math.max(...names.map((b) => b.length));
+  return [
+    'memory buses (bit toggles of each lane against the word it carried last; SRAM and DRAM energy stay per access):',
+    table,
+    ...names.map((b) => `  ${`${b}:`.padEnd(width + 1)} ${buses[b]}`),
+  ];
 }

@@ -21,6 +21,8 @@ export interface LayerEnergyRow {
   range: { mac: Range; register: Range; sram: Range; dram: Range; total: Range; pjPerMac: Range; topsPerWatt: Range };
   /** Average power at the configured clock over the layer's cycles (mW). */
   milliwatts: Range;
+  /** Bit toggles the memory-system activity build measured on the scratchpad and DRAM data buses (not priced). */
+  memoryToggles?: number;
 }
 
 /** The energy of a network's layers: each layer's prediction, its measured toggles if any, its time. */
@@ -54,6 +56,7 @@ export function energyRows(
         topsPerWatt: pick((e) => e.topsPerWatt),
       },
       milliwatts: { low: total.low / row.timeUs / 1000, high: total.high / row.timeUs / 1000 },
+      ...(row.activity?.memory ? { memoryToggles: Object.values(row.activity.memory).reduce((a, b) => a + b, 0) } : {}),
     };
   });
 }
@@ -68,6 +71,7 @@ function rangeText(r: Range, digits: number): string {
 export function energyTableText(rows: LayerEnergyRow[], tableChoice: string): string {
   const names = selectedTables(tableChoice);
   const nj = (r: Range) => ({ low: r.low / 1000, high: r.high / 1000 });
+  const buses = rows.some((r) => r.memoryToggles !== undefined);
   const table = renderTable<LayerEnergyRow>(
     [
       { header: 'layer', value: (r) => r.name },
@@ -81,6 +85,7 @@ export function energyTableText(rows: LayerEnergyRow[], tableChoice: string): st
       { header: 'pJ/MAC', value: (r) => rangeText(r.range.pjPerMac, 2) },
       { header: 'TOPS/W', value: (r) => rangeText(r.range.topsPerWatt, 3) },
       { header: 'mW', value: (r) => rangeText(r.milliwatts, 1) },
+      ...(buses ? [{ header: 'memory bus toggles', value: (r: LayerEnergyRow) => r.memoryToggles ?? 0 }] : []),
     ],
     rows,
   );
@@ -92,5 +97,10 @@ export function energyTableText(rows: LayerEnergyRow[], tableChoice: string): st
       )}${names.length > 1 || names.includes('horowitz-45nm') ? '; a-b: the range over the tables and their published ranges' : ''}:`,
     table,
     '  registers from: activity = the RTL toggle counters of this run; estimate = half the operand and accumulator register bits toggling per MAC',
+    ...(buses
+      ? [
+          '  memory bus toggles: measured on the scratchpad read/write data and the DRAM beats (the activity table); not priced: SRAM and DRAM energy are per access',
+        ]
+      : []),
   ].join('\n');
 }

@@ -16,17 +16,18 @@ export interface DriverRun<T extends GemmResult = GemmResult> {
   driverSeconds: number;
   /** The driver's own time in the clocked loops (process start, job reading and result writing excluded). */
   simSeconds: number;
-  /** Per item, the activity counters' increase (an activity build with `run.activity`): [a, b, psum] toggles. */
+  /** Per item, the activity counters' increase (an activity build with `run.activity`): [a, b, psum, ...] toggles. */
   activity?: number[][];
 }
 
-/** Reads RESULT.activity: one line of three whole numbers per item. */
-function readActivity(file: string, what: string, items: number): number[][] {
+/** Reads RESULT.activity: one line of `counters` whole numbers per item. */
+function readActivity(file: string, what: string, items: number, counters: number): number[][] {
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
   const rows = lines.map((line) => line.split(' ').map(Number));
-  if (rows.length !== items || rows.some((r) => r.length !== 3 || !r.every((v) => Number.isSafeInteger(v) && v >= 0)))
+  const bad = (r: number[]) => r.length !== counters || !r.every((v) => Number.isSafeInteger(v) && v >= 0);
+  if (rows.length !== items || rows.some(bad))
     throw new MactileError(
-      `${what}: expected ${items} lines of three toggle counts in ${file}, found ${lines.length} (is the build an activity build?)`,
+      `${what}: expected ${items} lines of ${counters} toggle counts in ${file}, found ${lines.length} lines (${rows.find(bad)?.length ?? counters} counts in the first bad one; is the build an activity build?)`,
       3,
     );
   return rows;
@@ -65,6 +66,8 @@ export async function runDriver<T extends GemmResult = GemmResult>(
     timeoutSeconds?: number;
     /** A waveform to write, a folder to keep the job in, or the kept job to replay (run-options.ts). */
     run?: DriverRunOptions;
+    /** Toggle counters per line of RESULT.activity (default 3: the PE array's a, b, psum). */
+    activityCounters?: number;
   },
 ): Promise<DriverRun<T>> {
   const kept = opts.run?.job;
@@ -111,7 +114,9 @@ export async function runDriver<T extends GemmResult = GemmResult>(
         `${opts.what}: the simulator returned ${result.gemms.length} of ${n} ${opts.itemName}s`,
         3,
       );
-    const activity = opts.run?.activity ? { activity: readActivity(`${resFile}.activity`, opts.what, n) } : {};
+    const activity = opts.run?.activity
+      ? { activity: readActivity(`${resFile}.activity`, opts.what, n, opts.activityCounters ?? 3) }
+      : {};
     return {
       items: result.gemms,
       driverSeconds,

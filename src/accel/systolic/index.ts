@@ -10,6 +10,7 @@ import { systolicJob } from './job.js';
 import { simulateSystolicLayer } from './run.js';
 import { systolicTraceSignals, systolicTraceWindows } from './trace.js';
 import { systolicActivityRegisters } from './activity.js';
+import { memActivityRegisters } from './mem-activity.js';
 import { systolicEnergyActions } from './energy.js';
 import { numberList, wordList } from '../../util/lists.js';
 
@@ -57,7 +58,7 @@ export const systolic: Accelerator<SystolicConfig, LayerPerf> = {
   simulateLayer: simulateSystolicLayer,
   traceWindows: systolicTraceWindows,
   traceSignals: systolicTraceSignals,
-  activityRegisters: systolicActivityRegisters,
+  activityRegisters: (cfg) => memActivityRegisters(cfg, systolicActivityRegisters(cfg)),
   energyActions: systolicEnergyActions,
   sweepAxes: [
     { key: 'rows', option: '--rows', parse: (t) => numberList(t, '--rows') },

@@ -8,9 +8,15 @@ import { always, assign, comment, instance, reg, wire, type VItem, type VModule 
 import { dataflowConstant } from './rtl-package.js';
 import type { SystolicRtlParams } from './generate.js';
 import { block, COUNTERS, FM_GEOMETRY, fmBlock, ports, same, walker, type MemRtlParams } from './mem-ports.js';
+import { memActivityCoreConnections, memActivityItems, memActivityPorts } from './mem-activity.js';
 
-/** Builds the top-level description of a systolic array with its memory system. */
-export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'os' | 'ws' | 'is'): VModule {
+/** Builds the top-level description of a systolic array with its memory system (`activity`: with the toggle counters). */
+export function systolicMemTop(
+  p: SystolicRtlParams,
+  m: MemRtlParams,
+  dfName: 'os' | 'ws' | 'is',
+  activity = false,
+): VModule {
   const df = dataflowOf(dfName);
   const dfc = dataflowConstant(dfName);
   const is = dfName === 'is';
@@ -87,6 +93,7 @@ export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'o
     ['cnt_outputs', 'core_outputs'],
     ['cnt_folds', 'core_folds'],
     ['fold_pulse', 'fold_pulse'],
+    ...(activity ? memActivityCoreConnections() : []),
   ];
   const items: VItem[] = [
     wire('go', 1),
@@ -281,6 +288,8 @@ export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'o
       ],
     ),
   );
+  if (activity)
+    items.push(comment('Activity counters of the memory buses (docs/ENERGY.md).'), ...memActivityItems(p, m, dfName));
   return {
     name: 'mt_sa_mem_top',
     header: [
@@ -290,7 +299,7 @@ export function systolicMemTop(p: SystolicRtlParams, m: MemRtlParams, dfName: 'o
       'Do not edit: regenerate with `mactile generate`.',
     ],
     params: [],
-    ports: ports(p, m),
+    ports: [...ports(p, m), ...(activity ? memActivityPorts() : [])],
     items,
   };
 }

@@ -22,6 +22,9 @@ import { dramPort } from '../dram.js';
 import { memGemmSchedule, memTiling, type MemGemmSchedule } from './memory.js';
 import { SYSTOLIC_STALL_CAUSES } from './model.js';
 import { gatherOutputs, groupFmap, planLayer } from './plan.js';
+import type { DriverRunOptions } from '../../sim/run-options.js';
+import { layerToggles } from '../../sim/activity.js';
+import { MEMORY_BUSES } from './mem-activity.js';
 
 /** The back-pressure test mode: every DRAM handshake held off in `percent` % of the cycles, seeded. */
 export interface Backpressure {
@@ -56,7 +59,7 @@ export async function simulateMemLayer(
   l: MacLayer,
   x: IntTensor,
   q: QuantLayer,
-  opts: { timeoutSeconds?: number; backpressure?: Backpressure } = {},
+  opts: { timeoutSeconds?: number; backpressure?: Backpressure; run?: DriverRunOptions } = {},
 ): Promise<LayerMeasurement> {
   const t0 = performance.now();
   const df = dataflowOf(cfg.dataflow);
@@ -102,6 +105,8 @@ export async function simulateMemLayer(
     limits: plans.map(() => limit),
     predicted: plans.map(() => schedule.cycles),
     read: readMemResult,
+    // The activity build: its counters (the PE array's and the memory buses'); nothing else of `run` (no traces or kept jobs here).
+    ...(opts.run?.activity ? { run: { activity: true }, activityCounters: 3 + MEMORY_BUSES.length } : {}),
   });
   let started = 0;
   let off = 0;
@@ -149,5 +154,6 @@ export async function simulateMemLayer(
     wallSeconds: (performance.now() - t0) / 1000,
     driverSeconds: run.driverSeconds,
     simSeconds: run.simSeconds,
+    ...(run.activity ? { activity: layerToggles(run.activity, MEMORY_BUSES) } : {}),
   };
 }
