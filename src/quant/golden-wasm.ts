@@ -4,7 +4,7 @@
  * views refreshed on every call, so growing the memory never leaves a stale view behind.
  */
 import { depthwiseBody, gatherBody, gemmBody } from './gemm-wasm.js';
-import { hostBinaryFn, HOST_PARAM_BYTES } from './host-wasm.js';
+import { hostBinaryFn, HOST_PARAM_BYTES, lookupFn, sumsFn } from './host-wasm.js';
 import type { ChannelStages } from './requant.js';
 import { ORT_BYTES, RHAZ_BYTES, rqOrtFn, rqRhazFn, stageParams } from './requant-wasm.js';
 import { fnEntry, wasmModule } from './wasm-asm.js';
@@ -23,6 +23,8 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
       hostBinaryFn('add'),
       hostBinaryFn('mul'),
       hostBinaryFn('scale'),
+      lookupFn(),
+      sumsFn(),
     ].map(fnEntry),
   ]);
 }
@@ -40,6 +42,8 @@ interface GemmExports {
   host_add: (...args: number[]) => void;
   host_mul: (...args: number[]) => void;
   host_scale: (...args: number[]) => void;
+  host_lookup: (...args: number[]) => void;
+  host_sums: (...args: number[]) => void;
 }
 
 let instance: GemmExports | undefined;
@@ -225,4 +229,26 @@ export function requantizeWasm(acc: Float64Array, s: ChannelStages, narrow = fal
   };
   requantRun(e, pass, o[0]!, c, o[1]!, c, n / c, c, o[2]!);
   return new Int16Array(buf, o[1], n).slice();
+}
+
+/** out[i] = t[x[i] - min]: an elementwise op through its table, in WebAssembly. */
+export function hostLookup(x: Int16Array, t: Int16Array, min: number, out: Int16Array): void {
+  const n = out.length;
+  const { offsets: o, buf, e } = layout([n * 2, t.length * 2, n * 2]);
+  new Int16Array(buf, o[0], n).set(x.subarray(0, n));
+  new Int16Array(buf, o[1], t.length).set(t);
+  e.host_lookup(o[0]!, o[1]!, o[2]!, n, min);
+  out.set(new Int16Array(buf, o[2], n));
+}
+
+/** Per channel (c, innermost), the float32 running sum of scale * (x - zeroPoint) as float32, in WebAssembly. */
+export function hostSums(x: Int16Array, c: number, scale: number, zeroPoint: number): Float32Array {
+  const n = x.length;
+  const { offsets: o, buf, e } = layout([n * 2, c * 4, 16]);
+  new Int16Array(buf, o[0], n).set(x);
+  new Float32Array(buf, o[1], c).fill(0);
+  new Float64Array(buf, o[2], 1)[0] = scale;
+  new Int32Array(buf, o[2]! + 8, 1)[0] = zeroPoint;
+  e.host_sums(o[0]!, o[1]!, n, c, o[2]!);
+  return new Float32Array(buf, o[1], c).slice();
 }

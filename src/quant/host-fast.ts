@@ -7,7 +7,7 @@
  */
 import type { HostLayer, Shape } from '../nets/ir.js';
 import { floatHost } from './float-exec.js';
-import { hostBinary } from './golden-wasm.js';
+import { hostBinary, hostLookup, hostSums } from './golden-wasm.js';
 import { HOST_PARAM_BYTES } from './host-wasm.js';
 import type { QuantModel, TensorQuant } from './quantize.js';
 import { operandRange } from './requant.js';
@@ -36,7 +36,8 @@ function table(qm: QuantModel, l: HostLayer): Int16Array {
   const shape: Shape = { h: 1, w: 1, c: x.length };
   const y = floatHost({ ...l, inShapes: [shape], outShape: shape }, [x]);
   const quantize = qm.options.requant === 'ort' ? quantizeOrt : quantizeOne;
-  t = Int16Array.from(y, (v) => quantize(v, yq.scale, yq.zeroPoint, min, max));
+  t = new Int16Array(y.length);
+  for (let i = 0; i < y.length; i++) t[i] = quantize(y[i]!, yq.scale, yq.zeroPoint, min, max);
   byLayer.set(l.name, t);
   return t;
 }
@@ -65,7 +66,15 @@ function hostParams(qa: TensorQuant, qb: TensorQuant, yq: TensorQuant, min: numb
   const params = new ArrayBuffer(HOST_PARAM_BYTES);
   new Float64Array(params, 0, 3).set([qa.scale, qb.scale, yq.scale]);
   new Int32Array(params, 24, 5).set([qa.zeroPoint, qb.zeroPoint, yq.zeroPoint, min, max]);
+  new Float64Array(params, 48, 1)[0] = 1 / yq.scale;
   return params;
+}
+
+/** The gates' dequantized float32 values, one per channel. */
+function gateValues(y: Int16Array, db: Float32Array, c: number, min: number): Float64Array {
+  const b = new Float64Array(c);
+  for (let ch = 0; ch < c; ch++) b[ch] = db[y[ch]! - min]!;
+  return b;
 }
 
 /** INT8 scale: per layer, the output for every (gate, input) pair, a row of 256 filled on the first use of its gate value. */
@@ -92,14 +101,7 @@ function binary(
   const db = dequantTable(qb, qm.options.bits);
   if (kind !== 'scale') return hostBinary(kind, x.subarray(0, out.length), y.subarray(0, out.length), c, params, out);
   if (qm.options.bits === 16) {
-    hostBinary(
-      kind,
-      x.subarray(0, out.length),
-      Float64Array.from(y.subarray(0, c), (v) => db[v - min]!),
-      c,
-      params,
-      out,
-    );
+    hostBinary(kind, x.subarray(0, out.length), gateValues(y, db, c, min), c, params, out);
     return;
   }
   let byLayer = scaleRows.get(qm);
@@ -124,9 +126,8 @@ function binary(
 function globalAverage(qm: QuantModel, l: HostLayer, x: Int16Array, min: number, max: number): IntTensor {
   const is = l.inShapes[0]!;
   const c = is.c;
-  const da = dequantTable(qm.tensors[l.inputs[0]!]!, qm.options.bits);
-  const sums = new Float32Array(c);
-  for (let p = 0; p < x.length; p += c) for (let ch = 0; ch < c; ch++) sums[ch]! += da[x[p + ch]! - min]!;
+  const xq = qm.tensors[l.inputs[0]!]!;
+  const sums = hostSums(x.subarray(0, is.h * is.w * c), c, xq.scale, xq.zeroPoint);
   const { scale, zeroPoint } = qm.tensors[l.output]!;
   const quantize = qm.options.requant === 'ort' ? quantizeOrt : quantizeOne;
   const out = new Int16Array(c);
@@ -145,7 +146,7 @@ export function fastFloatHost(qm: QuantModel, l: HostLayer, xs: IntTensor[]): In
   // Mode ort quantizes half to even: the binary ops then take the float path (int-exec's quantizeTensor).
   if (!elementwise && qm.options.requant === 'ort') return undefined;
   const out = new Int16Array(l.outShape.h * l.outShape.w * l.outShape.c);
-  if (elementwise) lookup(xs[0]!.data, table(qm, l), min, out);
+  if (elementwise) (bits === 8 ? hostLookup : lookup)(xs[0]!.data, table(qm, l), min, out);
   else {
     binary(qm, l, xs[0]!.data, xs[1]!.data, min, max, out);
   }

@@ -1,10 +1,11 @@
 /**
  * Requantization in WebAssembly, exactly requant.ts's arithmetic, fused into the kernels' output pass: reads
  * accumulators (doubles, whole numbers below 2^53) row by row and writes the output integers.
- * - `rqRhaz` (mode rhaz): in i64, |x| = ah * 2^32 + al, so al * mult < 2^63 and ah * mult < 2^52 (mult < 2^31);
- *   floor((|x| * mult + 2^(shift-1)) / 2^shift) from the two partial products, exact for shift 0..63, every
- *   magnitude at or past 2^24 (which saturates every precision) clamped to 2^24; `rqRhaz31`, for layers whose
- *   |x| stays below 2^31 (INT8), forms |x| * mult + 2^(shift-1) < 2^63 in one product.
+ * - `rqRhaz` (mode rhaz): requant.ts's double estimate where it decides; elsewhere in i64, |x| = ah * 2^32 + al,
+ *   so al * mult < 2^63 and ah * mult < 2^52 (mult < 2^31); floor((|x| * mult + 2^(shift-1)) / 2^shift) from
+ *   the two partial products, exact for shift 0..63, every magnitude at or past 2^24 (which saturates every
+ *   precision) clamped to 2^24; `rqRhaz31`, for layers whose |x| stays below 2^31 (INT8), forms
+ *   |x| * mult + 2^(shift-1) < 2^63 in one product.
  * - `rqOrt` (mode ort): f32.convert_i64_s (round to nearest even, as Math.fround), f32.mul by the float32
  *   factor (the exact product rounded once, as fround of a double product), f32.nearest (half to even).
  * Mode gemmlowp, and stages outside these bounds, stay on the JavaScript path (`stageParams` returns undefined).
@@ -12,21 +13,27 @@
 import type { ChannelStages } from './requant.js';
 import { Fn, op as o } from './wasm-asm.js';
 
-/** Bytes of one channel's parameters: rhaz bias, mult, shift, 2^(shift-1) as i64; ort bias (i64) and factor (f32). */
-export const RHAZ_BYTES = 32;
+/** Bytes of one channel's parameters: rhaz bias, mult, shift, 2^(shift-1) as i64, bias and factor as f64; ort bias (i64) and factor (f32). */
+export const RHAZ_BYTES = 48;
 export const ORT_BYTES = 16;
 const CAP = 2 ** 24;
+/** Below this distance from a rounding boundary, the double estimate could be on the wrong side (requant.ts). */
+const MARGIN = 2 ** -30;
 
 const PARAMS = ['src', 'sstride', 'dst', 'dstride', 'rows', 'cols', 'prm', 'relu', 'zp', 'min', 'max'];
 
-/** The loops of both modes: per row and column, `x` = accumulator + bias (i64), then `stage` leaves t (i32) set. */
-function requantLoops(name: string, bytes: number, locals: { i64?: string[]; f64?: string[] }, stage: (f: Fn) => void) {
-  const f = new Fn(name, PARAMS, { i32: ['r', 'c', 'sp', 'dp', 'pp', 't', 'neg'], i64: ['x', ...(locals.i64 ?? [])] });
+/** The loops of both modes: per row and column, `stage` reads the accumulator at sp and the channel's parameters at pp, and sets t (i32). */
+function requantLoops(
+  name: string,
+  bytes: number,
+  locals: { i32?: string[]; i64?: string[]; f64?: string[] },
+  stage: (f: Fn) => void,
+) {
+  const f = new Fn(name, PARAMS, { ...locals, i32: ['r', 'c', 'sp', 'dp', 'pp', 't', ...(locals.i32 ?? [])] });
   f.loop('r', [o.i32(0)], [f.get('rows')], o.i32(1), () => {
     f.emit(f.get('src'), f.get('r'), f.get('sstride'), o.mul, o.add, f.set('sp'));
     f.emit(f.get('dst'), f.get('r'), f.get('dstride'), o.mul, o.add, f.set('dp'), f.get('prm'), f.set('pp'));
     f.loop('c', [o.i32(0)], [f.get('cols')], o.i32(1), () => {
-      f.emit(f.get('sp'), o.f64Load(), o.i64TruncF64S, f.get('pp'), o.i64Load(), o.i64Add, f.set('x'));
       stage(f);
       // ReLU, zero point, saturation.
       f.emit(o.i32(0), f.get('t'), f.get('relu'), f.get('t'), o.i32(0), o.ltS, o.and, o.select, f.set('t'));
@@ -41,36 +48,59 @@ function requantLoops(name: string, bytes: number, locals: { i64?: string[]; f64
   return f;
 }
 
+/** |x| * mult + 2^(shift-1) >> shift in i64 from the channel's parameters, into q (|x| in a), by one product or two. */
+function exactMagnitude(f: Fn, narrow: boolean): void {
+  if (narrow) {
+    f.emit(f.get('a'), f.get('pp'), o.i64Load(8), o.i64Mul, f.get('pp'), o.i64Load(24), o.i64Add);
+    f.emit(f.get('pp'), o.i64Load(16), o.i64ShrU, f.set('q'));
+    return;
+  }
+  f.emit(f.get('pp'), o.i64Load(16), f.set('s'));
+  // lo = al * mult + 2^(shift-1) (below 2^64 unsigned), hi = ah * mult.
+  f.emit(f.get('a'), o.i64(0xffffffff), o.i64And, f.get('pp'), o.i64Load(8), o.i64Mul, f.get('pp'), o.i64Load(24));
+  f.emit(o.i64Add, f.set('lo'), f.get('a'), o.i64(32), o.i64ShrU, f.get('pp'), o.i64Load(8), o.i64Mul, f.set('hi'));
+  // shift <= 32: (min(hi, 2^24) << (32 - shift)) + (lo >> shift); else (hi + (lo >> 32)) >> (shift - 32).
+  f.emit(f.get('hi'), o.i64(CAP), f.get('hi'), o.i64(CAP), o.i64LtU, o.select);
+  f.emit(o.i64(32), f.get('s'), o.i64Sub, o.i64Shl, f.get('lo'), f.get('s'), o.i64ShrU, o.i64Add);
+  f.emit(f.get('hi'), f.get('lo'), o.i64(32), o.i64ShrU, o.i64Add, f.get('s'), o.i64(32), o.i64Sub, o.i64ShrU);
+  f.emit(f.get('s'), o.i64(32), o.i64LeU, o.select, f.set('q'));
+}
+
 /**
- * Mode rhaz: t = sign(x) * min(2^24, rhaz(|x| * mult / 2^shift)); `narrow` (every |x| < 2^31, so
- * |x| * mult + 2^(shift-1) < 2^63) in one i64 product.
+ * Mode rhaz: t = sign(x) * min(2^24, rhaz(|x| * mult / 2^shift)). `narrow` (every |x| < 2^31, so
+ * |x| * mult + 2^(shift-1) < 2^63): always the exact product in i64. Otherwise as requant.ts's `magnitude`:
+ * the double estimate |x| * factor + 1/2 (factor = mult * 2^-shift, exact) decides unless its fraction lies
+ * within 2^-30 of a rounding boundary below 2^17, where the exact product in two halves does.
  */
 export function rqRhazFn(narrow: boolean): Fn {
-  return requantLoops(narrow ? 'rqRhaz31' : 'rqRhaz', RHAZ_BYTES, { i64: ['a', 'lo', 'hi', 's', 'q'] }, (f) => {
-    f.emit(f.get('x'), o.i64(0), o.i64LtS, f.set('neg'));
-    f.emit(o.i64(0), f.get('x'), o.i64Sub, f.get('x'), f.get('neg'), o.select, f.set('a'));
+  const locals = { i32: ['neg'], i64: ['x', 'a', 'lo', 'hi', 's', 'q'], f64: ['xf', 'ff', 'rr'] };
+  return requantLoops(narrow ? 'rqRhaz31' : 'rqRhaz', RHAZ_BYTES, locals, (f) => {
     if (narrow) {
-      f.emit(f.get('a'), f.get('pp'), o.i64Load(8), o.i64Mul, f.get('pp'), o.i64Load(24), o.i64Add);
-      f.emit(f.get('pp'), o.i64Load(16), o.i64ShrU, f.set('q'));
-    } else {
-      f.emit(f.get('pp'), o.i64Load(16), f.set('s'));
-      // lo = al * mult + 2^(shift-1) (below 2^64 unsigned), hi = ah * mult.
-      f.emit(f.get('a'), o.i64(0xffffffff), o.i64And, f.get('pp'), o.i64Load(8), o.i64Mul, f.get('pp'), o.i64Load(24));
-      f.emit(o.i64Add, f.set('lo'), f.get('a'), o.i64(32), o.i64ShrU, f.get('pp'), o.i64Load(8), o.i64Mul, f.set('hi'));
-      // shift <= 32: (min(hi, 2^24) << (32 - shift)) + (lo >> shift); else (hi + (lo >> 32)) >> (shift - 32).
-      f.emit(f.get('hi'), o.i64(CAP), f.get('hi'), o.i64(CAP), o.i64LtU, o.select);
-      f.emit(o.i64(32), f.get('s'), o.i64Sub, o.i64Shl, f.get('lo'), f.get('s'), o.i64ShrU, o.i64Add);
-      f.emit(f.get('hi'), f.get('lo'), o.i64(32), o.i64ShrU, o.i64Add, f.get('s'), o.i64(32), o.i64Sub, o.i64ShrU);
-      f.emit(f.get('s'), o.i64(32), o.i64LeU, o.select, f.set('q'));
+      f.emit(f.get('sp'), o.f64Load(), o.i64TruncF64S, f.get('pp'), o.i64Load(), o.i64Add, f.set('x'));
+      f.emit(f.get('x'), o.i64(0), o.i64LtS, f.set('neg'));
+      f.emit(o.i64(0), f.get('x'), o.i64Sub, f.get('x'), f.get('neg'), o.select, f.set('a'));
+      exactMagnitude(f, true);
+      f.emit(f.get('q'), o.i64(CAP), f.get('q'), o.i64(CAP), o.i64LtU, o.select, o.i32WrapI64, f.set('t'));
+      f.emit(o.i32(0), f.get('t'), o.sub, f.get('t'), f.get('neg'), o.select, f.set('t'));
+      return;
     }
-    f.emit(f.get('q'), o.i64(CAP), f.get('q'), o.i64(CAP), o.i64LtU, o.select, o.i32WrapI64, f.set('t'));
-    f.emit(o.i32(0), f.get('t'), o.sub, f.get('t'), f.get('neg'), o.select, f.set('t'));
+    f.emit(f.get('sp'), o.f64Load(), f.get('pp'), o.f64Load(32), o.f64Add, f.tee('xf'), o.f64Abs);
+    f.emit(f.get('pp'), o.f64Load(40), o.f64Mul, o.f64(0.5), o.f64Add, f.tee('ff'), o.f64Floor, f.tee('rr'));
+    f.emit(f.get('ff'), f.get('rr'), o.f64Sub, f.tee('ff'), o.f64(MARGIN), o.f64Lt, f.get('ff'), o.f64(1 - MARGIN));
+    f.emit(o.f64Gt, o.or, f.get('rr'), o.f64(2 ** 17), o.f64Lt, o.and);
+    f.if([], () => {
+      f.emit(f.get('xf'), o.f64Abs, o.i64TruncF64S, f.set('a'));
+      exactMagnitude(f, false);
+      f.emit(f.get('q'), o.i64(CAP), f.get('q'), o.i64(CAP), o.i64LtU, o.select, o.f64ConvertI64S, f.set('rr'));
+    });
+    f.emit(f.get('rr'), o.f64(CAP), o.f64Min, f.get('xf'), o.f64Copysign, o.i32TruncSatF64S, f.set('t'));
   });
 }
 
 /** Mode ort: t = clamp(RNE(fround(fround(x) * factor)), -2^24, 2^24). */
 export function rqOrtFn(): Fn {
-  return requantLoops('rqOrt', ORT_BYTES, {}, (f) => {
+  return requantLoops('rqOrt', ORT_BYTES, { i64: ['x'] }, (f) => {
+    f.emit(f.get('sp'), o.f64Load(), o.i64TruncF64S, f.get('pp'), o.i64Load(), o.i64Add, f.set('x'));
     f.emit(f.get('x'), o.f32ConvertI64S, f.get('pp'), o.f32Load(8), o.f32Mul, o.f32Nearest, o.i32TruncSatF32S);
     f.emit(f.set('t'), o.i32(CAP), f.get('t'), f.get('t'), o.i32(CAP), o.gtS, o.select, f.set('t'));
     f.emit(o.i32(-CAP), f.get('t'), f.get('t'), o.i32(-CAP), o.ltS, o.select, f.set('t'));
@@ -87,6 +117,7 @@ export function stageParams(s: ChannelStages): { ort: boolean; bytes: Uint8Array
   const buf = new ArrayBuffer(c * size);
   const i64 = new BigInt64Array(buf);
   const f32 = new Float32Array(buf);
+  const f64 = new Float64Array(buf);
   for (let ch = 0; ch < c; ch++) {
     i64[(ch * size) / 8] = BigInt(s.bias[ch]!);
     if (ort) {
@@ -100,6 +131,8 @@ export function stageParams(s: ChannelStages): { ort: boolean; bytes: Uint8Array
     i64[(ch * size) / 8 + 1] = BigInt(mult);
     i64[(ch * size) / 8 + 2] = BigInt(shift);
     i64[(ch * size) / 8 + 3] = shift === 0 ? 0n : 1n << BigInt(shift - 1);
+    f64[(ch * size) / 8 + 4] = s.bias[ch]!;
+    f64[(ch * size) / 8 + 5] = s.factor[ch]!;
   }
   return { ort, bytes: new Uint8Array(buf) };
 }
