@@ -13,8 +13,8 @@
 import type { ChannelStages } from './requant.js';
 import { Fn, op as o } from './wasm-asm.js';
 
-/** Bytes of one channel's parameters: rhaz bias, mult, shift, 2^(shift-1) as i64, bias and factor as f64; ort bias (i64) and factor (f32). */
-export const RHAZ_BYTES = 48;
+/** Bytes of one channel's parameters: rhaz bias, mult, shift, 2^(shift-1) as i64, bias and factor as f64, 2^(shift-1) - 1 (0 at shift 0) as i64; ort bias (i64) and factor (f32). */
+export const RHAZ_BYTES = 56;
 export const ORT_BYTES = 16;
 const CAP = 2 ** 24;
 /** Below this distance from a rounding boundary, the double estimate could be on the wrong side (requant.ts). */
@@ -28,18 +28,22 @@ function requantLoops(
   bytes: number,
   locals: { i32?: string[]; i64?: string[]; f64?: string[] },
   stage: (f: Fn) => void,
+  opts: { prologue?: (f: Fn) => void; saturated?: boolean } = {},
 ) {
   const f = new Fn(name, PARAMS, { ...locals, i32: ['r', 'c', 'sp', 'dp', 'pp', 't', ...(locals.i32 ?? [])] });
+  opts.prologue?.(f);
   f.loop('r', [o.i32(0)], [f.get('rows')], o.i32(1), () => {
     f.emit(f.get('src'), f.get('r'), f.get('sstride'), o.mul, o.add, f.set('sp'));
     f.emit(f.get('dst'), f.get('r'), f.get('dstride'), o.mul, o.add, f.set('dp'), f.get('prm'), f.set('pp'));
     f.loop('c', [o.i32(0)], [f.get('cols')], o.i32(1), () => {
       stage(f);
-      // ReLU, zero point, saturation.
-      f.emit(o.i32(0), f.get('t'), f.get('relu'), f.get('t'), o.i32(0), o.ltS, o.and, o.select, f.set('t'));
-      f.emit(f.get('t'), f.get('zp'), o.add, f.set('t'));
-      f.emit(f.get('min'), f.get('t'), f.get('t'), f.get('min'), o.ltS, o.select, f.set('t'));
-      f.emit(f.get('max'), f.get('t'), f.get('t'), f.get('max'), o.gtS, o.select, f.set('t'));
+      if (!opts.saturated) {
+        // ReLU, zero point, saturation.
+        f.emit(o.i32(0), f.get('t'), f.get('relu'), f.get('t'), o.i32(0), o.ltS, o.and, o.select, f.set('t'));
+        f.emit(f.get('t'), f.get('zp'), o.add, f.set('t'));
+        f.emit(f.get('min'), f.get('t'), f.get('t'), f.get('min'), o.ltS, o.select, f.set('t'));
+        f.emit(f.get('max'), f.get('t'), f.get('t'), f.get('max'), o.gtS, o.select, f.set('t'));
+      }
       f.emit(f.get('dp'), f.get('t'), o.i32Store16());
       f.emit(f.get('sp'), o.i32(8), o.add, f.set('sp'), f.get('dp'), o.i32(2), o.add, f.set('dp'));
       f.emit(f.get('pp'), o.i32(bytes), o.add, f.set('pp'));
@@ -48,13 +52,32 @@ function requantLoops(
   return f;
 }
 
-/** |x| * mult + 2^(shift-1) >> shift in i64 from the channel's parameters, into q (|x| in a), by one product or two. */
-function exactMagnitude(f: Fn, narrow: boolean): void {
-  if (narrow) {
-    f.emit(f.get('a'), f.get('pp'), o.i64Load(8), o.i64Mul, f.get('pp'), o.i64Load(24), o.i64Add);
-    f.emit(f.get('pp'), o.i64Load(16), o.i64ShrU, f.set('q'));
-    return;
-  }
+/**
+ * Mode rhaz with every |x| < 2^31 (INT8): x * mult + 2^(shift-1) - (x < 0 and shift > 0) < 2^63 in i64, shifted
+ * arithmetically (floor), is rhaz(x * mult / 2^shift) for either sign (-floor((|P| + h) / 2^s) = floor((P + h - 1) / 2^s)
+ * as 2^s - h = h); then ReLU and saturation as one clamp to [max(ReLU ? 0 : min - zp, min - zp), max - zp], then
+ * the zero point (a lower bound above the upper gives max, as ReLU then saturation does).
+ */
+function rqRhaz31Fn(): Fn {
+  const locals = { i64: ['x', 'q', 'lo', 'hi'] };
+  const prologue = (f: Fn) => {
+    f.emit(f.get('min'), f.get('zp'), o.sub, o.i64ExtendI32S, f.set('lo'));
+    f.emit(o.i64(0), f.get('lo'), f.get('relu'), f.get('lo'), o.i64(0), o.i64LtS, o.and, o.select, f.set('lo'));
+    f.emit(f.get('max'), f.get('zp'), o.sub, o.i64ExtendI32S, f.set('hi'));
+  };
+  const stage = (f: Fn) => {
+    f.emit(f.get('sp'), o.f64Load(), o.i64TruncF64S, f.get('pp'), o.i64Load(), o.i64Add, f.tee('x'));
+    f.emit(f.get('pp'), o.i64Load(8), o.i64Mul, f.get('pp'), o.i64Load(48), f.get('pp'), o.i64Load(24));
+    f.emit(f.get('x'), o.i64(0), o.i64LtS, o.select, o.i64Add, f.get('pp'), o.i64Load(16), o.i64ShrS, f.set('q'));
+    f.emit(f.get('lo'), f.get('q'), f.get('q'), f.get('lo'), o.i64LtS, o.select, f.set('q'));
+    f.emit(f.get('hi'), f.get('q'), f.get('q'), f.get('hi'), o.i64GtS, o.select, o.i32WrapI64, f.get('zp'), o.add);
+    f.emit(f.set('t'));
+  };
+  return requantLoops('rqRhaz31', RHAZ_BYTES, locals, stage, { prologue, saturated: true });
+}
+
+/** (|x| * mult + 2^(shift-1)) >> shift in i64 from the channel's parameters, into q (|x| in a), by two partial products. */
+function exactMagnitude(f: Fn): void {
   f.emit(f.get('pp'), o.i64Load(16), f.set('s'));
   // lo = al * mult + 2^(shift-1) (below 2^64 unsigned), hi = ah * mult.
   f.emit(f.get('a'), o.i64(0xffffffff), o.i64And, f.get('pp'), o.i64Load(8), o.i64Mul, f.get('pp'), o.i64Load(24));
@@ -73,24 +96,16 @@ function exactMagnitude(f: Fn, narrow: boolean): void {
  * within 2^-30 of a rounding boundary below 2^17, where the exact product in two halves does.
  */
 export function rqRhazFn(narrow: boolean): Fn {
-  const locals = { i32: ['neg'], i64: ['x', 'a', 'lo', 'hi', 's', 'q'], f64: ['xf', 'ff', 'rr'] };
-  return requantLoops(narrow ? 'rqRhaz31' : 'rqRhaz', RHAZ_BYTES, locals, (f) => {
-    if (narrow) {
-      f.emit(f.get('sp'), o.f64Load(), o.i64TruncF64S, f.get('pp'), o.i64Load(), o.i64Add, f.set('x'));
-      f.emit(f.get('x'), o.i64(0), o.i64LtS, f.set('neg'));
-      f.emit(o.i64(0), f.get('x'), o.i64Sub, f.get('x'), f.get('neg'), o.select, f.set('a'));
-      exactMagnitude(f, true);
-      f.emit(f.get('q'), o.i64(CAP), f.get('q'), o.i64(CAP), o.i64LtU, o.select, o.i32WrapI64, f.set('t'));
-      f.emit(o.i32(0), f.get('t'), o.sub, f.get('t'), f.get('neg'), o.select, f.set('t'));
-      return;
-    }
+  if (narrow) return rqRhaz31Fn();
+  const locals = { i64: ['a', 'lo', 'hi', 's', 'q'], f64: ['xf', 'ff', 'rr'] };
+  return requantLoops('rqRhaz', RHAZ_BYTES, locals, (f) => {
     f.emit(f.get('sp'), o.f64Load(), f.get('pp'), o.f64Load(32), o.f64Add, f.tee('xf'), o.f64Abs);
     f.emit(f.get('pp'), o.f64Load(40), o.f64Mul, o.f64(0.5), o.f64Add, f.tee('ff'), o.f64Floor, f.tee('rr'));
     f.emit(f.get('ff'), f.get('rr'), o.f64Sub, f.tee('ff'), o.f64(MARGIN), o.f64Lt, f.get('ff'), o.f64(1 - MARGIN));
     f.emit(o.f64Gt, o.or, f.get('rr'), o.f64(2 ** 17), o.f64Lt, o.and);
     f.if([], () => {
       f.emit(f.get('xf'), o.f64Abs, o.i64TruncF64S, f.set('a'));
-      exactMagnitude(f, false);
+      exactMagnitude(f);
       f.emit(f.get('q'), o.i64(CAP), f.get('q'), o.i64(CAP), o.i64LtU, o.select, o.f64ConvertI64S, f.set('rr'));
     });
     f.emit(f.get('rr'), o.f64(CAP), o.f64Min, f.get('xf'), o.f64Copysign, o.i32TruncSatF64S, f.set('t'));
@@ -133,6 +148,7 @@ export function stageParams(s: ChannelStages): { ort: boolean; bytes: Uint8Array
     i64[(ch * size) / 8 + 3] = shift === 0 ? 0n : 1n << BigInt(shift - 1);
     f64[(ch * size) / 8 + 4] = s.bias[ch]!;
     f64[(ch * size) / 8 + 5] = s.factor[ch]!;
+    i64[(ch * size) / 8 + 6] = shift === 0 ? 0n : (1n << BigInt(shift - 1)) - 1n;
   }
   return { ort, bytes: new Uint8Array(buf) };
 }

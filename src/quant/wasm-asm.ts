@@ -91,6 +91,7 @@ export const op = {
   i64And: [0x83],
   i64Or: [0x84],
   i64Shl: [0x86],
+  i64ShrS: [0x87],
   i64ShrU: [0x88],
   i64LtU: [0x54],
   i64LeU: [0x58],
