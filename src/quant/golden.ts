@@ -5,7 +5,9 @@
  * and multiplied by the weights in a WebAssembly SIMD integer GEMM (gemm-wasm.ts), or, where its lanes
  * could overflow (an INT16 weight of -32768), four output channels at a time in doubles, which are exact
  * integers because every layer's worst-case sum is checked below 2^53; depthwise layers run eight channels
- * per SIMD step over an input padded with the zero point. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
+ * per SIMD step over an input padded with the zero point. In modes rhaz and ort the output stage runs in the
+ * kernels' output pass (requant-wasm.ts), straight into the output tensor; mode gemmlowp and the kernel in
+ * doubles requantize through requant.ts. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
  */
 import { batchOf, batchOutShape, imageLayer, imageValues } from '../nets/batch.js';
 import type { MacLayer } from '../nets/ir.js';

@@ -2,8 +2,9 @@
  * Float host ops between requantized tensors, computed without intermediate float tensors and with the same
  * float32 steps as dequantize -> floatHost -> quantize in int-exec.ts, so the integers are identical:
  * elementwise ops (SiLU, sigmoid, ReLU6, ...) through a table of every input integer, built once per layer
- * by those very functions; add, mul and per-channel scale in one fused loop (mode rhaz); global average pooling
- * through the dequantization table, float32 sums in the same order. Other ops return undefined.
+ * by those very functions (INT8 looked up in WebAssembly); add, mul and per-channel scale in WebAssembly
+ * (host-wasm.ts, mode rhaz; INT8 scale through rows of outputs per gate value); global average pooling with
+ * float32 sums in the same order (WebAssembly). Other ops return undefined.
  */
 import type { HostLayer, Shape } from '../nets/ir.js';
 import { floatHost } from './float-exec.js';
