@@ -2,7 +2,7 @@
  * Float host ops between requantized tensors, computed without intermediate float tensors and with the same
  * float32 steps as dequantize -> floatHost -> quantize in int-exec.ts, so the integers are identical:
  * elementwise ops (SiLU, sigmoid, ReLU6, ...) through a table of every input integer, built once per layer
- * by those very functions (INT8 looked up in WebAssembly); add, mul and per-channel scale in WebAssembly
+ * by those very functions (looked up in WebAssembly but in small tensors); add, mul and per-channel scale in WebAssembly
  * (host-wasm.ts, mode rhaz; INT8 scale through rows of outputs per gate value); global average pooling with
  * float32 sums in the same order (WebAssembly). Other ops return undefined.
  */
@@ -147,7 +147,8 @@ export function fastFloatHost(qm: QuantModel, l: HostLayer, xs: IntTensor[]): In
   // Mode ort quantizes half to even: the binary ops then take the float path (int-exec's quantizeTensor).
   if (!elementwise && qm.options.requant === 'ort') return undefined;
   const out = new Int16Array(l.outShape.h * l.outShape.w * l.outShape.c);
-  if (elementwise) (bits === 8 ? hostLookup : lookup)(xs[0]!.data, table(qm, l), min, out);
+  // In WebAssembly unless the tensor is small beside the table its call copies (512 bytes INT8, 128 KB INT16).
+  if (elementwise) (out.length >= (bits === 8 ? 64 : 1024) ? hostLookup : lookup)(xs[0]!.data, table(qm, l), min, out);
   else {
     binary(qm, l, xs[0]!.data, xs[1]!.data, min, max, out);
   }

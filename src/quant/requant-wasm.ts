@@ -1,11 +1,9 @@
 /**
  * Requantization in WebAssembly, exactly requant.ts's arithmetic, fused into the kernels' output pass: reads
  * accumulators (doubles, whole numbers below 2^53) row by row and writes the output integers.
- * - `rqRhaz` (mode rhaz): requant.ts's double estimate where it decides; elsewhere in i64, |x| = ah * 2^32 + al,
- *   so al * mult < 2^63 and ah * mult < 2^52 (mult < 2^31); floor((|x| * mult + 2^(shift-1)) / 2^shift) from
- *   the two partial products, exact for shift 0..63, every magnitude at or past 2^24 (which saturates every
- *   precision) clamped to 2^24; `rqRhaz31`, for layers whose |x| stays below 2^31 (INT8), forms
- *   |x| * mult + 2^(shift-1) < 2^63 in one product.
+ * - `rqRhaz` (mode rhaz): the exact product in signed i64 with an arithmetic shift (floor), the half made
+ *   2^(shift-1) - 1 for a negative x so that floor gives round half away from zero; x split in two where
+ *   |x| may reach 2^31 (two partial products below 2^62 and 2^53); `rqRhaz31` (every |x| < 2^31, INT8) in one.
  * - `rqOrt` (mode ort): f32.convert_i64_s (round to nearest even, as Math.fround), f32.mul by the float32
  *   factor (the exact product rounded once, as fround of a double product), f32.nearest (half to even).
  * Mode gemmlowp, and stages outside these bounds, stay on the JavaScript path (`stageParams` returns undefined).
@@ -13,12 +11,10 @@
 import type { ChannelStages } from './requant.js';
 import { Fn, op as o } from './wasm-asm.js';
 
-/** Bytes of one channel's parameters: rhaz bias, mult, shift, 2^(shift-1) as i64, bias and factor as f64, 2^(shift-1) - 1 (0 at shift 0) as i64; ort bias (i64) and factor (f32). */
-export const RHAZ_BYTES = 56;
+/** Bytes of one channel's parameters: rhaz bias, mult, shift, 2^(shift-1), 2^(shift-1) - 1 (0 at shift 0) as i64; ort bias (i64) and factor (f32). */
+export const RHAZ_BYTES = 40;
 export const ORT_BYTES = 16;
 const CAP = 2 ** 24;
-/** Below this distance from a rounding boundary, the double estimate could be on the wrong side (requant.ts). */
-const MARGIN = 2 ** -30;
 
 const PARAMS = ['src', 'sstride', 'dst', 'dstride', 'rows', 'cols', 'prm', 'relu', 'zp', 'min', 'max'];
 
@@ -60,56 +56,56 @@ function requantLoops(
  */
 function rqRhaz31Fn(): Fn {
   const locals = { i64: ['x', 'q', 'lo', 'hi'] };
-  const prologue = (f: Fn) => {
-    f.emit(f.get('min'), f.get('zp'), o.sub, o.i64ExtendI32S, f.set('lo'));
-    f.emit(o.i64(0), f.get('lo'), f.get('relu'), f.get('lo'), o.i64(0), o.i64LtS, o.and, o.select, f.set('lo'));
-    f.emit(f.get('max'), f.get('zp'), o.sub, o.i64ExtendI32S, f.set('hi'));
-  };
   const stage = (f: Fn) => {
     f.emit(f.get('sp'), o.f64Load(), o.i64TruncF64S, f.get('pp'), o.i64Load(), o.i64Add, f.tee('x'));
-    f.emit(f.get('pp'), o.i64Load(8), o.i64Mul, f.get('pp'), o.i64Load(48), f.get('pp'), o.i64Load(24));
+    f.emit(f.get('pp'), o.i64Load(8), o.i64Mul, f.get('pp'), o.i64Load(32), f.get('pp'), o.i64Load(24));
     f.emit(f.get('x'), o.i64(0), o.i64LtS, o.select, o.i64Add, f.get('pp'), o.i64Load(16), o.i64ShrS, f.set('q'));
-    f.emit(f.get('lo'), f.get('q'), f.get('q'), f.get('lo'), o.i64LtS, o.select, f.set('q'));
-    f.emit(f.get('hi'), f.get('q'), f.get('q'), f.get('hi'), o.i64GtS, o.select, o.i32WrapI64, f.get('zp'), o.add);
-    f.emit(f.set('t'));
+    clampTo(f);
   };
-  return requantLoops('rqRhaz31', RHAZ_BYTES, locals, stage, { prologue, saturated: true });
+  return requantLoops('rqRhaz31', RHAZ_BYTES, locals, stage, { prologue: clampBounds, saturated: true });
 }
 
-/** (|x| * mult + 2^(shift-1)) >> shift in i64 from the channel's parameters, into q (|x| in a), by two partial products. */
-function exactMagnitude(f: Fn): void {
-  f.emit(f.get('pp'), o.i64Load(16), f.set('s'));
-  // lo = al * mult + 2^(shift-1) (below 2^64 unsigned), hi = ah * mult.
-  f.emit(f.get('a'), o.i64(0xffffffff), o.i64And, f.get('pp'), o.i64Load(8), o.i64Mul, f.get('pp'), o.i64Load(24));
-  f.emit(o.i64Add, f.set('lo'), f.get('a'), o.i64(32), o.i64ShrU, f.get('pp'), o.i64Load(8), o.i64Mul, f.set('hi'));
-  // shift <= 32: (min(hi, 2^24) << (32 - shift)) + (lo >> shift); else (hi + (lo >> 32)) >> (shift - 32).
-  f.emit(f.get('hi'), o.i64(CAP), f.get('hi'), o.i64(CAP), o.i64LtU, o.select);
-  f.emit(o.i64(32), f.get('s'), o.i64Sub, o.i64Shl, f.get('lo'), f.get('s'), o.i64ShrU, o.i64Add);
-  f.emit(f.get('hi'), f.get('lo'), o.i64(32), o.i64ShrU, o.i64Add, f.get('s'), o.i64(32), o.i64Sub, o.i64ShrU);
-  f.emit(f.get('s'), o.i64(32), o.i64LeU, o.select, f.set('q'));
+/** lo = max(ReLU ? 0 : min - zp, min - zp), hi = max - zp (i64 locals), once per call. */
+function clampBounds(f: Fn): void {
+  f.emit(f.get('min'), f.get('zp'), o.sub, o.i64ExtendI32S, f.set('lo'));
+  f.emit(o.i64(0), f.get('lo'), f.get('relu'), f.get('lo'), o.i64(0), o.i64LtS, o.and, o.select, f.set('lo'));
+  f.emit(f.get('max'), f.get('zp'), o.sub, o.i64ExtendI32S, f.set('hi'));
+}
+
+/** t = min(max(q, lo), hi) + zp. */
+function clampTo(f: Fn): void {
+  f.emit(f.get('lo'), f.get('q'), f.get('q'), f.get('lo'), o.i64LtS, o.select, f.set('q'));
+  f.emit(f.get('hi'), f.get('q'), f.get('q'), f.get('hi'), o.i64GtS, o.select, o.i32WrapI64, f.get('zp'), o.add);
+  f.emit(f.set('t'));
 }
 
 /**
- * Mode rhaz: t = sign(x) * min(2^24, rhaz(|x| * mult / 2^shift)). `narrow` (every |x| < 2^31, so
- * |x| * mult + 2^(shift-1) < 2^63): always the exact product in i64. Otherwise as requant.ts's `magnitude`:
- * the double estimate |x| * factor + 1/2 (factor = mult * 2^-shift, exact) decides unless its fraction lies
- * within 2^-30 of a rounding boundary below 2^17, where the exact product in two halves does.
+ * Mode rhaz (every |x| < 2^53): x = xh * 2^22 + xl (xl < 2^22), so A = xh * mult < 2^62 and B = xl * mult < 2^53;
+ * with h = 2^(shift-1) - (x < 0 and shift > 0) (as rqRhaz31Fn), floor((A * 2^22 + B + h) / 2^shift) is
+ * (A + ((B + h) >> 22)) >> (shift - 22) for shift >= 22, else (A << (22 - shift)) + ((B + h) >> shift), A clamped
+ * to +-2^40 first (beyond, the result saturates either way); arithmetic shifts, then ReLU and saturation as one clamp.
+ * `narrow` (every |x| < 2^31): rqRhaz31Fn, one product.
  */
 export function rqRhazFn(narrow: boolean): Fn {
   if (narrow) return rqRhaz31Fn();
-  const locals = { i64: ['a', 'lo', 'hi', 's', 'q'], f64: ['xf', 'ff', 'rr'] };
-  return requantLoops('rqRhaz', RHAZ_BYTES, locals, (f) => {
-    f.emit(f.get('sp'), o.f64Load(), f.get('pp'), o.f64Load(32), o.f64Add, f.tee('xf'), o.f64Abs);
-    f.emit(f.get('pp'), o.f64Load(40), o.f64Mul, o.f64(0.5), o.f64Add, f.tee('ff'), o.f64Floor, f.tee('rr'));
-    f.emit(f.get('ff'), f.get('rr'), o.f64Sub, f.tee('ff'), o.f64(MARGIN), o.f64Lt, f.get('ff'), o.f64(1 - MARGIN));
-    f.emit(o.f64Gt, o.or, f.get('rr'), o.f64(2 ** 17), o.f64Lt, o.and);
-    f.if([], () => {
-      f.emit(f.get('xf'), o.f64Abs, o.i64TruncF64S, f.set('a'));
-      exactMagnitude(f);
-      f.emit(f.get('q'), o.i64(CAP), f.get('q'), o.i64(CAP), o.i64LtU, o.select, o.f64ConvertI64S, f.set('rr'));
-    });
-    f.emit(f.get('rr'), o.f64(CAP), o.f64Min, f.get('xf'), o.f64Copysign, o.i32TruncSatF64S, f.set('t'));
-  });
+  const locals = { i64: ['x', 'q', 'lo', 'hi', 'a', 'b', 's'] };
+  const stage = (f: Fn) => {
+    f.emit(f.get('sp'), o.f64Load(), o.i64TruncF64S, f.get('pp'), o.i64Load(), o.i64Add, f.tee('x'));
+    f.emit(o.i64(22), o.i64ShrS, f.get('pp'), o.i64Load(8), o.i64Mul, f.set('a'));
+    // b = xl * mult + h (h by the sign of x)
+    f.emit(f.get('x'), o.i64(0x3fffff), o.i64And, f.get('pp'), o.i64Load(8), o.i64Mul);
+    f.emit(f.get('pp'), o.i64Load(32), f.get('pp'), o.i64Load(24), f.get('x'), o.i64(0), o.i64LtS, o.select, o.i64Add);
+    f.emit(f.set('b'), f.get('pp'), o.i64Load(16), f.set('s'));
+    // shift >= 22
+    f.emit(f.get('a'), f.get('b'), o.i64(22), o.i64ShrS, o.i64Add, f.get('s'), o.i64(22), o.i64Sub, o.i64ShrS);
+    // shift < 22
+    f.emit(o.i64(-(2 ** 40)), f.get('a'), f.get('a'), o.i64(-(2 ** 40)), o.i64LtS, o.select, f.set('a'));
+    f.emit(o.i64(2 ** 40), f.get('a'), f.get('a'), o.i64(2 ** 40), o.i64GtS, o.select, o.i64(22), f.get('s'), o.i64Sub);
+    f.emit(o.i64Shl, f.get('b'), f.get('s'), o.i64ShrS, o.i64Add);
+    f.emit(f.get('s'), o.i64(22), o.i64GeU, o.select, f.set('q'));
+    clampTo(f);
+  };
+  return requantLoops('rqRhaz', RHAZ_BYTES, locals, stage, { prologue: clampBounds, saturated: true });
 }
 
 /** Mode ort: t = clamp(RNE(fround(fround(x) * factor)), -2^24, 2^24). */
@@ -132,7 +128,6 @@ export function stageParams(s: ChannelStages): { ort: boolean; bytes: Uint8Array
   const buf = new ArrayBuffer(c * size);
   const i64 = new BigInt64Array(buf);
   const f32 = new Float32Array(buf);
-  const f64 = new Float64Array(buf);
   for (let ch = 0; ch < c; ch++) {
     i64[(ch * size) / 8] = BigInt(s.bias[ch]!);
     if (ort) {
@@ -146,9 +141,7 @@ export function stageParams(s: ChannelStages): { ort: boolean; bytes: Uint8Array
     i64[(ch * size) / 8 + 1] = BigInt(mult);
     i64[(ch * size) / 8 + 2] = BigInt(shift);
     i64[(ch * size) / 8 + 3] = shift === 0 ? 0n : 1n << BigInt(shift - 1);
-    f64[(ch * size) / 8 + 4] = s.bias[ch]!;
-    f64[(ch * size) / 8 + 5] = s.factor[ch]!;
-    i64[(ch * size) / 8 + 6] = shift === 0 ? 0n : (1n << BigInt(shift - 1)) - 1n;
+    i64[(ch * size) / 8 + 4] = shift === 0 ? 0n : (1n << BigInt(shift - 1)) - 1n;
   }
   return { ort, bytes: new Uint8Array(buf) };
 }
