@@ -5,9 +5,8 @@
  * partial sum stays below 2^31: INT8 layers); `gemm64` widens every dot to 64-bit lanes (INT16 layers, exact
  * while no weight is -32768, so that no pair of products reaches 2^31, and the sum stays below 2^53).
  * `dw32`/`dw64` are the depthwise kernel: eight channels per step over a padded input and the window's tap
- * offsets, products widened to 32-bit (INT8) or 64-bit (INT16) lanes.
+ * offsets, products widened to 32-bit (INT8) or 64-bit (INT16) lanes. golden-wasm.ts assembles the module.
  */
-
 const I32 = 0x7f;
 const V128 = 0x7b;
 const uleb = (n: number): number[] => {
@@ -21,8 +20,6 @@ const uleb = (n: number): number[] => {
   return out;
 };
 const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s)];
 
 // Opcodes.
 const get = (i: number) => [0x20, i];
@@ -53,7 +50,8 @@ const VA = 16;
 const VD = 17;
 const ACC = 18; // accumulators from here: 4 (gemm32) or 8 (gemm64)
 
-function body(wide: boolean): number[] {
+/** The GEMM's function body (gemm32, or gemm64 when `wide`). */
+export function gemmBody(wide: boolean): number[] {
   const accs = wide ? 8 : 4;
   const locals = vec([
     [...uleb(10), I32],
@@ -109,7 +107,8 @@ const [OH, OW, CB, T, ROWB, BASE, DPTR, CPB, WT] = [10, 11, 12, 13, 14, 15, 16, 
 const [DX, DW] = [19, 20];
 const DACC = 21;
 
-function depthwiseBody(wide: boolean): number[] {
+/** The depthwise kernel's function body (dw32, or dw64 when `wide`). */
+export function depthwiseBody(wide: boolean): number[] {
   const accs = wide ? 4 : 2;
   const locals = vec([
     [...uleb(9), I32],
@@ -180,7 +179,7 @@ const [GXP, GOFFS, GA, GOHN, GOWN, NSEG, SEGB, ROWBYTES, GRSB, GCSB] = [0, 1, 2,
 const [GOH, GOW, GS, GROW, GBASE, GD, GDST] = [10, 11, 12, 13, 14, 15, 16];
 
 /** im2col: per output pixel, nseg segments of segb bytes from the padded input at base + offs[s], then zeros to rowb. */
-function gatherBody(): number[] {
+export function gatherBody(): number[] {
   const code: number[] = [];
   const emit = (...xs: (number | number[])[]) => {
     for (const x of xs) code.push(...(typeof x === 'number' ? [x] : x));
@@ -199,111 +198,4 @@ function gatherBody(): number[] {
   emit(get(GOH), i32c(1), ADD, set(GOH), [0x0c, 0], 0x0b, 0x0b, 0x0b);
   const b = [...vec([[...uleb(7), I32]]), ...code];
   return [...uleb(b.length), ...b];
-}
-
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const type = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0];
-  const dwType = [0x60, ...vec(Array.from({ length: 10 }, () => [I32])), 0];
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([type, dwType])),
-    ...section(3, vec([[0], [0], [1], [1], [1]])),
-    ...section(5, vec([[0x00, 1]])),
-    ...section(
-      7,
-      vec([
-        [...str('mem'), 2, 0],
-        [...str('gemm32'), 0, 0],
-        [...str('gemm64'), 0, 1],
-        [...str('dw32'), 0, 2],
-        [...str('dw64'), 0, 3],
-        [...str('gather'), 0, 4],
-      ]),
-    ),
-    ...section(10, vec([body(false), body(true), depthwiseBody(false), depthwiseBody(true), gatherBody()])),
-  ]);
-}
-
-interface GemmExports {
-  mem: WebAssembly.Memory;
-  gemm32: (a: number, b: number, c: number, m: number, n: number, kp: number) => void;
-  gemm64: (a: number, b: number, c: number, m: number, n: number, kp: number) => void;
-  dw32: (...args: number[]) => void;
-  dw64: (...args: number[]) => void;
-  gather: (...args: number[]) => void;
-}
-
-let instance: GemmExports | undefined;
-
-/** The assembled module's exports (compiled on first use). */
-function exportsOf(): GemmExports {
-  instance ??= new WebAssembly.Instance(new WebAssembly.Module(moduleBytes())).exports as unknown as GemmExports;
-  return instance;
-}
-
-/** Byte offsets of consecutive 16-byte aligned regions of the given sizes, the memory grown to hold them. */
-function layout(sizes: number[]): { offsets: number[]; buf: ArrayBuffer; e: GemmExports } {
-  const e = exportsOf();
-  const offsets: number[] = [];
-  let at = 0;
-  for (const s of sizes) {
-    offsets.push(at);
-    at += Math.ceil(s / 16) * 16;
-  }
-  const have = e.mem.buffer.byteLength;
-  if (at > have) e.mem.grow(Math.ceil((at - have) / 65536));
-  return { offsets, buf: e.mem.buffer, e };
-}
-
-/** Working memory of a depthwise layer: padded input (int16), weights [tap][cp] (int16), tap offsets, output [pixel][cp]. */
-export interface DepthwiseArena {
-  x: Int16Array;
-  w: Int16Array;
-  offsets: Int32Array;
-  out: Float64Array;
-  run(wide: boolean, oh: number, ow: number, rowStride: number, colStride: number): void;
-}
-
-/** Lays out a depthwise layer of `xLen` padded input values, `taps` taps, cp channels and `pixels` outputs. */
-export function depthwiseArena(xLen: number, taps: number, cp: number, pixels: number): DepthwiseArena {
-  const { offsets: o, buf, e } = layout([xLen * 2, taps * cp * 2, taps * 4, pixels * cp * 8]);
-  return {
-    x: new Int16Array(buf, o[0], xLen),
-    w: new Int16Array(buf, o[1], taps * cp),
-    offsets: new Int32Array(buf, o[2], taps),
-    out: new Float64Array(buf, o[3], pixels * cp),
-    run: (wide, oh, ow, rowStride, colStride) =>
-      (wide ? e.dw64 : e.dw32)(o[0]!, o[1]!, o[2]!, o[3]!, oh, ow, cp, taps, rowStride * 2, colStride * 2),
-  };
-}
-
-/**
- * Working memory of one GEMM: A (m x kp int16), B (n x kp int16), C (m x n doubles), and for im2col a
- * padded input (int16) with the byte offsets of its window segments; views are refreshed on growth.
- */
-export interface GemmArena {
-  a: Int16Array;
-  b: Int16Array;
-  c: Float64Array;
-  x: Int16Array;
-  offsets: Int32Array;
-  /** Fills A: per output pixel, offsets.length segments of segValues values from x (from value xStart on). */
-  gather(xStart: number, segValues: number, oh: number, ow: number, rowStride: number, colStride: number): void;
-  run(wide: boolean): void;
-}
-
-/** Lays out a GEMM of m rows, n columns (a multiple of 4) and kp (a multiple of 8), with xLen padded input values and nseg segments. */
-export function gemmArena(m: number, n: number, kp: number, xLen = 0, nseg = 0): GemmArena {
-  const { offsets: o, buf, e } = layout([m * kp * 2, n * kp * 2, m * n * 8, xLen * 2, nseg * 4]);
-  const [aOff, bOff, cOff, xOff, sOff] = o as [number, number, number, number, number];
-  return {
-    a: new Int16Array(buf, aOff, m * kp),
-    b: new Int16Array(buf, bOff, n * kp),
-    c: new Float64Array(buf, cOff, m * n),
-    x: new Int16Array(buf, xOff, xLen),
-    offsets: new Int32Array(buf, sOff, nseg),
-    gather: (xStart, segValues, oh, ow, rowStride, colStride) =>
-      e.gather(xOff + 2 * xStart, sOff, aOff, oh, ow, nseg, segValues * 2, kp * 2, rowStride * 2, colStride * 2),
-    run: (wide) => (wide ? e.gemm64 : e.gemm32)(aOff, bOff, cOff, m, n, kp),
-  };
 }

@@ -5,13 +5,16 @@
  * and multiplied by the weights in a WebAssembly SIMD integer GEMM (gemm-wasm.ts), or, where its lanes
  * could overflow (an INT16 weight of -32768), four output channels at a time in doubles, which are exact
  * integers because every layer's worst-case sum is checked below 2^53; depthwise layers run eight channels
- * per SIMD step over an input padded with the zero point. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
+ * per SIMD step over an input padded with the zero point. In modes rhaz and ort the output stage runs in the
+ * kernels' output pass (requant-wasm.ts), straight into the output tensor; mode gemmlowp and the kernel in
+ * doubles requantize through requant.ts. It imports nothing from sim/, so an im2col or padding bug cannot hide on both sides.
  */
 import { batchOf, batchOutShape, imageLayer, imageValues } from '../nets/batch.js';
 import type { MacLayer } from '../nets/ir.js';
 import { MactileError } from '../util/errors.js';
-import { depthwiseArena, gemmArena } from './gemm-wasm.js';
+import { depthwiseArena, gemmArena, type RequantPass } from './golden-wasm.js';
 import { channelStages, operandRange, requantizeInto, type ChannelStages } from './requant.js';
+import { stageParams } from './requant-wasm.js';
 import { zeros, type IntTensor, type QuantLayer } from './tensor.js';
 
 /** Per-layer constants of the kernels, computed once per QuantLayer. */
@@ -26,7 +29,12 @@ interface Prepared {
   stages: ChannelStages;
   /** The GEMM's weights, one padded matrix per group (columns to a multiple of 4, K to a multiple of 8), when it applies. */
   gemm: { b: Int16Array[]; np: number; kp: number; wide: boolean } | undefined;
+  /** The output stage fused into the WebAssembly kernels' output pass, where requant-wasm.ts is exact for it. */
+  pass: RequantPass | undefined;
 }
+
+/** Where a kernel's results go: raw accumulators, or requantized straight into the output. */
+type Sink = { acc: Float64Array } | { y: Int16Array; pass: RequantPass };
 
 const prepared = new WeakMap<QuantLayer, Prepared>();
 let patch: Float64Array = new Float64Array(1024);
@@ -85,12 +93,24 @@ function prepare(l: MacLayer, q: QuantLayer): Prepared {
   const cp = Math.ceil(c / 8) * 8;
   const dwTaps = new Int16Array(dw ? taps * cp : 0);
   if (dw) for (let ch = 0; ch < c; ch++) for (let t = 0; t < taps; t++) dwTaps[t * cp + ch] = q.weights[ch * taps + t]!;
+  const stages = channelStages(q);
+  const packed = stageParams(stages);
+  const pass = packed && {
+    ort: packed.ort,
+    narrow: bound < 2 ** 31,
+    params: packed.bytes,
+    relu: stages.relu,
+    zeroPoint: stages.zeroPoint,
+    min: stages.min,
+    max: stages.max,
+  };
   p = {
     weights,
+    pass,
     dw,
     dwWide,
     dwTaps,
-    stages: channelStages(q),
+    stages,
     gemm: dw ? undefined : gemmWeights(l, q, bound),
   };
   prepared.set(q, p);
@@ -139,7 +159,7 @@ function dot4(
 }
 
 /** Accumulators of a depthwise layer by the WebAssembly kernel: input padded with the zero point, channels to a multiple of 8. */
-function depthwiseWasm(l: MacLayer, x: Int16Array, zp: number, w: Int16Array, wide: boolean, acc: Float64Array): void {
+function depthwiseWasm(l: MacLayer, x: Int16Array, zp: number, w: Int16Array, wide: boolean, sink: Sink): void {
   const { inShape: is, outShape: os, kernel, stride, dilation, pad } = l;
   const c = os.c;
   const cp = Math.ceil(c / 8) * 8;
@@ -147,7 +167,7 @@ function depthwiseWasm(l: MacLayer, x: Int16Array, zp: number, w: Int16Array, wi
   const ph = Math.max(is.h + pad.top, (os.h - 1) * stride.h + (kernel.h - 1) * dilation.h + 1);
   const pw = Math.max(is.w + pad.left, (os.w - 1) * stride.w + (kernel.w - 1) * dilation.w + 1);
   const m = os.h * os.w;
-  const g = depthwiseArena(ph * pw * cp, taps, cp, m);
+  const g = depthwiseArena(ph * pw * cp, taps, cp, m, 'y' in sink ? sink.pass.params.length : 0);
   const gx = g.x;
   gx.fill(zp);
   if (c === cp)
@@ -165,6 +185,8 @@ function depthwiseWasm(l: MacLayer, x: Int16Array, zp: number, w: Int16Array, wi
     for (let kw = 0; kw < kernel.w; kw++)
       g.offsets[kh * kernel.w + kw] = (kh * dilation.h * pw + kw * dilation.w) * cp * 2;
   g.run(wide, os.h, os.w, stride.h * pw * cp, stride.w * cp);
+  if ('y' in sink) return g.requant(sink.pass, c, sink.y);
+  const { acc } = sink;
   const out = g.out;
   for (let p = 0; p < m; p++) for (let ch = 0; ch < c; ch++) acc[p * c + ch] = out[p * cp + ch]!;
 }
@@ -211,13 +233,7 @@ function convolve(l: MacLayer, x: Float64Array, zp: number, w: Float64Array, acc
 }
 
 /** Accumulators of a conv, grouped conv or FC layer: im2col of the whole layer, then the WebAssembly GEMM per group. */
-function convolveWasm(
-  l: MacLayer,
-  x: Int16Array,
-  zp: number,
-  gm: NonNullable<Prepared['gemm']>,
-  acc: Float64Array,
-): void {
+function convolveWasm(l: MacLayer, x: Int16Array, zp: number, gm: NonNullable<Prepared['gemm']>, sink: Sink): void {
   const { inShape: is, outShape: os, kernel, stride, dilation, pad, groups } = l;
   const cinG = is.c / groups;
   const coutG = os.c / groups;
@@ -241,7 +257,8 @@ function convolveWasm(
   const ph = Math.max(is.h + pad.top, (os.h - 1) * stride.h + (kernel.h - 1) * dilation.h + 1);
   const pw = Math.max(is.w + pad.left, (os.w - 1) * stride.w + (kernel.w - 1) * dilation.w + 1);
   const nseg = direct ? 0 : rows ? kernel.h : kernel.h * kernel.w;
-  const g = gemmArena(m, np, kp, direct ? 0 : ph * pw * is.c, nseg);
+  const fused = 'y' in sink ? sink.pass : undefined;
+  const g = gemmArena(m, np, kp, direct ? 0 : ph * pw * is.c, nseg, fused ? m * os.c : 0, fused);
   if (direct) g.a.set(x.subarray(0, m * kp));
   else {
     g.x.fill(zp);
@@ -255,6 +272,11 @@ function convolveWasm(
     if (!direct) g.gather(gi * cinG, rows ? kernel.w * is.c : cinG, os.h, os.w, stride.h * pw * is.c, stride.w * is.c);
     g.b.set(gm.b[gi]!);
     g.run(gm.wide);
+    if (fused) {
+      g.requant(fused, coutG, gi * coutG, os.c);
+      continue;
+    }
+    const { acc } = sink as { acc: Float64Array };
     const c = g.c;
     for (let p = 0; p < m; p++) {
       const ob = p * os.c + gi * coutG;
@@ -262,22 +284,20 @@ function convolveWasm(
       for (let j = 0; j < coutG; j++) acc[ob + j] = c[cb + j]!;
     }
   }
+  if (fused) g.output((sink as { y: Int16Array }).y, os.c);
 }
 
-/** Raw accumulators into `acc` (length >= outputs); returns the layer's prepared constants. */
-function accumulate(l: MacLayer, x: IntTensor, q: QuantLayer, acc: Float64Array): Prepared {
+/** A layer's results into `sink` (raw accumulators, length >= outputs, or the fused output stage); returns its prepared constants. */
+function accumulate(l: MacLayer, x: IntTensor, q: QuantLayer, sink: Sink): Prepared {
   const pr = prepare(l, q);
-  if (pr.gemm) {
-    convolveWasm(l, x.data, q.inZeroPoint, pr.gemm, acc);
-    return pr;
+  if (pr.gemm) convolveWasm(l, x.data, q.inZeroPoint, pr.gemm, sink);
+  else if (pr.dw) depthwiseWasm(l, x.data, q.inZeroPoint, pr.dwTaps, pr.dwWide, sink);
+  else {
+    input = grow(input, x.data.length);
+    const xf = input;
+    for (let i = 0; i < x.data.length; i++) xf[i] = x.data[i]!;
+    convolve(l, xf, q.inZeroPoint, pr.weights, (sink as { acc: Float64Array }).acc);
   }
-  input = grow(input, x.data.length);
-  const xf = input;
-  for (let i = 0; i < x.data.length; i++) xf[i] = x.data[i]!;
-  if (pr.dw) {
-    depthwiseWasm(l, x.data, q.inZeroPoint, pr.dwTaps, pr.dwWide, acc);
-    return pr;
-  } else convolve(l, xf, q.inZeroPoint, pr.weights, acc);
   return pr;
 }
 
@@ -287,33 +307,39 @@ function accumulate(l: MacLayer, x: IntTensor, q: QuantLayer, acc: Float64Array)
  * A batched layer's images are convolved one by one, each with the same weights.
  */
 export function goldenAccumulators(l: MacLayer, x: IntTensor, q: QuantLayer): Float64Array {
-  const n = batchOf(l);
   const outSize = imageValues(l.outShape);
-  const acc = new Float64Array(n * outSize);
-  accumulateBatch(l, x, q, acc);
+  const acc = new Float64Array(batchOf(l) * outSize);
+  eachImage(l, x, q, (b) => ({ acc: acc.subarray(b * outSize, (b + 1) * outSize) }));
   return acc;
 }
 
-/** The accumulators of every image of a (batched) layer into `acc`, image after image; returns the prepared layer. */
-function accumulateBatch(l: MacLayer, x: IntTensor, q: QuantLayer, acc: Float64Array): Prepared {
+/** Every image of a (batched) layer into its sink, image after image. */
+function eachImage(l: MacLayer, x: IntTensor, q: QuantLayer, sink: (image: number) => Sink): void {
   const n = batchOf(l);
-  if (n === 1) return accumulate(l, x, q, acc);
-  const one = imageLayer(l);
-  const [inSize, outSize] = [imageValues(l.inShape), imageValues(l.outShape)];
-  let pr: Prepared | undefined;
-  for (let b = 0; b < n; b++) {
-    const image = { shape: l.inShape, data: x.data.subarray(b * inSize, (b + 1) * inSize) };
-    pr = accumulate(one, image, q, acc.subarray(b * outSize, (b + 1) * outSize));
+  if (n === 1) {
+    accumulate(l, x, q, sink(0));
+    return;
   }
-  return pr!;
+  const one = imageLayer(l);
+  const inSize = imageValues(l.inShape);
+  for (let b = 0; b < n; b++)
+    accumulate(one, { shape: l.inShape, data: x.data.subarray(b * inSize, (b + 1) * inSize) }, q, sink(b));
 }
 
-/** The layer's quantized output as the golden model computes it. */
+/** The layer's quantized output as the golden model computes it (the output stage fused into the kernels where exact). */
 export function goldenLayer(l: MacLayer, x: IntTensor, q: QuantLayer): IntTensor {
   const out = zeros(batchOutShape(l));
   const n = out.data.length;
+  const pr = prepare(l, q);
+  const { pass } = pr;
+  if (pass && (pr.gemm || pr.dw)) {
+    const outSize = imageValues(l.outShape);
+    eachImage(l, x, q, (b) => ({ y: out.data.subarray(b * outSize, (b + 1) * outSize), pass }));
+    return out;
+  }
   accBuf = grow(accBuf, n);
-  const pr = accumulateBatch(l, x, q, accBuf);
+  const outSize = imageValues(l.outShape);
+  eachImage(l, x, q, (b) => ({ acc: accBuf.subarray(b * outSize, (b + 1) * outSize) }));
   requantizeInto(accBuf, n, pr.stages, out.data);
   return out;
 }

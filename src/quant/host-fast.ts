@@ -2,11 +2,14 @@
  * Float host ops between requantized tensors, computed without intermediate float tensors and with the same
  * float32 steps as dequantize -> floatHost -> quantize in int-exec.ts, so the integers are identical:
  * elementwise ops (SiLU, sigmoid, ReLU6, ...) through a table of every input integer, built once per layer
- * by those very functions; add, mul and per-channel scale in one fused loop (mode rhaz); global average pooling
- * through the dequantization table, float32 sums in the same order. Other ops return undefined.
+ * by those very functions (looked up in WebAssembly but in small tensors); add, mul and per-channel scale in WebAssembly
+ * (host-wasm.ts, mode rhaz; INT8 scale through rows of outputs per gate value); global average pooling with
+ * float32 sums in the same order (WebAssembly). Other ops return undefined.
  */
 import type { HostLayer, Shape } from '../nets/ir.js';
 import { floatHost } from './float-exec.js';
+import { hostBinary, hostLookup, hostSums } from './golden-wasm.js';
+import { HOST_PARAM_BYTES } from './host-wasm.js';
 import type { QuantModel, TensorQuant } from './quantize.js';
 import { operandRange } from './requant.js';
 import { quantizeOrt } from './requant-modes.js';
@@ -34,7 +37,8 @@ function table(qm: QuantModel, l: HostLayer): Int16Array {
   const shape: Shape = { h: 1, w: 1, c: x.length };
   const y = floatHost({ ...l, inShapes: [shape], outShape: shape }, [x]);
   const quantize = qm.options.requant === 'ort' ? quantizeOrt : quantizeOne;
-  t = Int16Array.from(y, (v) => quantize(v, yq.scale, yq.zeroPoint, min, max));
+  t = new Int16Array(y.length);
+  for (let i = 0; i < y.length; i++) t[i] = quantize(y[i]!, yq.scale, yq.zeroPoint, min, max);
   byLayer.set(l.name, t);
   return t;
 }
@@ -58,47 +62,73 @@ function lookup(x: Int16Array, t: Int16Array, min: number, out: Int16Array): voi
   for (let i = 0; i < out.length; i++) out[i] = t[x[i]! - min]!;
 }
 
-/** y = quantize(float32(op(dequantize(a), dequantize(b)))), b per channel for `scale`. */
+/** The parameter block of host-wasm.ts: the scales of a, b and y, their zero points, the range. */
+function hostParams(qa: TensorQuant, qb: TensorQuant, yq: TensorQuant, min: number, max: number): ArrayBuffer {
+  const params = new ArrayBuffer(HOST_PARAM_BYTES);
+  new Float64Array(params, 0, 3).set([qa.scale, qb.scale, yq.scale]);
+  new Int32Array(params, 24, 5).set([qa.zeroPoint, qb.zeroPoint, yq.zeroPoint, min, max]);
+  new Float64Array(params, 48, 1)[0] = 1 / yq.scale;
+  return params;
+}
+
+/** The gates' dequantized float32 values, one per channel. */
+function gateValues(y: Int16Array, db: Float32Array, c: number, min: number): Float64Array {
+  const b = new Float64Array(c);
+  for (let ch = 0; ch < c; ch++) b[ch] = db[y[ch]! - min]!;
+  return b;
+}
+
+/** INT8 scale: per layer, the output for every (gate, input) pair, a row of 256 filled on the first use of its gate value. */
+const scaleRows = new WeakMap<QuantModel, Map<string, { t: Int16Array; filled: Uint8Array }>>();
+
+/**
+ * y = quantize(float32(op(dequantize(a), dequantize(b)))), b per channel for `scale`: in WebAssembly
+ * (host-wasm.ts), each operand dequantized as its table holds it; INT8 scale through rows of outputs made
+ * by the same kernel, once per gate value.
+ */
 function binary(
-  kind: 'add' | 'mul' | 'scale',
+  qm: QuantModel,
+  l: HostLayer,
   x: Int16Array,
   y: Int16Array,
-  da: Float32Array,
-  db: Float32Array,
-  c: number,
-  yq: TensorQuant,
   min: number,
   max: number,
   out: Int16Array,
 ): void {
-  const { scale, zeroPoint } = yq;
-  // The float op's result is stored as float32 (Math.fround), then quantized as quantizeTensor does.
-  if (kind === 'scale')
-    for (let p = 0; p < out.length; p += c)
-      for (let ch = 0; ch < c; ch++) {
-        const v = Math.fround(da[x[p + ch]! - min]! * db[y[ch]! - min]!);
-        const r = Math.round(v / scale) + zeroPoint;
-        out[p + ch] = r < min ? min : r > max ? max : r;
-      }
-  else if (kind === 'add')
-    for (let i = 0; i < out.length; i++) {
-      const r = Math.round(Math.fround(da[x[i]! - min]! + db[y[i]! - min]!) / scale) + zeroPoint;
-      out[i] = r < min ? min : r > max ? max : r;
+  const kind = l.kind as 'add' | 'mul' | 'scale';
+  const [qa, qb] = [qm.tensors[l.inputs[0]!]!, qm.tensors[l.inputs[1]!]!];
+  const params = hostParams(qa, qb, qm.tensors[l.output]!, min, max);
+  const c = l.outShape.c;
+  const db = dequantTable(qb, qm.options.bits);
+  if (kind !== 'scale') return hostBinary(kind, x.subarray(0, out.length), y.subarray(0, out.length), c, params, out);
+  if (qm.options.bits === 16) {
+    hostBinary(kind, x.subarray(0, out.length), gateValues(y, db, c, min), c, params, out);
+    return;
+  }
+  let byLayer = scaleRows.get(qm);
+  if (!byLayer) scaleRows.set(qm, (byLayer = new Map()));
+  let rows = byLayer.get(l.name);
+  if (!rows) byLayer.set(l.name, (rows = { t: new Int16Array(256 * 256), filled: new Uint8Array(256) }));
+  const { t, filled } = rows;
+  const offsets = new Int32Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    const g = y[ch]! - min;
+    if (!filled[g]) {
+      const all = Int16Array.from({ length: 256 }, (_, i) => min + i);
+      hostBinary('scale', all, Float64Array.of(db[g]!), 1, params, t.subarray(g * 256, (g + 1) * 256));
+      filled[g] = 1;
     }
-  else
-    for (let i = 0; i < out.length; i++) {
-      const r = Math.round(Math.fround(da[x[i]! - min]! * db[y[i]! - min]!) / scale) + zeroPoint;
-      out[i] = r < min ? min : r > max ? max : r;
-    }
+    offsets[ch] = g * 256 - min;
+  }
+  for (let p = 0; p < out.length; p += c) for (let ch = 0; ch < c; ch++) out[p + ch] = t[offsets[ch]! + x[p + ch]!]!;
 }
 
 /** Global average pooling as floatHost does it on the dequantized tensor: float32 running sums per channel, one division. */
 function globalAverage(qm: QuantModel, l: HostLayer, x: Int16Array, min: number, max: number): IntTensor {
   const is = l.inShapes[0]!;
   const c = is.c;
-  const da = dequantTable(qm.tensors[l.inputs[0]!]!, qm.options.bits);
-  const sums = new Float32Array(c);
-  for (let p = 0; p < x.length; p += c) for (let ch = 0; ch < c; ch++) sums[ch]! += da[x[p + ch]! - min]!;
+  const xq = qm.tensors[l.inputs[0]!]!;
+  const sums = hostSums(x.subarray(0, is.h * is.w * c), c, xq.scale, xq.zeroPoint);
   const { scale, zeroPoint } = qm.tensors[l.output]!;
   const quantize = qm.options.requant === 'ort' ? quantizeOrt : quantizeOne;
   const out = new Int16Array(c);
@@ -117,22 +147,10 @@ export function fastFloatHost(qm: QuantModel, l: HostLayer, xs: IntTensor[]): In
   // Mode ort quantizes half to even: the binary ops then take the float path (int-exec's quantizeTensor).
   if (!elementwise && qm.options.requant === 'ort') return undefined;
   const out = new Int16Array(l.outShape.h * l.outShape.w * l.outShape.c);
-  if (elementwise) lookup(xs[0]!.data, table(qm, l), min, out);
+  // In WebAssembly unless the tensor is small beside the table its call copies (512 bytes INT8, 128 KB INT16).
+  if (elementwise) (out.length >= (bits === 8 ? 64 : 1024) ? hostLookup : lookup)(xs[0]!.data, table(qm, l), min, out);
   else {
-    const da = dequantTable(qm.tensors[l.inputs[0]!]!, bits);
-    const db = dequantTable(qm.tensors[l.inputs[1]!]!, bits);
-    binary(
-      kind as 'add' | 'mul' | 'scale',
-      xs[0]!.data,
-      xs[1]!.data,
-      da,
-      db,
-      l.outShape.c,
-      qm.tensors[l.output]!,
-      min,
-      max,
-      out,
-    );
+    binary(qm, l, xs[0]!.data, xs[1]!.data, min, max, out);
   }
   return { shape: l.outShape, data: out };
 }

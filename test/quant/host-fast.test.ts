@@ -1,6 +1,7 @@
 /**
  * The golden executor's fast host ops equal the float-tensor path they replace (dequantize to float32, the
- * float op, quantize): elementwise ops through tables, add / mul / per-channel scale fused, global average
+ * float op, quantize): elementwise ops through tables, add / mul / per-channel scale in WebAssembly (ties
+ * of the rounding and saturation included), global average
  * pooling through the dequantization table, and max pooling on
  * integers, on random shapes, scales and zero points in both precisions.
  */
@@ -26,10 +27,17 @@ function reference(l: HostLayer, xs: Int16Array[], qs: TensorQuant[], yq: Tensor
   return Int16Array.from(f, (v) => Math.max(min, Math.min(max, Math.round(v / yq.scale) + yq.zeroPoint)));
 }
 
-const quant = fc.record({
-  scale: fc.double({ min: 1e-4, max: 0.5, noNaN: true }),
-  zeroPoint: fc.integer({ min: -20, max: 20 }),
-});
+const quant = fc.oneof(
+  fc.record({
+    scale: fc.double({ min: 1e-4, max: 0.5, noNaN: true }),
+    zeroPoint: fc.integer({ min: -20, max: 20 }),
+  }),
+  // Powers of two: exact dequantized values, sums and products, so exact halves (Math.round's ties) and saturation.
+  fc.record({
+    scale: fc.integer({ min: -3, max: 3 }).map((k) => 2 ** k),
+    zeroPoint: fc.integer({ min: -128, max: 127 }),
+  }),
+);
 
 describe('fast host ops equal the float-tensor path', () => {
   it('elementwise, add, mul, scale and global average pooling', () => {
