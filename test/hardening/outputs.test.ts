@@ -52,6 +52,7 @@ const FOLDER_COMMANDS: { name: string; args: (out: string) => string[]; file: st
       'none',
       '--sizes',
       '8',
+      '--no-area',
       '--quiet',
       '--out',
       o,
