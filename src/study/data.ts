@@ -3,17 +3,11 @@
  * from (`mactile study --from DIR` renders it again without running anything).
  */
 
+import type { LayerEnergy } from '../analytic/energy/model.js';
 import type { Range } from '../analytic/energy/tables.js';
 
 /** Energy of one table split by component (pJ; DRAM, and so the total, a range in Horowitz's table). */
-export interface TableEnergy {
-  table: string;
-  mac: Range;
-  register: Range;
-  sram: Range;
-  dram: Range;
-  total: Range;
-}
+export type TableEnergy = Pick<LayerEnergy, 'table' | 'mac' | 'register' | 'sram' | 'dram' | 'total'>;
 
 /** A run's energy: per layer and per inference from each table, and the range over the tables. */
 export interface RunEnergy {
