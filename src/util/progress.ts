@@ -57,12 +57,13 @@ export function formatDuration(seconds: number): string {
 
 /**
  * Seconds left when `fraction` (0 to 1) of the work took `elapsedSeconds`, at the same rate; undefined
- * while nothing is done yet or less than half a second has passed (no estimate is better than a wild one).
+ * while nothing is done yet or less than half a second has passed (no estimate is better than a wild one); 0 once all
+ * is done, however soon.
  */
 export function etaSeconds(elapsedSeconds: number, fraction: number): number | undefined {
-  if (!Number.isFinite(elapsedSeconds) || !Number.isFinite(fraction) || fraction <= 0 || elapsedSeconds < 0.5)
-    return undefined;
+  if (!Number.isFinite(elapsedSeconds) || !Number.isFinite(fraction) || fraction <= 0) return undefined;
   if (fraction >= 1) return 0;
+  if (elapsedSeconds < 0.5) return undefined;
   const eta = (elapsedSeconds * (1 - fraction)) / fraction;
   return Number.isFinite(eta) ? eta : undefined;
 }

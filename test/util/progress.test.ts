@@ -19,6 +19,8 @@ describe('etaSeconds', () => {
     expect(etaSeconds(10, 0.25)).toBeCloseTo(30, 9);
     expect(etaSeconds(60, 0.5)).toBeCloseTo(60, 9);
     expect(etaSeconds(3, 1)).toBe(0);
+    // All done is exact at once, even before the half second an estimate waits for.
+    expect(etaSeconds(0.1, 1)).toBe(0);
   });
 
   it('gives no estimate before any work is done or too early to tell (never NaN or Infinity)', () => {
