@@ -11,7 +11,7 @@ import { loadNetwork } from '../nets/load.js';
 import { layerMacs, macLayers, type Network } from '../nets/ir.js';
 import { writeStudyReport } from '../report/study-html.js';
 import { accuracyStudy, type StudiedModel } from '../study/accuracy.js';
-import { NVDLA_RUNS, nvdlaRuns, presetConfig, systolicConfig, systolicGrid } from '../study/analytic.js';
+import { NVDLA_RUNS, nvdlaConfig, nvdlaRuns, systolicConfig, systolicGrid } from '../study/analytic.js';
 import type { StudyData } from '../study/data.js';
 import { Slots } from '../util/slots.js';
 import { parseRtlPairs, rtlRuns } from '../study/rtl.js';
@@ -42,7 +42,7 @@ interface StudyOptions extends SchemeOptions {
 
 const DEFAULT_MODELS = 'models/lenet5.onnx,models/alexnet_mnist.onnx,models/efficientnet_b0_mnist.onnx';
 const DEFAULT_RTL =
-  'lenet5@nv_small,lenet5@nv_full_int8,lenet5@nv_full_int16,alexnet@nv_small,efficientnet_b0@nv_small,lenet5@sa-16x16-os,lenet5@sa-16x16-ws,lenet5@sa-16x16-is,lenet5@sa-32x32-ws';
+  'lenet5@nv_small,lenet5@nv_full_int8,lenet5@nv_full_int16,alexnet@nv_small,efficientnet_b0@nv_small,lenet5@sa-16x16-os,lenet5@sa-16x16-ws,lenet5@sa-16x16-is,lenet5@sa-32x32-ws,lenet5@sa-16x16-os-dram16';
 
 const DEFAULT_AREA =
   'sa-8x8-os,nv_small,sa-8x8-ws,sa-8x8-is,sa-16x16-os,sa-16x16-ws,sa-16x16-is,sa-16x16-os-int16,sa-32x32-ws,nv_full_int8,nv_full_int16';
@@ -53,13 +53,17 @@ const list = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-/** A config of the study by its name: an NVDLA preset, or sa-RxR-DF[-int16] of the systolic grid. */
-function configNamed(name: string): HardwareConfig | undefined {
+/**
+ * A config of the study by its name: an NVDLA preset (with its memory system at `nvDram` words per cycle), or
+ * sa-RxR-DF[-int16][-dramN] of the systolic grid (ideal memory, or the memory system at N words per cycle).
+ */
+function configNamed(name: string, nvDram: number | 'calc'): HardwareConfig | undefined {
   const nv = NVDLA_RUNS.find((r) => r.preset === name);
-  if (nv) return presetConfig(nv.preset, nv.preset, { precision: nv.precision });
-  const m = /^sa-(\d+)x(\d+)-(os|ws|is)(-int16)?$/.exec(name);
+  if (nv) return nvdlaConfig(nv.preset, nv.precision, nvDram);
+  const m = /^sa-(\d+)x(\d+)-(os|ws|is)(-int16)?(?:-dram(\d+))?$/.exec(name);
   if (!m || m[1] !== m[2]) return undefined;
-  return systolicConfig(Number(m[1]), m[3] as Dataflow, m[4] ? 'int16' : 'int8', 'calc');
+  const dram = m[5] === undefined ? 'calc' : wholeNumberFrom(1, 1024)(m[5]);
+  return systolicConfig(Number(m[1]), m[3] as Dataflow, m[4] ? 'int16' : 'int8', dram);
 }
 
 function parsePrecisions(text: string): ('int8' | 'int16')[] {
@@ -74,7 +78,8 @@ function parsePrecisions(text: string): ('int8' | 'int16')[] {
 function areaConfigs(text: string | false): HardwareConfig[] {
   if (text === false || text === 'none') return [];
   return list(text).map((name) => {
-    const cfg = configNamed(name);
+    // Area is of the compute core: the memory system's buffers would be synthesized as flip-flops.
+    const cfg = /-dram\d+$/.test(name) ? undefined : configNamed(name, 'calc');
     if (!cfg)
       throw new MactileError(
         `--area: expected configs nv_small, nv_full_int8, nv_full_int16 or sa-RxR-DF[-int16], received ${JSON.stringify(name)}`,
@@ -109,14 +114,14 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
   });
   const models = studiedModels(nets, opts.models);
   const symmetric = symmetricActivations(opts, models.length ? undefined : 'with --models none');
-  const pairs = parseRtlPairs(opts.rtl, nets, configNamed);
+  const pairs = parseRtlPairs(opts.rtl, nets, (name) => configNamed(name, opts.dram));
   const areaCfgs = areaConfigs(opts.area);
   const slots = new Slots(opts.jobs);
   const seconds = { accuracy: 0, analytic: 0, rtl: 0, area: 0, total: 0 };
   // The hardware part holds one slot in this process while the quantization children hold the others.
   const hardware = slots.run(async () => {
     const ta = performance.now();
-    const nv = nvdlaRuns(nets);
+    const nv = nvdlaRuns(nets, opts.dram);
     const sa = systolicGrid(nets, sizes, dataflows, opts.dram);
     seconds.analytic = (performance.now() - ta) / 1000;
     const tr = performance.now();
@@ -148,7 +153,15 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
     `RTL runs (the stated subset): ${pairs.length ? pairs.map((p) => `${p.net.name}@${p.cfg.name}`).join(', ') : 'none'}; every other figure is the analytic model's.`,
     'Energy: estimates from the analytic access counts (register toggles estimated, no activity counts) priced by both shipped tables with the energy model of sim --energy (docs/ENERGY.md).',
   ];
+  notes.push(
+    `Memory: the NVDLA-style cores run with their memory system (convolution buffer filled by DMA from a DRAM port of ${opts.dram} words per cycle each way, latency ${nvdlaConfig('nv_small', 'int8', opts.dram).dram.latency} cycles), in the analytic model and in the RTL; the systolic grid with ideal memory (SCALE-Sim's assumption) and with its memory system at ${opts.dram} words per cycle.`,
+  );
+  for (const u of hw.nv.unfit) notes.push(`Not run (does not fit the core's memory system): ${u}.`);
   if (!areaCfgs.length) notes.push('Area: not asked for (--no-area or --area none).');
+  else
+    notes.push(
+      "Area: of the compute cores (ideal memory); the memory systems' buffers are SRAM macros, not synthesized.",
+    );
   if (opts.testImages !== undefined)
     notes.push(`Accuracy on ${opts.testImages} evenly spaced held-out digits of the 2,000 (--test-images).`);
   return {
@@ -198,13 +211,13 @@ export function registerStudy(cmd: Command): void {
     .option('--dataflows <list>', 'systolic dataflows', 'os,ws,is')
     .option(
       '--dram <words>',
-      'DRAM words per cycle of the systolic memory-system runs (stalls)',
+      'DRAM words per cycle of the memory systems: the NVDLA-style cores (analytic and RTL) and the systolic grid beside its ideal-memory runs',
       wholeNumberFrom(1, 1024),
       16,
     )
     .option(
       '--rtl <list>',
-      'NET@CONFIG pairs run through the RTL (configs: nv_small, nv_full_int8, nv_full_int16, sa-RxR-DF[-int16]), or none',
+      'NET@CONFIG pairs run through the RTL (configs: nv_small, nv_full_int8, nv_full_int16 with their memory system at --dram; sa-RxR-DF[-int16] with ideal memory, sa-RxR-DF[-int16]-dramN with the memory system at N words per cycle), or none',
       DEFAULT_RTL,
     )
     .option(

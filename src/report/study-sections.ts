@@ -74,7 +74,7 @@ const totalColumns: HtmlColumn<AnalyticRun>[] = [
 export async function nvdlaSection(p: Page, d: StudyData): Promise<void> {
   p.add(
     '<h2 id="nvdla">2. How long the networks take on an NVDLA-style core</h2>',
-    `<p>mactile's exact model of the core (equal to the RTL cycle for cycle where the RTL runs, section 6) at each network's published input size, random operands; beside it NVDLA's performance spreadsheet, which assumes:</p>`,
+    `<p>mactile's exact model of the core with its memory system (${d.nvdla[0]?.dram === undefined || d.nvdla[0].dram === 'calc' ? 'ideal memory' : `the convolution buffer filled by DMA from a DRAM port of ${d.nvdla[0].dram} words per cycle each way`}; equal to the RTL cycle for cycle, stalls included, where the RTL runs, section 6) at each network's published input size, random operands; beside it NVDLA's performance spreadsheet, which assumes:</p>`,
   );
   for (const [cfg, list] of Object.entries(d.referenceAssumptions).filter(([k]) => k !== 'systolic'))
     p.add(`<p><b>${esc(cfg)}</b>: ${list.map(esc).join('; ')}.</p>`);

@@ -7,6 +7,7 @@ import { cellsOf, describeConfig } from '../config/describe.js';
 import { loadConfig, validateConfig } from '../config/load.js';
 import type { Dataflow, HardwareConfig } from '../config/schema.js';
 import { macLayers, type Network } from '../nets/ir.js';
+import { MactileError } from '../util/errors.js';
 import type { AnalyticRun, LayerFigures } from './data.js';
 import { runEnergy } from './energy.js';
 
@@ -99,16 +100,36 @@ function analyticRun(net: Network, cfg: HardwareConfig, extra: Partial<AnalyticR
   };
 }
 
-/** The NVDLA-style runs of each network. */
-export function nvdlaRuns(nets: Network[]): { runs: AnalyticRun[]; assumptions: Record<string, string[]> } {
+/** An NVDLA-style preset of the study at its precision, with its memory system at `dram` words per cycle
+ * ("calc": the compute-only core with ideal memory). */
+export function nvdlaConfig(preset: string, precision: 'int8' | 'int16', dram: number | 'calc'): HardwareConfig {
+  return presetConfig(preset, preset, { precision, dram: { bandwidth: dram } });
+}
+
+/**
+ * The NVDLA-style runs of each network, on the cores with their memory system at `dram` words per cycle; a
+ * network that does not fit a core's memory system is left out with the reason (`unfit`).
+ */
+export function nvdlaRuns(
+  nets: Network[],
+  dram: number | 'calc',
+): { runs: AnalyticRun[]; assumptions: Record<string, string[]>; unfit: string[] } {
   const runs: AnalyticRun[] = [];
   const assumptions: Record<string, string[]> = {};
+  const unfit: string[] = [];
   for (const { preset, precision } of NVDLA_RUNS) {
-    const cfg = presetConfig(preset, preset, { precision });
+    const cfg = nvdlaConfig(preset, precision, dram);
     assumptions[preset] = accelOf(cfg).referenceAssumptions(cfg);
-    for (const net of nets) runs.push(analyticRun(net, cfg));
+    for (const net of nets) {
+      try {
+        runs.push(analyticRun(net, cfg, { dram }));
+      } catch (err) {
+        if (!(err instanceof MactileError)) throw err;
+        unfit.push(`${net.name} on ${preset}: ${err.message}`);
+      }
+    }
   }
-  return { runs, assumptions };
+  return { runs, assumptions, unfit };
 }
 
 /** The systolic grid: every size and dataflow at INT8 (INT16 beside it) with ideal memory, and with a DRAM port

@@ -83,7 +83,7 @@ export interface AnalyticRun {
   /** Systolic runs: array rows (= columns) and dataflow. */
   size?: number;
   dataflow?: string;
-  /** Systolic runs: DRAM words per cycle of the memory system, or "calc" (ideal memory, SCALE-Sim's assumption). */
+  /** DRAM words per cycle of the memory system, or "calc" (ideal memory, SCALE-Sim's assumption). */
   dram?: number | 'calc';
   clockMhz: number;
   cells: number;

@@ -30,7 +30,7 @@ export function parseRtlPairs(
     const cfg = cfgName === undefined ? undefined : configs(cfgName);
     if (!net || !cfg || more !== undefined)
       throw new MactileError(
-        `--rtl: expected NET@CONFIG with NET one of ${nets.map((n) => n.name).join(', ')} and CONFIG a config of the study (e.g. nv_small, sa-16x16-os), received ${JSON.stringify(item)}`,
+        `--rtl: expected NET@CONFIG with NET one of ${nets.map((n) => n.name).join(', ')} and CONFIG a config of the study (e.g. nv_small, sa-16x16-os, sa-16x16-os-dram16), received ${JSON.stringify(item)}`,
       );
     return { net, cfg };
   });

@@ -317,12 +317,35 @@ describe('the three-network study report', () => {
     const run = d.rtl.find((r) => r.config === 'sa-8x8-os')!;
     expect(run.layers.map((l) => l.rtlCycles)).toEqual(sim.layers.map((l: { rtlCycles: number }) => l.rtlCycles));
     expect(run.layers.every((l) => l.difference === 0)).toBe(true);
+    // The NVDLA-style cores run with their memory system at the study's DRAM bandwidth (16 words per cycle).
+    expect(d.systolicDram).toBe(16);
+    const withDram = (preset: string) => {
+      const file = join(studyOut, `${preset}-dram16.yaml`);
+      writeFileSync(
+        file,
+        `${readFileSync(`configs/${preset}.yaml`, 'utf8')}\nname: ${preset}\ndram: { bandwidth: 16 }\n`,
+      );
+      return file;
+    };
     const nv = JSON.parse(
-      (await runCli(['analyze', '--net', 'lenet5', '--config', 'nv_full_int16', '--format', 'json'])).stdout,
+      (await runCli(['analyze', '--net', 'lenet5', '--config', withDram('nv_full_int16'), '--format', 'json'])).stdout,
     );
-    expect(d.nvdla.find((r) => r.config === 'nv_full_int16')!.layers.map((l) => l.cycles)).toEqual(
-      nv.layers.map((l: { cycles: number }) => l.cycles),
+    const full = d.nvdla.find((r) => r.config === 'nv_full_int16')!;
+    expect(full.dram).toBe(16);
+    expect(full.layers.map((l) => [l.cycles, l.stallCycles, l.dramWords])).toEqual(
+      nv.layers.map((l: { cycles: number; stallCycles: number; dramWords: number }) => [
+        l.cycles,
+        l.stallCycles,
+        l.dramWords,
+      ]),
     );
+    expect(full.totals.stallCycles).toBeGreaterThan(0);
+    const nvSim = JSON.parse(
+      (await runCli(['sim', '--net', 'lenet5', '--config', withDram('nv_small'), '--format', 'json'])).stdout,
+    );
+    const small = d.rtl.find((r) => r.config === 'nv_small')!;
+    expect(small.layers.map((l) => l.rtlCycles)).toEqual(nvSim.layers.map((l: { rtlCycles: number }) => l.rtlCycles));
+    expect(small.rtlCycles).toBe(d.nvdla.find((r) => r.config === 'nv_small')!.totals.cycles);
   });
 
   it('renders the same page again from its data with --from', async () => {
