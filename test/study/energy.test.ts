@@ -3,6 +3,9 @@
  * figures `analyze --energy --format json` prints, per inference their sums from each table, and the range
  * over both tables; the runs with a DRAM port are priced by the DRAM words they move.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nvdlaRuns, systolicGrid } from '../../src/study/analytic.js';
 import { loadNetwork } from '../../src/nets/load.js';
@@ -12,17 +15,11 @@ const net = loadNetwork('lenet5');
 
 describe('the study energy', () => {
   it('is per layer what analyze --energy prints for the same net and config, from both tables', async () => {
-    const run = nvdlaRuns([net]).runs.find((r) => r.config === 'nv_small')!;
-    const r = await runCliInProcess([
-      'analyze',
-      '--net',
-      'lenet5',
-      '--config',
-      'nv_small',
-      '--energy',
-      '--format',
-      'json',
-    ]);
+    const run = nvdlaRuns([net], 16).runs.find((r) => r.config === 'nv_small')!;
+    // The study's nv_small: the preset with its memory system at 16 words per cycle.
+    const cfg = join(mkdtempSync(join(tmpdir(), 'mactile-study-energy-')), 'nv_small.yaml');
+    writeFileSync(cfg, `${readFileSync('configs/nv_small.yaml', 'utf8')}\ndram: { bandwidth: 16 }\n`);
+    const r = await runCliInProcess(['analyze', '--net', 'lenet5', '--config', cfg, '--energy', '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as {
       energy: { layers: { name: string; tables: { table: string; total: { low: number; high: number } }[] }[] };

@@ -11,7 +11,7 @@ import { loadNetwork } from '../../src/nets/load.js';
 
 function lenetStudy(): StudyData {
   const net = loadNetwork('lenet5');
-  const nv = nvdlaRuns([net]);
+  const nv = nvdlaRuns([net], 16);
   const sa = systolicGrid([net], [8, 32], ['os', 'ws', 'is'], 16);
   return {
     version: 1,
@@ -145,7 +145,8 @@ describe('the energy and area findings', () => {
     const d = lenetStudy();
     const run = d.nvdla.find((r) => r.config === 'nv_small')!;
     const f = finding(d, 'energy-lenet5');
-    const uj = (v: number) => (v / 1e6).toPrecision(3);
+    // Three significant digits, as written (28 µJ, not 28.0 µJ).
+    const uj = (v: number) => String(Number((v / 1e6).toPrecision(3)));
     expect(f.value).toBe(`${uj(run.energy!.range.total.low)}-${uj(run.energy!.range.total.high)} µJ`);
     delete run.energy;
     expect(finding(d, 'energy-lenet5')).toBeUndefined();
