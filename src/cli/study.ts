@@ -14,6 +14,7 @@ import { accuracyStudy, type StudiedModel } from '../study/accuracy.js';
 import { NVDLA_RUNS, nvdlaConfig, nvdlaRuns, systolicConfig, systolicGrid } from '../study/analytic.js';
 import type { StudyData } from '../study/data.js';
 import { Slots } from '../util/slots.js';
+import { progressShown } from '../util/progress.js';
 import { parseRtlPairs, rtlRuns } from '../study/rtl.js';
 import { areaStudy } from '../study/area.js';
 import { verilatorVersionLine } from '../sim/build.js';
@@ -139,7 +140,8 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
     testImages: opts.testImages,
     symmetric,
     onJob: (what) => {
-      if (!quiet)
+      // On a terminal the progress line shows the jobs; elsewhere (a log) one line per job says it is done.
+      if (!quiet && !progressShown())
         process.stderr.write(`quantization study done: ${what} (${((performance.now() - tq) / 1000).toFixed(0)} s)\n`);
     },
   }).then((a) => {

@@ -7,6 +7,8 @@ import { statSync } from 'node:fs';
 import { execa } from 'execa';
 import { selfCommand } from '../sweep/local.js';
 import { MactileError } from '../util/errors.js';
+import { counter } from '../util/progress.js';
+import { PROGRESS_LINES_ENV, PROGRESS_LINES_VALUE, parseProgressLine, type TaskLine } from '../util/progress-lines.js';
 import type { AccuracyVariant, ModelAccuracy } from './data.js';
 import type { Slots } from '../util/slots.js';
 
@@ -43,15 +45,20 @@ function jobsOf(models: StudiedModel[], precisions: ('int8' | 'int16')[], slots:
       ? precisions.map((p) => ({ model: m, precisions: [p] }))
       : [{ model: m, precisions }],
   );
-  // Longest first (INT16 costs more than INT8): the pool then ends together.
-  const cost = (j: Job) => size(j.model) * j.precisions.reduce((s, p) => s + (p === 'int16' ? 2 : 1), 0);
-  return jobs.sort((a, b) => cost(b) - cost(a));
+  // Longest first: the pool then ends together.
+  return jobs.sort((a, b) => jobCost(b) - jobCost(a));
+}
+
+/** A job's expected cost: its model's size, INT16 counted twice INT8. */
+function jobCost(j: Job): number {
+  return statSync(j.model.model).size * j.precisions.reduce((s, p) => s + (p === 'int16' ? 2 : 1), 0);
 }
 
 async function runJob(
   job: Job,
   testImages: number | undefined,
   symmetric: boolean,
+  onProgress: (tasks: TaskLine[]) => void,
 ): Promise<{ json: QuantizeJson; seconds: number }> {
   const t0 = performance.now();
   const args = [
@@ -70,12 +77,70 @@ async function runJob(
     ...(symmetric ? ['--symmetric'] : []),
   ];
   const cmd = selfCommand(args);
-  const r = await execa(cmd.file, cmd.args, { reject: false, env: { CI: '1' } });
-  if (r.exitCode !== 0)
+  // The child's progress comes back as lines on its stderr (progress-lines.ts), for the study's own line.
+  const child = execa(cmd.file, cmd.args, {
+    reject: false,
+    env: { CI: '1', [PROGRESS_LINES_ENV]: PROGRESS_LINES_VALUE },
+  });
+  let partial = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const tasks = parseProgressLine(line);
+      if (tasks) onProgress(tasks);
+    }
+  });
+  const r = await child;
+  if (r.exitCode !== 0) {
+    const said = String(r.stderr)
+      .split('\n')
+      .filter((l) => l.trim() !== '' && parseProgressLine(l) === undefined)
+      .pop();
     throw new MactileError(
-      `study: the quantization study of ${job.model.model} (${job.precisions.join(', ')}) failed: ${String(r.stderr).trim().split('\n').pop() ?? `exit ${r.exitCode}`}`,
+      `study: the quantization study of ${job.model.model} (${job.precisions.join(', ')}) failed: ${said ?? `exit ${r.exitCode}`}`,
     );
+  }
   return { json: JSON.parse(String(r.stdout)) as QuantizeJson, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * The quantization studies on the progress line: jobs done of all, and for the ETA the held-out digits each
+ * child has evaluated, weighted by its job's cost (evaluation is most of a child's time); the label names what
+ * each running child is doing.
+ */
+function jobsProgress(jobs: Job[]): {
+  update(i: number, tasks: TaskLine[]): void;
+  finish(i: number): void;
+  done(): void;
+} {
+  const costs = jobs.map(jobCost);
+  const bar = counter('quantization studies', jobs.length, { totalWork: costs.reduce((a, b) => a + b, 0) });
+  const work = jobs.map(() => 0);
+  const doing = new Map<number, string>();
+  const show = () => bar.step([...doing.values()].join('; '));
+  const credit = (i: number, w: number) => {
+    bar.advance(0, Math.max(0, w - work[i]!));
+    work[i] = Math.max(work[i]!, w);
+  };
+  return {
+    update(i, tasks) {
+      const t = tasks.at(-1);
+      const what = `${jobs[i]!.model.net} ${jobs[i]!.precisions.join(',')}`;
+      if (!t) doing.delete(i);
+      else doing.set(i, `${what}: ${t.title.split(' ')[0]}${t.total ? ` ${t.done ?? 0}/${t.total}` : ''}`);
+      const evaluating = tasks.find((x) => x.title.startsWith('evaluating') && x.total);
+      if (evaluating) credit(i, (costs[i]! * (evaluating.done ?? 0)) / evaluating.total!);
+      show();
+    },
+    finish(i) {
+      credit(i, costs[i]!);
+      bar.advance(1, 0);
+      doing.delete(i);
+      show();
+    },
+    done: () => bar.done(),
+  };
 }
 
 /** Merges the children of one model into its accuracy record. */
@@ -120,15 +185,17 @@ export async function accuracyStudy(
   opts: { slots: Slots; slotCount: number; testImages?: number; symmetric?: boolean; onJob?: (what: string) => void },
 ): Promise<ModelAccuracy[]> {
   const jobs = jobsOf(models, precisions, opts.slotCount);
+  const line = jobsProgress(jobs);
   const results = await Promise.all(
-    jobs.map((j) =>
+    jobs.map((j, i) =>
       opts.slots.run(async () => {
-        const r = await runJob(j, opts.testImages, opts.symmetric === true);
+        const r = await runJob(j, opts.testImages, opts.symmetric === true, (tasks) => line.update(i, tasks));
+        line.finish(i);
         opts.onJob?.(`${j.model.net} ${j.precisions.join(', ')}`);
         return { job: j, ...r };
       }),
     ),
-  );
+  ).finally(() => line.done());
   return models.map((m) => {
     const parts = results.filter((r) => r.job.model === m);
     // Variants in the order of the precisions asked for.

@@ -5,9 +5,11 @@
  * `simulating [==  ] 3/35 ETA 1 min 05 s > building simulator for X: compiling C++ (2 of 9 objects) 12 s`.
  * Quiet (every task a no-op) when stderr is not a terminal, in CI (the CI environment variable) or after
  * `setProgressQuiet(true)` (the global `--quiet`). The count never exceeds its total and an ETA is shown
- * only once it can be estimated (no NaN, no Infinity).
+ * only once it can be estimated (no NaN, no Infinity). A child process asked for progress lines
+ * (progress-lines.ts) writes its tasks as lines for its parent instead.
  */
 import cliProgress from 'cli-progress';
+import { encodeProgressLine, progressLinesAsked } from './progress-lines.js';
 
 /** One task on the progress line. */
 export interface ProgressTask {
@@ -43,6 +45,7 @@ export function progressShown(
   isTTY = Boolean(process.stderr.isTTY),
   beQuiet = quiet,
 ): boolean {
+  if (progressLinesAsked(env)) return !beQuiet;
   const ci = env.CI !== undefined && !['', '0', 'false'].includes(env.CI.toLowerCase());
   return isTTY && !ci && !beQuiet;
 }
@@ -94,13 +97,33 @@ function render(): string {
   return text.length > width ? `${text.slice(0, width - 3)}...` : text;
 }
 
-function redraw(): void {
-  bar?.update(0);
+let lastLineMs = 0;
+
+/** Progress lines for a parent process: the stack as one line, at most four a second unless `now`. */
+function writeLine(now: boolean): void {
+  const t = Date.now();
+  if (!now && t - lastLineMs < 250) return;
+  lastLineMs = t;
+  process.stderr.write(
+    encodeProgressLine(
+      stack.map((s) => ({
+        title: s.title,
+        label: s.label,
+        ...(s.count ? { done: s.count.done, total: s.count.total } : {}),
+      })),
+    ),
+  );
+}
+
+function redraw(now = false): void {
+  if (progressLinesAsked()) writeLine(now);
+  else bar?.update(0);
 }
 
 function push(t: TaskState): ProgressTask {
   stack.push(t);
-  if (!bar) {
+  if (progressLinesAsked()) redraw(true);
+  else if (!bar) {
     bar = new cliProgress.SingleBar({
       format: render,
       stream: process.stderr,
@@ -134,7 +157,7 @@ function push(t: TaskState): ProgressTask {
       if (stack.length === 1 && stack[0] === t) stopProgress();
       const i = stack.indexOf(t);
       if (i >= 0) stack.splice(i, 1);
-      redraw();
+      redraw(true);
     },
   };
 }

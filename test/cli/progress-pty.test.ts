@@ -1,5 +1,5 @@
 /**
- * Progress as a user sees it on a terminal: `quantize`, `sim`, `sweep` and `synth` run under a pseudo-terminal
+ * Progress as a user sees it on a terminal: `quantize`, `study`, `sim`, `sweep` and `synth` run under a pseudo-terminal
  * (util-linux `script`), outside CI, and draw a progress line with a count and an ETA whose count never
  * passes its total; with `--quiet` or in CI the same commands draw none.
  */
@@ -85,6 +85,41 @@ describe('progress on a terminal', () => {
     expect(frames(quiet.text)).toEqual([]);
     const ci = await onTerminal([...args, '--calibration', 'minmax'], { CI: 'true' });
     expect(frames(ci.text)).toEqual([]);
+  }, 600_000);
+
+  it("study (make demo's job): its quantization children's digits on the parent's line, with an ETA", async () => {
+    const out = join(dir, 'study');
+    const r = await onTerminal([
+      'study',
+      '--nets',
+      'lenet5',
+      '--models',
+      'models/lenet5.onnx',
+      '--precision',
+      'int8',
+      '--sizes',
+      '8',
+      '--rtl',
+      'none',
+      '--no-area',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.text).toBe(0);
+    const fs = frames(r.text);
+    const jobs = counts(fs, /^quantization studies /);
+    expectHonest(jobs);
+    expect(jobs.at(-1)).toEqual([1, 1]);
+    // The child's own counts, read from its progress lines, in the label: calibration, then the held-out digits.
+    const digits = fs
+      .map((f) => /lenet5 int8: evaluating (\d+)\/(\d+)/.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [Number(m[1]), Number(m[2])] as [number, number]);
+    expectHonest(digits);
+    expect(digits.every(([, total]) => total === 2000)).toBe(true);
+    expect(fs.some((f) => /lenet5 int8: calibrating \d+\/500/.test(f))).toBe(true);
+    expect(fs.some((f) => /^quantization studies .* ETA \d+ (s|min|h)\b/.test(f))).toBe(true);
+    expect(r.text).not.toMatch(/NaN|Infinity|NFs|mactile-progress/);
   }, 600_000);
 
   it("sim: the network's layers, counted up to their total", async () => {

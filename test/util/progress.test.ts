@@ -13,6 +13,7 @@ import {
   setProgressQuiet,
   stopProgress,
 } from '../../src/util/progress.js';
+import { encodeProgressLine, parseProgressLine } from '../../src/util/progress-lines.js';
 
 describe('etaSeconds', () => {
   it('extrapolates the time taken so far at the same rate', () => {
@@ -91,6 +92,54 @@ describe('progressShown', () => {
     expect(progressShown({ CI: '1' }, true, false)).toBe(false);
     expect(progressShown({ CI: 'false' }, true, false)).toBe(true);
     expect(progressShown({}, true, true)).toBe(false);
+  });
+
+  it('is on for a child asked for progress lines, terminal or not, CI or not, unless quiet', () => {
+    expect(progressShown({ MACTILE_PROGRESS: 'lines', CI: '1' }, false, false)).toBe(true);
+    expect(progressShown({ MACTILE_PROGRESS: 'lines' }, false, true)).toBe(false);
+    expect(progressShown({ MACTILE_PROGRESS: 'bar', CI: '1' }, false, false)).toBe(false);
+  });
+});
+
+describe('progress lines for a parent process', () => {
+  const saved = process.env.MACTILE_PROGRESS;
+  afterEach(() => {
+    stopProgress();
+    if (saved === undefined) delete process.env.MACTILE_PROGRESS;
+    else process.env.MACTILE_PROGRESS = saved;
+    vi.restoreAllMocks();
+  });
+
+  it('carry the tasks, outermost first, with their counts; ordinary lines are not progress', () => {
+    const tasks = [
+      { title: 'evaluating', label: 'int8', done: 3, total: 10 },
+      { title: 'building', label: '' },
+    ];
+    expect(parseProgressLine(encodeProgressLine(tasks).trimEnd())).toEqual(tasks);
+    expect(parseProgressLine('mactile: layer conv1: expected 3 channels, received 1')).toBeUndefined();
+    expect(parseProgressLine('\u001emactile-progress {not json')).toBeUndefined();
+  });
+
+  it('are what a child writes on stderr: each task as it starts, counts as they advance, and none at the end', () => {
+    process.env.MACTILE_PROGRESS = 'lines';
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const outer = counter('evaluating digits', 4);
+    const inner = activity('building');
+    inner.done();
+    outer.advance(4);
+    outer.done();
+    const seen = written.map((w) => parseProgressLine(w.trimEnd()));
+    expect(seen.every((t) => t !== undefined)).toBe(true);
+    expect(seen[0]).toEqual([{ title: 'evaluating digits', label: '', done: 0, total: 4 }]);
+    expect(seen[1]).toEqual([
+      { title: 'evaluating digits', label: '', done: 0, total: 4 },
+      { title: 'building', label: '' },
+    ]);
+    expect(seen.at(-1)).toEqual([]);
   });
 });
 
