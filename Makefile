@@ -28,17 +28,19 @@ demo: setup
 services:
 	@./scripts/slurm-up.sh
 
-test: setup lint services
+# The build runs beside the linters (see lint), not before them: on a clean clone that is a core less idle.
+test: node_modules/.package-lock.json tools lint services
 	$(NODE_BIN)/vitest run
 
 # The rules a tool keeps: types (tsconfig.json through `build`, tests and scripts through tsconfig.test.json), ESLint,
 # import boundaries (.dependency-cruiser.cjs), unused files/exports/dependencies (knip.jsonc) and formatting, run
-# two at a time (each is single-threaded). Caches live in node_modules/.cache.
-LINTERS := lint-types lint-eslint lint-imports lint-unused lint-format
+# two at a time with the build (each is single-threaded; none of them reads dist/), the longest first (on a clean
+# clone about 17, 13, 12, 12, 4 and 3 s). Caches live in node_modules/.cache.
+LINTERS := lint-types lint-format lint-eslint lint-imports lint-unused
 .PHONY: $(LINTERS)
 
-lint: build
-	@$(MAKE) --no-print-directory -j2 $(LINTERS)
+lint: node_modules/.package-lock.json
+	@$(MAKE) --no-print-directory -j2 $(firstword $(LINTERS)) build $(wordlist 2,9,$(LINTERS))
 
 lint-types:
 	$(NODE_BIN)/tsc -p tsconfig.test.json

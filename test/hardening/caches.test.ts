@@ -153,9 +153,10 @@ describe('the generated design folder', () => {
 
 describe('the synthesis cache', () => {
   it('a truncated or malformed entry is said, synthesized again and replaced', { timeout: 600_000 }, async () => {
-    // The systolic synthesis smoke config of test/rtl/kinds.test.ts (a 1x1 array, seconds in yosys): one design.
-    const synthFile = join(base, 'hardening-synth-1x1.yaml');
-    writeFileSync(synthFile, 'kind: systolic\nrows: 1\ncols: 1\ndataflow: os\n');
+    // A 1x1 array (seconds in yosys) that no other test synthesizes: test/rtl/kinds.test.ts writes the entry of the
+    // 1x1 os array and test/cli/progress-pty.test.ts deletes it, which would race with the damage done here.
+    const synthFile = join(base, 'hardening-synth-1x1-ws.yaml');
+    writeFileSync(synthFile, 'kind: systolic\nrows: 1\ncols: 1\ndataflow: ws\n');
     const run = () => runCli(['synth', synthFile, '--format', 'json']);
     let r = await run();
     expect(r.code, r.stderr).toBe(0);
