@@ -1,5 +1,6 @@
 /**
- * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|qdq|nvdla|sweep|activity|activity-memory|jobs|all]` prints markdown
+ * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|qdq|nvdla|sweep|activity|activity-compute|activity-memory|jobs|all]`
+ * (activity*: an optional number of rounds) prints markdown
  * tables for docs/BENCHMARKS.md, with the machine they ran on.
  */
 import { cpus, totalmem } from 'node:os';
@@ -19,6 +20,9 @@ async function machine(): Promise<string> {
 }
 
 const what = process.argv[2] ?? 'all';
+/** Rounds of the activity benchmark (its argument, default 5) and the DRAM port of its memory-system configs. */
+const rounds = what.startsWith('activity') ? Number(process.argv[3] ?? 5) : 5;
+const DRAM = { bandwidth: 16, latency: 20, beat_words: 8 };
 const out: string[] = [`Machine: ${await machine()}`, ''];
 if (what === 'analytic' || what === 'all') out.push('### Analytic model speed', ...analyticSpeed(), '');
 if (what === 'pipelined' || what === 'all')
@@ -49,17 +53,23 @@ if (what === 'nvdla' || what === 'all')
 if (what === 'sweep' || what === 'all') out.push('### Sweeps', ...(await sweepBench()), '');
 if (what === 'activity' || what === 'all')
   out.push(
-    '### Activity build against the plain build (AlexNet conv1, CPU s)',
-    ...(await activityCost([8, 16], ['os', 'ws'])),
+    '### Activity build against the plain build (AlexNet conv1-conv5, CPU s per run, median)',
+    ...(await activityCost([8, 16], ['os', 'ws'], { rounds })),
     '',
-    '### Activity build against the plain build, memory system (AlexNet conv1, CPU s)',
-    ...(await activityCost([8, 16], ['os', 'ws'], 5, { bandwidth: 16, latency: 20, beat_words: 8 })),
+    '### Activity build against the plain build, memory system (AlexNet conv1-conv5, CPU s per run, median)',
+    ...(await activityCost([8, 16], ['os', 'ws'], { rounds, memory: DRAM })),
+    '',
+  );
+if (what === 'activity-compute')
+  out.push(
+    '### Activity build against the plain build (AlexNet conv1-conv5, CPU s per run, median)',
+    ...(await activityCost([8, 16], ['os', 'ws'], { rounds })),
     '',
   );
 if (what === 'activity-memory')
   out.push(
-    '### Activity build against the plain build, memory system (AlexNet conv1, CPU s)',
-    ...(await activityCost([8, 16], ['os', 'ws'], 5, { bandwidth: 16, latency: 20, beat_words: 8 })),
+    '### Activity build against the plain build, memory system (AlexNet conv1-conv5, CPU s per run, median)',
+    ...(await activityCost([8, 16], ['os', 'ws'], { rounds, memory: DRAM })),
     '',
   );
 if (what === 'jobs' || what === 'all')
