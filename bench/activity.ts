@@ -150,3 +150,23 @@ export async function activityCost(
     }
   return lines;
 }
+
+/**
+ * The toggle counts of the activity build on the benchmark's configs and layers, as JSON (config -> per layer
+ * [name, bit-exact, cycle-exact, toggles]): run it before and after a change of the counting and compare.
+ */
+export async function activityCounts(sizes: number[], dataflows: ('os' | 'ws')[], memory: DramPort): Promise<string> {
+  const out: Record<string, unknown> = {};
+  for (const mem of [false, true])
+    for (const n of sizes)
+      for (const df of dataflows) {
+        const name = `${n}x${n} ${df}${mem ? ' memory' : ''}`;
+        const cfg = validateConfig(
+          { kind: 'systolic', rows: n, cols: n, dataflow: df, ...(mem ? { dram: memory } : {}) },
+          `bench-counts-${n}-${df}${mem ? '-mem' : ''}`,
+        ) as HardwareConfig;
+        const sim = await simulateNetwork(alexnet(), cfg, { layers: LAYERS, activity: true });
+        out[name] = sim.layers.map((l) => [l.name, l.bitExact, l.cycleExact, l.activity]);
+      }
+  return JSON.stringify(out, null, 1);
+}
