@@ -1,6 +1,7 @@
 /**
- * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|qdq|nvdla|sweep|activity|activity-memory|jobs|all]` prints markdown
- * tables for docs/BENCHMARKS.md, with the machine they ran on.
+ * Benchmark entry: `node dist/bench/run.js [build|throughput|pipelined|analytic|quant|golden|qdq|nvdla|sweep|activity|activity-compute|activity-memory|activity-counts|jobs|all]`
+ * prints markdown tables for docs/BENCHMARKS.md, with the machine they ran on (activity, activity-compute,
+ * activity-memory: an optional number of rounds; activity-counts: the activity build's toggle counts as JSON).
  */
 import { cpus, totalmem } from 'node:os';
 import { execa } from 'execa';
@@ -10,7 +11,7 @@ import { goldenSpeed } from './golden.js';
 import { qdqAgreement } from './qdq.js';
 import { quantSpeed } from './quant.js';
 import { sweepBench } from './sweep.js';
-import { activityCost } from './activity.js';
+import { activityCost, activityCounts } from './activity.js';
 import { jobsSpeedup } from './jobs.js';
 
 async function machine(): Promise<string> {
@@ -19,6 +20,13 @@ async function machine(): Promise<string> {
 }
 
 const what = process.argv[2] ?? 'all';
+/** Rounds of the activity benchmark (its argument, default 5) and the DRAM port of its memory-system configs. */
+const rounds = what.startsWith('activity') ? Number(process.argv[3] ?? 5) : 5;
+const DRAM = { bandwidth: 16, latency: 20, beat_words: 8 };
+if (what === 'activity-counts') {
+  process.stdout.write((await activityCounts([8, 16], ['os', 'ws'], DRAM)) + '\n');
+  process.exit(0);
+}
 const out: string[] = [`Machine: ${await machine()}`, ''];
 if (what === 'analytic' || what === 'all') out.push('### Analytic model speed', ...analyticSpeed(), '');
 if (what === 'pipelined' || what === 'all')
@@ -49,17 +57,23 @@ if (what === 'nvdla' || what === 'all')
 if (what === 'sweep' || what === 'all') out.push('### Sweeps', ...(await sweepBench()), '');
 if (what === 'activity' || what === 'all')
   out.push(
-    '### Activity build against the plain build (AlexNet conv1, CPU s)',
-    ...(await activityCost([8, 16], ['os', 'ws'])),
+    '### Activity build against the plain build (AlexNet conv1-conv5, CPU s per run, median)',
+    ...(await activityCost([8, 16], ['os', 'ws'], { rounds })),
     '',
-    '### Activity build against the plain build, memory system (AlexNet conv1, CPU s)',
-    ...(await activityCost([8, 16], ['os', 'ws'], 5, { bandwidth: 16, latency: 20, beat_words: 8 })),
+    '### Activity build against the plain build, memory system (AlexNet conv1-conv5, CPU s per run, median)',
+    ...(await activityCost([8, 16], ['os', 'ws'], { rounds, memory: DRAM })),
+    '',
+  );
+if (what === 'activity-compute')
+  out.push(
+    '### Activity build against the plain build (AlexNet conv1-conv5, CPU s per run, median)',
+    ...(await activityCost([8, 16], ['os', 'ws'], { rounds })),
     '',
   );
 if (what === 'activity-memory')
   out.push(
-    '### Activity build against the plain build, memory system (AlexNet conv1, CPU s)',
-    ...(await activityCost([8, 16], ['os', 'ws'], 5, { bandwidth: 16, latency: 20, beat_words: 8 })),
+    '### Activity build against the plain build, memory system (AlexNet conv1-conv5, CPU s per run, median)',
+    ...(await activityCost([8, 16], ['os', 'ws'], { rounds, memory: DRAM })),
     '',
   );
 if (what === 'jobs' || what === 'all')

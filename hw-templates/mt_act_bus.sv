@@ -32,7 +32,7 @@ module mt_act_bus #(
     if (rst) begin
       last = '0;
       tog <= 64'd0;
-    end else begin
+    end else if (EVERY || en) begin  // nothing to count in a clock without en
       tog <= tog + 64'($countones((last ^ data) & take));
       last = (last & ~take) | (data & take);
     end

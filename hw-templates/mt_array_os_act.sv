@@ -6,8 +6,11 @@
 // Read-out: column j reads acc[row][j] where `row` enters at column 0 and moves one column per cycle;
 // `out` carries the value each column read, in the same cycle timing as a combinational read.
 // Activity variant (every line added to mt_array_os.sv ends in "// activity"): counts bit toggles,   // activity
-// popcount(old ^ new), of the registers a_q (tog_a), b_q (tog_b) and acc (tog_acc) of every PE: per PE one  // activity
-// 64-bit word {acc ^ acc', b ^ b', a ^ a'} (acc's bits above 32 apart) counted by bytes (mt_act_pkg).  // activity
+// popcount(old ^ new), of the registers a_q (tog_a), b_q (tog_b) and acc (tog_acc) of every PE.  // activity
+// a_q and b_q only shift (a_q[i][j] takes a_q[i][j-1] every clock), so PE (i,j)'s toggles now are PE (i,0)'s  // activity
+// j clocks ago: the toggles of all a_q are the sum of the last C clocks' toggles of column 0 (a ring of C  // activity
+// sums, da), those of all b_q the sum of the last R clocks' of row 0 (db); from power-up, when every  // activity
+// register is zero, this is exact. Each acc is counted where it changes, two PEs' XORs in one 64-bit word.  // activity
 module mt_array_os_act #(
   parameter int R = 4,
   parameter int C = 4,
@@ -37,21 +40,33 @@ module mt_array_os_act #(
   reg signed [DW-1:0]    a_in, b_in;
   reg                    v_in, f_in;
   reg signed [2*DW-1:0]  prod;
-  localparam int OB = 2 * DW / 8;          // bytes of {b, a} in the counted word  // activity
-  reg [DW-1:0]           a_x, b_x;         // activity
+  localparam int CW = (C > 1) ? $clog2(C) : 1;  // activity
+  reg [31:0]             da [C];           // toggles of column 0's a_q in each of the last C clocks  // activity
+  reg [31:0]             db [R];           // toggles of row 0's b_q in each of the last R clocks  // activity
+  reg [CW-1:0]           pa;               // the slot of da written C clocks ago  // activity
+  reg [RW-1:0]           pb;               // the slot of db written R clocks ago  // activity
+  reg [31:0]             win_a, win_b;     // the sums of da and db: all a_q's and b_q's toggles this clock  // activity
+  reg [31:0]             d;                // activity
   reg [ACC_W-1:0]        acc_x, acc_old;   // activity
-  reg [63:0]             cnt, lane_e, lane_o;  // activity
-  reg [31:0]             sum_a, sum_b, sum_acc;  // activity
+  reg [63:0]             pair;             // the XOR of acc of PE (i,j+1), counted with PE (i,j)'s  // activity
+  reg [31:0]             sum_acc;          // activity
 
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin : pe_update
-    sum_a = '0;  // activity
-    sum_b = '0;  // activity
+    d = '0;  // activity
+    for (int i = 0; i < R; i++) d = d + 32'($countones(a_lanes[i*DW +: DW] ^ a_q[i][0]));  // activity
+    win_a = win_a + d - da[pa];  // activity
+    da[pa] = d;  // activity
+    pa = (pa == CW'(C - 1)) ? '0 : pa + 1'b1;  // activity
+    d = '0;  // activity
+    for (int j = 0; j < C; j++) d = d + 32'($countones(b_lanes[j*DW +: DW] ^ b_q[0][j]));  // activity
+    win_b = win_b + d - db[pb];  // activity
+    db[pb] = d;  // activity
+    pb = (pb == RW'(R - 1)) ? '0 : pb + 1'b1;  // activity
     sum_acc = '0;  // activity
     // Reverse order: every PE reads its left and upper neighbours before they are updated.
     for (int i = R - 1; i >= 0; i = i - 1) begin
-      lane_e = '0;  // activity
-      lane_o = '0;  // activity
+      pair = '0;  // activity
       for (int j = C - 1; j >= 0; j = j - 1) begin
         if (j == 0) begin
           a_in = a_lanes[i*DW +: DW];
@@ -66,29 +81,23 @@ module mt_array_os_act #(
         else b_in = b_q[i-1][j];
         prod = a_in * b_in;
         acc_old = acc[i][j];  // activity
-        a_x = a_q[i][j] ^ a_in;  // activity
-        b_x = b_q[i][j] ^ b_in;  // activity
         if (v_in) acc[i][j] = (f_in ? ACC_W'(0) : acc[i][j]) + ACC_W'(prod);
         acc_x = acc_old ^ acc[i][j];  // activity
-        cnt = mt_act_pkg::byte_counts(64'({acc_x[31:0], b_x, a_x}));  // activity
-        lane_e = lane_e + (cnt & 64'h00ff00ff00ff00ff);  // activity
-        lane_o = lane_o + ((cnt >> 8) & 64'h00ff00ff00ff00ff);  // activity
-        if (ACC_W > 32) sum_acc = sum_acc + 32'($countones(acc_x >> 32));  // activity
+        if (ACC_W > 32) sum_acc = sum_acc + mt_act_pkg::ones64(64'(acc_x));  // activity
+        else if ((j & 1) == 1) pair = 64'(acc_x[31:0]);  // activity
+        else begin sum_acc = sum_acc + mt_act_pkg::ones64({acc_x[31:0], pair[31:0]}); pair = '0; end  // activity
         a_q[i][j] = a_in;
         v_q[i][j] = v_in;
         f_q[i][j] = f_in;
         b_q[i][j] = b_in;
       end
-      sum_a = sum_a + mt_act_pkg::bytes_sum(lane_e, lane_o, 0, OB / 2);  // activity
-      sum_b = sum_b + mt_act_pkg::bytes_sum(lane_e, lane_o, OB / 2, OB / 2);  // activity
-      sum_acc = sum_acc + mt_act_pkg::bytes_sum(lane_e, lane_o, OB, 4);  // activity
     end
     for (int j = C - 1; j >= 0; j = j - 1) begin
       rd_row[j] = (j == 0) ? rd_row_in : rd_row[j-1];
       out[j*ACC_W +: ACC_W] <= acc[rd_row[j]][j];
     end
-    tog_a <= rst ? 64'd0 : tog_a + 64'(sum_a);  // activity
-    tog_b <= rst ? 64'd0 : tog_b + 64'(sum_b);  // activity
+    tog_a <= rst ? 64'd0 : tog_a + 64'(win_a);  // activity
+    tog_b <= rst ? 64'd0 : tog_b + 64'(win_b);  // activity
     tog_acc <= rst ? 64'd0 : tog_acc + 64'(sum_acc);  // activity
   end
   /* verilator lint_on BLKSEQ */

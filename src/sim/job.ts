@@ -42,7 +42,7 @@ export interface GemmResult {
   laneWrites: number;
   repeatedWrites: number;
   outsideWrites: number;
-  /** The driver's steady-clock time for the item's clocked loop (job reading and result writing excluded). */
+  /** The driver's CPU time (user + system) for the item's clocked loop (job reading and result writing excluded). */
   simSeconds: number;
   foldStarts: number[];
   out: IntMatrix;

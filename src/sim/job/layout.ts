@@ -73,7 +73,11 @@ const RESULT_ITEM = {
     { name: 'lane_writes', type: 'u64', meaning: 'output lanes written (counted by the driver)' },
     { name: 'repeated_writes', type: 'u64', meaning: 'output lanes written to an element written before' },
     { name: 'outside_writes', type: 'u64', meaning: 'lanes written outside the output or partial-sum memory' },
-    { name: 'sim_ns', type: 'u64', meaning: "steady-clock nanoseconds of the item's clocked loop (for speed figures)" },
+    {
+      name: 'sim_ns',
+      type: 'u64',
+      meaning: "CPU nanoseconds (user + system) of the item's clocked loop (for speed figures)",
+    },
     { name: 'n_fold_starts', type: 'u32', meaning: 'fold pulses seen' },
     { name: 'fold_starts', type: 'u64', count: 'n_fold_starts', meaning: 'the cycle (cnt_cycles) of every fold pulse' },
     {
