@@ -28,7 +28,7 @@ module mt_nv_mem #(
   input  wire [31:0]           cfg_kc,        // kernels per chunk
   input  wire [31:0]           cfg_chunks,
   input  wire                  cfg_wsingle,   // one weight slot: the whole region per chunk
-  input  wire [31:0]           cfg_gentries,  // weight entries of one kernel group
+  input  wire [31:0]           cfg_taps,      // taps of one kernel: channel blocks x R x S
   input  wire [31:0]           cfg_f_base,
   input  wire [31:0]           cfg_w_base,
   input  wire [31:0]           cfg_o_base,
@@ -77,11 +77,14 @@ module mt_nv_mem #(
   localparam [31:0] AC = 32'(ATOMC);
   localparam [31:0] AK = 32'(ATOMK);
   localparam [31:0] EW = 32'(WK * ATOMC);  // words per weight entry
+  localparam [31:0] U = (AK + 32'(WK) - 1) / 32'(WK);  // entries per tap of a whole kernel group
   wire        go = start && !busy;
   wire [31:0] points = cfg_oh * cfg_ow;
   wire [31:0] f_entries = (cfg_c + AC - 1) / AC * cfg_h * cfg_w;
-  function automatic [31:0] w_entries(input [31:0] kernels, input [31:0] gentries);
-    w_entries = (kernels + AK - 1) / AK * gentries;
+  // Weight entries of a chunk of `kernels` kernels: U per tap and kernel group, or only the entries its
+  // kernels fill when it is one partial group (the sequencer's stride, ceil(min(k, ATOMK) / WK)).
+  function automatic [31:0] w_entries(input [31:0] kernels);
+    w_entries = cfg_taps * ((kernels >= AK) ? (kernels + AK - 1) / AK * U : (kernels + 32'(WK) - 1) / 32'(WK));
   endfunction
 
   // Chunk walkers (mt_tile_walk over N = kernels, one M-tile): loads, compute, drain.
@@ -100,8 +103,8 @@ module mt_nv_mem #(
 
   // Read engine: the feature image, then the weight chunks (each one burst).
   wire        ld_valid, ld_ready, ld_done, ld_buf, ld_half;
-  wire [31:0] ld_addr = l_phase ? cfg_w_base + l_ni * w_entries(cfg_kc, cfg_gentries) * EW : cfg_f_base;
-  wire [31:0] ld_len = l_phase ? w_entries(l_nc, cfg_gentries) * EW : AC * f_entries;
+  wire [31:0] ld_addr = l_phase ? cfg_w_base + l_ni * w_entries(cfg_kc) * EW : cfg_f_base;
+  wire [31:0] ld_len = l_phase ? w_entries(l_nc) * EW : AC * f_entries;
   wire        fill_en;
   wire [31:0] fill_off, fill_cnt;
   wire [BEAT*DW-1:0] fill_data;
@@ -141,7 +144,7 @@ module mt_nv_mem #(
   mt_spad #(.LANES(WK * ATOMC), .DW(DW), .H(WH), .BEAT(BEAT)) u_wbuf (.clk(clk), .clear(go),
     .wr_en(fill_en && ld_buf), .wr_half(ld_half), .wr_off(fill_off), .wr_cnt(fill_cnt), .wr_data(fill_data),
     .rd_en(w_rd_en), .rd_half(run_whalf), .rd_row(32'd0), .rd_col(w_rd_col), .blk_rows(EW),
-    .blk_cols(w_entries(core_k, cfg_gentries)), .rd_data(w_rd_data), .cnt_rd(cnt_sram_rd_weight));
+    .blk_cols(w_entries(core_k)), .rd_data(w_rd_data), .cnt_rd(cnt_sram_rd_weight));
 
   // The compute-only core.
   wire              o_wr_en;

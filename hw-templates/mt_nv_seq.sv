@@ -4,7 +4,9 @@
 // of one stripe) lasts max(stripe length, MIN_STRIPE, weight reload of the next package) cycles; the
 // weight loader fills the cells' shadow registers with the next package's kernels meanwhile (WK
 // kernels per cycle), and the very first package waits for its own load. Stripe lengths follow NVDLA's
-// rules: v2 (RULE 2): atomK..2*atomK; v1 (RULE 1): 16 until the remainder fits 32.
+// rules: v2 (RULE 2): atomK..2*atomK; v1 (RULE 1): 16 until the remainder fits 32. The weight buffer holds
+// u entries per tap and kernel group, u = ceil(min(k, ATOMK) / WK): a convolution of fewer than ATOMK
+// kernels (one partial group) is stored without the unused kernel slots.
 module mt_nv_seq #(
   parameter int ATOMC = 8,
   parameter int ATOMK = 8,
@@ -48,10 +50,9 @@ module mt_nv_seq #(
 );
   localparam [31:0] AK = 32'(ATOMK);
   localparam [31:0] AC = 32'(ATOMC);
-  localparam [31:0] U = (AK + 32'(WK) - 1) / 32'(WK);   // weight entries per package slot
 
-  // Layer constants held while the layer runs.
-  reg [31:0] points, cb_n, g_n;
+  // Layer constants held while the layer runs (u_n: weight entries per tap of a kernel group).
+  reg [31:0] points, cb_n, g_n, u_n;
   // Loop indices of the current package and position in_img it.
   reg        phase_pre, running, phase_dma;
   reg [31:0] dma_left;
@@ -72,7 +73,7 @@ module mt_nv_seq #(
     max3 = (a >= b && a >= c) ? a : (b >= c) ? b : c;
   endfunction
   function automatic [31:0] entry_of(input [31:0] grp, input [31:0] blk, input [31:0] rr, input [31:0] ss);
-    entry_of = (((grp * cb_n + blk) * cfg_r + rr) * cfg_s + ss) * U;
+    entry_of = (((grp * cb_n + blk) * cfg_r + rr) * cfg_s + ss) * u_n;
   endfunction
   function automatic [31:0] chans_of(input [31:0] blk);
     chans_of = (cfg_c - blk * AC >= AC) ? AC : cfg_c - blk * AC;
@@ -139,6 +140,7 @@ module mt_nv_seq #(
       points <= cfg_oh * cfg_ow;
       cb_n <= (cfg_c + AC - 1) / AC;
       g_n <= (cfg_k + AK - 1) / AK;
+      u_n <= ((cfg_k >= AK ? AK : cfg_k) + 32'(WK) - 1) / 32'(WK);
       g <= '0; cb <= '0; r <= '0; s <= '0; pc <= '0; sub <= '0; jj <= '0;
       st_cnt <= '0; q0 <= '0;
       st_len <= stripe_len(32'd0, cfg_oh * cfg_ow);

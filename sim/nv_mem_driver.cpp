@@ -61,7 +61,7 @@ class Sim {
     t->cfg_kc = j.kc;
     t->cfg_chunks = j.chunks;
     t->cfg_wsingle = j.w_single ? 1 : 0;
-    t->cfg_gentries = j.group_entries;
+    t->cfg_taps = j.taps;
     t->cfg_f_base = 0;
     t->cfg_w_base = static_cast<uint32_t>(nf);
     t->cfg_o_base = o_base_;

@@ -102,6 +102,9 @@ export const KIND_TEST_CONFIGS: Record<string, KindTestConfigs> = {
       nvdla(4, 2, { min_stripe: 1, dma_words_per_cycle: 3 }),
       nvdla(4, 4, { stripe_rule: 'v1', sdp_lanes: 3 }),
       nvdla(16, 3, { weight_kernels_per_cycle: 3 }),
+      // With the memory system (docs/MEMORY.md).
+      nvdla(8, 8, { weight_buffer_kb: 8, output_buffer_kb: 4, dram: { bandwidth: 4 } }),
+      nvdla(4, 4, { weight_kernels_per_cycle: 2, stripe_rule: 'v1', dram: { bandwidth: 1, beat_words: 1 } }),
     ],
     synth: nvdla(1, 1),
     layerCases: [

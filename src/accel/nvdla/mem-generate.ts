@@ -64,7 +64,7 @@ function ports(p: NvdlaRtlParams, m: NvMemRtlParams): VPort[] {
     i('cfg_trunc', 6, 'CACC right shift before saturation to 32 bits'),
     ...CHUNK.map((n) => i(`cfg_${n}`)),
     i('cfg_wsingle', 1, '1: one weight slot (the whole region per chunk)'),
-    i('cfg_gentries', 32, 'weight-region entries of one kernel group'),
+    i('cfg_taps', 32, 'taps of one kernel: channel blocks x R x S'),
     ...BASES.map((n) => i(`cfg_${n}`)),
     o('busy', 1),
     o('arvalid', 1, 'DRAM read address (AXI4-like AR)'),

@@ -26,7 +26,12 @@ const NVDLA_MEM_CONV = {
     { name: 'kc', type: 'u32', meaning: 'kernels per weight chunk (nvChunking)' },
     { name: 'chunks', type: 'u32', meaning: 'weight chunks' },
     { name: 'w_single', type: 'u32', meaning: '1: one weight slot (each chunk uses the whole region), 0: two' },
-    { name: 'group_entries', type: 'u32', meaning: 'weight-region entries of one kernel group' },
+    {
+      name: 'taps',
+      type: 'u32',
+      meaning:
+        'taps of one kernel (channel blocks x R x S): a chunk of n kernels takes this many times ceil(n/atomic_k) x ceil(atomic_k/weight_kernels) weight entries, or ceil(n/weight_kernels) when n < atomic_k',
+    },
   ],
 } as const satisfies RecordDef;
 
@@ -58,7 +63,7 @@ const NVDLA_MEM_JOB = {
 
 /** One convolution of a memory-system job: the compute-only job's convolution and its chunking. */
 export interface NvMemJobConv extends NvJobConv {
-  chunking: { kc: number; chunks: number; single: boolean; groupEntries: number };
+  chunking: { kc: number; chunks: number; single: boolean; taps: number };
 }
 
 /** The head of a memory-system job: the core, the DRAM port and the back-pressure test mode. */
@@ -77,7 +82,7 @@ function encodeNvMemJob(h: NvMemJobHeader, convs: readonly NvMemJobConv[]): Buff
     kc: c.chunking.kc,
     chunks: c.chunking.chunks,
     w_single: c.chunking.single ? 1 : 0,
-    group_entries: c.chunking.groupEntries,
+    taps: c.chunking.taps,
   }));
   return encodeFile(
     NVDLA_MEM_JOB,

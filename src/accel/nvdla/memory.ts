@@ -22,7 +22,9 @@ export interface NvChunking {
   chunks: number;
   /** 1: each chunk uses the whole weight region (one chunk, or single-buffered); 2: halves, double-buffered. */
   slots: 1 | 2;
-  /** Weight-region entries (weight_kernels_per_cycle x atomic_c words) of one kernel group of atomic_k slots. */
+  /** Taps of one kernel: channel blocks x R x S (the weight image holds u entries per tap and group). */
+  taps: number;
+  /** Weight-region entries (weight_kernels_per_cycle x atomic_c words) of one group of min(k, atomic_k) kernels. */
   groupEntries: number;
   /** Words of the feature image (atomic_c x channel blocks x h x w), of each chunk's weight image, of its outputs. */
   featureWords: number;
@@ -31,14 +33,31 @@ export interface NvChunking {
   points: number;
 }
 
-/** The chunking of a convolution that fits the weight region and the output buffer, or an error naming the key. */
+/**
+ * Weight-image words of `n` kernels with `taps` taps each: u = ceil(atomic_k / weight_kernels_per_cycle)
+ * entries per tap and kernel group, or only ceil(n / weight_kernels_per_cycle) when n < atomic_k (one partial
+ * group: the sequencer strides by ceil(min(k, atomic_k) / weight_kernels_per_cycle) entries).
+ */
+export function nvWeightWords(n: number, taps: number, cfg: NvdlaConfig): number {
+  const ak = cfg.atomic_k;
+  const wk = cfg.weight_kernels_per_cycle;
+  const entries = n >= ak ? ceilDiv(n, ak) * ceilDiv(ak, wk) : ceilDiv(n, wk);
+  return taps * entries * wk * cfg.atomic_c;
+}
+
+/**
+ * The chunking of a convolution that fits the weight region and the output buffer, or an error naming the key.
+ * Chunks are whole kernel groups (of min(k, atomic_k) kernels) when one fits the region; otherwise chunks of
+ * fewer kernels, single-buffered, each stored as one partial group.
+ */
 export function nvChunking(conv: NvConv, cfg: NvdlaConfig, layer: string): NvChunking {
   const ac = cfg.atomic_c;
   const ak = cfg.atomic_k;
-  const wk = cfg.weight_kernels_per_cycle;
   const cb = ceilDiv(conv.c, ac);
-  const groupEntries = cb * conv.r * conv.s * ceilDiv(ak, wk);
-  const gw = groupEntries * wk * ac;
+  const taps = cb * conv.r * conv.s;
+  const weightWordsOf = (n: number) => nvWeightWords(n, taps, cfg);
+  const unit = Math.min(conv.k, ak);
+  const gw = weightWordsOf(unit);
   const points = conv.outH * conv.outW;
   const W = kbWords(cfg.weight_buffer_kb, cfg);
   const O = kbWords(cfg.output_buffer_kb, cfg);
@@ -50,15 +69,28 @@ export function nvChunking(conv: NvConv, cfg: NvdlaConfig, layer: string): NvChu
     );
   if (featureWords > F)
     throw tooSmall('feature_buffer_kb', featureWords, cfg.feature_buffer_kb, `${featureWords} words of features`);
-  const weightWordsOf = (n: number) => ceilDiv(n, ak) * gw;
   let kc = conv.k;
   let slots: 1 | 2 = 1;
   if (weightWordsOf(conv.k) > W || conv.k * points > O) {
-    if (gw > W) throw tooSmall('weight_buffer_kb', gw, cfg.weight_buffer_kb, `${gw} words of one kernel group`);
     if (points > Math.floor(O / 2))
       throw tooSmall('output_buffer_kb', 2 * points, cfg.output_buffer_kb, `${points} words in each half`);
-    slots = 2 * gw <= W ? 2 : 1;
-    kc = Math.min(ak * Math.floor(Math.floor(W / slots) / gw), Math.floor(Math.floor(O / 2) / points));
+    const outKernels = Math.floor(Math.floor(O / 2) / points);
+    if (gw <= W) {
+      slots = 2 * gw <= W ? 2 : 1;
+      kc = Math.min(ak * Math.floor(Math.floor(W / slots) / gw), outKernels);
+    } else {
+      // Not even one group of min(k, atomic_k) kernels fits: the most kernels whose partial group does.
+      let n = unit - 1;
+      while (n > 0 && weightWordsOf(n) > W) n--;
+      if (n === 0)
+        throw tooSmall(
+          'weight_buffer_kb',
+          weightWordsOf(1),
+          cfg.weight_buffer_kb,
+          `${weightWordsOf(1)} words of one kernel`,
+        );
+      kc = Math.min(n, outKernels);
+    }
   }
   const chunks = ceilDiv(conv.k, kc);
   const chunkKernels = Array.from({ length: chunks }, (_, i) => Math.min(kc, conv.k - i * kc));
@@ -66,7 +98,8 @@ export function nvChunking(conv: NvConv, cfg: NvdlaConfig, layer: string): NvChu
     kc,
     chunks,
     slots,
-    groupEntries,
+    taps,
+    groupEntries: gw / (cfg.weight_kernels_per_cycle * ac),
     featureWords,
     chunkWeightWords: chunkKernels.map(weightWordsOf),
     chunkKernels,

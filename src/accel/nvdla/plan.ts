@@ -2,7 +2,8 @@
  * Layer planning for the NVDLA-style core: lays out each convolution of the layer's NVDLA plan (channel
  * groups, kernel chunks, output-row bands) as the core's buffers hold it: the feature buffer in atom
  * order (channel block > row > column, atomic_c channels per entry) and the weight buffer in sequencer
- * order (kernel group > channel block > R > S > kernels, weight_kernels_per_cycle kernels per entry).
+ * order (kernel group > channel block > R > S > kernels, weight_kernels_per_cycle kernels per entry; a
+ * convolution of fewer than atomic_k kernels keeps only the entries its kernels fill).
  */
 import { planNvdlaLayer, type NvLayerPlan } from './layer-plan.js';
 import type { NvConv } from './model.js';
@@ -72,7 +73,8 @@ function weightBuffer(l: MacLayer, q: QuantLayer, c: NvConv, cfg: NvdlaConfig): 
   const wk = cfg.weight_kernels_per_cycle;
   const cb = Math.ceil(c.c / ac);
   const groups = Math.ceil(c.k / ak);
-  const u = Math.ceil(ak / wk);
+  // Entries per tap: the sequencer's u, ceil(min(k, atomic_k) / weight_kernels_per_cycle).
+  const u = Math.ceil(Math.min(c.k, ak) / wk);
   const cols = groups * cb * c.r * c.s * u;
   const rows = wk * ac;
   const data = new Int16Array(rows * cols);
@@ -155,7 +157,7 @@ export function planNvMemLayer(
     return {
       ...j,
       weight: { rows: 1, cols: data.length, data },
-      chunking: { kc: ch.kc, chunks: ch.chunks, single: ch.slots === 1, groupEntries: ch.groupEntries },
+      chunking: { kc: ch.kc, chunks: ch.chunks, single: ch.slots === 1, taps: ch.taps },
     };
   });
   return { plan, jobs: memJobs };

@@ -4,14 +4,17 @@
  * DRAM bandwidths 1, 4 and 16 words per cycle and latencies 0 and 100, then random conv, depthwise and FC layers
  * at random bandwidths (0.25 to 64) and latencies (0 to 200). Every output bit-exact and written once; cycles,
  * compute and stall cycles by cause, DRAM words by operand, buffer accesses and issue slots exact. The same
- * layers under random DRAM back-pressure: bit-exact. One Verilator build per config (the buffer sizes and
+ * layers under random DRAM back-pressure: bit-exact. Convolutions whose kernel group of atomic_k slots does
+ * not fit the weight region but a partial group does (stored without its unused slots). One Verilator build per config (the buffer sizes and
  * the beat are hardware; bandwidth and latency are the driver's, per job).
  */
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkLayer } from '../../../src/accel/check.js';
 import { nvdla as nvdlaKind } from '../../../src/accel/nvdla/index.js';
+import { nvChunking, nvWeightWords } from '../../../src/accel/nvdla/memory.js';
 import { simulateNvMemLayer } from '../../../src/accel/nvdla/mem-run.js';
+import { planNvdlaLayer } from '../../../src/accel/nvdla/layer-plan.js';
 import { validateConfig } from '../../../src/config/load.js';
 import type { NvdlaConfig } from '../../../src/config/schema.js';
 import type { MacLayer } from '../../../src/nets/ir.js';
@@ -111,6 +114,51 @@ describe('NVDLA-style memory system: LeNet-5, a wide FC and a depthwise layer', 
     expect(slow.analyticStallCycles).toBeGreaterThan(slow.analyticComputeCycles);
     expect(fast.rtlCycles).toBeLessThan(slow.rtlCycles);
   }, 600_000);
+});
+
+describe('NVDLA-style memory system: a kernel group that does not fit, partial groups that do', () => {
+  // 9x9 taps over 16 (8x8 core) or 8 (4x4 core) input channels: 162 taps; a group of atomic_k kernel slots
+  // (10368 words, 2592 words) is larger than the weight region (8192, 2048 words).
+  const cases: [Hw, number][] = [
+    [HWS[0]!, 16],
+    [HWS[1]!, 8],
+  ];
+  cases.forEach(([hw, c]) => {
+    it(`${hw.atomic_c}x${hw.atomic_k}, ${hw.wk} kernel(s) per entry: bit-exact and every counter exact`, async () => {
+      const l = layerOf({
+        kind: 'conv',
+        h: 12,
+        w: 12,
+        c,
+        out: 8,
+        k: 9,
+        stride: 1,
+        pad: 1,
+        dilation: 1,
+        relu: true,
+      }).layer;
+      const cfg = configOf(hw, 4, 20);
+      const words = hw.kb[1] * 1024; // int8: a word a byte
+      const convs = planNvdlaLayer(l, cfg).convs;
+      expect(convs.every((v) => v.k < cfg.atomic_k)).toBe(true);
+      let chunks = 0;
+      for (const v of convs) {
+        const taps = Math.ceil(v.c / cfg.atomic_c) * v.r * v.s;
+        expect(nvWeightWords(cfg.atomic_k, taps, cfg), 'a whole group does not fit').toBeGreaterThan(words);
+        const ch = nvChunking(v, cfg, l.name);
+        // Each chunk's image: ceil(kernels / weight_kernels_per_cycle) entries per tap.
+        expect(ch.chunkWeightWords).toEqual(
+          ch.chunkKernels.map((n) => taps * Math.ceil(n / hw.wk) * hw.wk * cfg.atomic_c),
+        );
+        expect(Math.max(...ch.chunkWeightWords)).toBeLessThanOrEqual(words);
+        chunks += ch.chunks;
+      }
+      // Two kernels per entry round the planner's 3-kernel convolutions up to 4 slots, which do not fit:
+      // they run as chunks of 2 and 1 kernels.
+      expect(chunks > convs.length).toBe(hw.wk > 1);
+      for (const bw of [1, 16]) await expectExact(hw, l, bw, 20, 77);
+    }, 600_000);
+  });
 });
 
 const dramArb = fc.record({

@@ -1,10 +1,11 @@
 /**
  * The NVDLA-style memory system's model (src/accel/nvdla/memory.ts): weight chunking (all at once, streamed
- * double-buffered, streamed single-buffered, output-limited), a schedule worked by hand, monotonicity in the
+ * double-buffered, streamed single-buffered, output-limited, a partial kernel group stored without its unused
+ * kernel slots, chunks of fewer than atomic_k kernels when no group fits), a schedule worked by hand, monotonicity in the
  * bandwidth, `calc` unchanged, and one-line errors naming the key for bad DRAM keys and buffers too small.
  */
 import { describe, expect, it } from 'vitest';
-import { nvChunking, nvMemSchedule } from '../../../src/accel/nvdla/memory.js';
+import { nvChunking, nvMemSchedule, nvWeightWords } from '../../../src/accel/nvdla/memory.js';
 import type { NvConv } from '../../../src/accel/nvdla/model.js';
 import { nvConvCycles } from '../../../src/accel/nvdla/model.js';
 import { analyzeNvdlaLayer } from '../../../src/accel/nvdla/network.js';
@@ -69,6 +70,47 @@ describe('weight chunking', () => {
   });
 });
 
+describe('a partial kernel group: ceil(k / weight_kernels_per_cycle) entries per tap', () => {
+  // 2 channel blocks x 9 x 9 taps = 162 taps; a group of atomic_k = 8 kernel slots is 162 x 8 x 8 = 10368
+  // words, more than the region's 8192.
+  const taps = 2 * 9 * 9;
+  it('fewer than atomic_k kernels: the image holds only the entries its kernels fill, and fits', () => {
+    const cfg = cfgOf();
+    expect(nvWeightWords(8, taps, cfg)).toBeGreaterThan(8192);
+    const conv = convOf(16, 6, 9, 4);
+    const ch = nvChunking(conv, cfg, 'c6');
+    expect([ch.kc, ch.chunks, ch.slots, ch.taps, ch.groupEntries]).toEqual([6, 1, 1, taps, taps * 6]);
+    expect(ch.chunkWeightWords).toEqual([taps * 6 * 8]);
+    // The event model loads exactly that image.
+    expect(nvMemSchedule(conv, cfg, 'c6').dramWeight).toBe(taps * 6 * 8);
+  });
+  it('with two kernels per entry, ceil(k / 2) entries of 2 x atomic_c words per tap', () => {
+    const cfg = cfgOf({ weight_kernels_per_cycle: 2 });
+    for (const [k, entries] of [
+      [1, 1],
+      [5, 3],
+      [6, 3],
+    ] as const) {
+      expect(nvWeightWords(k, taps, cfg), `${k} kernels`).toBe(taps * entries * 16);
+      expect(nvChunking(convOf(16, k, 9, 4), cfg, 'w2').chunkWeightWords).toEqual([taps * entries * 16]);
+    }
+  });
+  it('atomic_k kernels or more keep ceil(atomic_k / weight_kernels_per_cycle) entries per tap and group', () => {
+    const cfg = cfgOf({ weight_kernels_per_cycle: 3 });
+    // 12 kernels: two groups (the second partial) of ceil(8 / 3) = 3 entries of 24 words.
+    expect(nvWeightWords(12, 10, cfg)).toBe(10 * 2 * 3 * 24);
+    expect(nvWeightWords(8, 10, cfg)).toBe(10 * 3 * 24);
+    expect(nvWeightWords(4, 10, cfg)).toBe(10 * 2 * 24);
+  });
+  it('no group of atomic_k kernels fits: chunks of as many kernels as fit, single-buffered', () => {
+    // 7 kernels: 162 x 7 x 8 = 9072 words > 8192; 6: 7776.
+    const ch = nvChunking(convOf(16, 8, 9, 4), cfgOf(), 'c8');
+    expect([ch.kc, ch.chunks, ch.slots]).toEqual([6, 2, 1]);
+    expect(ch.chunkKernels).toEqual([6, 2]);
+    expect(ch.chunkWeightWords).toEqual([taps * 6 * 8, taps * 2 * 8]);
+  });
+});
+
 describe('the chunk schedule', () => {
   it('one chunk by hand: feature load, weight load, compute, drain, response', () => {
     const cfg = cfgOf({}, { bandwidth: 2, latency: 10, beat_words: 8 });
@@ -129,8 +171,8 @@ describe('errors', () => {
       /^layer conv1 on nvmem-model cannot fit its memory system: key 'output_buffer_kb' needs at least 2 kB \(784 words in each half\), received 1$/,
     );
     one(
-      () => nvChunking(convOf(200, 16, 3, 2), cfgOf({ weight_buffer_kb: 8 }), 'w'),
-      /key 'weight_buffer_kb' needs at least 15 kB \(14400 words of one kernel group\), received 8$/,
+      () => nvChunking(convOf(1200, 16, 3, 2), cfgOf({ weight_buffer_kb: 8 }), 'w'),
+      /key 'weight_buffer_kb' needs at least 11 kB \(10800 words of one kernel\), received 8$/,
     );
   });
   it('the compute-only DMA term is refused with a numeric bandwidth', () => {
