@@ -5,7 +5,7 @@
 # three zoo networks on the NVDLA-style presets and on systolic arrays of 8x8 to 128x128 (os, ws, is) beside
 # NVDLA's spreadsheet and SCALE-Sim, and a stated subset through the generated RTL, checked bit-exact and
 # cycle-exact. The quantization studies run as child processes beside the hardware part (--jobs 2). Accuracy is
-# on all 2,000 held-out digits (4 min 44 s wall, 9 min 6 s CPU on this 2-core machine before energy and area,
+# on all 2,000 held-out digits (6 min 00 s wall, 10 min 28 s CPU from a clean clone on this 2-core machine,
 # docs/BENCHMARKS.md). Area: hierarchical yosys runs within 150 s (about the 8x8 array and nv_small from an empty
 # synthesis cache; cached runs are free, so a second demo shows more), beside the accuracy jobs.
 set -euo pipefail
