@@ -2,7 +2,7 @@
  * The `mactile` program: parses a command line and dispatches to one module per command. `main(argv)` can
  * be called in process (tests do); src/cli/main.ts is the executable that calls it with process.argv.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { MactileError } from '../util/errors.js';
 import { setProgressQuiet, stopProgress } from '../util/progress.js';
 import { registerAnalyze } from './analyze.js';
@@ -59,6 +59,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     // The message goes on a line of its own: a progress line a failed task left drawn is cleared first.
     stopProgress();
+    // A parser of commander's called by a command's own code (not while commander parsed the options, when
+    // commander has printed the message itself): its message is the user's error.
+    if (err instanceof InvalidArgumentError) {
+      process.stderr.write(`mactile: ${err.message}\n`);
+      return 2;
+    }
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof MactileError) {
       process.stderr.write(`mactile: ${err.message}\n`);

@@ -63,7 +63,8 @@ function configNamed(name: string, nvDram: number | 'calc'): HardwareConfig | un
   if (nv) return nvdlaConfig(nv.preset, nv.precision, nvDram);
   const m = /^sa-(\d+)x(\d+)-(os|ws|is)(-int16)?(?:-dram(\d+))?$/.exec(name);
   if (!m || m[1] !== m[2]) return undefined;
-  const dram = m[5] === undefined ? 'calc' : wholeNumberFrom(1, 1024)(m[5]);
+  const dram = m[5] === undefined ? 'calc' : Number(m[5]);
+  if (dram !== 'calc' && !(dram >= 1 && dram <= 1024)) return undefined;
   return systolicConfig(Number(m[1]), m[3] as Dataflow, m[4] ? 'int16' : 'int8', dram);
 }
 
@@ -107,7 +108,13 @@ async function runStudy(opts: StudyOptions, quiet: boolean): Promise<StudyData> 
   const t0 = performance.now();
   const nets = list(opts.nets).map((n) => loadNetwork(n));
   const precisions = parsePrecisions(opts.precision);
-  const sizes = list(opts.sizes).map((s) => wholeNumberFrom(2, 512)(s));
+  const sizes = list(opts.sizes).map((s) => {
+    try {
+      return wholeNumberFrom(2, 512)(s);
+    } catch (err) {
+      throw new MactileError(`--sizes: ${(err as Error).message}`);
+    }
+  });
   const dataflows = list(opts.dataflows).map((d) => {
     if (!(DATAFLOWS as readonly string[]).includes(d))
       throw new MactileError(`--dataflows: expected ${DATAFLOWS.join(' | ')}, received ${JSON.stringify(d)}`);

@@ -36,7 +36,7 @@ const perInferenceColumns = (names: string[]): HtmlColumn<Run>[] => [
     key: 'memory',
     header: 'memory',
     value: (r) =>
-      r.kind !== 'systolic' ? 'the core model' : r.dram === 'calc' ? 'ideal' : `DRAM port, ${r.dram} words/cycle`,
+      r.dram === undefined ? 'the core model' : r.dram === 'calc' ? 'ideal' : `DRAM port, ${r.dram} words/cycle`,
   },
   ...tableColumns(names),
   { key: 'ujLow', header: 'µJ, low (both tables)', value: (r) => r.energy.range.total.low / 1e6, digits: 3 },

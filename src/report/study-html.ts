@@ -71,12 +71,11 @@ function provenance(p: Page, d: StudyData): void {
         level: 'golden integer executor',
       })),
     ),
-    ...d.nvdla.map((r) => ({ what: r.net, config: r.config, precision: r.precision, level: 'analytic model' })),
-    ...d.systolic.map((r) => ({
+    ...[...d.nvdla, ...d.systolic].map((r) => ({
       what: r.net,
       config: r.config,
       precision: r.precision,
-      level: `analytic model${r.dram === 'calc' ? '' : `, DRAM ${r.dram} words/cycle`}`,
+      level: `analytic model${r.dram === 'calc' || r.dram === undefined ? '' : `, DRAM ${r.dram} words/cycle`}`,
     })),
     ...d.rtl.map((r) => ({ what: r.net, config: r.config, precision: r.precision, level: `RTL, ${r.operands}` })),
   ];

@@ -4,6 +4,7 @@
  * computes exactly what `mactile quantize` prints for its precisions.
  */
 import { statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { selfCommand } from '../sweep/local.js';
 import { MactileError } from '../util/errors.js';
@@ -83,8 +84,10 @@ async function runJob(
     env: { CI: '1', [PROGRESS_LINES_ENV]: PROGRESS_LINES_VALUE },
   });
   let partial = '';
+  // Decoded as a stream: a character split between two chunks stays whole.
+  const decoder = new StringDecoder('utf8');
   child.stderr?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
+    const lines = (partial + decoder.write(chunk)).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {
       const tasks = parseProgressLine(line);

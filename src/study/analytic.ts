@@ -7,7 +7,7 @@ import { cellsOf, describeConfig } from '../config/describe.js';
 import { loadConfig, validateConfig } from '../config/load.js';
 import type { Dataflow, HardwareConfig } from '../config/schema.js';
 import { macLayers, type Network } from '../nets/ir.js';
-import { MactileError } from '../util/errors.js';
+import { DoesNotFitError } from '../util/errors.js';
 import type { AnalyticRun, LayerFigures } from './data.js';
 import { runEnergy } from './energy.js';
 
@@ -124,7 +124,7 @@ export function nvdlaRuns(
       try {
         runs.push(analyticRun(net, cfg, { dram }));
       } catch (err) {
-        if (!(err instanceof MactileError)) throw err;
+        if (!(err instanceof DoesNotFitError)) throw err;
         unfit.push(`${net.name} on ${preset}: ${err.message}`);
       }
     }

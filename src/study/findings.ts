@@ -178,7 +178,11 @@ function referenceFindings(d: StudyData): Finding[] {
 
 function throughputFindings(d: StudyData): Finding[] {
   return d.nets.flatMap((net) => {
-    const runs = [...d.nvdla, ...d.systolic.filter((r) => r.dram === 'calc')].filter(
+    // Like with like: the systolic runs with the memory the NVDLA runs have (a DRAM port, or ideal memory in a
+    // study.json written before the NVDLA runs had their memory system).
+    const nvDram = d.nvdla.find((r) => r.net === net.name)?.dram ?? 'calc';
+    const saDram = nvDram === 'calc' ? 'calc' : d.systolicDram;
+    const runs = [...d.nvdla, ...d.systolic.filter((r) => r.dram === saDram)].filter(
       (r) => r.net === net.name && r.precision === 'int8',
     );
     const best = runs.sort((a, b) => b.totals.inferencesPerSecond - a.totals.inferencesPerSecond)[0];
@@ -190,7 +194,7 @@ function throughputFindings(d: StudyData): Finding[] {
         id: `throughput-${net.name}`,
         topic: 'Inferences per second',
         value: ips(best.totals.inferencesPerSecond),
-        text: `The most INT8 inferences per second of ${net.name} come from ${best.config}: ${ips(best.totals.inferencesPerSecond)} at ${best.clockMhz} MHz on ${best.cells.toLocaleString('en-US')} MAC cells${small ? `, against ${ips(small.totals.inferencesPerSecond)} on nv_small` : ''}.`,
+        text: `The most INT8 inferences per second of ${net.name} come from ${best.config}: ${ips(best.totals.inferencesPerSecond)} at ${best.clockMhz} MHz on ${best.cells.toLocaleString('en-US')} MAC cells${small ? `, against ${ips(small.totals.inferencesPerSecond)} on nv_small` : ''}${saDram === 'calc' ? ' (ideal memory)' : ` (every core with a DRAM port of ${saDram} words/cycle)`}.`,
         anchor: anchorOf(best.kind === 'nvdla' ? 'nvdla' : 'systolic', net.name),
       },
     ];

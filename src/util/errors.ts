@@ -15,6 +15,14 @@ export class MactileError extends Error {
   }
 }
 
+/** A layer that does not fit a config's buffers (a config too small for the network, not a malformed input). */
+export class DoesNotFitError extends MactileError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DoesNotFitError';
+  }
+}
+
 /** Formats a received value for an error message: strings quoted, objects as JSON, long values cut. */
 export function describeValue(value: unknown): string {
   let text: string;

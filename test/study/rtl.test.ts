@@ -24,6 +24,27 @@ describe('the RTL subset of a study', () => {
     expect(() => parseRtlPairs(text, nets, configs)).toThrow(`received ${JSON.stringify(text)}`);
   });
 
+  it.each([
+    [['--rtl', 'lenet5@sa-16x16-os-dram0'], '--rtl: expected NET@CONFIG', 'received "lenet5@sa-16x16-os-dram0"'],
+    [['--rtl', 'lenet5@sa-16x16-os-dram2000'], '--rtl: expected NET@CONFIG', 'received "lenet5@sa-16x16-os-dram2000"'],
+    [['--sizes', '8,1'], '--sizes: expected a whole number from 2 to 512', 'received 1'],
+  ])('refuses %j with a message naming the option', async (args, expected, received) => {
+    const r = await runCli([
+      'study',
+      '--nets',
+      'lenet5',
+      '--models',
+      'none',
+      '--no-area',
+      ...args,
+      '--out',
+      '/tmp/mactile-study-never',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(expected);
+    expect(r.stderr).toContain(received);
+  });
+
   it('refuses a --models file that does not exist before any work', async () => {
     const r = await runCli([
       'study',

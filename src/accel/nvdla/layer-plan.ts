@@ -8,7 +8,7 @@
 import type { NvdlaConfig } from '../../config/schema.js';
 import { batchOf } from '../../nets/batch.js';
 import type { MacLayer } from '../../nets/ir.js';
-import { MactileError } from '../../util/errors.js';
+import { DoesNotFitError } from '../../util/errors.js';
 import type { NvConv } from './model.js';
 
 export interface NvLayerPlan {
@@ -59,7 +59,7 @@ export function planNvdlaLayer(l: MacLayer, cfg: NvdlaConfig): NvLayerPlan {
   const perKernel = cb * l.kernel.h * l.kernel.w;
   const kernelChunk = Math.min(cfg.atomic_k, kout, Math.floor(weightEntries(cfg) / perKernel));
   if (kernelChunk < 1) {
-    throw new MactileError(
+    throw new DoesNotFitError(
       `${where}: one kernel needs ${perKernel} weight-buffer entries of ${cfg.atomic_c} elements, the core has ${weightEntries(cfg)} (weight_buffer_kb: ${cfg.weight_buffer_kb}); the layer cannot fit even when split`,
     );
   }
@@ -80,7 +80,7 @@ export function planNvdlaLayer(l: MacLayer, cfg: NvdlaConfig): NvLayerPlan {
     while (oh0 < outH) {
       let oh1 = oh0 + 1;
       if (bandInput(l, oh0, oh1).rows * rowAtoms > capacity) {
-        throw new MactileError(
+        throw new DoesNotFitError(
           `${where}: one output row needs ${bandInput(l, oh0, oh1).rows * rowAtoms} feature-buffer entries, the core has ${capacity} (feature_buffer_kb: ${cfg.feature_buffer_kb}); the layer cannot fit even when split`,
         );
       }

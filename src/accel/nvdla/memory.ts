@@ -8,7 +8,7 @@
  */
 import type { NvdlaConfig } from './config.js';
 import { burstCycles, dramPort } from '../dram.js';
-import { MactileError } from '../../util/errors.js';
+import { DoesNotFitError } from '../../util/errors.js';
 import { nvConvCycles, stripeLengths, type NvConv } from './model.js';
 
 const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
@@ -64,7 +64,7 @@ export function nvChunking(conv: NvConv, cfg: NvdlaConfig, layer: string): NvChu
   const F = kbWords(cfg.feature_buffer_kb, cfg);
   const featureWords = ac * cb * conv.h * conv.w;
   const tooSmall = (key: string, words: number, kb: number, what: string) =>
-    new MactileError(
+    new DoesNotFitError(
       `layer ${layer} on ${cfg.name} cannot fit its memory system: key '${key}' needs at least ${Math.ceil((words * bytesOf(cfg)) / 1024)} kB (${what}), received ${kb}`,
     );
   if (featureWords > F)

@@ -5,7 +5,7 @@
  * starts. Part of the analytic model: it imports nothing from the generator, planner, runner, src/rtl or src/sim.
  */
 import type { Timing } from '../../config/schema.js';
-import { MactileError } from '../../util/errors.js';
+import { DoesNotFitError } from '../../util/errors.js';
 import { blockBursts, burstCycles, dramPort } from '../dram.js';
 import { systolicDerived, type SystolicConfig } from './config.js';
 import { dataflowOf, type DataflowStrategy } from './dataflows/index.js';
@@ -41,7 +41,7 @@ export function memTiling(g: Gemm, cfg: SystolicConfig, layer: string, fm?: Fmap
   const { sramWords, operandBits } = systolicDerived(cfg);
   const bytes = operandBits / 8;
   const tooSmall = (key: string, words: number, kb: number) =>
-    new MactileError(
+    new DoesNotFitError(
       `layer ${layer} on ${cfg.name} cannot fit its scratchpads: key '${key}' needs at least ${Math.ceil((2 * words * bytes) / 1024)} kB (${words} words in each half of the double buffer), received ${kb}`,
     );
   const hi = half(sramWords.ifmap);
