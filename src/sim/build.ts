@@ -27,6 +27,7 @@ import { onCleanup, ownedName, removeStale } from '../util/cleanup.js';
 import { errorExcerpt, MactileError } from '../util/errors.js';
 import { acquireLock, type Lock } from '../util/lock.js';
 import { projectRoot } from '../util/paths.js';
+import { lineSplitter } from '../util/lines.js';
 import { activity, type ProgressTask } from '../util/progress.js';
 import { JOB_FORMAT } from '../accel/registry.js';
 import { JOB_LAYOUT_HEADER, jobLayoutHeader } from './job/cpp.js';
@@ -366,22 +367,15 @@ function objectsOf(objDir: string): number | undefined {
 function buildWatcher(objDir: string, task: ProgressTask): (chunk: Buffer | string) => void {
   let started = 0;
   let total: number | undefined;
-  let rest = '';
-  return (chunk) => {
-    const lines = (rest + String(chunk)).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) {
-      if (/\s-c\s/.test(line) && /\b(?:g\+\+|c\+\+|clang\+\+|ccache)\b/.test(line)) {
-        total ??= objectsOf(objDir);
-        started++;
-        task.step(
-          total
-            ? `compiling C++ (object ${Math.min(started, total)} of ${total})`
-            : `compiling C++ (object ${started})`,
-        );
-      } else if (/\s-o\s+\.\.\/sim\b/.test(line)) task.step('linking');
-    }
-  };
+  return lineSplitter((line) => {
+    if (/\s-c\s/.test(line) && /\b(?:g\+\+|c\+\+|clang\+\+|ccache)\b/.test(line)) {
+      total ??= objectsOf(objDir);
+      started++;
+      task.step(
+        total ? `compiling C++ (object ${Math.min(started, total)} of ${total})` : `compiling C++ (object ${started})`,
+      );
+    } else if (/\s-o\s+\.\.\/sim\b/.test(line)) task.step('linking');
+  });
 }
 
 let ccache: boolean | undefined;

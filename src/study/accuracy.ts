@@ -4,10 +4,10 @@
  * computes exactly what `mactile quantize` prints for its precisions.
  */
 import { statSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { selfCommand } from '../sweep/local.js';
 import { MactileError } from '../util/errors.js';
+import { lineSplitter } from '../util/lines.js';
 import { counter } from '../util/progress.js';
 import { PROGRESS_LINES_ENV, PROGRESS_LINES_VALUE, parseProgressLine, type TaskLine } from '../util/progress-lines.js';
 import type { AccuracyVariant, ModelAccuracy } from './data.js';
@@ -83,17 +83,13 @@ async function runJob(
     reject: false,
     env: { CI: '1', [PROGRESS_LINES_ENV]: PROGRESS_LINES_VALUE },
   });
-  let partial = '';
-  // Decoded as a stream: a character split between two chunks stays whole.
-  const decoder = new StringDecoder('utf8');
-  child.stderr?.on('data', (chunk: Buffer) => {
-    const lines = (partial + decoder.write(chunk)).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
+  child.stderr?.on(
+    'data',
+    lineSplitter((line) => {
       const tasks = parseProgressLine(line);
       if (tasks) onProgress(tasks);
-    }
-  });
+    }),
+  );
   const r = await child;
   if (r.exitCode !== 0) {
     const said = String(r.stderr)

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { lineSplitter } from '../util/lines.js';
 import { activity } from '../util/progress.js';
 import { onCleanup, ownedName, removeStale } from '../util/cleanup.js';
 import { errorExcerpt, MactileError } from '../util/errors.js';
@@ -160,10 +161,13 @@ export async function synthesize(design: Design, flow: SynthFlow, opts: SynthOpt
       all: true,
       timeout: timeout * 1000,
     });
-    child.all?.on('data', (chunk: Buffer) => {
-      const pass = [...String(chunk).matchAll(/^\d+(?:\.\d+)*\. Executing (.+?)\.?$/gm)].pop();
-      if (pass) task.step(pass[1]!);
-    });
+    child.all?.on(
+      'data',
+      lineSplitter((line) => {
+        const pass = /^\d+(?:\.\d+)*\. Executing (.+?)\.?$/.exec(line);
+        if (pass) task.step(pass[1]!);
+      }),
+    );
     const r = await child.finally(() => task.done());
     if (r.timedOut)
       throw new MactileError(`yosys ${flow} synthesis of ${design.top} did not finish within ${timeout} s`, 3);
